@@ -1,0 +1,66 @@
+"""Tasks: ``nox -s tests``, ``lint``, ``typecheck``, ``examples``, ``docs``, ``benchmarks``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "lint", "typecheck"]
+
+ROOT = Path(__file__).parent
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite with branch coverage."""
+    session.install("-e", ".[tests,postgres]")
+    session.run(
+        "pytest",
+        "--cov",
+        "--cov-branch",
+        "--cov-report=term",
+        *session.posargs,
+        env={"COVERAGE_FILE": str(ROOT / ".coverage")},
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check the code with ruff (every rule selected)."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Check the types with mypy --strict."""
+    session.install("-e", ".[tests,postgres]", "mypy", "nox")
+    session.run("mypy")
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every script in examples/."""
+    session.install("-e", ".")
+    for script in sorted((ROOT / "examples").glob("*.py")):
+        session.run("python", str(script))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation with MkDocs, failing on any warning."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict")
+
+
+@nox.session
+def benchmarks(session: nox.Session) -> None:
+    """Print releasekit's costs as ratios against the bare operations."""
+    session.install("-e", ".[postgres]")
+    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), env={"PYTHONHASHSEED": "0", **dict(os.environ)})
