@@ -1,0 +1,105 @@
+"""releasekit: a team's release process as a library.
+
+Build a policy (or take :func:`reference_policy`), drive releases through it
+with an :class:`Engine`, and ask at any moment: may this release move on now,
+and if not, why — and when?
+"""
+
+from __future__ import annotations
+
+from importlib import metadata as _metadata
+
+from releasekit import exceptions, guards
+from releasekit._rules.clock import Clock, FixedClock, SystemClock
+from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
+from releasekit._rules.environments import (
+    DataAdjustmentRule,
+    DataLifecycle,
+    DataSource,
+    Environment,
+    Feed,
+    LogMonitoring,
+    ScheduledTestRun,
+)
+from releasekit._rules.evidence import (
+    Attestation,
+    ChangeReview,
+    Evidence,
+    LogReview,
+    LogVerdict,
+    MigrationRun,
+    SignOff,
+    TestRun,
+    TestsWritten,
+)
+from releasekit._rules.policy import Flow, Gate, Policy, Step
+from releasekit._rules.reference import production_window, reference_policy
+from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.verdicts import Blocker, Verdict
+from releasekit._rules.windows import Opening, Span, Weekday, Window
+from releasekit.exceptions import (
+    InvalidInputError,
+    NaiveDatetimeError,
+    NotPermittedError,
+    PolicyError,
+    PromotionRefusedError,
+    ReleaseKitError,
+    UnknownReleaseError,
+)
+
+try:
+    __version__ = _metadata.version("releasekit")
+except _metadata.PackageNotFoundError:  # pragma: no cover  # a source tree without metadata
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Artifact",
+    "Attestation",
+    "Blocker",
+    "ChangeReview",
+    "Clock",
+    "DataAdjustmentRule",
+    "DataLifecycle",
+    "DataSource",
+    "Engine",
+    "Environment",
+    "Evidence",
+    "Explanation",
+    "Feed",
+    "FixedClock",
+    "Flow",
+    "Gate",
+    "InvalidInputError",
+    "Kind",
+    "LogMonitoring",
+    "LogReview",
+    "LogVerdict",
+    "MigrationRun",
+    "Move",
+    "NaiveDatetimeError",
+    "NotPermittedError",
+    "Opening",
+    "Plan",
+    "Policy",
+    "PolicyError",
+    "PromotionRefusedError",
+    "Release",
+    "ReleaseKitError",
+    "ScheduledTestRun",
+    "SignOff",
+    "Span",
+    "Step",
+    "StepPlan",
+    "SystemClock",
+    "TestRun",
+    "TestsWritten",
+    "UnknownReleaseError",
+    "Verdict",
+    "Weekday",
+    "Window",
+    "__version__",
+    "exceptions",
+    "guards",
+    "production_window",
+    "reference_policy",
+]

@@ -1,0 +1,431 @@
+"""The engine: releases driven through one shared state machine per flow.
+
+The engine builds one :class:`transitions.Machine` per flow of a policy, with
+the environments as states and a ``promote`` trigger for every step whose
+condition evaluates the step's guards. Releases are plain immutable values:
+the machine moves a throw-away cursor, never the release itself, so nothing is
+attached to user objects and a refused step changes nothing.
+
+Every method takes the instant it works for; the engine never reads a clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pendulum
+from transitions import Machine
+
+from releasekit._rules._time import instant
+from releasekit._rules.guards import GuardContext, GuardKind, TimeGuard
+from releasekit._rules.policy import ABANDONED, Policy, Step
+from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.verdicts import Blocker
+from releasekit.exceptions import (
+    InvalidInputError,
+    NotPermittedError,
+    PromotionRefusedError,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from transitions.core import EventData
+
+    from releasekit._rules.evidence import Evidence
+
+__all__ = ["Engine", "Explanation", "Plan", "StepPlan"]
+
+# transitions logs every trigger at INFO/DEBUG, which costs 3-10x per trigger.
+logging.getLogger("transitions").setLevel(logging.WARNING)
+
+_PROMOTE = "promote"
+_ABANDON = "abandon"
+#: How many alternations between time guards a plan tries before giving up.
+_MAX_TIME_ROUNDS = 64
+
+
+@attrs.frozen(kw_only=True)
+class Explanation:
+    """Why a release may or may not take its next step now.
+
+    Attributes:
+        release_id: The release explained.
+        state: Where it is.
+        step: The next step, or ``None`` at the end of its flow (or abandoned).
+        blockers: Every reason the next step may not happen now.
+        lifted: Codes of guards the release's flow lifts for this step.
+        at: The instant the explanation holds for.
+    """
+
+    release_id: str
+    state: str
+    step: Step | None
+    blockers: tuple[Blocker, ...]
+    lifted: tuple[str, ...]
+    at: pendulum.DateTime
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the next step may happen now."""
+        return self.step is not None and not self.blockers
+
+    @property
+    def finished(self) -> bool:
+        """Whether there is no next step."""
+        return self.step is None
+
+    @property
+    def earliest(self) -> pendulum.DateTime | None:
+        """The latest of the blockers' earliest times, if only time blocks the step."""
+        times = [b.earliest for b in self.blockers]
+        if not times or any(t is None for t in times):
+            return None
+        return max(t for t in times if t is not None)
+
+
+@attrs.frozen(kw_only=True)
+class StepPlan:
+    """One remaining step of a plan.
+
+    Attributes:
+        step: The step.
+        blockers: What blocks it as things stand now.
+        earliest: The earliest instant its time guards allow it, not before
+            the earliest of the steps before it.
+    """
+
+    step: Step
+    blockers: tuple[Blocker, ...]
+    earliest: pendulum.DateTime | None
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """The road from where a release is to the end of its flow.
+
+    Attributes:
+        release_id: The release planned.
+        kind: Its flow.
+        state: Where it is.
+        steps: Every remaining step, in order.
+        at: The instant the plan was made for.
+        earliest_production: The earliest instant the last step's time guards
+            allow, given those of the steps before it — assuming every piece
+            of missing evidence arrives in time. ``None`` if it never can.
+    """
+
+    release_id: str
+    kind: Kind
+    state: str
+    steps: tuple[StepPlan, ...]
+    at: pendulum.DateTime
+    earliest_production: pendulum.DateTime | None
+
+
+class _Cursor:
+    """What the shared machine moves: a state and the context of one trigger."""
+
+    __slots__ = ("blockers", "context", "state")
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.context: GuardContext | None = None
+        self.blockers: tuple[Blocker, ...] = ()
+
+
+def _evaluate(step: Step, context: GuardContext) -> tuple[Blocker, ...]:
+    blockers: list[Blocker] = []
+    for guard in step.guards:
+        blockers.extend(guard.check(context).blockers)
+    return tuple(blockers)
+
+
+def _condition(step: Step) -> Callable[[EventData], bool]:
+    def guards_hold(event: EventData) -> bool:
+        cursor = event.model
+        assert isinstance(cursor, _Cursor)  # noqa: S101  # the machine only ever moves cursors
+        assert cursor.context is not None  # noqa: S101  # set by Engine before every trigger
+        cursor.blockers = _evaluate(step, cursor.context)
+        return not cursor.blockers
+
+    guards_hold.__name__ = " & ".join(g.code for g in step.guards[1:]) or "owner-only"
+    return guards_hold
+
+
+def _definition(policy: Policy, kind: Kind) -> dict[str, Any]:
+    flow = policy.flow(kind)
+    steps = policy.steps(kind)
+    transitions: list[dict[str, Any]] = [
+        {
+            "trigger": _PROMOTE,
+            "source": step.source,
+            "dest": step.target,
+            "conditions": [_condition(step)],
+        }
+        for step in steps
+    ]
+    transitions.append({"trigger": _ABANDON, "source": list(flow.path[:-1]), "dest": ABANDONED})
+    return {
+        "states": [*flow.path, ABANDONED],
+        "transitions": transitions,
+        "initial": flow.path[0],
+    }
+
+
+@attrs.define
+class Engine:
+    """Drive releases through a policy: start, record, explain, plan, promote.
+
+    Example:
+        >>> import releasekit as rk
+        >>> engine = rk.Engine(rk.reference_policy())
+        >>> friday = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
+        >>> release = engine.start(release_id="r1", version="2.4.0", kind="normal",
+        ...                        by="anton", now=friday)
+        >>> release.state
+        'sandbox-anton'
+    """
+
+    policy: Policy
+    _machines: dict[Kind, Machine] = attrs.field(init=False, repr=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for kind in self.policy.kinds:
+            self._machines[kind] = Machine(
+                model=None,
+                auto_transitions=False,
+                send_event=True,
+                name=f"{self.policy.name}:{kind.value}",
+                **_definition(self.policy, kind),
+            )
+
+    def start(
+        self,
+        *,
+        release_id: str,
+        version: str,
+        kind: Kind | str,
+        by: str,
+        now: dt.datetime,
+        artifact: Artifact | None = None,
+    ) -> Release:
+        """Return a new release in the first environment of its flow.
+
+        Raises:
+            InvalidInputError: The policy has no flow for *kind*, or a value is malformed.
+            NotPermittedError: *by* may not act in the first environment.
+        """
+        flow = self.policy.flow(kind)
+        first = self.policy.environment(flow.path[0])
+        self._require_actor(first.name, by, action="start a release")
+        return Release(
+            id=release_id,
+            version=version,
+            kind=flow.kind,
+            artifact=artifact or Artifact(),
+            state=first.name,
+            created_at=instant(now, field="now"),
+            created_by=by,
+        )
+
+    def next_step(self, release: Release) -> Step | None:
+        """Return the step the release would take next, or ``None`` if there is none."""
+        if release.state == ABANDONED:
+            return None
+        self._require_state(release)
+        return self.policy.step_from(release.kind, release.state)
+
+    def explain(
+        self, release: Release, *, now: dt.datetime, actor: str | None = None
+    ) -> Explanation:
+        """Return every blocker of the release's next step at *now* (for *actor*, if given)."""
+        moment = instant(now, field="now")
+        step = self.next_step(release)
+        if step is None:
+            return Explanation(
+                release_id=release.id,
+                state=release.state,
+                step=None,
+                blockers=(),
+                lifted=(),
+                at=moment,
+            )
+        context = self._context(release, step, moment, actor)
+        return Explanation(
+            release_id=release.id,
+            state=release.state,
+            step=step,
+            blockers=_evaluate(step, context),
+            lifted=tuple(g.code for g in step.lifted),
+            at=moment,
+        )
+
+    def promote(self, release: Release, *, by: str, now: dt.datetime) -> Release:
+        """Move the release to its next environment, or refuse with every reason at once.
+
+        Returns:
+            A new release value in the next environment; *release* is unchanged.
+
+        Raises:
+            PromotionRefusedError: Carrying every blocker of the step.
+            InvalidInputError: The release has no next step.
+        """
+        moment = instant(now, field="now")
+        step = self.next_step(release)
+        if step is None:
+            raise InvalidInputError(
+                f"release {release.id} is in {release.state} and has no further step; "
+                "start a new release to ship more",
+                field="release",
+                value=release.id,
+            )
+        cursor = _Cursor(release.state)
+        cursor.context = self._context(release, step, moment, by)
+        if not self._machines[release.kind].events[_PROMOTE].trigger(cursor):
+            raise PromotionRefusedError(
+                release_id=release.id,
+                source=step.source,
+                target=step.target,
+                blockers=cursor.blockers,
+            )
+        return release.moved(Move(source=step.source, target=cursor.state, at=moment, by=by))
+
+    def abandon(self, release: Release, *, by: str, now: dt.datetime) -> Release:
+        """Give the release up; it takes no further step.
+
+        Raises:
+            InvalidInputError: The release already finished its flow or was abandoned.
+        """
+        moment = instant(now, field="now")
+        if self.next_step(release) is None:
+            raise InvalidInputError(
+                f"release {release.id} is in {release.state}; only a release still on its "
+                "way can be abandoned",
+                field="release",
+                value=release.id,
+            )
+        cursor = _Cursor(release.state)
+        self._machines[release.kind].events[_ABANDON].trigger(cursor)
+        return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
+
+    def record(self, release: Release, *evidence: Evidence) -> Release:
+        """Return the release with *evidence* added, after checking it belongs to it.
+
+        Raises:
+            InvalidInputError: Evidence names another version, or an unknown environment.
+            NotPermittedError: Its author may not act in the environment it concerns.
+        """
+        for item in evidence:
+            self._check_evidence(release, item)
+        return release.with_evidence(*evidence)
+
+    def plan(self, release: Release, *, now: dt.datetime) -> Plan:
+        """Return every remaining step with its blockers and the earliest production time."""
+        moment = instant(now, field="now")
+        steps: list[StepPlan] = []
+        earliest: pendulum.DateTime | None = moment
+        if release.state != ABANDONED:
+            self._require_state(release)
+            for step in self.policy.remaining_steps(release.kind, release.state):
+                context = self._context(release, step, moment, None)
+                if earliest is not None:
+                    earliest = _earliest(step, earliest)
+                steps.append(
+                    StepPlan(step=step, blockers=_evaluate(step, context), earliest=earliest)
+                )
+        return Plan(
+            release_id=release.id,
+            kind=release.kind,
+            state=release.state,
+            steps=tuple(steps),
+            at=moment,
+            earliest_production=earliest if steps else None,
+        )
+
+    def diagram(self, kind: Kind | str, *, current: str | None = None) -> str:
+        """Return a Mermaid state diagram of the flow for *kind*, marking *current* if given."""
+        from releasekit._rules.diagram import mermaid  # noqa: PLC0415  # rarely needed
+
+        return mermaid(self.policy, self.policy.flow(kind).kind, current=current)
+
+    def _context(
+        self, release: Release, step: Step, now: pendulum.DateTime, actor: str | None
+    ) -> GuardContext:
+        return GuardContext(
+            release=release,
+            policy=self.policy,
+            now=now,
+            source=step.source,
+            target=step.target,
+            actor=actor,
+        )
+
+    def _require_state(self, release: Release) -> None:
+        flow = self.policy.flow(release.kind)
+        if release.state not in flow.path:
+            raise InvalidInputError(
+                f"release {release.id} is in {release.state!r}, which is not on the "
+                f"{flow.kind.value} flow ({' -> '.join(flow.path)})",
+                field="state",
+                value=release.state,
+            )
+
+    def _require_actor(self, environment: str, actor: str, *, action: str) -> None:
+        env = self.policy.environment(environment)
+        if not env.may_act(actor):
+            owners = sorted(env.owners)
+            raise NotPermittedError(
+                f"{actor} may not {action} in {environment}: only {', '.join(owners)} may act "
+                "there; ask them to do it",
+                actor=actor,
+                action=action,
+                allowed=owners,
+            )
+
+    def _check_evidence(self, release: Release, item: Evidence) -> None:
+        from releasekit._rules.evidence import (  # noqa: PLC0415  # avoid a cycle at import
+            ChangeReview,
+            LogReview,
+            MigrationRun,
+            TestRun,
+            TestsWritten,
+        )
+
+        version = getattr(item, "version", release.version)
+        if isinstance(item, TestRun | MigrationRun | ChangeReview) and version != release.version:
+            raise InvalidInputError(
+                f"this {type(item).__name__} is for version {version}, but release {release.id} "
+                f"is {release.version}; record it on the release of {version}",
+                field="version",
+                value=version,
+            )
+        if isinstance(item, LogReview):
+            for name in sorted(item.environments):
+                self.policy.environment(name)
+            return
+        if isinstance(item, TestsWritten):
+            where: str | None = release.origin
+        else:
+            where = getattr(item, "environment", None)
+        if where is not None:
+            self.policy.environment(where)
+            self._require_actor(where, item.by, action=f"record a {type(item).__name__}")
+
+
+def _earliest(step: Step, after: pendulum.DateTime) -> pendulum.DateTime | None:
+    """Return the earliest instant at or after *after* when every time guard of *step* passes."""
+    guards = [g for g in step.guards if g.kind is GuardKind.TIME and isinstance(g, TimeGuard)]
+    moment = after
+    for _ in range(_MAX_TIME_ROUNDS):
+        candidates = [guard.earliest(moment) for guard in guards]
+        if any(candidate is None for candidate in candidates):
+            return None
+        latest = max((c for c in candidates if c is not None), default=moment)
+        if latest == moment:
+            return moment
+        moment = latest
+    return None

@@ -1,0 +1,787 @@
+"""Guards: the checks that gate each step of a flow.
+
+A guard is a pure function of a :class:`GuardContext` — the release, the
+policy, the instant, the step and (when known) the actor — returning a
+:class:`~releasekit.Verdict`. Guards never read the clock or any other state.
+
+There are three kinds (:class:`GuardKind`): *evidence* guards read what was
+recorded on the release, *actor* guards read who acts, and *time* guards read
+the instant. Only time guards may be lifted by a flow (a hotfix lifts the
+production window); evidence and actor guards always hold.
+
+A team writes its own guard as any object with ``code``, ``kind``,
+``check(context)``, ``describe()`` and ``environments()`` — or wraps a function
+with :class:`FunctionGuard`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import attrs
+import pendulum
+
+from releasekit._rules import _validate
+from releasekit._rules.evidence import (
+    Attestation,
+    ChangeReview,
+    LogReview,
+    LogVerdict,
+    MigrationRun,
+    SignOff,
+    TestRun,
+    TestsWritten,
+)
+from releasekit._rules.release import Release
+from releasekit._rules.verdicts import Blocker, Verdict
+from releasekit._rules.windows import Window
+from releasekit.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    # The policy imports the guards; a guard context is never (de)serialized.
+    from releasekit._rules.policy import Policy  # noqa: TC004
+
+__all__ = [
+    "ActorAllowed",
+    "AttestationPresent",
+    "ChangesReviewed",
+    "FunctionGuard",
+    "Guard",
+    "GuardContext",
+    "GuardKind",
+    "InsideWindow",
+    "LogsReviewed",
+    "MigrationsSucceeded",
+    "NewTestsWritten",
+    "NoForbiddenFunctions",
+    "SignedOff",
+    "TestsPassed",
+    "TimeGuard",
+]
+
+
+class GuardKind(enum.StrEnum):
+    """What a guard reads, which decides whether a flow may lift it."""
+
+    EVIDENCE = "evidence"
+    ACTOR = "actor"
+    TIME = "time"
+
+
+@attrs.frozen(kw_only=True)
+class GuardContext:
+    """Everything a guard may look at.
+
+    Attributes:
+        release: The release asking to move.
+        policy: The policy in force.
+        now: The instant the question is asked for (aware, UTC).
+        source: The environment the release would leave.
+        target: The environment it would enter.
+        actor: Who asks, when known; actor guards pass when it is ``None``.
+    """
+
+    release: Release
+    policy: Policy
+    now: pendulum.DateTime
+    source: str
+    target: str
+    actor: str | None = None
+
+    def blocker(
+        self,
+        guard: Guard,
+        *,
+        reason: str,
+        message: str,
+        hint: str,
+        unblocked_by: tuple[str, ...] = (),
+        earliest: pendulum.DateTime | None = None,
+    ) -> Blocker:
+        """Build a blocker for this step on behalf of *guard*."""
+        return Blocker(
+            code=guard.code,
+            reason=reason,
+            message=message,
+            hint=hint,
+            unblocked_by=unblocked_by,
+            earliest=earliest,
+            source=self.source,
+            target=self.target,
+        )
+
+
+@runtime_checkable
+class Guard(Protocol):
+    """The interface every guard provides."""
+
+    @property
+    def code(self) -> str:
+        """A stable code, unique within a step, e.g. ``"tests-passed"``."""
+        ...
+
+    @property
+    def kind(self) -> GuardKind:
+        """What the guard reads; only ``TIME`` guards may be lifted by a flow."""
+        ...
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Decide whether the step may happen."""
+        ...
+
+    def describe(self) -> str:
+        """Say in a few words what the guard requires, for diagrams and plans."""
+        ...
+
+    def environments(self) -> frozenset[str]:
+        """Name every environment the guard refers to, so a policy can validate it."""
+        ...
+
+
+@runtime_checkable
+class TimeGuard(Guard, Protocol):
+    """A guard that depends only on time, and can say when it will pass."""
+
+    def earliest(self, after: pendulum.DateTime) -> pendulum.DateTime | None:
+        """Return the earliest instant at or after *after* when the guard passes."""
+        ...
+
+
+def when(moment: pendulum.DateTime) -> str:
+    """Format an instant for messages: ``Sat 2026-11-28 09:00 UTC``."""
+    return moment.in_timezone("UTC").format("ddd YYYY-MM-DD HH:mm [UTC]")
+
+
+def _names(items: tuple[str, ...] | frozenset[str]) -> str:
+    ordered = sorted(items) if isinstance(items, frozenset) else list(items)
+    return ", ".join(ordered)
+
+
+def _not_deployed(guard: Guard, context: GuardContext, environment: str) -> Verdict:
+    version = context.release.version
+    return Verdict.blocked(
+        context.blocker(
+            guard,
+            reason="not-deployed",
+            message=f"{version} has not reached {environment} yet",
+            hint=f"promote the release to {environment} first",
+            unblocked_by=("team",),
+        )
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ActorAllowed:
+    """Only an environment's owners may act in it (on either side of a step).
+
+    Policies add this guard to every step themselves; it cannot be lifted.
+    """
+
+    code: str = "owner-only"
+
+    @property
+    def kind(self) -> GuardKind:
+        """An actor guard."""
+        return GuardKind.ACTOR
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass unless the actor is not an owner of the source or target environment."""
+        if context.actor is None:
+            return Verdict.ok()
+        blockers = []
+        for name in (context.source, context.target):
+            environment = context.policy.environment(name)
+            if not environment.may_act(context.actor):
+                owners = tuple(sorted(environment.owners))
+                blockers.append(
+                    context.blocker(
+                        self,
+                        reason="not-owner",
+                        message=f"{context.actor} may not act in {name}: only "
+                        f"{_names(environment.owners)} may",
+                        hint=f"ask {_names(environment.owners)} to do this step",
+                        unblocked_by=owners,
+                    )
+                )
+        return Verdict.blocked(*blockers)
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return "only owners act in owned environments"
+
+    def environments(self) -> frozenset[str]:
+        """Refers to no environment by name."""
+        return frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class NewTestsWritten:
+    """New functionality must be covered by new automatic tests.
+
+    Reads the artifact's ``new_functionality`` and every :class:`TestsWritten`
+    record; passes trivially when the release adds no functionality.
+    """
+
+    code: str = "new-tests-written"
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("developer",), converter=_validate.str_tuple
+    )
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when every piece of new functionality is covered."""
+        release = context.release
+        covered = {name for item in release.evidence_of(TestsWritten) for name in item.covers}
+        uncovered = tuple(n for n in release.artifact.new_functionality if n not in covered)
+        if not uncovered:
+            return Verdict.ok()
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="missing",
+                message=f"new functionality of {release.version} has no new automatic tests: "
+                f"{_names(uncovered)}",
+                hint="write tests covering it and record them as TestsWritten(covers=[...])",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return "new functionality covered by new tests"
+
+    def environments(self) -> frozenset[str]:
+        """Refers to no environment by name."""
+        return frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class TestsPassed:
+    """The automatic tests passed on an environment for this exact version.
+
+    Only runs after the release reached that environment count, and the latest
+    such run decides: a later failure cancels an earlier success.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    environment: str = attrs.field(validator=_validate.name)
+    command: str = "dt test --notify"
+    code: str = "tests-passed"
+    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when the latest counting run passed."""
+        release = context.release
+        entered = release.entered_at(self.environment)
+        if entered is None:
+            return _not_deployed(self, context, self.environment)
+        runs = [
+            run
+            for run in release.evidence_of(TestRun)
+            if run.environment == self.environment
+            and run.version == release.version
+            and entered <= run.at <= context.now
+        ]
+        if not runs:
+            return Verdict.blocked(
+                context.blocker(
+                    self,
+                    reason="missing",
+                    message=f"no automatic test run on {self.environment} has been recorded "
+                    f"for {release.version} since it got there",
+                    hint=f"run `{self.command}` on {self.environment} and record the result",
+                    unblocked_by=self.unblocked_by,
+                )
+            )
+        latest = max(runs, key=lambda run: run.at)
+        if latest.passed:
+            return Verdict.ok()
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="failed",
+                message=f"the latest test run on {self.environment} for {release.version} "
+                f"failed ({when(latest.at)}, by {latest.by})",
+                hint=f"fix the failures and run `{self.command}` again",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return f"tests passed on {self.environment}"
+
+    def environments(self) -> frozenset[str]:
+        """The environment the tests must pass on."""
+        return frozenset({self.environment})
+
+
+@attrs.frozen(kw_only=True)
+class NoForbiddenFunctions:
+    """The artifact holds no function the target environment forbids (``test*`` in sandbox)."""
+
+    code: str = "no-forbidden-functions"
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("developer",), converter=_validate.str_tuple
+    )
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard: it reads the artifact."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when no function name matches the target's forbidden patterns."""
+        target = context.policy.environment(context.target)
+        found = target.forbidden_in(context.release.artifact.functions)
+        if not found:
+            return Verdict.ok()
+        patterns = _names(target.forbidden_functions)
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="forbidden",
+                message=f"{context.release.version} contains functions {context.target} "
+                f"forbids ({patterns}): {_names(found)}",
+                hint="remove them during the merge and start a new release without them",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return "no forbidden functions"
+
+    def environments(self) -> frozenset[str]:
+        """Refers to no environment by name: it reads the step's target."""
+        return frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class SignedOff:
+    """Someone signed off manual testing on an environment since the release got there.
+
+    With ``require_old_app_versions`` the sign-off must name the older client
+    application versions the release was tested with.
+    """
+
+    environment: str = attrs.field(validator=_validate.name)
+    require_old_app_versions: bool = False
+    code: str = "signed-off"
+    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when a counting sign-off exists."""
+        release = context.release
+        entered = release.entered_at(self.environment)
+        if entered is None:
+            return _not_deployed(self, context, self.environment)
+        sign_offs = [
+            item
+            for item in release.evidence_of(SignOff)
+            if item.environment == self.environment and entered <= item.at <= context.now
+        ]
+        if self.require_old_app_versions and any(item.old_app_versions for item in sign_offs):
+            return Verdict.ok()
+        if sign_offs and not self.require_old_app_versions:
+            return Verdict.ok()
+        if sign_offs:
+            return Verdict.blocked(
+                context.blocker(
+                    self,
+                    reason="no-old-versions",
+                    message=f"the manual testing of {release.version} on {self.environment} "
+                    "was signed off without naming the old application versions it used",
+                    hint="test with the old application versions and sign off again, "
+                    "listing them in old_app_versions",
+                    unblocked_by=self.unblocked_by,
+                )
+            )
+        extra = " with old application versions" if self.require_old_app_versions else ""
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="missing",
+                message=f"nobody has signed off the manual testing of {release.version} "
+                f"on {self.environment}{extra}",
+                hint=f"test {release.version} on {self.environment}{extra} and record a SignOff",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        extra = " with old app versions" if self.require_old_app_versions else ""
+        return f"signed off on {self.environment}{extra}"
+
+    def environments(self) -> frozenset[str]:
+        """The environment the sign-off is for."""
+        return frozenset({self.environment})
+
+
+def _positive_age(
+    _instance: object, attribute: attrs.Attribute[dt.timedelta], value: object
+) -> None:
+    if not isinstance(value, dt.timedelta) or value <= dt.timedelta():
+        raise InvalidInputError(
+            f"{attribute.name} must be a positive duration, got {value!r}",
+            field=attribute.name,
+            value=value,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class LogsReviewed:
+    """The error logs of every environment were reviewed just before the step, and look good.
+
+    A review counts only if it is no older than ``max_age`` and was done after
+    the release's last deployment. When several reviews cover an environment,
+    the latest one decides.
+
+    Attributes:
+        max_age: How old a review may be and still count as "just before".
+        environments: Whose logs must be reviewed; ``None`` means all of the
+            policy's environments.
+    """
+
+    max_age: dt.timedelta = attrs.field(validator=_positive_age)
+    environments_: frozenset[str] | None = attrs.field(
+        default=None,
+        alias="environments",
+        converter=attrs.converters.optional(_validate.str_frozenset),
+    )
+    code: str = "logs-reviewed"
+    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when every required environment has a fresh, clean review."""
+        release = context.release
+        required = (
+            self.environments_
+            if self.environments_ is not None
+            else frozenset(env.name for env in context.policy.environments)
+        )
+        since = release.last_moved_at
+        oldest = context.now - self.max_age
+        latest: dict[str, LogReview] = {}
+        for review in release.evidence_of(LogReview):
+            if not (since <= review.at <= context.now and review.at >= oldest):
+                continue
+            for name in review.environments & required:
+                if name not in latest or latest[name].at <= review.at:
+                    latest[name] = review
+        order = [env.name for env in context.policy.environments if env.name in required]
+        missing = tuple(name for name in order if name not in latest)
+        troubled = tuple(
+            name for name in order if name in latest and latest[name].verdict is LogVerdict.PROBLEMS
+        )
+        blockers = []
+        if missing:
+            hours = self.max_age.total_seconds() / 3600
+            blockers.append(
+                context.blocker(
+                    self,
+                    reason="missing",
+                    message=f"the error logs of {_names(missing)} have not been reviewed in the "
+                    f"last {hours:g} h since {release.version} reached {release.state}",
+                    hint="review the error logs of those environments and record a LogReview",
+                    unblocked_by=self.unblocked_by,
+                )
+            )
+        if troubled:
+            reviewers = _names(tuple(sorted({latest[name].by for name in troubled})))
+            blockers.append(
+                context.blocker(
+                    self,
+                    reason="problems",
+                    message=f"the latest log review of {_names(troubled)} (by {reviewers}) "
+                    "found problems",
+                    hint="fix what the logs show, then review them again",
+                    unblocked_by=self.unblocked_by,
+                )
+            )
+        return Verdict.blocked(*blockers)
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        which = "all environments" if self.environments_ is None else _names(self.environments_)
+        hours = self.max_age.total_seconds() / 3600
+        return f"logs of {which} reviewed within {hours:g} h"
+
+    def environments(self) -> frozenset[str]:
+        """The environments whose logs must be reviewed (none named means all)."""
+        return self.environments_ or frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class MigrationsSucceeded:
+    """The release's migrations ran successfully on an environment, if it has any."""
+
+    environment: str = attrs.field(validator=_validate.name)
+    code: str = "migrations-succeeded"
+    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when there are no migrations or the latest run of them succeeded."""
+        release = context.release
+        wanted = release.artifact.migrations
+        if not wanted:
+            return Verdict.ok()
+        entered = release.entered_at(self.environment)
+        if entered is None:
+            return _not_deployed(self, context, self.environment)
+        runs = [
+            run
+            for run in release.evidence_of(MigrationRun)
+            if run.environment == self.environment
+            and run.version == release.version
+            and entered <= run.at <= context.now
+        ]
+        if not runs:
+            return Verdict.blocked(
+                context.blocker(
+                    self,
+                    reason="missing",
+                    message=f"the migrations of {release.version} ({_names(wanted)}) have not "
+                    f"been run on {self.environment}",
+                    hint=f"run the migrations on {self.environment} and record the MigrationRun",
+                    unblocked_by=self.unblocked_by,
+                )
+            )
+        latest = max(runs, key=lambda run: run.at)
+        not_run = tuple(name for name in wanted if name not in latest.migrations)
+        if latest.succeeded and not not_run:
+            return Verdict.ok()
+        if latest.succeeded:
+            message = f"the latest migration run on {self.environment} left out {_names(not_run)}"
+        else:
+            message = f"the latest migration run of {release.version} on {self.environment} failed"
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="failed",
+                message=message,
+                hint=f"fix the migrations and run all of them on {self.environment} again",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return f"migrations succeeded on {self.environment}"
+
+    def environments(self) -> frozenset[str]:
+        """The environment the migrations must run on."""
+        return frozenset({self.environment})
+
+
+@attrs.frozen(kw_only=True)
+class ChangesReviewed:
+    """All changes of this version were reviewed once more (on an environment, if given)."""
+
+    environment: str | None = None
+    code: str = "changes-reviewed"
+    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when a review of this version exists (since it reached the environment)."""
+        release = context.release
+        since = release.created_at
+        if self.environment is not None:
+            entered = release.entered_at(self.environment)
+            if entered is None:
+                return _not_deployed(self, context, self.environment)
+            since = entered
+        if any(
+            review.version == release.version and since <= review.at <= context.now
+            for review in release.evidence_of(ChangeReview)
+        ):
+            return Verdict.ok()
+        where = f" since it reached {self.environment}" if self.environment else ""
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="missing",
+                message=f"the changes of {release.version} have not been reviewed once more{where}",
+                hint="review all changes of the release and record a ChangeReview",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return "changes reviewed once more"
+
+    def environments(self) -> frozenset[str]:
+        """The environment the review belongs to, if any."""
+        return frozenset() if self.environment is None else frozenset({self.environment})
+
+
+@attrs.frozen(kw_only=True)
+class InsideWindow:
+    """The step may only happen while a time window is open (the production window)."""
+
+    window: Window
+    code: str = "production-window"
+
+    @property
+    def kind(self) -> GuardKind:
+        """A time guard: the only kind a flow may lift."""
+        return GuardKind.TIME
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass inside the window; otherwise say when it next opens."""
+        if self.window.contains(context.now):
+            return Verdict.ok()
+        opens = self.window.next_opening(context.now)
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="closed",
+                message=f"{context.target} is closed at {when(context.now)}; "
+                f"its window, {self.window.describe()}, next opens {when(opens)}",
+                hint=f"wait until {when(opens)}, or start a hotfix release if this cannot wait",
+                earliest=opens,
+            )
+        )
+
+    def earliest(self, after: pendulum.DateTime) -> pendulum.DateTime | None:
+        """Return the next instant at or after *after* inside the window."""
+        return self.window.next_opening(after)
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return f"inside {self.window.describe()}"
+
+    def environments(self) -> frozenset[str]:
+        """Refers to no environment by name."""
+        return frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class AttestationPresent:
+    """A named :class:`~releasekit.Attestation` exists (since the release reached an environment).
+
+    The building block for a team's own evidence: a security review, a
+    product owner's go, a load test.
+    """
+
+    name: str = attrs.field(validator=_validate.name)
+    environment: str | None = None
+    code: str = ""
+    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    hint: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", self.name)
+
+    @property
+    def kind(self) -> GuardKind:
+        """An evidence guard."""
+        return GuardKind.EVIDENCE
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Pass when a matching attestation exists."""
+        release = context.release
+        since = release.created_at
+        if self.environment is not None:
+            entered = release.entered_at(self.environment)
+            if entered is None:
+                return _not_deployed(self, context, self.environment)
+            since = entered
+        if any(
+            item.name == self.name
+            and (self.environment is None or item.environment == self.environment)
+            and since <= item.at <= context.now
+            for item in release.evidence_of(Attestation)
+        ):
+            return Verdict.ok()
+        where = f" on {self.environment}" if self.environment else ""
+        return Verdict.blocked(
+            context.blocker(
+                self,
+                reason="missing",
+                message=f"{release.version} has no {self.name!r} attestation{where}",
+                hint=self.hint or f"record an Attestation(name={self.name!r}){where}",
+                unblocked_by=self.unblocked_by,
+            )
+        )
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return f"{self.name} attested"
+
+    def environments(self) -> frozenset[str]:
+        """The environment the attestation belongs to, if any."""
+        return frozenset() if self.environment is None else frozenset({self.environment})
+
+
+@attrs.frozen(kw_only=True)
+class FunctionGuard:
+    """Wrap a plain function as a guard.
+
+    Example:
+        >>> def has_ticket(context):
+        ...     return Verdict.ok()
+        >>> FunctionGuard(code="has-ticket", check_with=has_ticket, description="a ticket exists")
+        FunctionGuard(code='has-ticket', ...)
+    """
+
+    code: str = attrs.field(validator=_validate.name)
+    check_with: Callable[[GuardContext], Verdict] = attrs.field(repr=False)
+    description: str = attrs.field(default="", repr=False)
+    kind_: GuardKind = attrs.field(default=GuardKind.EVIDENCE, alias="kind", repr=False)
+    refers_to: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_validate.str_frozenset, repr=False
+    )
+
+    @property
+    def kind(self) -> GuardKind:
+        """What the wrapped function reads."""
+        return self.kind_
+
+    def check(self, context: GuardContext) -> Verdict:
+        """Call the wrapped function."""
+        return self.check_with(context)
+
+    def describe(self) -> str:
+        """Say what the guard requires."""
+        return self.description or self.code
+
+    def environments(self) -> frozenset[str]:
+        """The environments named when the guard was built."""
+        return self.refers_to

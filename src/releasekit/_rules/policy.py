@@ -1,0 +1,363 @@
+"""Policies: environments in promotion order, the flows through them, the guards of each step.
+
+A :class:`Policy` is validated completely when it is built. Every problem is
+collected and reported at once in a :class:`~releasekit.exceptions.PolicyError`,
+so a broken policy fails when it is loaded — never halfway through a release.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import attrs
+
+from releasekit._rules import _validate
+from releasekit._rules.environments import Environment
+from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
+from releasekit._rules.release import Kind
+from releasekit.exceptions import InvalidInputError, PolicyError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["Flow", "Gate", "Policy", "Step"]
+
+#: The state of a release that was given up before reaching the end of its flow.
+ABANDONED = "abandoned"
+
+
+def _kind(value: Kind | str) -> Kind:
+    try:
+        return Kind(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"kind {value!r} is not a release kind; use one of "
+            + ", ".join(repr(k.value) for k in Kind),
+            field="kind",
+            value=value,
+        ) from None
+
+
+def _guards(value: Iterable[Guard]) -> tuple[Guard, ...]:
+    return tuple(value)
+
+
+def _environments(value: Iterable[Environment]) -> tuple[Environment, ...]:
+    return tuple(value)
+
+
+def _gates(value: Iterable[Gate]) -> tuple[Gate, ...]:
+    return tuple(value)
+
+
+def _flows(value: Iterable[Flow]) -> tuple[Flow, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Gate:
+    """The guards a release must pass to enter an environment.
+
+    Attributes:
+        environment: The environment being entered.
+        guards: The guards checked, in order.
+    """
+
+    environment: str
+    guards: tuple[Guard, ...] = attrs.field(converter=_guards)
+
+
+@attrs.frozen(kw_only=True)
+class Flow:
+    """One path through the environments, for releases of one kind.
+
+    Attributes:
+        kind: The kind of release that follows this flow.
+        path: The environments visited, in order, from the first to the last.
+        lifts: Codes of time guards this flow does not apply (a hotfix lifts
+            ``"production-window"``). Evidence guards can never be lifted.
+        description: One sentence on when to use the flow.
+    """
+
+    kind: Kind = attrs.field(converter=_kind)
+    path: tuple[str, ...] = attrs.field(converter=_validate.str_tuple)
+    lifts: frozenset[str] = attrs.field(default=frozenset(), converter=_validate.str_frozenset)
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One step of a flow, with the guards that apply to it.
+
+    Attributes:
+        kind: The flow the step belongs to.
+        source: The environment a release leaves.
+        target: The environment it enters.
+        guards: The guards that must pass, in order (lifted guards excluded).
+        lifted: The guards of the target's gate that this flow lifts.
+    """
+
+    kind: Kind
+    source: str
+    target: str
+    guards: tuple[Guard, ...]
+    lifted: tuple[Guard, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """``source -> target``."""
+        return f"{self.source} -> {self.target}"
+
+    @property
+    def time_guards(self) -> tuple[Guard, ...]:
+        """The time guards that apply to the step."""
+        return tuple(guard for guard in self.guards if guard.kind is GuardKind.TIME)
+
+
+def _problems(
+    environments: tuple[Environment, ...], gates: tuple[Gate, ...], flows: tuple[Flow, ...]
+) -> list[str]:
+    if not environments:
+        return ["it has no environments; list them in promotion order"]
+    names = [env.name for env in environments]
+    problems = _environment_problems(environments)
+    problems.extend(_gate_problems(gates, names))
+    if not flows:
+        problems.append("it has no flows; define at least the normal flow")
+    problems.extend(
+        f"kind {kind.value!r} has {count} flows; give each kind of release one flow"
+        for kind, count in Counter(flow.kind for flow in flows).items()
+        if count > 1
+    )
+    gate_of = {gate.environment: gate for gate in gates}
+    reached: set[str] = set()
+    for flow in flows:
+        problems.extend(_flow_problems(flow, names, gate_of))
+        reached.update(flow.path)
+    if flows:
+        problems.extend(
+            f"environment {name!r} is on no flow, so no release can ever reach it"
+            for name in names
+            if name not in reached
+        )
+    return problems
+
+
+def _environment_problems(environments: tuple[Environment, ...]) -> list[str]:
+    names = [env.name for env in environments]
+    known = set(names)
+    problems: list[str] = []
+    problems.extend(
+        f"environment {name!r} is defined {count} times; names must be unique"
+        for name, count in Counter(names).items()
+        if count > 1
+    )
+    for env in environments:
+        unknown = sorted(env.data.restorable_from - known)
+        problems.extend(
+            f"environment {env.name!r} may be restored from {name!r}, which is not an environment"
+            for name in unknown
+        )
+        if env.name in env.data.restorable_from:
+            problems.append(f"environment {env.name!r} may not be restored from itself")
+    return problems
+
+
+def _gate_problems(gates: tuple[Gate, ...], names: list[str]) -> list[str]:
+    known = set(names)
+    problems: list[str] = []
+    gate_names = [gate.environment for gate in gates]
+    problems.extend(
+        f"the gate of {name!r} is defined {count} times; give each environment one gate"
+        for name, count in Counter(gate_names).items()
+        if count > 1
+    )
+    for gate in gates:
+        if gate.environment not in known:
+            problems.append(f"a gate names environment {gate.environment!r}, which is not defined")
+        elif gate.environment == names[0]:
+            problems.append(f"the gate of {gate.environment!r} can never run: releases start there")
+        declared: tuple[object, ...] = gate.guards  # anything may arrive from a file
+        valid = [guard for guard in declared if isinstance(guard, Guard)]
+        codes = [guard.code for guard in valid]
+        problems.extend(
+            f"guard code {code!r} appears {count} times in the gate of {gate.environment!r}; "
+            "give each guard of a gate its own code"
+            for code, count in Counter(codes).items()
+            if count > 1
+        )
+        problems.extend(
+            f"the gate of {gate.environment!r} holds {guard!r}, which is not a guard "
+            "(it needs code, kind, check(), describe() and environments())"
+            for guard in declared
+            if not isinstance(guard, Guard)
+        )
+        for guard in valid:
+            problems.extend(
+                f"guard {guard.code!r} of the gate of {gate.environment!r} names environment "
+                f"{name!r}, which is not defined"
+                for name in sorted(guard.environments() - known)
+            )
+    return problems
+
+
+def _flow_problems(flow: Flow, names: list[str], gate_of: dict[str, Gate]) -> list[str]:
+    label = f"the {flow.kind.value} flow"
+    problems: list[str] = []
+    unknown = [name for name in flow.path if name not in names]
+    problems.extend(f"{label} visits {name!r}, which is not an environment" for name in unknown)
+    if unknown:
+        return problems
+    if len(flow.path) < 2:  # noqa: PLR2004  # a step needs two ends
+        return [*problems, f"{label} needs at least two environments"]
+    if len(set(flow.path)) != len(flow.path):
+        problems.append(f"{label} visits an environment twice; a flow only moves forward")
+    positions = [names.index(name) for name in flow.path]
+    if positions != sorted(positions):
+        problems.append(
+            f"{label} goes {' -> '.join(flow.path)}, against the promotion order "
+            f"{' -> '.join(names)}"
+        )
+    if flow.path[0] != names[0]:
+        problems.append(f"{label} starts at {flow.path[0]!r}; every flow starts at {names[0]!r}")
+    if flow.path[-1] != names[-1]:
+        problems.append(f"{label} ends at {flow.path[-1]!r}; every flow ends at {names[-1]!r}")
+    declared: list[object] = [
+        guard for target in flow.path[1:] if target in gate_of for guard in gate_of[target].guards
+    ]
+    guards = {guard.code: guard for guard in declared if isinstance(guard, Guard)}
+    for code in sorted(flow.lifts):
+        guard = guards.get(code)
+        if guard is None:
+            problems.append(f"{label} lifts guard {code!r}, which none of its steps has")
+        elif guard.kind is not GuardKind.TIME:
+            problems.append(
+                f"{label} lifts guard {code!r}, a {guard.kind.value} guard; "
+                "a flow may lift only time guards"
+            )
+    return problems
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """A team's whole release process, validated when built.
+
+    Attributes:
+        name: What the policy is called.
+        environments: Every environment, in promotion order.
+        gates: The guards of entering each environment.
+        flows: One flow per kind of release.
+        description: One sentence on whose process this is.
+
+    Raises:
+        PolicyError: With every problem found, when the parts do not fit together.
+    """
+
+    name: str = "policy"
+    environments: tuple[Environment, ...] = attrs.field(converter=_environments)
+    gates: tuple[Gate, ...] = attrs.field(default=(), converter=_gates)
+    flows: tuple[Flow, ...] = attrs.field(converter=_flows)
+    description: str = ""
+    _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
+
+    def __attrs_post_init__(self) -> None:
+        problems = _problems(self.environments, self.gates, self.flows)
+        if problems:
+            raise PolicyError(problems)
+        gate_of = {gate.environment: gate for gate in self.gates}
+        for flow in self.flows:
+            steps = []
+            for source, target in zip(flow.path, flow.path[1:], strict=False):
+                gate = gate_of.get(target)
+                declared = gate.guards if gate else ()
+                kept = tuple(g for g in declared if g.code not in flow.lifts)
+                lifted = tuple(g for g in declared if g.code in flow.lifts)
+                steps.append(
+                    Step(
+                        kind=flow.kind,
+                        source=source,
+                        target=target,
+                        guards=(ActorAllowed(), *kept),
+                        lifted=lifted,
+                    )
+                )
+            self._steps[flow.kind] = tuple(steps)
+
+    @property
+    def environment_names(self) -> tuple[str, ...]:
+        """The environment names in promotion order."""
+        return tuple(env.name for env in self.environments)
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        """The kinds of release this policy has a flow for."""
+        return tuple(flow.kind for flow in self.flows)
+
+    @property
+    def first(self) -> Environment:
+        """The environment every release starts in."""
+        return self.environments[0]
+
+    @property
+    def last(self) -> Environment:
+        """The environment every flow ends in (production)."""
+        return self.environments[-1]
+
+    def environment(self, name: str) -> Environment:
+        """Return the environment called *name*.
+
+        Raises:
+            InvalidInputError: No environment has that name.
+        """
+        for env in self.environments:
+            if env.name == name:
+                return env
+        raise InvalidInputError(
+            f"environment {name!r} is not part of policy {self.name!r}; it has "
+            + ", ".join(self.environment_names),
+            field="environment",
+            value=name,
+        )
+
+    def flow(self, kind: Kind | str) -> Flow:
+        """Return the flow for releases of *kind*.
+
+        Raises:
+            InvalidInputError: The policy has no flow for that kind.
+        """
+        wanted = _kind(kind)
+        for flow in self.flows:
+            if flow.kind is wanted:
+                return flow
+        raise InvalidInputError(
+            f"policy {self.name!r} has no {wanted.value} flow; it has "
+            + ", ".join(k.value for k in self.kinds),
+            field="kind",
+            value=kind,
+        )
+
+    def steps(self, kind: Kind | str) -> tuple[Step, ...]:
+        """Return every step of the flow for *kind*, in order."""
+        return self._steps[self.flow(kind).kind]
+
+    def step_from(self, kind: Kind | str, source: str) -> Step | None:
+        """Return the step leaving *source* in the flow for *kind*, or ``None`` at the end."""
+        for step in self.steps(kind):
+            if step.source == source:
+                return step
+        return None
+
+    def remaining_steps(self, kind: Kind | str, source: str) -> tuple[Step, ...]:
+        """Return the steps from *source* to the end of the flow for *kind*."""
+        steps = self.steps(kind)
+        for index, step in enumerate(steps):
+            if step.source == source:
+                return steps[index:]
+        return ()
+
+    def with_environments(self, environments: Iterable[Environment]) -> Policy:
+        """Return a copy with *environments* replaced (validated again)."""
+        return attrs.evolve(self, environments=tuple(environments))

@@ -1,0 +1,151 @@
+"""Releases: a version of the software on its way to production."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, TypeVar
+
+import attrs
+import pendulum
+
+from releasekit._rules import _validate
+from releasekit._rules._time import at_instant, created_at_instant
+from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
+from releasekit.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["Artifact", "Kind", "Move", "Release"]
+
+_E = TypeVar("_E", bound=Evidence)
+
+
+class Kind(enum.StrEnum):
+    """Which flow a release follows."""
+
+    NORMAL = "normal"
+    HOTFIX = "hotfix"
+
+
+@attrs.frozen(kw_only=True)
+class Artifact:
+    """What a release ships, as far as the rules need to know.
+
+    Attributes:
+        functions: Every function name in the artifact (the reference sandbox
+            refuses names matching ``test*``).
+        migrations: The database migrations it brings, in order.
+        new_functionality: Names of the functionality it adds; each must be
+            covered by new automatic tests before the release leaves the
+            developer's sandbox.
+    """
+
+    functions: tuple[str, ...] = attrs.field(
+        default=(), converter=_validate.str_tuple, validator=_validate.strings
+    )
+    migrations: tuple[str, ...] = attrs.field(
+        default=(), converter=_validate.str_tuple, validator=_validate.strings
+    )
+    new_functionality: tuple[str, ...] = attrs.field(
+        default=(), converter=_validate.str_tuple, validator=_validate.strings
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Move:
+    """One step a release took from one environment to the next.
+
+    Attributes:
+        source: Where it was.
+        target: Where it went.
+        at: When.
+        by: Who moved it.
+    """
+
+    source: str
+    target: str
+    at: pendulum.DateTime = attrs.field(converter=at_instant)
+    by: str = attrs.field(validator=_validate.text)
+
+
+def _evidence_tuple(value: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, EVIDENCE_TYPES):
+            raise InvalidInputError(
+                f"{item!r} is not evidence; use one of "
+                + ", ".join(kind.__name__ for kind in EVIDENCE_TYPES),
+                field="evidence",
+                value=item,
+            )
+    return items
+
+
+def _moves(value: Iterable[Move]) -> tuple[Move, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Release:
+    """A version on its way through the environments: a plain, immutable value.
+
+    Moving a release or adding evidence returns a new ``Release``; the old one
+    is unchanged. The engine and the stores hand these values around.
+
+    Attributes:
+        id: Unique id of the release.
+        version: The version being released, e.g. ``"2.4.0"``.
+        kind: ``normal`` or ``hotfix``.
+        artifact: What the release ships.
+        state: The environment the release is in (or ``"abandoned"``).
+        created_at: When the release was started.
+        created_by: Who started it.
+        evidence: Every piece of evidence recorded so far, oldest first.
+        moves: Every step taken so far, oldest first.
+    """
+
+    id: str = attrs.field(validator=_validate.text)
+    version: str = attrs.field(validator=_validate.text)
+    kind: Kind = attrs.field(converter=Kind)
+    artifact: Artifact = Artifact()
+    state: str = attrs.field(validator=_validate.text)
+    created_at: pendulum.DateTime = attrs.field(converter=created_at_instant)
+    created_by: str = attrs.field(validator=_validate.text)
+    evidence: tuple[Evidence, ...] = attrs.field(default=(), converter=_evidence_tuple)
+    moves: tuple[Move, ...] = attrs.field(default=(), converter=_moves)
+
+    @property
+    def origin(self) -> str:
+        """The environment the release was started in."""
+        return self.moves[0].source if self.moves else self.state
+
+    @property
+    def last_moved_at(self) -> pendulum.DateTime:
+        """When the release last changed environment (or was started)."""
+        return self.moves[-1].at if self.moves else self.created_at
+
+    def entered_at(self, environment: str) -> pendulum.DateTime | None:
+        """When the release last entered *environment*, or ``None`` if it never did."""
+        for move in reversed(self.moves):
+            if move.target == environment:
+                return move.at
+        if environment == self.origin:
+            return self.created_at
+        return None
+
+    def has_visited(self, environment: str) -> bool:
+        """Whether the release is or has been in *environment*."""
+        return self.entered_at(environment) is not None
+
+    def evidence_of(self, kind: type[_E]) -> tuple[_E, ...]:
+        """Return the evidence of one type, oldest first."""
+        return tuple(item for item in self.evidence if isinstance(item, kind))
+
+    def with_evidence(self, *items: Evidence) -> Release:
+        """Return a copy holding *items* as well."""
+        return attrs.evolve(self, evidence=(*self.evidence, *items))
+
+    def moved(self, move: Move) -> Release:
+        """Return a copy that has taken *move*."""
+        return attrs.evolve(self, state=move.target, moves=(*self.moves, move))

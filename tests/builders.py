@@ -1,0 +1,91 @@
+"""Builders that walk releases through the reference policy in tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+
+import releasekit as rk
+
+#: Thursday 26 November 2026, 10:00 UTC.
+THURSDAY = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
+#: Friday 27 November 2026, 18:00 UTC: production is closed.
+FRIDAY_EVENING = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
+#: Saturday 28 November 2026, 09:00 UTC: the production window opens.
+SATURDAY_OPENING = pendulum.datetime(2026, 11, 28, 9, 0, tz="UTC")
+
+ARTIFACT = rk.Artifact(
+    functions=("quote", "chart"),
+    migrations=("0042_add_index",),
+    new_functionality=("chart",),
+)
+
+
+def start(
+    engine: rk.Engine,
+    *,
+    kind: rk.Kind = rk.Kind.NORMAL,
+    at: dt.datetime = THURSDAY,
+    artifact: rk.Artifact = ARTIFACT,
+    version: str = "2.4.0",
+) -> rk.Release:
+    """Start a release owned by anton."""
+    return engine.start(
+        release_id="r1", version=version, kind=kind, by="anton", now=at, artifact=artifact
+    )
+
+
+def evidence_for(
+    release: rk.Release, target: str, at: pendulum.DateTime
+) -> tuple[rk.Evidence, ...]:
+    """Return the evidence the reference policy wants before *release* enters *target*."""
+    version = release.version
+    if target == "tests":
+        return (rk.TestsWritten(by="anton", at=at, covers=release.artifact.new_functionality),)
+    if target == "sandbox":
+        return (rk.TestRun(environment="tests", version=version, passed=True, at=at, by="ci"),)
+    if target == "stage":
+        return (
+            rk.SignOff(by="maria", at=at, environment="sandbox"),
+            rk.LogReview(
+                by="maria",
+                at=at,
+                environments=("sandbox-anton", "tests", "sandbox", "stage", "production"),
+                verdict="clean",
+            ),
+        )
+    if target == "production":
+        return (
+            rk.MigrationRun(
+                environment="stage",
+                version=version,
+                migrations=release.artifact.migrations,
+                succeeded=True,
+                at=at,
+                by="ci",
+            ),
+            rk.SignOff(by="maria", at=at, environment="stage", old_app_versions=("2.3.1",)),
+            rk.ChangeReview(by="ivan", at=at, version=version),
+        )
+    return ()
+
+
+def walk_to(
+    engine: rk.Engine,
+    release: rk.Release,
+    target: str,
+    *,
+    at: pendulum.DateTime = THURSDAY,
+    step: dt.timedelta = dt.timedelta(minutes=10),
+) -> tuple[rk.Release, pendulum.DateTime]:
+    """Record the evidence for every step and promote until *release* is in *target*."""
+    moment = at
+    while release.state != target:
+        next_step = engine.next_step(release)
+        assert next_step is not None
+        moment = moment + step
+        release = engine.record(release, *evidence_for(release, next_step.target, moment))
+        moment = moment + step
+        release = engine.promote(release, by="anton", now=moment)
+    return release, moment

@@ -1,0 +1,56 @@
+import pendulum
+import pytest
+
+import releasekit as rk
+from releasekit import exceptions
+
+
+def test_every_error_derives_from_the_base() -> None:
+    """Catching ReleaseKitError catches every releasekit error."""
+    public = [getattr(exceptions, name) for name in exceptions.__all__]
+
+    assert all(issubclass(error, rk.ReleaseKitError) for error in public)
+
+
+def test_input_errors_are_value_errors() -> None:
+    """Callers that catch ValueError keep working."""
+    assert all(
+        issubclass(e, ValueError)
+        for e in (rk.InvalidInputError, rk.NaiveDatetimeError, rk.PolicyError)
+    )
+
+
+def test_a_refusal_carries_every_blocker_and_reads_as_a_sentence() -> None:
+    """The refusal's text names the release, the step and each reason."""
+    blockers = [
+        rk.Blocker(code="a", reason="missing", message="tests are missing", hint="run them"),
+        rk.Blocker(code="b", reason="closed", message="the window is closed", hint="wait"),
+    ]
+
+    error = rk.PromotionRefusedError(
+        release_id="r1", source="stage", target="production", blockers=blockers
+    )
+
+    assert (
+        "release r1 may not move from stage to production (2 reasons): "
+        "tests are missing; the window is closed"
+    ) == str(error)
+    assert tuple(blockers) == error.blockers
+
+
+def test_unknown_release_reads_as_a_sentence() -> None:
+    """The lookup error is not a repr of its message."""
+    assert str(rk.UnknownReleaseError("r9")).startswith("there is no release 'r9'")
+
+
+def test_not_permitted_reads_as_a_sentence() -> None:
+    """The permission error shows its message, not an errno tuple."""
+    error = rk.NotPermittedError("maria may not", actor="maria", action="start", allowed=["anton"])
+
+    assert ("maria may not", ("anton",)) == (str(error), error.allowed)
+
+
+def test_naive_datetime_error_suggests_a_fix() -> None:
+    """The message shows the value and how to give it a zone."""
+    with pytest.raises(rk.NaiveDatetimeError, match="give it a time zone"):
+        rk.FixedClock(pendulum.naive(2026, 1, 1))
