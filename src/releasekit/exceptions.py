@@ -11,7 +11,16 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── PolicyError (ValueError)
     ├── UnknownReleaseError (LookupError)
     ├── NotPermittedError (PermissionError)
-    └── PromotionRefusedError
+    ├── PromotionRefusedError
+    ├── LeaseHeldError
+    ├── StepInProgressError
+    ├── StoreError
+    │   ├── ConflictError
+    │   └── HistoryTamperedError
+    └── ExecutorError
+        ├── ExecutorNotFoundError (LookupError)
+        ├── ExecutorFailedError
+        └── ExecutorTimeoutError (TimeoutError)
 """
 
 from __future__ import annotations
@@ -25,12 +34,21 @@ if TYPE_CHECKING:
     from releasekit._rules.verdicts import Blocker
 
 __all__ = [
+    "ConflictError",
+    "ExecutorError",
+    "ExecutorFailedError",
+    "ExecutorNotFoundError",
+    "ExecutorTimeoutError",
+    "HistoryTamperedError",
     "InvalidInputError",
+    "LeaseHeldError",
     "NaiveDatetimeError",
     "NotPermittedError",
     "PolicyError",
     "PromotionRefusedError",
     "ReleaseKitError",
+    "StepInProgressError",
+    "StoreError",
     "UnknownReleaseError",
 ]
 
@@ -156,3 +174,176 @@ class PromotionRefusedError(ReleaseKitError):
             f"release {release_id} may not move from {source} to {target} "
             f"({count} {noun}): {reasons}"
         )
+
+
+class LeaseHeldError(ReleaseKitError):
+    """An exclusive lease is held by someone else.
+
+    Attributes:
+        lease: The lease's name, e.g. ``"tests"``.
+        holder: Who holds it.
+        since: When they took it.
+        expires: When it lapses unless renewed.
+    """
+
+    def __init__(
+        self, *, lease: str, holder: str, since: dt.datetime, expires: dt.datetime
+    ) -> None:
+        super().__init__(
+            f"{lease} is held by {holder} since {since.isoformat()} (until "
+            f"{expires.isoformat()} unless renewed); wait for it to be released or to lapse"
+        )
+        self.lease = lease
+        self.holder = holder
+        self.since = since
+        self.expires = expires
+
+
+class StepInProgressError(ReleaseKitError):
+    """A release has a step that was started and never finished.
+
+    Raised when a new step is asked for while one is in flight, or after a
+    crash left one interrupted: resume it or abandon it explicitly first.
+
+    Attributes:
+        release_id: The release.
+        attempt_id: The unfinished attempt.
+        capability: What it was doing, e.g. ``"deploy"``.
+        started_at: When it started.
+    """
+
+    def __init__(
+        self, *, release_id: str, attempt_id: str, capability: str, started_at: dt.datetime
+    ) -> None:
+        super().__init__(
+            f"release {release_id} has an unfinished {capability} step ({attempt_id}) started "
+            f"{started_at.isoformat()}; resume it or abandon it before doing anything else"
+        )
+        self.release_id = release_id
+        self.attempt_id = attempt_id
+        self.capability = capability
+        self.started_at = started_at
+
+
+class StoreError(ReleaseKitError):
+    """A store could not do what was asked of it."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed a record since it was read (optimistic concurrency).
+
+    Attributes:
+        stream: The record that changed, usually a release id.
+        expected: The revision the writer saw.
+        actual: The revision the store holds.
+    """
+
+    def __init__(self, *, stream: str, expected: int, actual: int) -> None:
+        if expected == 0:
+            message = f"{stream} already exists (revision {actual}); load it instead of creating it"
+        else:
+            message = (
+                f"{stream} changed while you worked on it: you saw revision {expected}, the store "
+                f"holds revision {actual}; load it again and retry"
+            )
+        super().__init__(message)
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+
+
+class HistoryTamperedError(StoreError):
+    """A history does not match its hash chain.
+
+    Attributes:
+        stream: The history that does not verify.
+        seq: The position of the first event that does not match.
+        detail: What does not match.
+    """
+
+    def __init__(self, *, stream: str, seq: int, detail: str) -> None:
+        super().__init__(
+            f"the history of {stream} does not verify at event {seq}: {detail}; "
+            "restore it from a backup and find out who changed it"
+        )
+        self.stream = stream
+        self.seq = seq
+        self.detail = detail
+
+
+class ExecutorError(ReleaseKitError):
+    """An executor could not carry out a step."""
+
+
+class ExecutorNotFoundError(ExecutorError, LookupError):
+    """No executor is registered for a capability (and environment).
+
+    Attributes:
+        capability: What was asked for, e.g. ``"deploy"``.
+        environment: Where, if the lookup was per environment.
+    """
+
+    def __init__(self, *, capability: str, environment: str | None = None) -> None:
+        where = f" in {environment}" if environment else ""
+        super().__init__(
+            f"no executor is registered to {capability}{where}; register one with the "
+            "executor registry or install a plug-in that provides it"
+        )
+        self.capability = capability
+        self.environment = environment
+
+    def __str__(self) -> str:  # LookupError would repr() the message
+        return str(self.args[0])
+
+
+class ExecutorFailedError(ExecutorError):
+    """An executor ran and reported failure.
+
+    Attributes:
+        capability: What it was doing.
+        environment: Where.
+        exit_code: The process's exit code, if a process ran.
+        output: The tail of what it printed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        capability: str,
+        environment: str | None,
+        exit_code: int | None = None,
+        output: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.capability = capability
+        self.environment = environment
+        self.exit_code = exit_code
+        self.output = output
+
+
+class ExecutorTimeoutError(ExecutorError, TimeoutError):
+    """An executor did not finish in time and was stopped.
+
+    Attributes:
+        capability: What it was doing.
+        environment: Where.
+        timeout: How long it was given, in seconds.
+        output: The tail of what it printed before it was stopped.
+    """
+
+    def __init__(
+        self, *, capability: str, environment: str | None, timeout: float, output: str = ""
+    ) -> None:
+        where = f" in {environment}" if environment else ""
+        super().__init__(
+            f"{capability}{where} did not finish within {timeout:g} s and was stopped; "
+            "look at its output, then retry or raise the timeout"
+        )
+        self.capability = capability
+        self.environment = environment
+        self.timeout = timeout
+        self.output = output
+
+    def __str__(self) -> str:  # TimeoutError would show (errno, strerror)
+        return str(self.args[0])

@@ -1,0 +1,1 @@
+"""The records layer: serialization, history events and stores."""
