@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from releasekit import exceptions, guards
+from releasekit._interfaces.policy_file import load_policy, loads_policy, reference_policy_file
 from releasekit._rules.clock import Clock, FixedClock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
 from releasekit._rules.environments import (
@@ -46,6 +47,7 @@ from releasekit.exceptions import (
     NaiveDatetimeError,
     NotPermittedError,
     PolicyError,
+    PolicyFileError,
     PromotionRefusedError,
     ReleaseKitError,
     StepInProgressError,
@@ -92,6 +94,7 @@ __all__ = [
     "Plan",
     "Policy",
     "PolicyError",
+    "PolicyFileError",
     "PromotionRefusedError",
     "Release",
     "ReleaseKitError",
@@ -112,6 +115,9 @@ __all__ = [
     "__version__",
     "exceptions",
     "guards",
+    "load_policy",
+    "loads_policy",
     "production_window",
     "reference_policy",
+    "reference_policy_file",
 ]

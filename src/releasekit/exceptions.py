@@ -9,6 +9,7 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── InvalidInputError (ValueError)
     │   └── NaiveDatetimeError
     ├── PolicyError (ValueError)
+    │   └── PolicyFileError
     ├── UnknownReleaseError (LookupError)
     ├── NotPermittedError (PermissionError)
     ├── PromotionRefusedError
@@ -45,6 +46,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NotPermittedError",
     "PolicyError",
+    "PolicyFileError",
     "PromotionRefusedError",
     "ReleaseKitError",
     "StepInProgressError",
@@ -105,6 +107,24 @@ class PolicyError(ReleaseKitError, ValueError):
             listed = "; ".join(self.problems)
             message = f"the policy is invalid ({len(self.problems)} problems): {listed}"
         super().__init__(message)
+
+
+class PolicyFileError(PolicyError):
+    """A policy file cannot be read or holds mistakes.
+
+    Attributes:
+        source: The file (or other source) read.
+        problems: Every problem found, each starting with the path of the value
+            at fault, e.g. ``environments[2].gate[0].environment: ...``.
+    """
+
+    def __init__(self, *, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        listed = "\n".join(f"  {problem}" for problem in self.problems)
+        ReleaseKitError.__init__(self, f"{source}: {count} {noun} in the policy file:\n{listed}")
 
 
 class UnknownReleaseError(ReleaseKitError, LookupError):

@@ -19,6 +19,13 @@ import pendulum
 from transitions import Machine
 
 from releasekit._rules._time import instant
+from releasekit._rules.evidence import (
+    ChangeReview,
+    LogReview,
+    MigrationRun,
+    TestRun,
+    TestsWritten,
+)
 from releasekit._rules.guards import GuardContext, GuardKind, TimeGuard
 from releasekit._rules.policy import ABANDONED, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
@@ -387,14 +394,6 @@ class Engine:
             )
 
     def _check_evidence(self, release: Release, item: Evidence) -> None:
-        from releasekit._rules.evidence import (  # noqa: PLC0415  # avoid a cycle at import
-            ChangeReview,
-            LogReview,
-            MigrationRun,
-            TestRun,
-            TestsWritten,
-        )
-
         version = getattr(item, "version", release.version)
         if isinstance(item, TestRun | MigrationRun | ChangeReview) and version != release.version:
             raise InvalidInputError(

@@ -757,8 +757,10 @@ class FunctionGuard:
     Example:
         >>> def has_ticket(context):
         ...     return Verdict.ok()
-        >>> FunctionGuard(code="has-ticket", check_with=has_ticket, description="a ticket exists")
-        FunctionGuard(code='has-ticket', ...)
+        >>> guard = FunctionGuard(code="has-ticket", check_with=has_ticket, description="a ticket")
+        >>> guard.describe()
+        'a ticket'
+
     """
 
     code: str = attrs.field(validator=_validate.name)
