@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, NewType
 import attrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from releasekit._records.converter import converter as _base_converter
 from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment, Feed
 from releasekit._rules.evidence import LogVerdict
@@ -193,9 +192,9 @@ _CACHE: list[cattrs.Converter] = []
 def _converter() -> cattrs.Converter:
     """The policy-file dialect of releasekit's converter (human-friendly durations and times)."""
     if not _CACHE:
-        made = _base_converter.copy(
-            forbid_extra_keys=True, use_alias=True, detailed_validation=True
-        )
+        from releasekit._records.converter import converter as base  # noqa: PLC0415  # on first use
+
+        made = base.copy(forbid_extra_keys=True, use_alias=True, detailed_validation=True)
         made.register_structure_hook(dt.timedelta, lambda value, _: parse_duration(value))
         made.register_structure_hook(dt.time, lambda value, _: _parse_time(value))
         made.register_structure_hook(Span, _structure_span)
