@@ -3,7 +3,8 @@ from releasekit import exceptions, guards
 
 
 def public_names(module: object) -> set[str]:
-    return {name for name in dir(module) if not name.startswith("_")}
+    """Names a user sees, less those pytest's assertion rewriting adds to plugin packages."""
+    return {name for name in dir(module) if not name.startswith(("_", "@"))}
 
 
 def test_all_lists_exactly_the_public_names() -> None:

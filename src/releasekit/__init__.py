@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from releasekit import exceptions, guards
+from releasekit import exceptions, guards, testing
 from releasekit._interfaces.policy_file import load_policy, loads_policy, reference_policy_file
 from releasekit._rules.clock import Clock, FixedClock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
@@ -120,4 +120,5 @@ __all__ = [
     "production_window",
     "reference_policy",
     "reference_policy_file",
+    "testing",
 ]
