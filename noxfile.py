@@ -63,4 +63,9 @@ def benchmarks(session: nox.Session) -> None:
     """Print releasekit's costs as ratios against the bare operations."""
     session.install("-e", ".[postgres]")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-        session.run("python", str(script), env={"PYTHONHASHSEED": "0", **dict(os.environ)})
+        session.run(
+            "python",
+            str(script),
+            *session.posargs,  # e.g. nox -s benchmarks -- --runs 500 --skip-postgres
+            env={"PYTHONHASHSEED": "0", **dict(os.environ)},
+        )

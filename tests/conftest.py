@@ -2,11 +2,30 @@
 
 ``HYPOTHESIS_PROFILE=fast`` runs few examples while editing; ``ci`` (the default
 when ``CI`` is set) is derandomized so a red run can be reproduced.
+
+Stores: the ``store`` fixture is parametrized over every store (memory, SQLite,
+PostgreSQL), so one contract suite runs against each. PostgreSQL is a real
+server the suite starts itself (see ``pgserver.py``), or the one named by
+``$RELEASEKIT_TEST_POSTGRES_DSN``; without server binaries its tests skip —
+except in CI (``CI=true``), where they fail.
 """
 
-import os
+from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
+import attrs
+import pytest
 from hypothesis import HealthCheck, settings
+
+import pgserver
+from releasekit.stores import MemoryStore, PostgresStore, SqliteStore, Store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
 
 settings.register_profile("fast", max_examples=20)
 settings.register_profile("dev", max_examples=100)
@@ -18,3 +37,111 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+# ---------------------------------------------------------------------------
+# Stores
+# ---------------------------------------------------------------------------
+
+#: Set to use an existing PostgreSQL server instead of starting one.
+POSTGRES_DSN_ENV = "RELEASEKIT_TEST_POSTGRES_DSN"
+
+
+def in_ci() -> bool:
+    """Whether the tests run in continuous integration, where nothing may be skipped."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pgserver.PgServer | pgserver.External]:
+    """A PostgreSQL server for the whole session, stopped at its end."""
+    given = os.environ.get(POSTGRES_DSN_ENV)
+    if given:
+        yield pgserver.External(given)
+        return
+    bindir = pgserver.find_bindir()
+    if bindir is None:
+        message = (
+            "no PostgreSQL server binaries (initdb, pg_ctl) found: install PostgreSQL, set "
+            f"{pgserver.BIN_ENV}, or set {POSTGRES_DSN_ENV} to a server's DSN"
+        )
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    server = pgserver.PgServer.start(bindir)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@attrs.define
+class Backend:
+    """Where a test's store lives; :meth:`open` gives a new handle on it.
+
+    Attributes:
+        kind: ``"memory"``, ``"sqlite"`` or ``"postgres"``.
+        location: The SQLite file or the PostgreSQL DSN (``""`` in memory).
+    """
+
+    kind: str
+    location: str
+    _opened: list[Store] = attrs.field(factory=list)
+    _memory: MemoryStore | None = None
+
+    def open(self) -> Store:
+        """Open a store on this backend (in memory: the one store of the test)."""
+        store: Store
+        if self.kind == "memory":
+            if self._memory is None:
+                self._memory = MemoryStore()
+            return self._memory
+        if self.kind == "sqlite":
+            store = SqliteStore(self.location)
+        else:
+            store = PostgresStore(self.location)
+        self._opened.append(store)
+        return store
+
+    def close(self) -> None:
+        """Close every store this backend opened."""
+        for store in self._opened:
+            store.close()
+        if self._memory is not None:
+            self._memory.close()
+
+
+def _backend(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    if kind == "memory":
+        backend = Backend(kind="memory", location="")
+    elif kind == "sqlite":
+        backend = Backend(kind="sqlite", location=str(tmp_path / "releases.db"))
+    else:
+        server = request.getfixturevalue("postgres")
+        backend = Backend(kind="postgres", location=server.schema_dsn())
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Every store in turn: the contract suite runs once for each."""
+    yield from _backend(request.param, request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def durable_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """The stores that keep their data across processes: SQLite and PostgreSQL."""
+    yield from _backend(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def store(backend: Backend) -> Store:
+    """An open store of every kind in turn, closed after the test."""
+    return backend.open()
+
+
+@pytest.fixture
+def open_store(backend: Backend) -> Callable[[], Store]:
+    """Open another handle on the test's store (in memory: the same store)."""
+    return backend.open

@@ -9,11 +9,52 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import pendulum
 from hypothesis import strategies as st
 
+from releasekit._records.events import Action, Draft, Event
+from releasekit._records.ledger import Attempt, Attention, Record
+from releasekit._rules.evidence import (
+    Attestation,
+    ChangeReview,
+    Evidence,
+    LogReview,
+    LogVerdict,
+    MigrationRun,
+    SignOff,
+    TestRun,
+    TestsWritten,
+)
+from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.verdicts import Blocker
 from releasekit._rules.windows import Span, Weekday, Window
 
-__all__ = ["TIMEZONES", "aware_datetimes", "spans", "timezones", "windows"]
+__all__ = [
+    "TIMEZONES",
+    "any_text",
+    "artifacts",
+    "attempts",
+    "attentions",
+    "aware_datetimes",
+    "blockers",
+    "drafts",
+    "events",
+    "evidence",
+    "instants",
+    "json_objects",
+    "json_values",
+    "moves",
+    "record_names",
+    "records",
+    "releases",
+    "some_text",
+    "spans",
+    "storable_names",
+    "storable_text",
+    "stream_names",
+    "timezones",
+    "windows",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -92,4 +133,230 @@ def windows(*, max_spans: int = 3) -> st.SearchStrategy[Window]:
         Window,
         timezone=timezones(),
         spans=st.lists(spans(), min_size=1, max_size=max_spans).map(tuple),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Records: releases, evidence, blockers and history events, as the stores keep
+# them (releasekit._rules.release, .evidence, .verdicts; releasekit._records)
+# ---------------------------------------------------------------------------
+
+#: Any text a person might type, including non-ASCII and control characters
+#: (never a lone surrogate: Hypothesis' text() leaves them out).
+any_text = st.text(max_size=12)
+#: Text that is not blank, for fields that must say something.
+some_text = st.text(min_size=1, max_size=12).filter(str.strip)
+#: Text every store can keep in a column of its own: no NUL character.
+storable_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12
+)
+#: Storable text that is not blank, e.g. who acted.
+storable_names = storable_text.filter(str.strip)
+_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+#: Names as the rules want them: lowercase, digits, '.', '-', '_'.
+record_names = st.sampled_from(_ALNUM) | st.builds(
+    lambda first, middle, last: first + middle + last,
+    st.sampled_from(_ALNUM),
+    st.text(alphabet=_ALNUM + "._-", max_size=6),
+    st.sampled_from(_ALNUM),
+)
+#: Release ids and stream names every store can keep.
+stream_names = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="\x00:"), min_size=1, max_size=16
+).filter(str.strip)
+
+
+_EPOCH = pendulum.datetime(2000, 1, 1, tz="UTC")
+
+
+def instants() -> st.SearchStrategy[pendulum.DateTime]:
+    """Draw an instant between 2000 and 2040 as releasekit keeps it: pendulum, in UTC.
+
+    Built from a count of microseconds, which is much faster to draw than a
+    zoned datetime; the zones are exercised by the windows' strategies.
+    """
+    return st.integers(min_value=0, max_value=40 * 366 * 86_400 * 10**6).map(
+        lambda micros: _EPOCH + dt.timedelta(microseconds=micros)
+    )
+
+
+def artifacts() -> st.SearchStrategy[Artifact]:
+    """Draw what a release ships."""
+    names = st.lists(some_text, max_size=3).map(tuple)
+    return st.builds(Artifact, functions=names, migrations=names, new_functionality=names)
+
+
+def evidence() -> st.SearchStrategy[Evidence]:
+    """Draw any kind of evidence."""
+    labels = st.lists(some_text, max_size=2).map(tuple)
+    return st.one_of(
+        st.builds(TestsWritten, by=some_text, at=instants(), covers=labels, tests=labels),
+        st.builds(
+            TestRun,
+            environment=record_names,
+            version=some_text,
+            passed=st.booleans(),
+            at=instants(),
+            by=some_text,
+            scheduled=st.booleans(),
+            summary=any_text,
+        ),
+        st.builds(
+            SignOff,
+            by=some_text,
+            at=instants(),
+            environment=record_names,
+            note=any_text,
+            old_app_versions=labels,
+        ),
+        st.builds(
+            LogReview,
+            by=some_text,
+            at=instants(),
+            environments=st.frozensets(record_names, max_size=4),
+            verdict=st.sampled_from(LogVerdict),
+            note=any_text,
+        ),
+        st.builds(
+            MigrationRun,
+            environment=record_names,
+            version=some_text,
+            migrations=labels,
+            succeeded=st.booleans(),
+            at=instants(),
+            by=some_text,
+            output=any_text,
+        ),
+        st.builds(ChangeReview, by=some_text, at=instants(), version=some_text, note=any_text),
+        st.builds(
+            Attestation,
+            name=record_names,
+            by=some_text,
+            at=instants(),
+            environment=st.none() | record_names,
+            note=any_text,
+        ),
+    )
+
+
+def moves() -> st.SearchStrategy[Move]:
+    """Draw one step between two environments."""
+    return st.builds(Move, source=record_names, target=record_names, at=instants(), by=some_text)
+
+
+def releases(*, release_id: st.SearchStrategy[str] = stream_names) -> st.SearchStrategy[Release]:
+    """Draw a release anywhere on its way, with evidence and moves."""
+    return st.builds(
+        Release,
+        id=release_id,
+        version=some_text,
+        kind=st.sampled_from(Kind),
+        artifact=artifacts(),
+        state=record_names,
+        created_at=instants(),
+        created_by=storable_names,  # it becomes the actor of the started event
+        evidence=st.lists(evidence(), max_size=4).map(tuple),
+        moves=st.lists(moves(), max_size=3).map(tuple),
+    )
+
+
+def blockers() -> st.SearchStrategy[Blocker]:
+    """Draw one reason a release may not move on."""
+    return st.builds(
+        Blocker,
+        code=some_text,
+        reason=some_text,
+        message=any_text,
+        hint=any_text,
+        unblocked_by=st.lists(some_text, max_size=2).map(tuple),
+        earliest=st.none() | instants(),
+        source=any_text,
+        target=any_text,
+    )
+
+
+#: JSON values as the stores keep them: no NaN or infinity, no lone surrogates.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | any_text,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(any_text, children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def json_objects() -> st.SearchStrategy[dict[str, object]]:
+    """Draw a JSON object, such as an event's data or a stream's snapshot."""
+    return st.dictionaries(any_text, json_values, max_size=4)
+
+
+def drafts(*, actions: st.SearchStrategy[Action] | None = None) -> st.SearchStrategy[Draft]:
+    """Draw what happened, before a store gives it a place in a history."""
+    optional = st.none() | record_names
+    return st.builds(
+        Draft,
+        actor=storable_names,
+        action=actions if actions is not None else st.sampled_from(Action),
+        at=instants(),
+        source=optional,
+        target=optional,
+        reason=storable_text,
+        data=json_objects(),
+    )
+
+
+def events() -> st.SearchStrategy[Event]:
+    """Draw a history event with any content (its digest is not computed)."""
+    digests = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
+    return st.builds(
+        Event,
+        stream=stream_names,
+        seq=st.integers(min_value=1, max_value=10**6),
+        at=instants(),
+        actor=some_text,
+        action=st.sampled_from(Action),
+        source=st.none() | record_names,
+        target=st.none() | record_names,
+        reason=any_text,
+        data=json_objects(),
+        previous=st.just("") | digests,
+        digest=digests,
+    )
+
+
+def attempts() -> st.SearchStrategy[Attempt]:
+    """Draw an executor step in flight."""
+    return st.builds(
+        Attempt,
+        id=some_text,
+        capability=some_text,
+        environment=st.none() | record_names,
+        started_at=instants(),
+        by=some_text,
+        target=st.none() | record_names,
+        detail=any_text,
+    )
+
+
+def attentions() -> st.SearchStrategy[Attention]:
+    """Draw an item that needs a person."""
+    return st.builds(
+        Attention, key=some_text, message=some_text, raised_at=instants(), by=some_text
+    )
+
+
+def records() -> st.SearchStrategy[Record]:
+    """Draw a release as a ledger holds it."""
+    digests = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
+    return st.builds(
+        Record,
+        release=releases(),
+        revision=st.integers(min_value=1, max_value=10**6),
+        head=digests,
+        attempt=st.none() | attempts(),
+        attention=st.lists(attentions(), max_size=2, unique_by=lambda item: item.key).map(tuple),
     )

@@ -1,0 +1,391 @@
+"""History events: what happened, who did it, when — hash-chained per stream.
+
+Every action on a release (and on other histories, such as data operations)
+appends one :class:`Event` to its *stream*. Each event carries the digest of
+the one before it and a digest of itself, a SHA-256 over a canonical JSON of
+every other field, so an edited, deleted or reordered event breaks the chain
+and :func:`check_chain` reports the first one that does not match.
+
+A writer hands a store a :class:`Draft` (what happened); the store assigns the
+position and the digests inside its transaction, with :func:`seal`.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+import attrs
+import pendulum
+
+from releasekit._records.converter import at_utc, dumps, iso, loads
+from releasekit.exceptions import HistoryTamperedError, InvalidInputError
+
+__all__ = [
+    "Action",
+    "Draft",
+    "Event",
+    "Sealed",
+    "Verification",
+    "canonical",
+    "check_chain",
+    "digest_of",
+    "seal",
+]
+
+
+class Action(enum.StrEnum):
+    """What an event records."""
+
+    #: A release was started.
+    STARTED = "started"
+    #: Evidence was recorded for a release.
+    EVIDENCE_RECORDED = "evidence-recorded"
+    #: A release moved to its next environment.
+    PROMOTED = "promoted"
+    #: A promotion was asked for and refused; the blockers are in the data.
+    REFUSED = "refused"
+    #: A release was given up.
+    ABANDONED = "abandoned"
+    #: A release was moved back to an earlier environment.
+    ROLLED_BACK = "rolled-back"
+    #: An executor step started (recorded before it runs).
+    STEP_STARTED = "step-started"
+    #: An executor step finished (recorded after it ran).
+    STEP_FINISHED = "step-finished"
+    #: An executor step failed.
+    STEP_FAILED = "step-failed"
+    #: An unfinished executor step was given up explicitly (e.g. after a crash).
+    STEP_ABANDONED = "step-abandoned"
+    #: An exclusive lease was taken.
+    LEASE_TAKEN = "lease-taken"
+    #: An exclusive lease was given back.
+    LEASE_RELEASED = "lease-released"
+    #: Data was restored, copied or adjusted.
+    DATA_OPERATION = "data-operation"
+    #: Something needs a person's attention (e.g. a bad production log check).
+    ATTENTION_NEEDED = "attention-needed"
+    #: What needed attention was dealt with.
+    ATTENTION_CLEARED = "attention-cleared"
+
+
+def _action(value: Action | str) -> Action:
+    return value if value.__class__ is Action else Action(value)
+
+
+def _data(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            f"data must be a mapping of JSON values, got {type(value).__name__}",
+            field="data",
+            value=value,
+        )
+    return dict(value)
+
+
+def _storable(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Require text every database can store: no NUL character, valid UTF-8."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{attribute.name} must be a string, got {type(value).__name__}",
+            field=attribute.name,
+            value=value,
+        )
+    if "\x00" in value:
+        raise InvalidInputError(
+            f"{attribute.name} contains a NUL character, which no store can keep; remove it",
+            field=attribute.name,
+            value=value,
+        )
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{attribute.name} is not valid Unicode text (it holds a lone surrogate); "
+            "decode it properly first",
+            field=attribute.name,
+            value=value,
+        ) from None
+
+
+def _actor(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _storable(_instance, attribute, value)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(
+            f"{attribute.name} must name who acted, got {value!r}",
+            field=attribute.name,
+            value=value,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Draft:
+    """What happened, before a store gives it a place in a history.
+
+    Attributes:
+        actor: Who did it (a person, a bot, ``"ci"``).
+        action: What was done.
+        at: When, an aware instant (kept in UTC).
+        source: The state before, for actions that change one.
+        target: The state after, for actions that change one.
+        reason: Why, in words.
+        data: Everything needed to replay the action, as JSON values.
+    """
+
+    actor: str = attrs.field(validator=_actor)
+    action: Action = attrs.field(converter=_action)
+    at: pendulum.DateTime = attrs.field(converter=at_utc)
+    source: str | None = attrs.field(default=None, validator=_storable)
+    target: str | None = attrs.field(default=None, validator=_storable)
+    reason: str = attrs.field(default="", validator=_storable)
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_data)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """One entry of a history: a :class:`Draft` given its place in a stream.
+
+    Attributes:
+        stream: The history it belongs to: a release id, or the name of another
+            history such as ``"data:production"``.
+        seq: Its position, 1 for the first event.
+        at: When it happened.
+        actor: Who did it.
+        action: What was done.
+        source: The state before, if the action changes one.
+        target: The state after, if the action changes one.
+        reason: Why, in words.
+        data: Everything needed to replay it.
+        previous: The digest of the event before it; ``""`` for the first.
+        digest: SHA-256 (hex) over the canonical JSON of every other field.
+    """
+
+    stream: str
+    seq: int
+    at: pendulum.DateTime = attrs.field(converter=at_utc)
+    actor: str
+    action: Action = attrs.field(converter=_action)
+    source: str | None = None
+    target: str | None = None
+    reason: str = ""
+    data: Mapping[str, Any] = attrs.field(factory=dict, converter=_data)
+    previous: str = ""
+    digest: str = ""
+
+    def matches_digest(self) -> bool:
+        """Whether :attr:`digest` is the digest of the event's other fields."""
+        return self.digest == digest_of(self)
+
+
+def _string(value: str | None) -> str:
+    return "null" if value is None else encode_basestring_ascii(value)
+
+
+def canonical(
+    *,
+    stream: str,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    source: str | None,
+    target: str | None,
+    reason: str,
+    data_text: str,
+    previous: str,
+) -> str:
+    """Return the canonical JSON an event's digest is computed over.
+
+    It is exactly ``dumps`` of the mapping of every field but the digest (keys
+    sorted, compact, ASCII), with ``data`` given as its canonical text so it is
+    serialized once. A test holds the two equal.
+    """
+    return (
+        f'{{"action":{_string(action)},"actor":{_string(actor)},"at":{_string(at)},'
+        f'"data":{data_text},"previous":{_string(previous)},"reason":{_string(reason)},'
+        f'"seq":{seq:d},"source":{_string(source)},"stream":{_string(stream)},'
+        f'"target":{_string(target)}}}'
+    )
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def digest_of(event: Event) -> str:
+    """Recompute the digest of *event* from its fields (its stored digest is ignored)."""
+    return _sha256(
+        canonical(
+            stream=event.stream,
+            seq=event.seq,
+            at=iso(event.at),
+            actor=event.actor,
+            action=event.action.value,
+            source=event.source,
+            target=event.target,
+            reason=event.reason,
+            data_text=dumps(event.data),
+            previous=event.previous,
+        )
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Sealed:
+    """An event ready to be written, with the text forms the stores keep."""
+
+    event: Event
+    at_text: str
+    data_text: str
+
+
+def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
+    """Give *draft* its place after *previous* in *stream* and compute its digest.
+
+    Raises:
+        InvalidInputError: The draft's data cannot be written as JSON.
+    """
+    at_text = iso(draft.at)
+    data_text = dumps(draft.data)
+    digest = _sha256(
+        canonical(
+            stream=stream,
+            seq=seq,
+            at=at_text,
+            actor=draft.actor,
+            action=draft.action.value,
+            source=draft.source,
+            target=draft.target,
+            reason=draft.reason,
+            data_text=data_text,
+            previous=previous,
+        )
+    )
+    event = Event(
+        stream=stream,
+        seq=seq,
+        at=draft.at,
+        actor=draft.actor,
+        action=draft.action,
+        source=draft.source,
+        target=draft.target,
+        reason=draft.reason,
+        # Read back what was written, so the event equals the one a store returns later.
+        data=loads(data_text),
+        previous=previous,
+        digest=digest,
+    )
+    return Sealed(event=event, at_text=at_text, data_text=data_text)
+
+
+@attrs.frozen(kw_only=True)
+class Verification:
+    """The outcome of checking a history against its hash chain.
+
+    Attributes:
+        stream: The history checked.
+        events: How many events were read.
+        head: The digest of the last event read (``""`` if none): keep it
+            somewhere else (a chat message, a CI log) to prove later that the
+            history was not rewritten as a whole.
+        seq: The position of the first event that does not match, or ``None``.
+        detail: What does not match, in words; ``""`` when all is well.
+    """
+
+    stream: str
+    events: int
+    head: str
+    seq: int | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the whole history matches its chain."""
+        return self.seq is None
+
+    def raise_if_tampered(self) -> None:
+        """Raise :class:`~releasekit.exceptions.HistoryTamperedError` unless the history is ok.
+
+        Raises:
+            HistoryTamperedError: With the stream, position and detail.
+        """
+        if self.seq is not None:
+            raise HistoryTamperedError(stream=self.stream, seq=self.seq, detail=self.detail)
+
+
+def _event_problem(stream: str, event: Event, seq: int, previous: str) -> tuple[int, str] | None:
+    """Return where and why *event*, read at position *seq* after *previous*, breaks the chain."""
+    if event.stream != stream:
+        return seq, f"the event stored there belongs to {event.stream!r}"
+    if event.seq > seq:
+        return seq, f"the event is missing (the next stored event is {event.seq})"
+    if event.seq < seq:
+        return event.seq, f"event {event.seq} appears again, out of order"
+    if event.previous != previous:
+        return seq, (
+            "it does not follow the event before it (its link to it is "
+            f"{event.previous[:12] or 'empty'}, the chain expects {previous[:12] or 'empty'})"
+        )
+    if not event.matches_digest():
+        return seq, "its content does not match its digest: it was changed after it was written"
+    return None
+
+
+def _state_problem(
+    count: int, last: str, revision: int | None, head: str | None
+) -> tuple[int, str] | None:
+    """Return where and why the stream's current state disagrees with its *count* events."""
+    if revision is None:
+        if count:
+            return count, "the stream has events but no current state (it was deleted)"
+        return None
+    if revision != count:
+        return min(revision, count) + 1, (
+            f"the current state is at revision {revision} but the history holds {count} "
+            "events (events were deleted, or written without the state)"
+        )
+    if head != last:
+        return count, "the current state names another last event than the history holds"
+    return None
+
+
+def check_chain(
+    stream: str,
+    events: Iterable[Event],
+    *,
+    revision: int | None,
+    head: str | None,
+) -> Verification:
+    """Check *events* (in stored order) against the chain and the stream's snapshot.
+
+    Args:
+        stream: The history checked.
+        events: Its events as stored, ordered by position.
+        revision: The revision the stream's snapshot claims, or ``None`` if it has none.
+        head: The head digest the stream's snapshot claims, or ``None``.
+
+    Returns:
+        A :class:`Verification`, naming the first event that does not match.
+    """
+    count = 0
+    last = ""
+    problem: tuple[int, str] | None = None
+    for event in events:
+        problem = _event_problem(stream, event, count + 1, last)
+        if problem is not None:
+            break
+        last = event.digest
+        count += 1
+    else:
+        problem = _state_problem(count, last, revision, head)
+    if problem is None:
+        return Verification(stream=stream, events=count, head=last)
+    seq, detail = problem
+    return Verification(stream=stream, events=count, head=last, seq=seq, detail=detail)

@@ -1,0 +1,1017 @@
+"""The ledger: releases kept in any store, one event per action.
+
+A :class:`Ledger` turns what happens to a release — started, evidence
+recorded, promoted, refused, an executor step started and finished, attention
+needed — into exactly one history event plus the new current state, written
+together by the store. Reading a release reads its current state only
+(:meth:`Ledger.load`), never its history, so the cost of both does not grow
+with the history.
+
+Every write takes the :class:`Record` the caller loaded and is refused with
+:class:`~releasekit.exceptions.ConflictError` if the release changed since:
+two tools can never both win the same step.
+
+The state is a pure fold over the history: :func:`replay` rebuilds a
+:class:`Record` from events, and the ledger computes every new state with the
+very same functions, so the stored state always equals the replayed one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pendulum
+
+from releasekit._records.converter import TextCache, structure, unstructure
+from releasekit._records.events import Action, Draft, Event, Verification
+from releasekit._records.store import JSONText, Store
+from releasekit._rules import _validate
+from releasekit._rules._time import at_instant, instant
+from releasekit._rules.evidence import Evidence
+from releasekit._rules.policy import ABANDONED
+from releasekit._rules.release import Move, Release
+from releasekit._rules.verdicts import Blocker
+from releasekit.exceptions import (
+    InvalidInputError,
+    RecordError,
+    StepInProgressError,
+    UnknownReleaseError,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from releasekit.exceptions import PromotionRefusedError
+
+__all__ = ["Attempt", "Attention", "Ledger", "Record", "replay"]
+
+#: Streams whose names hold this character are not releases: they are other
+#: histories, such as ``"data:production"`` or ``"lease:tests"``.
+SEPARATOR = ":"
+
+
+def _started_at(value: dt.datetime) -> pendulum.DateTime:
+    """Convert a ``started_at`` field: an aware instant, refusing naive values."""
+    return instant(value, field="started_at")
+
+
+def _raised_at(value: dt.datetime) -> pendulum.DateTime:
+    """Convert a ``raised_at`` field: an aware instant, refusing naive values."""
+    return instant(value, field="raised_at")
+
+
+@attrs.frozen(kw_only=True)
+class Attempt:
+    """An executor step that was started and has not finished (yet).
+
+    It is recorded *before* the executor runs. If the process dies while it
+    runs, the attempt stays on the release until someone finishes it (after
+    checking or re-running the step) or abandons it.
+
+    Attributes:
+        id: Identifies the attempt; finishing or abandoning it names it.
+        capability: What the step does, e.g. ``"deploy"`` or ``"run-tests"``.
+        environment: Where it runs, if it concerns one environment.
+        started_at: When it started.
+        by: Who started it.
+        target: The environment the release moves to when the step succeeds,
+            or ``None`` if success does not move it.
+        detail: What exactly runs, for the person who finds it interrupted,
+            e.g. ``"dt deploy stage 2.4.0"``.
+    """
+
+    id: str = attrs.field(validator=_validate.text)
+    capability: str = attrs.field(validator=_validate.text)
+    environment: str | None = None
+    started_at: pendulum.DateTime = attrs.field(converter=_started_at)
+    by: str = attrs.field(validator=_validate.text)
+    target: str | None = None
+    detail: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Attention:
+    """Something about a release that needs a person, until it is cleared.
+
+    Attributes:
+        key: Identifies the item; raising the same key again replaces it.
+        message: What is wrong, in words.
+        raised_at: When it was raised.
+        by: Who or what raised it (a person, ``"log-monitor"``).
+    """
+
+    key: str = attrs.field(validator=_validate.text)
+    message: str = attrs.field(validator=_validate.text)
+    raised_at: pendulum.DateTime = attrs.field(converter=_raised_at)
+    by: str = attrs.field(validator=_validate.text)
+
+
+def _attention(value: Iterable[Attention]) -> tuple[Attention, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class State:
+    """What the ledger keeps as a release's current state (its snapshot)."""
+
+    release: Release
+    attempt: Attempt | None = None
+    attention: tuple[Attention, ...] = attrs.field(default=(), converter=_attention)
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """A release as the ledger holds it: its value, where its history stands, what is open.
+
+    Hand it back to the ledger's next write: the write is refused with a
+    :class:`~releasekit.exceptions.ConflictError` if the release changed since.
+
+    Attributes:
+        release: The release.
+        revision: How many events its history holds.
+        head: The digest of its last event.
+        attempt: The executor step started and not finished, if any — after a
+            crash, the one that was interrupted.
+        attention: Open items that need a person, oldest first.
+    """
+
+    release: Release
+    revision: int
+    head: str
+    attempt: Attempt | None = None
+    attention: tuple[Attention, ...] = attrs.field(default=(), converter=_attention)
+
+    @property
+    def id(self) -> str:
+        """The release's id."""
+        return self.release.id
+
+    @property
+    def state(self) -> str:
+        """The environment the release is in (or ``"abandoned"``)."""
+        return self.release.state
+
+
+# ---------------------------------------------------------------------------
+# What each event says, and what it does to the state
+# ---------------------------------------------------------------------------
+
+
+def _evidence(value: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    return tuple(value)
+
+
+def _blockers(value: Iterable[Blocker]) -> tuple[Blocker, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Started:
+    """The data of a ``started`` event: the release as it was started."""
+
+    release: Release
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceRecorded:
+    """The data of an ``evidence-recorded`` event."""
+
+    evidence: tuple[Evidence, ...] = attrs.field(converter=_evidence)
+
+
+@attrs.frozen(kw_only=True)
+class Moved:
+    """The data of a ``promoted``, ``abandoned`` or ``rolled-back`` event."""
+
+    move: Move
+
+
+@attrs.frozen(kw_only=True)
+class Refused:
+    """The data of a ``refused`` event: every blocker of the refused step."""
+
+    blockers: tuple[Blocker, ...] = attrs.field(converter=_blockers)
+
+
+@attrs.frozen(kw_only=True)
+class StepStarted:
+    """The data of a ``step-started`` event."""
+
+    attempt: Attempt
+
+
+@attrs.frozen(kw_only=True)
+class StepEnded:
+    """The data of a ``step-finished``, ``step-failed`` or ``step-abandoned`` event.
+
+    Attributes:
+        attempt_id: The attempt that ended.
+        evidence: Evidence the step produced (a test run, a migration run).
+        move: Where the release moved because the step succeeded, if it did.
+        output: The tail of what the step printed.
+    """
+
+    attempt_id: str
+    evidence: tuple[Evidence, ...] = attrs.field(default=(), converter=_evidence)
+    move: Move | None = None
+    output: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AttentionNeeded:
+    """The data of an ``attention-needed`` event."""
+
+    attention: Attention
+
+
+@attrs.frozen(kw_only=True)
+class AttentionCleared:
+    """The data of an ``attention-cleared`` event."""
+
+    key: str
+
+
+def _on_started(_state: object, data: Started) -> State:
+    return State(release=data.release)
+
+
+def _on_evidence(state: State | Record, data: EvidenceRecorded) -> State:
+    return State(
+        release=state.release.with_evidence(*data.evidence),
+        attempt=state.attempt,
+        attention=state.attention,
+    )
+
+
+def _on_moved(state: State | Record, data: Moved) -> State:
+    return State(
+        release=state.release.moved(data.move), attempt=state.attempt, attention=state.attention
+    )
+
+
+def _on_refused(state: State | Record, _data: Refused) -> State:
+    return State(release=state.release, attempt=state.attempt, attention=state.attention)
+
+
+def _on_step_started(state: State | Record, data: StepStarted) -> State:
+    return State(release=state.release, attempt=data.attempt, attention=state.attention)
+
+
+def _on_step_ended(state: State | Record, data: StepEnded) -> State:
+    release = state.release
+    if data.evidence:
+        release = release.with_evidence(*data.evidence)
+    if data.move is not None:
+        release = release.moved(data.move)
+    return State(release=release, attempt=None, attention=state.attention)
+
+
+def _on_attention_needed(state: State | Record, data: AttentionNeeded) -> State:
+    others = tuple(item for item in state.attention if item.key != data.attention.key)
+    return State(release=state.release, attempt=state.attempt, attention=(*others, data.attention))
+
+
+def _on_attention_cleared(state: State | Record, data: AttentionCleared) -> State:
+    return State(
+        release=state.release,
+        attempt=state.attempt,
+        attention=tuple(item for item in state.attention if item.key != data.key),
+    )
+
+
+#: For each action that changes a release's state: the type of its data and
+#: how it changes the state. Other actions (leases, data operations) leave
+#: the state as it is.
+_EFFECTS: dict[Action, tuple[type[Any], Callable[[Any, Any], State]]] = {
+    Action.STARTED: (Started, _on_started),
+    Action.EVIDENCE_RECORDED: (EvidenceRecorded, _on_evidence),
+    Action.PROMOTED: (Moved, _on_moved),
+    Action.ABANDONED: (Moved, _on_moved),
+    Action.ROLLED_BACK: (Moved, _on_moved),
+    Action.REFUSED: (Refused, _on_refused),
+    Action.STEP_STARTED: (StepStarted, _on_step_started),
+    Action.STEP_FINISHED: (StepEnded, _on_step_ended),
+    Action.STEP_FAILED: (StepEnded, _on_step_ended),
+    Action.STEP_ABANDONED: (StepEnded, _on_step_ended),
+    Action.ATTENTION_NEEDED: (AttentionNeeded, _on_attention_needed),
+    Action.ATTENTION_CLEARED: (AttentionCleared, _on_attention_cleared),
+}
+
+#: Actions :meth:`Ledger.note` may add to a release's history: they change nothing.
+NOTES = frozenset(Action) - frozenset(_EFFECTS)
+
+
+def _apply(state: State | None, event: Event) -> State:
+    effect = _EFFECTS.get(event.action)
+    if (state is None) != (event.action is Action.STARTED):
+        problem = (
+            f"it begins with a {event.action.value} event, not started"
+            if state is None
+            else "it holds a second started event"
+        )
+        raise RecordError(
+            what=f"the history of {event.stream}", problems=[f"{problem} @ $[{event.seq - 1}]"]
+        )
+    if effect is None:
+        assert state is not None  # noqa: S101  # checked just above
+        return state
+    kind, change = effect
+    data = structure(event.data, kind, what=f"event {event.seq} of {event.stream}")
+    return change(state, data)
+
+
+def replay(events: Iterable[Event]) -> Record:
+    """Rebuild a release's :class:`Record` from its history, oldest event first.
+
+    This is what the stored state must always equal; :meth:`Ledger.verify`
+    checks it.
+
+    Raises:
+        RecordError: The history is empty, does not begin with ``started``, or
+            holds data that cannot be read.
+    """
+    state: State | None = None
+    last: Event | None = None
+    for event in events:
+        state = _apply(state, event)
+        last = event
+    if state is None or last is None:
+        raise RecordError(what="the history", problems=["it holds no event @ $"])
+    return Record(
+        release=state.release,
+        revision=last.seq,
+        head=last.digest,
+        attempt=state.attempt,
+        attention=state.attention,
+    )
+
+
+#: Writes states as JSON, reusing the text of the parts that did not change.
+_TEXTS = TextCache(State, Release)
+
+
+def _snapshot(state: State) -> JSONText:
+    return JSONText(_TEXTS.text(state))
+
+
+# ---------------------------------------------------------------------------
+# The ledger
+# ---------------------------------------------------------------------------
+
+
+def _release_id(release_id: object) -> str:
+    if not isinstance(release_id, str) or not release_id.strip():
+        raise InvalidInputError(
+            f"a release id must be a non-empty string, got {release_id!r}",
+            field="release_id",
+            value=release_id,
+        )
+    if SEPARATOR in release_id:
+        raise InvalidInputError(
+            f"release id {release_id!r} holds {SEPARATOR!r}, which names other histories "
+            f"(such as 'data{SEPARATOR}production'); choose an id without it",
+            field="release_id",
+            value=release_id,
+        )
+    return release_id
+
+
+def _history_name(stream: object) -> str:
+    if not isinstance(stream, str) or SEPARATOR not in stream.strip(SEPARATOR):
+        raise InvalidInputError(
+            f"{stream!r} is not the name of a history: name it kind{SEPARATOR}name, e.g. "
+            f"'data{SEPARATOR}production' (names without {SEPARATOR!r} are releases)",
+            field="stream",
+            value=stream,
+        )
+    return stream
+
+
+@attrs.define(eq=False)
+class Ledger:
+    """Releases kept in a store: one event and one new state per action.
+
+    Example:
+        >>> ledger = Ledger(MemoryStore())  # doctest: +SKIP
+        >>> record = ledger.start(release)  # doctest: +SKIP
+        >>> record = ledger.promote(record, moved.moves[-1])  # doctest: +SKIP
+
+    Args:
+        store: Where the releases live: a memory, SQLite or PostgreSQL store.
+    """
+
+    store: Store
+
+    # -- reading ---------------------------------------------------------------
+
+    def load(self, release_id: str) -> Record:
+        """Return the release's current record, read from its state, not its history.
+
+        Raises:
+            UnknownReleaseError: No release with that id was started.
+            RecordError: The stored state cannot be read.
+        """
+        found = self.find(release_id)
+        if found is None:
+            raise UnknownReleaseError(release_id)
+        return found
+
+    def find(self, release_id: str) -> Record | None:
+        """Return the release's current record, or ``None`` if it was never started.
+
+        Raises:
+            RecordError: The stored state cannot be read.
+        """
+        snapshot = self.store.snapshot(_release_id(release_id))
+        if snapshot is None:
+            return None
+        state = structure(snapshot.data, State, what=f"the current state of {release_id}")
+        return Record(
+            release=state.release,
+            revision=snapshot.revision,
+            head=snapshot.head,
+            attempt=state.attempt,
+            attention=state.attention,
+        )
+
+    def releases(self, *, prefix: str = "") -> list[str]:
+        """Return the ids of every release starting with *prefix*, sorted."""
+        return [name for name in self.store.streams(prefix=prefix) if SEPARATOR not in name]
+
+    def history(self, release_id: str, *, after: int = 0) -> list[Event]:
+        """Return the release's events after position *after*, oldest first."""
+        return self.store.events(_release_id(release_id), after=after)
+
+    def verify(self, release_id: str) -> Verification:
+        """Check the release's history against its hash chain *and* its current state.
+
+        Beyond the chain, the history is replayed and compared with the stored
+        state, so a state edited behind releasekit's back is caught too.
+
+        Raises:
+            UnknownReleaseError: The release has neither a history nor a state.
+        """
+        stream = _release_id(release_id)
+        for _ in range(3):  # a write between the reads below means: look again
+            verification = self.store.verify(stream)
+            if not verification.ok:
+                return verification
+            snapshot = self.store.snapshot(stream)
+            if snapshot is None:
+                raise UnknownReleaseError(release_id)
+            events = self.store.events(stream)
+            if snapshot.revision != len(events) or snapshot.head != verification.head:
+                continue
+            stored = structure(snapshot.data, State, what=f"the current state of {release_id}")
+            try:
+                replayed = replay(events)
+            except RecordError as error:
+                return attrs.evolve(verification, seq=1, detail=str(error))
+            if stored != State(
+                release=replayed.release, attempt=replayed.attempt, attention=replayed.attention
+            ):
+                return attrs.evolve(
+                    verification,
+                    seq=snapshot.revision,
+                    detail="the current state does not match what the history says "
+                    "(it was changed after it was written)",
+                )
+            return verification
+        return self.store.verify(stream)  # pragma: no cover  # three writes in a row
+
+    # -- writing -----------------------------------------------------------------
+
+    def start(
+        self,
+        release: Release,
+        *,
+        by: str | None = None,
+        at: dt.datetime | None = None,
+        reason: str = "",
+    ) -> Record:
+        """Record a new release (from :meth:`Engine.start <releasekit.Engine.start>`).
+
+        Args:
+            release: The release as started.
+            by: Who started it; its ``created_by`` if not given.
+            at: When; its ``created_at`` if not given.
+            reason: Why, in words.
+
+        Raises:
+            ConflictError: A release with that id already exists.
+            InvalidInputError: The id holds ``":"`` (reserved for other histories).
+        """
+        _release_id(release.id)
+        state = State(release=release)
+        draft = Draft(
+            actor=by if by is not None else release.created_by,
+            action=Action.STARTED,
+            at=at if at is not None else release.created_at,
+            target=release.state,
+            reason=reason,
+            data=unstructure(Started(release=release)),
+        )
+        return self._write(None, state, draft)
+
+    def record_evidence(
+        self, record: Record, *evidence: Evidence, by: str, at: dt.datetime, reason: str = ""
+    ) -> Record:
+        """Add evidence to the release, checked first with :meth:`Engine.record`.
+
+        Args:
+            record: The record as loaded.
+            *evidence: The evidence to add.
+            by: Who records it (may differ from who produced it, e.g. a bot).
+            at: When it is recorded.
+            reason: Why, in words.
+
+        Raises:
+            ConflictError: The release changed since *record* was loaded.
+            InvalidInputError: No evidence was given.
+        """
+        if not evidence:
+            raise InvalidInputError(
+                "record_evidence needs at least one piece of evidence", field="evidence", value=()
+            )
+        data = EvidenceRecorded(evidence=evidence)
+        return self._change(
+            record,
+            Action.EVIDENCE_RECORDED,
+            data,
+            _on_evidence(record, data),
+            by=by,
+            at=at,
+            reason=reason,
+        )
+
+    def promote(self, record: Record, move: Move, *, reason: str = "") -> Record:
+        """Record a promotion the engine allowed (the last move of the promoted release).
+
+        Raises:
+            ConflictError: The release changed since *record* was loaded.
+            StepInProgressError: An executor step is in flight.
+            InvalidInputError: *move* does not start where the release is.
+        """
+        return self._move(record, move, Action.PROMOTED, reason)
+
+    def roll_back(self, record: Record, move: Move, *, reason: str) -> Record:
+        """Record that the release was moved back to an earlier environment.
+
+        Raises:
+            ConflictError: The release changed since *record* was loaded.
+            StepInProgressError: An executor step is in flight.
+            InvalidInputError: *move* does not start where the release is.
+        """
+        return self._move(record, move, Action.ROLLED_BACK, reason)
+
+    def abandon(self, record: Record, move: Move, *, reason: str = "") -> Record:
+        """Record that the release was given up (the move from :meth:`Engine.abandon`).
+
+        Raises:
+            ConflictError: The release changed since *record* was loaded.
+            StepInProgressError: An executor step is in flight: abandon it first.
+            InvalidInputError: *move* does not lead to ``abandoned``.
+        """
+        if move.target != ABANDONED:
+            raise InvalidInputError(
+                f"an abandoning move leads to {ABANDONED!r}, not {move.target!r}; "
+                "use Engine.abandon to make it",
+                field="move",
+                value=move,
+            )
+        return self._move(record, move, Action.ABANDONED, reason)
+
+    def refuse(
+        self, record: Record, refusal: PromotionRefusedError, *, by: str, at: dt.datetime
+    ) -> Record:
+        """Record that a promotion was asked for and refused; the state does not change.
+
+        Args:
+            record: The record as loaded.
+            refusal: The engine's refusal, with every blocker.
+            by: Who asked for the promotion.
+            at: When.
+
+        Raises:
+            ConflictError: The release changed since *record* was loaded.
+            InvalidInputError: The refusal concerns another release.
+        """
+        if refusal.release_id != record.id:
+            raise InvalidInputError(
+                f"this refusal concerns release {refusal.release_id}, not {record.id}",
+                field="refusal",
+                value=refusal,
+            )
+        data = Refused(blockers=refusal.blockers)
+        return self._change(
+            record,
+            Action.REFUSED,
+            data,
+            _on_refused(record, data),
+            by=by,
+            at=at,
+            reason=_derived(str(refusal)),
+            source=refusal.source,
+            target=refusal.target,
+        )
+
+    def begin_attempt(
+        self,
+        record: Record,
+        *,
+        capability: str,
+        by: str,
+        at: dt.datetime,
+        environment: str | None = None,
+        target: str | None = None,
+        detail: str = "",
+        attempt_id: str | None = None,
+    ) -> Record:
+        """Record that an executor step starts — call it *before* the executor runs.
+
+        Args:
+            record: The record as loaded.
+            capability: What the step does, e.g. ``"deploy"``.
+            by: Who starts it.
+            at: When.
+            environment: Where it runs.
+            target: Where the release moves when the step succeeds, if anywhere.
+            detail: What exactly runs, for whoever finds it interrupted.
+            attempt_id: An id of your own; by default ``"<release>/<position>"``.
+
+        Returns:
+            The record, whose :attr:`~Record.attempt` is the new attempt.
+
+        Raises:
+            StepInProgressError: Another step is in flight (or was interrupted).
+            ConflictError: The release changed since *record* was loaded.
+        """
+        _require_idle(record)
+        attempt = Attempt(
+            id=attempt_id if attempt_id is not None else f"{record.id}/{record.revision + 1}",
+            capability=capability,
+            environment=environment,
+            started_at=at_instant(at),
+            by=by,
+            target=target,
+            detail=detail,
+        )
+        data = StepStarted(attempt=attempt)
+        return self._change(
+            record,
+            Action.STEP_STARTED,
+            data,
+            _on_step_started(record, data),
+            by=by,
+            at=at,
+            reason=_derived(detail),
+            source=record.state,
+            target=target,
+        )
+
+    def finish_attempt(
+        self,
+        record: Record,
+        attempt_id: str,
+        *,
+        by: str,
+        at: dt.datetime,
+        evidence: Iterable[Evidence] = (),
+        output: str = "",
+        reason: str = "",
+    ) -> Record:
+        """Record that the step succeeded — after it ran, or after checking an interrupted one.
+
+        The evidence it produced is added, and if the attempt has a target the
+        release moves there, all in the same event.
+
+        Raises:
+            InvalidInputError: *attempt_id* is not the step in flight.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        attempt = _require_attempt(record, attempt_id)
+        move = (
+            Move(source=record.state, target=attempt.target, at=at, by=by)
+            if attempt.target is not None
+            else None
+        )
+        data = StepEnded(attempt_id=attempt_id, evidence=tuple(evidence), move=move, output=output)
+        return self._change(
+            record,
+            Action.STEP_FINISHED,
+            data,
+            _on_step_ended(record, data),
+            by=by,
+            at=at,
+            reason=reason,
+            source=record.state,
+            target=attempt.target if attempt.target is not None else record.state,
+        )
+
+    def fail_attempt(
+        self,
+        record: Record,
+        attempt_id: str,
+        *,
+        by: str,
+        at: dt.datetime,
+        reason: str,
+        evidence: Iterable[Evidence] = (),
+        output: str = "",
+    ) -> Record:
+        """Record that the step failed; the release stays where it is.
+
+        Evidence it produced (a failed test run) is added in the same event.
+
+        Raises:
+            InvalidInputError: *attempt_id* is not the step in flight.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        _require_attempt(record, attempt_id)
+        data = StepEnded(attempt_id=attempt_id, evidence=tuple(evidence), output=output)
+        return self._change(
+            record,
+            Action.STEP_FAILED,
+            data,
+            _on_step_ended(record, data),
+            by=by,
+            at=at,
+            reason=reason,
+            source=record.state,
+            target=record.state,
+        )
+
+    def abandon_attempt(
+        self, record: Record, attempt_id: str, *, by: str, at: dt.datetime, reason: str
+    ) -> Record:
+        """Give an unfinished step up explicitly, e.g. one a crash interrupted.
+
+        Raises:
+            InvalidInputError: *attempt_id* is not the step in flight.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        _require_attempt(record, attempt_id)
+        data = StepEnded(attempt_id=attempt_id)
+        return self._change(
+            record,
+            Action.STEP_ABANDONED,
+            data,
+            _on_step_ended(record, data),
+            by=by,
+            at=at,
+            reason=reason,
+            source=record.state,
+            target=record.state,
+        )
+
+    def raise_attention(
+        self, record: Record, *, key: str, message: str, by: str, at: dt.datetime
+    ) -> Record:
+        """Flag something about the release that needs a person (replacing the same *key*).
+
+        Raises:
+            ConflictError: The release changed since *record* was loaded.
+        """
+        data = AttentionNeeded(
+            attention=Attention(key=key, message=message, raised_at=at_instant(at), by=by)
+        )
+        return self._change(
+            record,
+            Action.ATTENTION_NEEDED,
+            data,
+            _on_attention_needed(record, data),
+            by=by,
+            at=at,
+            reason=_derived(message),
+        )
+
+    def clear_attention(
+        self, record: Record, key: str, *, by: str, at: dt.datetime, reason: str = ""
+    ) -> Record:
+        """Record that the item *key* was dealt with.
+
+        Raises:
+            InvalidInputError: No open item has that key.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        if not any(item.key == key for item in record.attention):
+            open_keys = ", ".join(item.key for item in record.attention) or "none"
+            raise InvalidInputError(
+                f"release {record.id} has no open attention item {key!r} (open: {open_keys})",
+                field="key",
+                value=key,
+            )
+        data = AttentionCleared(key=key)
+        return self._change(
+            record,
+            Action.ATTENTION_CLEARED,
+            data,
+            _on_attention_cleared(record, data),
+            by=by,
+            at=at,
+            reason=reason,
+        )
+
+    def note(
+        self,
+        record: Record,
+        *,
+        action: Action | str,
+        by: str,
+        at: dt.datetime,
+        reason: str = "",
+        data: Mapping[str, Any] | None = None,
+    ) -> Record:
+        """Add an event that changes nothing to the release's history (a lease, a data operation).
+
+        Args:
+            record: The record as loaded.
+            action: One of :data:`NOTES`, e.g. ``"lease-taken"``.
+            by: Who acted.
+            at: When.
+            reason: Why, in words.
+            data: Details, as JSON values.
+
+        Raises:
+            InvalidInputError: *action* changes a release: use its own method.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        kind = Action(action)
+        if kind not in NOTES:
+            raise InvalidInputError(
+                f"{kind.value} changes a release; use the ledger's method for it, not note()",
+                field="action",
+                value=action,
+            )
+        draft = Draft(actor=by, action=kind, at=at, reason=reason, data=data)
+        return self._write(record, _state(record), draft)
+
+    def append(
+        self,
+        stream: str,
+        *,
+        expected: int,
+        action: Action | str,
+        by: str,
+        at: dt.datetime,
+        snapshot: Mapping[str, Any] | object,
+        data: Mapping[str, Any] | object = None,
+        reason: str = "",
+        source: str | None = None,
+        target: str | None = None,
+    ) -> Event:
+        """Append to another typed history, such as ``"data:production"``.
+
+        *data* and *snapshot* may be attrs values: they are written with the
+        project's converter.
+
+        Args:
+            stream: The history, named ``kind:name``.
+            expected: Its revision as you read it (``store.snapshot(stream)``), 0 to create it.
+            action: What happened.
+            by: Who did it.
+            at: When.
+            snapshot: The history's state after the event.
+            data: What happened, in detail.
+            reason: Why, in words.
+            source: The state before, if it changed.
+            target: The state after, if it changed.
+
+        Raises:
+            ConflictError: The history is not at *expected*.
+            InvalidInputError: *stream* is not named ``kind:name``.
+        """
+        draft = Draft(
+            actor=by,
+            action=Action(action),
+            at=at,
+            source=source,
+            target=target,
+            reason=reason,
+            data=_json(data, "data"),
+        )
+        return self.store.append(
+            _history_name(stream),
+            expected=expected,
+            draft=draft,
+            snapshot=_json(snapshot, "snapshot"),
+        )
+
+    # -- internals ---------------------------------------------------------------
+
+    def _move(self, record: Record, move: Move, action: Action, reason: str) -> Record:
+        _require_idle(record)
+        if move.source != record.state:
+            raise InvalidInputError(
+                f"this move starts in {move.source}, but release {record.id} is in "
+                f"{record.state}; load it again and ask the engine for the move",
+                field="move",
+                value=move,
+            )
+        data = Moved(move=move)
+        return self._change(
+            record,
+            action,
+            data,
+            _on_moved(record, data),
+            by=move.by,
+            at=move.at,
+            reason=reason,
+            source=move.source,
+            target=move.target,
+        )
+
+    def _change(
+        self,
+        record: Record,
+        action: Action,
+        data: object,
+        state: State,
+        *,
+        by: str,
+        at: dt.datetime,
+        reason: str = "",
+        source: str | None = None,
+        target: str | None = None,
+    ) -> Record:
+        draft = Draft(
+            actor=by,
+            action=action,
+            at=at,
+            source=source,
+            target=target,
+            reason=reason,
+            data=unstructure(data),
+        )
+        return self._write(record, state, draft)
+
+    def _write(self, record: Record | None, state: State, draft: Draft) -> Record:
+        event = self.store.append(
+            state.release.id,
+            expected=record.revision if record is not None else 0,
+            draft=draft,
+            snapshot=_snapshot(state),
+            previous=record.head if record is not None else "",
+        )
+        return Record(
+            release=state.release,
+            revision=event.seq,
+            head=event.digest,
+            attempt=state.attempt,
+            attention=state.attention,
+        )
+
+
+def _derived(text: str) -> str:
+    """Return *text*, taken from a value, as an event's reason every store can keep.
+
+    The value itself is kept whole in the event's data; only its copy in the
+    reason column loses NUL characters, which no database text column holds.
+    """
+    return text.replace("\x00", "\ufffd")
+
+
+def _state(record: Record) -> State:
+    return State(release=record.release, attempt=record.attempt, attention=record.attention)
+
+
+def _require_idle(record: Record) -> None:
+    attempt = record.attempt
+    if attempt is not None:
+        raise StepInProgressError(
+            release_id=record.id,
+            attempt_id=attempt.id,
+            capability=attempt.capability,
+            started_at=attempt.started_at,
+        )
+
+
+def _require_attempt(record: Record, attempt_id: str) -> Attempt:
+    attempt = record.attempt
+    if attempt is None or attempt.id != attempt_id:
+        in_flight = f"{attempt.id} is" if attempt is not None else "no step is"
+        raise InvalidInputError(
+            f"release {record.id} has no step {attempt_id!r} in flight ({in_flight}); "
+            "load the release again to see where it stands",
+            field="attempt_id",
+            value=attempt_id,
+        )
+    return attempt
+
+
+def _json(value: object, field: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return value
+    result = unstructure(value)
+    if not isinstance(result, Mapping):
+        raise InvalidInputError(
+            f"{field} must be a mapping or an attrs value, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    return result

@@ -1,0 +1,184 @@
+"""An in-memory store: for tests, simulations and one-off scripts."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Self
+
+import attrs
+
+from releasekit._records.converter import loads
+from releasekit._records.events import Draft, Event, Verification, check_chain, seal
+from releasekit._records.store import (
+    JSONText,
+    Lease,
+    Snapshot,
+    check_expected,
+    check_owner,
+    check_release,
+    check_stream,
+    decide_lease,
+    snapshot_text,
+    wrong_previous,
+)
+from releasekit._rules._time import instant
+from releasekit.exceptions import ConflictError, StoreError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
+    from types import TracebackType
+
+__all__ = ["MemoryStore"]
+
+
+@attrs.frozen
+class _Row:
+    revision: int
+    head: str
+    snapshot: str
+
+
+@attrs.define(eq=False)
+class MemoryStore:
+    """A store that keeps everything in this process's memory, and loses it at exit.
+
+    It behaves exactly like the durable stores (same conflicts, same digests,
+    same JSON round trips), so code tested against it runs unchanged on SQLite
+    or PostgreSQL. Safe to share between threads.
+    """
+
+    _rows: dict[str, _Row] = attrs.field(init=False, factory=dict, repr=False)
+    _history: dict[str, list[Event]] = attrs.field(init=False, factory=dict, repr=False)
+    _leases: dict[str, Lease] = attrs.field(init=False, factory=dict, repr=False)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False)
+    _closed: bool = attrs.field(init=False, default=False, repr=False)
+
+    def append(
+        self,
+        stream: str,
+        *,
+        expected: int,
+        draft: Draft,
+        snapshot: Mapping[str, Any] | JSONText,
+        previous: str | None = None,
+    ) -> Event:
+        """Append one event to *stream* and replace its snapshot, all or nothing.
+
+        Raises:
+            ConflictError: The stream is not at *expected*; nothing was written.
+            InvalidInputError: The snapshot or the draft's data is not JSON, or
+                *previous* is not the head at *expected*.
+        """
+        check_stream(stream)
+        check_expected(expected)
+        text = snapshot_text(snapshot)
+        with self._lock:
+            self._check_open()
+            row = self._rows.get(stream)
+            actual = row.revision if row else 0
+            if actual != expected:
+                raise ConflictError(stream=stream, expected=expected, actual=actual)
+            head = row.head if row else ""
+            if previous is not None and previous != head:
+                raise wrong_previous(stream, expected=expected, previous=previous)
+            sealed = seal(stream, seq=expected + 1, previous=head, draft=draft)
+            self._history.setdefault(stream, []).append(sealed.event)
+            self._rows[stream] = _Row(
+                revision=sealed.event.seq, head=sealed.event.digest, snapshot=text
+            )
+            return sealed.event
+
+    def snapshot(self, stream: str) -> Snapshot | None:
+        """Return the current state of *stream*, or ``None`` if it does not exist."""
+        with self._lock:
+            self._check_open()
+            row = self._rows.get(stream)
+        if row is None:
+            return None
+        return Snapshot(
+            stream=stream, revision=row.revision, head=row.head, data=loads(row.snapshot)
+        )
+
+    def events(self, stream: str, *, after: int = 0) -> list[Event]:
+        """Return the events of *stream* after position *after*, oldest first."""
+        with self._lock:
+            self._check_open()
+            return [event for event in self._history.get(stream, ()) if event.seq > after]
+
+    def streams(self, *, prefix: str = "") -> list[str]:
+        """Return the names of every stream starting with *prefix*, sorted."""
+        with self._lock:
+            self._check_open()
+            return sorted(name for name in self._rows if name.startswith(prefix))
+
+    def verify(self, stream: str) -> Verification:
+        """Check the history of *stream* against its hash chain and its snapshot."""
+        with self._lock:
+            self._check_open()
+            events = list(self._history.get(stream, ()))
+            row = self._rows.get(stream)
+        return check_chain(
+            stream,
+            events,
+            revision=row.revision if row else None,
+            head=row.head if row else None,
+        )
+
+    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+
+        Raises:
+            LeaseHeldError: Someone else holds it and it has not lapsed.
+        """
+        check_stream(name, field="name")
+        check_owner(owner)
+        with self._lock:
+            self._check_open()
+            lease = decide_lease(self._leases.get(name), name=name, owner=owner, now=now, ttl=ttl)
+            self._leases[name] = lease
+            return lease
+
+    def release(self, name: str, *, owner: str) -> Lease:
+        """Give the lease *name* back.
+
+        Raises:
+            LeaseNotHeldError: *owner* does not hold it.
+        """
+        with self._lock:
+            self._check_open()
+            held = check_release(self._leases.get(name), name=name, owner=owner)
+            del self._leases[name]
+            return held
+
+    def current(self, name: str, *, now: dt.datetime) -> Lease | None:
+        """Return the lease *name* if someone holds it at *now*, else ``None``."""
+        moment = instant(now, field="now")
+        with self._lock:
+            self._check_open()
+            lease = self._leases.get(name)
+        return lease if lease is not None and lease.held_at(moment) else None
+
+    def close(self) -> None:
+        """Forget everything; the store cannot be used afterwards."""
+        with self._lock:
+            self._closed = True
+            self._rows.clear()
+            self._history.clear()
+            self._leases.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            msg = "this MemoryStore was closed; make a new one"
+            raise StoreError(msg)

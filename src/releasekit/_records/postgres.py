@@ -1,0 +1,501 @@
+"""The PostgreSQL store: one truth for tools that run on several hosts.
+
+Needs psycopg 3 (``pip install 'releasekit[postgres]'``), imported only when a
+:class:`PostgresStore` is opened, so ``import releasekit`` works without it.
+
+The schema is the SQLite one, in tables prefixed ``releasekit_`` (in the
+connection's ``search_path``), with a schema version in ``releasekit_meta``
+migrated forward on open under an advisory lock. An append is one statement:
+the snapshot row is updated only if it is still at the expected revision (or
+created only if it does not exist), and the event is inserted only if that
+happened — so two writers can never both win, and a refused write leaves
+nothing behind. Leases are one ``INSERT … ON CONFLICT … DO UPDATE … WHERE``
+that succeeds only for the holder or over a lapsed lease.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import TYPE_CHECKING, Any, Self
+
+import attrs
+
+from releasekit._records.events import Draft, Event, Verification, check_chain, seal
+from releasekit._records.store import (
+    JSONText,
+    Lease,
+    Snapshot,
+    check_expected,
+    check_owner,
+    check_stream,
+    check_ttl,
+    read_event,
+    snapshot_text,
+    wrong_previous,
+)
+from releasekit._rules._time import instant
+from releasekit.exceptions import (
+    ConflictError,
+    LeaseHeldError,
+    LeaseNotHeldError,
+    ReleaseKitError,
+    SchemaVersionError,
+    StoreError,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterator, Mapping
+    from types import TracebackType
+
+    import psycopg
+
+__all__ = ["MIGRATIONS", "PostgresStore"]
+
+#: Any number: the advisory lock held while the schema is migrated.
+_SCHEMA_LOCK = 0x524B6974
+
+#: The schema, as an ordered list of forward migrations; append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        # 1: histories, their current state and leases; history rows cannot be
+        # changed or deleted through SQL (verify() catches it if they are anyway).
+        """
+        CREATE TABLE releasekit_streams (
+            stream   text   NOT NULL PRIMARY KEY,
+            revision bigint NOT NULL CHECK (revision > 0),
+            head     text   NOT NULL,
+            snapshot json   NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE releasekit_events (
+            stream   text        NOT NULL,
+            seq      bigint      NOT NULL CHECK (seq > 0),
+            at       timestamptz NOT NULL,
+            actor    text        NOT NULL,
+            action   text        NOT NULL,
+            source   text,
+            target   text,
+            reason   text        NOT NULL,
+            data     json        NOT NULL,
+            previous text        NOT NULL,
+            digest   text        NOT NULL,
+            PRIMARY KEY (stream, seq)
+        )
+        """,
+        """
+        CREATE FUNCTION releasekit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'releasekit histories are append-only (% refused)', TG_OP;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER releasekit_events_append_only
+        BEFORE UPDATE OR DELETE ON releasekit_events
+        FOR EACH ROW EXECUTE FUNCTION releasekit_append_only()
+        """,
+        """
+        CREATE TRIGGER releasekit_events_no_truncate
+        BEFORE TRUNCATE ON releasekit_events
+        FOR EACH STATEMENT EXECUTE FUNCTION releasekit_append_only()
+        """,
+        """
+        CREATE TABLE releasekit_leases (
+            name    text        NOT NULL PRIMARY KEY,
+            owner   text        NOT NULL,
+            since   timestamptz NOT NULL,
+            expires timestamptz NOT NULL
+        )
+        """,
+    ),
+)
+
+_SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
+_CREATE = """
+    WITH changed AS (
+        INSERT INTO releasekit_streams (stream, revision, head, snapshot)
+        VALUES (%(stream)s, %(seq)s, %(digest)s, %(snapshot)s::json)
+        ON CONFLICT (stream) DO NOTHING
+        RETURNING 1
+    )
+    INSERT INTO releasekit_events
+        (stream, seq, at, actor, action, source, target, reason, data, previous, digest)
+    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
+           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s
+    FROM changed
+"""
+_ADVANCE = """
+    WITH changed AS (
+        UPDATE releasekit_streams
+        SET revision = %(seq)s, head = %(digest)s, snapshot = %(snapshot)s::json
+        WHERE stream = %(stream)s AND revision = %(expected)s AND head = %(previous)s
+        RETURNING 1
+    )
+    INSERT INTO releasekit_events
+        (stream, seq, at, actor, action, source, target, reason, data, previous, digest)
+    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
+           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s
+    FROM changed
+"""
+_SELECT_EVENTS = (
+    "SELECT seq, at, actor, action, source, target, reason, data::text, previous, digest "
+    "FROM releasekit_events WHERE stream = %s AND seq > %s ORDER BY seq"
+)
+_ACQUIRE = """
+    INSERT INTO releasekit_leases AS held (name, owner, since, expires)
+    VALUES (%(name)s, %(owner)s, %(now)s, %(expires)s)
+    ON CONFLICT (name) DO UPDATE SET
+        owner = excluded.owner,
+        since = CASE WHEN held.owner = excluded.owner AND held.expires > excluded.since
+                     THEN held.since ELSE excluded.since END,
+        expires = excluded.expires
+    WHERE held.owner = excluded.owner OR held.expires <= excluded.since
+    RETURNING since, expires
+"""
+_SELECT_LEASE = "SELECT owner, since, expires FROM releasekit_leases WHERE name = %s"
+
+
+def _psycopg() -> Any:  # noqa: ANN401  # the module, imported lazily
+    try:
+        import psycopg  # noqa: PLC0415  # optional: only PostgresStore needs it
+    except ImportError:  # pragma: no cover  # the test environment has psycopg
+        msg = (
+            "PostgresStore needs psycopg 3, which is not installed; "
+            "install it with: pip install 'releasekit[postgres]'"
+        )
+        raise StoreError(msg) from None
+    return psycopg
+
+
+def _location(dsn: str) -> str:
+    """Return where *dsn* points, without its password."""
+    pg = _psycopg()
+    try:
+        parts = pg.conninfo.conninfo_to_dict(dsn)
+    except pg.ProgrammingError as error:
+        msg = f"the PostgreSQL connection string is malformed: {error}"
+        raise StoreError(msg) from None
+    host = parts.get("host", "localhost")
+    port = parts.get("port", "5432")
+    dbname = parts.get("dbname", parts.get("user", ""))
+    return f"postgresql://{host}:{port}/{dbname}"
+
+
+@attrs.define(eq=False)
+class PostgresStore:
+    """A store in a PostgreSQL database, shared by tools on several hosts.
+
+    Args:
+        dsn: A libpq connection string or URI, e.g.
+            ``"postgresql://releasekit@db.internal/releases"``. It is never shown
+            in messages or ``repr()`` (it may hold a password).
+        timeout: How long, in seconds, a write waits for another writer's lock
+            (``lock_timeout``) before giving up with a
+            :class:`~releasekit.exceptions.StoreError`; also the connect timeout.
+
+    Raises:
+        StoreError: psycopg is missing, or the database cannot be reached.
+        SchemaVersionError: The database was written by a newer releasekit.
+    """
+
+    _dsn: str = attrs.field(repr=False, alias="dsn")
+    timeout: float = 30.0
+    location: str = attrs.field(init=False)
+    # A psycopg.Connection; typed Any here because psycopg is optional at run time.
+    _conn: Any = attrs.field(init=False, repr=False)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False)
+    _closed: bool = attrs.field(init=False, default=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.location = _location(self._dsn)
+        self._conn = self._connect()
+        try:
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            self._closed = True
+            raise
+
+    # -- connection --------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        pg = _psycopg()
+        try:
+            conn = pg.connect(
+                self._dsn, autocommit=True, connect_timeout=max(1, round(self.timeout))
+            )
+            conn.execute("SET TIME ZONE 'UTC'")
+            conn.execute(f"SET lock_timeout = {int(self.timeout * 1000)}")
+        except pg.Error as error:
+            raise self._error("connect to", error) from error
+        connection: psycopg.Connection[Any] = conn
+        return connection
+
+    def _migrate(self) -> None:
+        pg = _psycopg()
+        conn = self._conn
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS releasekit_meta "
+                    "(key text PRIMARY KEY, value text NOT NULL)"
+                )
+                row = conn.execute(
+                    "SELECT value FROM releasekit_meta WHERE key = 'schema_version'"
+                ).fetchone()
+                version = int(row[0]) if row else 0
+                if version > len(MIGRATIONS):
+                    raise SchemaVersionError(
+                        location=self.location, found=version, supported=len(MIGRATIONS)
+                    )
+                for statements in MIGRATIONS[version:]:
+                    for statement in statements:
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO releasekit_meta (key, value) VALUES ('schema_version', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(len(MIGRATIONS)),),
+                )
+        except pg.Error as error:
+            raise self._error("prepare", error) from error
+
+    @contextlib.contextmanager
+    def _use(self, doing: str) -> Iterator[psycopg.Connection[Any]]:
+        pg = _psycopg()
+        with self._lock:
+            if self._closed:
+                msg = f"this PostgresStore ({self.location}) was closed; open a new one"
+                raise StoreError(msg)
+            if self._conn.broken or self._conn.closed:
+                self._conn = self._connect()
+            try:
+                yield self._conn
+            except ReleaseKitError:
+                raise
+            except pg.Error as error:
+                raise self._error(doing, error) from error
+
+    def _error(self, doing: str, error: Exception) -> StoreError:
+        pg = _psycopg()
+        if isinstance(error, pg.errors.LockNotAvailable):
+            return StoreError(
+                f"could not {doing} {self.location}: another writer held the lock for more "
+                f"than {self.timeout:g} s; retry, or raise the store's timeout"
+            )
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        return StoreError(f"could not {doing} the PostgreSQL store {self.location}: {first_line}")
+
+    # -- histories ---------------------------------------------------------------
+
+    def append(
+        self,
+        stream: str,
+        *,
+        expected: int,
+        draft: Draft,
+        snapshot: Mapping[str, Any] | JSONText,
+        previous: str | None = None,
+    ) -> Event:
+        """Append one event to *stream* and replace its snapshot, in one statement.
+
+        Raises:
+            ConflictError: The stream is not at *expected*; nothing was written.
+            InvalidInputError: The snapshot or the draft's data is not JSON, or
+                *previous* is not the head at *expected*.
+            StoreError: The database could not be written.
+        """
+        check_stream(stream)
+        check_expected(expected)
+        text = snapshot_text(snapshot)
+        if expected == 0:
+            previous = ""
+        with self._use("write to") as conn:
+            if previous is None:  # one more round trip: read the head
+                row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                if row is None or row[0] != expected:
+                    actual = row[0] if row else 0
+                    raise ConflictError(stream=stream, expected=expected, actual=actual)
+                previous = row[1]
+            sealed = seal(stream, seq=expected + 1, previous=previous, draft=draft)
+            event = sealed.event
+            cursor = conn.execute(
+                _ADVANCE if expected else _CREATE,
+                {
+                    "stream": stream,
+                    "expected": expected,
+                    "seq": event.seq,
+                    "at": event.at,
+                    "actor": event.actor,
+                    "action": event.action.value,
+                    "source": event.source,
+                    "target": event.target,
+                    "reason": event.reason,
+                    "data": sealed.data_text,
+                    "previous": previous,
+                    "digest": event.digest,
+                    "snapshot": text,
+                },
+            )
+            if cursor.rowcount != 1:  # someone else wrote first, or the head was wrong
+                now = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                actual = now[0] if now else 0
+                if actual == expected:
+                    raise wrong_previous(stream, expected=expected, previous=previous)
+                raise ConflictError(stream=stream, expected=expected, actual=actual)
+        return event
+
+    def snapshot(self, stream: str) -> Snapshot | None:
+        """Return the current state of *stream* without reading its history, or ``None``."""
+        with self._use("read") as conn:
+            row = conn.execute(
+                "SELECT revision, head, snapshot FROM releasekit_streams WHERE stream = %s",
+                (stream,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Snapshot(stream=stream, revision=row[0], head=row[1], data=row[2])
+
+    def events(self, stream: str, *, after: int = 0) -> list[Event]:
+        """Return the events of *stream* after position *after*, oldest first."""
+        with self._use("read") as conn:
+            rows = conn.execute(_SELECT_EVENTS, (stream, after)).fetchall()
+        return [_event(stream, row) for row in rows]
+
+    def streams(self, *, prefix: str = "") -> list[str]:
+        """Return the names of every stream starting with *prefix*, sorted."""
+        with self._use("read") as conn:
+            rows = conn.execute(
+                "SELECT stream FROM releasekit_streams WHERE starts_with(stream, %s) "
+                'ORDER BY stream COLLATE "C"',
+                (prefix,),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def verify(self, stream: str) -> Verification:
+        """Check the history of *stream* against its hash chain and its snapshot."""
+        with self._use("read") as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            head = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+            rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
+        return check_chain(
+            stream,
+            (_event(stream, row) for row in rows),
+            revision=head[0] if head else None,
+            head=head[1] if head else None,
+        )
+
+    # -- leases ------------------------------------------------------------------
+
+    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+
+        Raises:
+            LeaseHeldError: Someone else holds it and it has not lapsed.
+        """
+        check_stream(name, field="name")
+        check_owner(owner)
+        moment = instant(now, field="now")
+        expires = moment + check_ttl(ttl)
+        with self._use("take a lease in") as conn:
+            for _ in range(3):  # the holder may give it back between our two statements
+                row = conn.execute(
+                    _ACQUIRE, {"name": name, "owner": owner, "now": moment, "expires": expires}
+                ).fetchone()
+                if row is not None:
+                    return Lease(
+                        name=name,
+                        owner=owner,
+                        since=instant(row[0], field="since"),
+                        expires=instant(row[1], field="expires"),
+                    )
+                held = _lease(conn, name)
+                if held is not None and held.held_at(moment) and held.owner != owner:
+                    raise LeaseHeldError(
+                        lease=name, holder=held.owner, since=held.since, expires=held.expires
+                    )
+        msg = f"could not take {name} in {self.location}: it kept changing hands; retry"
+        raise StoreError(msg)
+
+    def release(self, name: str, *, owner: str) -> Lease:
+        """Give the lease *name* back; only its holder may.
+
+        Raises:
+            LeaseNotHeldError: *owner* does not hold it.
+        """
+        with self._use("give a lease back in") as conn:
+            row = conn.execute(
+                "DELETE FROM releasekit_leases WHERE name = %s AND owner = %s "
+                "RETURNING since, expires",
+                (name, owner),
+            ).fetchone()
+            if row is None:
+                held = _lease(conn, name)
+                raise LeaseNotHeldError(
+                    lease=name, owner=owner, holder=held.owner if held else None
+                )
+        return Lease(
+            name=name,
+            owner=owner,
+            since=instant(row[0], field="since"),
+            expires=instant(row[1], field="expires"),
+        )
+
+    def current(self, name: str, *, now: dt.datetime) -> Lease | None:
+        """Return the lease *name* if someone holds it at *now*, else ``None``."""
+        moment = instant(now, field="now")
+        with self._use("read") as conn:
+            lease = _lease(conn, name)
+        return lease if lease is not None and lease.held_at(moment) else None
+
+    # -- lifetime ----------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _event(stream: str, row: tuple[Any, ...]) -> Event:
+    seq, at, actor, action, source, target, reason, data, previous, digest = row
+    return read_event(
+        stream,
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        source=source,
+        target=target,
+        reason=reason,
+        data=data,
+        previous=previous,
+        digest=digest,
+    )
+
+
+def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:
+    row = conn.execute(_SELECT_LEASE, (name,)).fetchone()
+    if row is None:
+        return None
+    return Lease(
+        name=name,
+        owner=row[0],
+        since=instant(row[1], field="since"),
+        expires=instant(row[2], field="expires"),
+    )

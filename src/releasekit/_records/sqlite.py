@@ -1,0 +1,491 @@
+"""The SQLite store: releasekit's embedded default, one file on one machine.
+
+The file is opened in WAL mode with ``synchronous=FULL``, so a commit that
+returned survives a crash or a power cut, and readers never wait for the
+writer. Every write runs in a ``BEGIN IMMEDIATE`` transaction, so several
+processes can share one file: they queue for the write lock (up to
+``timeout`` seconds) and the revision check inside the transaction decides who
+wins. The schema carries a version (``PRAGMA user_version``) and is migrated
+forward when the file is opened; a file written by a newer releasekit is
+refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from typing import TYPE_CHECKING, Any, Self
+
+import attrs
+
+from releasekit._records.converter import iso, loads, parse_instant
+from releasekit._records.events import Draft, Event, Sealed, Verification, check_chain, seal
+from releasekit._records.store import (
+    JSONText,
+    Lease,
+    Snapshot,
+    check_expected,
+    check_owner,
+    check_release,
+    check_stream,
+    decide_lease,
+    read_event,
+    snapshot_text,
+    wrong_previous,
+)
+from releasekit._rules._time import instant
+from releasekit.exceptions import (
+    ConflictError,
+    ReleaseKitError,
+    SchemaVersionError,
+    StoreError,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterator, Mapping
+    from types import TracebackType
+
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
+
+#: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
+APPLICATION_ID = 0x524B6974
+
+#: The schema, as an ordered list of forward migrations. Migration *n* (1-based)
+#: brings a file from ``user_version`` *n - 1* to *n*. Append, never edit.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        # 1: histories, their current state and leases; history rows cannot be
+        # changed or deleted through SQL (verify() catches it if they are anyway).
+        """
+        CREATE TABLE streams (
+            stream   TEXT    NOT NULL PRIMARY KEY,
+            revision INTEGER NOT NULL CHECK (revision > 0),
+            head     TEXT    NOT NULL,
+            snapshot TEXT    NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE events (
+            stream   TEXT    NOT NULL,
+            seq      INTEGER NOT NULL CHECK (seq > 0),
+            at       TEXT    NOT NULL,
+            actor    TEXT    NOT NULL,
+            action   TEXT    NOT NULL,
+            source   TEXT,
+            target   TEXT,
+            reason   TEXT    NOT NULL,
+            data     TEXT    NOT NULL,
+            previous TEXT    NOT NULL,
+            digest   TEXT    NOT NULL,
+            PRIMARY KEY (stream, seq)
+        )
+        """,
+        """
+        CREATE TRIGGER events_are_append_only_on_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
+        """,
+        """
+        CREATE TRIGGER events_are_append_only_on_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
+        """,
+        """
+        CREATE TABLE leases (
+            name    TEXT NOT NULL PRIMARY KEY,
+            owner   TEXT NOT NULL,
+            since   TEXT NOT NULL,
+            expires TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+_SELECT_HEAD = "SELECT revision, head FROM streams WHERE stream = ?"
+_INSERT_EVENT = (
+    "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
+    "previous, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CREATE_STREAM = (
+    "INSERT INTO streams (stream, revision, head, snapshot) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (stream) DO NOTHING"
+)
+_UPDATE_STREAM = (
+    "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
+)
+_ADVANCE_STREAM = (
+    "UPDATE streams SET revision = ?, head = ?, snapshot = ? "
+    "WHERE stream = ? AND revision = ? AND head = ?"
+)
+_SELECT_EVENTS = (
+    "SELECT seq, at, actor, action, source, target, reason, data, previous, digest "
+    "FROM events WHERE stream = ? AND seq > ? ORDER BY seq"
+)
+
+
+def _path(value: str | os.PathLike[str]) -> str:
+    return os.fspath(value)
+
+
+@attrs.define(eq=False)
+class SqliteStore:
+    """A store in one SQLite file: durable, and safe for several processes at once.
+
+    Example:
+        >>> with SqliteStore(tmp / "releases.db") as store:  # doctest: +SKIP
+        ...     ledger = Ledger(store)
+
+    Args:
+        path: The database file; created (with its schema) if it does not exist.
+        timeout: How long, in seconds, to wait for another process's write
+            before giving up with a :class:`~releasekit.exceptions.StoreError`.
+
+    Raises:
+        StoreError: The file cannot be opened, is not a releasekit store, or a
+            migration failed.
+        SchemaVersionError: The file was written by a newer releasekit.
+    """
+
+    path: str = attrs.field(converter=_path)
+    timeout: float = 30.0
+    _conn: sqlite3.Connection = attrs.field(init=False, repr=False)
+    _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock, repr=False)
+    _closed: bool = attrs.field(init=False, default=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            self._conn = sqlite3.connect(
+                self.path,
+                timeout=self.timeout,
+                isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+                check_same_thread=False,  # guarded by self._lock
+            )
+        except sqlite3.Error as error:
+            raise self._error("open", error) from error
+        try:
+            self._prepare()
+        except BaseException:
+            self._conn.close()
+            self._closed = True
+            raise
+
+    # -- opening -------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        conn = self._conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if application_id not in {0, APPLICATION_ID}:
+                self._refuse_foreign()
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = FULL")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+                with self._write():
+                    self._migrate()
+        except sqlite3.Error as error:
+            raise self._error("open", error) from error
+
+    def _migrate(self) -> None:
+        conn = self._conn
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise SchemaVersionError(location=self.path, found=version, supported=len(MIGRATIONS))
+        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            # A releasekit file at version 0 is empty: migrations are transactional.
+            self._refuse_foreign()
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _refuse_foreign(self) -> None:
+        msg = (
+            f"{self.path} is a SQLite database of another application, not a releasekit "
+            "store; give releasekit a file of its own"
+        )
+        raise StoreError(msg)
+
+    # -- transactions ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """Hold the write lock (``BEGIN IMMEDIATE``) and commit, or roll back on any error."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _closed_error(self) -> StoreError:
+        return StoreError(f"this SqliteStore ({self.path}) was closed; open the file again")
+
+    @contextlib.contextmanager
+    def _use(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._closed:
+                raise self._closed_error()
+            try:
+                yield self._conn
+            except ReleaseKitError:
+                raise
+            except sqlite3.Error as error:
+                raise self._error(doing, error) from error
+
+    def _error(self, doing: str, error: sqlite3.Error) -> StoreError:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"could not {doing} {self.path}: another process kept it busy for more than "
+                f"{self.timeout:g} s; retry, or raise the store's timeout"
+            )
+        return StoreError(f"could not {doing} the SQLite store {self.path}: {text}")
+
+    # -- histories -------------------------------------------------------------
+
+    def append(
+        self,
+        stream: str,
+        *,
+        expected: int,
+        draft: Draft,
+        snapshot: Mapping[str, Any] | JSONText,
+        previous: str | None = None,
+    ) -> Event:
+        """Append one event to *stream* and replace its snapshot, in one transaction.
+
+        Raises:
+            ConflictError: The stream is not at *expected*; nothing was written.
+            InvalidInputError: The snapshot or the draft's data is not JSON, or
+                *previous* is not the head at *expected*.
+            StoreError: The file could not be written.
+        """
+        check_stream(stream)
+        check_expected(expected)
+        text = snapshot_text(snapshot)
+        if expected == 0:
+            previous = ""
+        # Knowing the head, the event is sealed before the write lock is taken.
+        sealed = (
+            None
+            if previous is None
+            else seal(stream, seq=expected + 1, previous=previous, draft=draft)
+        )
+        with self._lock:
+            if self._closed:
+                raise self._closed_error()
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    event = _append(
+                        conn, stream, expected=expected, draft=draft, text=text, sealed=sealed
+                    )
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as error:
+                raise self._error("write to", error) from error
+        return event
+
+    def snapshot(self, stream: str) -> Snapshot | None:
+        """Return the current state of *stream* without reading its history, or ``None``."""
+        with self._use("read"):
+            row = self._conn.execute(
+                "SELECT revision, head, snapshot FROM streams WHERE stream = ?", (stream,)
+            ).fetchone()
+        if row is None:
+            return None
+        return Snapshot(stream=stream, revision=row[0], head=row[1], data=loads(row[2]))
+
+    def events(self, stream: str, *, after: int = 0) -> list[Event]:
+        """Return the events of *stream* after position *after*, oldest first."""
+        with self._use("read"):
+            rows = self._conn.execute(_SELECT_EVENTS, (stream, after)).fetchall()
+        return [_event(stream, row) for row in rows]
+
+    def streams(self, *, prefix: str = "") -> list[str]:
+        """Return the names of every stream starting with *prefix*, sorted."""
+        with self._use("read"):
+            rows = self._conn.execute(
+                "SELECT stream FROM streams WHERE substr(stream, 1, ?) = ? ORDER BY stream",
+                (len(prefix), prefix),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def verify(self, stream: str) -> Verification:
+        """Check the history of *stream* against its hash chain and its snapshot."""
+        with self._use("read"):
+            conn = self._conn
+            conn.execute("BEGIN")  # one consistent view of the history and the snapshot
+            try:
+                head = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        return check_chain(
+            stream,
+            (_event(stream, row) for row in rows),
+            revision=head[0] if head else None,
+            head=head[1] if head else None,
+        )
+
+    # -- leases ----------------------------------------------------------------
+
+    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+
+        Raises:
+            LeaseHeldError: Someone else holds it and it has not lapsed.
+        """
+        check_stream(name, field="name")
+        check_owner(owner)
+        with self._use("take a lease in"), self._write() as conn:
+            lease = decide_lease(_lease(conn, name), name=name, owner=owner, now=now, ttl=ttl)
+            conn.execute(
+                "INSERT INTO leases (name, owner, since, expires) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
+                "since = excluded.since, expires = excluded.expires",
+                (name, owner, iso(lease.since), iso(lease.expires)),
+            )
+        return lease
+
+    def release(self, name: str, *, owner: str) -> Lease:
+        """Give the lease *name* back; only its holder may.
+
+        Raises:
+            LeaseNotHeldError: *owner* does not hold it.
+        """
+        with self._use("give a lease back in"), self._write() as conn:
+            held = check_release(_lease(conn, name), name=name, owner=owner)
+            conn.execute("DELETE FROM leases WHERE name = ?", (name,))
+        return held
+
+    def current(self, name: str, *, now: dt.datetime) -> Lease | None:
+        """Return the lease *name* if someone holds it at *now*, else ``None``."""
+        moment = instant(now, field="now")
+        with self._use("read"):
+            lease = _lease(self._conn, name)
+        return lease if lease is not None and lease.held_at(moment) else None
+
+    # -- lifetime --------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file; the store cannot be used afterwards."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _append(
+    conn: sqlite3.Connection,
+    stream: str,
+    *,
+    expected: int,
+    draft: Draft,
+    text: str,
+    sealed: Sealed | None,
+) -> Event:
+    """Do the writes of :meth:`append`, inside its transaction."""
+    if sealed is None:  # read the head, under the write lock
+        row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+        actual = row[0] if row else 0
+        if actual != expected:
+            raise ConflictError(stream=stream, expected=expected, actual=actual)
+        sealed = seal(stream, seq=expected + 1, previous=row[1], draft=draft)
+        event = sealed.event
+        conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
+    else:
+        event = sealed.event
+        if expected == 0:
+            changed = conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
+        else:
+            changed = conn.execute(
+                _ADVANCE_STREAM,
+                (event.seq, event.digest, text, stream, expected, event.previous),
+            )
+        if changed.rowcount != 1:
+            raise _conflict(conn, stream, expected, event.previous)
+    conn.execute(
+        _INSERT_EVENT,
+        (
+            stream,
+            event.seq,
+            sealed.at_text,
+            event.actor,
+            event.action.value,
+            event.source,
+            event.target,
+            event.reason,
+            sealed.data_text,
+            event.previous,
+            event.digest,
+        ),
+    )
+    return event
+
+
+def _conflict(
+    conn: sqlite3.Connection, stream: str, expected: int, previous: str
+) -> ReleaseKitError:
+    row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+    actual = row[0] if row else 0
+    if actual == expected:
+        return wrong_previous(stream, expected=expected, previous=previous)
+    return ConflictError(stream=stream, expected=expected, actual=actual)
+
+
+def _event(stream: str, row: tuple[Any, ...]) -> Event:
+    seq, at, actor, action, source, target, reason, data, previous, digest = row
+    return read_event(
+        stream,
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        source=source,
+        target=target,
+        reason=reason,
+        data=data,
+        previous=previous,
+        digest=digest,
+    )
+
+
+def _lease(conn: sqlite3.Connection, name: str) -> Lease | None:
+    row = conn.execute(
+        "SELECT owner, since, expires FROM leases WHERE name = ?", (name,)
+    ).fetchone()
+    if row is None:
+        return None
+    return Lease(
+        name=name, owner=row[0], since=parse_instant(row[1]), expires=parse_instant(row[2])
+    )

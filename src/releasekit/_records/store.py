@@ -1,0 +1,380 @@
+"""The store contract: JSON histories with a current state, and exclusive leases.
+
+A store knows nothing about releases. It keeps *streams*: each an append-only,
+hash-chained list of :class:`~releasekit._records.events.Event` plus a
+:class:`Snapshot` of the stream's current state, written together in one
+transaction by :meth:`Store.append`. Every write names the revision it was
+based on; a stale one is refused with :class:`~releasekit.exceptions.ConflictError`
+and changes nothing. Stores also keep named :class:`Lease` records for
+exclusive work, such as the test environment's lock.
+
+Time is always passed in (``now``): a store never reads a clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
+
+import attrs
+import pendulum
+
+from releasekit._records.converter import compact, loads, parse_instant
+from releasekit._records.events import Action, Event
+from releasekit._rules._time import instant
+from releasekit.exceptions import (
+    InvalidInputError,
+    LeaseHeldError,
+    LeaseNotHeldError,
+    RecordError,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from releasekit._records.events import Draft, Verification
+
+__all__ = [
+    "JSONText",
+    "Lease",
+    "Snapshot",
+    "Store",
+    "check_expected",
+    "check_owner",
+    "check_release",
+    "check_stream",
+    "check_ttl",
+    "decide_lease",
+    "read_event",
+    "snapshot_text",
+    "wrong_previous",
+]
+
+#: Longest stream or lease name a store accepts.
+MAX_NAME = 200
+
+
+@attrs.frozen(kw_only=True)
+class Snapshot:
+    """The current state of a stream, kept in step with its history.
+
+    Attributes:
+        stream: The stream.
+        revision: How many events its history holds; the next append must name it.
+        head: The digest of its last event.
+        data: The current state, as JSON values.
+    """
+
+    stream: str
+    revision: int
+    head: str
+    data: Mapping[str, Any]
+
+
+@attrs.frozen(kw_only=True)
+class Lease:
+    """An exclusive right to do something (run the tests, adjust data) until it lapses.
+
+    Attributes:
+        name: What the lease guards, e.g. ``"tests"``.
+        owner: Who holds it.
+        since: When they took it (renewing keeps this).
+        expires: When it lapses unless renewed.
+    """
+
+    name: str
+    owner: str
+    since: pendulum.DateTime
+    expires: pendulum.DateTime
+
+    def held_at(self, now: dt.datetime) -> bool:
+        """Whether the lease is still in force at *now*."""
+        return instant(now, field="now") < self.expires
+
+
+@attrs.frozen
+class JSONText:
+    """A JSON object already written as text, so a store need not encode it again.
+
+    The text is stored as it is, unchecked: build it with the project's
+    converter, never by hand.
+
+    Attributes:
+        text: The JSON text of an object (``{...}``).
+    """
+
+    text: str
+
+
+def snapshot_text(snapshot: Mapping[str, Any] | JSONText) -> str:
+    """Return the JSON text a store keeps for *snapshot*.
+
+    Raises:
+        InvalidInputError: *snapshot* holds something JSON cannot represent.
+    """
+    if isinstance(snapshot, JSONText):
+        return snapshot.text
+    if not isinstance(snapshot, Mapping):
+        raise InvalidInputError(
+            f"a snapshot must be a mapping of JSON values, got {type(snapshot).__name__}",
+            field="snapshot",
+            value=snapshot,
+        )
+    return compact(snapshot)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every store does: memory, SQLite and PostgreSQL pass one contract suite.
+
+    Stores are context managers: ``with SqliteStore(path) as store: ...`` closes
+    the store at the end.
+    """
+
+    def append(
+        self,
+        stream: str,
+        *,
+        expected: int,
+        draft: Draft,
+        snapshot: Mapping[str, Any] | JSONText,
+        previous: str | None = None,
+    ) -> Event:
+        """Append one event to *stream* and replace its snapshot, in one transaction.
+
+        Args:
+            stream: The history to append to.
+            expected: The revision the writer based its change on; ``0`` creates
+                the stream.
+            draft: What happened.
+            snapshot: The stream's state after the event, as JSON values (or
+                their text, already encoded).
+            previous: The head digest the writer saw at *expected*, if it knows
+                it (a ledger record's ``head``): the store then need not read
+                it, and the write is exactly an insert plus a checked update.
+
+        Returns:
+            The event as stored, with its position and digests.
+
+        Raises:
+            ConflictError: The stream is not at *expected* (someone else wrote
+                first, or it already exists); nothing was written.
+            InvalidInputError: The snapshot or the draft's data is not JSON, or
+                *previous* is not the head at *expected*.
+            StoreError: The store could not be written.
+        """
+        ...
+
+    def snapshot(self, stream: str) -> Snapshot | None:
+        """Return the current state of *stream* without reading its history, or ``None``."""
+        ...
+
+    def events(self, stream: str, *, after: int = 0) -> list[Event]:
+        """Return the events of *stream* after position *after*, oldest first."""
+        ...
+
+    def streams(self, *, prefix: str = "") -> list[str]:
+        """Return the names of every stream starting with *prefix*, sorted."""
+        ...
+
+    def verify(self, stream: str) -> Verification:
+        """Check the history of *stream* against its hash chain and its snapshot."""
+        ...
+
+    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+
+        The holder re-acquiring renews it; a lease that lapsed is taken over.
+
+        Raises:
+            LeaseHeldError: Someone else holds it and it has not lapsed.
+        """
+        ...
+
+    def release(self, name: str, *, owner: str) -> Lease:
+        """Give the lease *name* back; only its holder may.
+
+        Returns:
+            The lease as it was before it was given back.
+
+        Raises:
+            LeaseNotHeldError: *owner* does not hold it.
+        """
+        ...
+
+    def current(self, name: str, *, now: dt.datetime) -> Lease | None:
+        """Return the lease *name* if someone holds it at *now*, else ``None``."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections; it cannot be used afterwards."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+def check_stream(stream: object, *, field: str = "stream") -> str:
+    """Return *stream* if every store can keep it as a name.
+
+    Raises:
+        InvalidInputError: It is empty, too long, or holds NUL or invalid Unicode.
+    """
+    if not isinstance(stream, str) or not stream.strip():
+        raise InvalidInputError(
+            f"{field} must be a non-empty name, got {stream!r}", field=field, value=stream
+        )
+    if len(stream) > MAX_NAME or "\x00" in stream:
+        raise InvalidInputError(
+            f"{field} {stream[:40]!r}… must be at most {MAX_NAME} characters, without NUL",
+            field=field,
+            value=stream,
+        )
+    try:
+        stream.encode()
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{field} {stream!r} is not valid Unicode text", field=field, value=stream
+        ) from None
+    return stream
+
+
+def wrong_previous(stream: str, *, expected: int, previous: str) -> InvalidInputError:
+    """Return the error for a *previous* digest that is not the head at *expected*."""
+    return InvalidInputError(
+        f"{previous[:12]!r}… is not the last event of {stream} at revision {expected}; pass "
+        "the head you loaded together with its revision",
+        field="previous",
+        value=previous,
+    )
+
+
+def check_expected(expected: object) -> int:
+    """Return *expected* if it is a revision a writer can have seen.
+
+    Raises:
+        InvalidInputError: It is not a whole number at least 0.
+    """
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 0:
+        raise InvalidInputError(
+            f"expected must be the revision you loaded (0 to create), got {expected!r}",
+            field="expected",
+            value=expected,
+        )
+    return expected
+
+
+def check_ttl(ttl: object) -> dt.timedelta:
+    """Return *ttl* if it is a positive duration.
+
+    Raises:
+        InvalidInputError: It is not a positive :class:`datetime.timedelta`.
+    """
+    if not isinstance(ttl, dt.timedelta) or ttl <= dt.timedelta():
+        raise InvalidInputError(
+            f"ttl must be a positive duration such as timedelta(minutes=30), got {ttl!r}",
+            field="ttl",
+            value=ttl,
+        )
+    return ttl
+
+
+def decide_lease(
+    held: Lease | None, *, name: str, owner: str, now: dt.datetime, ttl: dt.timedelta
+) -> Lease:
+    """Return the lease *owner* holds after asking for *name* at *now* (pure).
+
+    Args:
+        held: The lease as stored, lapsed or not, or ``None``.
+        name: The lease.
+        owner: Who asks.
+        now: When.
+        ttl: For how long.
+
+    Raises:
+        LeaseHeldError: *held* belongs to someone else and has not lapsed.
+    """
+    moment = instant(now, field="now")
+    expires = moment + check_ttl(ttl)
+    if held is None or not held.held_at(moment):
+        return Lease(name=name, owner=owner, since=moment, expires=expires)
+    if held.owner != owner:
+        raise LeaseHeldError(lease=name, holder=held.owner, since=held.since, expires=held.expires)
+    return Lease(name=name, owner=owner, since=held.since, expires=expires)
+
+
+def check_release(held: Lease | None, *, name: str, owner: str) -> Lease:
+    """Return *held* if *owner* may give it back.
+
+    Raises:
+        LeaseNotHeldError: Nobody or somebody else holds it.
+    """
+    if held is None or held.owner != owner:
+        raise LeaseNotHeldError(lease=name, owner=owner, holder=held.owner if held else None)
+    return held
+
+
+def check_owner(owner: object) -> str:
+    """Return *owner* if it names someone.
+
+    Raises:
+        InvalidInputError: It is empty or cannot be stored.
+    """
+    return check_stream(owner, field="owner")
+
+
+def read_event(
+    stream: str,
+    *,
+    seq: int,
+    at: object,
+    actor: str,
+    action: str,
+    source: str | None,
+    target: str | None,
+    reason: str,
+    data: object,
+    previous: str,
+    digest: str,
+) -> Event:
+    """Build an event from a stored row, refusing rows this releasekit cannot read.
+
+    Args:
+        stream: The stream the row was read from.
+        seq: Its position.
+        at: Its instant, as ISO text or a datetime.
+        actor: Who acted.
+        action: The action's value.
+        source: The state before.
+        target: The state after.
+        reason: Why.
+        data: The replay data, as JSON text or already parsed.
+        previous: The previous event's digest.
+        digest: The event's digest.
+
+    Raises:
+        RecordError: A value cannot be read (an unknown action, a bad instant).
+    """
+    try:
+        return Event(
+            stream=stream,
+            seq=seq,
+            at=parse_instant(at),
+            actor=actor,
+            action=Action(action),
+            source=source,
+            target=target,
+            reason=reason,
+            data=loads(data) if isinstance(data, str | bytes) else data,  # type: ignore[arg-type]
+            previous=previous,
+            digest=digest,
+        )
+    except ValueError as error:
+        raise RecordError(what=f"event {seq} of {stream}", problems=[f"{error} @ $"]) from error

@@ -1,0 +1,302 @@
+"""The SQLite store: durable settings, schema versions, and tampering caught."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import TYPE_CHECKING
+
+import pendulum
+import pytest
+
+import releasekit as rk
+from builders import THURSDAY
+from releasekit._records.sqlite import APPLICATION_ID, MIGRATIONS
+from releasekit.exceptions import RecordError, SchemaVersionError
+from releasekit.stores import Action, Draft, Ledger, Record, SqliteStore
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+LATER = THURSDAY.add(minutes=10)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "releases.db"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[SqliteStore]:
+    with SqliteStore(path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def ledger(store: SqliteStore) -> Ledger:
+    return Ledger(store)
+
+
+@pytest.fixture
+def record(ledger: Ledger) -> Record:
+    """A release with four events: started, promoted, step started and finished."""
+    release = rk.Engine(rk.reference_policy()).start(
+        release_id="r1", version="2.4.0", kind="normal", by="anton", now=THURSDAY
+    )
+    record = ledger.start(release)
+    record = ledger.promote(
+        record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
+    )
+    record = ledger.begin_attempt(record, capability="run-tests", by="ci", at=LATER)
+    assert record.attempt is not None
+    return ledger.finish_attempt(record, record.attempt.id, by="ci", at=LATER)
+
+
+@contextlib.contextmanager
+def raw(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain connection, as someone editing the file behind releasekit's back."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def tamper(path: Path, *statements: str) -> None:
+    """Run *statements* with the append-only triggers dropped, as a forger would."""
+    with raw(path) as conn:
+        conn.execute("DROP TRIGGER events_are_append_only_on_update")
+        conn.execute("DROP TRIGGER events_are_append_only_on_delete")
+        for statement in statements:
+            conn.execute(statement)
+
+
+# ---------------------------------------------------------------------------
+# The file
+# ---------------------------------------------------------------------------
+
+
+def test_the_file_is_durable_and_shared(store: SqliteStore) -> None:
+    """WAL with synchronous=FULL: a returned commit survives a crash; readers never wait."""
+    conn = store._conn
+
+    assert ("wal", 2) == (
+        conn.execute("PRAGMA journal_mode").fetchone()[0],
+        conn.execute("PRAGMA synchronous").fetchone()[0],
+    )
+
+
+@pytest.mark.usefixtures("store")
+def test_the_file_carries_its_schema_version(path: Path) -> None:
+    """A new file is migrated to the newest schema and marked as releasekit's."""
+    with raw(path) as conn:
+        assert (len(MIGRATIONS), APPLICATION_ID) == (
+            conn.execute("PRAGMA user_version").fetchone()[0],
+            conn.execute("PRAGMA application_id").fetchone()[0],
+        )
+
+
+def test_a_reopened_file_keeps_everything(path: Path, ledger: Ledger, record: Record) -> None:
+    """Closing and reopening the file loses nothing, and migrates nothing again."""
+    ledger.store.close()
+
+    with SqliteStore(path) as reopened:
+        assert record == Ledger(reopened).load("r1")
+        assert 4 == len(reopened.events("r1"))
+
+
+def test_an_empty_file_is_migrated(path: Path) -> None:
+    """An existing, empty SQLite file is given the schema."""
+    with raw(path) as conn:
+        conn.execute("PRAGMA user_version = 0")
+
+    with SqliteStore(path) as store:
+        assert [] == store.streams()
+
+
+def test_a_newer_schema_is_refused(path: Path, store: SqliteStore) -> None:
+    """A file written by a newer releasekit is not opened: upgrade first."""
+    store.close()
+    with raw(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+
+    with pytest.raises(SchemaVersionError) as raised:
+        SqliteStore(path)
+
+    assert (str(path), len(MIGRATIONS) + 1, len(MIGRATIONS)) == (
+        raised.value.location,
+        raised.value.found,
+        raised.value.supported,
+    )
+    assert "upgrade releasekit" in str(raised.value)
+
+
+def test_another_applications_database_is_refused(path: Path) -> None:
+    """A SQLite file with tables of its own is not taken over."""
+    with raw(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+
+    with pytest.raises(rk.StoreError, match="another application"):
+        SqliteStore(path)
+
+
+def test_a_file_marked_by_another_application_is_refused(path: Path) -> None:
+    """A file whose application id is not releasekit's is not opened."""
+    with raw(path) as conn:
+        conn.execute("PRAGMA application_id = 42")
+
+    with pytest.raises(rk.StoreError, match="another application"):
+        SqliteStore(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(path: Path) -> None:
+    """Opening a text file says what went wrong, as a StoreError."""
+    path.write_text("releases: none\n" * 100)
+
+    with pytest.raises(rk.StoreError, match="could not open the SQLite store"):
+        SqliteStore(path)
+
+
+def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
+    """A path in a directory that does not exist cannot be opened."""
+    with pytest.raises(rk.StoreError, match="could not open"):
+        SqliteStore(tmp_path / "nowhere" / "releases.db")
+
+
+def test_a_busy_file_gives_up_after_the_timeout(path: Path) -> None:
+    """A write waits for another process's transaction, then fails and changes nothing."""
+    with SqliteStore(path, timeout=0.1) as store, raw(path) as other:
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
+                store.append(
+                    "r1",
+                    expected=0,
+                    draft=Draft(actor="a", action=Action.STARTED, at=LATER),
+                    snapshot={},
+                )
+        finally:
+            other.execute("ROLLBACK")
+
+        assert [] == store.streams()
+
+
+# ---------------------------------------------------------------------------
+# Nothing forged
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("record")
+def test_history_rows_cannot_be_changed_through_sql(path: Path) -> None:
+    """The file refuses an UPDATE or DELETE of an event outright."""
+    with raw(path) as conn:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE events SET actor = 'mallory' WHERE seq = 2")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM events WHERE seq = 2")
+
+
+@pytest.mark.usefixtures("record")
+def test_verify_catches_an_edited_event(path: Path, ledger: Ledger) -> None:
+    """An event edited in the file is reported as the first that does not match."""
+    tamper(path, "UPDATE events SET actor = 'mallory' WHERE stream = 'r1' AND seq = 2")
+
+    result = ledger.verify("r1")
+
+    assert (2, False) == (result.seq, result.ok)
+    with pytest.raises(rk.HistoryTamperedError) as raised:
+        result.raise_if_tampered()
+    assert ("r1", 2) == (raised.value.stream, raised.value.seq)
+
+
+@pytest.mark.usefixtures("record")
+def test_verify_catches_edited_data(path: Path, ledger: Ledger) -> None:
+    """Changing what an event says (its JSON data) is caught too."""
+    tamper(path, "UPDATE events SET data = json_set(data, '$.move.by', 'mallory') WHERE seq = 2")
+
+    assert 2 == ledger.verify("r1").seq
+
+
+@pytest.mark.usefixtures("record")
+def test_verify_catches_a_deleted_event(path: Path, ledger: Ledger) -> None:
+    """A deleted event leaves a gap that is reported."""
+    tamper(path, "DELETE FROM events WHERE stream = 'r1' AND seq = 3")
+
+    result = ledger.verify("r1")
+
+    assert (3, "the event is missing (the next stored event is 4)") == (result.seq, result.detail)
+
+
+@pytest.mark.usefixtures("record")
+def test_verify_catches_a_deleted_last_event(path: Path, ledger: Ledger) -> None:
+    """Deleting the newest event is caught by the state pointing past the history."""
+    tamper(path, "DELETE FROM events WHERE stream = 'r1' AND seq = 4")
+
+    assert 4 == ledger.verify("r1").seq
+
+
+@pytest.mark.usefixtures("record")
+def test_verify_catches_reordered_events(path: Path, ledger: Ledger) -> None:
+    """Swapping two events' positions breaks the chain where they were swapped."""
+    tamper(
+        path,
+        "UPDATE events SET seq = 1000 WHERE stream = 'r1' AND seq = 2",
+        "UPDATE events SET seq = 2 WHERE stream = 'r1' AND seq = 3",
+        "UPDATE events SET seq = 3 WHERE stream = 'r1' AND seq = 1000",
+    )
+
+    assert 2 == ledger.verify("r1").seq
+
+
+@pytest.mark.usefixtures("record")
+def test_verify_catches_an_edited_current_state(path: Path, ledger: Ledger) -> None:
+    """A state edited behind the ledger's back no longer matches its replayed history."""
+    tamper(
+        path,
+        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.state', 'production') "
+        "WHERE stream = 'r1'",
+    )
+
+    result = ledger.verify("r1")
+
+    assert (True, False) == (ledger.store.verify("r1").ok, result.ok)
+    assert (4, "the current state does not match what the history says") == (
+        result.seq,
+        result.detail.split(" (")[0],
+    )
+
+
+@pytest.mark.usefixtures("record")
+def test_a_state_that_cannot_be_read_names_its_path(path: Path, ledger: Ledger) -> None:
+    """A damaged state is refused on load, with the path of what is wrong."""
+    tamper(
+        path,
+        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.created_at', 'soon') "
+        "WHERE stream = 'r1'",
+    )
+
+    with pytest.raises(RecordError) as raised:
+        ledger.load("r1")
+
+    assert ("'soon' is not an ISO 8601 date and time @ $.release.created_at",) == (
+        raised.value.problems
+    )
+
+
+@pytest.mark.usefixtures("record")
+def test_an_event_that_cannot_be_read_is_named(path: Path, ledger: Ledger) -> None:
+    """An unknown action in a stored event is refused with the event's position."""
+    tamper(path, "UPDATE events SET action = 'teleported' WHERE seq = 2")
+
+    with pytest.raises(RecordError, match="event 2 of r1 cannot be read"):
+        ledger.history("r1")
+
+
+@pytest.mark.usefixtures("ledger", "record")
+def test_time_is_stored_as_utc_text(path: Path) -> None:
+    """Instants are kept as ISO 8601 text in UTC, readable by any tool."""
+    with raw(path) as conn:
+        at = conn.execute("SELECT at FROM events WHERE seq = 2").fetchone()[0]
+
+    assert (LATER.isoformat(), LATER) == (at, pendulum.parse(at))
