@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from releasekit import exceptions, guards, testing
+from releasekit import exceptions, executors, guards, stores, testing
 from releasekit._interfaces.policy_file import load_policy, loads_policy, reference_policy_file
+from releasekit._records.ledger import Ledger, Record
+from releasekit._records.memory import MemoryStore
+from releasekit._records.postgres import PostgresStore
+from releasekit._records.sqlite import SqliteStore
 from releasekit._rules.clock import Clock, FixedClock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
 from releasekit._rules.environments import (
@@ -41,15 +45,23 @@ from releasekit._rules.windows import Opening, Span, Weekday, Window
 from releasekit.exceptions import (
     ConflictError,
     ExecutorError,
+    ExecutorFailedError,
+    ExecutorNotFoundError,
+    ExecutorTimeoutError,
     HistoryTamperedError,
     InvalidInputError,
     LeaseHeldError,
+    LeaseNotHeldError,
     NaiveDatetimeError,
     NotPermittedError,
+    PluginLoadError,
     PolicyError,
     PolicyFileError,
     PromotionRefusedError,
+    RecordError,
     ReleaseKitError,
+    ScheduleConflictError,
+    SchemaVersionError,
     StepInProgressError,
     StoreError,
     UnknownReleaseError,
@@ -74,6 +86,9 @@ __all__ = [
     "Environment",
     "Evidence",
     "ExecutorError",
+    "ExecutorFailedError",
+    "ExecutorNotFoundError",
+    "ExecutorTimeoutError",
     "Explanation",
     "Feed",
     "FixedClock",
@@ -83,24 +98,34 @@ __all__ = [
     "InvalidInputError",
     "Kind",
     "LeaseHeldError",
+    "LeaseNotHeldError",
+    "Ledger",
     "LogMonitoring",
     "LogReview",
     "LogVerdict",
+    "MemoryStore",
     "MigrationRun",
     "Move",
     "NaiveDatetimeError",
     "NotPermittedError",
     "Opening",
     "Plan",
+    "PluginLoadError",
     "Policy",
     "PolicyError",
     "PolicyFileError",
+    "PostgresStore",
     "PromotionRefusedError",
+    "Record",
+    "RecordError",
     "Release",
     "ReleaseKitError",
+    "ScheduleConflictError",
     "ScheduledTestRun",
+    "SchemaVersionError",
     "SignOff",
     "Span",
+    "SqliteStore",
     "Step",
     "StepInProgressError",
     "StepPlan",
@@ -114,11 +139,13 @@ __all__ = [
     "Window",
     "__version__",
     "exceptions",
+    "executors",
     "guards",
     "load_policy",
     "loads_policy",
     "production_window",
     "reference_policy",
     "reference_policy_file",
+    "stores",
     "testing",
 ]

@@ -14,14 +14,19 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── NotPermittedError (PermissionError)
     ├── PromotionRefusedError
     ├── LeaseHeldError
+    ├── LeaseNotHeldError
+    ├── ScheduleConflictError
     ├── StepInProgressError
     ├── StoreError
     │   ├── ConflictError
-    │   └── HistoryTamperedError
+    │   ├── HistoryTamperedError
+    │   ├── RecordError (ValueError)
+    │   └── SchemaVersionError
     └── ExecutorError
         ├── ExecutorNotFoundError (LookupError)
         ├── ExecutorFailedError
-        └── ExecutorTimeoutError (TimeoutError)
+        ├── ExecutorTimeoutError (TimeoutError)
+        └── PluginLoadError
 """
 
 from __future__ import annotations
@@ -43,12 +48,17 @@ __all__ = [
     "HistoryTamperedError",
     "InvalidInputError",
     "LeaseHeldError",
+    "LeaseNotHeldError",
     "NaiveDatetimeError",
     "NotPermittedError",
+    "PluginLoadError",
     "PolicyError",
     "PolicyFileError",
     "PromotionRefusedError",
+    "RecordError",
     "ReleaseKitError",
+    "ScheduleConflictError",
+    "SchemaVersionError",
     "StepInProgressError",
     "StoreError",
     "UnknownReleaseError",
@@ -324,6 +334,7 @@ class ExecutorFailedError(ExecutorError):
         environment: Where.
         exit_code: The process's exit code, if a process ran.
         output: The tail of what it printed.
+        signal: The number of the signal that killed the process, if one did.
     """
 
     def __init__(
@@ -334,12 +345,14 @@ class ExecutorFailedError(ExecutorError):
         environment: str | None,
         exit_code: int | None = None,
         output: str = "",
+        signal: int | None = None,
     ) -> None:
         super().__init__(message)
         self.capability = capability
         self.environment = environment
         self.exit_code = exit_code
         self.output = output
+        self.signal = signal
 
 
 class ExecutorTimeoutError(ExecutorError, TimeoutError):
@@ -367,3 +380,121 @@ class ExecutorTimeoutError(ExecutorError, TimeoutError):
 
     def __str__(self) -> str:  # TimeoutError would show (errno, strerror)
         return str(self.args[0])
+
+
+class LeaseNotHeldError(ReleaseKitError):
+    """A lease was to be released by someone who does not hold it.
+
+    Usually the lease lapsed and was taken over: the work done under it was not
+    exclusive after all, and whoever did it should check what happened.
+
+    Attributes:
+        lease: The lease's name.
+        owner: Who tried to release it.
+        holder: Who holds it now, or ``None`` if nobody does.
+    """
+
+    def __init__(self, *, lease: str, owner: str, holder: str | None) -> None:
+        if holder is None:
+            message = (
+                f"{owner} does not hold {lease}: nobody does (it was released, or it lapsed "
+                "and was cleaned up); check that the work done under it was not disturbed"
+            )
+        else:
+            message = (
+                f"{owner} does not hold {lease}: {holder} does (the lease lapsed and was "
+                "taken over); check that the work done under it was not disturbed"
+            )
+        super().__init__(message)
+        self.lease = lease
+        self.owner = owner
+        self.holder = holder
+
+
+class RecordError(StoreError, ValueError):
+    """Stored or given data does not describe the record it should.
+
+    Attributes:
+        what: What was being read, e.g. ``"the snapshot of r1"``.
+        problems: Every problem, each ending with its path, e.g.
+            ``"invalid value for type, expected DateTime @ $.evidence[2].at"``.
+    """
+
+    def __init__(self, *, what: str, problems: Sequence[str]) -> None:
+        self.what = what
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"{what} cannot be read ({count} {noun}): {'; '.join(self.problems)}; "
+            "correct the data, or restore it from a backup if it was stored"
+        )
+
+
+class SchemaVersionError(StoreError):
+    """A store was written by a newer releasekit than the one opening it.
+
+    Opening it anyway could silently drop what the newer version records, so
+    it is refused.
+
+    Attributes:
+        location: The store, e.g. a file path or a database name.
+        found: The schema version the store has.
+        supported: The newest schema version this releasekit knows.
+    """
+
+    def __init__(self, *, location: str, found: int, supported: int) -> None:
+        super().__init__(
+            f"{location} has schema version {found}, but this releasekit knows versions up "
+            f"to {supported} only; upgrade releasekit on this machine to use it"
+        )
+        self.location = location
+        self.found = found
+        self.supported = supported
+
+
+class ScheduleConflictError(ReleaseKitError):
+    """A test run now would overlap a scheduled one.
+
+    Attributes:
+        environment: Where the tests would run.
+        reserved_from: When the period reserved for the scheduled run begins.
+        reserved_until: When it ends.
+        next_free: The earliest instant a run of the usual length fits.
+    """
+
+    def __init__(
+        self,
+        *,
+        environment: str,
+        reserved_from: dt.datetime,
+        reserved_until: dt.datetime,
+        next_free: dt.datetime,
+    ) -> None:
+        super().__init__(
+            f"a test run on {environment} now would overlap the daily scheduled run, "
+            f"reserved from {reserved_from.isoformat()} to {reserved_until.isoformat()}; "
+            f"start it at {next_free.isoformat()} or later"
+        )
+        self.environment = environment
+        self.reserved_from = reserved_from
+        self.reserved_until = reserved_until
+        self.next_free = next_free
+
+
+class PluginLoadError(ExecutorError):
+    """An executor plug-in could not be loaded.
+
+    Attributes:
+        plugin: The entry point's name.
+        value: What the entry point points at (``module:callable``).
+        distribution: The installed distribution that declares it, if known.
+    """
+
+    def __init__(
+        self, message: str, *, plugin: str, value: str, distribution: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.value = value
+        self.distribution = distribution
