@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from releasekit import exceptions, executors, guards, stores, testing
+from releasekit._actions.desk import Desk
 from releasekit._interfaces.policy_file import load_policy, loads_policy, reference_policy_file
 from releasekit._records.ledger import Ledger, Record
 from releasekit._records.memory import MemoryStore
@@ -82,6 +83,7 @@ __all__ = [
     "DataAdjustmentRule",
     "DataLifecycle",
     "DataSource",
+    "Desk",
     "Engine",
     "Environment",
     "Evidence",
