@@ -332,3 +332,22 @@ def test_time_guard_alternation_finds_a_moment_all_windows_share() -> None:
     plan = engine.plan(release, now=FRIDAY_EVENING)
 
     assert pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC") == plan.earliest_production
+
+
+def test_roll_back_takes_a_release_out_of_production(engine: rk.Engine) -> None:
+    """A release in production can be rolled back; it then has no next step."""
+    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+
+    rolled = engine.roll_back(release, by="anton", now=moment)
+
+    assert ("rolled-back", None) == (rolled.state, engine.next_step(rolled))
+    assert (
+        rk.Move(source="production", target="rolled-back", at=moment, by="anton")
+        == rolled.moves[-1]
+    )
+
+
+def test_roll_back_outside_production_is_refused(engine: rk.Engine) -> None:
+    """Only a release in production can be rolled back."""
+    with pytest.raises(rk.InvalidInputError, match="only a release in production"):
+        engine.roll_back(start(engine), by="anton", now=THURSDAY)

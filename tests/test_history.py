@@ -64,6 +64,8 @@ def test_the_actions_cover_every_kind_of_step() -> None:
         "lease-taken",
         "lease-released",
         "data-operation",
+        "logs-checked",
+        "notified",
         "attention-needed",
         "attention-cleared",
     } == {action.value for action in Action}

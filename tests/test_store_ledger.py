@@ -432,8 +432,14 @@ def test_a_note_may_not_change_the_release(ledger: Ledger, started: Record) -> N
 
 
 def test_the_notes_are_the_actions_that_change_nothing() -> None:
-    """Leases, data operations: the actions note() accepts."""
-    assert {Action.LEASE_TAKEN, Action.LEASE_RELEASED, Action.DATA_OPERATION} == NOTES
+    """Leases, data operations, log checks, notices: the actions note() accepts."""
+    assert {
+        Action.LEASE_TAKEN,
+        Action.LEASE_RELEASED,
+        Action.DATA_OPERATION,
+        Action.LOGS_CHECKED,
+        Action.NOTIFIED,
+    } == NOTES
 
 
 @attrs.frozen

@@ -66,6 +66,10 @@ class Action(enum.StrEnum):
     LEASE_RELEASED = "lease-released"
     #: Data was restored, copied or adjusted.
     DATA_OPERATION = "data-operation"
+    #: Logs were collected and checked (a production monitoring check).
+    LOGS_CHECKED = "logs-checked"
+    #: People were notified.
+    NOTIFIED = "notified"
     #: Something needs a person's attention (e.g. a bad production log check).
     ATTENTION_NEEDED = "attention-needed"
     #: What needed attention was dealt with.

@@ -27,7 +27,7 @@ from releasekit._rules.evidence import (
     TestsWritten,
 )
 from releasekit._rules.guards import GuardContext, GuardKind, TimeGuard
-from releasekit._rules.policy import ABANDONED, Policy, Step
+from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
@@ -51,6 +51,7 @@ logging.getLogger("transitions").setLevel(logging.WARNING)
 
 _PROMOTE = "promote"
 _ABANDON = "abandon"
+_ROLL_BACK = "roll_back"
 #: How many alternations between time guards a plan tries before giving up.
 _MAX_TIME_ROUNDS = 64
 
@@ -176,8 +177,9 @@ def _definition(policy: Policy, kind: Kind) -> dict[str, Any]:
         for step in steps
     ]
     transitions.append({"trigger": _ABANDON, "source": list(flow.path[:-1]), "dest": ABANDONED})
+    transitions.append({"trigger": _ROLL_BACK, "source": flow.path[-1], "dest": ROLLED_BACK})
     return {
-        "states": [*flow.path, ABANDONED],
+        "states": [*flow.path, ABANDONED, ROLLED_BACK],
         "transitions": transitions,
         "initial": flow.path[0],
     }
@@ -241,7 +243,7 @@ class Engine:
 
     def next_step(self, release: Release) -> Step | None:
         """Return the step the release would take next, or ``None`` if there is none."""
-        if release.state == ABANDONED:
+        if release.state in {ABANDONED, ROLLED_BACK}:
             return None
         self._require_state(release)
         return self.policy.step_from(release.kind, release.state)
@@ -319,6 +321,29 @@ class Engine:
         self._machines[release.kind].events[_ABANDON].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
 
+    def roll_back(self, release: Release, *, by: str, now: dt.datetime) -> Release:
+        """Take the release out of the last environment: a newer one failed there, or it did.
+
+        Returns:
+            A new release value in ``rolled-back``; the rollback of what runs in
+            the environment (deploying the previous version) is the caller's job.
+
+        Raises:
+            InvalidInputError: The release is not in the last environment of its flow.
+        """
+        moment = instant(now, field="now")
+        last = self.policy.flow(release.kind).path[-1]
+        if release.state != last:
+            raise InvalidInputError(
+                f"release {release.id} is in {release.state}; only a release in {last} "
+                "can be rolled back",
+                field="release",
+                value=release.id,
+            )
+        cursor = _Cursor(release.state)
+        self._machines[release.kind].events[_ROLL_BACK].trigger(cursor)
+        return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
+
     def record(self, release: Release, *evidence: Evidence) -> Release:
         """Return the release with *evidence* added, after checking it belongs to it.
 
@@ -335,7 +360,7 @@ class Engine:
         moment = instant(now, field="now")
         steps: list[StepPlan] = []
         earliest: pendulum.DateTime | None = moment
-        if release.state != ABANDONED:
+        if release.state not in {ABANDONED, ROLLED_BACK}:
             self._require_state(release)
             for step in self.policy.remaining_steps(release.kind, release.state):
                 context = self._context(release, step, moment, None)

@@ -49,7 +49,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.policy import ABANDONED, Policy, Step
+from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit.exceptions import InvalidInputError, NotPermittedError, PromotionRefusedError
 from releasekit.testing import strategies
@@ -64,6 +64,7 @@ __all__ = ["PolicyMachine", "satisfying_evidence"]
 
 _OUTSIDER = "someone-else"
 _CURRENT = "current-version"
+_ENDS = frozenset({ABANDONED, ROLLED_BACK})
 
 
 def _actor_in(policy: Policy, environment: str | None) -> str:
@@ -300,6 +301,16 @@ class PolicyMachine(RuleBasedStateMachine):
                 release, by=_actor_in(self.policy, None), now=self.clock.now()
             )
 
+    @precondition(lambda self: self.releases)
+    @rule(data=st.data())
+    def roll_back(self, data: st.DataObject) -> None:
+        """Roll a release back out of the last environment, when it got there."""
+        release = self._pick(data)
+        if release.state == self.policy.flow(release.kind).path[-1]:
+            self.releases[release.id] = self.engine.roll_back(
+                release, by=_actor_in(self.policy, release.state), now=self.clock.now()
+            )
+
     def _try_promote(self, release: Release, actor: str) -> None:
         step = self.engine.next_step(release)
         if step is None:
@@ -329,21 +340,22 @@ class PolicyMachine(RuleBasedStateMachine):
     def releases_are_in_a_state_of_their_flow(self) -> None:
         """Every release is in an environment of its flow, or abandoned."""
         for release in self.releases.values():
-            assert release.state in (*self.policy.flow(release.kind).path, ABANDONED)  # noqa: S101
+            allowed = (*self.policy.flow(release.kind).path, ABANDONED, ROLLED_BACK)
+            assert release.state in allowed  # noqa: S101  # an invariant
 
     @invariant()
     def releases_skip_no_step(self) -> None:
         """Moves follow the flow's path one environment at a time."""
         for release in self.releases.values():
             path = self.policy.flow(release.kind).path
-            targets = [move.target for move in release.moves if move.target != ABANDONED]
+            targets = [move.target for move in release.moves if move.target not in _ENDS]
             assert list(path[1 : len(targets) + 1]) == targets  # noqa: S101  # an invariant
 
     @invariant()
     def every_step_held_its_guards_when_taken(self) -> None:
         """Replaying each move on the release as it was, every guard of its step held."""
         for release in self.releases.values():
-            moves = [move for move in release.moves if move.target != ABANDONED]
+            moves = [move for move in release.moves if move.target not in _ENDS]
             befores = self.before_moves.get(release.id, [])
             assert len(moves) == len(befores)  # noqa: S101  # an invariant
             for move, before in zip(moves, befores, strict=True):
@@ -358,7 +370,7 @@ class PolicyMachine(RuleBasedStateMachine):
         for release in self.releases.values():
             for move in release.moves:
                 step = self.policy.step_from(release.kind, move.source)
-                if step is None or move.target == ABANDONED:
+                if step is None or move.target in _ENDS:
                     continue
                 for guard in step.guards:
                     if isinstance(guard, guards.InsideWindow):
