@@ -1,5 +1,6 @@
 """Every Python code block in the README and in docs/ runs."""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import releasekit
 
 ROOT = Path(__file__).parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+BLOCK = re.compile(r"^```(?:python|py|pycon)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+#: Pages whose code talks to PostgreSQL get a real server, named by this variable.
+POSTGRES_DSN = "RELEASEKIT_POSTGRES_DSN"
 
 
 def blocks(page: Path) -> list[str]:
@@ -17,9 +20,17 @@ def blocks(page: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
-def test_every_code_block_of_the_page_runs(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_code_block_of_the_page_runs(
+    page: Path,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The page's Python blocks run in order, sharing one namespace as a reader would."""
     namespace: dict[str, object] = {"__name__": f"docs:{page.name}"}
+    if POSTGRES_DSN in page.read_text(encoding="utf-8"):
+        server = request.getfixturevalue("postgres")
+        monkeypatch.setenv(POSTGRES_DSN, server.schema_dsn())
 
     for block in blocks(page):
         exec(compile(block, str(page), "exec"), namespace)  # noqa: S102  # our own docs
@@ -51,3 +62,22 @@ def test_the_docs_show_a_policy_file() -> None:
 def test_the_readme_has_code_to_run() -> None:
     """The README shows Python code, so the test above is not vacuous."""
     assert len(blocks(ROOT / "README.md")) >= 2
+
+
+def test_the_docs_hook_draws_the_flows_from_the_engine() -> None:
+    """The build hook puts the engine's own Mermaid diagram where a page asks for one."""
+    spec = importlib.util.spec_from_file_location(
+        "diagrams", ROOT / "docs" / "hooks" / "diagrams.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    engine = releasekit.Engine(releasekit.reference_policy())
+
+    page = hook.on_page_markdown("before\n<!-- releasekit:diagram hotfix -->\nafter")
+
+    assert f"before\n```mermaid\n{engine.diagram('hotfix').strip()}\n```\nafter" == page
+    assert "<!-- releasekit:diagram normal -->" in (
+        ROOT / "docs" / "reference-policy.md"
+    ).read_text(encoding="utf-8")
