@@ -28,7 +28,7 @@ def test_a_downstream_test_suite_passes_with_only_the_plugin() -> None:
     )
 
     assert 0 == result.returncode, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
 
 
 def test_the_clock_fixture_stands_on_a_friday_evening(releasekit_clock: rk.FixedClock) -> None:
@@ -40,6 +40,21 @@ def test_the_clock_fixture_stands_on_a_friday_evening(releasekit_clock: rk.Fixed
 def test_the_policy_fixture_is_the_reference_policy(releasekit_policy: rk.Policy) -> None:
     """Without an ini option, the policy under test is the reference policy."""
     assert rk.reference_policy() == releasekit_policy
+
+
+def test_the_desk_fixture_wires_the_other_fixtures(
+    releasekit_desk: rk.Desk,
+    releasekit_store: rk.MemoryStore,
+    releasekit_executors: rk.executors.RecordingExecutor,
+    releasekit_clock: rk.FixedClock,
+) -> None:
+    """The desk records in the store, runs the recording executors, and reads the clock."""
+    release = releasekit_desk.start("1.0", by="anton")
+    releasekit_desk.promote(release.id, by="anton")
+
+    assert ["1.0"] == releasekit_store.streams()
+    assert ["deploy"] == [call.capability.value for call in releasekit_executors.calls]
+    assert releasekit_clock.now() == releasekit_desk.get("1.0").release.moves[0].at
 
 
 def test_the_engine_fixture_drives_the_policy_fixture(

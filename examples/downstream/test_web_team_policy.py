@@ -36,6 +36,25 @@ def test_only_lea_may_start_a_release(
     assert ("lea",) == caught.value.allowed
 
 
+def test_a_deploy_failure_leaves_the_release_in_dev(
+    releasekit_desk: rk.Desk,
+    releasekit_executors: rk.executors.RecordingExecutor,
+    releasekit_clock: rk.FixedClock,
+) -> None:
+    """With the dry run told to fail, a promotion records the failure and the release stays."""
+    release = releasekit_desk.start("3.1.0", by="lea")
+    passed = rk.TestRun(
+        environment="dev", version="3.1.0", passed=True, at=releasekit_clock.now(), by="lea"
+    )
+    releasekit_desk.record(release.id, passed)
+    releasekit_executors.fail("deploy", "staging is down")
+
+    with pytest.raises(rk.exceptions.ExecutorFailedError):
+        releasekit_desk.promote(release.id, by="lea")
+
+    assert "dev" == releasekit_desk.get(release.id).state
+
+
 class WebTeamPolicy(PolicyMachine):
     """Random releases through the web team's policy, checked against the invariants."""
 

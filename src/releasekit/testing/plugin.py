@@ -8,7 +8,11 @@ releasekit:
   evening, 2026-11-27 18:00 UTC, when the reference production window is closed;
 - ``releasekit_policy``: the policy under test — the reference policy, or the
   file named by the ``releasekit_policy`` ini option;
-- ``releasekit_engine``: an :class:`~releasekit.Engine` for that policy.
+- ``releasekit_engine``: an :class:`~releasekit.Engine` for that policy;
+- ``releasekit_store``: a fresh :class:`~releasekit.MemoryStore`;
+- ``releasekit_executors``: a :class:`~releasekit.executors.RecordingExecutor`
+  that records every call and succeeds unless told to fail;
+- ``releasekit_desk``: a :class:`~releasekit.Desk` wired to all of the above.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from typing import TYPE_CHECKING
 import pendulum
 import pytest
 
+from releasekit._actions.desk import Desk
+from releasekit._actions.executors.recording import RecordingExecutor, dry_run
 from releasekit._interfaces.policy_file import load_policy
+from releasekit._records.memory import MemoryStore
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.engine import Engine
 from releasekit._rules.reference import reference_policy
@@ -60,3 +67,31 @@ def releasekit_policy(request: pytest.FixtureRequest) -> Policy:
 def releasekit_engine(releasekit_policy: Policy) -> Engine:
     """An engine for ``releasekit_policy``."""
     return Engine(releasekit_policy)
+
+
+@pytest.fixture
+def releasekit_store() -> MemoryStore:
+    """A fresh in-memory store."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def releasekit_executors() -> RecordingExecutor:
+    """A dry run of every executor: it records each call and succeeds unless told to fail."""
+    return RecordingExecutor()
+
+
+@pytest.fixture
+def releasekit_desk(
+    releasekit_policy: Policy,
+    releasekit_store: MemoryStore,
+    releasekit_executors: RecordingExecutor,
+    releasekit_clock: FixedClock,
+) -> Desk:
+    """A desk on the policy under test, the in-memory store, the dry run and the frozen clock."""
+    return Desk(
+        releasekit_policy,
+        store=releasekit_store,
+        executors=dry_run(releasekit_executors),
+        clock=releasekit_clock,
+    )
