@@ -7,15 +7,10 @@ and if not, why — and when?
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
+import importlib as _importlib
+from typing import TYPE_CHECKING, Any
 
-from releasekit import exceptions, executors, guards, stores, testing
-from releasekit._actions.desk import Desk
-from releasekit._interfaces.policy_file import load_policy, loads_policy, reference_policy_file
-from releasekit._records.ledger import Ledger, Record
-from releasekit._records.memory import MemoryStore
-from releasekit._records.postgres import PostgresStore
-from releasekit._records.sqlite import SqliteStore
+from releasekit import exceptions, guards
 from releasekit._rules.clock import Clock, FixedClock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
 from releasekit._rules.environments import (
@@ -68,10 +63,60 @@ from releasekit.exceptions import (
     UnknownReleaseError,
 )
 
-try:
-    __version__ = _metadata.version("releasekit")
-except _metadata.PackageNotFoundError:  # pragma: no cover  # a source tree without metadata
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from releasekit import executors, stores, testing
+    from releasekit._actions.desk import Desk
+    from releasekit._interfaces.policy_file import (
+        load_policy,
+        loads_policy,
+        reference_policy_file,
+    )
+    from releasekit._records.ledger import Ledger, Record
+    from releasekit._records.memory import MemoryStore
+    from releasekit._records.postgres import PostgresStore
+    from releasekit._records.sqlite import SqliteStore
+
+    __version__: str
+
+#: Parts imported on first use, so a command that needs only the rules starts fast.
+_LAZY = {
+    "Desk": ("releasekit._actions.desk", "Desk"),
+    "Ledger": ("releasekit._records.ledger", "Ledger"),
+    "MemoryStore": ("releasekit._records.memory", "MemoryStore"),
+    "PostgresStore": ("releasekit._records.postgres", "PostgresStore"),
+    "Record": ("releasekit._records.ledger", "Record"),
+    "SqliteStore": ("releasekit._records.sqlite", "SqliteStore"),
+    "executors": ("releasekit.executors", None),
+    "load_policy": ("releasekit._interfaces.policy_file", "load_policy"),
+    "loads_policy": ("releasekit._interfaces.policy_file", "loads_policy"),
+    "reference_policy_file": ("releasekit._interfaces.policy_file", "reference_policy_file"),
+    "stores": ("releasekit.stores", None),
+    "testing": ("releasekit.testing", None),
+}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401  # the attribute's type depends on its name
+    if name == "__version__":
+        from importlib import metadata  # noqa: PLC0415  # costs ~40 ms: only when asked
+
+        try:
+            return metadata.version("releasekit")
+        except metadata.PackageNotFoundError:  # pragma: no cover  # a source tree, no metadata
+            return "0.0.0"
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        msg = f"module 'releasekit' has no attribute {name!r}"
+        raise AttributeError(msg) from None
+    module = _importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "Artifact",
