@@ -395,3 +395,24 @@ def test_plan_and_explain_read_the_clock(desk: rk.Desk) -> None:
         plan.earliest_production,
         desk.explain(release.id).at,
     )
+
+
+def test_a_step_finishes_on_top_of_events_written_while_it_ran(
+    desk: rk.Desk, clock: rk.FixedClock
+) -> None:
+    """Another tool's event during a long deploy does not make the deploy's end a conflict."""
+    release = desk.start("2.4.0", by="anton")
+
+    class SlowDeployer:
+        def deploy(self, request: executors.DeployRequest, /) -> executors.Outcome:
+            # While the deploy runs, another tool notes something on the release.
+            desk.ledger.note(desk.get(request.release_id), action="notified", by="bot", at=FRIDAY)
+            return executors.Outcome.success("deployed")
+
+    desk.executors.register("deploy", SlowDeployer())
+    clock.advance(minutes=1)
+
+    moved = desk.promote(release.id, by="anton")
+
+    assert "tests" == moved.state
+    assert ["step-started", "notified", "step-finished"] == actions(desk, release.id)[-3:]

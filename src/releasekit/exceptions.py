@@ -11,8 +11,11 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── PolicyError (ValueError)
     │   └── PolicyFileError
     ├── UnknownReleaseError (LookupError)
+    ├── UnknownDataOperationError (LookupError)
     ├── NotPermittedError (PermissionError)
+    │   └── DataOperationRefusedError
     ├── PromotionRefusedError
+    ├── NothingToRollBackError (LookupError)
     ├── LeaseHeldError
     ├── LeaseNotHeldError
     ├── ScheduleConflictError
@@ -26,6 +29,7 @@ so ``except ValueError`` keeps working for callers that already catch it::
         ├── ExecutorNotFoundError (LookupError)
         ├── ExecutorFailedError
         ├── ExecutorTimeoutError (TimeoutError)
+        ├── ExecutorNotAllowedError
         └── PluginLoadError
 """
 
@@ -41,8 +45,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConflictError",
+    "DataOperationRefusedError",
     "ExecutorError",
     "ExecutorFailedError",
+    "ExecutorNotAllowedError",
     "ExecutorNotFoundError",
     "ExecutorTimeoutError",
     "HistoryTamperedError",
@@ -51,6 +57,7 @@ __all__ = [
     "LeaseNotHeldError",
     "NaiveDatetimeError",
     "NotPermittedError",
+    "NothingToRollBackError",
     "PluginLoadError",
     "PolicyError",
     "PolicyFileError",
@@ -61,6 +68,7 @@ __all__ = [
     "SchemaVersionError",
     "StepInProgressError",
     "StoreError",
+    "UnknownDataOperationError",
     "UnknownReleaseError",
 ]
 
@@ -498,3 +506,106 @@ class PluginLoadError(ExecutorError):
         self.plugin = plugin
         self.value = value
         self.distribution = distribution
+
+
+class UnknownDataOperationError(ReleaseKitError, LookupError):
+    """No data operation with the given id exists.
+
+    Attributes:
+        operation_id: The id that was looked up.
+    """
+
+    def __init__(self, operation_id: str) -> None:
+        super().__init__(
+            f"there is no data operation {operation_id!r}; list the data operations to find "
+            "its id, or request it first"
+        )
+        self.operation_id = operation_id
+
+    def __str__(self) -> str:  # LookupError would repr() the message
+        return str(self.args[0])
+
+
+class DataOperationRefusedError(NotPermittedError):
+    """A step of a data operation (request, verify, execute, restore, …) is refused.
+
+    Nothing was recorded: the operation is exactly as it was.
+
+    Attributes:
+        reason: A stable code saying why, e.g. ``"requester-verifies"``,
+            ``"not-operator"``, ``"not-verified"``, ``"direction"``.
+        operation_id: The operation, or ``None`` if it was never created.
+        environment: The environment whose data would change.
+        actor: Who tried.
+        action: What they tried, e.g. ``"verify a data adjustment"``.
+        allowed: Who may do it instead (empty if nobody may, or anyone else).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        operation_id: str | None,
+        environment: str,
+        actor: str,
+        action: str,
+        allowed: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, actor=actor, action=action, allowed=allowed)
+        self.reason = reason
+        self.operation_id = operation_id
+        self.environment = environment
+
+
+class NothingToRollBackError(ReleaseKitError, LookupError):
+    """An environment has no earlier version to roll back to.
+
+    Attributes:
+        environment: The environment that was to be rolled back.
+        current: The release running there, or ``None`` if none ever reached it.
+    """
+
+    def __init__(self, *, environment: str, current: str | None) -> None:
+        if current is None:
+            message = (
+                f"nothing runs in {environment} yet, so there is nothing to roll back; "
+                f"promote a release to {environment} first"
+            )
+        else:
+            message = (
+                f"release {current} runs in {environment} and no earlier release is left to go "
+                "back to (rolled-back releases do not count); fix it forward with a hotfix "
+                "release instead"
+            )
+        super().__init__(message)
+        self.environment = environment
+        self.current = current
+
+    def __str__(self) -> str:  # LookupError would repr() the message
+        return str(self.args[0])
+
+
+class ExecutorNotAllowedError(ExecutorError):
+    """The executor registered for a step is not one the policy allows for it.
+
+    Production data, for instance, may be adjusted only through the team's
+    ``dt`` tool: a dry run or any other executor is refused.
+
+    Attributes:
+        capability: What was to be done, e.g. ``"adjust-data"``.
+        environment: Where.
+        executor: The executor found, described.
+        required: What the policy requires, e.g. the tool ``"dt"``.
+    """
+
+    def __init__(self, *, capability: str, environment: str, executor: str, required: str) -> None:
+        super().__init__(
+            f"{capability} in {environment} may run only through {required}, but the executor "
+            f"registered for it is {executor}; register a CommandExecutor (or DtExecutor) "
+            f"running {required} for {capability} in {environment}"
+        )
+        self.capability = capability
+        self.environment = environment
+        self.executor = executor
+        self.required = required

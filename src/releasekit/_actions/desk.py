@@ -7,44 +7,91 @@ against the revision that was read. An executor step is recorded as started
 before it runs and as finished (or failed) after, so a crash in between leaves
 an interrupted step that :meth:`Desk.resume` or :meth:`Desk.abandon_step`
 deals with explicitly. Nothing is half-done silently.
+
+Beyond moving releases, the desk runs the environment operations of the
+process: the log review before stage (:meth:`Desk.collect_logs`,
+:meth:`Desk.review_logs`), production monitoring (:meth:`Desk.monitoring`,
+:meth:`Desk.check_production`), rollback (:meth:`Desk.roll_back`), and data
+operations — adjustments that need verifications and their one operator
+(:meth:`Desk.request_data_adjustment` and the methods after it) and restores
+between environments (:meth:`Desk.restore_data`). An environment with owners
+accepts every one of these actions from its owners only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from releasekit._actions import data
+from releasekit._actions.data import (
+    STREAM_PREFIX,
+    DataOperation,
+    DataOperationKind,
+    DataOperationStatus,
+    DataVerification,
+)
+from releasekit._actions.deployments import Deployment, Rollback, deployments, live
 from releasekit._actions.executors.capabilities import Capability
+from releasekit._actions.executors.command import CommandExecutor, show_command
 from releasekit._actions.executors.outcomes import Outcome, Status
-from releasekit._actions.executors.recording import dry_run
+from releasekit._actions.executors.recording import RecordingExecutor, dry_run
 from releasekit._actions.executors.registry import Registry
-from releasekit._actions.executors.requests import DeployRequest, MigrationRequest, TestRequest
+from releasekit._actions.executors.requests import (
+    AdjustmentRequest,
+    DeployRequest,
+    LogRequest,
+    MigrationRequest,
+    Notice,
+    RestoreRequest,
+    TestRequest,
+)
+from releasekit._actions.logs import (
+    LogCheck,
+    LogGap,
+    LogReport,
+    Monitoring,
+    attention_key,
+    schedule,
+)
+from releasekit._records.converter import iso, structure
+from releasekit._records.events import Action
 from releasekit._records.ledger import Ledger, Record
 from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules import guards
+from releasekit._rules._time import instant
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan
-from releasekit._rules.evidence import MigrationRun, TestRun
+from releasekit._rules.evidence import LogReview, LogVerdict, MigrationRun, TestRun, TestsWritten
 from releasekit._rules.policy import Policy
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit.exceptions import (
     ConflictError,
     ExecutorError,
+    ExecutorNotAllowedError,
     InvalidInputError,
+    NothingToRollBackError,
+    NotPermittedError,
     PromotionRefusedError,
     ScheduleConflictError,
     StepInProgressError,
+    UnknownDataOperationError,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
+    import pendulum
+
+    from releasekit._actions.executors.outcomes import LogBatch
     from releasekit._actions.executors.protocols import Deployer
     from releasekit._actions.executors.requests import Progress
     from releasekit._records.events import Event, Verification
+    from releasekit._rules.environments import Environment, LogMonitoring
     from releasekit._rules.evidence import Evidence
 
 __all__ = ["Desk"]
@@ -55,6 +102,8 @@ _MAX_ID_TRIES = 100
 _LEASE_MARGIN = dt.timedelta(minutes=5)
 #: How long a test run lease lasts when the executor states no time limit.
 _DEFAULT_LEASE = dt.timedelta(hours=2)
+#: How far back a log report reaches when neither an instant nor a release is given.
+DEFAULT_LOG_WINDOW = dt.timedelta(hours=24)
 
 
 @attrs.define
@@ -179,6 +228,9 @@ class Desk:
     def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Release:
         """Record evidence on a release after checking it belongs there.
 
+        In an environment with owners, both the evidence's author and whoever
+        records it must be owners.
+
         Args:
             release_id: The release.
             *evidence: The evidence, each saying who produced it.
@@ -186,7 +238,7 @@ class Desk:
 
         Raises:
             InvalidInputError: The evidence is for another version or environment.
-            NotPermittedError: Its author may not act where it was produced.
+            NotPermittedError: Its author (or *by*) may not act where it was produced.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
         if not evidence:
@@ -196,6 +248,14 @@ class Desk:
         record = self.get(release_id)
         self._engine.record(record.release, *evidence)
         recorder = by if by is not None else evidence[0].by
+        for item in evidence:
+            where = (
+                record.release.origin
+                if isinstance(item, TestsWritten)
+                else getattr(item, "environment", None)
+            )
+            if where is not None:
+                self._require_actor(where, recorder, action=f"record a {type(item).__name__}")
         return self._ledger.record_evidence(
             record, *evidence, by=recorder, at=self.clock.now()
         ).release
@@ -243,16 +303,22 @@ class Desk:
         Raises:
             InvalidInputError: The release already finished its flow or was abandoned.
             StepInProgressError: A step is in flight: abandon it first.
+            NotPermittedError: The release is in an environment *by* may not act in.
         """
         record = self.get(release_id)
+        self._require_actor_at(record.release, by, action="abandon a release")
         moved = self._engine.abandon(record.release, by=by, now=self.clock.now())
         return self._ledger.abandon(record, moved.moves[-1], reason=reason).release
 
     def resume(self, release_id: str, *, by: str, progress: Progress | None = None) -> Release:
         """Run an interrupted step again, e.g. after the process running it died.
 
+        An interrupted rollback is resumed too: the previous version is
+        deployed again and the release is then rolled back.
+
         Raises:
             InvalidInputError: The release has no unfinished step.
+            NotPermittedError: *by* may not act where the step runs.
         """
         record = self.get(release_id)
         attempt = record.attempt
@@ -262,6 +328,20 @@ class Desk:
                 field="release_id",
                 value=release_id,
             )
+        self._require_actor_at(record.release, by, action=f"resume a {attempt.capability} step")
+        if attempt.environment is not None:
+            self._require_actor(
+                attempt.environment, by, action=f"resume a {attempt.capability} step"
+            )
+        rollback = attempt.capability == Capability.DEPLOY.value and attempt.target is None
+        if rollback and attempt.environment is not None:
+            return self._roll_back(
+                record,
+                attempt.environment,
+                by=by,
+                reason=f"resumed: {attempt.detail}",
+                progress=progress,
+            ).rolled_back
         if attempt.capability == Capability.DEPLOY.value and attempt.target is not None:
             return self._deploy(
                 record, self.executors.deployer(attempt.target), by=by, progress=progress
@@ -283,6 +363,7 @@ class Desk:
 
         Raises:
             InvalidInputError: The release has no unfinished step.
+            NotPermittedError: *by* may not act where the step runs.
         """
         record = self.get(release_id)
         if record.attempt is None:
@@ -291,6 +372,9 @@ class Desk:
                 field="release_id",
                 value=release_id,
             )
+        self._require_actor_at(record.release, by, action="abandon a step")
+        if record.attempt.environment is not None:
+            self._require_actor(record.attempt.environment, by, action="abandon a step")
         return self._ledger.abandon_attempt(
             record, record.attempt.id, by=by, at=self.clock.now(), reason=reason
         ).release
@@ -321,11 +405,13 @@ class Desk:
             ScheduleConflictError: The run would overlap the daily scheduled run.
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
             ExecutorFailedError: The run was killed (recorded as a failed step).
+            NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
         _require_idle(record)
         where = environment or self._evidence_environment(record.release, guards.TestsPassed)
         self._require_in(record.release, where, action="run the tests")
+        self._require_actor(where, by, action="run the tests")
         return self._run_tests(record, where, by=by, notify=notify, progress=progress)
 
     def migrate(
@@ -341,6 +427,7 @@ class Desk:
         Raises:
             InvalidInputError: The release is not in that environment, or has no migrations.
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
+            NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
         _require_idle(record)
@@ -348,6 +435,7 @@ class Desk:
             record.release, guards.MigrationsSucceeded
         )
         self._require_in(record.release, where, action="run migrations")
+        self._require_actor(where, by, action="run migrations")
         if not record.release.artifact.migrations:
             raise InvalidInputError(
                 f"release {release_id} brings no migrations; there is nothing to run",
@@ -356,7 +444,1043 @@ class Desk:
             )
         return self._migrate(record, where, by=by, progress=progress)
 
+    # -- log review ------------------------------------------------------------
+
+    def collect_logs(
+        self,
+        release_id: str | None = None,
+        *,
+        since: dt.datetime | None = None,
+        progress: Progress | None = None,
+    ) -> LogReport:
+        """Collect the error logs of every environment of the policy into one report.
+
+        Each environment's logs come from its ``collect-logs`` executor. An
+        environment whose logs cannot be collected — no executor, a failed
+        collection, an executor that raised — or whose output was cut short is
+        listed in the report's :attr:`~LogReport.gaps` with the reason; the
+        others are :attr:`~LogReport.covered`. Nothing is recorded: hand the
+        report to :meth:`review_logs` with the reviewer's verdict.
+
+        Reading an environment's logs is not acting in it: anyone may collect
+        them, owned environments included.
+
+        Args:
+            release_id: The release the review is for, if any.
+            since: The earliest instant of interest; by default the release's
+                last move (when it reached where it is), or
+                :data:`DEFAULT_LOG_WINDOW` (24 h) ago without a release.
+            progress: Receives each line of output as it arrives.
+
+        Raises:
+            UnknownReleaseError: *release_id* names no release.
+            NaiveDatetimeError: *since* has no time zone.
+        """
+        record = self.get(release_id) if release_id is not None else None
+        if since is not None:
+            start = instant(since, field="since")
+        elif record is not None:
+            start = record.release.last_moved_at
+        else:
+            start = self.clock.now() - DEFAULT_LOG_WINDOW
+        batches: list[LogBatch] = []
+        gaps: list[LogGap] = []
+        for name in self.policy.environment_names:
+            request = LogRequest(environment=name, since=start, progress=progress)
+            try:
+                batch = self.executors.log_collector(name).collect_logs(request)
+            except ExecutorError as error:
+                gaps.append(LogGap(environment=name, reason=str(error)))
+                continue
+            except Exception as error:  # noqa: BLE001  # one broken plug-in must not hide the rest
+                gaps.append(
+                    LogGap(
+                        environment=name,
+                        reason=f"the log collector raised {type(error).__name__}: {error}",
+                    )
+                )
+                continue
+            if not batch.ok:
+                gaps.append(
+                    LogGap(
+                        environment=name, reason=f"the collection failed: {batch.outcome.summary}"
+                    )
+                )
+                continue
+            batches.append(batch)
+            if not batch.complete:
+                gaps.append(
+                    LogGap(
+                        environment=name,
+                        reason=f"the output was too long: only the head and tail of "
+                        f"{batch.error_count} entries were kept; read the logs in full",
+                    )
+                )
+        return LogReport(
+            environments=self.policy.environment_names,
+            since=start,
+            collected_at=self.clock.now(),
+            release_id=release_id,
+            batches=batches,
+            gaps=gaps,
+        )
+
+    def review_logs(
+        self,
+        release_id: str,
+        report: LogReport,
+        *,
+        by: str,
+        verdict: LogVerdict | str,
+        note: str = "",
+    ) -> Release:
+        """Record a reviewer's verdict on a log report as the release's LogReview evidence.
+
+        The review covers exactly the environments whose logs the report holds
+        completely; when some are missing, its note says which, and the
+        ``logs-reviewed`` guard goes on asking for them. The review holds for
+        the instant the logs were collected, so a report collected before the
+        release's last move, or longer ago than the guard's maximum age, does
+        not count.
+
+        Args:
+            release_id: The release.
+            report: The report from :meth:`collect_logs`.
+            by: The reviewer.
+            verdict: ``clean`` if the logs look good, ``problems`` if not.
+            note: What the reviewer saw.
+
+        Raises:
+            InvalidInputError: The report was made for another release, or holds
+                no environment's logs completely.
+            ConflictError: Someone else changed the release meanwhile; retry.
+        """
+        if report.release_id is not None and report.release_id != release_id:
+            raise InvalidInputError(
+                f"this log report was collected for release {report.release_id}, not "
+                f"{release_id}; collect the logs for {release_id}",
+                field="report",
+                value=report.release_id,
+            )
+        covered = report.covered
+        if not covered:
+            raise InvalidInputError(
+                "the report holds no environment's logs completely, so there is nothing to "
+                "review; fix the log collectors and collect the logs again",
+                field="report",
+                value=report.uncovered,
+            )
+        record = self.get(release_id)
+        missing = report.uncovered
+        text = note.strip()
+        if missing:
+            gap = f"not covered: the logs of {', '.join(missing)} could not be collected completely"
+            text = f"{text} ({gap})" if text else gap
+        review = LogReview(
+            by=by,
+            at=report.collected_at,
+            environments=covered,
+            verdict=verdict,
+            note=text,
+        )
+        self._engine.record(record.release, review)
+        order = [name for name in report.environments if name in covered]
+        return self._ledger.record_evidence(
+            record,
+            review,
+            by=by,
+            at=self.clock.now(),
+            reason=f"{review.verdict.value} review of the logs of {', '.join(order)}",
+        ).release
+
+    # -- production monitoring -------------------------------------------------
+
+    def deployments(self, environment: str | None = None) -> tuple[Deployment, ...]:
+        """Return every release's stay in an environment (production by default), oldest first.
+
+        The one whose :attr:`~Deployment.running` is true runs there now.
+        """
+        name = self.policy.environment(environment or self.policy.last.name).name
+        return deployments((record.release for record in self.releases()), name)
+
+    def monitoring(self, release_id: str, *, environment: str | None = None) -> Monitoring:
+        """Return which log checks the release calls for where its logs are monitored.
+
+        Pure arithmetic from when the release began running there (it entered,
+        or a newer release was rolled back to it), the checks recorded since,
+        and the clock: the checks done, the one due, those overdue, the next.
+        Once a newer release replaces it, no further check falls due.
+
+        Args:
+            release_id: The release.
+            environment: The monitored environment; by default the last one the
+                release reached whose logs are monitored (production).
+
+        Raises:
+            InvalidInputError: The environment's logs are not monitored, or the
+                release never reached it.
+        """
+        record = self.get(release_id)
+        name, rule = self._monitored(record.release, environment)
+        deployment = self._deployment_of(record.release, name)
+        checks = self._log_checks(release_id, name, since=deployment.live_since)
+        now = self.clock.now()
+        return Monitoring(
+            release_id=release_id,
+            environment=name,
+            every=rule.every,
+            since=deployment.live_since,
+            until=deployment.until,
+            at=now,
+            checks=schedule(
+                rule, since=deployment.live_since, checks=checks, now=now, until=deployment.until
+            ),
+            last_checked_at=max(checks, default=None),
+        )
+
+    def check_production(
+        self,
+        release_id: str,
+        *,
+        by: str,
+        environment: str | None = None,
+        progress: Progress | None = None,
+    ) -> LogCheck:
+        """Check the logs of the monitored environment the release runs in, and react.
+
+        The logs since the last check (or since the release began running
+        there) are collected through the environment's ``collect-logs``
+        executor, and a ``logs-checked`` note is recorded. A bad check —
+        errors in the logs, or logs that could not be collected — raises the
+        attention item :func:`attention_key` on the release (clear it with
+        :meth:`clear_attention` once dealt with) and, where the environment's
+        monitoring says to react immediately, notifies the team at once
+        through its ``notify`` executor, recorded as a ``notified`` note.
+
+        Args:
+            release_id: The release running in the environment.
+            by: Who or what checks, e.g. ``"log-monitor"``.
+            environment: The monitored environment; production by default.
+            progress: Receives each line of output as it arrives.
+
+        Returns:
+            The check's result; :attr:`LogCheck.bad` says whether it went bad.
+
+        Raises:
+            InvalidInputError: The release does not run in a monitored environment
+                (it never reached it, was replaced or was rolled back).
+            NotPermittedError: *by* may not act in the environment.
+        """
+        record = self.get(release_id)
+        name, rule = self._monitored(record.release, environment)
+        self._require_actor(name, by, action="check the logs")
+        deployment = self._deployment_of(record.release, name)
+        if not deployment.running:
+            instead = (
+                f"{deployment.replaced_by} replaced it"
+                if deployment.replaced_by is not None
+                else "it was rolled back"
+            )
+            ended = deployment.until.isoformat() if deployment.until is not None else "?"
+            raise InvalidInputError(
+                f"release {release_id} no longer runs in {name}: {instead} at {ended}; "
+                f"check the release that runs in {name} now",
+                field="release_id",
+                value=release_id,
+            )
+        checks = self._log_checks(release_id, name, since=deployment.live_since)
+        since = max(checks, default=deployment.live_since)
+        batch, problem = self._collect_for_check(name, since, progress)
+        now = self.clock.now()
+        record = self.get(release_id)  # the collection may have taken a while
+        record = self._ledger.note(
+            record,
+            action=Action.LOGS_CHECKED,
+            by=by,
+            at=now,
+            reason=problem or f"no errors in the logs of {name} since {guards.when(since)}",
+            data={
+                "environment": name,
+                "since": iso(since),
+                "collected": batch is not None and batch.ok,
+                "errors": batch.error_count if batch is not None else 0,
+                "complete": batch.complete if batch is not None else False,
+                "problem": problem,
+            },
+        )
+        check = LogCheck(
+            release_id=release_id, environment=name, since=since, at=now, by=by, batch=batch
+        )
+        if not problem:
+            return check
+        key = attention_key(name)
+        message = f"{record.release.version} in {name}: {problem}"
+        record = self._ledger.raise_attention(record, key=key, message=message, by=by, at=now)
+        notice = None
+        if rule.react_immediately:
+            notice = self._notify(Notice(message=message, environment=name, release_id=release_id))
+            self._ledger.note(
+                record,
+                action=Action.NOTIFIED,
+                by=by,
+                at=self.clock.now(),
+                reason=notice.summary,
+                data={"message": message, "status": notice.status.value, "attention": key},
+            )
+        return attrs.evolve(check, problem=problem, notice=notice, attention_key=key)
+
+    def clear_attention(self, release_id: str, key: str, *, by: str, reason: str) -> Release:
+        """Record that the attention item *key* of the release was dealt with.
+
+        Args:
+            release_id: The release.
+            key: The item, e.g. ``"log-check:production"`` (see :attr:`Record.attention`).
+            by: Who dealt with it.
+            reason: What was done.
+
+        Raises:
+            InvalidInputError: The release has no open item *key*.
+            NotPermittedError: The release is in an environment *by* may not act in.
+        """
+        record = self.get(release_id)
+        self._require_actor_at(record.release, by, action="clear an attention item")
+        return self._ledger.clear_attention(
+            record, key, by=by, at=self.clock.now(), reason=reason
+        ).release
+
+    # -- rollback --------------------------------------------------------------
+
+    def roll_back(
+        self,
+        *,
+        by: str,
+        reason: str,
+        environment: str | None = None,
+        release_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> Rollback:
+        """Roll the last environment (production) back to the version deployed there before.
+
+        The release running there is the one that entered it last and was not
+        rolled back; the previous version is that of the one before it. The
+        previous version is deployed through the environment's deployer (a
+        ``DeployRequest`` with ``rollback_of`` set), recorded as a step of the
+        running release, which then moves to ``rolled-back``. A failed deploy
+        leaves everything as it was, the failed step recorded.
+
+        Args:
+            by: Who rolls back.
+            reason: Why, in words; kept in the history.
+            environment: The environment; the policy's last (production) by default.
+            release_id: The release you expect to roll back, as a safeguard: the
+                rollback is refused if another one runs there.
+            progress: Receives each line of the deploy's output as it arrives.
+
+        Raises:
+            NothingToRollBackError: Nothing, or only one release, was ever
+                deployed there.
+            InvalidInputError: The environment is not the last one, *release_id*
+                does not run there, or *reason* is empty.
+            NotPermittedError: *by* may not act in the environment.
+            StepInProgressError: The running release has a step in flight.
+            ExecutorFailedError: The deploy failed; nothing was rolled back.
+            ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
+        """
+        name = self.policy.environment(environment or self.policy.last.name).name
+        if name != self.policy.last.name:
+            raise InvalidInputError(
+                f"only {self.policy.last.name} can be rolled back; {name} runs what was "
+                f"promoted there last, so promote a fixed release instead",
+                field="environment",
+                value=name,
+            )
+        if not reason.strip():
+            raise InvalidInputError(
+                "a rollback needs a reason; say what went wrong", field="reason", value=reason
+            )
+        self._require_actor(name, by, action="roll back")
+        current, previous = self._rollback_pair(name)
+        if release_id is not None and release_id != current.release.id:
+            raise InvalidInputError(
+                f"release {release_id} does not run in {name}: {current.release.id} "
+                f"({current.release.version}) does; check what runs there before rolling back",
+                field="release_id",
+                value=release_id,
+            )
+        record = self.get(current.release.id)
+        _require_idle(record)
+        self.executors.deployer(name)
+        record = self._ledger.begin_attempt(
+            record,
+            capability=Capability.DEPLOY.value,
+            by=by,
+            at=self.clock.now(),
+            environment=name,
+            detail=f"roll {name} back from {current.release.version} to "
+            f"{previous.release.version} (release {previous.release.id})",
+        )
+        return self._roll_back(record, name, by=by, reason=reason, progress=progress)
+
+    # -- data operations ---------------------------------------------------------
+
+    def data_operation(self, operation_id: str) -> DataOperation:
+        """Return the data operation as it stands.
+
+        Raises:
+            UnknownDataOperationError: No data operation has that id.
+        """
+        return self._load_data(operation_id)[0]
+
+    def data_operations(self, *, environment: str | None = None) -> list[DataOperation]:
+        """Return every data operation (on *environment*, if given), oldest request first."""
+        found = [
+            self._load_data(name.removeprefix(STREAM_PREFIX))[0]
+            for name in self.store.streams(prefix=STREAM_PREFIX)
+        ]
+        return sorted(
+            (op for op in found if environment is None or op.environment == environment),
+            key=lambda op: (op.requested_at, op.id),
+        )
+
+    def data_history(self, operation_id: str) -> list[Event]:
+        """Return every event of the data operation, oldest first.
+
+        Raises:
+            UnknownDataOperationError: No data operation has that id.
+        """
+        operation = self.data_operation(operation_id)
+        return self.store.events(operation.stream)
+
+    def request_data_adjustment(
+        self,
+        environment: str,
+        operation: str,
+        arguments: Iterable[str] = (),
+        *,
+        by: str,
+        reason: str,
+        operation_id: str | None = None,
+    ) -> DataOperation:
+        """Ask for a data adjustment by hand; it runs once verified, by the operator.
+
+        Only environments whose policy has a :class:`~releasekit.DataAdjustmentRule`
+        accept adjustments (production, in the reference policy); any other is
+        refused. The adjustment gets its own history, ``data:<id>``.
+
+        Args:
+            environment: Whose data to adjust.
+            operation: The operation's name as the team's tool knows it.
+            arguments: Its arguments, each passed as one argument.
+            by: Who asks.
+            reason: Why, in words.
+            operation_id: An id of your own; by default ``adjustment-<n>``.
+
+        Raises:
+            DataOperationRefusedError: The policy does not allow adjusting data
+                there by hand (reason ``"not-adjustable"``).
+            NotPermittedError: *by* may not act in the environment.
+            InvalidInputError: A value cannot be used.
+            ConflictError: *operation_id* is taken.
+        """
+        action = "request a data adjustment"
+        env = self.policy.environment(environment)
+        data.adjustment_rule(env, actor=by, action=action)
+        self._require_actor(env.name, by, action=action)
+        now = self.clock.now()
+
+        def build(new_id: str) -> DataOperation:
+            return DataOperation(
+                id=new_id,
+                kind=DataOperationKind.ADJUSTMENT,
+                environment=env.name,
+                operation=operation,
+                arguments=arguments,
+                requested_by=by,
+                requested_at=now,
+                reason=reason,
+                status=DataOperationStatus.REQUESTED,
+            )
+
+        return self._create_data(
+            build,
+            operation_id,
+            kind=DataOperationKind.ADJUSTMENT,
+            by=by,
+            at=now,
+            step="requested",
+        )
+
+    def amend_data_adjustment(
+        self,
+        operation_id: str,
+        *,
+        by: str,
+        arguments: Iterable[str],
+        operation: str | None = None,
+        reason: str = "",
+    ) -> DataOperation:
+        """Change an adjustment's arguments (or operation); every earlier verification is voided.
+
+        The voided verifications stay in the history, marked void; the
+        adjustment needs its verifications again.
+
+        Args:
+            operation_id: The adjustment.
+            by: Who amends it: its requester.
+            arguments: The new arguments.
+            operation: A new operation name, if it changes.
+            reason: Why, in words.
+
+        Raises:
+            DataOperationRefusedError: *by* is not the requester (``"not-requester"``),
+                or the adjustment already ran, runs or was cancelled.
+            InvalidInputError: The amendment changes nothing.
+        """
+        action = "amend a data adjustment"
+        current, revision = self._load_adjustment(operation_id)
+        env = self.policy.environment(current.environment)
+        data.adjustment_rule(env, actor=by, action=action)
+        amended = attrs.evolve(
+            current,
+            operation=operation if operation is not None else current.operation,
+            arguments=arguments,
+            status=DataOperationStatus.REQUESTED,
+            verifications=tuple(attrs.evolve(item, voided=True) for item in current.verifications),
+        )
+        data.check_amend(current, actor=by, new_fingerprint=amended.fingerprint)
+        self._require_actor(env.name, by, action=action)
+        voided = sum(1 for item in current.verifications if not item.voided)
+        return self._write_data(
+            current,
+            amended,
+            expected=revision,
+            by=by,
+            at=self.clock.now(),
+            step="amended",
+            reason=reason or f"amended to {amended.describe()}",
+            details={
+                "operation": amended.operation,
+                "arguments": list(amended.arguments),
+                "fingerprint": amended.fingerprint,
+                "voided": voided,
+            },
+        )
+
+    def verify_data_adjustment(
+        self,
+        operation_id: str,
+        *,
+        by: str,
+        fingerprint: str | None = None,
+        note: str = "",
+    ) -> DataOperation:
+        """Record that *by* checked the adjustment as it stands and vouches for it.
+
+        A verification counts for the exact operation: it stores the
+        operation's :attr:`~DataOperation.fingerprint`, and an amendment voids
+        it. Pass the fingerprint you were shown to make sure you verify what you
+        read: if the adjustment was amended meanwhile, the verification is refused.
+
+        Args:
+            operation_id: The adjustment.
+            by: Who verifies: neither its requester nor the operator.
+            fingerprint: The fingerprint of the operation as *by* read it.
+            note: What they checked.
+
+        Raises:
+            DataOperationRefusedError: With ``reason`` ``"requester-verifies"``,
+                ``"operator-verifies"``, ``"already-verified"``,
+                ``"enough-verifications"`` (the policy's maximum is reached),
+                ``"changed"`` (*fingerprint* is not the operation's), or a closed status.
+            NotPermittedError: *by* may not act in the environment.
+        """
+        action = "verify a data adjustment"
+        current, revision = self._load_adjustment(operation_id)
+        env = self.policy.environment(current.environment)
+        rule = data.adjustment_rule(env, actor=by, action=action)
+        data.check_verification(current, rule, actor=by, seen=fingerprint)
+        self._require_actor(env.name, by, action=action)
+        now = self.clock.now()
+        verification = DataVerification(by=by, at=now, fingerprint=current.fingerprint, note=note)
+        verified = attrs.evolve(current, verifications=(*current.verifications, verification))
+        count = len(verified.counted)
+        return self._write_data(
+            current,
+            verified,
+            expected=revision,
+            by=by,
+            at=now,
+            step="verified",
+            reason=note or f"verification {count} of {rule.min_verifications}",
+            details={"fingerprint": verification.fingerprint, "note": note, "counted": count},
+        )
+
+    def execute_data_adjustment(
+        self, operation_id: str, *, by: str, progress: Progress | None = None
+    ) -> DataOperation:
+        """Run a verified adjustment — only its operator, only through the policy's tool.
+
+        The environment's ``adjust-data`` executor must be a
+        :class:`~releasekit.executors.CommandExecutor` (a ``DtExecutor``, say)
+        whose program is the rule's ``tool`` (``dt``): a dry run or any other
+        executor is refused. The run is recorded as started before it runs and
+        as executed (or failed) after; a failed adjustment may be run again.
+
+        Args:
+            operation_id: The adjustment.
+            by: The operator.
+            progress: Receives each line of output as it arrives.
+
+        Raises:
+            DataOperationRefusedError: *by* is not the operator (``"not-operator"``),
+                it has too few verifications (``"not-verified"``), or it already
+                ran, runs or was cancelled.
+            ExecutorNotAllowedError: The executor is not the policy's tool.
+            ExecutorNotFoundError: No executor adjusts data there.
+            ExecutorFailedError: The run failed (recorded; the operation is ``failed``).
+            ExecutorTimeoutError: The run timed out (recorded likewise).
+        """
+        action = "run a data adjustment"
+        current, revision = self._load_adjustment(operation_id)
+        env = self.policy.environment(current.environment)
+        rule = data.adjustment_rule(env, actor=by, action=action)
+        data.check_execution(current, rule, actor=by)
+        self._require_actor(env.name, by, action=action)
+        executor = self.executors.lookup(Capability.ADJUST_DATA, env.name)
+        if not isinstance(executor, CommandExecutor) or Path(executor.program).name != rule.tool:
+            raise ExecutorNotAllowedError(
+                capability=Capability.ADJUST_DATA.value,
+                environment=env.name,
+                executor=_describe_executor(executor),
+                required=f"`{rule.tool}`",
+            )
+        request = AdjustmentRequest(
+            environment=env.name,
+            operation=current.operation,
+            arguments=current.arguments,
+            operator=by,
+            progress=progress,
+        )
+        command = executor.command_for(request)
+        started = attrs.evolve(
+            current, status=DataOperationStatus.RUNNING, executed_by=by, command=command
+        )
+        self._write_data(
+            current,
+            started,
+            expected=revision,
+            by=by,
+            at=self.clock.now(),
+            step="started",
+            reason=f"run `{show_command(command)}`",
+            details={"fingerprint": current.fingerprint, "verifiers": list(current.verifiers)},
+        )
+        return self._run_data(
+            started,
+            lambda: executor.adjust_data(request),
+            by=by,
+            capability=Capability.ADJUST_DATA,
+        )
+
+    def cancel_data_operation(self, operation_id: str, *, by: str, reason: str) -> DataOperation:
+        """Give a data operation up: one still waiting, one that failed, or one whose run died.
+
+        Args:
+            operation_id: The operation.
+            by: Its requester, or the environment's operator.
+            reason: Why, in words.
+
+        Raises:
+            DataOperationRefusedError: *by* may not cancel it (``"not-requester"``),
+                or it already ran or was cancelled.
+        """
+        current, revision = self._load_data(operation_id)
+        env = self.policy.environment(current.environment)
+        data.check_cancel(current, env.data_adjustments, actor=by)
+        self._require_actor(env.name, by, action="cancel a data operation")
+        now = self.clock.now()
+        cancelled = attrs.evolve(
+            current, status=DataOperationStatus.CANCELLED, finished_at=now, summary=reason
+        )
+        return self._write_data(
+            current,
+            cancelled,
+            expected=revision,
+            by=by,
+            at=now,
+            step="cancelled",
+            reason=reason,
+            details={},
+        )
+
+    def restore_data(
+        self,
+        source: str,
+        target: str,
+        *,
+        by: str,
+        reason: str,
+        operation_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> DataOperation:
+        """Replace *target*'s data with a copy of *source*'s, if the policy allows that direction.
+
+        *target*'s ``data.restorable_from`` must name *source* (production →
+        sandbox-anton, yes; anything → production, never), and *by* must be
+        allowed to act in *target*. The restore runs through *target*'s
+        ``restore-data`` executor and gets its own history, ``data:<id>``:
+        started, then executed or failed.
+
+        Args:
+            source: Where the data comes from.
+            target: Whose data is replaced.
+            by: Who restores.
+            reason: Why, in words.
+            operation_id: An id of your own; by default ``restore-<n>``.
+            progress: Receives each line of output as it arrives.
+
+        Raises:
+            DataOperationRefusedError: The direction is not allowed (``"direction"``).
+            NotPermittedError: *by* may not act in *target* (it has other owners).
+            ExecutorNotFoundError: No executor restores data into *target*.
+            ExecutorFailedError: The restore failed (recorded; the operation is ``failed``).
+            ExecutorTimeoutError: The restore timed out (recorded likewise).
+        """
+        action = "restore data"
+        origin = self.policy.environment(source)
+        into = self.policy.environment(target)
+        data.check_restore(origin, into, actor=by)
+        self._require_actor(into.name, by, action=action)
+        restorer = self.executors.data_restorer(into.name)
+        now = self.clock.now()
+        request = RestoreRequest(source=origin.name, target=into.name, progress=progress)
+
+        def build(new_id: str) -> DataOperation:
+            return DataOperation(
+                id=new_id,
+                kind=DataOperationKind.RESTORE,
+                environment=into.name,
+                source=origin.name,
+                operation="restore",
+                requested_by=by,
+                requested_at=now,
+                reason=reason,
+                status=DataOperationStatus.RUNNING,
+                executed_by=by,
+            )
+
+        started = self._create_data(
+            build, operation_id, kind=DataOperationKind.RESTORE, by=by, at=now, step="started"
+        )
+        return self._run_data(
+            started,
+            lambda: restorer.restore_data(request),
+            by=by,
+            capability=Capability.RESTORE_DATA,
+        )
+
     # -- internals ---------------------------------------------------------------
+
+    def _require_actor(self, environment: str, actor: str, *, action: str) -> None:
+        env = self.policy.environment(environment)
+        if not env.may_act(actor):
+            owners = sorted(env.owners)
+            raise NotPermittedError(
+                f"{actor} may not {action} in {env.name}: only {', '.join(owners)} may act "
+                "there; ask them to do it",
+                actor=actor,
+                action=action,
+                allowed=owners,
+            )
+
+    def _require_actor_at(self, release: Release, actor: str, *, action: str) -> None:
+        """Refuse *actor* if the release is in an environment they may not act in."""
+        if release.state in self.policy.environment_names:
+            self._require_actor(release.state, actor, action=action)
+
+    # -- monitoring and rollback internals
+
+    def _monitored(self, release: Release, environment: str | None) -> tuple[str, LogMonitoring]:
+        monitored = [env for env in self.policy.environments if env.log_monitoring is not None]
+        listed = ", ".join(env.name for env in monitored) or "none"
+        if environment is not None:
+            chosen: Environment | None = self.policy.environment(environment)
+            assert chosen is not None  # noqa: S101  # environment() raises instead
+            if chosen.log_monitoring is None:
+                raise InvalidInputError(
+                    f"the logs of {chosen.name} are not monitored (monitored: {listed})",
+                    field="environment",
+                    value=environment,
+                )
+        else:
+            reached = [env for env in monitored if release.has_visited(env.name)]
+            chosen = reached[-1] if reached else None
+        if chosen is None or not release.has_visited(chosen.name):
+            where = chosen.name if chosen is not None else listed
+            raise InvalidInputError(
+                f"release {release.id} has not reached {where}, whose logs are monitored; "
+                "its checks begin once it is deployed there",
+                field="release_id",
+                value=release.id,
+            )
+        assert chosen.log_monitoring is not None  # noqa: S101  # checked above
+        return chosen.name, chosen.log_monitoring
+
+    def _deployment_of(self, release: Release, environment: str) -> Deployment:
+        for deployment in self.deployments(environment):
+            if deployment.release.id == release.id:
+                return deployment
+        raise InvalidInputError(  # pragma: no cover  # _monitored checked it reached there
+            f"release {release.id} was never deployed to {environment}",
+            field="release_id",
+            value=release.id,
+        )
+
+    def _log_checks(
+        self, release_id: str, environment: str, *, since: dt.datetime
+    ) -> list[pendulum.DateTime]:
+        """Return when the release's logs in *environment* were checked, from *since* on."""
+        return [
+            event.at
+            for event in self._ledger.history(release_id)
+            if event.action is Action.LOGS_CHECKED
+            and event.data.get("environment") == environment
+            and event.at >= since
+        ]
+
+    def _collect_for_check(
+        self, environment: str, since: dt.datetime, progress: Progress | None
+    ) -> tuple[LogBatch | None, str]:
+        """Collect the logs of a monitoring check; return them and what is wrong ("" if nothing)."""
+        request = LogRequest(environment=environment, since=since, progress=progress)
+        try:
+            batch = self.executors.log_collector(environment).collect_logs(request)
+        except ExecutorError as error:
+            return None, f"the logs could not be collected: {error}"
+        if not batch.ok:
+            return batch, f"the logs could not be collected: {batch.outcome.summary}"
+        if batch.error_count:
+            count = batch.error_count
+            noun = "error" if count == 1 else "errors"
+            first = f", the first: {batch.entries[0]}" if batch.entries else ""
+            return batch, f"{count} {noun} in the logs since {guards.when(request.since)}{first}"
+        return batch, ""
+
+    def _notify(self, notice: Notice) -> Outcome:
+        """Send *notice*; a notifier that is missing or cannot run gives a failed outcome."""
+        try:
+            return self.executors.notifier(notice.environment).notify(notice)
+        except ExecutorError as error:
+            return Outcome.failure(f"the team could not be notified: {error}")
+
+    def _rollback_pair(self, environment: str) -> tuple[Deployment, Deployment]:
+        """Return the deployment running in *environment* and the one a rollback restores."""
+        stack = live(self.deployments(environment))
+        if len(stack) < 2:  # noqa: PLR2004  # the running one and the one before it
+            raise NothingToRollBackError(
+                environment=environment, current=stack[-1].release.id if stack else None
+            )
+        return stack[-1], stack[-2]
+
+    def _roll_back(
+        self,
+        record: Record,
+        environment: str,
+        *,
+        by: str,
+        reason: str,
+        progress: Progress | None,
+    ) -> Rollback:
+        attempt = record.attempt
+        assert attempt is not None  # noqa: S101  # begun by the caller, or interrupted
+        current, previous = self._rollback_pair(environment)
+        if current.release.id != record.id:  # pragma: no cover  # only after a manual repair
+            raise InvalidInputError(
+                f"release {record.id} no longer runs in {environment}; abandon its rollback step",
+                field="release_id",
+                value=record.id,
+            )
+        deployer = self.executors.deployer(environment)
+        request = DeployRequest(
+            release_id=previous.release.id,
+            version=previous.release.version,
+            environment=environment,
+            artifact=previous.release.artifact,
+            rollback_of=record.release.version,
+            progress=progress,
+        )
+        outcome, record = self._run(record, lambda: deployer.deploy(request), by=by)
+        finished = self.clock.now()
+        if not outcome.ok:
+            self._ledger.fail_attempt(
+                record,
+                attempt.id,
+                by=by,
+                at=finished,
+                reason=outcome.summary,
+                output=outcome.output,
+            )
+            outcome.raise_for_status(Capability.DEPLOY.value, environment)
+        record = self._ledger.finish_attempt(
+            record,
+            attempt.id,
+            by=by,
+            at=finished,
+            output=outcome.output,
+            reason=outcome.summary,
+        )
+        moved = self._engine.roll_back(record.release, by=by, now=finished)
+        record = self._ledger.roll_back(record, moved.moves[-1], reason=reason)
+        return Rollback(
+            environment=environment,
+            rolled_back=record.release,
+            restored=previous.release,
+            at=finished,
+            by=by,
+            summary=outcome.summary,
+        )
+
+    # -- data operation internals
+
+    def _load_data(self, operation_id: str) -> tuple[DataOperation, int]:
+        """Return the operation and the revision of its history."""
+        given: object = operation_id  # checked at run time: callers are not always type-checked
+        if not isinstance(given, str) or not given.strip():
+            raise InvalidInputError(
+                f"a data operation id must be a non-empty string, got {operation_id!r}",
+                field="operation_id",
+                value=operation_id,
+            )
+        stream = f"{STREAM_PREFIX}{operation_id}"
+        snapshot = self.store.snapshot(stream)
+        if snapshot is None:
+            raise UnknownDataOperationError(operation_id)
+        operation = structure(snapshot.data, DataOperation, what=f"the current state of {stream}")
+        return operation, snapshot.revision
+
+    def _load_adjustment(self, operation_id: str) -> tuple[DataOperation, int]:
+        operation, revision = self._load_data(operation_id)
+        if operation.kind is not DataOperationKind.ADJUSTMENT:
+            raise InvalidInputError(
+                f"{operation_id} is a {operation.kind.value}, not a data adjustment",
+                field="operation_id",
+                value=operation_id,
+            )
+        return operation, revision
+
+    def _create_data(
+        self,
+        build: Callable[[str], DataOperation],
+        operation_id: str | None,
+        *,
+        kind: DataOperationKind,
+        by: str,
+        at: dt.datetime,
+        step: str,
+    ) -> DataOperation:
+        """Start the history of a new operation, numbering it unless *operation_id* is given."""
+        if operation_id is not None:
+            candidates: Iterable[str] = [operation_id]
+        else:
+            first = len(self.store.streams(prefix=f"{STREAM_PREFIX}{kind.value}-")) + 1
+            candidates = (f"{kind.value}-{n}" for n in range(first, first + _MAX_ID_TRIES))
+        for candidate in candidates:
+            operation = build(candidate)
+            try:
+                self._ledger.append(
+                    operation.stream,
+                    expected=0,
+                    action=Action.DATA_OPERATION,
+                    by=by,
+                    at=at,
+                    snapshot=operation,
+                    data=_event_data(operation, step, _content(operation)),
+                    reason=operation.reason,
+                    target=operation.status.value,
+                )
+            except ConflictError:
+                if operation_id is not None:
+                    raise
+                continue
+            return operation
+        raise InvalidInputError(  # pragma: no cover  # a hundred concurrent requests
+            "no free data operation id was found; pass operation_id=... to name it",
+            field="operation_id",
+            value=None,
+        )
+
+    def _write_data(
+        self,
+        before: DataOperation,
+        after: DataOperation,
+        *,
+        expected: int,
+        by: str,
+        at: dt.datetime,
+        step: str,
+        reason: str,
+        details: dict[str, Any],
+    ) -> DataOperation:
+        self._ledger.append(
+            after.stream,
+            expected=expected,
+            action=Action.DATA_OPERATION,
+            by=by,
+            at=at,
+            snapshot=after,
+            data=_event_data(after, step, details),
+            reason=reason,
+            source=before.status.value,
+            target=after.status.value,
+        )
+        return after
+
+    def _run_data(
+        self,
+        started: DataOperation,
+        call: Callable[[], Outcome],
+        *,
+        by: str,
+        capability: Capability,
+    ) -> DataOperation:
+        """Run a data operation's executor; record it as executed or failed."""
+
+        def end(outcome: Outcome, status: DataOperationStatus, reason: str) -> DataOperation:
+            now = self.clock.now()
+            # Whatever was recorded while it ran (a cancellation), the outcome is the truth.
+            latest, revision = self._load_data(started.id)
+            ended = attrs.evolve(
+                latest,
+                status=status,
+                finished_at=now,
+                summary=outcome.summary,
+                command=outcome.command or started.command,
+            )
+            return self._write_data(
+                latest,
+                ended,
+                expected=revision,
+                by=by,
+                at=now,
+                step=status.value,
+                reason=reason,
+                details={"status": outcome.status.value, "output": outcome.output[-4000:]},
+            )
+
+        try:
+            outcome = call()
+        except BaseException as error:
+            end(
+                Outcome.failure(f"the executor raised {type(error).__name__}: {error}"),
+                DataOperationStatus.FAILED,
+                str(error) or type(error).__name__,
+            )
+            raise
+        if outcome.ok:
+            return end(outcome, DataOperationStatus.EXECUTED, outcome.summary)
+        end(outcome, DataOperationStatus.FAILED, outcome.summary)
+        outcome.raise_for_status(capability.value, started.environment)
+        raise AssertionError  # pragma: no cover  # raise_for_status raised
 
     def _deploy(
         self, record: Record, deployer: Deployer, *, by: str, progress: Progress | None
@@ -371,7 +1495,7 @@ class Desk:
             artifact=record.release.artifact,
             progress=progress,
         )
-        outcome = self._run(record, lambda: deployer.deploy(request), by=by)
+        outcome, record = self._run(record, lambda: deployer.deploy(request), by=by)
         if outcome.ok:
             return self._ledger.finish_attempt(
                 record,
@@ -437,7 +1561,7 @@ class Desk:
                 notify=notify,
                 progress=progress,
             )
-            outcome = self._run(record, lambda: runner.run_tests(request), by=by)
+            outcome, record = self._run(record, lambda: runner.run_tests(request), by=by)
             finished = self.clock.now()
             erased = " (its data was erased by the run)" if env.data.erased_by_test_runs else ""
             if outcome.status in {Status.SUCCEEDED, Status.FAILED}:
@@ -497,7 +1621,7 @@ class Desk:
             release_id=record.id,
             progress=progress,
         )
-        outcome = self._run(record, lambda: migrator.migrate(request), by=by)
+        outcome, record = self._run(record, lambda: migrator.migrate(request), by=by)
         finished = self.clock.now()
         if outcome.status in {Status.SUCCEEDED, Status.FAILED}:
             run = MigrationRun(
@@ -525,26 +1649,31 @@ class Desk:
         outcome.raise_for_status(Capability.MIGRATE.value, environment)
         raise AssertionError  # pragma: no cover  # raise_for_status raised
 
-    def _run(self, record: Record, call: Callable[[], Outcome], *, by: str) -> Outcome:
-        """Run an executor call; if nothing could run, record the step as failed and re-raise."""
+    def _run(
+        self, record: Record, call: Callable[[], Outcome], *, by: str
+    ) -> tuple[Outcome, Record]:
+        """Run an executor call and return its outcome with the release as it is *now*.
+
+        The release is read again after the executor ran: a long step may see
+        other events meanwhile (an hourly log check, a note), and the step's end
+        must be written on top of them. If nothing could run, the step is
+        recorded as failed and the error re-raised.
+        """
         attempt = record.attempt
         assert attempt is not None  # noqa: S101  # every caller began an attempt
         try:
-            return call()
-        except ExecutorError as error:
-            self._ledger.fail_attempt(
-                record, attempt.id, by=by, at=self.clock.now(), reason=str(error)
-            )
-            raise
+            outcome = call()
         except BaseException as error:
+            reason = (
+                str(error)
+                if isinstance(error, ExecutorError)
+                else f"the executor raised {type(error).__name__}: {error}"
+            )
             self._ledger.fail_attempt(
-                record,
-                attempt.id,
-                by=by,
-                at=self.clock.now(),
-                reason=f"the executor raised {type(error).__name__}: {error}",
+                self.get(record.id), attempt.id, by=by, at=self.clock.now(), reason=reason
             )
             raise
+        return outcome, self.get(record.id)
 
     def _lease_ttl(self, runner: object) -> dt.timedelta:
         timeouts = getattr(runner, "timeouts", None)
@@ -579,3 +1708,34 @@ def _require_idle(record: Record) -> None:
             capability=attempt.capability,
             started_at=attempt.started_at,
         )
+
+
+def _event_data(operation: DataOperation, step: str, details: dict[str, Any]) -> dict[str, Any]:
+    """Return what a data operation's event records: the step, the operation, the details."""
+    return {
+        "step": step,
+        "kind": operation.kind.value,
+        "environment": operation.environment,
+        **details,
+    }
+
+
+def _describe_executor(executor: object) -> str:
+    """Say what an executor is, for a refusal: its class, and its program or dry-run nature."""
+    kind = type(executor).__name__
+    if isinstance(executor, RecordingExecutor):
+        return f"{kind} (a dry run that runs nothing)"
+    if isinstance(executor, CommandExecutor):
+        return f"{kind} running {executor.program}"
+    return f"{type(executor).__module__}.{type(executor).__qualname__}"
+
+
+def _content(operation: DataOperation) -> dict[str, Any]:
+    """Return what a new operation's first event records of its content."""
+    if operation.kind is DataOperationKind.RESTORE:
+        return {"source": operation.source}
+    return {
+        "operation": operation.operation,
+        "arguments": list(operation.arguments),
+        "fingerprint": operation.fingerprint,
+    }
