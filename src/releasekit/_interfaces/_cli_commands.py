@@ -1,0 +1,913 @@
+"""The commands of ``releasekit``: each reads its arguments, asks a Desk, and replies.
+
+A command returns a :class:`Reply`: the JSON document ``--json`` prints, the
+text a person reads, and the exit code. :func:`run` picks the command, turns
+releasekit's errors into a sentence on standard error (and, with ``--json``,
+an ``{"error": ...}`` document on standard output) and an exit code — never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from releasekit._actions.desk import Desk
+from releasekit._actions.executors.recording import dry_run
+from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces.cli import ExitCode
+from releasekit._interfaces.policy_file import load_policy, reference_policy_file
+from releasekit._records.memory import MemoryStore
+from releasekit._records.store import Store
+from releasekit._rules import guards
+from releasekit._rules._time import instant
+from releasekit._rules.clock import Clock, FixedClock, SystemClock
+from releasekit._rules.evidence import (
+    Attestation,
+    ChangeReview,
+    LogReview,
+    MigrationRun,
+    SignOff,
+    TestRun,
+    TestsWritten,
+)
+from releasekit._rules.policy import Policy
+from releasekit._rules.reference import reference_policy
+from releasekit._rules.release import Artifact
+from releasekit._rules.windows import Window
+from releasekit.exceptions import (
+    ConflictError,
+    ExecutorError,
+    HistoryTamperedError,
+    InvalidInputError,
+    LeaseHeldError,
+    LeaseNotHeldError,
+    NotPermittedError,
+    PolicyFileError,
+    PromotionRefusedError,
+    ReleaseKitError,
+    ScheduleConflictError,
+    StepInProgressError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pendulum
+
+    from releasekit._actions.executors.registry import Registry
+    from releasekit._records.ledger import Record
+    from releasekit._rules.evidence import Evidence
+    from releasekit._rules.release import Release
+
+__all__ = ["Reply", "Session", "exit_code_for", "run"]
+
+#: The policy file used when none is named, if it exists in the working directory.
+DEFAULT_POLICY = "releasekit.toml"
+#: The SQLite file used when no store is named, in the working directory.
+DEFAULT_DB = "releasekit.db"
+_POSTGRES = ("postgres://", "postgresql://")
+
+
+@attrs.frozen(kw_only=True)
+class Reply:
+    """What a command answers.
+
+    Attributes:
+        data: The JSON document ``--json`` prints.
+        text: What a person reads (without the final newline).
+        code: The exit code.
+    """
+
+    data: Mapping[str, object]
+    text: str
+    code: ExitCode = ExitCode.OK
+
+
+@attrs.define
+class Session:
+    """The options of one command line, resolved: policy, store, actor, clock, executors.
+
+    Everything is built on first use, so a command pays only for what it needs.
+
+    Args:
+        args: The parsed command line.
+        environ: The environment variables to read (``os.environ``).
+    """
+
+    args: argparse.Namespace
+    environ: Mapping[str, str]
+    _policy: Policy | None = attrs.field(default=None, init=False)
+    _store: Store | None = attrs.field(default=None, init=False)
+    _clock: Clock | None = attrs.field(default=None, init=False)
+
+    # -- where things come from -------------------------------------------------
+
+    def _option(self, name: str, variable: str) -> str | None:
+        given: str | None = getattr(self.args, name, None)
+        return given if given is not None else (self.environ.get(variable) or None)
+
+    @property
+    def policy_file(self) -> str | None:
+        """The policy file in use, or ``None`` for the reference policy."""
+        named = self._option("policy", "RELEASEKIT_POLICY")
+        if named is not None:
+            return named
+        return DEFAULT_POLICY if Path(DEFAULT_POLICY).is_file() else None
+
+    @property
+    def db(self) -> str:
+        """Where the store is: a SQLite file or a PostgreSQL URL."""
+        return self._option("db", "RELEASEKIT_DB") or DEFAULT_DB
+
+    @property
+    def policy(self) -> Policy:
+        """The policy in use, loaded once."""
+        if self._policy is None:
+            source = self.policy_file
+            self._policy = reference_policy() if source is None else load_policy(source)
+        return self._policy
+
+    @property
+    def actor(self) -> str:
+        """Who acts.
+
+        Raises:
+            InvalidInputError: No actor is named and the login name is unknown.
+        """
+        named = self._option("actor", "RELEASEKIT_ACTOR")
+        if named is not None:
+            return named
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):  # pragma: no cover  # a process without a user name
+            raise InvalidInputError(
+                "cannot tell who you are; pass --actor NAME or set RELEASEKIT_ACTOR",
+                field="actor",
+                value=None,
+            ) from None
+
+    @property
+    def clock(self) -> Clock:
+        """A clock fixed at ``--now``, or the system clock."""
+        if self._clock is None:
+            now = getattr(self.args, "now", None)
+            self._clock = SystemClock() if now is None else FixedClock(now)
+        return self._clock
+
+    def now(self) -> pendulum.DateTime:
+        """The instant the command acts at."""
+        return self.clock.now()
+
+    def store(self, *, create: bool = False) -> Store:
+        """Open the store once; a missing SQLite file is created only if *create*.
+
+        Without *create*, a missing file reads as an empty store, so looking
+        around in a directory without releases leaves no file behind.
+        """
+        if self._store is None:
+            location = self.db
+            if location.startswith(_POSTGRES):
+                from releasekit._records.postgres import PostgresStore  # noqa: PLC0415  # optional
+
+                self._store = PostgresStore(location)
+            elif create or Path(location).exists():
+                from releasekit._records.sqlite import SqliteStore  # noqa: PLC0415  # on use
+
+                self._store = SqliteStore(location)
+            else:
+                self._store = MemoryStore()
+        return self._store
+
+    def executors(self) -> Registry:
+        """The executors chosen by ``--executors`` (a dry run by default).
+
+        Raises:
+            InvalidInputError: ``$RELEASEKIT_EXECUTORS`` names no known choice.
+            PluginLoadError: A plug-in failed to load.
+        """
+        from releasekit._actions.executors import dt_tool, registry  # noqa: PLC0415  # on use
+
+        choice = self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run"
+        if choice == "dry-run":
+            return dry_run()
+        if choice == "dt":
+            program = self._option("dt", "RELEASEKIT_DT") or "dt"
+            return dt_tool.dt(dt_tool.DtExecutor(program=program))
+        if choice == "plugins":
+            return registry.Registry.with_plugins()
+        raise InvalidInputError(
+            f"RELEASEKIT_EXECUTORS={choice!r} names no executors; use dry-run, dt or plugins",
+            field="executors",
+            value=choice,
+        )
+
+    @property
+    def dry_run(self) -> bool:
+        """Whether the executors only record what they would do."""
+        return (self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run") == "dry-run"
+
+    def desk(self, *, create: bool = False, executors: bool = False) -> Desk:
+        """A desk on the policy and store; with real executors only if *executors*."""
+        return Desk(
+            self.policy,
+            store=self.store(create=create),
+            executors=self.executors() if executors else dry_run(),
+            clock=self.clock,
+        )
+
+    def progress(self) -> Callable[[str], None] | None:
+        """Where a running executor's output goes: standard error, unless in a dry run."""
+        if self.dry_run:
+            return None
+
+        def tell(line: str) -> None:
+            sys.stderr.write(f"  | {line}\n")
+            sys.stderr.flush()
+
+        return tell
+
+    def close(self) -> None:
+        """Close the store, if one was opened."""
+        if self._store is not None:
+            self._store.close()
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _last_reason(desk: Desk, release_id: str) -> str:
+    events = desk.history(release_id)
+    return events[-1].reason if events else ""
+
+
+def _refusal_lines(error: PromotionRefusedError) -> list[str]:
+    count = len(error.blockers)
+    lines = [
+        (
+            f"refused: {error.release_id} may not move from {error.source} to {error.target} "
+            f"now ({count} {'reason' if count == 1 else 'reasons'}):"
+        )
+    ]
+    lines.extend(f"  {show.blocker_line(blocker)}" for blocker in error.blockers)
+    return lines
+
+
+def _gate_environment(desk: Desk, release: Release, guard_type: type[Any]) -> str:
+    """The environment the next step's guard of *guard_type* reads, else the release's state."""
+    step = desk.engine.next_step(release)
+    for guard in step.guards if step is not None else ():
+        if isinstance(guard, guard_type):
+            return str(guard.environment)
+    return release.state
+
+
+def _next_line(record: Record, desk: Desk) -> str:
+    explanation = desk.engine.explain(record.release, now=desk.clock.now())
+    step = explanation.step
+    if record.attempt is not None:
+        attempt = record.attempt
+        return (
+            f"a {attempt.capability} step is unfinished ({attempt.detail}, started "
+            f"{show.short(attempt.started_at)} by {attempt.by}); `releasekit resume "
+            f"{record.id}` or `releasekit abandon-step {record.id} --reason ...`"
+        )
+    if step is None:
+        return f"no further step: {record.id} is in {record.state}"
+    if explanation.allowed:
+        return f"{step.source} -> {step.target}: allowed now"
+    count = len(explanation.blockers)
+    return f"{step.source} -> {step.target}: blocked ({count}); `releasekit explain {record.id}`"
+
+
+# -- the commands ----------------------------------------------------------------
+
+
+def start(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit start VERSION``."""
+    desk = session.desk(create=True)
+    release = desk.start(
+        args.version,
+        by=session.actor,
+        kind=args.kind,
+        artifact=Artifact(
+            functions=args.functions, migrations=args.migrations, new_functionality=args.new
+        ),
+        release_id=args.release_id,
+    )
+    record = desk.get(release.id)
+    return Reply(
+        data={"release": show.record_json(record)},
+        text=f"started {release.id}: {release.version} ({release.kind.value}) in "
+        f"{release.state}, by {release.created_by}\nnext: releasekit explain {release.id}",
+    )
+
+
+def status(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit status [RELEASE]``."""
+    desk = session.desk()
+    if args.release is not None:
+        return _status_of(desk, desk.get(args.release))
+    rows: list[list[str]] = []
+    summaries: list[dict[str, object]] = []
+    for record in desk.releases():
+        explanation = desk.engine.explain(record.release, now=desk.clock.now())
+        step = explanation.step
+        if record.attempt is not None:
+            upcoming = f"{record.attempt.capability} step unfinished"
+        elif step is None:
+            upcoming = "-"
+        elif explanation.allowed:
+            upcoming = f"{step.target}: allowed"
+        else:
+            upcoming = f"{step.target}: blocked ({len(explanation.blockers)})"
+        rows.append([record.id, record.release.version, record.release.kind.value, record.state])
+        rows[-1].append(upcoming)
+        summaries.append(
+            {
+                "id": record.id,
+                "version": record.release.version,
+                "kind": record.release.kind.value,
+                "state": record.state,
+                "revision": record.revision,
+                "created_at": show.timestamp(record.release.created_at),
+                "created_by": record.release.created_by,
+                "last_moved_at": show.timestamp(record.release.last_moved_at),
+                "step_in_flight": record.attempt is not None,
+                "next": None if step is None else step.target,
+                "allowed": explanation.allowed,
+                "blocker_codes": [blocker.code for blocker in explanation.blockers],
+            }
+        )
+    text = (
+        show.table(["RELEASE", "VERSION", "KIND", "STATE", "NEXT"], rows)
+        if rows
+        else f"no releases in {session.db}; start one with `releasekit start VERSION`"
+    )
+    return Reply(data={"releases": summaries}, text=text)
+
+
+def _status_of(desk: Desk, record: Record) -> Reply:
+    release = record.release
+    artifact = release.artifact
+    lines = [
+        f"release {release.id}: {release.version} ({release.kind.value})",
+        f"  state:       {release.state} since {show.short(release.last_moved_at)}",
+        f"  started:     {show.short(release.created_at)} by {release.created_by}",
+        f"  functions:   {', '.join(artifact.functions) or '-'}",
+        f"  migrations:  {', '.join(artifact.migrations) or '-'}",
+        f"  new:         {', '.join(artifact.new_functionality) or '-'}",
+        f"  history:     {record.revision} events, head {record.head[:12]}",
+        f"  next:        {_next_line(record, desk)}",
+    ]
+    lines.extend(
+        f"  attention:   {item.message} ({item.by}, {show.short(item.raised_at)})"
+        for item in record.attention
+    )
+    lines.append("  evidence:" if release.evidence else "  evidence:    none yet")
+    lines.extend(f"    {show.evidence_line(item)}" for item in release.evidence)
+    lines.append("  moves:" if release.moves else "  moves:       none yet")
+    lines.extend(
+        f"    {show.short(move.at)}  {move.source} -> {move.target} by {move.by}"
+        for move in release.moves
+    )
+    explanation = desk.engine.explain(release, now=desk.clock.now())
+    return Reply(
+        data={
+            "release": show.record_json(record),
+            "explanation": show.explanation_json(explanation),
+        },
+        text="\n".join(lines),
+    )
+
+
+def explain(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit explain RELEASE``: exit 0 only if the next step is allowed now."""
+    desk = session.desk()
+    explanation = desk.explain(args.release, actor=session.actor)
+    release = desk.get(args.release).release
+    head = f"{release.id} ({release.kind.value}) is in {release.state}"
+    step = explanation.step
+    data = show.explanation_json(explanation)
+    if step is None:
+        return Reply(data=data, text=f"{head}: no further step", code=ExitCode.REFUSED)
+    lines = [f"{head}; next step: {step.source} -> {step.target}"]
+    if explanation.allowed:
+        lines.append(f"allowed now ({show.short(explanation.at)}): releasekit promote {release.id}")
+    else:
+        count = len(explanation.blockers)
+        lines.append(
+            f"blocked now ({show.short(explanation.at)}), "
+            f"{count} {'reason' if count == 1 else 'reasons'}:"
+        )
+        lines.extend(f"  {show.blocker_line(blocker)}" for blocker in explanation.blockers)
+        if explanation.earliest is not None:
+            lines.append(f"only time blocks it: allowed from {show.short(explanation.earliest)}")
+    if explanation.lifted:
+        kind = release.kind.value
+        lines.append(f"lifted for {kind} releases: {', '.join(explanation.lifted)}")
+    code = ExitCode.OK if explanation.allowed else ExitCode.REFUSED
+    return Reply(data=data, text="\n".join(lines), code=code)
+
+
+def plan(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit plan RELEASE``."""
+    desk = session.desk()
+    made = desk.plan(args.release)
+    lines = [
+        (
+            f"plan for {made.release_id} ({made.kind.value}), in {made.state}, "
+            f"as of {show.short(made.at)}:"
+        )
+    ]
+    for step in made.steps:
+        state = "ready" if not step.blockers else f"blocked ({len(step.blockers)})"
+        earliest = ""
+        if step.earliest is not None and step.earliest > made.at:
+            earliest = f", earliest {show.short(step.earliest)}"
+        lines.append(f"  {step.step.source} -> {step.step.target}: {state}{earliest}")
+        lines.extend(f"    {show.blocker_line(blocker)}" for blocker in step.blockers)
+    if not made.steps:
+        lines.append("  no steps left")
+    elif made.earliest_production is not None:
+        lines.append(
+            f"{made.steps[-1].step.target} at the earliest: "
+            f"{show.short(made.earliest_production)} (if the missing evidence arrives in time)"
+        )
+    else:
+        lines.append(f"{made.steps[-1].step.target}: no time in sight when its windows allow it")
+    return Reply(data=show.plan_json(made), text="\n".join(lines))
+
+
+def promote(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit promote RELEASE``: exit 1 with every blocker if refused."""
+    desk = session.desk(executors=True)
+    before = desk.get(args.release)
+    try:
+        moved = desk.promote(args.release, by=session.actor, progress=session.progress())
+    except PromotionRefusedError as refusal:
+        record = desk.get(args.release)
+        return Reply(
+            data={
+                "outcome": "refused",
+                "release_id": refusal.release_id,
+                "source": refusal.source,
+                "target": refusal.target,
+                "summary": str(refusal),
+                "blockers": [show.blocker_json(blocker) for blocker in refusal.blockers],
+                "release": show.record_json(record),
+            },
+            text="\n".join(_refusal_lines(refusal)),
+            code=ExitCode.REFUSED,
+        )
+    summary = _last_reason(desk, moved.id)
+    record = desk.get(moved.id)
+    return Reply(
+        data={
+            "outcome": "promoted",
+            "release_id": moved.id,
+            "source": before.state,
+            "target": moved.state,
+            "summary": summary,
+            "blockers": [],
+            "release": show.record_json(record),
+        },
+        text=f"promoted {moved.id}: {before.state} -> {moved.state}\n  {summary}",
+    )
+
+
+def _evidence(session: Session, desk: Desk, release: Release, args: argparse.Namespace) -> Evidence:  # noqa: PLR0911  # one return per kind
+    by = args.by or session.actor
+    at = args.at or session.now()
+    match args.kind:
+        case "tests-written":
+            return TestsWritten(by=by, at=at, covers=args.covers, tests=args.tests, note=args.note)
+        case "test-run":
+            return TestRun(
+                environment=args.environment
+                or _gate_environment(desk, release, guards.TestsPassed),
+                version=args.version or release.version,
+                passed=args.ok,
+                at=at,
+                by=by,
+                scheduled=args.scheduled,
+                summary=args.summary,
+            )
+        case "sign-off":
+            return SignOff(
+                by=by,
+                at=at,
+                environment=args.environment or _gate_environment(desk, release, guards.SignedOff),
+                note=args.note,
+                old_app_versions=args.old_app_versions,
+            )
+        case "log-review":
+            return LogReview(
+                by=by,
+                at=at,
+                environments=args.environments or session.policy.environment_names,
+                verdict=args.verdict,
+                note=args.note,
+            )
+        case "migration-run":
+            where = args.environment or _gate_environment(desk, release, guards.MigrationsSucceeded)
+            return MigrationRun(
+                environment=where,
+                version=args.version or release.version,
+                migrations=args.migrations or release.artifact.migrations,
+                succeeded=args.ok,
+                at=at,
+                by=by,
+                output=args.output,
+            )
+        case "change-review":
+            return ChangeReview(
+                by=by, at=at, version=args.version or release.version, note=args.note
+            )
+        case _:
+            return Attestation(
+                name=args.name, by=by, at=at, environment=args.environment, note=args.note
+            )
+
+
+def record(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit record RELEASE KIND``."""
+    desk = session.desk()
+    release = desk.get(args.release).release
+    item = _evidence(session, desk, release, args)
+    desk.record(args.release, item, by=session.actor)
+    stored = desk.get(args.release)
+    return Reply(
+        data={"recorded": [show.evidence_json(item)], "release": show.record_json(stored)},
+        text=f"recorded for {stored.id}: {show.evidence_line(item)}\n"
+        f"next: {_next_line(stored, desk)}",
+    )
+
+
+def run_tests(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit run-tests RELEASE``: exit 1 if the tests failed."""
+    desk = session.desk(executors=True)
+    release = desk.run_tests(
+        args.release,
+        by=session.actor,
+        environment=args.environment,
+        notify=args.notify,
+        progress=session.progress(),
+    )
+    run = release.evidence_of(TestRun)[-1]
+    outcome = "passed" if run.passed else "failed"
+    summary = _last_reason(desk, release.id)
+    return Reply(
+        data={
+            "outcome": outcome,
+            "release_id": release.id,
+            "environment": run.environment,
+            "summary": summary,
+            "test_run": show.evidence_json(run),
+            "release": show.record_json(desk.get(release.id)),
+        },
+        text=f"tests of {release.version} on {run.environment}: {outcome}\n  {summary}",
+        code=ExitCode.OK if run.passed else ExitCode.REFUSED,
+    )
+
+
+def migrate(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit migrate RELEASE``: exit 1 if the migrations failed."""
+    desk = session.desk(executors=True)
+    release = desk.migrate(
+        args.release, by=session.actor, environment=args.environment, progress=session.progress()
+    )
+    run = release.evidence_of(MigrationRun)[-1]
+    outcome = "succeeded" if run.succeeded else "failed"
+    summary = _last_reason(desk, release.id)
+    return Reply(
+        data={
+            "outcome": outcome,
+            "release_id": release.id,
+            "environment": run.environment,
+            "summary": summary,
+            "migration_run": show.evidence_json(run),
+            "release": show.record_json(desk.get(release.id)),
+        },
+        text=f"migrations of {release.version} on {run.environment}: {outcome}\n  {summary}",
+        code=ExitCode.OK if run.succeeded else ExitCode.REFUSED,
+    )
+
+
+def resume(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit resume RELEASE``."""
+    desk = session.desk(executors=True)
+    release = desk.resume(args.release, by=session.actor, progress=session.progress())
+    summary = _last_reason(desk, release.id)
+    return Reply(
+        data={
+            "outcome": "resumed",
+            "release_id": release.id,
+            "summary": summary,
+            "release": show.record_json(desk.get(release.id)),
+        },
+        text=f"resumed the unfinished step of {release.id}; it is in {release.state}\n  {summary}",
+    )
+
+
+def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit abandon-step RELEASE --reason ...``."""
+    desk = session.desk()
+    release = desk.abandon_step(args.release, by=session.actor, reason=args.reason)
+    return Reply(
+        data={
+            "outcome": "step-abandoned",
+            "release_id": release.id,
+            "release": show.record_json(desk.get(release.id)),
+        },
+        text=f"abandoned the unfinished step of {release.id}; it stays in {release.state}",
+    )
+
+
+def abandon(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit abandon RELEASE``."""
+    desk = session.desk()
+    release = desk.abandon(args.release, by=session.actor, reason=args.reason)
+    return Reply(
+        data={
+            "outcome": "abandoned",
+            "release_id": release.id,
+            "release": show.record_json(desk.get(release.id)),
+        },
+        text=f"abandoned {release.id}; it takes no further step",
+    )
+
+
+def history(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit history RELEASE``."""
+    events = session.desk().history(args.release)
+    rows = [
+        [
+            str(event.seq),
+            show.short(event.at),
+            event.actor,
+            event.action.value,
+            show.event_step(event),
+            show.event_reason(event),
+        ]
+        for event in events
+    ]
+    return Reply(
+        data={"release_id": args.release, "events": [show.event_json(event) for event in events]},
+        text=show.table(["#", "AT", "ACTOR", "ACTION", "STEP", "REASON"], rows),
+    )
+
+
+def verify(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit verify [RELEASE]``: exit 1 if any history does not verify."""
+    desk = session.desk()
+    names = [args.release] if args.release is not None else desk.ledger.releases()
+    checked = [desk.verify(name) for name in names]
+    lines = []
+    for verification in checked:
+        if verification.ok:
+            lines.append(
+                f"{verification.stream}: ok, {verification.events} events, "
+                f"head {verification.head[:12]}"
+            )
+        else:
+            lines.append(
+                f"{verification.stream}: TAMPERED at event {verification.seq}: "
+                f"{verification.detail}"
+            )
+    ok = all(verification.ok for verification in checked)
+    return Reply(
+        data={"ok": ok, "releases": [show.verification_json(item) for item in checked]},
+        text="\n".join(lines) if lines else f"no releases in {session.db} to verify",
+        code=ExitCode.OK if ok else ExitCode.REFUSED,
+    )
+
+
+def windows(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit windows``: the next openings of the last environment's time guards."""
+    policy = session.policy
+    last = policy.last.name
+    after = instant(args.after, field="after") if args.after is not None else session.now()
+    found: list[dict[str, object]] = []
+    lines: list[str] = []
+    for gate in policy.gates:
+        if gate.environment != last:
+            continue
+        for guard in gate.guards:
+            if guard.kind is guards.GuardKind.TIME:
+                openings = _openings(guard, after, args.count)
+                found.append(_window_json(policy, guard, openings))
+                lines.extend(_window_lines(found[-1], openings, after))
+    if not found:
+        lines.append(f"{last} has no time window: releases may enter it at any time")
+    return Reply(
+        data={"environment": last, "after": show.timestamp(after), "windows": found},
+        text="\n".join(lines),
+    )
+
+
+_Opening = tuple["pendulum.DateTime", "pendulum.DateTime | None"]
+
+
+def _openings(guard: guards.Guard, after: pendulum.DateTime, count: int) -> list[_Opening]:
+    window = getattr(guard, "window", None)
+    if isinstance(window, Window):
+        return [(opening.start, opening.end) for opening in window.next_openings(after, count)]
+    if isinstance(guard, guards.TimeGuard):  # a team's own time guard: its next opening only
+        earliest = guard.earliest(after)
+        return [] if earliest is None else [(earliest, None)]
+    return []  # pragma: no cover  # a time guard that is no TimeGuard cannot say when
+
+
+def _window_json(
+    policy: Policy, guard: guards.Guard, openings: list[_Opening]
+) -> dict[str, object]:
+    window = getattr(guard, "window", None)
+    return {
+        "code": guard.code,
+        "description": guard.describe(),
+        "timezone": window.timezone if isinstance(window, Window) else None,
+        "applies_to": [flow.kind.value for flow in policy.flows if guard.code not in flow.lifts],
+        "lifted_for": [flow.kind.value for flow in policy.flows if guard.code in flow.lifts],
+        "openings": [
+            {"start": show.timestamp(start), "end": show.timestamp(end)} for start, end in openings
+        ],
+    }
+
+
+def _window_lines(
+    window: Mapping[str, Any], openings: list[_Opening], after: pendulum.DateTime
+) -> list[str]:
+    applies = ", ".join(window["applies_to"]) or "no"
+    lifted = f"; lifted for {', '.join(window['lifted_for'])}" if window["lifted_for"] else ""
+    lines = [f"{window['code']}: {window['description']} ({applies} releases{lifted})"]
+    for start, end in openings:
+        until = f" until {show.short(end)}" if end is not None else ""
+        now = "  (open now)" if start <= after else ""
+        lines.append(f"  {show.short(start)}{until}{now}")
+    if not openings:
+        lines.append("  it never opens")
+    return lines
+
+
+def diagram(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit diagram [--kind K] [RELEASE]``: Mermaid, the release's state marked."""
+    desk = session.desk()
+    current: str | None = None
+    kind = args.kind
+    if args.release is not None:
+        release = desk.get(args.release).release
+        current = release.state
+        kind = kind or release.kind.value
+    kind = kind or session.policy.kinds[0].value
+    text = desk.engine.diagram(kind, current=current)
+    return Reply(data={"kind": kind, "current": current, "mermaid": text}, text=text.rstrip())
+
+
+def policy_check(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit policy check [FILE]``: exit 1 if the file has problems."""
+    source = args.file or session.policy_file
+    if source is None:
+        raise InvalidInputError(
+            f"there is no policy file to check: name one, set RELEASEKIT_POLICY, or create "
+            f"./{DEFAULT_POLICY} (`releasekit policy show --reference > {DEFAULT_POLICY}` "
+            "starts one)",
+            field="file",
+            value=None,
+        )
+    if not Path(source).is_file():
+        raise InvalidInputError(
+            f"there is no policy file {source}; check the path", field="file", value=source
+        )
+    try:
+        checked = load_policy(source)
+    except PolicyFileError as error:
+        count = len(error.problems)
+        lines = [f"{source}: {count} {'problem' if count == 1 else 'problems'}:"]
+        lines.extend(f"  {problem}" for problem in error.problems)
+        return Reply(
+            data={"file": source, "valid": False, "problems": list(error.problems), "policy": None},
+            text="\n".join(lines),
+            code=ExitCode.REFUSED,
+        )
+    environments = list(checked.environment_names)
+    kinds = [kind.value for kind in checked.kinds]
+    return Reply(
+        data={
+            "file": source,
+            "valid": True,
+            "problems": [],
+            "policy": {"name": checked.name, "environments": environments, "kinds": kinds},
+        },
+        text=f"{source}: valid; policy {checked.name!r}: {' -> '.join(environments)}; "
+        f"flows {', '.join(kinds)}",
+    )
+
+
+def policy_show(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit policy show``: the text of the policy file in use, or the reference."""
+    source = None if args.reference else session.policy_file
+    if source is None:
+        text = reference_policy_file()
+    else:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as error:
+            raise PolicyFileError(
+                source=source, problems=[f"cannot read the file ({error.strerror})"]
+            ) from None
+    return Reply(data={"source": source or "reference", "toml": text}, text=text.rstrip("\n"))
+
+
+def demo(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit demo``."""
+    from releasekit._interfaces import _cli_demo  # noqa: PLC0415  # only for the demo
+
+    return _cli_demo.demo(session, args)
+
+
+COMMANDS: Mapping[str, Callable[[Session, argparse.Namespace], Reply]] = {
+    "start": start,
+    "status": status,
+    "explain": explain,
+    "plan": plan,
+    "promote": promote,
+    "record": record,
+    "run-tests": run_tests,
+    "migrate": migrate,
+    "resume": resume,
+    "abandon-step": abandon_step,
+    "abandon": abandon,
+    "history": history,
+    "verify": verify,
+    "windows": windows,
+    "diagram": diagram,
+    "policy check": policy_check,
+    "policy show": policy_show,
+    "demo": demo,
+}
+
+
+# -- running ---------------------------------------------------------------------
+
+#: Errors that mean "refused", "busy" and "the executor failed"; all others mean "error".
+_REFUSED = (PromotionRefusedError, NotPermittedError, HistoryTamperedError)
+_BUSY = (
+    ConflictError,
+    LeaseHeldError,
+    LeaseNotHeldError,
+    StepInProgressError,
+    ScheduleConflictError,
+)
+
+
+def exit_code_for(error: ReleaseKitError) -> ExitCode:
+    """Return the exit code that stands for *error*."""
+    if isinstance(error, _REFUSED):
+        return ExitCode.REFUSED
+    if isinstance(error, _BUSY):
+        return ExitCode.BUSY
+    if isinstance(error, ExecutorError):
+        return ExitCode.EXECUTOR_FAILED
+    return ExitCode.ERROR
+
+
+def _error_json(error: ReleaseKitError, code: ExitCode) -> dict[str, object]:
+    body: dict[str, object] = {
+        "type": type(error).__name__,
+        "message": str(error),
+        "exit_code": int(code),
+    }
+    for name in ("release_id", "field", "source", "problems", "lease", "holder", "capability"):
+        if hasattr(error, name):
+            body[name] = show.plain(getattr(error, name))
+    return {"error": body}
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else f"{text}\n")
+
+
+def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:
+    """Run the command *args* names and return its exit code."""
+    name = args.command if args.command != "policy" else f"policy {args.policy_command}"
+    session = Session(args, environ)
+    try:
+        reply = COMMANDS[name](session, args)
+    except ReleaseKitError as error:
+        code = exit_code_for(error)
+        sys.stderr.write(f"releasekit: {error}\n")
+        if args.json:
+            _write(json.dumps(_error_json(error, code), indent=2, ensure_ascii=False))
+        return code
+    finally:
+        session.close()
+    _write(json.dumps(reply.data, indent=2, ensure_ascii=False) if args.json else reply.text)
+    return reply.code

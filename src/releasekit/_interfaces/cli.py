@@ -1,0 +1,453 @@
+"""The ``releasekit`` command: the team's release process in a terminal, a CI job or a bot.
+
+Every command reads the policy (``--policy``, ``$RELEASEKIT_POLICY``,
+``./releasekit.toml`` or the reference policy) and the store (``--db``,
+``$RELEASEKIT_DB``, or ``./releasekit.db``), does one thing through a
+:class:`~releasekit.Desk`, and answers in readable text or, with ``--json``, in
+one JSON document on standard output.
+
+This module imports the standard library only: ``releasekit --help`` and a
+usage error never load the rules, the stores or the executors. The commands
+live in :mod:`releasekit._interfaces._cli_commands`, imported once the
+arguments are parsed.
+
+Exit codes (:class:`ExitCode`): 0 done or allowed, 1 refused, 2 error, 3 busy,
+4 the executor failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import enum
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["ENVIRONMENT", "EVIDENCE_KINDS", "ExitCode", "build_parser", "main", "parse_instant"]
+
+
+class ExitCode(enum.IntEnum):
+    """What the ``releasekit`` command's exit status means."""
+
+    #: Done, or allowed: the command did what was asked, or the step may happen.
+    OK = 0
+    #: Refused: a promotion was refused, ``explain`` found blockers, tests failed,
+    #: ``verify`` found tampering, ``policy check`` found problems, an actor is not permitted.
+    REFUSED = 1
+    #: Error: bad input, an unknown release, an unusable policy or store, a usage error.
+    ERROR = 2
+    #: Busy: someone changed the release meanwhile, a lease is held, a step is in
+    #: flight, or the test environment is reserved — retry later.
+    BUSY = 3
+    #: The executor failed: a deployment, test run or migration failed to run,
+    #: timed out, or no executor provides it. The history records the failed step.
+    EXECUTOR_FAILED = 4
+
+
+#: The environment variables the command reads, and what for.
+ENVIRONMENT = {
+    "RELEASEKIT_POLICY": "the policy file (else ./releasekit.toml if present, else the reference)",
+    "RELEASEKIT_DB": "the store: a SQLite file or a postgresql:// URL (else ./releasekit.db)",
+    "RELEASEKIT_ACTOR": "who acts (else your login name)",
+    "RELEASEKIT_EXECUTORS": "dry-run, dt or plugins (else dry-run)",
+    "RELEASEKIT_DT": "the dt program for --executors dt (else `dt` on PATH)",
+}
+
+#: The kinds of evidence ``releasekit record`` knows, in the order of the process.
+EVIDENCE_KINDS = (
+    "tests-written",
+    "test-run",
+    "sign-off",
+    "log-review",
+    "migration-run",
+    "change-review",
+    "attestation",
+)
+
+_EXECUTORS = ("dry-run", "dt", "plugins")
+
+_DESCRIPTION = """\
+Run your team's release process: start releases, record evidence, ask why a
+step is refused and when it will be allowed, promote, and read the history.
+
+Start with `releasekit demo`, which walks a normal and a hotfix release through
+the reference policy on a simulated clock."""
+
+_EPILOG = (
+    """\
+exit codes:
+  0  done, or allowed
+  1  refused: promotion refused, blockers found (explain), tests failed,
+     tampering found (verify), problems found (policy check), not permitted
+  2  error: bad input, unknown release, unusable policy file or store, usage
+  3  busy: the release changed meanwhile (retry), a lease is held, a step is
+     in flight (resume or abandon-step), the test environment is reserved
+  4  the executor failed: a deployment, test run or migration failed, timed
+     out, or has no executor (the failed step is in the history)
+
+environment:
+"""
+    + "\n".join(f"  {name:<21}{meaning}" for name, meaning in ENVIRONMENT.items())
+    + """
+
+With --json, standard output holds exactly one JSON document: the command's
+result, or {"error": {...}}. Keys are snake_case, times ISO 8601 in UTC.
+Documentation: docs/cli.md."""
+)
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """Read an aware ISO 8601 instant such as ``2026-11-27T18:00Z``; refuse naive ones.
+
+    Raises:
+        argparse.ArgumentTypeError: *text* is not ISO 8601, or has no time zone.
+    """
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        msg = f"{text!r} is not an ISO 8601 instant; write it like 2026-11-27T18:00Z"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = (
+            f"{text!r} has no time zone, and releasekit never guesses one; "
+            f"write {text.strip()}Z for UTC, or add an offset such as +01:00"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"{text!r} is not a whole number of 1 or more"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+class _Version(argparse.Action):
+    """``--version``: print releasekit's version, read from its metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        del kwargs
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version"
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        del namespace, values, option_string
+        from importlib import metadata  # noqa: PLC0415  # only when asked
+
+        try:
+            version = metadata.version("releasekit")
+        except metadata.PackageNotFoundError:  # pragma: no cover  # a source tree
+            version = "unknown"
+        sys.stdout.write(f"releasekit {version}\n")
+        parser.exit()
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Add the options every command takes, before or after the command's name.
+
+    Below a command their default is ``SUPPRESS``, so a value given before the
+    command is not overwritten by an absent one after it.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--policy",
+        metavar="FILE",
+        default=default(None),
+        help="the policy file (env RELEASEKIT_POLICY; else ./releasekit.toml if present, "
+        "else the reference policy)",
+    )
+    group.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default(None),
+        help="the store: a SQLite file or a postgresql:// URL (env RELEASEKIT_DB; "
+        "else ./releasekit.db)",
+    )
+    group.add_argument(
+        "--actor",
+        metavar="NAME",
+        default=default(None),
+        help="who acts (env RELEASEKIT_ACTOR; else your login name)",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),  # noqa: FBT003  # argparse's default, not a flag argument
+        help="answer with one JSON document on standard output",
+    )
+    group.add_argument(
+        "--now",
+        metavar="ISO",
+        type=parse_instant,
+        default=default(None),
+        help="act as if it were this instant (aware ISO 8601, e.g. 2026-11-27T18:00Z); "
+        "for simulations and tests",
+    )
+    group.add_argument(
+        "--executors",
+        choices=_EXECUTORS,
+        default=default(None),
+        help="who does the work: dry-run records what would run (the default), dt runs the "
+        "team's dt tool, plugins loads entry-point plug-ins (env RELEASEKIT_EXECUTORS)",
+    )
+    group.add_argument(
+        "--dt",
+        metavar="PATH",
+        default=default(None),
+        help="the dt program for --executors dt (env RELEASEKIT_DT; else dt on PATH)",
+    )
+
+
+def _add_list(
+    parser: argparse.ArgumentParser, flag: str, *, dest: str, text: str, metavar: str = "NAME"
+) -> None:
+    """Add an option taking one or more values, repeatable: ``--new a b --new c``."""
+    parser.add_argument(
+        flag, dest=dest, metavar=metavar, action="extend", nargs="+", default=[], help=text
+    )
+
+
+def _evidence_parsers(record: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    kinds = record.add_subparsers(dest="kind", metavar="KIND", required=True)
+
+    def kind(name: str, summary: str) -> argparse.ArgumentParser:
+        parser = kinds.add_parser(name, help=summary, description=summary, parents=[common])
+        parser.add_argument(
+            "--at", metavar="ISO", type=parse_instant, help="when it happened (default: now)"
+        )
+        parser.add_argument("--by", metavar="NAME", help="whose evidence it is (default: --actor)")
+        return parser
+
+    def outcome(parser: argparse.ArgumentParser, good: str, bad: str) -> None:
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument(f"--{good}", dest="ok", action="store_const", const=True)
+        group.add_argument(f"--{bad}", dest="ok", action="store_const", const=False)
+
+    parser = kind("tests-written", "new automatic tests cover the release's new functionality")
+    _add_list(parser, "--covers", dest="covers", text="the new functionality they cover")
+    _add_list(parser, "--test", dest="tests", text="the new tests")
+    parser.add_argument("--note", default="")
+
+    parser = kind("test-run", "a run of the automatic tests, passed or failed")
+    outcome(parser, "passed", "failed")
+    parser.add_argument("--environment", metavar="ENV", help="where (default: what the gate reads)")
+    parser.add_argument(
+        "--version", metavar="V", help="the version tested (default: the release's)"
+    )
+    parser.add_argument("--scheduled", action="store_true", help="it was the daily scheduled run")
+    parser.add_argument("--summary", default="")
+
+    parser = kind("sign-off", "a person signs off the manual testing on an environment")
+    parser.add_argument("--environment", metavar="ENV", help="where (default: what the gate reads)")
+    _add_list(
+        parser,
+        "--old-app-version",
+        dest="old_app_versions",
+        metavar="V",
+        text="older app versions tested with (stage needs them)",
+    )
+    parser.add_argument("--note", default="")
+
+    parser = kind("log-review", "a person reviewed the error logs of environments")
+    _add_list(
+        parser,
+        "--environment",
+        dest="environments",
+        metavar="ENV",
+        text="whose logs (default: every environment)",
+    )
+    parser.add_argument("--verdict", choices=("clean", "problems"), default="clean")
+    parser.add_argument("--note", default="")
+
+    parser = kind("migration-run", "the release's migrations ran on an environment")
+    outcome(parser, "succeeded", "failed")
+    parser.add_argument("--environment", metavar="ENV", help="where (default: what the gate reads)")
+    _add_list(
+        parser,
+        "--migration",
+        dest="migrations",
+        text="the migrations that ran (default: all of the release's)",
+    )
+    parser.add_argument("--version", metavar="V", help="the version (default: the release's)")
+    parser.add_argument("--output", default="")
+
+    parser = kind("change-review", "a person reviewed all the release's changes once more")
+    parser.add_argument("--version", metavar="V", help="the version (default: the release's)")
+    parser.add_argument("--note", default="")
+
+    parser = kind("attestation", "a named statement a team's own guard reads")
+    parser.add_argument("--name", required=True, help="what is attested, e.g. security-review")
+    parser.add_argument("--environment", metavar="ENV", help="the environment it concerns")
+    parser.add_argument("--note", default="")
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement per option
+    """Return the parser of the ``releasekit`` command line."""
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, suppress=True)
+    parser = argparse.ArgumentParser(
+        prog="releasekit",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action=_Version)
+    _add_global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            parents=[common],
+            epilog="exit codes: 0 done/allowed, 1 refused, 2 error, 3 busy, 4 executor failed",
+        )
+
+    start = command("start", "start a release of VERSION in the first environment")
+    start.add_argument("version", metavar="VERSION")
+    start.add_argument("--kind", choices=("normal", "hotfix"), default="normal")
+    _add_list(start, "--function", dest="functions", text="the functions it ships")
+    _add_list(start, "--migration", dest="migrations", text="the migrations it brings")
+    _add_list(start, "--new", dest="new", text="the new functionality it adds")
+    start.add_argument("--id", dest="release_id", metavar="ID", help="an id (default: VERSION)")
+
+    status = command("status", "one release in detail, or every release in a table")
+    status.add_argument("release", metavar="RELEASE", nargs="?")
+
+    explain = command("explain", "may RELEASE take its next step now? every blocker if not")
+    explain.add_argument("release", metavar="RELEASE")
+
+    plan = command("plan", "the remaining steps of RELEASE and its earliest production time")
+    plan.add_argument("release", metavar="RELEASE")
+
+    promote = command("promote", "move RELEASE to its next environment, deploying it there")
+    promote.add_argument("release", metavar="RELEASE")
+
+    record = command("record", "record evidence for RELEASE")
+    record.add_argument("release", metavar="RELEASE")
+    _evidence_parsers(record, common)
+
+    run_tests = command("run-tests", "run the automatic tests for RELEASE and record the run")
+    run_tests.add_argument("release", metavar="RELEASE")
+    run_tests.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
+    run_tests.add_argument(
+        "--no-notify", dest="notify", action="store_false", help="do not notify the team"
+    )
+
+    migrate = command("migrate", "run the migrations of RELEASE and record the run")
+    migrate.add_argument("release", metavar="RELEASE")
+    migrate.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
+
+    resume = command("resume", "run an interrupted step of RELEASE again")
+    resume.add_argument("release", metavar="RELEASE")
+
+    abandon_step = command("abandon-step", "give up the interrupted step of RELEASE")
+    abandon_step.add_argument("release", metavar="RELEASE")
+    abandon_step.add_argument("--reason", required=True, help="why, for the history")
+
+    abandon = command("abandon", "give RELEASE up; it takes no further step")
+    abandon.add_argument("release", metavar="RELEASE")
+    abandon.add_argument("--reason", default="", help="why, for the history")
+
+    history = command("history", "every event of RELEASE, oldest first")
+    history.add_argument("release", metavar="RELEASE")
+
+    verify = command("verify", "check histories against their hash chains (all when none given)")
+    verify.add_argument("release", metavar="RELEASE", nargs="?")
+
+    windows = command("windows", "the next openings of the last environment's time windows")
+    windows.add_argument("--count", type=_positive, default=3, metavar="N", help="(default: 3)")
+    windows.add_argument(
+        "--after", type=parse_instant, metavar="ISO", help="from this instant (default: now)"
+    )
+
+    diagram = command("diagram", "a Mermaid diagram of a flow, marking RELEASE's state")
+    diagram.add_argument("release", metavar="RELEASE", nargs="?")
+    diagram.add_argument(
+        "--kind", choices=("normal", "hotfix"), help="the flow (default: RELEASE's, or normal)"
+    )
+
+    policy = command("policy", "check or show a policy file")
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    check = policy_commands.add_parser(
+        "check",
+        help="report every problem of a policy file, each with its path",
+        description="report every problem of a policy file, each with its path; exit 0 if "
+        "it is valid, 1 if not",
+        parents=[common],
+    )
+    check.add_argument("file", metavar="FILE", nargs="?", help="(default: the policy in use)")
+    show = policy_commands.add_parser(
+        "show",
+        help="print the policy file in use, or the reference policy",
+        description="print the text of the policy file in use (the reference policy when none "
+        "is configured); start your own with `releasekit policy show --reference > "
+        "releasekit.toml`",
+        parents=[common],
+    )
+    show.add_argument(
+        "--reference", action="store_true", help="print the reference policy, whatever is in use"
+    )
+
+    command(
+        "demo",
+        "walk a normal and a hotfix release through the reference policy "
+        "(simulated clock, dry-run executors, a temporary SQLite store unless --db)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``releasekit`` command line and return its exit code.
+
+    Args:
+        argv: The arguments, without the program name; ``sys.argv[1:]`` if omitted.
+
+    Returns:
+        An :class:`ExitCode` value.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
+        return done.code if isinstance(done.code, int) else ExitCode.ERROR
+    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # keeps --help fast
+
+    try:
+        return _cli_commands.run(args, environ=os.environ)
+    except BrokenPipeError:  # the reader went away (`releasekit history r1 | head`)
+        _silence_stdout()
+        return ExitCode.ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("releasekit: interrupted\n")
+        return 130
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so flushing it at exit does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover  # not a real file
+        pass

@@ -1,0 +1,253 @@
+"""The `releasekit` entry point: its parser, help, exit codes, and the installed script."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from releasekit._interfaces import cli
+from releasekit._interfaces.cli import ENVIRONMENT, EVIDENCE_KINDS, ExitCode, main, parse_instant
+
+COMMANDS = [
+    "start",
+    "status",
+    "explain",
+    "plan",
+    "promote",
+    "record",
+    "run-tests",
+    "migrate",
+    "resume",
+    "abandon-step",
+    "abandon",
+    "history",
+    "verify",
+    "windows",
+    "diagram",
+    "policy",
+    "demo",
+]
+
+
+@pytest.fixture(name="clean")
+def fixture_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory and no RELEASEKIT_* variables."""
+    monkeypatch.chdir(tmp_path)
+    for variable in ENVIRONMENT:
+        monkeypatch.delenv(variable, raising=False)
+    return tmp_path
+
+
+def run(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run `python -m releasekit ARGV` in a fresh process."""
+    environ = {key: value for key, value in os.environ.items() if key not in ENVIRONMENT}
+    return subprocess.run(  # noqa: S603  # our own command, with our own arguments
+        [sys.executable, "-m", "releasekit", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=environ,
+        timeout=60,
+    )
+
+
+# -- help and usage ------------------------------------------------------------------
+
+
+def test_help_lists_every_command_the_exit_codes_and_the_variables(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--help` exits 0 and documents the commands, exit codes and environment variables."""
+    code = main(["--help"])
+
+    out = capsys.readouterr().out
+    assert ExitCode.OK == code
+    assert [] == [command for command in COMMANDS if f"    {command}" not in out]
+    assert "exit codes:\n  0  done, or allowed\n  1  refused:" in out
+    assert [] == [variable for variable in ENVIRONMENT if variable not in out]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`releasekit COMMAND --help` exits 0 and shows the global options too."""
+    code = main([command, "--help"])
+
+    out = capsys.readouterr().out
+    assert (ExitCode.OK, True) == (code, "--json" in out)
+
+
+def test_record_has_a_kind_per_evidence_type(capsys: pytest.CaptureFixture[str]) -> None:
+    """`record RELEASE --help` names every kind of evidence."""
+    main(["record", "r1", "--help"])
+
+    out = capsys.readouterr().out
+    assert [] == [kind for kind in EVIDENCE_KINDS if kind not in out]
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--version` exits 0 with releasekit's version."""
+    code = main(["--version"])
+
+    assert (ExitCode.OK, True) == (code, capsys.readouterr().out.startswith("releasekit "))
+
+
+def test_a_missing_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """No command: exit 2 with the usage on stderr."""
+    code = main([])
+
+    err = capsys.readouterr().err
+    assert (ExitCode.ERROR, True) == (code, "the following arguments are required: COMMAND" in err)
+
+
+def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown command: exit 2."""
+    assert ExitCode.ERROR == main(["deploy-everything"])
+    capsys.readouterr()
+
+
+def test_a_naive_now_is_refused_with_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--now` without a time zone exits 2 and says how to write it."""
+    code = main(["--now", "2026-11-27T18:00", "status"])
+
+    assert ExitCode.ERROR == code
+    assert (
+        "releasekit: error: argument --now: '2026-11-27T18:00' has no time zone, and releasekit "
+        "never guesses one; write 2026-11-27T18:00Z for UTC, or add an offset such as +01:00\n"
+    ) == capsys.readouterr().err.splitlines(keepends=True)[-1]
+
+
+def test_a_now_that_is_no_instant_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--now friday` exits 2."""
+    assert ExitCode.ERROR == main(["--now", "friday", "status"])
+    assert "'friday' is not an ISO 8601 instant" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-27T18:00Z", dt.datetime(2026, 11, 27, 18, 0, tzinfo=dt.UTC)),
+        ("2026-11-27T19:00+01:00", dt.datetime(2026, 11, 27, 18, 0, tzinfo=dt.UTC)),
+        ("2026-11-27 18:00:00+00:00", dt.datetime(2026, 11, 27, 18, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_instants_are_read_in_iso_8601(text: str, expected: dt.datetime) -> None:
+    """Aware ISO 8601 instants are read, with Z or an offset."""
+    assert expected == parse_instant(text)
+
+
+def test_a_date_alone_is_naive() -> None:
+    """A bare date has no time zone, so it is refused."""
+    with pytest.raises(argparse.ArgumentTypeError, match="has no time zone"):
+        parse_instant("2026-11-27")
+
+
+def test_exit_codes_are_fixed() -> None:
+    """The documented exit codes: 0 ok, 1 refused, 2 error, 3 busy, 4 executor failed."""
+    assert [0, 1, 2, 3, 4] == [code.value for code in ExitCode]
+
+
+def test_help_does_not_load_the_commands() -> None:
+    """Parsing and --help use the standard library only; the commands load after parsing."""
+    code = (
+        "import sys\n"
+        "from releasekit._interfaces.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('releasekit._interfaces._cli_commands' in sys.modules)"
+    )
+
+    result = subprocess.run(  # noqa: S603  # our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert "False" == result.stdout.splitlines()[-1]
+
+
+def test_the_module_imports_only_the_standard_library() -> None:
+    """cli.py's own imports are standard library modules."""
+    source = Path(cli.__file__).read_text(encoding="utf-8")
+    imported = {
+        line.split()[1].split(".")[0]
+        for line in source.splitlines()
+        if line.startswith(("import ", "from ")) and "__future__" not in line
+    }
+
+    assert imported <= set(sys.stdlib_module_names)
+
+
+# -- the real command ----------------------------------------------------------------
+
+
+def test_python_m_releasekit_runs_the_command(tmp_path: Path) -> None:
+    """`python -m releasekit windows` runs in a fresh process and exits 0."""
+    result = run("--now", "2026-11-27T18:00Z", "windows", "--count", "1", cwd=tmp_path)
+
+    assert (0, "") == (result.returncode, result.stderr)
+    assert "  Sat 2026-11-28 09:00 UTC until Sat 2026-11-28 12:00 UTC\n" in result.stdout
+
+
+def test_an_error_in_a_real_process_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    """An unknown release: exit 2, one sentence on stderr."""
+    result = run("--json", "history", "nope", cwd=tmp_path)
+
+    assert (
+        2,
+        "releasekit: there is no release 'nope'; list the known releases or start a new one\n",
+    ) == (
+        result.returncode,
+        result.stderr,
+    )
+    assert "UnknownReleaseError" == json.loads(result.stdout)["error"]["type"]
+
+
+def test_the_console_script_is_installed_next_to_the_interpreter(tmp_path: Path) -> None:
+    """The `releasekit` script sits beside sys.executable and runs `status --json`."""
+    folder = Path(sys.executable).parent
+    script = shutil.which("releasekit", path=str(folder))
+
+    assert script is not None
+    assert folder == Path(script).parent
+    result = subprocess.run(  # noqa: S603  # the installed script
+        [script, "--db", str(tmp_path / "r.db"), "--json", "status"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert (0, {"releases": []}) == (result.returncode, json.loads(result.stdout))
+
+
+def test_a_count_that_is_no_number_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`windows --count many` exits 2."""
+    assert ExitCode.ERROR == main(["windows", "--count", "many"])
+    assert "'many' is not a whole number of 1 or more" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"), [(KeyboardInterrupt, 130), (BrokenPipeError, ExitCode.ERROR)]
+)
+def test_an_interrupt_or_a_closed_pipe_ends_quietly(
+    raised: type[BaseException],
+    expected: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Ctrl-C exits 130 and a reader that went away exits 2, neither with a traceback."""
+    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # patched below
+
+    def interrupted(*_args: object, **_kwargs: object) -> int:
+        raise raised
+
+    monkeypatch.setattr(_cli_commands, "run", interrupted)
+
+    assert expected == main(["status"])
+    capsys.readouterr()

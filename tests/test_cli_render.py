@@ -1,0 +1,113 @@
+"""How `releasekit` shows values: JSON forms for bots, lines for people."""
+
+from __future__ import annotations
+
+import enum
+
+import pendulum
+import pytest
+
+import releasekit as rk
+from releasekit._interfaces import _cli_render as show
+
+AT = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
+
+
+def test_plain_turns_values_into_json_values() -> None:
+    """Instants become ISO text in UTC, enums their values, sets sorted lists."""
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    value = {
+        "at": pendulum.datetime(2026, 11, 27, 19, 0, tz="Europe/Berlin"),
+        "colour": Colour.RED,
+        "names": frozenset({"b", "a"}),
+        "pair": (1, None),
+    }
+
+    assert {
+        "at": "2026-11-27T18:00:00+00:00",
+        "colour": "red",
+        "names": ["a", "b"],
+        "pair": [1, None],
+    } == show.plain(value)
+
+
+def test_a_blocker_line_says_who_and_when() -> None:
+    """A time blocker names time as who unblocks it, and its earliest instant."""
+    blocker = rk.Blocker(
+        code="production-window",
+        reason="closed",
+        message="production is closed",
+        hint="wait",
+        earliest=pendulum.datetime(2026, 11, 28, 9, 0, tz="UTC"),
+    )
+
+    assert (
+        "[production-window] production is closed \N{EM DASH} wait (unblocked by: time; "
+        "earliest: Sat 2026-11-28 09:00 UTC)"
+    ) == show.blocker_line(blocker)
+
+
+def test_a_blocker_line_lists_the_people_who_can_unblock_it() -> None:
+    """An evidence blocker names its people and no time."""
+    blocker = rk.Blocker(
+        code="signed-off", reason="missing", message="m", hint="h", unblocked_by=("maria", "ivan")
+    )
+
+    assert "[signed-off] m \N{EM DASH} h (unblocked by: maria, ivan)" == show.blocker_line(blocker)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        (rk.TestsWritten(by="anton", at=AT, covers=("chart",)), "tests-written covers chart"),
+        (
+            rk.TestRun(environment="tests", version="2.4.0", passed=False, at=AT, by="ci"),
+            "test-run on tests: FAILED",
+        ),
+        (rk.SignOff(by="maria", at=AT, environment="sandbox"), "sign-off on sandbox"),
+        (
+            rk.SignOff(by="maria", at=AT, environment="stage", old_app_versions=("2.3.1",)),
+            "sign-off on stage, with old app versions 2.3.1",
+        ),
+        (
+            rk.LogReview(by="ivan", at=AT, environments=("tests", "stage"), verdict="problems"),
+            "log-review of stage, tests: problems",
+        ),
+        (
+            rk.MigrationRun(
+                environment="stage",
+                version="2.4.0",
+                migrations=("m1",),
+                succeeded=True,
+                at=AT,
+                by="ci",
+            ),
+            "migration-run on stage: succeeded (m1)",
+        ),
+        (rk.ChangeReview(by="ivan", at=AT, version="2.4.0"), "change-review of 2.4.0"),
+        (
+            rk.Attestation(name="security-review", by="sec", at=AT, environment="stage"),
+            "attestation 'security-review' on stage",
+        ),
+    ],
+    ids=lambda value: type(value).__name__ if not isinstance(value, str) else None,
+)
+def test_each_kind_of_evidence_has_a_summary_and_a_json_form(
+    evidence: rk.Evidence, expected: str
+) -> None:
+    """The summary says the gist; the JSON form carries the kind and every field."""
+    document = show.evidence_json(evidence)
+
+    assert expected == show.evidence_summary(evidence)
+    assert (expected.split(maxsplit=1)[0], "2026-11-27T18:00:00+00:00") == (
+        document["type"],
+        document["at"],
+    )
+
+
+def test_a_table_pads_every_column_to_its_widest_cell() -> None:
+    """Columns line up; trailing spaces are trimmed."""
+    assert "A     B\nlong  x\ny" == show.table(["A", "B"], [["long", "x"], ["y", ""]])
