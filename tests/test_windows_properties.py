@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hypothesis import given
 from hypothesis import strategies as st
 
-from strategies import aware_datetimes, windows
+from releasekit.testing.strategies import aware_datetimes, windows
 
 if TYPE_CHECKING:
     import random
