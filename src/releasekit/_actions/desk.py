@@ -75,7 +75,6 @@ from releasekit.exceptions import (
     ExecutorNotAllowedError,
     InvalidInputError,
     NothingToRollBackError,
-    NotPermittedError,
     PromotionRefusedError,
     ScheduleConflictError,
     StepInProgressError,
@@ -255,7 +254,9 @@ class Desk:
                 else getattr(item, "environment", None)
             )
             if where is not None:
-                self._require_actor(where, recorder, action=f"record a {type(item).__name__}")
+                self._engine.require_actor(
+                    where, recorder, action=f"record a {type(item).__name__}"
+                )
         return self._ledger.record_evidence(
             record, *evidence, by=recorder, at=self.clock.now()
         ).release
@@ -330,7 +331,7 @@ class Desk:
             )
         self._require_actor_at(record.release, by, action=f"resume a {attempt.capability} step")
         if attempt.environment is not None:
-            self._require_actor(
+            self._engine.require_actor(
                 attempt.environment, by, action=f"resume a {attempt.capability} step"
             )
         rollback = attempt.capability == Capability.DEPLOY.value and attempt.target is None
@@ -374,7 +375,7 @@ class Desk:
             )
         self._require_actor_at(record.release, by, action="abandon a step")
         if record.attempt.environment is not None:
-            self._require_actor(record.attempt.environment, by, action="abandon a step")
+            self._engine.require_actor(record.attempt.environment, by, action="abandon a step")
         return self._ledger.abandon_attempt(
             record, record.attempt.id, by=by, at=self.clock.now(), reason=reason
         ).release
@@ -411,7 +412,7 @@ class Desk:
         _require_idle(record)
         where = environment or self._evidence_environment(record.release, guards.TestsPassed)
         self._require_in(record.release, where, action="run the tests")
-        self._require_actor(where, by, action="run the tests")
+        self._engine.require_actor(where, by, action="run the tests")
         return self._run_tests(record, where, by=by, notify=notify, progress=progress)
 
     def migrate(
@@ -435,7 +436,7 @@ class Desk:
             record.release, guards.MigrationsSucceeded
         )
         self._require_in(record.release, where, action="run migrations")
-        self._require_actor(where, by, action="run migrations")
+        self._engine.require_actor(where, by, action="run migrations")
         if not record.release.artifact.migrations:
             raise InvalidInputError(
                 f"release {release_id} brings no migrations; there is nothing to run",
@@ -673,7 +674,7 @@ class Desk:
         """
         record = self.get(release_id)
         name, rule = self._monitored(record.release, environment)
-        self._require_actor(name, by, action="check the logs")
+        self._engine.require_actor(name, by, action="check the logs")
         deployment = self._deployment_of(record.release, name)
         if not deployment.running:
             instead = (
@@ -798,7 +799,7 @@ class Desk:
             raise InvalidInputError(
                 "a rollback needs a reason; say what went wrong", field="reason", value=reason
             )
-        self._require_actor(name, by, action="roll back")
+        self._engine.require_actor(name, by, action="roll back")
         current, previous = self._rollback_pair(name)
         if release_id is not None and release_id != current.release.id:
             raise InvalidInputError(
@@ -885,7 +886,7 @@ class Desk:
         action = "request a data adjustment"
         env = self.policy.environment(environment)
         data.adjustment_rule(env, actor=by, action=action)
-        self._require_actor(env.name, by, action=action)
+        self._engine.require_actor(env.name, by, action=action)
         now = self.clock.now()
 
         def build(new_id: str) -> DataOperation:
@@ -948,7 +949,7 @@ class Desk:
             verifications=tuple(attrs.evolve(item, voided=True) for item in current.verifications),
         )
         data.check_amend(current, actor=by, new_fingerprint=amended.fingerprint)
-        self._require_actor(env.name, by, action=action)
+        self._engine.require_actor(env.name, by, action=action)
         voided = sum(1 for item in current.verifications if not item.voided)
         return self._write_data(
             current,
@@ -999,7 +1000,7 @@ class Desk:
         env = self.policy.environment(current.environment)
         rule = data.adjustment_rule(env, actor=by, action=action)
         data.check_verification(current, rule, actor=by, seen=fingerprint)
-        self._require_actor(env.name, by, action=action)
+        self._engine.require_actor(env.name, by, action=action)
         now = self.clock.now()
         verification = DataVerification(by=by, at=now, fingerprint=current.fingerprint, note=note)
         verified = attrs.evolve(current, verifications=(*current.verifications, verification))
@@ -1045,7 +1046,7 @@ class Desk:
         env = self.policy.environment(current.environment)
         rule = data.adjustment_rule(env, actor=by, action=action)
         data.check_execution(current, rule, actor=by)
-        self._require_actor(env.name, by, action=action)
+        self._engine.require_actor(env.name, by, action=action)
         executor = self.executors.lookup(Capability.ADJUST_DATA, env.name)
         if not isinstance(executor, CommandExecutor) or Path(executor.program).name != rule.tool:
             raise ExecutorNotAllowedError(
@@ -1097,7 +1098,7 @@ class Desk:
         current, revision = self._load_data(operation_id)
         env = self.policy.environment(current.environment)
         data.check_cancel(current, env.data_adjustments, actor=by)
-        self._require_actor(env.name, by, action="cancel a data operation")
+        self._engine.require_actor(env.name, by, action="cancel a data operation")
         now = self.clock.now()
         cancelled = attrs.evolve(
             current, status=DataOperationStatus.CANCELLED, finished_at=now, summary=reason
@@ -1150,7 +1151,7 @@ class Desk:
         origin = self.policy.environment(source)
         into = self.policy.environment(target)
         data.check_restore(origin, into, actor=by)
-        self._require_actor(into.name, by, action=action)
+        self._engine.require_actor(into.name, by, action=action)
         restorer = self.executors.data_restorer(into.name)
         now = self.clock.now()
         request = RestoreRequest(source=origin.name, target=into.name, progress=progress)
@@ -1181,22 +1182,10 @@ class Desk:
 
     # -- internals ---------------------------------------------------------------
 
-    def _require_actor(self, environment: str, actor: str, *, action: str) -> None:
-        env = self.policy.environment(environment)
-        if not env.may_act(actor):
-            owners = sorted(env.owners)
-            raise NotPermittedError(
-                f"{actor} may not {action} in {env.name}: only {', '.join(owners)} may act "
-                "there; ask them to do it",
-                actor=actor,
-                action=action,
-                allowed=owners,
-            )
-
     def _require_actor_at(self, release: Release, actor: str, *, action: str) -> None:
         """Refuse *actor* if the release is in an environment they may not act in."""
         if release.state in self.policy.environment_names:
-            self._require_actor(release.state, actor, action=action)
+            self._engine.require_actor(release.state, actor, action=action)
 
     # -- monitoring and rollback internals
 
@@ -1564,35 +1553,24 @@ class Desk:
             outcome, record = self._run(record, lambda: runner.run_tests(request), by=by)
             finished = self.clock.now()
             erased = " (its data was erased by the run)" if env.data.erased_by_test_runs else ""
-            if outcome.status in {Status.SUCCEEDED, Status.FAILED}:
-                run = TestRun(
-                    environment=environment,
-                    version=record.release.version,
-                    passed=outcome.ok,
-                    at=finished,
-                    by=by,
-                    summary=outcome.summary,
-                )
-                write = self._ledger.finish_attempt if outcome.ok else self._ledger.fail_attempt
-                return write(
-                    record,
-                    attempt.id,
-                    by=by,
-                    at=finished,
-                    evidence=(run,),
-                    output=outcome.output,
-                    reason=f"{outcome.summary}{erased}",
-                ).release
-            self._ledger.fail_attempt(
+            run = TestRun(
+                environment=environment,
+                version=record.release.version,
+                passed=outcome.ok,
+                at=finished,
+                by=by,
+                summary=outcome.summary,
+            )
+            return self._end_step(
                 record,
-                attempt.id,
+                outcome,
+                Capability.RUN_TESTS,
+                environment,
+                result=run,
                 by=by,
                 at=finished,
                 reason=f"{outcome.summary}{erased}",
-                output=outcome.output,
             )
-            outcome.raise_for_status(Capability.RUN_TESTS.value, environment)
-            raise AssertionError  # pragma: no cover  # raise_for_status raised
         finally:
             if env.exclusive_test_runs:
                 self.store.release(lease, owner=holder)
@@ -1623,30 +1601,61 @@ class Desk:
         )
         outcome, record = self._run(record, lambda: migrator.migrate(request), by=by)
         finished = self.clock.now()
+        run = MigrationRun(
+            environment=environment,
+            version=release.version,
+            migrations=release.artifact.migrations,
+            succeeded=outcome.ok,
+            at=finished,
+            by=by,
+            output=outcome.summary,
+        )
+        return self._end_step(
+            record,
+            outcome,
+            Capability.MIGRATE,
+            environment,
+            result=run,
+            by=by,
+            at=finished,
+            reason=outcome.summary,
+        )
+
+    def _end_step(
+        self,
+        record: Record,
+        outcome: Outcome,
+        capability: Capability,
+        environment: str,
+        *,
+        result: Evidence,
+        by: str,
+        at: pendulum.DateTime,
+        reason: str,
+    ) -> Release:
+        """Record how a step that produces evidence ended, and raise if it produced none.
+
+        A run that succeeded or failed is a result — the evidence says which;
+        a run that timed out or was killed is not, and is raised after it is
+        recorded as a failed step.
+        """
+        attempt = record.attempt
+        assert attempt is not None  # noqa: S101  # the step being ended
         if outcome.status in {Status.SUCCEEDED, Status.FAILED}:
-            run = MigrationRun(
-                environment=environment,
-                version=release.version,
-                migrations=release.artifact.migrations,
-                succeeded=outcome.ok,
-                at=finished,
-                by=by,
-                output=outcome.summary,
-            )
             write = self._ledger.finish_attempt if outcome.ok else self._ledger.fail_attempt
             return write(
                 record,
                 attempt.id,
                 by=by,
-                at=finished,
-                evidence=(run,),
+                at=at,
+                evidence=(result,),
                 output=outcome.output,
-                reason=outcome.summary,
+                reason=reason,
             ).release
         self._ledger.fail_attempt(
-            record, attempt.id, by=by, at=finished, reason=outcome.summary, output=outcome.output
+            record, attempt.id, by=by, at=at, reason=reason, output=outcome.output
         )
-        outcome.raise_for_status(Capability.MIGRATE.value, environment)
+        outcome.raise_for_status(capability.value, environment)
         raise AssertionError  # pragma: no cover  # raise_for_status raised
 
     def _run(

@@ -230,7 +230,7 @@ class Engine:
         """
         flow = self.policy.flow(kind)
         first = self.policy.environment(flow.path[0])
-        self._require_actor(first.name, by, action="start a release")
+        self.require_actor(first.name, by, action="start a release")
         return Release(
             id=release_id,
             version=version,
@@ -406,7 +406,18 @@ class Engine:
                 value=release.state,
             )
 
-    def _require_actor(self, environment: str, actor: str, *, action: str) -> None:
+    def require_actor(self, environment: str, actor: str, *, action: str) -> None:
+        """Refuse *actor* unless they may act in *environment* (its owners, if it has any).
+
+        Args:
+            environment: Where the action happens.
+            actor: Who wants to act.
+            action: What they want to do, for the message, e.g. ``"run the tests"``.
+
+        Raises:
+            NotPermittedError: The environment has owners and *actor* is not one.
+            InvalidInputError: The policy has no such environment.
+        """
         env = self.policy.environment(environment)
         if not env.may_act(actor):
             owners = sorted(env.owners)
@@ -437,7 +448,7 @@ class Engine:
             where = getattr(item, "environment", None)
         if where is not None:
             self.policy.environment(where)
-            self._require_actor(where, item.by, action=f"record a {type(item).__name__}")
+            self.require_actor(where, item.by, action=f"record a {type(item).__name__}")
 
 
 def _earliest(step: Step, after: pendulum.DateTime) -> pendulum.DateTime | None:
