@@ -32,9 +32,18 @@ COMMANDS = [
     "verify",
     "windows",
     "diagram",
+    "logs",
+    "review-logs",
+    "monitoring",
+    "check-production",
+    "clear-attention",
+    "deployments",
+    "roll-back",
+    "data",
     "policy",
     "demo",
 ]
+DATA_ACTIONS = ["adjust", "amend", "verify", "execute", "cancel", "restore", "list", "show"]
 
 
 @pytest.fixture(name="clean")
@@ -83,6 +92,23 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
 
     out = capsys.readouterr().out
     assert (ExitCode.OK, True) == (code, "--json" in out)
+
+
+@pytest.mark.parametrize("action", DATA_ACTIONS)
+def test_every_data_action_has_help(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`releasekit data ACTION --help` exits 0 with the exit codes and the global options."""
+    code = main(["data", action, "--help"])
+
+    out = capsys.readouterr().out
+    assert (ExitCode.OK, True, True) == (code, "--json" in out, "exit codes:" in out)
+
+
+def test_data_lists_its_actions(capsys: pytest.CaptureFixture[str]) -> None:
+    """`releasekit data --help` names every action."""
+    main(["data", "--help"])
+
+    out = capsys.readouterr().out
+    assert [] == [action for action in DATA_ACTIONS if f"    {action}" not in out]
 
 
 def test_record_has_a_kind_per_evidence_type(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -281,7 +282,7 @@ def test_errors_in_json_mode_are_a_json_document(cli: Callable[..., Ran]) -> Non
 
 
 def test_explain_lists_every_blocker_and_exits_1(cli: Callable[..., Ran]) -> None:
-    """Each blocker is one line: code, message, hint, who can unblock it."""
+    """Each blocker is one line: code, message, hint, who can unblock it; then how to record."""
     start(cli)
 
     ran = cli("--actor", "maria", "--now", MORNING, "explain", "2.4.0")
@@ -299,6 +300,7 @@ def test_explain_lists_every_blocker_and_exits_1(cli: Callable[..., Ran]) -> Non
             "\N{EM DASH} write tests covering it and record them as TestsWritten(covers=[...]) "
             "(unblocked by: anton)"
         ),
+        "    run: releasekit record 2.4.0 tests-written --covers chart",
     ] == ran.out.splitlines()
 
 
@@ -350,6 +352,8 @@ def test_explain_json_shape(cli: Callable[..., Ran]) -> None:
                 "earliest": "2026-11-28T09:00:00+00:00",
                 "source": "stage",
                 "target": "production",
+                "evidence": None,
+                "suggested_commands": [],
             }
         ],
     } == document
@@ -434,12 +438,13 @@ def test_the_friday_evening_promotion_is_refused_with_every_reason(
     ran = cli("--actor", "anton", "--now", EVENING, "promote", "2.4.0")
 
     lines = ran.out.splitlines()
+    blockers = [line for line in lines[1:] if line.startswith("  [")]
     assert ExitCode.REFUSED == ran.code
     assert "refused: 2.4.0 may not move from stage to production now (4 reasons):" == lines[0]
     assert ["migrations-succeeded", "signed-off", "changes-reviewed", "production-window"] == [
-        line.split("]")[0].strip(" [") for line in lines[1:]
+        line.split("]")[0].strip(" [") for line in blockers
     ]
-    assert "next opens Sat 2026-11-28 09:00 UTC" in lines[4]
+    assert "next opens Sat 2026-11-28 09:00 UTC" in blockers[3]
 
 
 def test_a_refused_promotion_json_carries_the_blockers(cli: Callable[..., Ran]) -> None:
@@ -1317,3 +1322,128 @@ def test_a_time_guard_that_never_opens(
 
     assert "frozen: a change freeze (normal releases)\n  it never opens\n" == windows
     assert planned.endswith("prod: no time in sight when its windows allow it\n")
+
+
+# -- what to run to clear a blocker ----------------------------------------------------
+
+
+def test_a_refusal_says_what_to_run_for_each_blocker_evidence_clears(
+    cli: Callable[..., Ran],
+) -> None:
+    """Under each blocker evidence clears: the command that does the work, or records it."""
+    to_stage(cli)
+
+    lines = cli("--actor", "anton", "--now", EVENING, "promote", "2.4.0").out.splitlines()
+
+    assert [
+        "    run: releasekit migrate 2.4.0 --environment stage",
+        "    or:  releasekit record 2.4.0 migration-run --environment stage --succeeded",
+        (
+            "    run: releasekit record 2.4.0 sign-off --environment stage --old-app-version "
+            "VERSION..."
+        ),
+        "    run: releasekit record 2.4.0 change-review",
+    ] == [line for line in lines if line.startswith("    ")]
+
+
+def test_explain_json_names_the_evidence_and_the_commands(cli: Callable[..., Ran]) -> None:
+    """Each blocker carries `evidence` and `suggested_commands`; time blockers have neither."""
+    to_sandbox(cli)
+
+    blockers = cli("--now", NOON, "--json", "explain", "2.4.0").json["blockers"]
+
+    assert [
+        ("signed-off", "sign-off", ["releasekit record 2.4.0 sign-off --environment sandbox"]),
+        (
+            "logs-reviewed",
+            "log-review",
+            [
+                "releasekit review-logs 2.4.0 --verdict clean",
+                "releasekit record 2.4.0 log-review --verdict clean",
+            ],
+        ),
+    ] == [
+        (blocker["code"], blocker["evidence"], blocker["suggested_commands"])
+        for blocker in blockers
+    ]
+
+
+def test_running_the_suggested_commands_clears_the_blockers(cli: Callable[..., Ran]) -> None:
+    """Friday 18:00 on stage: after each first suggestion runs, only the window blocks."""
+    to_stage(cli)
+    blockers = cli("--now", EVENING, "--json", "explain", "2.4.0").json["blockers"]
+
+    for blocker in blockers:
+        for command in blocker["suggested_commands"][:1]:
+            argv = shlex.split(command.replace("VERSION...", "2.3.1"))[1:]
+            act(cli, "anton", EVENING, *argv)
+
+    assert ["production-window"] == [
+        blocker["code"]
+        for blocker in cli("--now", EVENING, "--json", "explain", "2.4.0").json["blockers"]
+    ]
+
+
+def test_the_plan_suggests_commands_for_the_next_step_only(cli: Callable[..., Ran]) -> None:
+    """Evidence recorded now counts for the next step: later steps get no commands."""
+    to_sandbox(cli)
+
+    document = ok(cli("--now", NOON, "--json", "plan", "2.4.0")).json
+    text = ok(cli("--now", NOON, "plan", "2.4.0")).out
+
+    assert [[True, True], [False, False, False, False]] == [
+        [bool(blocker["suggested_commands"]) for blocker in step["blockers"]]
+        for step in document["steps"]
+    ]
+    assert "      run: releasekit record 2.4.0 sign-off --environment sandbox\n" in text
+
+
+def test_a_team_s_attestation_is_suggested_by_its_name(
+    cli: Callable[..., Ran], tmp_path: Path
+) -> None:
+    """A policy file's attestation guard: `record RELEASE attestation --name go`."""
+    (tmp_path / "releasekit.toml").write_text(WEB_TEAM)
+    act(cli, "anyone", MORNING, "start", "1.0")
+
+    ran = cli("--now", MORNING, "explain", "1.0")
+
+    assert "    run: releasekit record 1.0 attestation --name go" == ran.out.splitlines()[-1]
+
+
+def test_a_history_with_a_refusal_stored_before_blockers_named_evidence_loads(
+    cli: Callable[..., Ran], db: Path
+) -> None:
+    """An old `refused` event without `evidence` verifies, replays and shows as null."""
+    start(cli)
+    old_blocker = {
+        "code": "new-tests-written",
+        "reason": "missing",
+        "message": "new functionality of 2.4.0 has no new automatic tests: chart",
+        "hint": "write tests covering it",
+        "unblocked_by": ["developer"],
+        "earliest": None,
+        "source": "sandbox-anton",
+        "target": "tests",
+    }
+    with rk.SqliteStore(db) as store:
+        snapshot = store.snapshot("2.4.0")
+        assert snapshot is not None
+        draft = rk.stores.Draft(
+            actor="anton",
+            action="refused",
+            at=pendulum.datetime(2026, 11, 27, 11, 0, tz="UTC"),
+            source="sandbox-anton",
+            target="tests",
+            reason="release 2.4.0 may not move from sandbox-anton to tests",
+            data={"blockers": [old_blocker]},
+        )
+        store.append("2.4.0", expected=snapshot.revision, draft=draft, snapshot=snapshot.data)
+
+    verified = ok(cli("--json", "verify", "2.4.0")).json
+    events = ok(cli("--json", "history", "2.4.0")).json["events"]
+
+    assert (True, 2) == (verified["ok"], verified["releases"][0]["events"])
+    assert [old_blocker] == events[-1]["data"]["blockers"]
+    with rk.SqliteStore(db) as store:
+        replayed = rk.stores.replay(store.events("2.4.0"))
+    assert "sandbox-anton" == replayed.state

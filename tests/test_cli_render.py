@@ -111,3 +111,93 @@ def test_each_kind_of_evidence_has_a_summary_and_a_json_form(
 def test_a_table_pads_every_column_to_its_widest_cell() -> None:
     """Columns line up; trailing spaces are trimmed."""
     assert "A     B\nlong  x\ny" == show.table(["A", "B"], [["long", "x"], ["y", ""]])
+
+
+# -- what to run to clear a blocker ------------------------------------------------------
+
+
+LOG_TEAM = """\
+name = "log-team"
+
+[[environments]]
+name = "dev"
+
+[[environments]]
+name = "qa"
+
+[[environments]]
+name = "prod"
+gate = [
+  { type = "logs-reviewed", max_age = "4h", environments = ["prod", "qa"] },
+  { type = "signed-off", environment = "qa" },
+]
+
+[[flows]]
+kind = "normal"
+path = ["dev", "qa", "prod"]
+"""
+
+
+def blocker(evidence: str | None, **fields: str) -> rk.Blocker:
+    return rk.Blocker(
+        code=fields.get("code", "x"),
+        reason="missing",
+        message="m",
+        hint="h",
+        source=fields.get("source", "qa"),
+        target=fields.get("target", "prod"),
+        evidence=evidence,
+    )
+
+
+def release(release_id: str = "r1") -> rk.Release:
+    engine = rk.Engine(rk.loads_policy(LOG_TEAM))
+    return engine.start(release_id=release_id, version="1.0", kind="normal", by="ann", now=AT)
+
+
+def test_a_blocker_no_evidence_clears_suggests_nothing() -> None:
+    """No evidence named, or a kind `record` does not know: no command."""
+    policy = rk.loads_policy(LOG_TEAM)
+
+    assert [(), ()] == [
+        show.suggested_commands(blocker(kind), release(), policy) for kind in (None, "ticket")
+    ]
+
+
+def test_the_suggestion_names_the_environments_the_guard_reads() -> None:
+    """A logs-reviewed guard naming qa and prod: `--environment qa prod`, in policy order."""
+    found = blocker("log-review", code="logs-reviewed")
+
+    assert (
+        "releasekit review-logs r1 --verdict clean",
+        "releasekit record r1 log-review --environment qa prod --verdict clean",
+    ) == show.suggested_commands(found, release(), rk.loads_policy(LOG_TEAM))
+
+
+def test_a_suggestion_quotes_what_the_shell_would_split() -> None:
+    """A release id with a space is quoted once, as one argument."""
+    found = blocker("sign-off", code="signed-off")
+
+    assert ("releasekit record 'fix 1' sign-off --environment qa",) == show.suggested_commands(
+        found, release("fix 1"), rk.loads_policy(LOG_TEAM)
+    )
+
+
+def test_a_blocker_whose_guard_is_not_found_gets_the_plain_command() -> None:
+    """Without the guard (another step), the command has placeholders the person fills in."""
+    found = blocker("attestation", source="dev", target="nowhere")
+
+    assert ("releasekit record r1 attestation --name NAME",) == show.suggested_commands(
+        found, release(), rk.loads_policy(LOG_TEAM)
+    )
+
+
+def test_a_blocker_json_holds_its_evidence_and_commands() -> None:
+    """`evidence` and `suggested_commands` come last; absent, they are null and empty."""
+    document = show.blocker_json(blocker("change-review"), ["releasekit record r1 change-review"])
+
+    assert ("change-review", ["releasekit record r1 change-review"], []) == (
+        document["evidence"],
+        document["suggested_commands"],
+        show.blocker_json(blocker(None))["suggested_commands"],
+    )

@@ -7,6 +7,10 @@ import pytest
 import releasekit as rk
 from builders import THURSDAY, evidence_for, start, walk_to
 from releasekit import guards
+from releasekit._interfaces import cli
+from releasekit._records.converter import structure, unstructure
+from releasekit._records.ledger import Refused
+from releasekit._rules import verdicts
 
 
 @pytest.fixture(name="policy")
@@ -38,6 +42,11 @@ def reasons(verdict: rk.Verdict) -> list[str]:
     return [b.reason for b in verdict.blockers]
 
 
+def evidence(verdict: rk.Verdict) -> list[str | None]:
+    """The kind of evidence each blocker names as clearing it."""
+    return [b.evidence for b in verdict.blockers]
+
+
 def test_new_tests_pass_when_the_release_adds_no_functionality(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
@@ -56,7 +65,7 @@ def test_new_tests_must_cover_every_new_function(engine: rk.Engine, policy: rk.P
 
     verdict = guards.NewTestsWritten().check(context(policy, release, "tests", THURSDAY))
 
-    assert ["missing"] == reasons(verdict)
+    assert (["missing"], ["tests-written"]) == (reasons(verdict), evidence(verdict))
     assert "export" in verdict.blockers[0].message
     assert "chart" not in verdict.blockers[0].message
 
@@ -73,7 +82,7 @@ def test_tests_passed_needs_a_run(engine: rk.Engine, policy: rk.Policy) -> None:
         context(policy, release, "sandbox", moment)
     )
 
-    assert ["missing"] == reasons(verdict)
+    assert (["missing"], ["test-run"]) == (reasons(verdict), evidence(verdict))
     assert "dt test --notify" in verdict.blockers[0].hint
 
 
@@ -125,7 +134,7 @@ def test_tests_passed_follows_the_latest_run(engine: rk.Engine, policy: rk.Polic
         )
     )
 
-    assert (["failed"], True) == (reasons(failed), fixed.passed)
+    assert (["failed"], ["test-run"], True) == (reasons(failed), evidence(failed), fixed.passed)
 
 
 def test_tests_passed_blocks_a_release_that_never_reached_tests(
@@ -138,7 +147,7 @@ def test_tests_passed_blocks_a_release_that_never_reached_tests(
         release=release, policy=policy, now=THURSDAY, source="tests", target="sandbox"
     )
 
-    assert ["not-deployed"] == reasons(guard.check(ctx))
+    assert (["not-deployed"], [None]) == (reasons(guard.check(ctx)), evidence(guard.check(ctx)))
 
 
 def test_forbidden_functions_are_named(engine: rk.Engine, policy: rk.Policy) -> None:
@@ -148,7 +157,7 @@ def test_forbidden_functions_are_named(engine: rk.Engine, policy: rk.Policy) -> 
 
     verdict = guards.NoForbiddenFunctions().check(context(policy, release, "sandbox", moment))
 
-    assert ["forbidden"] == reasons(verdict)
+    assert (["forbidden"], [None]) == (reasons(verdict), evidence(verdict))
     assert "testQuote, test_chart" in verdict.blockers[0].message
     assert "attest" not in verdict.blockers[0].message.split(":")[-1]
 
@@ -189,7 +198,7 @@ def test_logs_reviewed_names_the_environments_not_reviewed(
         context(policy, release, "stage", moment.add(hours=1))
     )
 
-    assert ["missing"] == reasons(verdict)
+    assert (["missing"], ["log-review"]) == (reasons(verdict), evidence(verdict))
     assert "stage, production" in verdict.blockers[0].message
 
 
@@ -231,7 +240,7 @@ def test_logs_reviewed_blocks_on_problems_found(engine: rk.Engine, policy: rk.Po
         context(policy, release, "stage", moment.add(minutes=5))
     )
 
-    assert ["problems"] == reasons(verdict)
+    assert (["problems"], ["log-review"]) == (reasons(verdict), evidence(verdict))
     assert "ivan" in verdict.blockers[0].message
 
 
@@ -273,7 +282,7 @@ def test_migrations_must_all_have_run(engine: rk.Engine, policy: rk.Policy) -> N
         context(policy, release.with_evidence(partial), "production", moment)
     )
 
-    assert ["failed"] == reasons(verdict)
+    assert (["failed"], ["migration-run"]) == (reasons(verdict), evidence(verdict))
     assert "0043_b" in verdict.blockers[0].message
 
 
@@ -306,7 +315,7 @@ def test_stage_sign_off_needs_old_application_versions(
     guard = guards.SignedOff(environment="stage", require_old_app_versions=True)
     verdict = guard.check(context(policy, release.with_evidence(plain), "production", moment))
 
-    assert ["no-old-versions"] == reasons(verdict)
+    assert (["no-old-versions"], ["sign-off"]) == (reasons(verdict), evidence(verdict))
 
 
 def test_sign_off_before_reaching_the_environment_does_not_count(
@@ -320,7 +329,7 @@ def test_sign_off_before_reaching_the_environment_does_not_count(
         context(policy, release.with_evidence(early), "stage", moment)
     )
 
-    assert ["missing"] == reasons(verdict)
+    assert (["missing"], ["sign-off"]) == (reasons(verdict), evidence(verdict))
 
 
 def test_changes_reviewed_since_reaching_stage(engine: rk.Engine, policy: rk.Policy) -> None:
@@ -332,7 +341,11 @@ def test_changes_reviewed_since_reaching_stage(engine: rk.Engine, policy: rk.Pol
     before = guard.check(context(policy, release, "production", moment))
     after = guard.check(context(policy, release.with_evidence(review), "production", moment))
 
-    assert (["missing"], True) == (reasons(before), after.passed)
+    assert (["missing"], ["change-review"], True) == (
+        reasons(before),
+        evidence(before),
+        after.passed,
+    )
 
 
 def test_window_guard_blocks_outside_and_passes_inside(
@@ -347,9 +360,10 @@ def test_window_guard_blocks_outside_and_passes_inside(
     inside = guard.check(context(policy, release, "production", saturday))
     outside = guard.check(context(policy, release, "production", friday))
 
-    assert (True, ["closed"], ()) == (
+    assert (True, ["closed"], [None], ()) == (
         inside.passed,
         reasons(outside),
+        evidence(outside),
         outside.blockers[0].unblocked_by,
     )
 
@@ -365,7 +379,12 @@ def test_attestation_guard_reads_named_attestations(engine: rk.Engine, policy: r
     before = guard.check(context(policy, release, "tests", THURSDAY.add(minutes=5)))
     after = guard.check(context(policy, attested, "tests", THURSDAY.add(minutes=5)))
 
-    assert (["missing"], True, "security-review") == (reasons(before), after.passed, guard.code)
+    assert (["missing"], ["attestation"], True, "security-review") == (
+        reasons(before),
+        evidence(before),
+        after.passed,
+        guard.code,
+    )
 
 
 def test_function_guard_calls_the_function(engine: rk.Engine, policy: rk.Policy) -> None:
@@ -421,3 +440,57 @@ def test_evidence_for_reaches_every_step(engine: rk.Engine) -> None:
 
     saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")
     assert engine.explain(release, now=saturday).allowed
+
+
+def test_the_owner_guard_names_no_evidence(engine: rk.Engine, policy: rk.Policy) -> None:
+    """Only the owners can clear owner-only: no evidence does."""
+    ctx = context(policy, start(engine), "tests", THURSDAY, actor="maria")
+
+    verdict = guards.ActorAllowed().check(ctx)
+
+    assert (["not-owner"], [None]) == (reasons(verdict), evidence(verdict))
+
+
+def test_a_team_s_own_guard_may_name_the_evidence_that_clears_it(
+    engine: rk.Engine, policy: rk.Policy
+) -> None:
+    """GuardContext.blocker passes `evidence` through to the Blocker."""
+
+    def ticket(ctx: guards.GuardContext) -> rk.Verdict:
+        return rk.Verdict.blocked(
+            ctx.blocker(guard, reason="missing", message="m", hint="h", evidence="attestation")
+        )
+
+    guard = guards.FunctionGuard(code="ticket", check_with=ticket)
+
+    verdict = guard.check(context(policy, start(engine), "tests", THURSDAY))
+
+    assert ["attestation"] == evidence(verdict)
+
+
+def test_blockers_name_the_kinds_the_command_records() -> None:
+    """Blocker.evidence uses the names of `releasekit record` KIND, in the same order."""
+    assert cli.EVIDENCE_KINDS == verdicts.EVIDENCE_KINDS
+
+
+def test_a_blocker_stored_before_evidence_existed_reads_as_none() -> None:
+    """A refused event written without `evidence` still loads: the field defaults to None."""
+    stored = {
+        "blockers": [
+            {
+                "code": "signed-off",
+                "reason": "missing",
+                "message": "nobody has signed off",
+                "hint": "record a SignOff",
+                "unblocked_by": ["team"],
+                "earliest": None,
+                "source": "sandbox",
+                "target": "stage",
+            }
+        ]
+    }
+
+    refused = structure(stored, Refused)
+
+    assert (None, "signed-off") == (refused.blockers[0].evidence, refused.blockers[0].code)
+    assert {**stored["blockers"][0], "evidence": None} == unstructure(refused.blockers[0])

@@ -49,6 +49,7 @@ from releasekit.exceptions import (
     InvalidInputError,
     LeaseHeldError,
     LeaseNotHeldError,
+    NothingToRollBackError,
     NotPermittedError,
     PolicyFileError,
     PromotionRefusedError,
@@ -58,7 +59,7 @@ from releasekit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     import pendulum
 
@@ -66,8 +67,9 @@ if TYPE_CHECKING:
     from releasekit._records.ledger import Record
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.release import Release
+    from releasekit._rules.verdicts import Blocker
 
-__all__ = ["Reply", "Session", "exit_code_for", "run"]
+__all__ = ["Reply", "Session", "exit_code_for", "next_line", "run"]
 
 #: The policy file used when none is named, if it exists in the working directory.
 DEFAULT_POLICY = "releasekit.toml"
@@ -248,7 +250,26 @@ def _last_reason(desk: Desk, release_id: str) -> str:
     return events[-1].reason if events else ""
 
 
-def _refusal_lines(error: PromotionRefusedError) -> list[str]:
+def _suggest(desk: Desk, release: Release) -> show.Suggest:
+    """Return a function giving the commands that would clear each blocker of *release*."""
+    policy = desk.policy
+
+    def suggest(blocker: Blocker) -> tuple[str, ...]:
+        return show.suggested_commands(blocker, release, policy)
+
+    return suggest
+
+
+def _blocker_lines(blockers: Iterable[Blocker], suggest: show.Suggest, indent: str) -> list[str]:
+    """Return each blocker on its line, then the commands that would clear it, if any."""
+    lines = []
+    for blocker in blockers:
+        lines.append(f"{indent}{show.blocker_line(blocker)}")
+        lines.extend(show.suggestion_lines(suggest(blocker), f"{indent}  "))
+    return lines
+
+
+def _refusal_lines(error: PromotionRefusedError, suggest: show.Suggest) -> list[str]:
     count = len(error.blockers)
     lines = [
         (
@@ -256,8 +277,12 @@ def _refusal_lines(error: PromotionRefusedError) -> list[str]:
             f"now ({count} {'reason' if count == 1 else 'reasons'}):"
         )
     ]
-    lines.extend(f"  {show.blocker_line(blocker)}" for blocker in error.blockers)
+    lines.extend(_blocker_lines(error.blockers, suggest, "  "))
     return lines
+
+
+def _nothing(_blocker: Blocker) -> tuple[str, ...]:
+    return ()
 
 
 def _gate_environment(desk: Desk, release: Release, guard_type: type[Any]) -> str:
@@ -269,7 +294,8 @@ def _gate_environment(desk: Desk, release: Release, guard_type: type[Any]) -> st
     return release.state
 
 
-def _next_line(record: Record, desk: Desk) -> str:
+def next_line(record: Record, desk: Desk) -> str:
+    """Say in one line what the release's next step is, and whether it may happen now."""
     explanation = desk.engine.explain(record.release, now=desk.clock.now())
     step = explanation.step
     if record.attempt is not None:
@@ -365,7 +391,7 @@ def _status_of(desk: Desk, record: Record) -> Reply:
         f"  migrations:  {', '.join(artifact.migrations) or '-'}",
         f"  new:         {', '.join(artifact.new_functionality) or '-'}",
         f"  history:     {record.revision} events, head {record.head[:12]}",
-        f"  next:        {_next_line(record, desk)}",
+        f"  next:        {next_line(record, desk)}",
     ]
     lines.extend(
         f"  attention:   {item.message} ({item.by}, {show.short(item.raised_at)})"
@@ -382,7 +408,7 @@ def _status_of(desk: Desk, record: Record) -> Reply:
     return Reply(
         data={
             "release": show.record_json(record),
-            "explanation": show.explanation_json(explanation),
+            "explanation": show.explanation_json(explanation, _suggest(desk, release)),
         },
         text="\n".join(lines),
     )
@@ -395,7 +421,8 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
     release = desk.get(args.release).release
     head = f"{release.id} ({release.kind.value}) is in {release.state}"
     step = explanation.step
-    data = show.explanation_json(explanation)
+    suggest = _suggest(desk, release)
+    data = show.explanation_json(explanation, suggest)
     if step is None:
         return Reply(data=data, text=f"{head}: no further step", code=ExitCode.REFUSED)
     lines = [f"{head}; next step: {step.source} -> {step.target}"]
@@ -407,7 +434,7 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
             f"blocked now ({show.short(explanation.at)}), "
             f"{count} {'reason' if count == 1 else 'reasons'}:"
         )
-        lines.extend(f"  {show.blocker_line(blocker)}" for blocker in explanation.blockers)
+        lines.extend(_blocker_lines(explanation.blockers, suggest, "  "))
         if explanation.earliest is not None:
             lines.append(f"only time blocks it: allowed from {show.short(explanation.earliest)}")
     if explanation.lifted:
@@ -421,19 +448,21 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit plan RELEASE``."""
     desk = session.desk()
     made = desk.plan(args.release)
+    suggest = _suggest(desk, desk.get(args.release).release)
     lines = [
         (
             f"plan for {made.release_id} ({made.kind.value}), in {made.state}, "
             f"as of {show.short(made.at)}:"
         )
     ]
-    for step in made.steps:
+    for index, step in enumerate(made.steps):
         state = "ready" if not step.blockers else f"blocked ({len(step.blockers)})"
         earliest = ""
         if step.earliest is not None and step.earliest > made.at:
             earliest = f", earliest {show.short(step.earliest)}"
         lines.append(f"  {step.step.source} -> {step.step.target}: {state}{earliest}")
-        lines.extend(f"    {show.blocker_line(blocker)}" for blocker in step.blockers)
+        # Evidence recorded now counts for the next step only: later ones get no commands.
+        lines.extend(_blocker_lines(step.blockers, suggest if index == 0 else _nothing, "    "))
     if not made.steps:
         lines.append("  no steps left")
     elif made.earliest_production is not None:
@@ -443,7 +472,7 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
         )
     else:
         lines.append(f"{made.steps[-1].step.target}: no time in sight when its windows allow it")
-    return Reply(data=show.plan_json(made), text="\n".join(lines))
+    return Reply(data=show.plan_json(made, suggest), text="\n".join(lines))
 
 
 def promote(session: Session, args: argparse.Namespace) -> Reply:
@@ -454,6 +483,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
         moved = desk.promote(args.release, by=session.actor, progress=session.progress())
     except PromotionRefusedError as refusal:
         record = desk.get(args.release)
+        suggest = _suggest(desk, record.release)
         return Reply(
             data={
                 "outcome": "refused",
@@ -461,10 +491,12 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
                 "source": refusal.source,
                 "target": refusal.target,
                 "summary": str(refusal),
-                "blockers": [show.blocker_json(blocker) for blocker in refusal.blockers],
+                "blockers": [
+                    show.blocker_json(blocker, suggest(blocker)) for blocker in refusal.blockers
+                ],
                 "release": show.record_json(record),
             },
-            text="\n".join(_refusal_lines(refusal)),
+            text="\n".join(_refusal_lines(refusal, suggest)),
             code=ExitCode.REFUSED,
         )
     summary = _last_reason(desk, moved.id)
@@ -547,7 +579,7 @@ def record(session: Session, args: argparse.Namespace) -> Reply:
     return Reply(
         data={"recorded": [show.evidence_json(item)], "release": show.record_json(stored)},
         text=f"recorded for {stored.id}: {show.evidence_line(item)}\n"
-        f"next: {_next_line(stored, desk)}",
+        f"next: {next_line(stored, desk)}",
     )
 
 
@@ -858,7 +890,12 @@ COMMANDS: Mapping[str, Callable[[Session, argparse.Namespace], Reply]] = {
 # -- running ---------------------------------------------------------------------
 
 #: Errors that mean "refused", "busy" and "the executor failed"; all others mean "error".
-_REFUSED = (PromotionRefusedError, NotPermittedError, HistoryTamperedError)
+_REFUSED = (
+    PromotionRefusedError,
+    NotPermittedError,
+    HistoryTamperedError,
+    NothingToRollBackError,
+)
 _BUSY = (
     ConflictError,
     LeaseHeldError,
@@ -879,13 +916,33 @@ def exit_code_for(error: ReleaseKitError) -> ExitCode:
     return ExitCode.ERROR
 
 
+#: The attributes of an error its JSON form carries, where the error has them.
+_ERROR_FIELDS = (
+    "release_id",
+    "operation_id",
+    "field",
+    "source",
+    "problems",
+    "lease",
+    "holder",
+    "capability",
+    "environment",
+    "reason",
+    "actor",
+    "action",
+    "allowed",
+    "current",
+    "required",
+)
+
+
 def _error_json(error: ReleaseKitError, code: ExitCode) -> dict[str, object]:
     body: dict[str, object] = {
         "type": type(error).__name__,
         "message": str(error),
         "exit_code": int(code),
     }
-    for name in ("release_id", "field", "source", "problems", "lease", "holder", "capability"):
+    for name in _ERROR_FIELDS:
         if hasattr(error, name):
             body[name] = show.plain(getattr(error, name))
     return {"error": body}
@@ -895,15 +952,33 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else f"{text}\n")
 
 
+def _command(args: argparse.Namespace) -> Callable[[Session, argparse.Namespace], Reply]:
+    """Return the function of the command *args* names (``policy check``, ``data adjust``)."""
+    name = args.command
+    if name in _GROUPS:
+        name = f"{name} {getattr(args, _GROUPS[name])}"
+    found = COMMANDS.get(name)
+    if found is not None:
+        return found
+    from releasekit._interfaces import _cli_operations  # noqa: PLC0415  # only for operations
+
+    return _cli_operations.COMMANDS[name]
+
+
+#: Commands that hold commands, and where the parser puts the inner command's name.
+_GROUPS = {"policy": "policy_command", "data": "data_command"}
+
+
 def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:
     """Run the command *args* names and return its exit code."""
-    name = args.command if args.command != "policy" else f"policy {args.policy_command}"
     session = Session(args, environ)
     try:
-        reply = COMMANDS[name](session, args)
+        reply = _command(args)(session, args)
     except ReleaseKitError as error:
         code = exit_code_for(error)
         sys.stderr.write(f"releasekit: {error}\n")
+        for note in getattr(error, "__notes__", ()):
+            sys.stderr.write(f"  {note}\n")
         if args.json:
             _write(json.dumps(_error_json(error, code), indent=2, ensure_ascii=False))
         return code

@@ -75,13 +75,19 @@ class _Story:
                 "release_id": release_id,
                 "outcome": outcome,
                 "summary": summary,
-                "blockers": [show.blocker_json(blocker) for blocker in blockers],
+                "blockers": [self._blocker_json(release_id, blocker) for blocker in blockers],
             }
         )
         self.lines.append(
             f"{show.short(self.clock.now())}  {actor:<5}  {command} {release_id}: {summary}"
         )
         self.lines.extend(f"    {show.blocker_line(blocker)}" for blocker in blockers)
+
+    def _blocker_json(self, release_id: str, blocker: Blocker) -> dict[str, object]:
+        """A blocker as ``explain --json`` shows it, with the commands that would clear it."""
+        release = self.desk.get(release_id).release
+        commands = show.suggested_commands(blocker, release, self.desk.policy)
+        return show.blocker_json(blocker, commands)
 
     def _last_reason(self, release_id: str) -> str:
         return self.desk.history(release_id)[-1].reason

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+import shlex
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.converter import iso
+from releasekit._actions.data import DataOperationKind
+from releasekit._records.converter import iso, unstructure
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -25,21 +27,36 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.guards import when
+from releasekit._rules.guards import AttestationPresent, LogsReviewed, SignedOff, when
+from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     import pendulum
 
+    from releasekit._actions.data import DataOperation
+    from releasekit._actions.deployments import Deployment
+    from releasekit._actions.executors.outcomes import LogBatch, Outcome
+    from releasekit._actions.logs import LogCheck, LogReport, Monitoring
     from releasekit._records.events import Event, Verification
     from releasekit._records.ledger import Record
     from releasekit._rules.engine import Explanation, Plan
+    from releasekit._rules.environments import DataAdjustmentRule
     from releasekit._rules.evidence import Evidence
+    from releasekit._rules.guards import Guard
+    from releasekit._rules.policy import Policy
+    from releasekit._rules.release import Release
     from releasekit._rules.verdicts import Blocker
+
+#: Gives the commands that would clear a blocker, as :func:`suggested_commands` does.
+Suggest = Callable[["Blocker"], Sequence[str]]
 
 __all__ = [
     "EVIDENCE_NAMES",
+    "Suggest",
     "blocker_json",
     "blocker_line",
+    "data_operation_json",
+    "deployment_json",
     "event_json",
     "event_reason",
     "event_step",
@@ -47,10 +64,17 @@ __all__ = [
     "evidence_line",
     "evidence_summary",
     "explanation_json",
+    "log_batch_json",
+    "log_check_json",
+    "log_report_json",
+    "monitoring_json",
+    "outcome_json",
     "plain",
     "plan_json",
     "record_json",
     "short",
+    "suggested_commands",
+    "suggestion_lines",
     "table",
     "timestamp",
     "verification_json",
@@ -100,8 +124,8 @@ def _fields(value: attrs.AttrsInstance) -> dict[str, object]:
 # -- blockers ------------------------------------------------------------------
 
 
-def blocker_json(blocker: Blocker) -> dict[str, object]:
-    """Return a blocker as JSON values."""
+def blocker_json(blocker: Blocker, commands: Sequence[str] = ()) -> dict[str, object]:
+    """Return a blocker as JSON values, with the *commands* that would clear it."""
     return {
         "code": blocker.code,
         "reason": blocker.reason,
@@ -111,6 +135,8 @@ def blocker_json(blocker: Blocker) -> dict[str, object]:
         "earliest": timestamp(blocker.earliest),
         "source": blocker.source,
         "target": blocker.target,
+        "evidence": blocker.evidence,
+        "suggested_commands": list(commands),
     }
 
 
@@ -119,6 +145,104 @@ def blocker_line(blocker: Blocker) -> str:
     who = ", ".join(blocker.unblocked_by) or "time"
     after = f"; earliest: {short(blocker.earliest)}" if blocker.earliest is not None else ""
     return f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{after})"
+
+
+def suggestion_lines(commands: Sequence[str], indent: str) -> list[str]:
+    """Return the commands that would clear a blocker, one per line: ``run:``, then ``or:``."""
+    return [
+        f"{indent}{'run:' if index == 0 else 'or: '} {command}"
+        for index, command in enumerate(commands)
+    ]
+
+
+def _guard_of(blocker: Blocker, release: Release, policy: Policy) -> Guard | None:
+    """Return the guard of the blocker's step that raised it, if the policy has it."""
+    try:
+        step = policy.step_from(release.kind, blocker.source)
+    except InvalidInputError:  # the policy has no flow for the release's kind (any more)
+        return None
+    if step is None or step.target != blocker.target:
+        return None
+    return next((guard for guard in step.guards if guard.code == blocker.code), None)
+
+
+#: What to write for a value only the person knows, e.g. the old app versions tested.
+_VERSIONS = "VERSION..."
+
+
+def suggested_commands(blocker: Blocker, release: Release, policy: Policy) -> tuple[str, ...]:
+    """Return the ``releasekit`` command lines that would clear *blocker* now.
+
+    For a blocker naming its :attr:`~releasekit.Blocker.evidence`: the command
+    that does the work and records it (``run-tests``, ``migrate``,
+    ``review-logs``) where there is one, then ``record RELEASE KIND`` with the
+    options the guard reads. Nothing for a blocker no evidence clears.
+    """
+    kind = blocker.evidence
+    if kind not in _RECORDS:
+        return ()
+    guard = _guard_of(blocker, release, policy)
+    at = _environment_option(guard)
+    record = [
+        "releasekit",
+        "record",
+        release.id,
+        kind,
+        *_record_options(kind, guard, release, policy),
+    ]
+    match kind:
+        case "test-run":
+            doing = ["releasekit", "run-tests", release.id, *at]
+        case "migration-run":
+            doing = ["releasekit", "migrate", release.id, *at]
+        case "log-review":  # it collects the logs of every environment
+            doing = ["releasekit", "review-logs", release.id, "--verdict", "clean"]
+        case _:
+            return (shlex.join(record),)
+    return (shlex.join(doing), shlex.join(record))
+
+
+#: The evidence kinds ``releasekit record`` records.
+_RECORDS = frozenset(EVIDENCE_NAMES.values())
+
+
+def _environment_option(guard: Guard | None) -> list[str]:
+    """Return ``--environment ENV`` for a guard that reads evidence of one environment."""
+    where = getattr(guard, "environment", None)
+    return ["--environment", where] if isinstance(where, str) else []
+
+
+def _record_options(  # noqa: PLR0911  # one return per kind of evidence
+    kind: str, guard: Guard | None, release: Release, policy: Policy
+) -> list[str]:
+    """Return the options of ``record RELEASE KIND`` that satisfy *guard*."""
+    at = _environment_option(guard)
+    match kind:
+        case "tests-written":
+            covered = {
+                name
+                for item in release.evidence
+                if isinstance(item, TestsWritten)
+                for name in item.covers
+            }
+            missing = [name for name in release.artifact.new_functionality if name not in covered]
+            return ["--covers", *missing] if missing else []
+        case "test-run":
+            return [*at, "--passed"]
+        case "sign-off":
+            versions = isinstance(guard, SignedOff) and guard.require_old_app_versions
+            return [*at, *(["--old-app-version", _VERSIONS] if versions else [])]
+        case "log-review":
+            named = guard.environments_ if isinstance(guard, LogsReviewed) else None
+            chosen = [name for name in policy.environment_names if named and name in named]
+            return [*(["--environment", *chosen] if chosen else []), "--verdict", "clean"]
+        case "migration-run":
+            return [*at, "--succeeded"]
+        case "attestation":
+            name = guard.name if isinstance(guard, AttestationPresent) else "NAME"
+            return ["--name", name, *at]
+        case _:  # change-review: the release's version is the default
+            return []
 
 
 # -- evidence ------------------------------------------------------------------
@@ -188,8 +312,19 @@ def record_json(record: Record) -> dict[str, object]:
     }
 
 
-def explanation_json(explanation: Explanation) -> dict[str, object]:
-    """Return an explanation of a release's next step as JSON values."""
+def _no_suggestions(_blocker: Blocker) -> Sequence[str]:
+    return ()
+
+
+def explanation_json(
+    explanation: Explanation, suggest: Suggest = _no_suggestions
+) -> dict[str, object]:
+    """Return an explanation of a release's next step as JSON values.
+
+    Args:
+        explanation: The explanation.
+        suggest: Gives each blocker's ``suggested_commands``.
+    """
     step = explanation.step
     return {
         "release_id": explanation.release_id,
@@ -200,12 +335,18 @@ def explanation_json(explanation: Explanation) -> dict[str, object]:
         "at": timestamp(explanation.at),
         "earliest": timestamp(explanation.earliest),
         "lifted": list(explanation.lifted),
-        "blockers": [blocker_json(blocker) for blocker in explanation.blockers],
+        "blockers": [blocker_json(blocker, suggest(blocker)) for blocker in explanation.blockers],
     }
 
 
-def plan_json(plan: Plan) -> dict[str, object]:
-    """Return a plan as JSON values."""
+def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, object]:
+    """Return a plan as JSON values.
+
+    Args:
+        plan: The plan.
+        suggest: Gives the ``suggested_commands`` of the next step's blockers;
+            evidence recorded now does not count for the steps after it.
+    """
     return {
         "release_id": plan.release_id,
         "kind": plan.kind.value,
@@ -217,9 +358,12 @@ def plan_json(plan: Plan) -> dict[str, object]:
                 "source": step.step.source,
                 "target": step.step.target,
                 "earliest": timestamp(step.earliest),
-                "blockers": [blocker_json(blocker) for blocker in step.blockers],
+                "blockers": [
+                    blocker_json(blocker, suggest(blocker) if index == 0 else ())
+                    for blocker in step.blockers
+                ],
             }
-            for step in plan.steps
+            for index, step in enumerate(plan.steps)
         ],
     }
 
@@ -260,6 +404,146 @@ def event_reason(event: Event) -> str:
         kinds = [item.get("type") for item in recorded if isinstance(item, Mapping)]
         return "recorded " + ", ".join(_TAGGED.get(str(kind), str(kind)) for kind in kinds)
     return ""
+
+
+# -- environment operations ----------------------------------------------------
+
+
+def outcome_json(outcome: Outcome) -> dict[str, object]:
+    """Return how an executor's run went as JSON values; durations in seconds."""
+    result: dict[str, object] = unstructure(outcome)
+    return result
+
+
+def log_batch_json(batch: LogBatch) -> dict[str, object]:
+    """Return the logs collected from one environment as JSON values."""
+    result: dict[str, object] = unstructure(batch)
+    return result
+
+
+def log_report_json(report: LogReport) -> dict[str, object]:
+    """Return a log report as JSON values: what ``review-logs --report`` reads back.
+
+    The fields of the report come first, as the project's converter writes them;
+    what follows from them (``covered``, ``uncovered``, ``error_count``,
+    ``complete``, ``clean``) is added for readers and ignored when read back.
+    """
+    covered = report.covered
+    return {
+        **unstructure(report),
+        "covered": [name for name in report.environments if name in covered],
+        "uncovered": list(report.uncovered),
+        "error_count": report.error_count,
+        "complete": report.complete,
+        "clean": report.clean,
+    }
+
+
+def monitoring_json(monitoring: Monitoring) -> dict[str, object]:
+    """Return the log checks a release calls for as JSON values."""
+    return {
+        "release_id": monitoring.release_id,
+        "environment": monitoring.environment,
+        "every": monitoring.every.total_seconds(),
+        "since": timestamp(monitoring.since),
+        "until": timestamp(monitoring.until),
+        "at": timestamp(monitoring.at),
+        "last_checked_at": timestamp(monitoring.last_checked_at),
+        "up_to_date": monitoring.up_to_date,
+        "next_due": timestamp(monitoring.next_due),
+        "checks": [
+            {
+                "due_at": timestamp(check.due_at),
+                "status": check.status.value,
+                "checked_at": timestamp(check.checked_at),
+            }
+            for check in monitoring.checks
+        ],
+    }
+
+
+def log_check_json(check: LogCheck) -> dict[str, object]:
+    """Return the result of one production log check as JSON values."""
+    return {
+        "outcome": "bad" if check.bad else "good",
+        "release_id": check.release_id,
+        "environment": check.environment,
+        "since": timestamp(check.since),
+        "at": timestamp(check.at),
+        "by": check.by,
+        "problem": check.problem,
+        "batch": None if check.batch is None else log_batch_json(check.batch),
+        "notice": None if check.notice is None else outcome_json(check.notice),
+        "attention_key": check.attention_key,
+    }
+
+
+def deployment_json(deployment: Deployment) -> dict[str, object]:
+    """Return one release's stay in an environment as JSON values."""
+    release = deployment.release
+    return {
+        "release_id": release.id,
+        "version": release.version,
+        "kind": release.kind.value,
+        "environment": deployment.environment,
+        "entered_at": timestamp(deployment.entered_at),
+        "live_since": timestamp(deployment.live_since),
+        "until": timestamp(deployment.until),
+        "running": deployment.running,
+        "replaced_by": deployment.replaced_by,
+        "rolled_back_at": timestamp(deployment.rolled_back_at),
+    }
+
+
+def data_operation_json(
+    operation: DataOperation, rule: DataAdjustmentRule | None
+) -> dict[str, object]:
+    """Return a data operation as JSON values, with the rule its environment adjusts data by.
+
+    Args:
+        operation: The operation.
+        rule: The environment's adjustment rule, for an adjustment (``None`` for a restore).
+    """
+    current = operation.fingerprint
+    adjustment = operation.kind is DataOperationKind.ADJUSTMENT
+    return {
+        "id": operation.id,
+        "kind": operation.kind.value,
+        "environment": operation.environment,
+        "source": operation.source,
+        "operation": operation.operation,
+        "arguments": list(operation.arguments),
+        "fingerprint": current if adjustment else None,
+        "description": operation.describe(),
+        "requested_by": operation.requested_by,
+        "requested_at": timestamp(operation.requested_at),
+        "reason": operation.reason,
+        "status": operation.status.value,
+        "verifications": [
+            {
+                "by": item.by,
+                "at": timestamp(item.at),
+                "fingerprint": item.fingerprint,
+                "note": item.note,
+                "voided": item.voided,
+                "counts": not item.voided and item.fingerprint == current,
+            }
+            for item in operation.verifications
+        ],
+        "verifiers": list(operation.verifiers),
+        "rule": None
+        if rule is None or not adjustment
+        else {
+            "operator": rule.operator,
+            "min_verifications": rule.min_verifications,
+            "max_verifications": rule.max_verifications,
+            "tool": rule.tool,
+        },
+        "executed_by": operation.executed_by,
+        "finished_at": timestamp(operation.finished_at),
+        "summary": operation.summary,
+        "command": list(operation.command),
+    }
 
 
 def verification_json(verification: Verification) -> dict[str, object]:

@@ -25,7 +25,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 __all__ = ["ENVIRONMENT", "EVIDENCE_KINDS", "ExitCode", "build_parser", "main", "parse_instant"]
 
@@ -36,15 +36,18 @@ class ExitCode(enum.IntEnum):
     #: Done, or allowed: the command did what was asked, or the step may happen.
     OK = 0
     #: Refused: a promotion was refused, ``explain`` found blockers, tests failed,
-    #: ``verify`` found tampering, ``policy check`` found problems, an actor is not permitted.
+    #: ``verify`` found tampering, ``policy check`` found problems, an actor is not permitted,
+    #: a data operation is refused, there is nothing to roll back to, a production log
+    #: check went bad.
     REFUSED = 1
     #: Error: bad input, an unknown release, an unusable policy or store, a usage error.
     ERROR = 2
     #: Busy: someone changed the release meanwhile, a lease is held, a step is in
     #: flight, or the test environment is reserved — retry later.
     BUSY = 3
-    #: The executor failed: a deployment, test run or migration failed to run,
-    #: timed out, or no executor provides it. The history records the failed step.
+    #: The executor failed: a deployment, test run, migration or data operation failed
+    #: to run, timed out, or no allowed executor provides it. The history records the
+    #: failed step.
     EXECUTOR_FAILED = 4
 
 
@@ -70,6 +73,9 @@ EVIDENCE_KINDS = (
 
 _EXECUTORS = ("dry-run", "dt", "plugins")
 
+#: The exit codes, in short, under each command's help.
+_CODES = "exit codes: 0 done/allowed, 1 refused, 2 error, 3 busy, 4 executor failed"
+
 _DESCRIPTION = """\
 Run your team's release process: start releases, record evidence, ask why a
 step is refused and when it will be allowed, promote, and read the history.
@@ -82,12 +88,14 @@ _EPILOG = (
 exit codes:
   0  done, or allowed
   1  refused: promotion refused, blockers found (explain), tests failed,
-     tampering found (verify), problems found (policy check), not permitted
+     tampering found (verify), problems found (policy check), not permitted,
+     a data operation refused, nothing to roll back to, a bad log check
   2  error: bad input, unknown release, unusable policy file or store, usage
   3  busy: the release changed meanwhile (retry), a lease is held, a step is
      in flight (resume or abandon-step), the test environment is reserved
-  4  the executor failed: a deployment, test run or migration failed, timed
-     out, or has no executor (the failed step is in the history)
+  4  the executor failed: a deployment, test run, migration, log collection
+     or data operation failed, timed out, or has no allowed executor (the
+     failed step is in the history)
 
 environment:
 """
@@ -301,6 +309,154 @@ def _evidence_parsers(record: argparse.ArgumentParser, common: argparse.Argument
     parser.add_argument("--note", default="")
 
 
+def _operation_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Add the commands of the environment operations: logs, monitoring, rollback."""
+    logs = command("logs", "collect the error logs of every environment into one report")
+    logs.add_argument("release", metavar="RELEASE", nargs="?", help="the release it is for")
+    logs.add_argument(
+        "--since",
+        metavar="ISO",
+        type=parse_instant,
+        help="from this instant (default: RELEASE's last move, else 24 hours ago)",
+    )
+    logs.add_argument(
+        "--save",
+        metavar="FILE",
+        help="also write the report as JSON to FILE, for `review-logs --report FILE`",
+    )
+    logs.add_argument(
+        "--entries",
+        metavar="N",
+        type=_positive,
+        default=20,
+        help="log lines shown per environment (default: 20)",
+    )
+
+    review = command(
+        "review-logs",
+        "record your verdict on the error logs of every environment as RELEASE's log review",
+    )
+    review.add_argument("release", metavar="RELEASE")
+    review.add_argument("--verdict", choices=("clean", "problems"), required=True)
+    review.add_argument("--note", default="", help="what you saw")
+    source = review.add_mutually_exclusive_group()
+    source.add_argument(
+        "--report",
+        metavar="FILE",
+        help="the report you read, saved by `releasekit logs RELEASE --save FILE` "
+        "(- reads standard input); without it the logs are collected now and shown",
+    )
+    source.add_argument(
+        "--since",
+        metavar="ISO",
+        type=parse_instant,
+        help="collect the logs from this instant (default: RELEASE's last move)",
+    )
+
+    monitoring = command(
+        "monitoring", "the log checks RELEASE calls for where it runs: done, due, overdue, next"
+    )
+    monitoring.add_argument("release", metavar="RELEASE")
+    monitoring.add_argument("--environment", metavar="ENV", help="(default: production)")
+
+    check = command(
+        "check-production",
+        "check the production logs since the last check; a bad check notifies the team and "
+        "raises an attention item (exit 1)",
+    )
+    check.add_argument(
+        "release", metavar="RELEASE", nargs="?", help="(default: the release running there)"
+    )
+    check.add_argument("--environment", metavar="ENV", help="(default: production)")
+
+    clear = command("clear-attention", "record that an attention item of RELEASE was dealt with")
+    clear.add_argument("release", metavar="RELEASE")
+    clear.add_argument("key", metavar="KEY", help="the item, e.g. log-check:production")
+    clear.add_argument("--reason", required=True, help="what was done, for the history")
+
+    deployments = command(
+        "deployments", "which release runs in production, which ran there before, and since when"
+    )
+    deployments.add_argument("--environment", metavar="ENV", help="(default: production)")
+
+    roll_back = command(
+        "roll-back", "take production back to the version deployed there before the running one"
+    )
+    roll_back.add_argument("--reason", required=True, help="what went wrong, for the history")
+    roll_back.add_argument("--environment", metavar="ENV", help="(default: production)")
+    roll_back.add_argument(
+        "--release",
+        metavar="RELEASE",
+        help="the release you mean to roll back: refused if another one runs there",
+    )
+
+
+def _data_parsers(data: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
+    actions = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    def action(name: str, summary: str) -> argparse.ArgumentParser:
+        return actions.add_parser(
+            name, help=summary, description=summary, parents=[common], epilog=_CODES
+        )
+
+    adjust = action(
+        "adjust",
+        "request a data adjustment by hand: verified by others, then run by the operator; "
+        "put options first and `--` before arguments that start with a dash",
+    )
+    adjust.add_argument("environment", metavar="ENV")
+    adjust.add_argument("operation", metavar="OPERATION", help="as the team's tool names it")
+    adjust.add_argument(
+        "arguments", metavar="ARG", nargs="*", help="its arguments, each passed as one"
+    )
+    adjust.add_argument("--reason", required=True, help="why, for the history")
+    adjust.add_argument("--id", dest="operation_id", metavar="ID", help="(default: adjustment-N)")
+
+    amend = action(
+        "amend",
+        "change an adjustment's arguments (or operation); every verification so far is void",
+    )
+    amend.add_argument("operation_id", metavar="ID")
+    amend.add_argument(
+        "arguments", metavar="ARG", nargs="*", help="the new arguments (default: unchanged)"
+    )
+    amend.add_argument("--operation", metavar="OPERATION", help="a new operation name")
+    amend.add_argument("--reason", default="", help="why, for the history")
+
+    verify = action(
+        "verify", "vouch for an adjustment as it stands (not its requester or operator)"
+    )
+    verify.add_argument("operation_id", metavar="ID")
+    verify.add_argument(
+        "--fingerprint",
+        metavar="HEX",
+        help="the fingerprint you were shown (12 characters or more): refused if the "
+        "adjustment changed since",
+    )
+    verify.add_argument("--note", default="", help="what you checked")
+
+    execute = action("execute", "run a verified adjustment through dt (its operator only)")
+    execute.add_argument("operation_id", metavar="ID")
+
+    cancel = action("cancel", "give up a data operation that has not run (or whose run failed)")
+    cancel.add_argument("operation_id", metavar="ID")
+    cancel.add_argument("--reason", required=True, help="why, for the history")
+
+    restore = action(
+        "restore", "replace TARGET's data with a copy of SOURCE's, where the policy allows it"
+    )
+    restore.add_argument("source", metavar="SOURCE")
+    restore.add_argument("target", metavar="TARGET")
+    restore.add_argument("--reason", required=True, help="why, for the history")
+    restore.add_argument("--id", dest="operation_id", metavar="ID", help="(default: restore-N)")
+
+    listed = action("list", "every data operation, oldest first")
+    listed.add_argument("--environment", metavar="ENV", help="only those of ENV")
+
+    shown = action("show", "one data operation in detail, with its history")
+    shown.add_argument("operation_id", metavar="ID")
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement per option
     """Return the parser of the ``releasekit`` command line."""
     common = argparse.ArgumentParser(add_help=False)
@@ -317,11 +473,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         return commands.add_parser(
-            name,
-            help=summary,
-            description=summary,
-            parents=[common],
-            epilog="exit codes: 0 done/allowed, 1 refused, 2 error, 3 busy, 4 executor failed",
+            name, help=summary, description=summary, parents=[common], epilog=_CODES
         )
 
     start = command("start", "start a release of VERSION in the first environment")
@@ -387,6 +539,10 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
     diagram.add_argument(
         "--kind", choices=("normal", "hotfix"), help="the flow (default: RELEASE's, or normal)"
     )
+
+    _operation_parsers(command)
+    data = command("data", "adjust data by hand (verified, then run by the operator), restore it")
+    _data_parsers(data, common)
 
     policy = command("policy", "check or show a policy file")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)

@@ -100,8 +100,13 @@ class GuardContext:
         hint: str,
         unblocked_by: tuple[str, ...] = (),
         earliest: pendulum.DateTime | None = None,
+        evidence: str | None = None,
     ) -> Blocker:
-        """Build a blocker for this step on behalf of *guard*."""
+        """Build a blocker for this step on behalf of *guard*.
+
+        *evidence* names the kind of evidence that clears it (``"sign-off"``,
+        see :attr:`~releasekit.Blocker.evidence`), if recording some can.
+        """
         return Blocker(
             code=guard.code,
             reason=reason,
@@ -111,6 +116,7 @@ class GuardContext:
             earliest=earliest,
             source=self.source,
             target=self.target,
+            evidence=evidence,
         )
 
 
@@ -250,6 +256,7 @@ class NewTestsWritten:
                 f"{_names(uncovered)}",
                 hint="write tests covering it and record them as TestsWritten(covers=[...])",
                 unblocked_by=self.unblocked_by,
+                evidence="tests-written",
             )
         )
 
@@ -304,6 +311,7 @@ class TestsPassed:
                     f"for {release.version} since it got there",
                     hint=f"run `{self.command}` on {self.environment} and record the result",
                     unblocked_by=self.unblocked_by,
+                    evidence="test-run",
                 )
             )
         latest = max(runs, key=lambda run: run.at)
@@ -317,6 +325,7 @@ class TestsPassed:
                 f"failed ({when(latest.at)}, by {latest.by})",
                 hint=f"fix the failures and run `{self.command}` again",
                 unblocked_by=self.unblocked_by,
+                evidence="test-run",
             )
         )
 
@@ -413,6 +422,7 @@ class SignedOff:
                     hint="test with the old application versions and sign off again, "
                     "listing them in old_app_versions",
                     unblocked_by=self.unblocked_by,
+                    evidence="sign-off",
                 )
             )
         extra = " with old application versions" if self.require_old_app_versions else ""
@@ -424,6 +434,7 @@ class SignedOff:
                 f"on {self.environment}{extra}",
                 hint=f"test {release.version} on {self.environment}{extra} and record a SignOff",
                 unblocked_by=self.unblocked_by,
+                evidence="sign-off",
             )
         )
 
@@ -509,6 +520,7 @@ class LogsReviewed:
                     f"last {hours:g} h since {release.version} reached {release.state}",
                     hint="review the error logs of those environments and record a LogReview",
                     unblocked_by=self.unblocked_by,
+                    evidence="log-review",
                 )
             )
         if troubled:
@@ -521,6 +533,7 @@ class LogsReviewed:
                     "found problems",
                     hint="fix what the logs show, then review them again",
                     unblocked_by=self.unblocked_by,
+                    evidence="log-review",
                 )
             )
         return Verdict.blocked(*blockers)
@@ -574,6 +587,7 @@ class MigrationsSucceeded:
                     f"been run on {self.environment}",
                     hint=f"run the migrations on {self.environment} and record the MigrationRun",
                     unblocked_by=self.unblocked_by,
+                    evidence="migration-run",
                 )
             )
         latest = max(runs, key=lambda run: run.at)
@@ -591,6 +605,7 @@ class MigrationsSucceeded:
                 message=message,
                 hint=f"fix the migrations and run all of them on {self.environment} again",
                 unblocked_by=self.unblocked_by,
+                evidence="migration-run",
             )
         )
 
@@ -638,6 +653,7 @@ class ChangesReviewed:
                 message=f"the changes of {release.version} have not been reviewed once more{where}",
                 hint="review all changes of the release and record a ChangeReview",
                 unblocked_by=self.unblocked_by,
+                evidence="change-review",
             )
         )
 
@@ -738,6 +754,7 @@ class AttestationPresent:
                 message=f"{release.version} has no {self.name!r} attestation{where}",
                 hint=self.hint or f"record an Attestation(name={self.name!r}){where}",
                 unblocked_by=self.unblocked_by,
+                evidence="attestation",
             )
         )
 

@@ -3,7 +3,8 @@
 A guard never answers a bare ``False``. It returns a :class:`Verdict` that is
 either passed or holds one or more :class:`Blocker` records, each saying what
 is missing, what to do about it, who can do it, and — for time guards — the
-earliest moment it will pass.
+earliest moment it will pass. A blocker that recorded evidence can clear names
+the kind of that evidence, so a tool can offer the exact way to record it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,19 @@ from releasekit._rules._time import earliest_instant
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Blocker", "Verdict"]
+__all__ = ["EVIDENCE_KINDS", "Blocker", "Verdict"]
+
+#: The kinds of evidence a built-in guard names in :attr:`Blocker.evidence`, in
+#: the order of the process; the names ``releasekit record`` takes.
+EVIDENCE_KINDS = (
+    "tests-written",
+    "test-run",
+    "sign-off",
+    "log-review",
+    "migration-run",
+    "change-review",
+    "attestation",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -37,6 +50,10 @@ class Blocker:
         earliest: For time guards, the earliest instant the guard passes.
         source: The environment the release is leaving.
         target: The environment the release is to enter.
+        evidence: The kind of evidence that clears it once recorded, as
+            ``releasekit record`` names it (``"test-run"``, ``"sign-off"``, …;
+            see :data:`EVIDENCE_KINDS`); ``None`` when no evidence can — time
+            must pass, someone else must act, or the release must move first.
     """
 
     code: str
@@ -47,6 +64,9 @@ class Blocker:
     earliest: pendulum.DateTime | None = attrs.field(default=None, converter=earliest_instant)
     source: str = ""
     target: str = ""
+    # Not checked against EVIDENCE_KINDS: blockers are stored in histories, and a
+    # history written by a later version naming a newer kind must still load.
+    evidence: str | None = None
 
     def __str__(self) -> str:
         return f"{self.message} — {self.hint}"

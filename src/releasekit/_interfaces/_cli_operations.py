@@ -1,0 +1,645 @@
+"""The environment operations of ``releasekit``: logs, monitoring, rollback, data.
+
+Each command reads its arguments, asks the :class:`~releasekit.Desk` and
+answers with a :class:`~releasekit._interfaces._cli_commands.Reply`, like the
+commands that move releases. This module is imported only when one of them runs.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from releasekit._actions.data import DataOperationKind, DataOperationStatus
+from releasekit._actions.deployments import live
+from releasekit._actions.executors.outcomes import human_duration
+from releasekit._actions.logs import CheckStatus, LogReport
+from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_commands import Reply, next_line
+from releasekit._interfaces.cli import ExitCode
+from releasekit._records.converter import structure
+from releasekit._rules.evidence import LogReview
+from releasekit.exceptions import ExecutorNotAllowedError, InvalidInputError, RecordError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Mapping
+
+    from releasekit._actions.data import DataOperation
+    from releasekit._actions.deployments import Deployment
+    from releasekit._actions.desk import Desk
+    from releasekit._interfaces._cli_commands import Session
+    from releasekit._rules.environments import DataAdjustmentRule
+    from releasekit._rules.release import Release
+
+__all__ = ["COMMANDS"]
+
+#: How many characters of a fingerprint are shown, and the fewest ``--fingerprint`` takes.
+SHORT_FINGERPRINT = 12
+
+
+def _named(release: Release) -> str:
+    """Name a release by its version, and its id too where they differ."""
+    return release.version if release.id == release.version else f"{release.version} ({release.id})"
+
+
+# -- logs ------------------------------------------------------------------------
+
+
+def _write_json(path: str, document: Mapping[str, object]) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InvalidInputError(
+            f"cannot write {path} ({error.strerror}); choose a file you may write",
+            field="save",
+            value=path,
+        ) from None
+
+
+def _read_report(path: str) -> LogReport:
+    """Read a report saved by ``releasekit logs --save FILE`` (or ``--json``)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInputError(
+            f"cannot read the log report {path} ({error.strerror}); save one with "
+            "`releasekit logs RELEASE --save FILE`",
+            field="report",
+            value=path,
+        ) from None
+    where = "standard input" if path == "-" else path
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise InvalidInputError(
+            f"the log report in {where} is not JSON ({error}); save one with "
+            "`releasekit logs RELEASE --save FILE`",
+            field="report",
+            value=path,
+        ) from None
+    try:
+        return structure(document, LogReport, what=f"the log report in {where}")
+    except RecordError as error:
+        problems = "; ".join(error.problems[:3])
+        raise InvalidInputError(
+            f"{where} holds no log report saved by `releasekit logs --save` ({problems})",
+            field="report",
+            value=path,
+        ) from None
+
+
+def logs(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit logs [RELEASE]``: one report of every environment's error logs."""
+    desk = session.desk(executors=True)
+    report = desk.collect_logs(args.release, since=args.since, progress=session.progress())
+    document = show.log_report_json(report)
+    lines = [report.render(entries=args.entries)]
+    if args.save is not None:
+        _write_json(args.save, document)
+        release = shlex.quote(args.release) if args.release is not None else "RELEASE"
+        review = f"releasekit review-logs {release} --report {shlex.quote(args.save)}"
+        lines.extend(
+            [
+                "",
+                f"saved to {args.save}; once read, record your verdict with",
+                f"  {review} --verdict clean|problems",
+            ]
+        )
+    return Reply(data=document, text="\n".join(lines))
+
+
+def review_logs(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit review-logs RELEASE --verdict V``: the reviewer's verdict, as evidence."""
+    collect = args.report is None
+    desk = session.desk(executors=collect)
+    if collect:
+        report = desk.collect_logs(args.release, since=args.since, progress=session.progress())
+    else:
+        report = _read_report(args.report)
+    release = desk.review_logs(
+        args.release, report, by=session.actor, verdict=args.verdict, note=args.note
+    )
+    review = release.evidence_of(LogReview)[-1]
+    stored = desk.get(release.id)
+    lines = [report.render(), ""] if collect else []
+    lines.append(f"recorded for {stored.id}: {show.evidence_line(review)}")
+    if report.uncovered:
+        lines.append(
+            f"  not covered, their logs were not collected completely: "
+            f"{', '.join(report.uncovered)}"
+        )
+    lines.append(f"next: {next_line(stored, desk)}")
+    return Reply(
+        data={
+            "report": show.log_report_json(report),
+            "recorded": [show.evidence_json(review)],
+            "release": show.record_json(stored),
+        },
+        text="\n".join(lines),
+    )
+
+
+# -- production monitoring ---------------------------------------------------------
+
+
+def monitoring(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit monitoring RELEASE``: the checks done, due, overdue, and the next."""
+    desk = session.desk()
+    found = desk.monitoring(args.release, environment=args.environment)
+    record = desk.get(args.release)
+    release = record.release
+    where = found.environment
+    if found.until is None:
+        head = f"{_named(release)} runs in {where} since {show.short(found.since)}"
+    else:
+        head = (
+            f"{_named(release)} ran in {where} from {show.short(found.since)} "
+            f"until {show.short(found.until)}; no check is due any more"
+        )
+    last = show.short(found.last_checked_at) if found.last_checked_at is not None else "never"
+    lines = [head, f"its logs are checked every {human_duration(found.every)}; last: {last}"]
+    rows = [
+        [
+            show.short(check.due_at),
+            check.status.value,
+            show.short(check.checked_at) if check.checked_at is not None else "",
+        ]
+        for check in found.checks
+    ]
+    if rows:
+        table = show.table(["DUE", "STATUS", "CHECKED"], rows)
+        lines.extend(f"  {line}" for line in table.split("\n"))
+    else:
+        lines.append("  no check fell due while it ran")
+    missed = len([check for check in found.checks if check.status in _MISSED])
+    if missed and found.until is None:
+        lines.append(
+            f"{missed} {'check is' if missed == 1 else 'checks are'} due: "
+            f"releasekit check-production {shlex.quote(release.id)}"
+        )
+    elif missed:
+        lines.append(
+            f"{missed} {'check was' if missed == 1 else 'checks were'} missed while it ran"
+        )
+    lines.extend(
+        f"attention: [{item.key}] {item.message} ({item.by}, {show.short(item.raised_at)})"
+        for item in record.attention
+    )
+    return Reply(
+        data={**show.monitoring_json(found), "attention": show.record_json(record)["attention"]},
+        text="\n".join(lines),
+    )
+
+
+_MISSED = frozenset({CheckStatus.DUE, CheckStatus.OVERDUE})
+
+
+def _running(desk: Desk, environment: str | None) -> str:
+    """Return the id of the release running in *environment* (the last one by default)."""
+    name = desk.policy.environment(environment or desk.policy.last.name).name
+    running = [deployment for deployment in desk.deployments(name) if deployment.running]
+    if not running:
+        raise InvalidInputError(
+            f"nothing runs in {name} yet, so there are no logs of a release to check; "
+            f"promote a release to {name} first",
+            field="release_id",
+            value=None,
+        )
+    return running[-1].release.id
+
+
+def check_production(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit check-production [RELEASE]``: exit 1 if the check went bad."""
+    desk = session.desk(executors=True)
+    release_id = args.release if args.release is not None else _running(desk, args.environment)
+    check = desk.check_production(
+        release_id, by=session.actor, environment=args.environment, progress=session.progress()
+    )
+    record = desk.get(release_id)
+    head = (
+        f"logs of {check.environment} since {show.short(check.since)}, "
+        f"{_named(record.release)} running"
+    )
+    lines: list[str] = []
+    if not check.bad:
+        lines.append(f"{head}: no errors")
+    else:
+        lines.append(f"{head}: BAD: {check.problem}")
+        if check.batch is not None:
+            shown = check.batch.entries[:20]
+            lines.extend(f"    {entry}" for entry in shown)
+            if len(check.batch.entries) > len(shown):
+                lines.append(f"    … {len(check.batch.entries) - len(shown)} more")
+        if check.notice is not None:
+            told = "notified the team" if check.notice.ok else "could NOT notify the team"
+            lines.append(f"  {told}: {check.notice.summary}")
+        key = check.attention_key or ""
+        lines.append(
+            f"  needs attention: {key}; once dealt with: releasekit clear-attention "
+            f"{shlex.quote(release_id)} {shlex.quote(key)} --reason ..."
+        )
+    return Reply(
+        data={**show.log_check_json(check), "release": show.record_json(record)},
+        text="\n".join(lines),
+        code=ExitCode.REFUSED if check.bad else ExitCode.OK,
+    )
+
+
+def clear_attention(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit clear-attention RELEASE KEY --reason ...``."""
+    desk = session.desk()
+    release = desk.clear_attention(args.release, args.key, by=session.actor, reason=args.reason)
+    record = desk.get(release.id)
+    left = len(record.attention)
+    still = f"; {left} more {'item needs' if left == 1 else 'items need'} attention" if left else ""
+    return Reply(
+        data={
+            "outcome": "cleared",
+            "release_id": release.id,
+            "key": args.key,
+            "reason": args.reason,
+            "release": show.record_json(record),
+        },
+        text=f"cleared {args.key} on {release.id}: {args.reason}{still}",
+    )
+
+
+# -- deployments and rollback --------------------------------------------------------
+
+
+def _stay(deployment: Deployment) -> str:
+    if deployment.rolled_back_at is not None:
+        return f"rolled back {show.short(deployment.rolled_back_at)}"
+    if deployment.replaced_by is not None:
+        return f"replaced by {deployment.replaced_by}"
+    if deployment.live_since != deployment.entered_at:
+        return f"running again since {show.short(deployment.live_since)}"
+    return "running"
+
+
+def deployments(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit deployments``: who runs in production, who ran before, what a rollback does."""
+    desk = session.desk()
+    name = desk.policy.environment(args.environment or desk.policy.last.name).name
+    found = desk.deployments(name)
+    stack = live(found)
+    running = stack[-1] if stack and stack[-1].running else None
+    target = stack[-2] if running is not None and len(stack) > 1 else None
+    if running is None:
+        head = f"nothing runs in {name} yet"
+    else:
+        back = (
+            f"a rollback goes back to {_named(target.release)}"
+            if target is not None
+            else "nothing earlier to roll back to"
+        )
+        head = f"{name}: {_named(running.release)} runs; {back}"
+    rows = [
+        [
+            deployment.release.id,
+            deployment.release.version,
+            deployment.release.kind.value,
+            show.short(deployment.entered_at),
+            show.short(deployment.until) if deployment.until is not None else "",
+            _stay(deployment),
+        ]
+        for deployment in found
+    ]
+    text = head
+    if rows:
+        headers = ["RELEASE", "VERSION", "KIND", "ENTERED", "UNTIL", "STATUS"]
+        text = f"{head}\n{show.table(headers, rows)}"
+    return Reply(
+        data={
+            "environment": name,
+            "running": None if running is None else running.release.id,
+            "rollback_target": None if target is None else target.release.id,
+            "deployments": [show.deployment_json(deployment) for deployment in found],
+        },
+        text=text,
+    )
+
+
+def roll_back(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit roll-back --reason ...``: exit 1 if there is nothing to roll back to."""
+    desk = session.desk(executors=True)
+    done = desk.roll_back(
+        by=session.actor,
+        reason=args.reason,
+        environment=args.environment,
+        release_id=args.release,
+        progress=session.progress(),
+    )
+    taken, restored = done.rolled_back, done.restored
+    return Reply(
+        data={
+            "outcome": "rolled-back",
+            "environment": done.environment,
+            "at": show.timestamp(done.at),
+            "by": done.by,
+            "reason": args.reason,
+            "summary": done.summary,
+            "rolled_back": {"release_id": taken.id, "version": taken.version},
+            "restored": {"release_id": restored.id, "version": restored.version},
+            "release": show.record_json(desk.get(taken.id)),
+        },
+        text=f"rolled {done.environment} back from {taken.version} to {restored.version}: "
+        f"{restored.id} runs there again, {taken.id} is {taken.state}\n  {done.summary}",
+    )
+
+
+# -- data operations ---------------------------------------------------------------
+
+
+def _rule(desk: Desk, operation: DataOperation) -> DataAdjustmentRule | None:
+    if operation.kind is not DataOperationKind.ADJUSTMENT:
+        return None
+    return desk.policy.environment(operation.environment).data_adjustments
+
+
+def _what(operation: DataOperation) -> str:
+    """Say what an operation does, each argument quoted as the shell would need it."""
+    if operation.kind is DataOperationKind.RESTORE:
+        return operation.describe()
+    return f"{shlex.join([operation.operation, *operation.arguments])} in {operation.environment}"
+
+
+def _standing(operation: DataOperation, rule: DataAdjustmentRule | None) -> str:
+    """Say where an operation stands and what comes next."""
+    status = operation.status
+    if status is DataOperationStatus.EXECUTED:
+        at = show.short(operation.finished_at) if operation.finished_at else "?"
+        return f"executed by {operation.executed_by} at {at}: {operation.summary}"
+    if status is DataOperationStatus.CANCELLED:
+        at = show.short(operation.finished_at) if operation.finished_at else "?"
+        return f"cancelled at {at}: {operation.summary}"
+    if status is DataOperationStatus.RUNNING:
+        return (
+            f"running (started by {operation.executed_by}); if its run died, "
+            f"cancel it: releasekit data cancel {shlex.quote(operation.id)} --reason ..."
+        )
+    if rule is None:  # a restore that failed: it is not run again, only redone
+        return f"failed: {operation.summary}"
+    failed = (
+        f"its last run failed ({operation.summary}); "
+        if status is DataOperationStatus.FAILED
+        else ""
+    )
+    counted = len(operation.counted)
+    if counted < rule.min_verifications:
+        missing = rule.min_verifications - counted
+        return (
+            f"{failed}{counted} of {rule.min_verifications} verifications; {missing} more "
+            f"needed, by anyone but {operation.requested_by} and {rule.operator}: "
+            f"releasekit data verify {shlex.quote(operation.id)} --fingerprint "
+            f"{operation.fingerprint[:SHORT_FINGERPRINT]}"
+        )
+    return (
+        f"{failed}verified by {', '.join(operation.verifiers)}; {rule.operator} runs it: "
+        f"releasekit --executors dt data execute {shlex.quote(operation.id)}"
+    )
+
+
+def _operation_reply(
+    desk: Desk, operation: DataOperation, *, outcome: str, head: str, code: ExitCode = ExitCode.OK
+) -> Reply:
+    rule = _rule(desk, operation)
+    lines = [head]
+    if operation.kind is DataOperationKind.ADJUSTMENT:
+        lines.append(f"  fingerprint: {operation.fingerprint[:SHORT_FINGERPRINT]}")
+    lines.append(f"  {_standing(operation, rule)}")
+    return Reply(
+        data={"outcome": outcome, "operation": show.data_operation_json(operation, rule)},
+        text="\n".join(lines),
+        code=code,
+    )
+
+
+def data_adjust(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data adjust ENV OPERATION [ARG...] --reason ...``."""
+    desk = session.desk(create=True)
+    operation = desk.request_data_adjustment(
+        args.environment,
+        args.operation,
+        args.arguments,
+        by=session.actor,
+        reason=args.reason,
+        operation_id=args.operation_id,
+    )
+    return _operation_reply(
+        desk,
+        operation,
+        outcome="requested",
+        head=f"requested {operation.id}: {_what(operation)}, by {operation.requested_by}",
+    )
+
+
+def data_amend(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data amend ID [ARG...] [--operation NAME]``."""
+    if not args.arguments and args.operation is None:
+        raise InvalidInputError(
+            "an amendment needs the new arguments, --operation NAME, or both",
+            field="arguments",
+            value=(),
+        )
+    desk = session.desk()
+    current = desk.data_operation(args.operation_id)
+    operation = desk.amend_data_adjustment(
+        args.operation_id,
+        by=session.actor,
+        arguments=args.arguments or current.arguments,
+        operation=args.operation,
+        reason=args.reason,
+    )
+    voided = sum(1 for item in current.verifications if not item.voided)
+    void = (
+        f"; {voided} {'verification' if voided == 1 else 'verifications'} voided" if voided else ""
+    )
+    return _operation_reply(
+        desk, operation, outcome="amended", head=f"amended {operation.id}: {_what(operation)}{void}"
+    )
+
+
+def _fingerprint(desk: Desk, operation_id: str, given: str | None) -> str | None:
+    """Expand a fingerprint prefix the verifier was shown to the operation's full fingerprint."""
+    if given is None:
+        return None
+    seen = given.strip().lower()
+    if len(seen) < SHORT_FINGERPRINT:
+        raise InvalidInputError(
+            f"--fingerprint {given!r} is too short to tell adjustments apart; give at least "
+            f"{SHORT_FINGERPRINT} characters, as `releasekit data show {operation_id}` shows them",
+            field="fingerprint",
+            value=given,
+        )
+    current = desk.data_operation(operation_id).fingerprint
+    return current if current.startswith(seen) else seen
+
+
+def data_verify(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data verify ID [--fingerprint HEX]``."""
+    desk = session.desk()
+    seen = _fingerprint(desk, args.operation_id, args.fingerprint)
+    operation = desk.verify_data_adjustment(
+        args.operation_id, by=session.actor, fingerprint=seen, note=args.note
+    )
+    return _operation_reply(
+        desk,
+        operation,
+        outcome="verified",
+        head=f"verified {operation.id} as {session.actor}: {_what(operation)}",
+    )
+
+
+def data_execute(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data execute ID``: only the operator, only through dt."""
+    desk = session.desk(executors=True)
+    try:
+        operation = desk.execute_data_adjustment(
+            args.operation_id, by=session.actor, progress=session.progress()
+        )
+    except ExecutorNotAllowedError as error:
+        error.add_note(
+            "with the releasekit command: add --executors dt (and --dt PATH if dt is not on "
+            "your PATH), or set RELEASEKIT_EXECUTORS=dt"
+        )
+        raise
+    return _operation_reply(
+        desk, operation, outcome="executed", head=f"executed {operation.id}: {_what(operation)}"
+    )
+
+
+def data_cancel(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data cancel ID --reason ...``."""
+    desk = session.desk()
+    operation = desk.cancel_data_operation(args.operation_id, by=session.actor, reason=args.reason)
+    return _operation_reply(
+        desk, operation, outcome="cancelled", head=f"cancelled {operation.id}: {_what(operation)}"
+    )
+
+
+def data_restore(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data restore SOURCE TARGET --reason ...``."""
+    desk = session.desk(create=True, executors=True)
+    operation = desk.restore_data(
+        args.source,
+        args.target,
+        by=session.actor,
+        reason=args.reason,
+        operation_id=args.operation_id,
+        progress=session.progress(),
+    )
+    return _operation_reply(
+        desk,
+        operation,
+        outcome="restored",
+        head=f"restored the data of {operation.source} into {operation.environment} "
+        f"({operation.id}), by {operation.requested_by}",
+    )
+
+
+def _verified(operation: DataOperation, rule: DataAdjustmentRule | None) -> str:
+    if rule is None:
+        return "-"
+    return f"{len(operation.counted)}/{rule.min_verifications}"
+
+
+def data_list(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data list [--environment ENV]``."""
+    desk = session.desk()
+    if args.environment is not None:
+        desk.policy.environment(args.environment)  # an unknown name is an error, not "none"
+    found = desk.data_operations(environment=args.environment)
+    rows = []
+    documents = []
+    for operation in found:
+        rule = _rule(desk, operation)
+        rows.append(
+            [
+                operation.id,
+                operation.status.value,
+                _verified(operation, rule),
+                f"{operation.requested_by}, {show.short(operation.requested_at)}",
+                _what(operation),
+            ]
+        )
+        documents.append(show.data_operation_json(operation, rule))
+    headers = ["ID", "STATUS", "VERIFIED", "REQUESTED", "WHAT"]
+    where = f" in {args.environment}" if args.environment is not None else ""
+    text = (
+        show.table(headers, rows)
+        if rows
+        else f"no data operations{where} in {session.db}; request one with "
+        "`releasekit data adjust ENV OPERATION ARG... --reason ...`"
+    )
+    return Reply(data={"operations": documents}, text=text)
+
+
+def data_show(session: Session, args: argparse.Namespace) -> Reply:
+    """``releasekit data show ID``: the operation, its verifications, its history."""
+    desk = session.desk()
+    operation = desk.data_operation(args.operation_id)
+    events = desk.data_history(operation.id)
+    rule = _rule(desk, operation)
+    lines = [
+        f"{operation.kind.value} {operation.id}: {_what(operation)}",
+        f"  requested:   {show.short(operation.requested_at)} by {operation.requested_by}: "
+        + operation.reason,
+        f"  status:      {_standing(operation, rule)}",
+    ]
+    if operation.kind is DataOperationKind.ADJUSTMENT:
+        lines.append(f"  fingerprint: {operation.fingerprint}")
+    if rule is not None:
+        lines.append(
+            f"  rule:        {rule.min_verifications} to {rule.max_verifications} verifications, "
+            f"then {rule.operator} runs it through {rule.tool}"
+        )
+    for item in operation.verifications:
+        counts = not item.voided and item.fingerprint == operation.fingerprint
+        state = "" if counts else "  (void: it was amended since)"
+        note = f": {item.note}" if item.note else ""
+        lines.append(f"  verified:    {show.short(item.at)} by {item.by}{note}{state}")
+    if operation.command:
+        lines.append(f"  command:     {shlex.join(operation.command)}")
+    rows = [
+        [
+            str(event.seq),
+            show.short(event.at),
+            event.actor,
+            str(event.data.get("step", "")),
+            event.reason,
+        ]
+        for event in events
+    ]
+    lines.extend(["", show.table(["#", "AT", "ACTOR", "STEP", "REASON"], rows)])
+    return Reply(
+        data={
+            "operation": show.data_operation_json(operation, rule),
+            "events": [show.event_json(event) for event in events],
+        },
+        text="\n".join(lines),
+    )
+
+
+COMMANDS: Mapping[str, Callable[[Session, argparse.Namespace], Reply]] = {
+    "logs": logs,
+    "review-logs": review_logs,
+    "monitoring": monitoring,
+    "check-production": check_production,
+    "clear-attention": clear_attention,
+    "deployments": deployments,
+    "roll-back": roll_back,
+    "data adjust": data_adjust,
+    "data amend": data_amend,
+    "data verify": data_verify,
+    "data execute": data_execute,
+    "data cancel": data_cancel,
+    "data restore": data_restore,
+    "data list": data_list,
+    "data show": data_show,
+}
