@@ -109,7 +109,9 @@ DEFAULT_LOG_WINDOW = dt.timedelta(hours=24)
 class Desk:
     """Run releases through a policy with real executors, a shared store and a clock.
 
-    Args:
+    Build it as ``Desk(policy, store=..., executors=..., clock=...)``.
+
+    Attributes:
         policy: The team's process.
         store: Where releases and their histories live; an in-memory store by default.
         executors: Who does the work; a dry run that only records calls by default.
