@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import attrs
 import pendulum
@@ -179,6 +179,24 @@ def _not_deployed(guard: Guard, context: GuardContext, environment: str) -> Verd
     )
 
 
+_Run = TypeVar("_Run", TestRun, MigrationRun)
+
+
+def _latest_run(kind: type[_Run], context: GuardContext, environment: str) -> _Run | None:
+    """Return the latest run of *kind* that counts: this version, there, since it got there."""
+    release = context.release
+    entered = release.entered_at(environment)
+    runs = [
+        run
+        for run in release.evidence_of(kind)
+        if run.environment == environment
+        and run.version == release.version
+        and entered is not None
+        and entered <= run.at <= context.now
+    ]
+    return max(runs, key=lambda run: run.at) if runs else None
+
+
 @attrs.frozen(kw_only=True)
 class ActorAllowed:
     """Only an environment's owners may act in it (on either side of a step).
@@ -292,17 +310,10 @@ class TestsPassed:
     def check(self, context: GuardContext) -> Verdict:
         """Pass when the latest counting run passed."""
         release = context.release
-        entered = release.entered_at(self.environment)
-        if entered is None:
+        if release.entered_at(self.environment) is None:
             return _not_deployed(self, context, self.environment)
-        runs = [
-            run
-            for run in release.evidence_of(TestRun)
-            if run.environment == self.environment
-            and run.version == release.version
-            and entered <= run.at <= context.now
-        ]
-        if not runs:
+        latest = _latest_run(TestRun, context, self.environment)
+        if latest is None:
             return Verdict.blocked(
                 context.blocker(
                     self,
@@ -314,7 +325,6 @@ class TestsPassed:
                     evidence="test-run",
                 )
             )
-        latest = max(runs, key=lambda run: run.at)
         if latest.passed:
             return Verdict.ok()
         return Verdict.blocked(
@@ -568,17 +578,10 @@ class MigrationsSucceeded:
         wanted = release.artifact.migrations
         if not wanted:
             return Verdict.ok()
-        entered = release.entered_at(self.environment)
-        if entered is None:
+        if release.entered_at(self.environment) is None:
             return _not_deployed(self, context, self.environment)
-        runs = [
-            run
-            for run in release.evidence_of(MigrationRun)
-            if run.environment == self.environment
-            and run.version == release.version
-            and entered <= run.at <= context.now
-        ]
-        if not runs:
+        latest = _latest_run(MigrationRun, context, self.environment)
+        if latest is None:
             return Verdict.blocked(
                 context.blocker(
                     self,
@@ -590,7 +593,6 @@ class MigrationsSucceeded:
                     evidence="migration-run",
                 )
             )
-        latest = max(runs, key=lambda run: run.at)
         not_run = tuple(name for name in wanted if name not in latest.migrations)
         if latest.succeeded and not not_run:
             return Verdict.ok()
