@@ -17,7 +17,7 @@ ROOT = Path(__file__).parent
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the whole test suite with branch coverage."""
-    session.install("-e", ".[tests,postgres]")
+    session.install("-e", ".[tests,postgres,docs]")
     session.run(
         "pytest",
         "--cov",

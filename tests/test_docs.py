@@ -1,7 +1,10 @@
 """Every Python code block in the README and in docs/ runs."""
 
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +84,22 @@ def test_the_docs_hook_draws_the_flows_from_the_engine() -> None:
     assert "<!-- releasekit:diagram normal -->" in (
         ROOT / "docs" / "reference-policy.md"
     ).read_text(encoding="utf-8")
+
+
+def test_the_docs_build_strictly(tmp_path: Path) -> None:
+    """`mkdocs build --strict` succeeds: no broken link, no undocumented parameter, no warning."""
+    if importlib.util.find_spec("mkdocs") is None and not os.environ.get("CI"):
+        pytest.skip("MkDocs is not installed here (pip install 'releasekit[docs]')")
+
+    result = subprocess.run(  # noqa: S603  # builds our own docs
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+    assert 0 == result.returncode, result.stderr[-4000:]
+    assert (tmp_path / "reference-policy" / "index.html").exists()
