@@ -16,11 +16,13 @@ Other parts of releasekit (policy files, executors) add their own hooks with
 
 from __future__ import annotations
 
+import _json
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from json.encoder import encode_basestring_ascii
+from json.scanner import make_scanner
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, overload
 
@@ -41,6 +43,7 @@ from releasekit.exceptions import InvalidInputError, RecordError, ReleaseKitErro
 
 __all__ = [
     "EVIDENCE_TAG",
+    "Canonical",
     "TextCache",
     "at_utc",
     "compact",
@@ -99,17 +102,40 @@ def iso(value: dt.datetime) -> str:
     Raises:
         NaiveDatetimeError: *value* carries no time zone.
     """
+    global _last_iso  # noqa: PLW0603  # a one-entry cache, replaced as a whole
+    last = _last_iso
+    if last[0] is value:  # one write writes the same instant up to three times
+        return last[1]
+    read = _read_texts.get(id(value))
+    if read is not None and read[0] is value:  # read from this very text
+        return read[1]
     if value.tzinfo is not _UTC:
         value = instant(value, field="time")
-    # Formatting by hand is four times faster than isoformat(), whose utcoffset()
-    # call goes through pendulum's Python-level time zone.
+    # Assembled by hand from two-digit strings: isoformat() goes through pendulum's
+    # Python-level utcoffset(), and %-formatting each number costs more than the rest.
+    pairs = _PAIRS
+    year = value.year
     text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+        f"{year if year >= 1000 else f'{year:04d}'}-{pairs[value.month]}-{pairs[value.day]}"  # noqa: PLR2004  # four digits
+        f"T{pairs[value.hour]}:{pairs[value.minute]}:{pairs[value.second]}"
     )
-    if value.microsecond:
-        text = f"{text}.{value.microsecond:06d}"
-    return f"{text}+00:00"
+    micro = value.microsecond
+    text = f"{text}.{micro:06d}+00:00" if micro else f"{text}+00:00"
+    _last_iso = (value, text)
+    return text
+
+
+#: "00" to "99".
+_PAIRS = tuple(f"{number:02d}" for number in range(100))
+
+#: The last instant :func:`iso` wrote, and its text (values are immutable).
+_last_iso: tuple[object, str] = (None, "")
+
+#: Instants :func:`parse_instant` read from text of exactly the form :func:`iso`
+#: writes, with that text, by identity: a state read and written again need not
+#: format its instants once more. Emptied when full.
+_read_texts: dict[int, tuple[object, str]] = {}
+_READ_LIMIT = 4096
 
 
 def parse_instant(value: object) -> pendulum.DateTime:
@@ -134,7 +160,7 @@ def parse_instant(value: object) -> pendulum.DateTime:
             f"{value!r} is not an ISO 8601 date and time", field="time", value=value
         ) from None
     if parsed.tzinfo is dt.UTC:  # what iso() writes: build the pendulum value directly
-        return pendulum.DateTime(
+        result = pendulum.DateTime(
             parsed.year,
             parsed.month,
             parsed.day,
@@ -144,6 +170,24 @@ def parse_instant(value: object) -> pendulum.DateTime:
             parsed.microsecond,
             tzinfo=_UTC,
         )
+        # Remember the text if it is exactly what iso() writes for the instant:
+        # fromisoformat() reads fixed-width digits, so the punctuation and length
+        # of YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00 tell (no week date, no comma, no
+        # zero fraction that iso() would leave out).
+        size = len(value)
+        if (
+            (size == 25 or (size == 32 and value[19] == "." and parsed.microsecond))  # noqa: PLR2004
+            and value[4] == "-"
+            and value[7] == "-"
+            and value[10] == "T"
+            and value[13] == ":"
+            and value[16] == ":"
+            and value.endswith("+00:00")
+        ):
+            if len(_read_texts) >= _READ_LIMIT:
+                _read_texts.clear()
+            _read_texts[id(result)] = (result, value)  # holding it keeps its id from reuse
+        return result
     return instant(parsed, field="time")
 
 
@@ -176,6 +220,11 @@ def _unstructure_str_set(value: frozenset[str] | set[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+#: The key and value the converter adds to the fields of each tagged class (e.g.
+#: ``("type", "TestRun")``), for :class:`TextCache`, which writes them itself.
+_TAGS: dict[type, tuple[str, str]] = {}
+
+
 def _configure_evidence(made: cattrs.Converter) -> None:
     """Write each piece of evidence with its kind under ``"type"``; read it back by that tag."""
     by_class = {kind: made.get_unstructure_hook(kind) for kind in EVIDENCE_TYPES}
@@ -206,6 +255,7 @@ def _configure_evidence(made: cattrs.Converter) -> None:
 
     made.register_unstructure_hook(Evidence, unstructure_evidence)
     made.register_structure_hook(Evidence, structure_evidence)
+    _TAGS.update({kind: (EVIDENCE_TAG, kind.__name__) for kind in EVIDENCE_TYPES})
     for kind in EVIDENCE_TYPES:
         # Evidence values unstructured by their own class carry the tag as well,
         # so a list of them reads back the same way.
@@ -315,10 +365,42 @@ def unstructure(value: object, unstructure_as: Any = None) -> Any:  # noqa: ANN4
 
 #: Compact, key-sorted, ASCII-only JSON: the same value always gives the same text,
 #: and the text survives every database and terminal. NaN and infinities are refused.
-_encode = json.JSONEncoder(
+_CANONICAL = json.JSONEncoder(
     ensure_ascii=True, allow_nan=False, sort_keys=True, separators=(",", ":")
-).encode
-_decode = json.JSONDecoder().decode
+)
+_encode = _CANONICAL.encode
+_DECODER = json.JSONDecoder()
+_decode = _DECODER.decode
+
+#: Compact JSON in the order given, for states (which are not digested).
+_COMPACT = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+_compact = _COMPACT.encode
+
+
+def _unchecked(encoder: json.JSONEncoder) -> _json.make_encoder:
+    """Return *encoder*'s C encoder, made once and without its check for cycles.
+
+    ``JSONEncoder.encode`` builds a new C encoder, with a fresh dict for that
+    check, on every call, which costs several times the encoding of a small
+    value. Without the check a cycle ends in a :class:`RecursionError`; the
+    callers then encode again with *encoder* itself, for its exact error.
+    """
+    return _json.make_encoder(
+        None,
+        encoder.default,
+        encode_basestring_ascii,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+
+_encode_fast = _unchecked(_CANONICAL)
+_compact_fast = _unchecked(_COMPACT)
+_scan = make_scanner(_DECODER)  # type: ignore[arg-type]  # a decoder is the scanner's context
 
 
 def dumps(value: object) -> str:
@@ -328,6 +410,10 @@ def dumps(value: object) -> str:
         InvalidInputError: *value* holds something JSON cannot represent
             (an object, NaN, an infinity).
     """
+    try:
+        return "".join(_encode_fast(value, 0))
+    except (TypeError, ValueError, RecursionError):
+        pass  # encode it again below, for the error the checked encoder gives
     try:
         return _encode(value)
     except (TypeError, ValueError) as error:
@@ -341,11 +427,53 @@ def dumps(value: object) -> str:
 
 def loads(text: str | bytes) -> Any:  # noqa: ANN401  # JSON
     """Parse JSON text."""
-    return _decode(text if isinstance(text, str) else text.decode())
+    if not isinstance(text, str):
+        text = text.decode()
+    # What JSONDecoder.decode does for text without surrounding white space,
+    # without its two regular-expression calls; anything else goes through it.
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        pass
+    else:
+        if end == len(text):
+            return value
+    return _decode(text)
 
 
-#: Compact JSON in the order given, for states (which are not digested).
-_compact = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+class Canonical(Mapping[str, Any]):
+    """A JSON object read back from its canonical text, which it keeps: an immutable mapping.
+
+    The ledger writes an event's data as canonical text (with a
+    :class:`TextCache`, from the typed value) and hands the store this mapping
+    as the draft's data, so sealing the event need not encode it once more.
+    Build it only from the text :func:`dumps` or a :class:`TextCache` wrote.
+
+    Args:
+        text: The canonical JSON text of an object.
+    """
+
+    __slots__ = ("_value", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._value: dict[str, Any] = loads(text)
+
+    def __getitem__(self, key: str) -> Any:  # noqa: ANN401  # JSON
+        return self._value[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __repr__(self) -> str:
+        return f"Canonical({self.text!r})"
+
+    def value(self) -> dict[str, Any]:
+        """Return the object, as :func:`loads` of the text gives it (not a copy: keep it)."""
+        return self._value
 
 
 def compact(value: object) -> str:
@@ -354,6 +482,10 @@ def compact(value: object) -> str:
     Raises:
         InvalidInputError: *value* holds something JSON cannot represent.
     """
+    try:
+        return "".join(_compact_fast(value, 0))
+    except (TypeError, ValueError, RecursionError):
+        pass  # encode it again below, for the error the checked encoder gives
     try:
         return _compact(value)
     except (TypeError, ValueError) as error:
@@ -371,49 +503,90 @@ def compact(value: object) -> str:
 
 
 class TextCache:
-    """Writes frozen attrs values as JSON text, reusing the text of parts seen before.
+    """Writes frozen attrs values as canonical JSON text, reusing the text of parts seen before.
 
-    A release's state is rewritten on every action, but most of it (the
-    artifact, each piece of evidence, each move) is the very same immutable
-    object as in the state before. The classes in *assembled* (the ones
-    rebuilt on every action) are written field by field; every other attrs
-    value, alone or inside a tuple, is written once with the converter and
-    its text remembered by identity. The text equals the converter's output.
+    The text is exactly :func:`dumps` of the converter's output (sorted keys,
+    compact, ASCII): the form event data is digested in, so the text of a
+    value written for an event serves the state as well. A release's state is
+    rewritten on every action, but most of it (the artifact, each piece of
+    evidence, each move, often the whole release) is the very same immutable
+    object as before: every attrs value and enum member inside the value
+    written, alone or in a tuple, is written once and its text remembered by
+    identity. The classes in *assembled* are written field by field, by a
+    function generated once per class (the way attrs and cattrs generate
+    theirs), other values with the converter.
 
     Args:
-        assembled: The classes to write field by field.
+        assembled: The classes to write field by field: their converter hooks
+            must be the default ones (every field under its name), or the
+            tagged one of evidence.
         limit: How many texts to remember before starting afresh.
     """
 
     def __init__(self, *assembled: type, limit: int = 16384) -> None:
         for kind in assembled:
             attrs.resolve_types(kind)
-        self._fields: dict[type, tuple[tuple[str, str, int, Any], ...]] = {
-            kind: tuple(
-                (field.name, _compact(field.name), *_mode(field.type, assembled))
-                for field in attrs.fields(kind)
-            )
-            for kind in assembled
-        }
         self._memo: dict[int, tuple[object, str]] = {}
         self._limit = limit
+        self._writers: dict[type, Callable[[Any], str]] = {}
+        for kind in assembled:
+            self._writers[kind] = self._writer(kind)
 
     def text(self, value: object) -> str:
-        """Return the JSON text of *value*, an instance of one of the assembled classes."""
-        parts = []
-        for name, key, mode, kind in self._fields[value.__class__]:
-            item = getattr(value, name)
-            if item is None:
-                parts.append(f"{key}:null")
-            elif mode == _VALUE:
-                parts.append(f"{key}:{self._remembered(item, kind)}")
-            elif mode == _VALUES:
-                parts.append(f"{key}:{self._listed(item, kind)}")
-            elif mode == _ASSEMBLED:
-                parts.append(f"{key}:{self.text(item)}")
+        """Return the canonical JSON text of *value*, an instance of an assembled class."""
+        return self._writers[value.__class__](value)
+
+    def _writer(self, kind: type) -> Callable[[Any], str]:
+        """Generate the function writing a *kind* as canonical JSON, one field after the other.
+
+        For each field, the generated code reads the value and turns it into
+        text: strings, booleans, instants and lists of strings directly, values
+        that never change through the memo (looked up inline: the common case),
+        anything else with the converter. The fields are written in the order of
+        their names, as sorted keys are.
+        """
+        scope: dict[str, Any] = {
+            "_esc": encode_basestring_ascii,
+            "_plain": str,
+            "_instant": pendulum.DateTime,
+            "_utc": _UTC,
+            "_iso": iso,
+            "_map": map,
+            "_sorted": sorted,
+            "_get": self._memo.get,
+            "_id": id,
+            "_remembered": self._remembered,
+            "_listed": self._listed,
+            "_scalar": _scalar,
+        }
+        name = f"write_{kind.__name__}"
+        lines = [f"def {name}(value):"]
+        entries = []
+        for number, field in enumerate(attrs.fields(kind)):
+            item = f"x{number}"
+            scope[f"kind{number}"] = field.type
+            lines.append(f"    {item} = value.{field.name}")
+            steps, direct = _field_text(item, number, field.type, scope)
+            if direct and type(None) not in get_args(field.type):
+                # None is rare here: the converter's path writes it, if ever.
+                lines.extend(f"    {step}" for step in steps)
             else:
-                parts.append(f"{key}:{_scalar(item, kind)}")
-        return "{" + ",".join(parts) + "}"
+                lines.append(f"    if {item} is None:")
+                lines.append(f'        {item} = "null"')
+                lines.append("    else:")
+                lines.extend(f"        {step}" for step in steps)
+            entries.append((field.name, f"{dumps(field.name)}:{{{item}}}"))
+        if kind in _TAGS:
+            key, tag = _TAGS[kind]
+            entries.append((key, f"{dumps(key)}:{dumps(tag)}"))
+        body = ",".join(entry for _key, entry in sorted(entries))
+        if any(character in body for character in "'\\"):  # pragma: no cover  # identifiers
+            msg = f"cannot generate a writer for {kind.__name__}"
+            raise TypeError(msg)
+        lines.append(f"    return f'{{{{{body}}}}}'")
+        exec("\n".join(lines), scope)  # noqa: S102  # source built above from attrs field names
+        write: Callable[[Any], str] = scope[name]
+        return write
 
     def _listed(self, values: tuple[object, ...], kind: Any) -> str:  # noqa: ANN401  # any type
         """Return the JSON list of *values*; a tuple kept from the state before costs nothing."""
@@ -421,7 +594,15 @@ class TextCache:
         found = memo.get(id(values))
         if found is not None and found[0] is values:
             return found[1]
-        text = "[" + ",".join([self._remembered(value, kind) for value in values]) + "]"
+        get = memo.get
+        remembered = self._remembered
+        texts = []
+        for value in values:
+            found = get(id(value))
+            texts.append(
+                found[1] if found is not None and found[0] is value else remembered(value, kind)
+            )
+        text = "[" + ",".join(texts) + "]"
         if len(memo) >= self._limit:
             memo.clear()
         memo[id(values)] = (values, text)
@@ -432,14 +613,77 @@ class TextCache:
         found = memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        text = compact(converter.unstructure(value, kind))
+        write = self._writers.get(value.__class__)
+        text = write(value) if write is not None else _scalar(value, kind)
         if len(memo) >= self._limit:
             memo.clear()
         memo[id(value)] = (value, text)  # holding value keeps its id from being reused
         return text
 
 
-_SCALAR, _VALUE, _VALUES, _ASSEMBLED = range(4)
+def _field_text(item: str, number: int, kind: Any, scope: dict[str, Any]) -> tuple[list[str], bool]:  # noqa: ANN401, PLR0911  # any type; one return per kind of field
+    """Return the generated statements turning *item*, a value of type *kind*, into text.
+
+    Each fast path checks that the value is what its type says and leaves
+    anything else to the converter (``_scalar``), so the text is the
+    converter's. Also return whether they write ``None`` too (through that path).
+    """
+    members = _members(kind)
+    fallback = f"_scalar({item}, kind{number})"
+    if members == (str,):
+        return [f"{item} = _esc({item}) if {item}.__class__ is _plain else {fallback}"], True
+    if members == (bool,):
+        return [
+            f'{item} = "true" if {item} is True else ("false" if {item} is False else {fallback})'
+        ], True
+    if members == (pendulum.DateTime,):  # as cheap to write again as to look up
+        return [
+            f"if {item}.__class__ is _instant and {item}.tzinfo is _utc:",
+            f"    {item} = '\"' + _iso({item}) + '\"'",
+            "else:",
+            f"    {item} = {fallback}",
+        ], True
+    if all(_immutable(member) for member in members):
+        return _recalled(item, f"_remembered({item}, kind{number})"), False
+    if _is_tuple_of_values(kind):
+        scope[f"item{number}"] = get_args(kind)[0]
+        return _recalled(item, f"_listed({item}, item{number})"), False
+    if kind in {tuple[str, ...], frozenset[str]}:  # a JSON list (sorted for a set)
+        items = f"_sorted({item})" if kind == frozenset[str] else item
+        return [
+            f"if {item}.__class__ is {kind.__origin__.__name__}:",
+            "    try:",
+            f'        {item} = "[" + ",".join(_map(_esc, {items})) + "]"',
+            "    except TypeError:  # not strings after all",
+            f"        {item} = {fallback}",
+            "else:",
+            f"    {item} = {fallback}",
+        ], True
+    return [f"{item} = {fallback}"], True
+
+
+def _recalled(item: str, otherwise: str) -> list[str]:
+    """Return the generated statements that take *item*'s text from the memo, or *otherwise*."""
+    return [
+        f"found = _get(_id({item}))",
+        f"{item} = found[1] if found is not None and found[0] is {item} else {otherwise}",
+    ]
+
+
+def _is_tuple_of_values(kind: Any) -> bool:  # noqa: ANN401  # any type
+    """Whether *kind* is ``tuple[X, ...]`` of attrs classes (or of a union of them)."""
+    if get_origin(kind) is not tuple or get_args(kind)[1:] != (...,):
+        return False
+    return all(attrs.has(member) for member in _members(get_args(kind)[0]))
+
+
+def _immutable(kind: Any) -> bool:  # noqa: ANN401  # any type
+    """Whether values of *kind* never change, so their text can be remembered by identity."""
+    return (
+        attrs.has(kind)
+        or kind is pendulum.DateTime
+        or (isinstance(kind, type) and issubclass(kind, enum.Enum))
+    )
 
 
 def _members(kind: Any) -> tuple[Any, ...]:  # noqa: ANN401  # any type
@@ -449,26 +693,14 @@ def _members(kind: Any) -> tuple[Any, ...]:  # noqa: ANN401  # any type
     return (kind,)
 
 
-def _mode(kind: Any, assembled: tuple[type, ...]) -> tuple[int, Any]:  # noqa: ANN401  # any type
-    """Decide how a field of type *kind* is written, and with which type."""
-    members = _members(kind)
-    if all(member in assembled for member in members):
-        return _ASSEMBLED, kind
-    if all(attrs.has(member) for member in members):
-        return _VALUE, kind
-    if get_origin(kind) is tuple and get_args(kind)[1:] == (...,):
-        item = get_args(kind)[0]
-        if all(attrs.has(member) for member in _members(item)):
-            return _VALUES, item
-    return _SCALAR, kind
-
-
 def _scalar(value: object, kind: Any) -> str:  # noqa: ANN401  # any type
     """Return the JSON text of a plain field value, short-cutting the common kinds."""
+    if value is None:
+        return "null"
     if value.__class__ is str:
         return encode_basestring_ascii(value)
     if isinstance(value, enum.Enum) and isinstance(value.value, str):
         return encode_basestring_ascii(value.value)
     if value.__class__ is pendulum.DateTime and value.tzinfo is _UTC:
         return f'"{iso(value)}"'
-    return compact(converter.unstructure(value, kind))
+    return dumps(converter.unstructure(value, kind))

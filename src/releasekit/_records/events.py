@@ -15,13 +15,14 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping
-from json.encoder import encode_basestring_ascii
-from typing import Any
+from json.encoder import encode_basestring_ascii as _esc
+from typing import Any, NamedTuple
 
 import attrs
 import pendulum
 
-from releasekit._records.converter import at_utc, dumps, iso, loads
+from releasekit._records._build import builder
+from releasekit._records.converter import Canonical, at_utc, dumps, iso, loads
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
 
 __all__ = [
@@ -80,7 +81,11 @@ def _action(value: Action | str) -> Action:
     return value if value.__class__ is Action else Action(value)
 
 
-def _data(value: Mapping[str, Any] | None) -> dict[str, Any]:
+def _data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if type(value) is Canonical:
+        return value  # immutable: no copy needed
+    if isinstance(value, dict):
+        return dict(value)
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -96,6 +101,8 @@ def _storable(_instance: object, attribute: attrs.Attribute[Any], value: object)
     """Require text every database can store: no NUL character, valid UTF-8."""
     if value is None:
         return
+    if isinstance(value, str) and value.isascii() and "\x00" not in value:
+        return  # ASCII text holds no lone surrogate: the common case, checked quickly
     if not isinstance(value, str):
         raise InvalidInputError(
             f"{attribute.name} must be a string, got {type(value).__name__}",
@@ -188,8 +195,8 @@ class Event:
         return self.digest == digest_of(self)
 
 
-def _string(value: str | None) -> str:
-    return "null" if value is None else encode_basestring_ascii(value)
+def _string(value: object) -> str:
+    return "null" if value is None else _esc(value)  # type: ignore[arg-type]  # TypeError if not str
 
 
 def canonical(
@@ -211,11 +218,18 @@ def canonical(
     sorted, compact, ASCII), with ``data`` given as its canonical text so it is
     serialized once. A test holds the two equal.
     """
+    # _esc() directly for the usual exact strings; _string() for anything else.
+    plain = str
     return (
-        f'{{"action":{_string(action)},"actor":{_string(actor)},"at":{_string(at)},'
-        f'"data":{data_text},"previous":{_string(previous)},"reason":{_string(reason)},'
-        f'"seq":{seq:d},"source":{_string(source)},"stream":{_string(stream)},'
-        f'"target":{_string(target)}}}'
+        f'{{"action":{_esc(action) if action.__class__ is plain else _string(action)},'
+        f'"actor":{_esc(actor) if actor.__class__ is plain else _string(actor)},'
+        f'"at":{_esc(at) if at.__class__ is plain else _string(at)},"data":{data_text},'
+        f'"previous":{_esc(previous) if previous.__class__ is plain else _string(previous)},'
+        f'"reason":{_esc(reason) if reason.__class__ is plain else _string(reason)},'
+        f'"seq":{seq:d},'
+        f'"source":{_esc(source) if source.__class__ is plain else _string(source)},'
+        f'"stream":{_esc(stream) if stream.__class__ is plain else _string(stream)},'
+        f'"target":{_esc(target) if target.__class__ is plain else _string(target)}}}'
     )
 
 
@@ -241,13 +255,16 @@ def digest_of(event: Event) -> str:
     )
 
 
-@attrs.frozen(kw_only=True)
-class Sealed:
+class Sealed(NamedTuple):
     """An event ready to be written, with the text forms the stores keep."""
 
     event: Event
     at_text: str
     data_text: str
+
+
+#: Builds an event from a draft's checked fields (see :func:`seal`).
+_event = builder(Event)
 
 
 def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
@@ -256,37 +273,39 @@ def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
     Raises:
         InvalidInputError: The draft's data cannot be written as JSON.
     """
-    at_text = iso(draft.at)
-    data_text = dumps(draft.data)
+    at = draft.at
+    action = draft.action
+    actor = draft.actor
+    source = draft.source
+    target = draft.target
+    reason = draft.reason
+    at_text = iso(at)
+    data = draft.data
+    if type(data) is Canonical:  # written by the ledger from a typed value
+        data_text = data.text
+        value = data.value()
+    else:
+        data_text = dumps(data)
+        value = loads(data_text)
     digest = _sha256(
         canonical(
             stream=stream,
             seq=seq,
             at=at_text,
-            actor=draft.actor,
-            action=draft.action.value,
-            source=draft.source,
-            target=draft.target,
-            reason=draft.reason,
+            actor=actor,
+            action=action,  # a StrEnum: its text is its value
+            source=source,
+            target=target,
+            reason=reason,
             data_text=data_text,
             previous=previous,
         )
     )
-    event = Event(
-        stream=stream,
-        seq=seq,
-        at=draft.at,
-        actor=draft.actor,
-        action=draft.action,
-        source=draft.source,
-        target=draft.target,
-        reason=draft.reason,
-        # Read back what was written, so the event equals the one a store returns later.
-        data=loads(data_text),
-        previous=previous,
-        digest=digest,
-    )
-    return Sealed(event=event, at_text=at_text, data_text=data_text)
+    # The draft's fields were converted and checked when it was made, and the data
+    # is read back from what was written, so the event equals the one a store
+    # returns later: the event's __init__ would change nothing.
+    event = _event(stream, seq, at, actor, action, source, target, reason, value, previous, digest)
+    return Sealed(event, at_text, data_text)
 
 
 @attrs.frozen(kw_only=True)

@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pendulum
 
-from releasekit._records.converter import TextCache, structure, unstructure
+from releasekit._records._build import builder
+from releasekit._records.converter import Canonical, TextCache, structure, unstructure
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.store import JSONText, Store
 from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
-from releasekit._rules.evidence import Evidence
+from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
 from releasekit._rules.policy import ABANDONED
-from releasekit._rules.release import Move, Release
+from releasekit._rules.release import Artifact, Move, Release
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
     InvalidInputError,
@@ -234,30 +235,31 @@ class AttentionCleared:
     key: str
 
 
-def _on_started(_state: object, data: Started) -> State:
-    return State(release=data.release)
+# The effects below build states and records from parts that are already
+# checked values (the state before, the event's structured data), so they skip
+# __init__, which would only convert and check them again.
+_state = builder(State)
+_record = builder(Record)
+
+
+def _on_started(_state_before: object, data: Started) -> State:
+    return _state(data.release, None, ())
 
 
 def _on_evidence(state: State | Record, data: EvidenceRecorded) -> State:
-    return State(
-        release=state.release.with_evidence(*data.evidence),
-        attempt=state.attempt,
-        attention=state.attention,
-    )
+    return _state(state.release.with_evidence(*data.evidence), state.attempt, state.attention)
 
 
 def _on_moved(state: State | Record, data: Moved) -> State:
-    return State(
-        release=state.release.moved(data.move), attempt=state.attempt, attention=state.attention
-    )
+    return _state(state.release.moved(data.move), state.attempt, state.attention)
 
 
 def _on_refused(state: State | Record, _data: Refused) -> State:
-    return State(release=state.release, attempt=state.attempt, attention=state.attention)
+    return _state(state.release, state.attempt, state.attention)
 
 
 def _on_step_started(state: State | Record, data: StepStarted) -> State:
-    return State(release=state.release, attempt=data.attempt, attention=state.attention)
+    return _state(state.release, data.attempt, state.attention)
 
 
 def _on_step_ended(state: State | Record, data: StepEnded) -> State:
@@ -266,19 +268,19 @@ def _on_step_ended(state: State | Record, data: StepEnded) -> State:
         release = release.with_evidence(*data.evidence)
     if data.move is not None:
         release = release.moved(data.move)
-    return State(release=release, attempt=None, attention=state.attention)
+    return _state(release, None, state.attention)
 
 
 def _on_attention_needed(state: State | Record, data: AttentionNeeded) -> State:
     others = tuple(item for item in state.attention if item.key != data.attention.key)
-    return State(release=state.release, attempt=state.attempt, attention=(*others, data.attention))
+    return _state(state.release, state.attempt, (*others, data.attention))
 
 
 def _on_attention_cleared(state: State | Record, data: AttentionCleared) -> State:
-    return State(
-        release=state.release,
-        attempt=state.attempt,
-        attention=tuple(item for item in state.attention if item.key != data.key),
+    return _state(
+        state.release,
+        state.attempt,
+        tuple(item for item in state.attention if item.key != data.key),
     )
 
 
@@ -340,17 +342,22 @@ def replay(events: Iterable[Event]) -> Record:
         last = event
     if state is None or last is None:
         raise RecordError(what="the history", problems=["it holds no event @ $"])
-    return Record(
-        release=state.release,
-        revision=last.seq,
-        head=last.digest,
-        attempt=state.attempt,
-        attention=state.attention,
-    )
+    return _record(state.release, last.seq, last.digest, state.attempt, state.attention)
 
 
-#: Writes states as JSON, reusing the text of the parts that did not change.
-_TEXTS = TextCache(State, Release)
+#: Writes states and event data as canonical JSON, reusing the text of parts
+#: written before; every class they hold is written by generated code.
+_TEXTS = TextCache(
+    State,
+    Release,
+    Artifact,
+    Move,
+    Attempt,
+    Attention,
+    Blocker,
+    *EVIDENCE_TYPES,
+    *dict.fromkeys(kind for kind, _effect in _EFFECTS.values()),
+)
 
 
 def _snapshot(state: State) -> JSONText:
@@ -429,12 +436,8 @@ class Ledger:
         if snapshot is None:
             return None
         state = structure(snapshot.data, State, what=f"the current state of {release_id}")
-        return Record(
-            release=state.release,
-            revision=snapshot.revision,
-            head=snapshot.head,
-            attempt=state.attempt,
-            attention=state.attention,
+        return _record(
+            state.release, snapshot.revision, snapshot.head, state.attempt, state.attention
         )
 
     def releases(self, *, prefix: str = "") -> list[str]:
@@ -512,7 +515,7 @@ class Ledger:
             at=at if at is not None else release.created_at,
             target=release.state,
             reason=reason,
-            data=unstructure(Started(release=release)),
+            data=Canonical(_TEXTS.text(Started(release=release))),
         )
         return self._write(None, state, draft)
 
@@ -847,7 +850,7 @@ class Ledger:
                 value=action,
             )
         draft = Draft(actor=by, action=kind, at=at, reason=reason, data=data)
-        return self._write(record, _state(record), draft)
+        return self._write(record, _state_of(record), draft)
 
     def append(
         self,
@@ -944,7 +947,9 @@ class Ledger:
             source=source,
             target=target,
             reason=reason,
-            data=unstructure(data),
+            # Written from the typed value: the parts the new state shares with it
+            # (a move, evidence, an attempt) are then written once for both.
+            data=Canonical(_TEXTS.text(data)),
         )
         return self._write(record, state, draft)
 
@@ -956,13 +961,7 @@ class Ledger:
             snapshot=_snapshot(state),
             previous=record.head if record is not None else "",
         )
-        return Record(
-            release=state.release,
-            revision=event.seq,
-            head=event.digest,
-            attempt=state.attempt,
-            attention=state.attention,
-        )
+        return _record(state.release, event.seq, event.digest, state.attempt, state.attention)
 
 
 def _derived(text: str) -> str:
@@ -974,8 +973,8 @@ def _derived(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _state(record: Record) -> State:
-    return State(release=record.release, attempt=record.attempt, attention=record.attention)
+def _state_of(record: Record) -> State:
+    return _state(record.release, record.attempt, record.attention)
 
 
 def _require_idle(record: Record) -> None:

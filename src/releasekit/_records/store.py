@@ -237,6 +237,8 @@ def check_stream(stream: object, *, field: str = "stream") -> str:
             field=field,
             value=stream,
         )
+    if stream.isascii():  # ASCII text holds no lone surrogate: the common case
+        return stream
     try:
         stream.encode()
     except UnicodeEncodeError:

@@ -22,6 +22,8 @@ def instant(value: dt.datetime, *, field: str = "time") -> pendulum.DateTime:
         NaiveDatetimeError: *value* carries no time zone.
         InvalidInputError: *value* is not a datetime at all.
     """
+    if value.__class__ is pendulum.DateTime and value.tzinfo is UTC:
+        return value  # already what the conversion below gives (values are immutable)
     if not isinstance(value, dt.datetime):
         raise InvalidInputError(
             f"{field} must be a datetime, not {type(value).__name__}",

@@ -86,6 +86,10 @@ def _moves(value: Iterable[Move]) -> tuple[Move, ...]:
     return tuple(value)
 
 
+def _kind(value: Kind | str) -> Kind:
+    return value if value.__class__ is Kind else Kind(value)
+
+
 @attrs.frozen(kw_only=True)
 class Release:
     """A version on its way through the environments: a plain, immutable value.
@@ -107,7 +111,7 @@ class Release:
 
     id: str = attrs.field(validator=_validate.text)
     version: str = attrs.field(validator=_validate.text)
-    kind: Kind = attrs.field(converter=Kind)
+    kind: Kind = attrs.field(converter=_kind)
     artifact: Artifact = Artifact()
     state: str = attrs.field(validator=_validate.text)
     created_at: pendulum.DateTime = attrs.field(converter=created_at_instant)
@@ -144,8 +148,55 @@ class Release:
 
     def with_evidence(self, *items: Evidence) -> Release:
         """Return a copy holding *items* as well."""
-        return attrs.evolve(self, evidence=(*self.evidence, *items))
+        evidence = (*self.evidence, *_evidence_tuple(items))
+        if self.__class__ is not Release:
+            return attrs.evolve(self, evidence=evidence)
+        return _copy(self, self.state, evidence, self.moves)
 
     def moved(self, move: Move) -> Release:
         """Return a copy that has taken *move*."""
-        return attrs.evolve(self, state=move.target, moves=(*self.moves, move))
+        if self.__class__ is not Release:
+            return attrs.evolve(self, state=move.target, moves=(*self.moves, move))
+        _validate.text(self, _STATE, move.target)
+        return _copy(self, move.target, self.evidence, (*self.moves, move))
+
+
+#: The ``state`` field, for its validator's message.
+_STATE = attrs.fields(Release).state
+
+#: Setters of the slots of a release, for :func:`_copy`.
+_SLOTS = tuple(Release.__dict__[field.name].__set__ for field in attrs.fields(Release))
+
+
+def _copy(
+    release: Release, state: str, evidence: tuple[Evidence, ...], moves: tuple[Move, ...]
+) -> Release:
+    """Return *release* with a new state, evidence and moves, checked by the caller.
+
+    The other fields were converted and validated when *release* was built, and
+    a release is immutable: running ``__init__`` again (as :func:`attrs.evolve`
+    does) would convert and check them all once more, which costs more than the
+    rest of recording a promotion. This sets the slots as ``__init__`` does.
+    """
+    copy = object.__new__(Release)
+    (
+        set_id,
+        set_version,
+        set_kind,
+        set_artifact,
+        set_state,
+        set_created_at,
+        set_created_by,
+        set_evidence,
+        set_moves,
+    ) = _SLOTS
+    set_id(copy, release.id)
+    set_version(copy, release.version)
+    set_kind(copy, release.kind)
+    set_artifact(copy, release.artifact)
+    set_state(copy, state)
+    set_created_at(copy, release.created_at)
+    set_created_by(copy, release.created_by)
+    set_evidence(copy, evidence)
+    set_moves(copy, moves)
+    return copy
