@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import shlex
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
 import pendulum
 import pytest
 
 import releasekit as rk
+from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
 from fake_dt import write_fake_dt
 from releasekit._interfaces import _cli_commands
 from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, main
@@ -43,48 +43,6 @@ gate = [{ type = "attestation", name = "go" }]
 kind = "normal"
 path = ["dev", "prod"]
 """
-
-
-@attrs.frozen
-class Ran:
-    """What one command line did."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        """What the command printed, read as JSON."""
-        return json.loads(self.out)
-
-
-@pytest.fixture(name="db")
-def fixture_db(tmp_path: Path) -> Path:
-    return tmp_path / "releases.db"
-
-
-@pytest.fixture(name="cli")
-def fixture_cli(
-    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., Ran]:
-    """Run `releasekit --db <tmp>/releases.db ARGS` in a clean directory and environment."""
-    monkeypatch.chdir(tmp_path)
-    for variable in ENVIRONMENT:
-        monkeypatch.delenv(variable, raising=False)
-
-    def run(*argv: str) -> Ran:
-        code = main(["--db", str(db), *argv])
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
-
-
-def ok(ran: Ran) -> Ran:
-    """Check a command succeeded and pass it through."""
-    assert (0, "") == (ran.code, ran.err), ran.out
-    return ran
 
 
 def act(cli: Callable[..., Ran], actor: str, now: str, *argv: str) -> Ran:

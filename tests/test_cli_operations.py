@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import attrs
 import pendulum
 import pytest
 
 import releasekit as rk
+from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
 from fake_dt import write_fake_dt
 from releasekit import executors
 from releasekit._actions.data import fingerprint
-from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, main
+from releasekit._interfaces.cli import ExitCode
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,42 +27,6 @@ NOON = "2026-11-27T12:00Z"
 HALF_PAST_TWELVE = "2026-11-27T12:30Z"
 ALL = ["sandbox-anton", "tests", "sandbox", "stage", "production"]
 ARGUMENTS = ["AAPL", "2026-11-26", "187.20; rm -rf /"]
-
-
-@attrs.frozen
-class Ran:
-    """What one command line did."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        """What the command printed, read as JSON."""
-        return json.loads(self.out)
-
-
-@pytest.fixture(name="db")
-def fixture_db(tmp_path: Path) -> Path:
-    return tmp_path / "releases.db"
-
-
-@pytest.fixture(name="cli")
-def fixture_cli(
-    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., Ran]:
-    """Run `releasekit --db <tmp>/releases.db ARGS` in a clean directory and environment."""
-    monkeypatch.chdir(tmp_path)
-    for variable in ENVIRONMENT:
-        monkeypatch.delenv(variable, raising=False)
-
-    def run(*argv: str) -> Ran:
-        code = main(["--db", str(db), *argv])
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return run
 
 
 @pytest.fixture(name="fake_dt")
@@ -78,12 +42,6 @@ def calls(fake_dt: Path) -> list[list[str]]:
     if not recorded.exists():
         return []
     return [json.loads(line) for line in recorded.read_text(encoding="utf-8").splitlines()]
-
-
-def ok(ran: Ran) -> Ran:
-    """Check a command succeeded and pass it through."""
-    assert (0, "") == (ran.code, ran.err), ran.out
-    return ran
 
 
 def streamed(ran: Ran) -> Ran:
