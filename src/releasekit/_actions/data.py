@@ -243,6 +243,27 @@ def adjustment_rule(environment: Environment, *, actor: str, action: str) -> Dat
     return rule
 
 
+def _refused(
+    operation: DataOperation,
+    message: str,
+    *,
+    reason: str,
+    actor: str,
+    action: str,
+    allowed: Iterable[str] = (),
+) -> DataOperationRefusedError:
+    """Build the refusal of *action* on *operation*, naming it and its environment."""
+    return DataOperationRefusedError(
+        message,
+        reason=reason,
+        operation_id=operation.id,
+        environment=operation.environment,
+        actor=actor,
+        action=action,
+        allowed=tuple(allowed),
+    )
+
+
 def require_open(operation: DataOperation, *, actor: str, action: str) -> None:
     """Refuse to touch an adjustment that already ran, runs, or was cancelled.
 
@@ -268,11 +289,10 @@ def require_open(operation: DataOperation, *, actor: str, action: str) -> None:
             f"{operation.id} ({operation.describe()}) is running (started by "
             f"{operation.executed_by}); wait for it to end, or cancel it if its run died"
         )
-    raise DataOperationRefusedError(
+    raise _refused(
+        operation,
         message,
         reason=status.value,
-        operation_id=operation.id,
-        environment=operation.environment,
         actor=actor,
         action=action,
     )
@@ -288,12 +308,11 @@ def check_amend(operation: DataOperation, *, actor: str, new_fingerprint: str) -
     action = "amend a data adjustment"
     require_open(operation, actor=actor, action=action)
     if actor != operation.requested_by:
-        raise DataOperationRefusedError(
+        raise _refused(
+            operation,
             f"{actor} may not amend {operation.id}: only its requester, "
             f"{operation.requested_by}, may; ask them, or request a new adjustment",
             reason="not-requester",
-            operation_id=operation.id,
-            environment=operation.environment,
             actor=actor,
             action=action,
             allowed=(operation.requested_by,),
@@ -387,12 +406,11 @@ def check_execution(operation: DataOperation, rule: DataAdjustmentRule, *, actor
     action = "run a data adjustment"
     require_open(operation, actor=actor, action=action)
     if actor != rule.operator:
-        raise DataOperationRefusedError(
+        raise _refused(
+            operation,
             f"{actor} may not run {operation.id}: only {rule.operator} runs data adjustments "
             f"in {operation.environment}; ask them",
             reason="not-operator",
-            operation_id=operation.id,
-            environment=operation.environment,
             actor=actor,
             action=action,
             allowed=(rule.operator,),
@@ -403,14 +421,13 @@ def check_execution(operation: DataOperation, rule: DataAdjustmentRule, *, actor
         voided = len(operation.verifications) - counted
         counts = "counts" if voided == 1 else "count"
         void = f" ({voided} given earlier no longer {counts}: it was amended)" if voided else ""
-        raise DataOperationRefusedError(
+        raise _refused(
+            operation,
             f"{operation.id} has {counted} of the {rule.min_verifications} verifications it "
             f"needs before it may run{void}; ask {missing} more "
             f"{'person' if missing == 1 else 'people'} (not {operation.requested_by} or "
             f"{rule.operator}) to verify it",
             reason="not-verified",
-            operation_id=operation.id,
-            environment=operation.environment,
             actor=actor,
             action=action,
         )
@@ -430,11 +447,10 @@ def check_cancel(operation: DataOperation, rule: DataAdjustmentRule | None, *, a
     if rule is not None:
         allowed.add(rule.operator)
     if actor not in allowed:
-        raise DataOperationRefusedError(
+        raise _refused(
+            operation,
             f"{actor} may not cancel {operation.id}: only {_names(allowed)} may",
             reason="not-requester",
-            operation_id=operation.id,
-            environment=operation.environment,
             actor=actor,
             action=action,
             allowed=sorted(allowed),
