@@ -636,3 +636,20 @@ def test_text_taken_from_values_is_kept_even_with_a_nul(ledger: Ledger, started:
 
     event = ledger.history("r1")[-1]
     assert ("bad\x00byte", "bad\ufffdbyte") == (record.attention[0].message, event.reason)
+
+
+def test_require_idle_names_the_unfinished_step() -> None:
+    """A record with a step in flight refuses to go on, naming the step; an idle one passes."""
+    ledger = Ledger(rk.MemoryStore())
+    moment = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
+    release = rk.Release(
+        id="r1", version="1.0", kind="normal", state="dev", created_at=moment, created_by="a"
+    )
+    idle = ledger.start(release)
+    busy = ledger.begin_attempt(idle, capability="deploy", by="a", at=moment, target="prod")
+
+    idle.require_idle()
+    with pytest.raises(rk.StepInProgressError) as caught:
+        busy.require_idle()
+
+    assert ("r1", "deploy") == (caught.value.release_id, caught.value.capability)

@@ -77,7 +77,6 @@ from releasekit.exceptions import (
     NothingToRollBackError,
     PromotionRefusedError,
     ScheduleConflictError,
-    StepInProgressError,
     UnknownDataOperationError,
 )
 
@@ -280,7 +279,7 @@ class Desk:
             ConflictError: Someone else changed the release meanwhile; retry.
         """
         record = self.get(release_id)
-        _require_idle(record)
+        record.require_idle()
         now = self.clock.now()
         try:
             moved = self._engine.promote(record.release, by=by, now=now)
@@ -411,7 +410,7 @@ class Desk:
             NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
-        _require_idle(record)
+        record.require_idle()
         where = environment or self._evidence_environment(record.release, guards.TestsPassed)
         self._require_in(record.release, where, action="run the tests")
         self._engine.require_actor(where, by, action="run the tests")
@@ -433,7 +432,7 @@ class Desk:
             NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
-        _require_idle(record)
+        record.require_idle()
         where = environment or self._evidence_environment(
             record.release, guards.MigrationsSucceeded
         )
@@ -811,7 +810,7 @@ class Desk:
                 value=release_id,
             )
         record = self.get(current.release.id)
-        _require_idle(record)
+        record.require_idle()
         self.executors.deployer(name)
         record = self._ledger.begin_attempt(
             record,
@@ -1708,17 +1707,6 @@ class Desk:
                 field="environment",
                 value=environment,
             )
-
-
-def _require_idle(record: Record) -> None:
-    attempt = record.attempt
-    if attempt is not None:
-        raise StepInProgressError(
-            release_id=record.id,
-            attempt_id=attempt.id,
-            capability=attempt.capability,
-            started_at=attempt.started_at,
-        )
 
 
 def _event_data(operation: DataOperation, step: str, details: dict[str, Any]) -> dict[str, Any]:

@@ -155,6 +155,21 @@ class Record:
         """The environment the release is in (or ``"abandoned"``)."""
         return self.release.state
 
+    def require_idle(self) -> None:
+        """Refuse to go on while a step of the release is in flight or was interrupted.
+
+        Raises:
+            StepInProgressError: Naming the unfinished step: resume it or abandon it first.
+        """
+        attempt = self.attempt
+        if attempt is not None:
+            raise StepInProgressError(
+                release_id=self.id,
+                attempt_id=attempt.id,
+                capability=attempt.capability,
+                started_at=attempt.started_at,
+            )
+
 
 # ---------------------------------------------------------------------------
 # What each event says, and what it does to the state
@@ -652,7 +667,7 @@ class Ledger:
             StepInProgressError: Another step is in flight (or was interrupted).
             ConflictError: The release changed since *record* was loaded.
         """
-        _require_idle(record)
+        record.require_idle()
         attempt = Attempt(
             id=attempt_id if attempt_id is not None else f"{record.id}/{record.revision + 1}",
             capability=capability,
@@ -906,7 +921,7 @@ class Ledger:
     # -- internals ---------------------------------------------------------------
 
     def _move(self, record: Record, move: Move, action: Action, reason: str) -> Record:
-        _require_idle(record)
+        record.require_idle()
         if move.source != record.state:
             raise InvalidInputError(
                 f"this move starts in {move.source}, but release {record.id} is in "
@@ -975,17 +990,6 @@ def _derived(text: str) -> str:
 
 def _state_of(record: Record) -> State:
     return _state(record.release, record.attempt, record.attention)
-
-
-def _require_idle(record: Record) -> None:
-    attempt = record.attempt
-    if attempt is not None:
-        raise StepInProgressError(
-            release_id=record.id,
-            attempt_id=attempt.id,
-            capability=attempt.capability,
-            started_at=attempt.started_at,
-        )
 
 
 def _require_attempt(record: Record, attempt_id: str) -> Attempt:
