@@ -416,3 +416,26 @@ def test_a_step_finishes_on_top_of_events_written_while_it_ran(
 
     assert "tests" == moved.state
     assert ["step-started", "notified", "step-finished"] == actions(desk, release.id)[-3:]
+
+
+def test_the_tests_lease_lasts_as_long_as_the_runner_may_run(
+    desk: rk.Desk, clock: rk.FixedClock
+) -> None:
+    """A runner allowed three hours holds the tests lease for those hours and a margin."""
+    release = to_tests(desk, clock)
+    seen: list[rk.stores.Lease | None] = []
+
+    class SlowRunner:
+        timeouts = executors.DtExecutor(timeouts={"run-tests": dt.timedelta(hours=3)}).timeouts
+
+        def run_tests(self, _request: executors.TestRequest, /) -> executors.Outcome:
+            seen.append(desk.store.current("test-run:tests", now=clock.now()))
+            return executors.Outcome.success("passed")
+
+    desk.executors.register("run-tests", SlowRunner())
+
+    desk.run_tests(release.id, by="ci")
+
+    (lease,) = seen
+    assert lease is not None
+    assert dt.timedelta(hours=3, minutes=5) == lease.expires - lease.since

@@ -21,6 +21,7 @@ accepts every one of these actions from its owners only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1687,7 +1688,7 @@ class Desk:
 
     def _lease_ttl(self, runner: object) -> dt.timedelta:
         timeouts = getattr(runner, "timeouts", None)
-        limit = timeouts.get(Capability.RUN_TESTS) if isinstance(timeouts, dict) else None
+        limit = timeouts.get(Capability.RUN_TESTS) if isinstance(timeouts, Mapping) else None
         return (limit + _LEASE_MARGIN) if isinstance(limit, dt.timedelta) else _DEFAULT_LEASE
 
     def _evidence_environment(self, release: Release, guard_type: type[object]) -> str:
