@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from json.encoder import encode_basestring_ascii
 from json.scanner import make_scanner
+from operator import is_ as _is
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, overload
 
@@ -49,11 +50,15 @@ __all__ = [
     "compact",
     "converter",
     "dumps",
+    "escape",
+    "escaped",
     "extend",
     "iso",
     "loads",
     "parse_instant",
     "problems_of",
+    "read_parts",
+    "read_state",
     "structure",
     "unstructure",
     "utc",
@@ -124,6 +129,26 @@ def iso(value: dt.datetime) -> str:
     _last_iso = (value, text)
     return text
 
+
+def escape(text: str) -> str:
+    """Return *text*, a ``str``, as a JSON string in ASCII, remembering it if it is short.
+
+    Hot paths look the text up in :data:`escaped` first (``escaped.get(text)
+    or escape(text)``): names, environments and actions recur on every write,
+    and a look-up costs less than escaping them again.
+    """
+    found = encode_basestring_ascii(text)
+    if len(text) <= _ESCAPED_LENGTH:
+        if len(escaped) >= _ESCAPED_LIMIT:
+            escaped.clear()
+        escaped[text] = found
+    return found
+
+
+#: Short strings :func:`escape` wrote, and their JSON text. Emptied when full.
+escaped: dict[str, str] = {}
+_ESCAPED_LIMIT = 4096
+_ESCAPED_LENGTH = 64
 
 #: "00" to "99".
 _PAIRS = tuple(f"{number:02d}" for number in range(100))
@@ -400,6 +425,7 @@ def _unchecked(encoder: json.JSONEncoder) -> _json.make_encoder:
 
 _encode_fast = _unchecked(_CANONICAL)
 _compact_fast = _unchecked(_COMPACT)
+_scanstring = _json.scanstring
 _scan = make_scanner(_DECODER)  # type: ignore[arg-type]  # a decoder is the scanner's context
 
 
@@ -439,6 +465,122 @@ def loads(text: str | bytes) -> Any:  # noqa: ANN401  # JSON
         if end == len(text):
             return value
     return _decode(text)
+
+
+# ---------------------------------------------------------------------------
+# Reading states: where the text of each part lies
+# ---------------------------------------------------------------------------
+
+
+class _NotCompact(ValueError):  # noqa: N818  # internal: not the compact form the walk reads
+    """The text is not compact JSON (white space, or an unexpected character)."""
+
+
+#: Where the text of one JSON value lies: its start, its end, and (for an object
+#: or a list that was walked) where the text of each member lies.
+Span = tuple[int, int, "dict[str, Span] | list[Span] | None"]
+
+#: States read by :func:`read_state`, by the identity of the value returned:
+#: the value, its text and where each part of the text lies. Emptied when full.
+_read_states: dict[int, tuple[object, str, dict[str, Span]]] = {}
+_READ_STATES_LIMIT = 256
+
+#: How deep :func:`read_state` notes where parts lie: a state, its release, and
+#: the items of the release's lists (evidence, moves).
+_DEPTH = 2
+
+
+def read_state(text: str) -> Any:  # noqa: ANN401  # JSON
+    """Parse a stored state, noting where the text of each of its parts lies.
+
+    The value is what :func:`loads` returns. A writer that gets the parts of
+    the state back (:meth:`TextCache.recall`) can then copy their text instead
+    of writing it again: a tool loads a release, and writes it back with one
+    change. Text that is not compact JSON is simply parsed.
+    """
+    try:
+        value, end, spans = _walk(text, 0, _DEPTH)
+    except (ValueError, IndexError, StopIteration, RecursionError):
+        return loads(text)  # its error, if it is not JSON at all
+    if end != len(text):
+        return loads(text)
+    if isinstance(spans, dict):
+        if len(_read_states) >= _READ_STATES_LIMIT:
+            _read_states.clear()
+        _read_states[id(value)] = (value, text, spans)  # holding it keeps its id from reuse
+    return value
+
+
+def read_parts(value: object) -> tuple[str, dict[str, Span]] | None:
+    """Return the text *value* was read from by :func:`read_state`, and where its parts lie."""
+    found = _read_states.get(id(value))
+    if found is None or found[0] is not value:
+        return None
+    return found[1], found[2]
+
+
+def _walk(
+    text: str, start: int, depth: int
+) -> tuple[Any, int, dict[str, Span] | list[Span] | None]:
+    """Parse the JSON value at *start*; for objects and lists, note where each member lies.
+
+    Members are walked *depth* levels down; deeper values are parsed whole by
+    the C scanner. Return the value, where it ends, and the members' spans.
+    """
+    first = text[start]
+    if first == "{":
+        return _walk_object(text, start + 1, depth)
+    if first == "[":
+        return _walk_list(text, start + 1, depth)
+    value, end = _scan(text, start)
+    return value, end, None
+
+
+def _member(text: str, begin: int, depth: int) -> tuple[Any, int, Span]:
+    """Parse the member at *begin*, walking it if *depth* allows; return it, its end, its span."""
+    if depth:
+        value, end, inner = _walk(text, begin, depth - 1)
+    else:
+        value, end = _scan(text, begin)
+        inner = None
+    return value, end, (begin, end, inner)
+
+
+def _walk_object(text: str, at: int, depth: int) -> tuple[dict[str, Any], int, dict[str, Span]]:
+    members: dict[str, Any] = {}
+    spans: dict[str, Span] = {}
+    if text[at] == "}":
+        return members, at + 1, spans
+    while True:
+        if text[at] != '"':
+            raise _NotCompact
+        key, at = _scanstring(text, at + 1)
+        if text[at] != ":":
+            raise _NotCompact
+        members[key], at, spans[key] = _member(text, at + 1, depth)
+        after = text[at]
+        at += 1
+        if after == "}":
+            return members, at, spans
+        if after != ",":
+            raise _NotCompact
+
+
+def _walk_list(text: str, at: int, depth: int) -> tuple[list[Any], int, list[Span]]:
+    items: list[Any] = []
+    places: list[Span] = []
+    if text[at] == "]":
+        return items, at + 1, places
+    while True:
+        item, at, place = _member(text, at, depth)
+        items.append(item)
+        places.append(place)
+        after = text[at]
+        at += 1
+        if after == "]":
+            return items, at, places
+        if after != ",":
+            raise _NotCompact
 
 
 class Canonical(Mapping[str, Any]):
@@ -516,25 +658,96 @@ class TextCache:
     function generated once per class (the way attrs and cattrs generate
     theirs), other values with the converter.
 
+    A cache made *beside* another looks up the texts the other wrote as well,
+    while the other never sees this one's. The ledger writes event data, which
+    is digested and must be canonical, with one cache, and states beside it
+    with another: the parts of a state that were read from a store
+    (:meth:`recall`) are copied as they were stored, which need only mean the
+    same values.
+
     Args:
         assembled: The classes to write field by field: their converter hooks
             must be the default ones (every field under its name), or the
             tagged one of evidence.
         limit: How many texts to remember before starting afresh.
+        beside: A cache whose texts this one may use.
     """
 
-    def __init__(self, *assembled: type, limit: int = 16384) -> None:
+    def __init__(
+        self, *assembled: type, limit: int = 16384, beside: TextCache | None = None
+    ) -> None:
         for kind in assembled:
             attrs.resolve_types(kind)
         self._memo: dict[int, tuple[object, str]] = {}
+        # Looked up first, inline in the generated code: the other cache's texts
+        # (the parts a new event shares with the new state), or this one's own.
+        self._first = beside._memo if beside is not None else self._memo  # noqa: SLF001  # same class
+        # Tuples written (or read), by the identity of their last item: a tuple
+        # made by adding one item to one of them is written from its text.
+        self._tails: dict[int, tuple[tuple[object, ...], str]] = {}
+        self._tail_maps = (self._tails,) if beside is None else (self._tails, beside._tails)  # noqa: SLF001  # same class
         self._limit = limit
         self._writers: dict[type, Callable[[Any], str]] = {}
         for kind in assembled:
             self._writers[kind] = self._writer(kind)
 
+    @property
+    def kinds(self) -> tuple[type, ...]:
+        """The classes this cache writes field by field."""
+        return tuple(self._writers)
+
     def text(self, value: object) -> str:
         """Return the canonical JSON text of *value*, an instance of an assembled class."""
         return self._writers[value.__class__](value)
+
+    def recall(self, value: object, text: str, spans: dict[str, Span]) -> None:
+        """Remember the text of the parts of *value*, read from *text* (see :func:`read_state`).
+
+        *value* must be what *text* was structured into: every attrs value
+        among its fields (walked as deep as *spans* go), and every tuple of
+        them, is remembered with the text it was read from.
+        """
+        memo = self._memo
+        if len(memo) >= self._limit:
+            memo.clear()
+        for name, (start, end, inner) in spans.items():
+            part = getattr(value, name, None)
+            if part is None:
+                continue
+            if part.__class__ is tuple and isinstance(inner, list) and len(inner) == len(part):
+                memo[id(part)] = (part, text[start:end])
+                if part:
+                    self._tail(part, text[start:end])
+                for item, (begin, finish, _inner) in zip(part, inner, strict=True):
+                    if attrs.has(item.__class__):
+                        memo[id(item)] = (item, text[begin:finish])
+            elif attrs.has(part.__class__) and (
+                not isinstance(inner, dict) or list(inner) == sorted(inner)
+            ):  # an object's text is kept only with its keys in order, as written
+                memo[id(part)] = (part, text[start:end])
+                if isinstance(inner, dict):
+                    self.recall(part, text, inner)
+
+    def known(self, value: object) -> str | None:
+        """Return the text remembered for *value* (this very object), or ``None``."""
+        key = id(value)
+        found = self._memo.get(key)
+        if found is None or found[0] is not value:
+            found = self._first.get(key)
+            if found is None or found[0] is not value:
+                return None
+        return found[1]
+
+    def part(self, value: object) -> str:
+        """Return the text of *value*, an immutable part of a state, remembering it."""
+        return self._remembered(value, value.__class__)
+
+    def remember(self, value: object, text: str) -> None:
+        """Remember *text* as the text of *value*, an immutable value."""
+        memo = self._memo
+        if len(memo) >= self._limit:
+            memo.clear()
+        memo[id(value)] = (value, text)  # holding value keeps its id from being reused
 
     def _writer(self, kind: type) -> Callable[[Any], str]:
         """Generate the function writing a *kind* as canonical JSON, one field after the other.
@@ -547,13 +760,15 @@ class TextCache:
         """
         scope: dict[str, Any] = {
             "_esc": encode_basestring_ascii,
+            "_escaped": escaped.get,
+            "_escape": escape,
             "_plain": str,
             "_instant": pendulum.DateTime,
             "_utc": _UTC,
             "_iso": iso,
             "_map": map,
             "_sorted": sorted,
-            "_get": self._memo.get,
+            "_get": self._first.get,
             "_id": id,
             "_remembered": self._remembered,
             "_listed": self._listed,
@@ -594,19 +809,52 @@ class TextCache:
         found = memo.get(id(values))
         if found is not None and found[0] is values:
             return found[1]
-        get = memo.get
-        remembered = self._remembered
-        texts = []
-        for value in values:
-            found = get(id(value))
-            texts.append(
-                found[1] if found is not None and found[0] is value else remembered(value, kind)
-            )
-        text = "[" + ",".join(texts) + "]"
+        text = self._appended(values, kind) if len(values) > 1 else None
+        if text is None:
+            get = self._first.get
+            remembered = self._remembered
+            texts = []
+            for value in values:
+                found = get(id(value))
+                texts.append(
+                    found[1] if found is not None and found[0] is value else remembered(value, kind)
+                )
+            text = "[" + ",".join(texts) + "]"
         if len(memo) >= self._limit:
             memo.clear()
         memo[id(values)] = (values, text)
+        if values:
+            self._tail(values, text)
         return text
+
+    def _tail(self, values: tuple[object, ...], text: str) -> None:
+        tails = self._tails
+        if len(tails) >= self._limit:
+            tails.clear()
+        tails[id(values[-1])] = (values, text)
+
+    def _appended(self, values: tuple[object, ...], kind: Any) -> str | None:  # noqa: ANN401  # any type
+        """Return the text of *values* from that of a tuple holding all but its last item.
+
+        A release gains a move or a piece of evidence as a new tuple: the old one
+        plus one item. Return ``None`` if no such tuple was written (or read).
+        """
+        key = id(values[-2])
+        size = len(values) - 1
+        for tails in self._tail_maps:
+            found = tails.get(key)
+            if found is not None:
+                shorter, text = found
+                if len(shorter) == size and all(map(_is, shorter, values)):
+                    last = values[-1]
+                    known = self._first.get(id(last))
+                    item = (
+                        known[1]
+                        if known is not None and known[0] is last
+                        else self._remembered(last, kind)
+                    )
+                    return f"{text[:-1]},{item}]"
+        return None
 
     def _remembered(self, value: object, kind: Any) -> str:  # noqa: ANN401  # any type
         memo = self._memo
@@ -631,7 +879,8 @@ def _field_text(item: str, number: int, kind: Any, scope: dict[str, Any]) -> tup
     members = _members(kind)
     fallback = f"_scalar({item}, kind{number})"
     if members == (str,):
-        return [f"{item} = _esc({item}) if {item}.__class__ is _plain else {fallback}"], True
+        fast = f"(_escaped({item}) or _escape({item}))"
+        return [f"{item} = {fast} if {item}.__class__ is _plain else {fallback}"], True
     if members == (bool,):
         return [
             f'{item} = "true" if {item} is True else ("false" if {item} is False else {fallback})'

@@ -16,14 +16,25 @@ import enum
 import hashlib
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring_ascii as _esc
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import pendulum
 
 from releasekit._records._build import builder
-from releasekit._records.converter import Canonical, at_utc, dumps, iso, loads
+from releasekit._records.converter import (
+    Canonical,
+    at_utc,
+    dumps,
+    escape,
+    escaped,
+    iso,
+    loads,
+)
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 __all__ = [
     "Action",
@@ -31,10 +42,14 @@ __all__ = [
     "Event",
     "Sealed",
     "Verification",
+    "build_event",
     "canonical",
     "check_chain",
     "digest_of",
+    "draft",
+    "plain_digest",
     "seal",
+    "sealed_text",
 ]
 
 
@@ -159,6 +174,45 @@ class Draft:
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_data)
 
 
+_build_draft = builder(Draft)
+_UTC = pendulum.UTC
+
+
+def draft(
+    *,
+    actor: str,
+    action: Action,
+    at: dt.datetime,
+    source: str | None,
+    target: str | None,
+    reason: str,
+    data: Canonical,
+) -> Draft:
+    """Return ``Draft(...)`` of these fields, checking the usual ones quickly.
+
+    Plain ASCII strings without NUL, an :class:`Action`, an instant in UTC and
+    canonical data are what ``Draft.__init__`` would keep unchanged, so the
+    draft is built from them directly; anything else goes through it.
+    """
+    if (
+        actor.__class__ is str
+        and reason.__class__ is str
+        and (source is None or source.__class__ is str)
+        and (target is None or target.__class__ is str)
+        and action.__class__ is Action
+        and at.__class__ is pendulum.DateTime
+        and at.tzinfo is _UTC
+        and data.__class__ is Canonical
+        and actor.strip()
+    ):
+        every = f"{actor}{source}{target}{reason}"
+        if every.isascii() and "\x00" not in every:
+            return _build_draft(actor, action, at, source, target, reason, data)
+    return Draft(
+        actor=actor, action=action, at=at, source=source, target=target, reason=reason, data=data
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Event:
     """One entry of a history: a :class:`Draft` given its place in a stream.
@@ -263,8 +317,81 @@ class Sealed(NamedTuple):
     data_text: str
 
 
-#: Builds an event from a draft's checked fields (see :func:`seal`).
-_event = builder(Event)
+#: Builds an event from checked fields, in field order (see :func:`seal`).
+build_event = builder(Event)
+
+
+def plain_digest(  # noqa: PLR0917  # every field of an event, positionally: the write path
+    stream: str,
+    seq: int,
+    previous: str,
+    actor: str,
+    action: str,
+    at: str,
+    source: str,
+    target: str,
+    reason: str,
+    data_text: str,
+) -> str:
+    """Return the digest of an event whose text fields are all ``str`` (not subclasses, not None).
+
+    It is the digest of what :func:`canonical` writes for them, without its
+    checks; *at* is the text :func:`iso` wrote, which needs no escaping.
+    """
+    known = escaped.get
+    return _sha256(
+        f'{{"action":{_esc(action)},"actor":{known(actor) or escape(actor)},'
+        f'"at":"{at}","data":{data_text},"previous":{_esc(previous)},'
+        f'"reason":{known(reason) or escape(reason)},"seq":{seq:d},'
+        f'"source":{known(source) or escape(source)},'
+        f'"stream":{known(stream) or escape(stream)},'
+        f'"target":{known(target) or escape(target)}}}'
+    )
+
+
+def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the write path
+    stream: str,
+    seq: int,
+    previous: str,
+    actor: str,
+    action: Action,
+    at: pendulum.DateTime,
+    source: str | None,
+    target: str | None,
+    reason: str,
+    data_text: str,
+) -> tuple[str, str]:
+    """Return the text of an event's instant and its digest, from its checked fields.
+
+    *data_text* is the canonical JSON of the event's data.
+    """
+    at_text = iso(at)
+    plain = str
+    if (
+        actor.__class__ is plain
+        and reason.__class__ is plain
+        and source.__class__ is plain
+        and target.__class__ is plain
+        and stream.__class__ is plain
+        and previous.__class__ is plain
+    ):
+        return at_text, plain_digest(
+            stream, seq, previous, actor, action, at_text, source, target, reason, data_text
+        )
+    return at_text, _sha256(
+        canonical(
+            stream=stream,
+            seq=seq,
+            at=at_text,
+            actor=actor,
+            action=action,  # a StrEnum: its text is its value
+            source=source,
+            target=target,
+            reason=reason,
+            data_text=data_text,
+            previous=previous,
+        )
+    )
 
 
 def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
@@ -279,7 +406,6 @@ def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
     source = draft.source
     target = draft.target
     reason = draft.reason
-    at_text = iso(at)
     data = draft.data
     if type(data) is Canonical:  # written by the ledger from a typed value
         data_text = data.text
@@ -287,24 +413,15 @@ def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
     else:
         data_text = dumps(data)
         value = loads(data_text)
-    digest = _sha256(
-        canonical(
-            stream=stream,
-            seq=seq,
-            at=at_text,
-            actor=actor,
-            action=action,  # a StrEnum: its text is its value
-            source=source,
-            target=target,
-            reason=reason,
-            data_text=data_text,
-            previous=previous,
-        )
+    at_text, digest = sealed_text(
+        stream, seq, previous, actor, action, at, source, target, reason, data_text
     )
     # The draft's fields were converted and checked when it was made, and the data
     # is read back from what was written, so the event equals the one a store
     # returns later: the event's __init__ would change nothing.
-    event = _event(stream, seq, at, actor, action, source, target, reason, value, previous, digest)
+    event = build_event(
+        stream, seq, at, actor, action, source, target, reason, value, previous, digest
+    )
     return Sealed(event, at_text, data_text)
 
 

@@ -18,15 +18,27 @@ very same functions, so the stored state always equals the replayed one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pendulum
 
 from releasekit._records._build import builder
-from releasekit._records.converter import Canonical, TextCache, structure, unstructure
-from releasekit._records.events import Action, Draft, Event, Verification
+from releasekit._records.converter import (
+    Canonical,
+    TextCache,
+    escape,
+    escaped,
+    iso,
+    read_parts,
+    structure,
+    unstructure,
+)
+from releasekit._records.events import Action, Draft, Event, Verification, plain_digest
+from releasekit._records.events import draft as make_draft
 from releasekit._records.store import JSONText, Store
 from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
@@ -43,7 +55,6 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable
 
     from releasekit.exceptions import PromotionRefusedError
 
@@ -255,6 +266,7 @@ class AttentionCleared:
 # __init__, which would only convert and check them again.
 _state = builder(State)
 _record = builder(Record)
+_moved = builder(Moved)
 
 
 def _on_started(_state_before: object, data: Started) -> State:
@@ -375,8 +387,17 @@ _TEXTS = TextCache(
 )
 
 
+#: Writes states beside :data:`_TEXTS`: with the parts of a state read from a
+#: store remembered as they were read (:meth:`Ledger.find`), so a release
+#: loaded and written back with one change is not written out whole again.
+_STATE_TEXTS = TextCache(*_TEXTS.kinds, beside=_TEXTS)
+
+
+_json_text = builder(JSONText)
+
+
 def _snapshot(state: State) -> JSONText:
-    return JSONText(_TEXTS.text(state))
+    return _json_text(_STATE_TEXTS.text(state))
 
 
 # ---------------------------------------------------------------------------
@@ -426,6 +447,12 @@ class Ledger:
     """
 
     store: Store
+    #: The store's way to take an event as checked text, if it has one (the
+    #: built-in stores do): see :meth:`_move_quickly`.
+    _commit: Callable[..., None] | None = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._commit = getattr(self.store, "_commit", None)
 
     # -- reading ---------------------------------------------------------------
 
@@ -451,9 +478,21 @@ class Ledger:
         if snapshot is None:
             return None
         state = structure(snapshot.data, State, what=f"the current state of {release_id}")
-        return _record(
+        found = _record(
             state.release, snapshot.revision, snapshot.head, state.attempt, state.attention
         )
+        read = read_parts(snapshot.data)
+        if read is not None:
+            text, spans = read
+            _STATE_TEXTS.recall(state, text, spans)
+            inner = spans.get("release", (0, 0, None))[2]
+            if (
+                list(spans) == sorted(spans)
+                and isinstance(inner, dict)
+                and list(inner) == sorted(inner)
+            ):
+                _remember_text(found, text)  # keys in order, as written: it can be spliced
+        return found
 
     def releases(self, *, prefix: str = "") -> list[str]:
         """Return the ids of every release starting with *prefix*, sorted."""
@@ -929,18 +968,83 @@ class Ledger:
                 field="move",
                 value=move,
             )
-        data = Moved(move=move)
+        release = record.release.moved(move)
+        fast = self._move_quickly(record, release, move, action, reason)
+        if fast is not None:
+            return fast
+        data = _moved(move)  # a Move, checked when it was made
+        text = _TEXTS.text(data)  # the move's text is remembered for the state's
+        spliced = _moved_text(record.release, release, _TEXTS.part(move))
+        if spliced is not None:
+            _STATE_TEXTS.remember(release, spliced)
         return self._change(
             record,
             action,
             data,
-            _on_moved(record, data),
+            _state(release, record.attempt, record.attention),
+            text=text,
             by=move.by,
             at=move.at,
             reason=reason,
             source=move.source,
             target=move.target,
         )
+
+    def _move_quickly(
+        self, record: Record, release: Release, move: Move, action: Action, reason: str
+    ) -> Record | None:
+        """Record *move* the short way, or return ``None`` to take the general one.
+
+        A step of a release the ledger wrote or read itself, on a store that
+        takes an event as checked text (the built-in ones do), with plain
+        fields: the new state's text is the old one with the move spliced in,
+        the event is sealed from text, and no other value is built.
+        """
+        commit = self._commit
+        known = _record_texts.get(id(record))
+        if commit is None or known is None or known[0] is not record:
+            return None
+        by, source, target, at = move.by, move.source, move.target, move.at
+        every = f"{by}{source}{target}{reason}"  # exact strings, checked below
+        if not (
+            release.__class__ is Release
+            and by.__class__ is str
+            and source.__class__ is str
+            and target.__class__ is str
+            and reason.__class__ is str
+            and at.__class__ is pendulum.DateTime
+            and at.tzinfo is _UTC
+            and every.isascii()
+            and "\x00" not in every
+        ):
+            return None  # Draft() checks these, and says what is wrong
+        at_text = iso(at)
+        known_text = escaped.get
+        by_text = known_text(by) or escape(by)
+        target_text = known_text(target) or escape(target)
+        # What the converter writes for a Move (a test holds them equal).
+        text = (
+            f'{{"at":"{at_text}","by":{by_text},'
+            f'"source":{known_text(source) or escape(source)},"target":{target_text}}}'
+        )
+        snapshot = _spliced(known[1], text, target_text)
+        if snapshot is None:
+            return None
+        stream, seq, previous, data = (
+            record.id,
+            record.revision + 1,
+            record.head,
+            f'{{"move":{text}}}',
+        )
+        value = action._value_  # its .value is a Python-level property
+        digest = plain_digest(
+            stream, seq, previous, by, value, at_text, source, target, reason, data
+        )
+        row = (stream, seq, at_text, by, value, source, target, reason, data, previous, digest)
+        commit((*row, snapshot), action, at)
+        moved = _record(release, seq, digest, None, record.attention)
+        _remember_text(moved, snapshot)
+        return moved
 
     def _change(
         self,
@@ -954,8 +1058,9 @@ class Ledger:
         reason: str = "",
         source: str | None = None,
         target: str | None = None,
+        text: str | None = None,
     ) -> Record:
-        draft = Draft(
+        draft = make_draft(
             actor=by,
             action=action,
             at=at,
@@ -964,19 +1069,95 @@ class Ledger:
             reason=reason,
             # Written from the typed value: the parts the new state shares with it
             # (a move, evidence, an attempt) are then written once for both.
-            data=Canonical(_TEXTS.text(data)),
+            data=Canonical(_TEXTS.text(data) if text is None else text),
         )
-        return self._write(record, state, draft)
+        snapshot = _snapshot(state)
+        event = self.store.append(
+            state.release.id,
+            expected=record.revision,
+            draft=draft,
+            snapshot=snapshot,
+            previous=record.head,
+        )
+        result = _record(state.release, event.seq, event.digest, state.attempt, state.attention)
+        _remember_text(result, snapshot.text)
+        return result
 
     def _write(self, record: Record | None, state: State, draft: Draft) -> Record:
+        snapshot = _snapshot(state)
         event = self.store.append(
             state.release.id,
             expected=record.revision if record is not None else 0,
             draft=draft,
-            snapshot=_snapshot(state),
+            snapshot=snapshot,
             previous=record.head if record is not None else "",
         )
-        return _record(state.release, event.seq, event.digest, state.attempt, state.attention)
+        result = _record(state.release, event.seq, event.digest, state.attempt, state.attention)
+        _remember_text(result, snapshot.text)
+        return result
+
+
+#: The fields of a release a move leaves as they are.
+_unmoved = attrgetter("evidence", "artifact", "id", "version", "kind", "created_at", "created_by")
+
+#: The text of the state of records the ledger wrote or read (with its keys in
+#: order), by the identity of the record: its next step is spliced into it.
+_record_texts: dict[int, tuple[Record, str]] = {}
+_RECORD_TEXTS_LIMIT = 1024
+_UTC = pendulum.UTC
+
+
+def _remember_text(record: Record, text: str) -> None:
+    if len(_record_texts) >= _RECORD_TEXTS_LIMIT:  # forget the older half
+        for key in list(islice(_record_texts, _RECORD_TEXTS_LIMIT // 2)):
+            del _record_texts[key]
+    _record_texts[id(record)] = (record, text)  # holding it keeps its id from reuse
+
+
+def _moved_text(before: Release, after: Release, move: str) -> str | None:
+    """Return the text of *after*, *before* having taken one move, from *before*'s text.
+
+    Everything but the state and the moves is the very same objects, and the
+    text of the release before is remembered: it is copied with the move
+    spliced in (see :func:`_spliced`). Return ``None`` when that text is not
+    known or more than that changed.
+    """
+    old = _STATE_TEXTS.known(before)
+    kept, moves = before.moves, after.moves
+    if not (
+        old is not None
+        and after.__class__ is Release
+        and before.__class__ is Release
+        and len(moves) == len(kept) + 1
+        # The same objects (or equal ones: the state need only mean the same).
+        and _unmoved(after) == _unmoved(before)
+        and all(map(is_, kept, moves))
+    ):
+        return None
+    state = after.state
+    if state.__class__ is not str:
+        return None
+    return _spliced(old, move, escaped.get(state) or escape(state))
+
+
+def _spliced(old: str, move: str, state: str) -> str | None:
+    """Return *old*, the text of a release or of a state, with *move* added and *state* set.
+
+    *move* and *state* are JSON texts.
+
+    With the keys in order, as releasekit writes them, ``version`` is the
+    release's last key, ``state`` the one before it and ``moves`` the one
+    before that, and no value between them holds those keys: the last of each
+    in the text is the release's own. Return ``None`` if one is missing.
+    """
+    version = old.rfind(',"version":')
+    at = old.rfind(',"state":', 0, version)
+    start = old.rfind(',"moves":[', 0, at)
+    if min(version, at, start) < 0:
+        return None
+    listed = old[start + 10 : at - 1]  # the moves' texts, between [ and ]
+    comma = "," if listed else ""
+    return f'{old[:start]},"moves":[{listed}{comma}{move}],"state":{state}{old[version:]}'
 
 
 def _derived(text: str) -> str:

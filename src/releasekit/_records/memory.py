@@ -7,8 +7,16 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from releasekit._records.converter import loads
-from releasekit._records.events import Draft, Event, Verification, check_chain, seal
+from releasekit._records.converter import loads, read_state
+from releasekit._records.events import (
+    Action,
+    Draft,
+    Event,
+    Verification,
+    build_event,
+    check_chain,
+    seal,
+)
 from releasekit._records.store import (
     JSONText,
     Lease,
@@ -28,6 +36,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
     from types import TracebackType
+
+    import pendulum
 
 __all__ = ["MemoryStore"]
 
@@ -74,20 +84,36 @@ class MemoryStore:
         check_expected(expected)
         text = snapshot_text(snapshot)
         with self._lock:
-            self._check_open()
-            row = self._rows.get(stream)
-            actual = row.revision if row else 0
-            if actual != expected:
-                raise ConflictError(stream=stream, expected=expected, actual=actual)
-            head = row.head if row else ""
-            if previous is not None and previous != head:
-                raise wrong_previous(stream, expected=expected, previous=previous)
-            sealed = seal(stream, seq=expected + 1, previous=head, draft=draft)
-            self._history.setdefault(stream, []).append(sealed.event)
-            self._rows[stream] = _Row(
-                revision=sealed.event.seq, head=sealed.event.digest, snapshot=text
-            )
-            return sealed.event
+            head = self._head(stream, expected, previous)
+            event = seal(stream, seq=expected + 1, previous=head, draft=draft).event
+            self._put(event, text)
+            return event
+
+    def _commit(self, row: tuple[Any, ...], action: Action, at: pendulum.DateTime) -> None:
+        """Append an event sealed by the ledger, given as its row (see SqliteStore)."""
+        stream, seq, _at, actor, _action, source, target, reason, data, previous, digest, text = row
+        event = build_event(
+            stream, seq, at, actor, action, source, target, reason, loads(data), previous, digest
+        )
+        with self._lock:
+            self._head(stream, seq - 1, previous)
+            self._put(event, text)
+
+    def _head(self, stream: str, expected: int, previous: str | None) -> str:
+        """Return the head of *stream*, checking that it is at *expected* (and *previous*)."""
+        self._check_open()
+        row = self._rows.get(stream)
+        actual = row.revision if row else 0
+        if actual != expected:
+            raise ConflictError(stream=stream, expected=expected, actual=actual)
+        head = row.head if row else ""
+        if previous is not None and previous != head:
+            raise wrong_previous(stream, expected=expected, previous=previous)
+        return head
+
+    def _put(self, event: Event, text: str) -> None:
+        self._history.setdefault(event.stream, []).append(event)
+        self._rows[event.stream] = _Row(revision=event.seq, head=event.digest, snapshot=text)
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream*, or ``None`` if it does not exist."""
@@ -97,7 +123,7 @@ class MemoryStore:
         if row is None:
             return None
         return Snapshot(
-            stream=stream, revision=row.revision, head=row.head, data=loads(row.snapshot)
+            stream=stream, revision=row.revision, head=row.head, data=read_state(row.snapshot)
         )
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:

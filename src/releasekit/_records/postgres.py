@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
+from releasekit._records.converter import read_state
 from releasekit._records.events import Draft, Event, Verification, check_chain, seal
 from releasekit._records.store import (
     JSONText,
@@ -352,12 +353,12 @@ class PostgresStore:
         """Return the current state of *stream* without reading its history, or ``None``."""
         with self._use("read") as conn:
             row = conn.execute(
-                "SELECT revision, head, snapshot FROM releasekit_streams WHERE stream = %s",
+                "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s",
                 (stream,),
             ).fetchone()
         if row is None:
             return None
-        return Snapshot(stream=stream, revision=row[0], head=row[1], data=row[2])
+        return Snapshot(stream=stream, revision=row[0], head=row[1], data=read_state(row[2]))
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""

@@ -16,12 +16,20 @@ import contextlib
 import os
 import sqlite3
 import threading
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
-from releasekit._records.converter import iso, loads, parse_instant
-from releasekit._records.events import Draft, Event, Sealed, Verification, check_chain, seal
+from releasekit._records.converter import iso, parse_instant, read_state
+from releasekit._records.events import (
+    Action,
+    Draft,
+    Event,
+    Sealed,
+    Verification,
+    check_chain,
+    seal,
+)
 from releasekit._records.store import (
     JSONText,
     Lease,
@@ -45,13 +53,20 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from types import TracebackType
+
+    import pendulum
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
 
+_T = TypeVar("_T")
+
 #: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
 APPLICATION_ID = 0x524B6974
+
+#: What the ``appends`` trigger says when the stream moved on (SQLite's error text).
+_STALE = "releasekit: the stream is not at the revision the writer saw"
 
 #: The schema, as an ordered list of forward migrations. Migration *n* (1-based)
 #: brings a file from ``user_version`` *n - 1* to *n*. Append, never edit.
@@ -100,9 +115,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    (
+        # 2: a release's next step in one statement: inserting into `appends`
+        # advances the stream if it is still at the revision and head the writer
+        # saw, and appends the event; otherwise nothing is written.
+        """
+        CREATE VIEW appends AS
+        SELECT e.stream, e.seq, e.at, e.actor, e.action, e.source, e.target, e.reason,
+               e.data, e.previous, e.digest, s.snapshot
+        FROM events AS e JOIN streams AS s ON s.stream = e.stream
+        """,
+        """
+        CREATE TRIGGER appends_advance INSTEAD OF INSERT ON appends
+        BEGIN
+            UPDATE streams SET revision = NEW.seq, head = NEW.digest, snapshot = NEW.snapshot
+            WHERE stream = NEW.stream AND revision = NEW.seq - 1 AND head = NEW.previous;
+            SELECT RAISE(ABORT, 'releasekit: the stream is not at the revision the writer saw')
+            WHERE changes() = 0;
+            INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data,
+                                previous, digest)
+            VALUES (NEW.stream, NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.source,
+                    NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest);
+        END
+        """,
+    ),
 )
 
 _SELECT_HEAD = "SELECT revision, head FROM streams WHERE stream = ?"
+_APPEND = (
+    "INSERT INTO appends (stream, seq, at, actor, action, source, target, reason, data, "
+    "previous, digest, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _INSERT_EVENT = (
     "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
     "previous, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -113,10 +156,6 @@ _CREATE_STREAM = (
 )
 _UPDATE_STREAM = (
     "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
-)
-_ADVANCE_STREAM = (
-    "UPDATE streams SET revision = ?, head = ?, snapshot = ? "
-    "WHERE stream = ? AND revision = ? AND head = ?"
 )
 _SELECT_EVENTS = (
     "SELECT seq, at, actor, action, source, target, reason, data, previous, digest "
@@ -281,6 +320,67 @@ class SqliteStore:
             if previous is None
             else seal(stream, seq=expected + 1, previous=previous, draft=draft)
         )
+        if sealed is None or expected == 0:
+            return self._transaction(_append, stream, expected, draft, text, sealed)
+        event = sealed.event
+        self._advance(
+            (
+                stream,
+                event.seq,
+                sealed.at_text,
+                event.actor,
+                event.action.value,
+                event.source,
+                event.target,
+                event.reason,
+                sealed.data_text,
+                previous,
+                event.digest,
+                text,
+            ),
+        )
+        return event
+
+    def _commit(self, row: tuple[Any, ...], _action: Action, _at: pendulum.DateTime) -> None:
+        """Append an event sealed by the ledger, given as its row (see :meth:`_advance`).
+
+        What :meth:`append` does for a release's next step, without the
+        :class:`Draft` and :class:`Event` values around it: the ledger checks
+        and seals the event itself, and needs nothing back.
+        """
+        self._advance(row)
+
+    def _advance(self, row: tuple[Any, ...]) -> None:
+        """Append the event and advance its stream in one statement (``appends``'s trigger).
+
+        *row* is the event's columns then the snapshot. One statement is one
+        transaction: it takes the write lock (waiting for it up to ``timeout``)
+        and commits durably, or writes nothing.
+        """
+        with self._lock:
+            if self._closed:
+                raise self._closed_error()
+            conn = self._conn
+            try:
+                conn.execute(_APPEND, row)
+            except sqlite3.IntegrityError as error:
+                if _STALE not in str(error):
+                    raise self._error("write to", error) from error
+                stream, expected, previous = row[0], row[1] - 1, row[9]
+                try:
+                    refusal = _conflict(conn, stream, expected, previous)
+                except sqlite3.Error as again:
+                    raise self._error("read", again) from again
+                raise refusal from None
+            except sqlite3.Error as error:
+                raise self._error("write to", error) from error
+
+    def _transaction(self, work: Callable[..., _T], *args: Any) -> _T:  # noqa: ANN401  # passed on
+        """Run ``work(conn, *args)`` holding the write lock (``BEGIN IMMEDIATE``); commit it.
+
+        Any error rolls the transaction back; SQLite's errors become
+        :class:`~releasekit.exceptions.StoreError`.
+        """
         with self._lock:
             if self._closed:
                 raise self._closed_error()
@@ -288,9 +388,7 @@ class SqliteStore:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    event = _append(
-                        conn, stream, expected=expected, draft=draft, text=text, sealed=sealed
-                    )
+                    result = work(conn, *args)
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
@@ -302,7 +400,7 @@ class SqliteStore:
                     raise
             except sqlite3.Error as error:
                 raise self._error("write to", error) from error
-        return event
+        return result
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
@@ -312,7 +410,7 @@ class SqliteStore:
             ).fetchone()
         if row is None:
             return None
-        return Snapshot(stream=stream, revision=row[0], head=row[1], data=loads(row[2]))
+        return Snapshot(stream=stream, revision=row[0], head=row[1], data=read_state(row[2]))
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
@@ -405,10 +503,9 @@ class SqliteStore:
         self.close()
 
 
-def _append(
+def _append(  # noqa: PLR0917  # what append() was given, through _transaction
     conn: sqlite3.Connection,
     stream: str,
-    *,
     expected: int,
     draft: Draft,
     text: str,
@@ -423,15 +520,9 @@ def _append(
         sealed = seal(stream, seq=expected + 1, previous=row[1], draft=draft)
         event = sealed.event
         conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
-    else:
+    else:  # a new stream (the next step of one goes through SqliteStore._advance)
         event = sealed.event
-        if expected == 0:
-            changed = conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
-        else:
-            changed = conn.execute(
-                _ADVANCE_STREAM,
-                (event.seq, event.digest, text, stream, expected, event.previous),
-            )
+        changed = conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
         if changed.rowcount != 1:
             raise _conflict(conn, stream, expected, event.previous)
     conn.execute(
