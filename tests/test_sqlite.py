@@ -12,7 +12,7 @@ import pytest
 import releasekit as rk
 from builders import THURSDAY
 from releasekit._records.sqlite import APPLICATION_ID, MIGRATIONS
-from releasekit.exceptions import RecordError, SchemaVersionError
+from releasekit.exceptions import RecordError, SchemaVersionError, StoreError
 from releasekit.stores import Action, Draft, Ledger, Record, SqliteStore
 
 if TYPE_CHECKING:
@@ -115,6 +115,55 @@ def test_an_empty_file_is_migrated(path: Path) -> None:
         assert [] == store.streams()
 
 
+def test_a_file_of_the_first_schema_is_migrated_and_keeps_its_releases(path: Path) -> None:
+    """A file written at schema 1 gains what later schemas add, and its releases go on."""
+    with raw(path) as conn:
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    with SqliteStore(path) as old:  # migrated here, then written to
+        first = Ledger(old).start(
+            rk.Engine(rk.reference_policy()).start(
+                release_id="r1", version="2.4.0", kind="normal", by="anton", now=THURSDAY
+            )
+        )
+
+    with SqliteStore(path) as store:
+        ledger = Ledger(store)
+        moved = ledger.promote(
+            ledger.load("r1"),
+            rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton"),
+        )
+
+        assert (2, first.head) == (moved.revision, store.events("r1")[-1].previous)
+        assert ledger.verify("r1").ok
+    with raw(path) as conn:
+        assert len(MIGRATIONS) == conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def test_a_write_that_breaks_the_file_changes_nothing(path: Path, ledger: Ledger) -> None:
+    """An event row already in the way (a damaged file) fails the step as a StoreError, whole."""
+    record = ledger.start(
+        rk.Engine(rk.reference_policy()).start(
+            release_id="r1", version="2.4.0", kind="normal", by="anton", now=THURSDAY
+        )
+    )
+    with raw(path) as conn:  # a stray row where the next event goes
+        conn.execute(
+            "INSERT INTO events SELECT stream, 2, at, actor, action, source, target, reason, "
+            "data, previous, digest FROM events WHERE stream = 'r1'"
+        )
+
+    with pytest.raises(StoreError, match="could not write to the SQLite store") as raised:
+        ledger.promote(
+            record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
+        )
+
+    assert "UNIQUE" in str(raised.value)
+    assert record == ledger.load("r1")  # the state was not advanced either
+
+
 def test_a_newer_schema_is_refused(path: Path, store: SqliteStore) -> None:
     """A file written by a newer releasekit is not opened: upgrade first."""
     store.close()
@@ -180,6 +229,35 @@ def test_a_busy_file_gives_up_after_the_timeout(path: Path) -> None:
             other.execute("ROLLBACK")
 
         assert [] == store.streams()
+
+
+def test_a_step_on_a_busy_file_gives_up_and_changes_nothing(path: Path) -> None:
+    """A promotion waits for the write lock like any write, then fails whole."""
+    with SqliteStore(path, timeout=0.1) as store, raw(path) as other:
+        ledger = Ledger(store)
+        record = ledger.start(
+            rk.Engine(rk.reference_policy()).start(
+                release_id="r1", version="2.4.0", kind="normal", by="anton", now=THURSDAY
+            )
+        )
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
+                ledger.promote(
+                    record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
+                )
+        finally:
+            other.execute("ROLLBACK")
+
+        assert record == ledger.load("r1")
+
+
+def test_a_closed_store_takes_no_step(ledger: Ledger, record: Record) -> None:
+    """A promotion through a closed store is refused: open the file again."""
+    ledger.store.close()
+
+    with pytest.raises(StoreError, match="was closed"):
+        ledger.promote(record, rk.Move(source="tests", target="sandbox", at=LATER, by="anton"))
 
 
 # ---------------------------------------------------------------------------

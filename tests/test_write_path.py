@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import releasekit as rk
 import strategies as rks
 from releasekit._records import converter as conv
+from releasekit._records import events as events_module
 from releasekit._records import ledger as ledger_module
 from releasekit._records._build import builder
 from releasekit._records.events import Action, Draft, Event, seal
@@ -444,3 +445,294 @@ def test_an_event_sealed_from_a_ledger_write_matches_its_digest() -> None:
     assert all(event.matches_digest() for event in ledger.history("r1"))
     assert ledger.verify("r1").ok
     assert Action.PROMOTED == ledger.history("r1")[-1].action
+
+
+# ---------------------------------------------------------------------------
+# States read with the places of their parts, and promotions spliced into them
+# ---------------------------------------------------------------------------
+
+
+class _Counting(MemoryStore):
+    """A memory store that counts the writes that come through append()."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.appended = 0
+
+    def append(self, *args: Any, **kwargs: Any) -> Event:
+        self.appended += 1
+        return super().append(*args, **kwargs)
+
+
+@given(rks.json_objects())
+def test_a_state_is_read_as_the_standard_decoder_reads_it(value: dict[str, Any]) -> None:
+    """read_state() gives json.loads' value; each part it notes lies where it says."""
+    text = conv.dumps(value)
+    spaced = json.dumps({**value, "": [1]}, indent=1)
+
+    assert (value, {**value, "": [1]}) == (conv.read_state(text), conv.read_state(spaced))
+    read = conv.read_parts(conv.read_state(text))
+    assert read is not None
+    assert text == read[0]
+    for key, (start, end, _inner) in read[1].items():
+        assert value[key] == json.loads(text[start:end])
+    assert conv.read_parts(conv.read_state(spaced)) is None  # not compact: simply parsed
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"a":1} x', '{"a":}', "nul", '{"a":1,}'])
+def test_a_state_that_is_not_json_fails_as_the_standard_decoder_does(text: str) -> None:
+    """read_state() refuses what loads() refuses, with the same error."""
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError) as raised:
+        conv.read_state(text)
+
+    assert str(expected.value) == str(raised.value)
+
+
+@FEWER
+@given(
+    rks.releases(release_id=rks.record_names),
+    rks.moves().filter(lambda move: "\x00" not in move.by),  # a NUL is refused, as it should
+    st.sampled_from(["written", "loaded"]),
+)
+def test_a_promotion_stores_the_state_the_converter_writes(
+    release: rk.Release, move: rk.Move, before: str
+) -> None:
+    """Spliced into the text before or written in full: the canonical JSON, and it verifies."""
+    ledger = Ledger(MemoryStore())
+    record = ledger.start(release)
+    if before == "loaded":
+        record = ledger.load(release.id)
+    step = attrs.evolve(move, source=release.state)
+
+    promoted = ledger.promote(record, step)
+
+    stored = ledger.store.snapshot(release.id)
+    assert stored is not None
+    assert _canonical(_state(promoted)) == conv.dumps(stored.data)
+    assert promoted == ledger.load(release.id)
+    assert ledger.verify(release.id).ok
+
+
+def test_a_promotion_of_plain_text_takes_the_short_way() -> None:
+    """A release the ledger wrote or read is promoted without a draft going through append()."""
+    store = _Counting()
+    ledger = Ledger(store)
+    record = ledger.start(_release(rk.Artifact(functions=("quote",))))
+    loaded = ledger.promote(ledger.load("r1"), rk.Move(source="dev", target="qa", at=AT, by="a"))
+    written = ledger.promote(loaded, rk.Move(source="qa", target="prod", at=AT, by="a"))
+
+    assert 1 == store.appended  # the start only
+    assert ("prod", 3) == (written.state, written.revision)
+    assert written.head == ledger.history("r1")[-1].digest
+    assert [record.head, loaded.head] == [event.previous for event in ledger.history("r1")[1:]]
+    assert ledger.verify("r1").ok
+
+
+@pytest.mark.parametrize(
+    ("by", "reason", "target"),
+    [
+        ("ánton", "", "prod"),
+        ("anton", "déjà vu", "prod"),
+        ("anton", _Colour.RED, "prod"),
+        ("anton", "", _Colour.RED),
+    ],
+)
+def test_a_promotion_of_other_text_takes_the_general_way(by: str, reason: str, target: str) -> None:
+    """Text that is not plain ASCII (or not a plain str) is written the general way."""
+    store = _Counting()
+    ledger = Ledger(store)
+    ledger.start(_release(rk.Artifact()))
+    store.appended = 0
+
+    promoted = ledger.promote(
+        ledger.load("r1"), rk.Move(source="dev", target=target, at=AT, by=by), reason=reason
+    )
+
+    assert 1 == store.appended
+    assert promoted == ledger.load("r1")
+    assert ledger.verify("r1").ok
+
+
+def test_a_state_stored_out_of_order_is_not_spliced() -> None:
+    """A state whose keys are not in releasekit's order is read, and written the general way."""
+    store = _Counting()
+    ledger = Ledger(store)
+    record = ledger.start(_release(rk.Artifact(functions=("quote",))))
+    shuffled = dict(reversed(conv.unstructure(_state(record)).items()))
+    shuffled["release"] = dict(reversed(shuffled["release"].items()))
+    store.append(
+        "r1",
+        expected=1,
+        previous=record.head,
+        draft=Draft(actor="anton", action=Action.NOTIFIED, at=AT),
+        snapshot=shuffled,
+    )
+    store.appended = 0
+
+    promoted = ledger.promote(
+        ledger.load("r1"), rk.Move(source="dev", target="prod", at=AT, by="a")
+    )
+
+    assert 1 == store.appended
+    assert promoted == ledger.load("r1")
+    assert ledger.verify("r1").ok
+
+
+def test_records_remembered_longest_ago_are_forgotten_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past its limit the ledger forgets the older half of the states it remembers."""
+    monkeypatch.setattr(ledger_module, "_record_texts", {})
+    monkeypatch.setattr(ledger_module, "_RECORD_TEXTS_LIMIT", 4)
+    store = _Counting()
+    ledger = Ledger(store)
+    records = [ledger.start(attrs.evolve(_release(rk.Artifact()), id=f"r{n}")) for n in range(5)]
+    store.appended = 0
+
+    first = ledger.promote(records[0], rk.Move(source="dev", target="prod", at=AT, by="a"))
+    last = ledger.promote(records[4], rk.Move(source="dev", target="prod", at=AT, by="a"))
+
+    assert 1 == store.appended  # the first was forgotten: the general way
+    assert (first, last) == (ledger.load("r0"), ledger.load("r4"))
+    assert len(ledger_module._record_texts) <= 4
+
+
+@given(
+    st.fixed_dictionaries(
+        {
+            "stream": rks.stream_names,
+            "seq": st.integers(1, 10**6),
+            "previous": st.text(max_size=64),
+            "actor": rks.storable_text,
+            "action": st.sampled_from([action.value for action in Action]),
+            "at": _ANY_INSTANT.map(conv.iso),
+            "source": rks.storable_text,
+            "target": rks.storable_text,
+            "reason": rks.storable_text,
+            "data_text": rks.json_objects().map(conv.dumps),
+        }
+    )
+)
+def test_a_digest_of_plain_text_is_the_canonical_digest(fields: dict[str, Any]) -> None:
+    """plain_digest() is the digest canonical() would give, escaping and all."""
+    assert events_module.plain_digest(**fields) == events_module._sha256(
+        events_module.canonical(**fields)
+    )
+
+
+def test_short_strings_are_escaped_once_and_forgotten_when_there_are_too_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """escape() is JSON's escaping; it remembers short strings, within a limit."""
+    monkeypatch.setattr(conv, "escaped", {})
+    monkeypatch.setattr(conv, "_ESCAPED_LIMIT", 2)
+    long = "x" * 65
+
+    assert [json.dumps(text) for text in ('é"', long)] == [conv.escape('é"'), conv.escape(long)]
+    assert {'é"': json.dumps('é"')} == conv.escaped
+    conv.escape("a")
+    conv.escape("b")
+    assert {"b": '"b"'} == conv.escaped
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"a" :1}', {"a": 1}),
+        ('{ "a":1}', {"a": 1}),
+        ('{"a":[1 ,2]}', {"a": [1, 2]}),
+        ('{"a":1 }', {"a": 1}),
+        ("[1,2]", [1, 2]),
+        ("5", 5),
+    ],
+)
+def test_a_state_in_another_layout_is_simply_parsed(text: str, value: object) -> None:
+    """Spaces between the tokens, or a value that is not an object: parsed, no places noted."""
+    read = conv.read_state(text)
+
+    assert value == read
+    assert conv.read_parts(read) is None
+
+
+def test_read_texts_are_remembered_as_deep_as_their_places_go() -> None:
+    """recall() remembers the parts it has places for, and leaves tuples of plain values."""
+    cache = conv.TextCache(*ledger_module._TEXTS.kinds, limit=3)
+    move = rk.Move(source="dev", target="prod", at=AT, by="anton")
+    moved = Moved(move=move)
+    text = _canonical(moved)
+    cache.recall(moved, text, {"move": (8, len(text) - 1, None)})  # the move, not walked
+    artifact = rk.Artifact(functions=("a", "b"))
+    read = conv.read_state(_canonical(artifact))
+    parts = conv.read_parts(read)
+    assert parts is not None
+
+    cache.recall(conv.structure(read, rk.Artifact), *parts)
+
+    assert cache.known(move) == _canonical(move)
+    assert cache.known(artifact.functions) is None  # the same values, not these objects
+    assert cache.known(rk.Move(source="dev", target="prod", at=AT, by="anton")) is None
+    release = _release(artifact)
+    for number in range(1, 5):  # a full cache starts afresh
+        cache.recall(moved, text, {"move": (8, len(text) - 1, None)})
+        for same in range(3):
+            cache.remember(rk.Artifact(functions=(str(number),) * same), "{}")
+        moves = tuple(attrs.evolve(move, at=AT.add(days=day)) for day in range(number))
+        written = cache.text(attrs.evolve(release, moves=moves))
+        assert _canonical(attrs.evolve(release, moves=moves)) == written
+    assert len(cache._memo) <= 3
+    assert len(cache._tails) <= 3
+
+
+class _Textless(MemoryStore):
+    """A store that hands states over as plain mappings, and takes events only as drafts."""
+
+    _commit = None  # type: ignore[assignment]  # a store without the short way
+
+    def snapshot(self, stream: str) -> Any:  # the Snapshot, unchanged
+        found = super().snapshot(stream)
+        return None if found is None else attrs.evolve(found, data=dict(found.data))
+
+
+@pytest.mark.parametrize("store", [_Textless(), _Counting()], ids=["plain", "memory"])
+def test_a_release_is_promoted_the_same_whatever_the_store_offers(store: MemoryStore) -> None:
+    """Without a state's text or a short way to write, a promotion is the same one."""
+    ledger = Ledger(store)
+    record = ledger.start(_release(rk.Artifact(functions=("quote",))))
+    first = ledger.promote(record, rk.Move(source="dev", target="qa", at=AT, by="anton"))
+    second = ledger.promote(ledger.load("r1"), rk.Move(source="qa", target="prod", at=AT, by="a"))
+
+    assert (first.head, "prod") == (ledger.history("r1")[-1].previous, second.state)
+    assert second == ledger.load("r1")
+    assert conv.dumps(conv.unstructure(_state(second))) == conv.dumps(
+        ledger.store.snapshot("r1").data  # type: ignore[union-attr]  # it exists
+    )
+    assert ledger.verify("r1").ok
+
+
+def test_a_state_with_keys_releasekit_does_not_write_is_not_spliced() -> None:
+    """An extra key in a stored release (another tool's) is read, and kept out of splices."""
+    store = _Counting()
+    ledger = Ledger(store)
+    record = ledger.start(_release(rk.Artifact()))
+    state = conv.unstructure(_state(record))
+    state["release"]["tag"] = {"a": 1, "state": "x", "z": 2}
+    state["release"] = dict(sorted(state["release"].items()))  # between state and version
+    state = dict(sorted(state.items()))  # every other key in releasekit's order
+    store.append(
+        "r1",
+        expected=1,
+        previous=record.head,
+        draft=Draft(actor="anton", action=Action.NOTIFIED, at=AT),
+        snapshot=state,
+    )
+    store.appended = 0
+
+    promoted = ledger.promote(
+        ledger.load("r1"), rk.Move(source="dev", target="prod", at=AT, by="a")
+    )
+
+    assert 1 == store.appended
+    assert promoted == ledger.load("r1")
+    assert ledger.verify("r1").ok

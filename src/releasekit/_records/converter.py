@@ -20,7 +20,7 @@ import _json
 import datetime as dt
 import enum
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from json.encoder import encode_basestring_ascii
 from json.scanner import make_scanner
 from operator import is_ as _is
@@ -688,6 +688,7 @@ class TextCache:
         self._tail_maps = (self._tails,) if beside is None else (self._tails, beside._tails)  # noqa: SLF001  # same class
         self._limit = limit
         self._writers: dict[type, Callable[[Any], str]] = {}
+        self._keys: dict[type, list[str]] = {}
         for kind in assembled:
             self._writers[kind] = self._writer(kind)
 
@@ -722,11 +723,15 @@ class TextCache:
                     if attrs.has(item.__class__):
                         memo[id(item)] = (item, text[begin:finish])
             elif attrs.has(part.__class__) and (
-                not isinstance(inner, dict) or list(inner) == sorted(inner)
-            ):  # an object's text is kept only with its keys in order, as written
+                not isinstance(inner, dict) or self.writes(part.__class__, inner)
+            ):  # an object's text is kept only with the keys this cache writes, in order
                 memo[id(part)] = (part, text[start:end])
                 if isinstance(inner, dict):
                     self.recall(part, text, inner)
+
+    def writes(self, kind: type, keys: Iterable[str]) -> bool:
+        """Whether *keys* are exactly the keys this cache writes for a *kind*, in order."""
+        return list(keys) == self._keys.get(kind)
 
     def known(self, value: object) -> str | None:
         """Return the text remembered for *value* (this very object), or ``None``."""
@@ -794,6 +799,7 @@ class TextCache:
         if kind in _TAGS:
             key, tag = _TAGS[kind]
             entries.append((key, f"{dumps(key)}:{dumps(tag)}"))
+        self._keys[kind] = [key for key, _entry in sorted(entries)]
         body = ",".join(entry for _key, entry in sorted(entries))
         if any(character in body for character in "'\\"):  # pragma: no cover  # identifiers
             msg = f"cannot generate a writer for {kind.__name__}"

@@ -369,7 +369,7 @@ class SqliteStore:
                 stream, expected, previous = row[0], row[1] - 1, row[9]
                 try:
                     refusal = _conflict(conn, stream, expected, previous)
-                except sqlite3.Error as again:
+                except sqlite3.Error as again:  # pragma: no cover  # the file broke just now
                     raise self._error("read", again) from again
                 raise refusal from None
             except sqlite3.Error as error:
