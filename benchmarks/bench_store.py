@@ -3,10 +3,14 @@
 Prints, measured in one run:
 
 (a) a durable promotion through releasekit (``Ledger.promote`` on a
-    ``SqliteStore``: one event appended, the release's state replaced, one
-    ``BEGIN IMMEDIATE`` transaction, WAL, ``synchronous=FULL``) against the bare
-    SQLite transaction it needs — the same event row inserted and the same
-    state row updated under a revision check, same file settings, same bytes.
+    ``SqliteStore``: one event appended, the release's state replaced, in one
+    transaction, WAL, ``synchronous=FULL``) against the bare SQLite transaction
+    it needs — the same event row inserted and the same state row updated
+    under a revision check, same file settings, same bytes, written the way a
+    hand-written transaction writes them (``BEGIN IMMEDIATE``, ``INSERT``,
+    ``UPDATE``, ``COMMIT``). releasekit sends the two writes as one statement
+    (a trigger on a view checks the revision and does both), as its
+    PostgreSQL store does with one statement of its own.
     The release is loaded just before each promotion, untimed, as every tool
     does; each promotion gets a move of its own, as the engine makes one. Also
     printed: the same promotion of a release this process has just written

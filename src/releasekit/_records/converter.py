@@ -50,8 +50,6 @@ __all__ = [
     "compact",
     "converter",
     "dumps",
-    "escape",
-    "escaped",
     "extend",
     "iso",
     "loads",
@@ -129,26 +127,6 @@ def iso(value: dt.datetime) -> str:
     _last_iso = (value, text)
     return text
 
-
-def escape(text: str) -> str:
-    """Return *text*, a ``str``, as a JSON string in ASCII, remembering it if it is short.
-
-    Hot paths look the text up in :data:`escaped` first (``escaped.get(text)
-    or escape(text)``): names, environments and actions recur on every write,
-    and a look-up costs less than escaping them again.
-    """
-    found = encode_basestring_ascii(text)
-    if len(text) <= _ESCAPED_LENGTH:
-        if len(escaped) >= _ESCAPED_LIMIT:
-            escaped.clear()
-        escaped[text] = found
-    return found
-
-
-#: Short strings :func:`escape` wrote, and their JSON text. Emptied when full.
-escaped: dict[str, str] = {}
-_ESCAPED_LIMIT = 4096
-_ESCAPED_LENGTH = 64
 
 #: "00" to "99".
 _PAIRS = tuple(f"{number:02d}" for number in range(100))
@@ -765,8 +743,6 @@ class TextCache:
         """
         scope: dict[str, Any] = {
             "_esc": encode_basestring_ascii,
-            "_escaped": escaped.get,
-            "_escape": escape,
             "_plain": str,
             "_instant": pendulum.DateTime,
             "_utc": _UTC,
@@ -885,8 +861,7 @@ def _field_text(item: str, number: int, kind: Any, scope: dict[str, Any]) -> tup
     members = _members(kind)
     fallback = f"_scalar({item}, kind{number})"
     if members == (str,):
-        fast = f"(_escaped({item}) or _escape({item}))"
-        return [f"{item} = {fast} if {item}.__class__ is _plain else {fallback}"], True
+        return [f"{item} = _esc({item}) if {item}.__class__ is _plain else {fallback}"], True
     if members == (bool,):
         return [
             f'{item} = "true" if {item} is True else ("false" if {item} is False else {fallback})'

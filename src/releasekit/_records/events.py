@@ -26,8 +26,6 @@ from releasekit._records.converter import (
     Canonical,
     at_utc,
     dumps,
-    escape,
-    escaped,
     iso,
     loads,
 )
@@ -333,19 +331,16 @@ def plain_digest(  # noqa: PLR0917  # every field of an event, positionally: the
     reason: str,
     data_text: str,
 ) -> str:
-    """Return the digest of an event whose text fields are all ``str`` (not subclasses, not None).
+    """Return the digest of an event from its fields written as JSON (strings escaped).
 
-    It is the digest of what :func:`canonical` writes for them, without its
-    checks; *at* is the text :func:`iso` wrote, which needs no escaping.
+    It is the digest of what :func:`canonical` writes: every text field but
+    *at* is given as its JSON string (``encode_basestring_ascii``), *at* as
+    the text :func:`iso` wrote, *data_text* as canonical JSON.
     """
-    known = escaped.get
     return _sha256(
-        f'{{"action":{_esc(action)},"actor":{known(actor) or escape(actor)},'
-        f'"at":"{at}","data":{data_text},"previous":{_esc(previous)},'
-        f'"reason":{known(reason) or escape(reason)},"seq":{seq:d},'
-        f'"source":{known(source) or escape(source)},'
-        f'"stream":{known(stream) or escape(stream)},'
-        f'"target":{known(target) or escape(target)}}}'
+        f'{{"action":{action},"actor":{actor},"at":"{at}","data":{data_text},'
+        f'"previous":{previous},"reason":{reason},"seq":{seq:d},'
+        f'"source":{source},"stream":{stream},"target":{target}}}'
     )
 
 
@@ -376,7 +371,16 @@ def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the 
         and previous.__class__ is plain
     ):
         return at_text, plain_digest(
-            stream, seq, previous, actor, action, at_text, source, target, reason, data_text
+            _esc(stream),
+            seq,
+            _esc(previous),
+            _esc(actor),
+            _esc(action),
+            at_text,
+            _esc(source),
+            _esc(target),
+            _esc(reason),
+            data_text,
         )
     return at_text, _sha256(
         canonical(

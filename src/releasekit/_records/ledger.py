@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
+from json.encoder import encode_basestring_ascii as _esc
 from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +31,6 @@ from releasekit._records._build import builder
 from releasekit._records.converter import (
     Canonical,
     TextCache,
-    escape,
-    escaped,
     iso,
     read_parts,
     structure,
@@ -1019,14 +1018,9 @@ class Ledger:
         ):
             return None  # Draft() checks these, and says what is wrong
         at_text = iso(at)
-        known_text = escaped.get
-        by_text = known_text(by) or escape(by)
-        target_text = known_text(target) or escape(target)
+        by_text, source_text, target_text = _esc(by), _esc(source), _esc(target)
         # What the converter writes for a Move (a test holds them equal).
-        text = (
-            f'{{"at":"{at_text}","by":{by_text},'
-            f'"source":{known_text(source) or escape(source)},"target":{target_text}}}'
-        )
+        text = f'{{"at":"{at_text}","by":{by_text},"source":{source_text},"target":{target_text}}}'
         snapshot = _spliced(known[1], text, target_text)
         if snapshot is None:  # pragma: no cover  # its keys were checked when it was remembered
             return None
@@ -1038,7 +1032,16 @@ class Ledger:
         )
         value = action._value_  # its .value is a Python-level property
         digest = plain_digest(
-            stream, seq, previous, by, value, at_text, source, target, reason, data
+            _esc(stream),
+            seq,
+            _esc(previous),
+            by_text,
+            _esc(value),
+            at_text,
+            source_text,
+            target_text,
+            _esc(reason),
+            data,
         )
         row = (stream, seq, at_text, by, value, source, target, reason, data, previous, digest)
         commit((*row, snapshot), action, at)
@@ -1110,7 +1113,7 @@ _UTC = pendulum.UTC
 def _remember_text(record: Record, text: str) -> None:
     if len(_record_texts) >= _RECORD_TEXTS_LIMIT:  # forget the older half
         for key in list(islice(_record_texts, _RECORD_TEXTS_LIMIT // 2)):
-            del _record_texts[key]
+            _record_texts.pop(key, None)  # another thread may have dropped it already
     _record_texts[id(record)] = (record, text)  # holding it keeps its id from reuse
 
 
@@ -1137,7 +1140,7 @@ def _moved_text(before: Release, after: Release, move: str) -> str | None:
     state = after.state
     if state.__class__ is not str:
         return None
-    return _spliced(old, move, escaped.get(state) or escape(state))
+    return _spliced(old, move, _esc(state))
 
 
 def _spliced(old: str, move: str, state: str) -> str | None:
