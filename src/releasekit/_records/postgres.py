@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 import attrs
 
 from releasekit._records.converter import read_state
-from releasekit._records.events import Draft, Event, Verification, check_chain, seal
+from releasekit._records.events import Action, Draft, Event, Verification, check_chain, seal
 from releasekit._records.store import (
     JSONText,
     Lease,
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from types import TracebackType
 
+    import pendulum
     import psycopg
 
 __all__ = ["MIGRATIONS", "PostgresStore"]
@@ -323,31 +324,34 @@ class PostgresStore:
                 previous = row[1]
             sealed = seal(stream, seq=expected + 1, previous=previous, draft=draft)
             event = sealed.event
-            cursor = conn.execute(
+            _write(
+                conn,
                 _ADVANCE if expected else _CREATE,
-                {
-                    "stream": stream,
-                    "expected": expected,
-                    "seq": event.seq,
-                    "at": event.at,
-                    "actor": event.actor,
-                    "action": event.action.value,
-                    "source": event.source,
-                    "target": event.target,
-                    "reason": event.reason,
-                    "data": sealed.data_text,
-                    "previous": previous,
-                    "digest": event.digest,
-                    "snapshot": text,
-                },
+                (
+                    stream,
+                    event.seq,
+                    event.at,
+                    event.actor,
+                    event.action.value,
+                    event.source,
+                    event.target,
+                    event.reason,
+                    sealed.data_text,
+                    previous,
+                    event.digest,
+                    text,
+                ),
             )
-            if cursor.rowcount != 1:  # someone else wrote first, or the head was wrong
-                now = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
-                actual = now[0] if now else 0
-                if actual == expected:
-                    raise wrong_previous(stream, expected=expected, previous=previous)
-                raise ConflictError(stream=stream, expected=expected, actual=actual)
         return event
+
+    def _commit(self, row: tuple[Any, ...], _action: Action, at: pendulum.DateTime) -> None:
+        """Append an event sealed by the ledger, given as its row (see SqliteStore).
+
+        The row is the event's columns, its instant as text, then the snapshot;
+        the instant itself is *at*.
+        """
+        with self._use("write to") as conn:
+            _write(conn, _ADVANCE, (*row[:2], at, *row[3:]))
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
@@ -471,6 +475,42 @@ class PostgresStore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _write(conn: psycopg.Connection[Any], statement: str, row: tuple[Any, ...]) -> None:
+    """Run *statement* (``_CREATE`` or ``_ADVANCE``) for the event and snapshot in *row*.
+
+    Raises:
+        ConflictError: Someone else wrote first; nothing was written.
+        InvalidInputError: The stream is at the revision, but its head is not the
+            event's ``previous``.
+    """
+    stream, seq, at, actor, action, source, target, reason, data, previous, digest, text = row
+    expected = seq - 1
+    cursor = conn.execute(
+        statement,
+        {
+            "stream": stream,
+            "expected": expected,
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "source": source,
+            "target": target,
+            "reason": reason,
+            "data": data,
+            "previous": previous,
+            "digest": digest,
+            "snapshot": text,
+        },
+    )
+    if cursor.rowcount != 1:  # someone else wrote first, or the head was wrong
+        now = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+        actual = now[0] if now else 0
+        if actual == expected:
+            raise wrong_previous(stream, expected=expected, previous=previous)
+        raise ConflictError(stream=stream, expected=expected, actual=actual)
 
 
 def _event(stream: str, row: tuple[Any, ...]) -> Event:
