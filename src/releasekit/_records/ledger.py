@@ -959,8 +959,9 @@ class Ledger:
     # -- internals ---------------------------------------------------------------
 
     def _move(self, record: Record, move: Move, action: Action, reason: str) -> Record:
-        record.require_idle()
-        if move.source != record.state:
+        if record.attempt is not None:
+            record.require_idle()  # raises, naming the step
+        if move.source != record.release.state:
             raise InvalidInputError(
                 f"this move starts in {move.source}, but release {record.id} is in "
                 f"{record.state}; load it again and ask the engine for the move",
@@ -1043,10 +1044,29 @@ class Ledger:
             _esc(reason),
             data,
         )
-        row = (stream, seq, at_text, by, value, source, target, reason, data, previous, digest)
-        commit((*row, snapshot), action, at)
+        commit(
+            (
+                stream,
+                seq,
+                at_text,
+                by,
+                value,
+                source,
+                target,
+                reason,
+                data,
+                previous,
+                digest,
+                snapshot,
+            ),
+            action,
+            at,
+        )
         moved = _record(release, seq, digest, None, record.attention)
-        _remember_text(moved, snapshot)
+        if len(_record_texts) < _RECORD_TEXTS_LIMIT:
+            _record_texts[id(moved)] = (moved, snapshot)
+        else:
+            _remember_text(moved, snapshot)
         return moved
 
     def _change(
