@@ -726,3 +726,17 @@ def test_a_state_with_keys_releasekit_does_not_write_is_not_spliced() -> None:
     assert 1 == store.appended
     assert promoted == ledger.load("r1")
     assert ledger.verify("r1").ok
+
+
+def test_a_ledger_given_another_store_writes_to_that_store() -> None:
+    """The short way asks the ledger's store of the moment, never one it held before."""
+    first, second = MemoryStore(), MemoryStore()
+    ledger = Ledger(first)
+    record = ledger.start(_release(rk.Artifact()))
+    Ledger(second).start(_release(rk.Artifact()))
+    ledger.store = second
+
+    promoted = ledger.promote(record, rk.Move(source="dev", target="prod", at=AT, by="anton"))
+
+    assert ("dev", "prod") == (Ledger(first).load("r1").state, Ledger(second).load("r1").state)
+    assert promoted == Ledger(second).load("r1")

@@ -446,12 +446,6 @@ class Ledger:
     """
 
     store: Store
-    #: The store's way to take an event as checked text, if it has one (the
-    #: built-in stores do): see :meth:`_move_quickly`.
-    _commit: Callable[..., None] | None = attrs.field(init=False, repr=False)
-
-    def __attrs_post_init__(self) -> None:
-        self._commit = getattr(self.store, "_commit", None)
 
     # -- reading ---------------------------------------------------------------
 
@@ -1000,7 +994,9 @@ class Ledger:
         fields: the new state's text is the old one with the move spliced in,
         the event is sealed from text, and no other value is built.
         """
-        commit = self._commit
+        # The store's way to take an event sealed here, as one row, if it has one
+        # (the built-in stores do); asked each time, as the store may be replaced.
+        commit: Callable[..., None] | None = getattr(self.store, "_commit", None)
         known = _record_texts.get(id(record))
         if commit is None or known is None or known[0] is not record:
             return None
