@@ -471,9 +471,11 @@ def test_a_state_is_read_as_the_standard_decoder_reads_it(value: dict[str, Any])
     spaced = json.dumps({**value, "": [1]}, indent=1)
 
     assert (value, {**value, "": [1]}) == (conv.read_state(text), conv.read_state(spaced))
-    read = conv.read_parts(conv.read_state(text))
+    state = conv.read_state(text)
+    read = conv.read_parts(state)
     assert read is not None
     assert text == read[0]
+    assert conv.read_parts(state) is None  # handed over once: the mapping may change later
     for key, (start, end, _inner) in read[1].items():
         assert value[key] == json.loads(text[start:end])
     assert conv.read_parts(conv.read_state(spaced)) is None  # not compact: simply parsed

@@ -490,8 +490,12 @@ def read_state(text: str) -> Any:  # noqa: ANN401  # JSON
 
 
 def read_parts(value: object) -> tuple[str, dict[str, Span]] | None:
-    """Return the text *value* was read from by :func:`read_state`, and where its parts lie."""
-    found = _read_states.get(id(value))
+    """Return the text *value* was read from by :func:`read_state`, and where its parts lie.
+
+    Once: the value is a mutable mapping, so the text is handed to the first
+    who asks, right after reading, and forgotten.
+    """
+    found = _read_states.pop(id(value), None)
     if found is None or found[0] is not value:
         return None
     return found[1], found[2]
