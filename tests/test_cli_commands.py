@@ -748,7 +748,18 @@ def test_failing_tests_exit_1(
     act(cli, "anton", MORNING, "promote", "2.4.0")
     monkeypatch.setenv("FAKE_DT_EXIT", "1")
 
-    ran = cli("--actor", "ci", "--executors", "dt", "--dt", str(program), "run-tests", "2.4.0")
+    ran = cli(
+        "--actor",
+        "ci",
+        "--now",
+        NOON,
+        "--executors",
+        "dt",
+        "--dt",
+        str(program),
+        "run-tests",
+        "2.4.0",
+    )  # at a fixed time: near midnight the daily run's reservation would refuse it
 
     assert ExitCode.REFUSED == ran.code
     assert ran.out.startswith("tests of 2.4.0 on tests: failed\n")
@@ -758,7 +769,7 @@ def test_run_tests_outside_the_tests_environment_is_an_error(cli: Callable[..., 
     """Tests run where the release is: asking for another environment exits 2."""
     start(cli)
 
-    ran = cli("--actor", "ci", "run-tests", "2.4.0", "--environment", "tests")
+    ran = cli("--actor", "ci", "--now", NOON, "run-tests", "2.4.0", "--environment", "tests")
 
     assert ExitCode.ERROR == ran.code
     assert "promote it to tests before you run the tests there" in ran.err
