@@ -2,7 +2,9 @@
 
 The file is opened in WAL mode with ``synchronous=FULL``, so a commit that
 returned survives a crash or a power cut, and readers never wait for the
-writer. Every write runs in a ``BEGIN IMMEDIATE`` transaction, so several
+writer. Every write takes the write lock for one transaction — a
+``BEGIN IMMEDIATE`` one, or a single statement: a release's next step is one
+insert into the ``appends`` view, whose trigger does both writes — so several
 processes can share one file: they queue for the write lock (up to
 ``timeout`` seconds) and the revision check inside the transaction decides who
 wins. The schema carries a version (``PRAGMA user_version``) and is migrated
