@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from typing import TYPE_CHECKING
 
 import pendulum
@@ -229,6 +230,33 @@ def test_a_busy_file_gives_up_after_the_timeout(path: Path) -> None:
             other.execute("ROLLBACK")
 
         assert [] == store.streams()
+
+
+def test_processes_opening_a_new_file_together_take_turns(path: Path) -> None:
+    """Opening a new file while another connection holds its write lock waits for it."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # a new file, still in rollback-journal mode
+        threading.Timer(0.05, other.execute, ("ROLLBACK",)).start()
+
+        with SqliteStore(path, timeout=5) as store:
+            assert ([], "wal") == (
+                store.streams(),
+                store._conn.execute("PRAGMA journal_mode").fetchone()[0],
+            )
+    finally:
+        other.close()
+
+
+def test_a_new_file_locked_for_too_long_is_a_store_error(path: Path) -> None:
+    """Someone holding a new file's write lock past the timeout: a StoreError, not a hang."""
+    with raw(path) as other:
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StoreError, match=r"busy for more than 0\.05 s"):
+                SqliteStore(path, timeout=0.05)
+        finally:
+            other.execute("ROLLBACK")
 
 
 def test_a_step_on_a_busy_file_gives_up_and_changes_nothing(path: Path) -> None:

@@ -18,6 +18,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
@@ -66,6 +67,9 @@ _T = TypeVar("_T")
 
 #: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
 APPLICATION_ID = 0x524B6974
+
+#: How long a process opening a new file waits before trying WAL mode again, in seconds.
+_WAL_RETRY = 0.005
 
 #: What the ``appends`` trigger says when the stream moved on (SQLite's error text).
 _STALE = "releasekit: the stream is not at the revision the writer saw"
@@ -220,13 +224,33 @@ class SqliteStore:
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             if application_id not in {0, APPLICATION_ID}:
                 self._refuse_foreign()
-            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            self._to_wal()
             conn.execute("PRAGMA synchronous = FULL")
             if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
                 with self._write():
                     self._migrate()
         except sqlite3.Error as error:
             raise self._error("open", error) from error
+
+    def _to_wal(self) -> None:
+        """Put the file in WAL mode, waiting (up to ``timeout``) for others doing the same.
+
+        Switching a new file to WAL takes an exclusive lock, and SQLite refuses
+        it at once, without waiting, to a connection that holds a shared lock
+        while another is switching: processes opening one new file together
+        take turns here instead.
+        """
+        waited = 0.0
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or waited >= self.timeout:
+                    raise
+                time.sleep(_WAL_RETRY)
+                waited += _WAL_RETRY
+            else:
+                return
 
     def _migrate(self) -> None:
         conn = self._conn
