@@ -22,13 +22,7 @@ import attrs
 import pendulum
 
 from releasekit._records._build import builder
-from releasekit._records.converter import (
-    Canonical,
-    at_utc,
-    dumps,
-    iso,
-    loads,
-)
+from releasekit._records.converter import Canonical, at_utc, dumps, iso, loads
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
 
 if TYPE_CHECKING:
