@@ -1534,17 +1534,14 @@ class Desk:
         if env.exclusive_test_runs:
             self.store.acquire(lease, owner=holder, now=now, ttl=self._lease_ttl(runner))
         try:
-            if record.attempt is None:
-                record = self._ledger.begin_attempt(
-                    record,
-                    capability=Capability.RUN_TESTS.value,
-                    by=by,
-                    at=now,
-                    environment=environment,
-                    detail=f"run the automatic tests of {record.release.version} on {environment}",
-                )
-            attempt = record.attempt
-            assert attempt is not None  # noqa: S101  # begun above or interrupted before
+            record = self._begin_unless_resumed(
+                record,
+                Capability.RUN_TESTS,
+                environment,
+                by=by,
+                at=now,
+                detail=f"run the automatic tests of {record.release.version} on {environment}",
+            )
             request = TestRequest(
                 environment=environment,
                 version=record.release.version,
@@ -1582,17 +1579,14 @@ class Desk:
     ) -> Release:
         migrator = self.executors.migrator(environment)
         now = self.clock.now()
-        if record.attempt is None:
-            record = self._ledger.begin_attempt(
-                record,
-                capability=Capability.MIGRATE.value,
-                by=by,
-                at=now,
-                environment=environment,
-                detail=f"run the migrations of {record.release.version} on {environment}",
-            )
-        attempt = record.attempt
-        assert attempt is not None  # noqa: S101  # begun above or interrupted before
+        record = self._begin_unless_resumed(
+            record,
+            Capability.MIGRATE,
+            environment,
+            by=by,
+            at=now,
+            detail=f"run the migrations of {record.release.version} on {environment}",
+        )
         release = record.release
         request = MigrationRequest(
             environment=environment,
@@ -1621,6 +1615,28 @@ class Desk:
             by=by,
             at=finished,
             reason=outcome.summary,
+        )
+
+    def _begin_unless_resumed(
+        self,
+        record: Record,
+        capability: Capability,
+        environment: str,
+        *,
+        by: str,
+        at: pendulum.DateTime,
+        detail: str,
+    ) -> Record:
+        """Record the step as started, unless *record* holds it already (it is being resumed)."""
+        if record.attempt is not None:
+            return record
+        return self._ledger.begin_attempt(
+            record,
+            capability=capability.value,
+            by=by,
+            at=at,
+            environment=environment,
+            detail=detail,
         )
 
     def _end_step(

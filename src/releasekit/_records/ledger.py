@@ -953,8 +953,7 @@ class Ledger:
     # -- internals ---------------------------------------------------------------
 
     def _move(self, record: Record, move: Move, action: Action, reason: str) -> Record:
-        if record.attempt is not None:
-            record.require_idle()  # raises, naming the step
+        record.require_idle()
         if move.source != record.release.state:
             raise InvalidInputError(
                 f"this move starts in {move.source}, but release {record.id} is in "
@@ -1059,10 +1058,7 @@ class Ledger:
             at,
         )
         moved = _record(release, seq, digest, None, record.attention)
-        if len(_record_texts) < _RECORD_TEXTS_LIMIT:
-            _record_texts[id(moved)] = (moved, snapshot)
-        else:
-            _remember_text(moved, snapshot)
+        _remember_text(moved, snapshot)
         return moved
 
     def _change(

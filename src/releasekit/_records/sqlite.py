@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
@@ -56,14 +56,13 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Iterator, Mapping
     from types import TracebackType
 
     import pendulum
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
 
-_T = TypeVar("_T")
 
 #: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
 APPLICATION_ID = 0x524B6974
@@ -347,7 +346,8 @@ class SqliteStore:
             else seal(stream, seq=expected + 1, previous=previous, draft=draft)
         )
         if sealed is None or expected == 0:
-            return self._transaction(_append, stream, expected, draft, text, sealed)
+            with self._use("write to"), self._write() as conn:
+                return _append(conn, stream, expected, draft, text, sealed)
         event = sealed.event
         self._advance(
             (
@@ -400,33 +400,6 @@ class SqliteStore:
                 raise refusal from None
             except sqlite3.Error as error:
                 raise self._error("write to", error) from error
-
-    def _transaction(self, work: Callable[..., _T], *args: Any) -> _T:  # noqa: ANN401  # passed on
-        """Run ``work(conn, *args)`` holding the write lock (``BEGIN IMMEDIATE``); commit it.
-
-        Any error rolls the transaction back; SQLite's errors become
-        :class:`~releasekit.exceptions.StoreError`.
-        """
-        with self._lock:
-            if self._closed:
-                raise self._closed_error()
-            conn = self._conn
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = work(conn, *args)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                try:
-                    conn.execute("COMMIT")
-                except sqlite3.Error:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as error:
-                raise self._error("write to", error) from error
-        return result
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
@@ -529,7 +502,7 @@ class SqliteStore:
         self.close()
 
 
-def _append(  # noqa: PLR0917  # what append() was given, through _transaction
+def _append(  # noqa: PLR0917  # what append() was given
     conn: sqlite3.Connection,
     stream: str,
     expected: int,
