@@ -1,23 +1,39 @@
-"""Property tests for releasekit._rules.windows, against a brute-force reference."""
+"""Property tests for releasekit._rules.windows, against a brute-force reference.
+
+Windows answer by arithmetic on seconds; two references check them: the
+exhaustive search they answered with before (``window_oracle``), which must
+agree exactly for every window and instant, and a plain minute-by-minute scan
+of the rule itself. Instants are drawn anywhere, and close to the clock
+changes of the window's own zone, where arithmetic is most likely to slip.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import zoneinfo
 from typing import TYPE_CHECKING
 
+import attrs
+import pendulum
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.testing.strategies import aware_datetimes, windows
+from releasekit._rules import _weekly
+from releasekit._rules._weekly import LocalWeek
+from releasekit._rules.windows import Window
+from releasekit.testing.strategies import TIMEZONES, aware_datetimes, timezones, windows
+from window_oracle import Search
 
 if TYPE_CHECKING:
     import random
 
-    from releasekit._rules.windows import Window
+    from releasekit._rules.windows import Opening
 
 MINUTE = dt.timedelta(minutes=1)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
 WEEK_MINUTES = 7 * 24 * 60
 #: Random minutes of a week checked per example, besides every span boundary.
@@ -130,3 +146,215 @@ def test_openings_are_ordered_and_bounded(window: Window, after: dt.datetime) ->
         assert earlier.end is not None
         assert earlier.end < later.start
         assert window.next_opening(earlier.end) == later.start
+
+
+# ---------------------------------------------------------------------------
+# Arithmetic against the exhaustive search and a minute-by-minute scan
+# ---------------------------------------------------------------------------
+
+
+@functools.cache
+def clock_changes(timezone: str, year: int) -> tuple[dt.datetime, ...]:
+    """Return every instant of *year* at which *timezone*'s offset changes, found by the oracle."""
+    search = Search(production_window_in(timezone))
+    low = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    return tuple(search.offset_changes(low, low.replace(year=year + 1)))
+
+
+def production_window_in(timezone: str) -> Window:
+    """Return the reference production window's hours, read in *timezone*."""
+    return Window.weekends(start="09:00", end="12:00", timezone=timezone)
+
+
+@st.composite
+def near_clock_changes(
+    draw: st.DrawFn, timezone: str, *, first_year: int = 2000, last_year: int = 2040
+) -> dt.datetime:
+    """Draw an instant within nine days of a change of *timezone*'s offset, in any zone.
+
+    Zones without changes in the drawn year give any instant of that year.
+    The distance is drawn to the minute or to the microsecond, and shrinks
+    towards the change itself.
+    """
+    year = draw(st.integers(first_year, last_year))
+    changes = clock_changes(timezone, year)
+    if changes:
+        centre = draw(st.sampled_from(changes))
+    else:
+        centre = dt.datetime(year, 1, 1, tzinfo=dt.UTC) + dt.timedelta(
+            minutes=draw(st.integers(0, 365 * 24 * 60))
+        )
+    reach = 9 * 24 * 60
+    shift = draw(
+        st.one_of(
+            st.integers(-reach, reach).map(lambda minutes: dt.timedelta(minutes=minutes)),
+            st.integers(-reach * 60_000_000, reach * 60_000_000).map(
+                lambda micros: dt.timedelta(microseconds=micros)
+            ),
+        )
+    )
+    shown_in = draw(timezones())
+    return (centre + shift).astimezone(zoneinfo.ZoneInfo(shown_in))
+
+
+@st.composite
+def windows_and_instants(
+    draw: st.DrawFn, *, first_year: int = 2000, last_year: int = 2040, minute_aligned: bool = False
+) -> tuple[Window, dt.datetime]:
+    """Draw a window and an instant: anywhere, or close to a clock change of its zone."""
+    window = draw(windows())
+    anywhere = st.datetimes(
+        min_value=dt.datetime(first_year, 1, 1),  # noqa: DTZ001  # Hypothesis bounds are naive
+        max_value=dt.datetime(last_year, 12, 31),  # noqa: DTZ001  # Hypothesis bounds are naive
+        timezones=timezones().map(zoneinfo.ZoneInfo),
+    )
+    moment = draw(
+        st.one_of(
+            near_clock_changes(window.timezone, first_year=first_year, last_year=last_year),
+            anywhere,
+        )
+    )
+    if minute_aligned:
+        moment = moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    return window, moment
+
+
+def exactly(value: dt.datetime | Opening | None) -> object:
+    """Return what must match exactly: the type, the text and the value of each instant."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return type(value).__name__, value.isoformat(), value.tzinfo is pendulum.UTC
+    return exactly(value.start), exactly(value.end)
+
+
+@given(case=windows_and_instants(first_year=1850, last_year=2100))
+def test_answers_match_the_search_they_replace(case: tuple[Window, dt.datetime]) -> None:
+    """Every answer is exactly the exhaustive search's, across clock changes, 1850 to 2100."""
+    window, moment = case
+    search = Search(window)
+    assert search.contains(moment) == window.contains(moment)
+    assert exactly(search.next_opening(moment)) == exactly(window.next_opening(moment))
+    assert [exactly(o) for o in search.next_openings(moment, 3)] == [
+        exactly(o) for o in window.next_openings(moment, 3)
+    ]
+    assert exactly(search.current_opening(moment)) == exactly(window.current_opening(moment))
+
+
+def reference_next(window: Window, moment: dt.datetime, *, to_open: bool) -> dt.datetime:
+    """Return the first whole minute from *moment* (itself, if it qualifies) open, or closed.
+
+    Steps minute by minute, which finds every edge: spans, offsets and clock
+    changes all fall on whole minutes in the zones and years drawn.
+    """
+    if reference_contains(window, moment) is to_open:
+        return moment
+    step = moment.replace(second=0, microsecond=0) + MINUTE
+    while reference_contains(window, step) is not to_open:
+        step += MINUTE
+    return step
+
+
+def reference_opened(window: Window, moment: dt.datetime) -> dt.datetime:
+    """Return the first minute of the stretch of open minutes holding *moment*."""
+    start = moment.replace(second=0, microsecond=0)
+    while reference_contains(window, start - MINUTE):
+        start -= MINUTE
+    return start
+
+
+@given(case=windows_and_instants(minute_aligned=True))
+def test_answers_match_a_minute_by_minute_scan(case: tuple[Window, dt.datetime]) -> None:
+    """Openings found by arithmetic are where a plain scan, minute by minute, finds them."""
+    window, moment = case
+    opening = window.next_openings(moment, 1)[0]
+    if opening.end is None:
+        return  # always open: there is no edge to find
+    if reference_contains(window, moment):
+        start = reference_opened(window, moment)
+    else:
+        start = reference_next(window, moment, to_open=True)
+    assert (start, reference_next(window, start, to_open=False)) == (opening.start, opening.end)
+    assert reference_next(window, moment, to_open=True) == window.next_opening(moment)
+
+
+# ---------------------------------------------------------------------------
+# How much a question costs: instants read and offsets looked up
+# ---------------------------------------------------------------------------
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count membership readings and offset lookups from now on."""
+    counts = {"readings": 0, "offsets": 0}
+    holds, offset = LocalWeek._holds, _weekly._offset
+
+    def counted_holds(self: LocalWeek, local: int) -> bool:
+        counts["readings"] += 1
+        return holds(self, local)
+
+    def counted_offset(zone: zoneinfo.ZoneInfo, second: int) -> int:
+        counts["offsets"] += 1
+        return offset(zone, second)
+
+    monkeypatch.setattr(LocalWeek, "_holds", counted_holds)
+    monkeypatch.setattr(_weekly, "_offset", counted_offset)
+    return counts
+
+
+FIXED_ZONES = tuple(zone for zone in TIMEZONES if zone in {"UTC", "GMT"})
+
+
+@given(window=windows(), after=aware_datetimes(), zone=st.sampled_from(FIXED_ZONES))
+def test_a_fixed_offset_zone_is_answered_in_a_handful_of_readings(
+    window: Window, after: dt.datetime, zone: str
+) -> None:
+    """In UTC a search reads membership at most twice and never looks up an offset."""
+    window = attrs.evolve(window, timezone=zone)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        counts = counting(monkeypatch)
+        window.next_opening(after)
+        next_opening = dict(counts)
+        window.current_opening(after)
+    assert next_opening["readings"] <= 2
+    assert 0 == counts["offsets"]
+    assert counts["readings"] <= 4
+
+
+def test_the_reference_window_reads_one_instant_where_the_search_read_46() -> None:
+    """Asking the production window when it next opens on a Friday evening reads one instant.
+
+    The search it replaces built 44 candidate instants, read membership at
+    two of them, and looked up the zone's offset 33 times.
+    """
+    window = production_window_in("UTC")
+    friday = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
+    search = Search(window)
+    search.next_opening(friday)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        counts = counting(monkeypatch)
+        window.next_opening(friday)
+    assert (46, 33) == (search.probes, search.offsets)
+    assert {"readings": 1, "offsets": 0} == counts
+
+
+@pytest.mark.parametrize(
+    ("after", "offsets"),
+    [
+        # A Friday in July, far from any change: the offset now, then a week of cached days.
+        (pendulum.datetime(2026, 7, 3, 18, 0, tz="UTC"), 1),
+        # The Friday before the clocks go back: the same, and the change is crossed on Sunday.
+        (pendulum.datetime(2026, 10, 23, 18, 0, tz="UTC"), 1),
+    ],
+)
+def test_a_zone_with_summer_time_looks_its_changes_up_once(
+    after: pendulum.DateTime, offsets: int
+) -> None:
+    """In Europe/London the zone's changes are found once; asking again costs one offset lookup."""
+    window = Window.weekly(days="Sun", start="09:00", end="12:00", timezone="Europe/London")
+    first = window.next_opening(after)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        counts = counting(monkeypatch)
+        again = window.next_opening(after)
+    assert first == again
+    assert offsets == counts["offsets"]
+    assert counts["readings"] <= 3

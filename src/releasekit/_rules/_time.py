@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import pendulum
 
 from releasekit.exceptions import InvalidInputError, NaiveDatetimeError
 
 UTC = pendulum.UTC
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_DAY: Final = _EPOCH.toordinal()
 
 
 def instant(value: dt.datetime, *, field: str = "time") -> pendulum.DateTime:
@@ -33,6 +37,37 @@ def instant(value: dt.datetime, *, field: str = "time") -> pendulum.DateTime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(field=field, value=value)
     return pendulum.instance(value).in_timezone(UTC)
+
+
+def _utc(value: dt.datetime, field: str) -> dt.datetime:
+    """Return *value* in UTC, converted as :func:`instant` converts it."""
+    if value.__class__ is dt.datetime and value.tzinfo is dt.UTC:
+        return value  # what instant() would give, without making a pendulum value
+    return instant(value, field=field)
+
+
+def posix_second(value: dt.datetime, *, field: str = "time") -> int:
+    """Return the whole POSIX second *value* falls in (rounded down), as :func:`instant` reads it.
+
+    Raises:
+        NaiveDatetimeError: *value* carries no time zone.
+        InvalidInputError: *value* is not a datetime at all.
+    """
+    moment = _utc(value, field)
+    return (
+        (moment.toordinal() - _EPOCH_DAY) * 86_400
+        + moment.hour * 3600
+        + moment.minute * 60
+        + moment.second
+    )
+
+
+def from_posix(second: int) -> pendulum.DateTime:
+    """Return the POSIX *second* as an aware pendulum datetime in UTC."""
+    moment = _EPOCH + dt.timedelta(seconds=second)
+    return pendulum.DateTime(
+        moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, tzinfo=UTC
+    )
 
 
 def optional_instant(value: dt.datetime | None, *, field: str) -> pendulum.DateTime | None:

@@ -33,11 +33,15 @@ start time that does not exist that day opens the window at the change itself
 wholly in the skipped hour does not open that day. When clocks go back, a
 local hour that happens twice is inside the window both times, so a span
 over the repeated hour stays open for both of them.
+
+Answers are worked out, not searched for: the spans become seconds of the
+local week, and between two clock changes of the zone the next opening or
+closing is a subtraction (see ``_weekly``). A zone's clock changes are looked
+up once per day asked about, in a small bounded cache.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import difflib
 import enum
@@ -51,26 +55,11 @@ import attrs
 import pendulum
 
 from releasekit._rules import _validate
-from releasekit._rules._time import instant
+from releasekit._rules._time import from_posix, instant, posix_second
+from releasekit._rules._weekly import DAY, WEEK, LocalWeek
 from releasekit.exceptions import InvalidInputError
 
 __all__ = ["Opening", "Span", "Weekday", "Window"]
-
-_DAY: Final = 86_400
-_WEEK: Final = 7 * _DAY
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_ONE_DAY: Final = dt.timedelta(days=1)
-_ONE_SECOND: Final = dt.timedelta(seconds=1)
-#: How far one search step looks: a week and a day, so one step sees every
-#: local wall time at least once.
-_SEARCH_STEP: Final = dt.timedelta(days=8)
-#: Search steps before giving up. A window that is not always open closes at
-#: least once in any fortnight (a skipped hour can hide one week's occurrence
-#: of a wall time, never two in a row), so this bound is never reached.
-_MAX_STEPS: Final = 8
-#: Offsets are compared this far apart when looking for clock changes; no
-#: zone changes its UTC offset twice within six hours.
-_OFFSET_PROBE: Final = 6 * 3600
 
 _CLOCK: Final = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
 _DAY_SEPARATORS: Final = re.compile(r"[\s,]+")
@@ -356,13 +345,13 @@ def _week_intervals(spans: Iterable[Span]) -> tuple[tuple[int, int], ...]:
     pieces = []
     for span in spans:
         start = _seconds(span.start)
-        length = (_seconds(span.end) - start) % _DAY or _DAY
+        length = (_seconds(span.end) - start) % DAY or DAY
         for day in span.days:
-            begin = day * _DAY + start
-            if begin + length <= _WEEK:
+            begin = day * DAY + start
+            if begin + length <= WEEK:
                 pieces.append((begin, begin + length))
             else:  # Sunday into Monday: split where the week wraps.
-                pieces.extend([(begin, _WEEK), (0, begin + length - _WEEK)])
+                pieces.extend([(begin, WEEK), (0, begin + length - WEEK)])
     merged: list[tuple[int, int]] = []
     for begin, end in sorted(pieces):
         if merged and begin <= merged[-1][1]:
@@ -370,19 +359,6 @@ def _week_intervals(spans: Iterable[Span]) -> tuple[tuple[int, int], ...]:
         else:
             merged.append((begin, end))
     return tuple(merged)
-
-
-def _utc(moment: pendulum.DateTime) -> dt.datetime:
-    return dt.datetime(
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        moment.microsecond,
-        tzinfo=dt.UTC,
-    )
 
 
 def _clock_text(clock: dt.time) -> str:
@@ -433,18 +409,14 @@ class Window:
     spans: tuple[Span, ...] = attrs.field(converter=_to_spans)
 
     @functools.cached_property
-    def _zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+    def _week(self) -> LocalWeek:
+        """The spans as merged seconds of the local week, with the zone they are read in."""
+        return LocalWeek(_week_intervals(self.spans), self.timezone)
 
     @functools.cached_property
-    def _intervals(self) -> tuple[tuple[int, int], ...]:
-        """The spans as merged ``[begin, end)`` seconds of the local week."""
-        return _week_intervals(self.spans)
-
-    @functools.cached_property
-    def _boundaries(self) -> tuple[dt.time, ...]:
-        """Every local time at which a span starts or ends."""
-        return tuple(sorted({clock for span in self.spans for clock in (span.start, span.end)}))
+    def _description(self) -> str:
+        spans = "; ".join(_describe_span(span) for span in self.spans)
+        return f"{spans} ({self.timezone})"
 
     @classmethod
     def weekly(
@@ -507,7 +479,8 @@ class Window:
         Raises:
             NaiveDatetimeError: *at* has no time zone.
         """
-        return self._is_open(_utc(instant(at, field="at")))
+        second = posix_second(at, field="at")
+        return self._week.is_open(second, self._week.offset_at(second))
 
     def next_opening(self, after: dt.datetime) -> pendulum.DateTime:
         """Return the earliest instant at or after *after* when the window is open.
@@ -520,11 +493,12 @@ class Window:
         Raises:
             NaiveDatetimeError: *after* has no time zone.
         """
-        moment = instant(after, field="after")
-        utc = _utc(moment)
-        if self._is_open(utc):
-            return moment
-        return instant(self._first_change_after(utc, to_open=True))
+        second = posix_second(after, field="after")
+        week = self._week
+        offset = week.offset_at(second)
+        if week.is_open(second, offset):
+            return instant(after, field="after")
+        return from_posix(week.next_change(second, offset, to_open=True))
 
     def next_openings(self, after: dt.datetime, n: int) -> tuple[Opening, ...]:
         """Return the next *n* periods during which the window is open, in order.
@@ -541,7 +515,7 @@ class Window:
             NaiveDatetimeError: *after* has no time zone.
             InvalidInputError: *n* is not a positive whole number.
         """
-        moment = _utc(instant(after, field="after"))
+        second = posix_second(after, field="after")
         count: object = n
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise InvalidInputError(
@@ -549,17 +523,21 @@ class Window:
                 field="n",
                 value=count,
             )
-        if self._is_open(moment):
-            start = self._opening_start(moment)
+        week = self._week
+        if week.always_open:
+            return (Opening(start=instant(after, field="after"), end=None),)
+        offset = week.offset_at(second)
+        if week.is_open(second, offset):
+            start = week.opened_at(second, offset)
         else:
-            start = self._first_change_after(moment, to_open=True)
+            start = week.next_change(second, offset, to_open=True)
         openings: list[Opening] = []
         while True:
-            end = self._opening_end(start)
-            openings.append(Opening(start=start, end=end))
-            if end is None or len(openings) == n:
+            end = week.next_change(start, week.offset_at(start), to_open=False)
+            openings.append(Opening(start=from_posix(start), end=from_posix(end)))
+            if len(openings) == n:
                 return tuple(openings)
-            start = self._first_change_after(end, to_open=True)
+            start = week.next_change(end, week.offset_at(end), to_open=True)
 
     def current_opening(self, at: dt.datetime) -> Opening | None:
         """Return the period during which the window is open that contains *at*.
@@ -575,10 +553,17 @@ class Window:
         Raises:
             NaiveDatetimeError: *at* has no time zone.
         """
-        moment = _utc(instant(at, field="at"))
-        if not self._is_open(moment):
+        second = posix_second(at, field="at")
+        week = self._week
+        offset = week.offset_at(second)
+        if not week.is_open(second, offset):
             return None
-        return Opening(start=self._opening_start(moment), end=self._opening_end(moment))
+        if week.always_open:
+            return Opening(start=instant(at, field="at"), end=None)
+        return Opening(
+            start=from_posix(week.opened_at(second, offset)),
+            end=from_posix(week.next_change(second, offset, to_open=False)),
+        )
 
     def describe(self) -> str:
         """Return the window as a person would write it.
@@ -588,98 +573,7 @@ class Window:
         says so, as in ``Fri 22:00\N{EN DASH}02:00 (next day) (Europe/London)``,
         and spans are separated by semicolons.
         """
-        return f"{'; '.join(_describe_span(span) for span in self.spans)} ({self.timezone})"
+        return self._description
 
     def __str__(self) -> str:
-        return self.describe()
-
-    # How the answers are found. Membership depends only on local wall time, so
-    # it can change only where the local time equals a span's start or end
-    # (taken with fold 0 and fold 1) or where the zone's UTC offset changes.
-    # Between two such candidates it is constant, so searching them is exact.
-
-    @property
-    def _always_open(self) -> bool:
-        return self._intervals == ((0, _WEEK),)
-
-    def _is_open(self, moment: dt.datetime) -> bool:
-        local = moment.astimezone(self._zone)
-        second = local.weekday() * _DAY + _seconds(local.time())
-        index = bisect.bisect_right(self._intervals, (second, _WEEK)) - 1
-        return index >= 0 and second < self._intervals[index][1]
-
-    def _first_change_after(self, moment: dt.datetime, *, to_open: bool) -> dt.datetime:
-        low = moment
-        for _ in range(_MAX_STEPS):
-            high = low + _SEARCH_STEP
-            for candidate in self._candidates(low, high):
-                if self._is_open(candidate) is to_open:
-                    return candidate
-            low = high
-        raise _search_exhausted(self, moment)  # pragma: no cover
-
-    def _opening_end(self, moment: dt.datetime) -> dt.datetime | None:
-        if self._always_open:
-            return None
-        return self._first_change_after(moment, to_open=False)
-
-    def _opening_start(self, moment: dt.datetime) -> dt.datetime:
-        if self._always_open:
-            return moment
-        start, high = moment, moment
-        for _ in range(_MAX_STEPS):
-            low = high - _SEARCH_STEP
-            for candidate in reversed(self._candidates(low, high)):
-                if not self._is_open(candidate):
-                    return start
-                start = candidate
-            high = low
-        raise _search_exhausted(self, moment)  # pragma: no cover
-
-    def _candidates(self, low: dt.datetime, high: dt.datetime) -> list[dt.datetime]:
-        """Return, sorted, every instant in ``(low, high]`` where membership may change."""
-        found = set(self._offset_changes(low, high))
-        day = low.astimezone(self._zone).date() - _ONE_DAY
-        last = high.astimezone(self._zone).date() + _ONE_DAY
-        while day <= last:
-            for clock in self._boundaries:
-                for fold in (0, 1):
-                    local = dt.datetime.combine(day, clock, tzinfo=self._zone).replace(fold=fold)
-                    candidate = local.astimezone(dt.UTC)
-                    if low < candidate <= high:
-                        found.add(candidate)
-            day += _ONE_DAY
-        return sorted(found)
-
-    def _offset_changes(self, low: dt.datetime, high: dt.datetime) -> list[dt.datetime]:
-        """Return every instant in ``(low, high]`` at which the zone's UTC offset changes."""
-        first = (low - _EPOCH) // _ONE_SECOND
-        last = -((_EPOCH - high) // _ONE_SECOND)
-        changes = []
-        before, offset = first, self._offset(first)
-        while before < last:
-            after = min(before + _OFFSET_PROBE, last)
-            offset_after = self._offset(after)
-            if offset_after != offset:
-                same, changed = before, after  # bisect to the first second with the new offset
-                while changed - same > 1:
-                    middle = (same + changed) // 2
-                    if self._offset(middle) == offset:
-                        same = middle
-                    else:
-                        changed = middle
-                change = _EPOCH + dt.timedelta(seconds=changed)
-                if low < change <= high:
-                    changes.append(change)
-            before, offset = after, offset_after
-        return changes
-
-    def _offset(self, posix_second: int) -> dt.timedelta | None:
-        return dt.datetime.fromtimestamp(posix_second, self._zone).utcoffset()
-
-
-def _search_exhausted(window: Window, moment: dt.datetime) -> RuntimeError:  # pragma: no cover
-    return RuntimeError(
-        f"no change of {window.describe()} found within {_MAX_STEPS * _SEARCH_STEP.days} days "
-        f"of {moment.isoformat()}; this is a releasekit bug, please report it"
-    )
+        return self._description
