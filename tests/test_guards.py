@@ -368,6 +368,29 @@ def test_window_guard_blocks_outside_and_passes_inside(
     )
 
 
+def test_window_guard_says_when_in_utc_and_in_english(engine: rk.Engine, policy: rk.Policy) -> None:
+    """The closed window's message gives its times in UTC with English day names, in any locale."""
+    release, _ = in_stage(engine)
+    window = rk.Window.weekends(start="09:00", end="12:00", timezone="Europe/London")
+    guard = guards.InsideWindow(window=window)
+    friday = pendulum.datetime(2026, 7, 3, 19, 45, 30, tz="Europe/London")
+    previous = pendulum.get_locale()
+    pendulum.set_locale("fr")
+    try:
+        blocker = guard.check(context(policy, release, "production", friday)).blockers[0]
+    finally:
+        pendulum.set_locale(previous)
+
+    assert (
+        (
+            "production is closed at Fri 2026-07-03 18:45 UTC; its window, "
+            "Sat, Sun 09:00\N{EN DASH}12:00 (Europe/London), next opens Sat 2026-07-04 08:00 UTC"
+        ),
+        "wait until Sat 2026-07-04 08:00 UTC, or start a hotfix release if this cannot wait",
+        pendulum.datetime(2026, 7, 4, 8, 0, tz="UTC"),
+    ) == (blocker.message, blocker.hint, blocker.earliest)
+
+
 def test_attestation_guard_reads_named_attestations(engine: rk.Engine, policy: rk.Policy) -> None:
     """A team's own guard passes once the named attestation is recorded."""
     release = start(engine)

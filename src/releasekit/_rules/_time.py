@@ -13,6 +13,8 @@ UTC = pendulum.UTC
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DAY: Final = _EPOCH.toordinal()
+#: Day names as messages write them, whatever the locale: ``Sat``.
+_DAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def instant(value: dt.datetime, *, field: str = "time") -> pendulum.DateTime:
@@ -67,6 +69,21 @@ def from_posix(second: int) -> pendulum.DateTime:
     moment = _EPOCH + dt.timedelta(seconds=second)
     return pendulum.DateTime(
         moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, tzinfo=UTC
+    )
+
+
+def when(moment: dt.datetime) -> str:
+    """Format an aware instant for messages, in UTC: ``Sat 2026-11-28 09:00 UTC``.
+
+    Day names are English whatever the locale, as the rest of the message is.
+
+    Raises:
+        NaiveDatetimeError: *moment* carries no time zone.
+    """
+    utc = moment if moment.tzinfo is UTC else _utc(moment, "time")
+    return (
+        f"{_DAY_NAMES[utc.weekday()]} {utc.year:d}-{utc.month:02d}-{utc.day:02d} "
+        f"{utc.hour:02d}:{utc.minute:02d} UTC"
     )
 
 

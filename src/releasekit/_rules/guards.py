@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 import attrs
 import pendulum
 
-from releasekit._rules import _validate
+from releasekit._rules import _time, _validate
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -158,7 +158,7 @@ class TimeGuard(Guard, Protocol):
 
 def when(moment: pendulum.DateTime) -> str:
     """Format an instant for messages: ``Sat 2026-11-28 09:00 UTC``."""
-    return moment.in_timezone("UTC").format("ddd YYYY-MM-DD HH:mm [UTC]")
+    return _time.when(moment)
 
 
 def _names(items: tuple[str, ...] | frozenset[str]) -> str:
@@ -682,16 +682,17 @@ class InsideWindow:
 
     def check(self, context: GuardContext) -> Verdict:
         """Pass inside the window; otherwise say when it next opens."""
-        if self.window.contains(context.now):
-            return Verdict.ok()
         opens = self.window.next_opening(context.now)
+        if opens == context.now:  # the next opening is now itself exactly when it is open
+            return Verdict.ok()
+        at = when(opens)
         return Verdict.blocked(
             context.blocker(
                 self,
                 reason="closed",
                 message=f"{context.target} is closed at {when(context.now)}; "
-                f"its window, {self.window.describe()}, next opens {when(opens)}",
-                hint=f"wait until {when(opens)}, or start a hotfix release if this cannot wait",
+                f"its window, {self.window.describe()}, next opens {at}",
+                hint=f"wait until {at}, or start a hotfix release if this cannot wait",
                 earliest=opens,
             )
         )
