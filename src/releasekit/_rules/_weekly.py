@@ -17,7 +17,7 @@ time, and no search looks at more than the changes it crosses.
 The changes of one day of one zone are found once — offsets compared six
 hours apart (no zone changes its offset twice within six hours), then a
 bisection to the second — and kept in a small bounded cache keyed by the
-zone's name and the day: a tool asking about the same week again (a bot,
+zone and the day: a tool asking about the same week again (a bot,
 ``status`` over many releases) finds them there.
 
 Instants here are whole POSIX seconds (``int``); an instant between two whole
@@ -70,9 +70,8 @@ def _offset(zone: zoneinfo.ZoneInfo, second: int) -> int:
 
 
 @functools.lru_cache(maxsize=_CACHED_DAYS)
-def _changes_on(timezone: str, day: int) -> tuple[Change, ...]:
-    """Return every change of *timezone*'s offset in ``(day * DAY, (day + 1) * DAY]``."""
-    zone = zoneinfo.ZoneInfo(timezone)
+def _changes_on(zone: zoneinfo.ZoneInfo, day: int) -> tuple[Change, ...]:
+    """Return every change of *zone*'s offset in ``(day * DAY, (day + 1) * DAY]``."""
     changes = []
     before = day * DAY
     offset = _offset(zone, before)
@@ -100,7 +99,7 @@ class LocalWeek:
         timezone: The IANA name of the zone.
     """
 
-    __slots__ = ("_begins", "_ends", "_fixed", "_timezone", "_wraps", "_zone", "always_open")
+    __slots__ = ("_begins", "_ends", "_fixed", "_wraps", "_zone", "always_open")
 
     def __init__(self, intervals: tuple[tuple[int, int], ...], timezone: str) -> None:
         self._begins = tuple(begin for begin, _ in intervals)
@@ -108,7 +107,6 @@ class LocalWeek:
         self.always_open = intervals == ((0, WEEK),)
         #: Whether the opening at the end of the week goes on into Monday.
         self._wraps = not self.always_open and self._begins[0] == 0 and self._ends[-1] == WEEK
-        self._timezone = timezone
         self._zone = zoneinfo.ZoneInfo(timezone)
         fixed = self._zone.utcoffset(None)  # None unless the zone never changes its offset
         self._fixed = None if fixed is None else fixed // _ONE_SECOND
@@ -198,7 +196,7 @@ class LocalWeek:
         if self._fixed is not None:
             return None
         for day in range(after // DAY, (until - 1) // DAY + 1):
-            for change in _changes_on(self._timezone, day):
+            for change in _changes_on(self._zone, day):
                 if after < change[0] <= until:
                     return change
         return None
@@ -208,7 +206,7 @@ class LocalWeek:
         if self._fixed is not None:
             return None
         for day in range((until - 1) // DAY, (since - 1) // DAY - 1, -1):
-            for change in reversed(_changes_on(self._timezone, day)):
+            for change in reversed(_changes_on(self._zone, day)):
                 if since <= change[0] <= until:
                     return change
         return None
