@@ -39,7 +39,8 @@ ROUND_TRIPS: list[tuple[Any, st.SearchStrategy[Any]]] = [
         st.builds(
             Lease,
             name=rks.some_text,
-            owner=rks.some_text,
+            token=rks.some_text,
+            holder=rks.some_text,
             since=rks.instants(),
             expires=rks.instants(),
         ),

@@ -260,7 +260,7 @@ def test_a_second_test_run_is_refused_while_the_first_holds_the_lease(
     """Two test runs never overlap: the second is told who holds tests and since when."""
     release = to_tests(desk, clock)
     desk.store.acquire(
-        "test-run:tests", owner="olga (2.3.9)", now=FRIDAY, ttl=dt.timedelta(hours=1)
+        "test-run:tests", holder="olga (2.3.9)", now=FRIDAY, ttl=dt.timedelta(hours=1)
     )
 
     with pytest.raises(rk.LeaseHeldError) as caught:

@@ -98,6 +98,31 @@ def test_a_reopened_database_keeps_everything(dsn: str, record: Record) -> None:
         assert 3 == len(again.events("r1"))
 
 
+def test_a_database_of_the_first_schema_keeps_its_leases_in_force(dsn: str) -> None:
+    """Schema 1 is migrated; its leases stay held until they lapse, each under a new token."""
+    with raw(dsn) as conn:
+        conn.execute("CREATE TABLE releasekit_meta (key text PRIMARY KEY, value text NOT NULL)")
+        conn.execute("INSERT INTO releasekit_meta VALUES ('schema_version', '1')")
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO releasekit_leases (name, owner, since, expires) VALUES "
+            "('test-run:tests', 'ci (r1)', %s, %s)",
+            (THURSDAY, LATER),
+        )
+
+    with PostgresStore(dsn) as store:
+        held = store.current("test-run:tests", now=THURSDAY)
+        assert held is not None
+        assert ("ci (r1)", THURSDAY, 32) == (held.holder, held.since, len(held.token))
+        with pytest.raises(rk.LeaseHeldError):
+            store.acquire("test-run:tests", holder="ci (r1)", now=THURSDAY, ttl=LATER - THURSDAY)
+        assert "ci (r1)" == store.release("test-run:tests", token=held.token).holder
+    with raw(dsn) as conn:
+        row = conn.execute("SELECT value FROM releasekit_meta WHERE key = 'schema_version'")
+        assert (str(len(MIGRATIONS)),) == row.fetchone()
+
+
 def test_a_newer_schema_is_refused(dsn: str, store: PostgresStore) -> None:
     """A database written by a newer releasekit is not used: upgrade first."""
     with raw(dsn) as conn:

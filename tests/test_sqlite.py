@@ -143,6 +143,31 @@ def test_a_file_of_the_first_schema_is_migrated_and_keeps_its_releases(path: Pat
         assert len(MIGRATIONS) == conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def test_a_lease_taken_before_tokens_stays_held_until_it_lapses(path: Path) -> None:
+    """A file of schema 2 keeps its leases in force, each under a new token nobody knows."""
+    with raw(path) as conn:
+        for statements in MIGRATIONS[:2]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(
+            "INSERT INTO leases (name, owner, since, expires) VALUES "
+            "('test-run:tests', 'ci (r1)', '2026-11-26T10:00:00+00:00', "
+            "'2026-11-26T12:00:00+00:00')"
+        )
+
+    with SqliteStore(path) as store:
+        held = store.current("test-run:tests", now=THURSDAY)
+        assert held is not None
+        assert ("ci (r1)", THURSDAY, 32) == (held.holder, held.since, len(held.token))
+        with pytest.raises(rk.LeaseHeldError):
+            store.acquire("test-run:tests", holder="ci (r1)", now=THURSDAY, ttl=LATER - THURSDAY)
+        assert "ci (r1)" == store.release("test-run:tests", token=held.token).holder
+    with raw(path) as conn:
+        assert len(MIGRATIONS) == conn.execute("PRAGMA user_version").fetchone()[0]
+
+
 def test_a_write_that_breaks_the_file_changes_nothing(path: Path, ledger: Ledger) -> None:
     """An event row already in the way (a damaged file) fails the step as a StoreError, whole."""
     record = ledger.start(

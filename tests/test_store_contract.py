@@ -272,103 +272,219 @@ def test_another_handle_sees_what_was_written(open_store: Callable[[], Store]) -
 
 
 def test_a_free_lease_is_taken(store: Store) -> None:
-    """Taking a free lease gives it to the owner until now + ttl."""
-    lease = store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+    """Taking a free lease gives it to the holder until now + ttl, under a new token."""
+    lease = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    assert Lease(name="tests", owner="ci", since=AT, expires=AT + MINUTES_30) == lease
+    assert (
+        Lease(name="tests", token=lease.token, holder="ci", since=AT, expires=AT + MINUTES_30)
+        == lease
+    )
+    assert 32 == len(lease.token)
     assert lease == store.current("tests", now=AT)
 
 
-def test_the_holder_renews_its_lease(store: Store) -> None:
-    """Acquiring again as the holder extends the lease and keeps when it was taken."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+def test_every_acquisition_gets_a_token_of_its_own(store: Store) -> None:
+    """Taking the same lease again and again, as one holder, never gives the same token twice."""
+    tokens = set()
+    for _ in range(20):
+        lease = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+        tokens.add(lease.token)
+        store.release("tests", token=lease.token)
 
-    renewed = store.acquire("tests", owner="ci", now=AT.add(minutes=20), ttl=MINUTES_30)
+    assert 20 == len(tokens)
+    assert "ci" not in {token.lower() for token in tokens}
 
-    assert (AT, AT.add(minutes=50)) == (renewed.since, renewed.expires)
 
-
-def test_a_held_lease_is_refused_to_another_owner(store: Store) -> None:
-    """Someone else's lease cannot be taken before it lapses; the error says whose it is."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+def test_a_held_lease_is_refused_to_its_own_holder_name(store: Store) -> None:
+    """A second acquisition under the same holder name is refused and leaves the lease untouched."""
+    first = store.acquire("tests", holder="ci (r1)", now=AT, ttl=MINUTES_30)
 
     with pytest.raises(rk.LeaseHeldError) as raised:
-        store.acquire("tests", owner="nightly", now=AT.add(minutes=29), ttl=MINUTES_30)
+        store.acquire("tests", holder="ci (r1)", now=AT.add(minutes=5), ttl=MINUTES_30)
 
-    assert ("tests", "ci", AT, AT + MINUTES_30) == (
+    assert ("tests", "ci (r1)", AT, AT + MINUTES_30) == (
         raised.value.lease,
         raised.value.holder,
         raised.value.since,
         raised.value.expires,
     )
-    assert "ci" == store.current("tests", now=AT.add(minutes=29)).owner  # type: ignore[union-attr]
+    assert first == store.current("tests", now=AT.add(minutes=5))
 
 
-def test_a_lapsed_lease_is_taken_over(store: Store) -> None:
-    """Once a lease lapses (its holder crashed), another owner takes it."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+def test_a_held_lease_is_refused_to_another_holder(store: Store) -> None:
+    """Someone else's lease cannot be taken before it lapses; the error says whose it is."""
+    first = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    taken = store.acquire("tests", owner="nightly", now=AT.add(minutes=30), ttl=MINUTES_30)
+    with pytest.raises(rk.LeaseHeldError) as raised:
+        store.acquire("tests", holder="nightly", now=AT.add(minutes=29), ttl=MINUTES_30)
 
-    assert ("nightly", AT.add(minutes=30)) == (taken.owner, taken.since)
+    assert ("ci", AT) == (raised.value.holder, raised.value.since)
+    assert first == store.current("tests", now=AT.add(minutes=29))
+
+
+def test_the_token_renews_its_lease(store: Store) -> None:
+    """Renewing with the token extends the lease and keeps its token and when it was taken."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    renewed = store.renew("tests", token=taken.token, now=AT.add(minutes=20), ttl=MINUTES_30)
+
+    assert (taken.token, AT, AT.add(minutes=50)) == (
+        renewed.token,
+        renewed.since,
+        renewed.expires,
+    )
+    assert renewed == store.current("tests", now=AT.add(minutes=45))
+
+
+def test_another_token_cannot_renew_a_lease(store: Store) -> None:
+    """A token that does not hold the lease renews nothing, and learns who holds it."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    with pytest.raises(LeaseNotHeldError) as raised:
+        store.renew("tests", token="0" * 32, now=AT.add(minutes=20), ttl=MINUTES_30)
+
+    assert ("tests", "ci", AT) == (raised.value.lease, raised.value.holder, raised.value.since)
+    assert taken == store.current("tests", now=AT)
+
+
+def test_a_lapsed_lease_cannot_be_renewed(store: Store) -> None:
+    """Once a lease lapsed, even its token cannot renew it: the work was not covered meanwhile."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    with pytest.raises(LeaseNotHeldError, match="lapsed") as raised:
+        store.renew("tests", token=taken.token, now=AT.add(minutes=31), ttl=MINUTES_30)
+
+    assert AT + MINUTES_30 == raised.value.lapsed
+    assert store.current("tests", now=AT.add(minutes=31)) is None
+
+
+def test_a_lapsed_lease_is_taken_over_with_a_new_token(store: Store) -> None:
+    """Once a lease lapses (its holder crashed), the next acquisition takes it, with a new token."""
+    old = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    taken = store.acquire("tests", holder="ci", now=AT.add(minutes=30), ttl=MINUTES_30)
+
+    assert ("ci", AT.add(minutes=30), True) == (taken.holder, taken.since, taken.token != old.token)
 
 
 def test_a_lapsed_lease_is_not_current(store: Store) -> None:
     """Nobody holds a lease once it lapsed."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+    store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
     assert store.current("tests", now=AT + MINUTES_30) is None
 
 
-def test_the_holder_gives_its_lease_back(store: Store) -> None:
+def test_the_token_gives_its_lease_back(store: Store) -> None:
     """Releasing returns the lease as it was, and frees it for others."""
-    taken = store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    given_back = store.release("tests", owner="ci")
+    given_back = store.release("tests", token=taken.token)
 
     assert taken == given_back
     assert store.current("tests", now=AT) is None
-    assert "nightly" == store.acquire("tests", owner="nightly", now=AT, ttl=MINUTES_30).owner
+    assert "nightly" == store.acquire("tests", holder="nightly", now=AT, ttl=MINUTES_30).holder
 
 
-def test_only_the_holder_gives_a_lease_back(store: Store) -> None:
-    """Someone who does not hold the lease cannot give it back, and learns who does."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+def test_only_the_token_gives_a_lease_back(store: Store) -> None:
+    """Another token — even one from the same holder name — cannot give the lease back."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
     with pytest.raises(LeaseNotHeldError) as raised:
-        store.release("tests", owner="nightly")
+        store.release("tests", token=taken.token.upper() + "x")
 
-    assert ("tests", "nightly", "ci") == (
-        raised.value.lease,
-        raised.value.owner,
-        raised.value.holder,
-    )
-    assert "ci" == store.current("tests", now=AT).owner  # type: ignore[union-attr]
+    assert ("tests", "ci") == (raised.value.lease, raised.value.holder)
+    assert taken == store.current("tests", now=AT)
 
 
 def test_a_free_lease_cannot_be_given_back(store: Store) -> None:
     """Giving back a lease nobody holds says so."""
     with pytest.raises(LeaseNotHeldError) as raised:
-        store.release("tests", owner="ci")
+        store.release("tests", token="0" * 32)
 
     assert raised.value.holder is None
-    assert str(raised.value).startswith("ci does not hold tests: nobody does")
+    assert str(raised.value).startswith("tests is not held under this token: nobody holds it")
 
 
 def test_a_lease_that_was_taken_over_cannot_be_given_back(store: Store) -> None:
-    """The old holder of a lapsed lease learns that someone else took it."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
-    store.acquire("tests", owner="nightly", now=AT.add(hours=1), ttl=MINUTES_30)
+    """The old token of a lapsed lease learns that someone else took it, and frees nothing."""
+    old = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+    new = store.acquire("tests", holder="nightly", now=AT.add(hours=1), ttl=MINUTES_30)
 
-    with pytest.raises(LeaseNotHeldError, match="nightly does"):
-        store.release("tests", owner="ci")
+    with pytest.raises(LeaseNotHeldError, match="nightly holds it"):
+        store.release("tests", token=old.token)
+
+    assert new == store.current("tests", now=AT.add(hours=1))
+
+
+def test_a_lapsed_lease_still_under_its_token_is_given_back(store: Store) -> None:
+    """A lease that lapsed but was not taken by anyone is still its token's to give back."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    assert taken == store.release("tests", token=taken.token)
+
+
+def test_a_lease_is_taken_over_by_its_token(store: Store) -> None:
+    """Taking over with the token that holds it hands the lease on, under a new token."""
+    dead = store.acquire("tests", holder="ci (r1)", now=AT, ttl=MINUTES_30)
+
+    taken = store.take_over(
+        "tests", token=dead.token, holder="anton (r1)", now=AT.add(minutes=10), ttl=MINUTES_30
+    )
+
+    assert ("anton (r1)", AT.add(minutes=10), AT.add(minutes=40), True) == (
+        taken.holder,
+        taken.since,
+        taken.expires,
+        taken.token != dead.token,
+    )
+    assert taken == store.current("tests", now=AT.add(minutes=10))
+    with pytest.raises(LeaseNotHeldError):
+        store.release("tests", token=dead.token)
+    assert taken == store.release("tests", token=taken.token)
+
+
+def test_a_lapsed_lease_is_taken_over_by_its_token(store: Store) -> None:
+    """A lapsed lease nobody else took is still its token's to hand over."""
+    dead = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    taken = store.take_over(
+        "tests", token=dead.token, holder="anton", now=AT.add(hours=2), ttl=MINUTES_30
+    )
+
+    assert taken == store.current("tests", now=AT.add(hours=2))
+
+
+def test_a_lease_taken_by_someone_else_cannot_be_taken_over(store: Store) -> None:
+    """Once the dead run's lease went to another acquisition, its token takes over nothing."""
+    dead = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+    other = store.acquire("tests", holder="nightly", now=AT.add(hours=1), ttl=MINUTES_30)
+
+    with pytest.raises(LeaseNotHeldError) as raised:
+        store.take_over(
+            "tests", token=dead.token, holder="anton", now=AT.add(hours=1), ttl=MINUTES_30
+        )
+
+    assert "nightly" == raised.value.holder
+    assert other == store.current("tests", now=AT.add(hours=1))
+
+
+def test_a_free_lease_cannot_be_taken_over(store: Store) -> None:
+    """A lease given back meanwhile is not there to take over; acquire it instead."""
+    dead = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+    store.release("tests", token=dead.token)
+
+    with pytest.raises(LeaseNotHeldError) as raised:
+        store.take_over("tests", token=dead.token, holder="anton", now=AT, ttl=MINUTES_30)
+
+    assert raised.value.holder is None
+    assert store.current("tests", now=AT) is None
 
 
 def test_leases_are_independent(store: Store) -> None:
     """Each name is its own lease."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+    store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    assert "ops" == store.acquire("data:prod", owner="ops", now=AT, ttl=MINUTES_30).owner
+    assert "ops" == store.acquire("data:prod", holder="ops", now=AT, ttl=MINUTES_30).holder
 
 
 @pytest.mark.parametrize(
@@ -384,22 +500,63 @@ def test_a_lease_needs_an_aware_time_and_a_positive_ttl(
 ) -> None:
     """Lease times are aware instants and durations are positive."""
     with pytest.raises(error):
-        store.acquire("tests", owner="ci", now=now, ttl=ttl)
+        store.acquire("tests", holder="ci", now=now, ttl=ttl)
 
     assert store.current("tests", now=AT) is None
 
 
-def test_a_lease_needs_an_owner(store: Store) -> None:
-    """A lease belongs to someone named."""
-    with pytest.raises(rk.InvalidInputError) as raised:
-        store.acquire("tests", owner=" ", now=AT, ttl=MINUTES_30)
+@pytest.mark.parametrize(
+    ("now", "ttl", "error"),
+    [
+        (pendulum.naive(2026, 11, 28, 9), MINUTES_30, rk.NaiveDatetimeError),
+        (AT, dt.timedelta(0), rk.InvalidInputError),
+    ],
+)
+def test_renewing_and_taking_over_need_an_aware_time_and_a_positive_ttl(
+    store: Store, now: dt.datetime, ttl: dt.timedelta, error: type[Exception]
+) -> None:
+    """Renewal and take-over check their time and duration too, and change nothing."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    assert "owner" == raised.value.field
+    with pytest.raises(error):
+        store.renew("tests", token=taken.token, now=now, ttl=ttl)
+    with pytest.raises(error):
+        store.take_over("tests", token=taken.token, holder="anton", now=now, ttl=ttl)
+
+    assert taken == store.current("tests", now=AT)
+
+
+def test_a_lease_needs_a_holder(store: Store) -> None:
+    """A lease is taken by someone named."""
+    with pytest.raises(rk.InvalidInputError) as raised:
+        store.acquire("tests", holder=" ", now=AT, ttl=MINUTES_30)
+
+    assert "holder" == raised.value.field
+
+
+@pytest.mark.parametrize("token", ["", " ", "a\x00b", 7])
+def test_a_lease_is_changed_only_with_a_token(store: Store, token: object) -> None:
+    """An empty or unstorable token is refused as input, and the lease stays as it was."""
+    taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
+
+    with pytest.raises(rk.InvalidInputError) as raised:
+        store.release("tests", token=token)  # type: ignore[arg-type]
+
+    assert "token" == raised.value.field
+    assert taken == store.current("tests", now=AT)
+
+
+def test_a_holder_name_is_kept_as_written(store: Store) -> None:
+    """The holder is shown as it was given, capitals, spaces and all."""
+    lease = store.acquire("tests", holder=" CI Bot (r1) ", now=AT, ttl=MINUTES_30)
+
+    assert " CI Bot (r1) " == store.current("tests", now=AT).holder  # type: ignore[union-attr]
+    assert lease.holder == store.release("tests", token=lease.token).holder
 
 
 def test_a_lease_in_other_time_zones_compares_as_instants(store: Store) -> None:
     """A lease taken in UTC lapses at the same instant seen from New York."""
-    store.acquire("tests", owner="ci", now=AT, ttl=MINUTES_30)
+    store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
     new_york = (AT + MINUTES_30).in_timezone("America/New_York")
 
     assert store.current("tests", now=new_york - dt.timedelta(microseconds=1)) is not None

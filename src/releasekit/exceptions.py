@@ -20,6 +20,7 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── LeaseNotHeldError
     ├── ScheduleConflictError
     ├── StepInProgressError
+    │   └── StepStillRunningError
     ├── StoreError
     │   ├── ConflictError
     │   ├── HistoryTamperedError
@@ -67,6 +68,7 @@ __all__ = [
     "ScheduleConflictError",
     "SchemaVersionError",
     "StepInProgressError",
+    "StepStillRunningError",
     "StoreError",
     "UnknownDataOperationError",
     "UnknownReleaseError",
@@ -263,6 +265,67 @@ class StepInProgressError(ReleaseKitError):
         self.started_at = started_at
 
 
+class StepStillRunningError(StepInProgressError):
+    """An unfinished step may still be running: resuming or abandoning it now could double it.
+
+    Raised by ``resume`` and ``abandon-step`` while a process of the step — the
+    releasekit process that began it, or the program its executor started —
+    still runs on this host, or ran on another host, from which releasekit
+    cannot tell. Pass ``force=True`` (``--force``) once a person checked that
+    it ended.
+
+    Attributes:
+        release_id: The release.
+        attempt_id: The unfinished attempt.
+        capability: What it was doing, e.g. ``"run-tests"``.
+        started_at: When it started.
+        host: The host the process runs (or ran) on.
+        pid: Its process id there.
+        role: What the process is: ``"releasekit"`` (the process that began
+            the step) or ``"executor"`` (the program the executor started).
+        running: ``True`` if it is known to run still (on this host);
+            ``False`` if releasekit cannot tell (another host).
+    """
+
+    def __init__(
+        self,
+        *,
+        release_id: str,
+        attempt_id: str,
+        capability: str,
+        started_at: dt.datetime,
+        host: str,
+        pid: int,
+        role: str,
+        running: bool,
+    ) -> None:
+        what = "releasekit process" if role == "releasekit" else "executor's process"
+        if running:
+            detail = (
+                f"its {what} {pid} on {host} still runs; wait for it to end or stop it, "
+                "then try again"
+            )
+        else:
+            detail = (
+                f"it was run by the {what} {pid} on {host}, and from this host releasekit "
+                f"cannot tell whether that still runs; check on {host} that process {pid} "
+                "ended, then try again with --force (force=True)"
+            )
+        ReleaseKitError.__init__(
+            self,
+            f"the {capability} step {attempt_id} of release {release_id} (started "
+            f"{started_at.isoformat()}) may still be running: {detail}",
+        )
+        self.release_id = release_id
+        self.attempt_id = attempt_id
+        self.capability = capability
+        self.started_at = started_at
+        self.host = host
+        self.pid = pid
+        self.role = role
+        self.running = running
+
+
 class StoreError(ReleaseKitError):
     """A store could not do what was asked of it."""
 
@@ -391,32 +454,51 @@ class ExecutorTimeoutError(ExecutorError, TimeoutError):
 
 
 class LeaseNotHeldError(ReleaseKitError):
-    """A lease was to be released by someone who does not hold it.
+    """A lease was to be renewed, given back or taken over with a token that does not hold it.
 
-    Usually the lease lapsed and was taken over: the work done under it was not
-    exclusive after all, and whoever did it should check what happened.
+    Usually the lease lapsed and was taken over, or someone gave it back for a
+    run that died (``abandon-step``): the work done under it was not exclusive
+    after all, and whoever did it should check what happened.
 
     Attributes:
         lease: The lease's name.
-        owner: Who tried to release it.
-        holder: Who holds it now, or ``None`` if nobody does.
+        holder: Who holds it now, under another token, or ``None`` if nobody does.
+        since: When the one who holds it now took it, or ``None``.
+        lapsed: When it lapsed, if the token still holds it but it is no
+            longer in force (it cannot be renewed then); else ``None``.
     """
 
-    def __init__(self, *, lease: str, owner: str, holder: str | None) -> None:
-        if holder is None:
+    def __init__(
+        self,
+        *,
+        lease: str,
+        holder: str | None,
+        since: dt.datetime | None = None,
+        lapsed: dt.datetime | None = None,
+    ) -> None:
+        if lapsed is not None:
             message = (
-                f"{owner} does not hold {lease}: nobody does (it was released, or it lapsed "
-                "and was cleaned up); check that the work done under it was not disturbed"
+                f"{lease} lapsed at {lapsed.isoformat()} and cannot be renewed; take it "
+                "again, and check that the work done under it was not disturbed"
+            )
+        elif holder is None:
+            message = (
+                f"{lease} is not held under this token: nobody holds it (it was given back, "
+                "or it lapsed and was cleaned up); check that the work done under it was not "
+                "disturbed"
             )
         else:
+            taken = f" since {since.isoformat()}" if since is not None else ""
             message = (
-                f"{owner} does not hold {lease}: {holder} does (the lease lapsed and was "
-                "taken over); check that the work done under it was not disturbed"
+                f"{lease} is not held under this token: {holder} holds it{taken}, under "
+                "another token (it lapsed and was taken over, or was given back and taken "
+                "again); check that the work done under it was not disturbed"
             )
         super().__init__(message)
         self.lease = lease
-        self.owner = owner
         self.holder = holder
+        self.since = since
+        self.lapsed = lapsed
 
 
 class RecordError(StoreError, ValueError):

@@ -1529,10 +1529,16 @@ class Desk:
                     reserved_until=conflict[1],
                     next_free=env.scheduled_test_run.next_free(now, length),
                 )
-        lease = f"test-run:{environment}"
-        holder = f"{by} ({record.id})"
-        if env.exclusive_test_runs:
-            self.store.acquire(lease, owner=holder, now=now, ttl=self._lease_ttl(runner))
+        lease = (
+            self.store.acquire(
+                f"test-run:{environment}",
+                holder=f"{by} ({record.id})",
+                now=now,
+                ttl=self._lease_ttl(runner),
+            )
+            if env.exclusive_test_runs
+            else None
+        )
         try:
             record = self._begin_unless_resumed(
                 record,
@@ -1571,8 +1577,8 @@ class Desk:
                 reason=f"{outcome.summary}{erased}",
             )
         finally:
-            if env.exclusive_test_runs:
-                self.store.release(lease, owner=holder)
+            if lease is not None:
+                self.store.release(lease.name, token=lease.token)
 
     def _migrate(
         self, record: Record, environment: str, *, by: str, progress: Progress | None

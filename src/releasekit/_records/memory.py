@@ -22,10 +22,14 @@ from releasekit._records.store import (
     Lease,
     Snapshot,
     check_expected,
-    check_owner,
+    check_holder,
     check_release,
     check_stream,
+    check_token,
     decide_lease,
+    decide_renewal,
+    decide_take_over,
+    new_token,
     snapshot_text,
     wrong_previous,
 )
@@ -151,31 +155,76 @@ class MemoryStore:
             head=row.head if row else None,
         )
 
-    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+    def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *holder* until ``now + ttl``, under a new token.
 
         Raises:
-            LeaseHeldError: Someone else holds it and it has not lapsed.
+            LeaseHeldError: It is held and has not lapsed; nothing changed.
         """
         check_stream(name, field="name")
-        check_owner(owner)
+        check_holder(holder)
         with self._lock:
             self._check_open()
-            lease = decide_lease(self._leases.get(name), name=name, owner=owner, now=now, ttl=ttl)
+            lease = decide_lease(
+                self._leases.get(name),
+                name=name,
+                holder=holder,
+                token=new_token(),
+                now=now,
+                ttl=ttl,
+            )
             self._leases[name] = lease
             return lease
 
-    def release(self, name: str, *, owner: str) -> Lease:
-        """Give the lease *name* back.
+    def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Extend the lease *name* held by *token* until ``now + ttl``.
 
         Raises:
-            LeaseNotHeldError: *owner* does not hold it.
+            LeaseNotHeldError: *token* does not hold it, or it lapsed; nothing changed.
         """
+        check_token(token)
         with self._lock:
             self._check_open()
-            held = check_release(self._leases.get(name), name=name, owner=owner)
+            lease = decide_renewal(self._leases.get(name), name=name, token=token, now=now, ttl=ttl)
+            self._leases[name] = lease
+            return lease
+
+    def release(self, name: str, *, token: str) -> Lease:
+        """Give the lease *name* back; only the token that holds it may.
+
+        Raises:
+            LeaseNotHeldError: *token* does not hold it; nothing changed.
+        """
+        check_token(token)
+        with self._lock:
+            self._check_open()
+            held = check_release(self._leases.get(name), name=name, token=token)
             del self._leases[name]
             return held
+
+    def take_over(
+        self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
+    ) -> Lease:
+        """Hand the lease *name* held by *token* to *holder*, under a new token.
+
+        Raises:
+            LeaseNotHeldError: *token* no longer holds it; nothing changed.
+        """
+        check_token(token)
+        check_holder(holder)
+        with self._lock:
+            self._check_open()
+            lease = decide_take_over(
+                self._leases.get(name),
+                name=name,
+                token=token,
+                holder=holder,
+                new=new_token(),
+                now=now,
+                ttl=ttl,
+            )
+            self._leases[name] = lease
+            return lease
 
     def current(self, name: str, *, now: dt.datetime) -> Lease | None:
         """Return the lease *name* if someone holds it at *now*, else ``None``."""

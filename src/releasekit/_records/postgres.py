@@ -9,8 +9,9 @@ migrated forward on open under an advisory lock. An append is one statement:
 the snapshot row is updated only if it is still at the expected revision (or
 created only if it does not exist), and the event is inserted only if that
 happened — so two writers can never both win, and a refused write leaves
-nothing behind. Leases are one ``INSERT … ON CONFLICT … DO UPDATE … WHERE``
-that succeeds only for the holder or over a lapsed lease.
+nothing behind. Each lease change is one statement that writes only where the
+rule allows it: a new acquisition only over a free or lapsed lease, a renewal,
+release or take-over only under the token that holds it.
 """
 
 from __future__ import annotations
@@ -28,9 +29,15 @@ from releasekit._records.store import (
     Lease,
     Snapshot,
     check_expected,
-    check_owner,
+    check_holder,
+    check_release,
     check_stream,
+    check_token,
     check_ttl,
+    decide_lease,
+    decide_renewal,
+    decide_take_over,
+    new_token,
     read_event,
     snapshot_text,
     wrong_previous,
@@ -38,8 +45,6 @@ from releasekit._records.store import (
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     ConflictError,
-    LeaseHeldError,
-    LeaseNotHeldError,
     ReleaseKitError,
     SchemaVersionError,
     StoreError,
@@ -47,7 +52,7 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
     from types import TracebackType
 
     import pendulum
@@ -113,6 +118,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    (
+        # 2: a lease is held by a token unique to one acquisition, the holder's
+        # name kept only to be shown. A lease taken before this schema stays in
+        # force until it lapses, under a random token nobody knows.
+        "ALTER TABLE releasekit_leases RENAME COLUMN owner TO holder",
+        "ALTER TABLE releasekit_leases ADD COLUMN token text",
+        "UPDATE releasekit_leases SET token = replace(gen_random_uuid()::text, '-', '')",
+        "ALTER TABLE releasekit_leases ALTER COLUMN token SET NOT NULL",
+        "ALTER TABLE releasekit_leases ADD CONSTRAINT releasekit_leases_token CHECK (token <> '')",
+    ),
 )
 
 _SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
@@ -147,17 +162,32 @@ _SELECT_EVENTS = (
     "FROM releasekit_events WHERE stream = %s AND seq > %s ORDER BY seq"
 )
 _ACQUIRE = """
-    INSERT INTO releasekit_leases AS held (name, owner, since, expires)
-    VALUES (%(name)s, %(owner)s, %(now)s, %(expires)s)
+    INSERT INTO releasekit_leases AS held (name, token, holder, since, expires)
+    VALUES (%(name)s, %(token)s, %(holder)s, %(now)s, %(expires)s)
     ON CONFLICT (name) DO UPDATE SET
-        owner = excluded.owner,
-        since = CASE WHEN held.owner = excluded.owner AND held.expires > excluded.since
-                     THEN held.since ELSE excluded.since END,
+        token = excluded.token,
+        holder = excluded.holder,
+        since = excluded.since,
         expires = excluded.expires
-    WHERE held.owner = excluded.owner OR held.expires <= excluded.since
-    RETURNING since, expires
+    WHERE held.expires <= excluded.since
+    RETURNING token, holder, since, expires
 """
-_SELECT_LEASE = "SELECT owner, since, expires FROM releasekit_leases WHERE name = %s"
+_RENEW = """
+    UPDATE releasekit_leases SET expires = %(expires)s
+    WHERE name = %(name)s AND token = %(old)s AND expires > %(now)s
+    RETURNING token, holder, since, expires
+"""
+_RELEASE = """
+    DELETE FROM releasekit_leases WHERE name = %(name)s AND token = %(old)s
+    RETURNING token, holder, since, expires
+"""
+_TAKE_OVER = """
+    UPDATE releasekit_leases
+    SET token = %(token)s, holder = %(holder)s, since = %(now)s, expires = %(expires)s
+    WHERE name = %(name)s AND token = %(old)s
+    RETURNING token, holder, since, expires
+"""
+_SELECT_LEASE = "SELECT token, holder, since, expires FROM releasekit_leases WHERE name = %s"
 
 
 def _psycopg() -> Any:  # noqa: ANN401  # the module, imported lazily
@@ -395,59 +425,111 @@ class PostgresStore:
 
     # -- leases ------------------------------------------------------------------
 
-    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+    def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *holder* until ``now + ttl``, under a new token.
 
         Raises:
-            LeaseHeldError: Someone else holds it and it has not lapsed.
+            LeaseHeldError: It is held and has not lapsed; nothing changed.
         """
         check_stream(name, field="name")
-        check_owner(owner)
-        moment = instant(now, field="now")
-        expires = moment + check_ttl(ttl)
+        check_holder(holder)
+        token = new_token()
+        moment, expires = _span(now, ttl)
+        params = {"name": name, "token": token, "holder": holder, "now": moment, "expires": expires}
         with self._use("take a lease in") as conn:
-            for _ in range(3):  # the holder may give it back between our two statements
-                row = conn.execute(
-                    _ACQUIRE, {"name": name, "owner": owner, "now": moment, "expires": expires}
-                ).fetchone()
-                if row is not None:
-                    return Lease(
-                        name=name,
-                        owner=owner,
-                        since=instant(row[0], field="since"),
-                        expires=instant(row[1], field="expires"),
-                    )
-                held = _lease(conn, name)
-                if held is not None and held.held_at(moment) and held.owner != owner:
-                    raise LeaseHeldError(
-                        lease=name, holder=held.owner, since=held.since, expires=held.expires
-                    )
-        msg = f"could not take {name} in {self.location}: it kept changing hands; retry"
-        raise StoreError(msg)
+            return self._lease_write(
+                conn,
+                _ACQUIRE,
+                params,
+                lambda held: decide_lease(
+                    held, name=name, holder=holder, token=token, now=moment, ttl=ttl
+                ),
+            )
 
-    def release(self, name: str, *, owner: str) -> Lease:
-        """Give the lease *name* back; only its holder may.
+    def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Extend the lease *name* held by *token* until ``now + ttl``.
 
         Raises:
-            LeaseNotHeldError: *owner* does not hold it.
+            LeaseNotHeldError: *token* does not hold it, or it lapsed; nothing changed.
         """
+        check_token(token)
+        moment, expires = _span(now, ttl)
+        params = {"name": name, "old": token, "now": moment, "expires": expires}
+        with self._use("renew a lease in") as conn:
+            return self._lease_write(
+                conn,
+                _RENEW,
+                params,
+                lambda held: decide_renewal(held, name=name, token=token, now=moment, ttl=ttl),
+            )
+
+    def release(self, name: str, *, token: str) -> Lease:
+        """Give the lease *name* back; only the token that holds it may.
+
+        Raises:
+            LeaseNotHeldError: *token* does not hold it; nothing changed.
+        """
+        check_token(token)
         with self._use("give a lease back in") as conn:
-            row = conn.execute(
-                "DELETE FROM releasekit_leases WHERE name = %s AND owner = %s "
-                "RETURNING since, expires",
-                (name, owner),
-            ).fetchone()
-            if row is None:
-                held = _lease(conn, name)
-                raise LeaseNotHeldError(
-                    lease=name, owner=owner, holder=held.owner if held else None
-                )
-        return Lease(
-            name=name,
-            owner=owner,
-            since=instant(row[0], field="since"),
-            expires=instant(row[1], field="expires"),
-        )
+            return self._lease_write(
+                conn,
+                _RELEASE,
+                {"name": name, "old": token},
+                lambda held: check_release(held, name=name, token=token),
+            )
+
+    def take_over(
+        self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
+    ) -> Lease:
+        """Hand the lease *name* held by *token* to *holder*, under a new token.
+
+        Raises:
+            LeaseNotHeldError: *token* no longer holds it; nothing changed.
+        """
+        check_token(token)
+        check_holder(holder)
+        new = new_token()
+        moment, expires = _span(now, ttl)
+        params = {
+            "name": name,
+            "old": token,
+            "token": new,
+            "holder": holder,
+            "now": moment,
+            "expires": expires,
+        }
+        with self._use("take a lease over in") as conn:
+            return self._lease_write(
+                conn,
+                _TAKE_OVER,
+                params,
+                lambda held: decide_take_over(
+                    held, name=name, token=token, holder=holder, new=new, now=moment, ttl=ttl
+                ),
+            )
+
+    def _lease_write(
+        self,
+        conn: psycopg.Connection[Any],
+        statement: str,
+        params: dict[str, Any],
+        decide: Callable[[Lease | None], Lease],
+    ) -> Lease:
+        """Run *statement*, which writes a lease only where the rule *decide* allows it.
+
+        The statement checks the rule in SQL, so two writers never both win.
+        When it writes nothing, the rule is asked of the lease as it is now and
+        raises the error that explains why — or, if the lease changed hands in
+        between, the statement is tried again.
+        """
+        name = params["name"]
+        for _ in range(3):
+            row = conn.execute(statement, params).fetchone()
+            if row is not None:
+                return _lease_of(name, row)
+            decide(_lease(conn, name))  # raises, unless it changed hands meanwhile
+        msg = f"could not change {name} in {self.location}: it kept changing hands; retry"
+        raise StoreError(msg)
 
     def current(self, name: str, *, now: dt.datetime) -> Lease | None:
         """Return the lease *name* if someone holds it at *now*, else ``None``."""
@@ -532,11 +614,22 @@ def _event(stream: str, row: tuple[Any, ...]) -> Event:
 
 def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:
     row = conn.execute(_SELECT_LEASE, (name,)).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _lease_of(name, row)
+
+
+def _lease_of(name: str, row: tuple[Any, ...]) -> Lease:
+    """Build the lease *name* from its row: token, holder, since, expires."""
+    token, holder, since, expires = row
     return Lease(
         name=name,
-        owner=row[0],
-        since=instant(row[1], field="since"),
-        expires=instant(row[2], field="expires"),
+        token=token,
+        holder=holder,
+        since=instant(since, field="since"),
+        expires=instant(expires, field="expires"),
     )
+
+
+def _span(now: dt.datetime, ttl: dt.timedelta) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """Return *now* as an instant, and ``now + ttl``, refusing naive times and bad durations."""
+    moment = instant(now, field="now")
+    return moment, moment + check_ttl(ttl)

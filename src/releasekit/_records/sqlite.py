@@ -38,10 +38,14 @@ from releasekit._records.store import (
     Lease,
     Snapshot,
     check_expected,
-    check_owner,
+    check_holder,
     check_release,
     check_stream,
+    check_token,
     decide_lease,
+    decide_renewal,
+    decide_take_over,
+    new_token,
     read_event,
     snapshot_text,
     wrong_previous,
@@ -143,6 +147,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                     NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest);
         END
         """,
+    ),
+    (
+        # 3: a lease is held by a token unique to one acquisition, the holder's
+        # name kept only to be shown. A lease taken before this schema stays in
+        # force until it lapses, under a random token nobody knows.
+        """
+        CREATE TABLE leases_by_token (
+            name    TEXT NOT NULL PRIMARY KEY,
+            token   TEXT NOT NULL CHECK (token <> ''),
+            holder  TEXT NOT NULL,
+            since   TEXT NOT NULL,
+            expires TEXT NOT NULL
+        )
+        """,
+        """
+        INSERT INTO leases_by_token (name, token, holder, since, expires)
+        SELECT name, lower(hex(randomblob(16))), owner, since, expires FROM leases
+        """,
+        "DROP TABLE leases",
+        "ALTER TABLE leases_by_token RENAME TO leases",
     ),
 )
 
@@ -445,34 +469,69 @@ class SqliteStore:
 
     # -- leases ----------------------------------------------------------------
 
-    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+    def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *holder* until ``now + ttl``, under a new token.
 
         Raises:
-            LeaseHeldError: Someone else holds it and it has not lapsed.
+            LeaseHeldError: It is held and has not lapsed; nothing changed.
         """
         check_stream(name, field="name")
-        check_owner(owner)
+        check_holder(holder)
+        token = new_token()
         with self._use("take a lease in"), self._write() as conn:
-            lease = decide_lease(_lease(conn, name), name=name, owner=owner, now=now, ttl=ttl)
-            conn.execute(
-                "INSERT INTO leases (name, owner, since, expires) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
-                "since = excluded.since, expires = excluded.expires",
-                (name, owner, iso(lease.since), iso(lease.expires)),
+            lease = decide_lease(
+                _lease(conn, name), name=name, holder=holder, token=token, now=now, ttl=ttl
             )
+            _put_lease(conn, lease)
         return lease
 
-    def release(self, name: str, *, owner: str) -> Lease:
-        """Give the lease *name* back; only its holder may.
+    def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Extend the lease *name* held by *token* until ``now + ttl``.
 
         Raises:
-            LeaseNotHeldError: *owner* does not hold it.
+            LeaseNotHeldError: *token* does not hold it, or it lapsed; nothing changed.
         """
+        check_token(token)
+        with self._use("renew a lease in"), self._write() as conn:
+            lease = decide_renewal(_lease(conn, name), name=name, token=token, now=now, ttl=ttl)
+            _put_lease(conn, lease)
+        return lease
+
+    def release(self, name: str, *, token: str) -> Lease:
+        """Give the lease *name* back; only the token that holds it may.
+
+        Raises:
+            LeaseNotHeldError: *token* does not hold it; nothing changed.
+        """
+        check_token(token)
         with self._use("give a lease back in"), self._write() as conn:
-            held = check_release(_lease(conn, name), name=name, owner=owner)
-            conn.execute("DELETE FROM leases WHERE name = ?", (name,))
+            held = check_release(_lease(conn, name), name=name, token=token)
+            conn.execute("DELETE FROM leases WHERE name = ? AND token = ?", (name, token))
         return held
+
+    def take_over(
+        self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
+    ) -> Lease:
+        """Hand the lease *name* held by *token* to *holder*, under a new token.
+
+        Raises:
+            LeaseNotHeldError: *token* no longer holds it; nothing changed.
+        """
+        check_token(token)
+        check_holder(holder)
+        new = new_token()
+        with self._use("take a lease over in"), self._write() as conn:
+            lease = decide_take_over(
+                _lease(conn, name),
+                name=name,
+                token=token,
+                holder=holder,
+                new=new,
+                now=now,
+                ttl=ttl,
+            )
+            _put_lease(conn, lease)
+        return lease
 
     def current(self, name: str, *, now: dt.datetime) -> Lease | None:
         """Return the lease *name* if someone holds it at *now*, else ``None``."""
@@ -572,10 +631,24 @@ def _event(stream: str, row: tuple[Any, ...]) -> Event:
 
 def _lease(conn: sqlite3.Connection, name: str) -> Lease | None:
     row = conn.execute(
-        "SELECT owner, since, expires FROM leases WHERE name = ?", (name,)
+        "SELECT token, holder, since, expires FROM leases WHERE name = ?", (name,)
     ).fetchone()
     if row is None:
         return None
     return Lease(
-        name=name, owner=row[0], since=parse_instant(row[1]), expires=parse_instant(row[2])
+        name=name,
+        token=row[0],
+        holder=row[1],
+        since=parse_instant(row[2]),
+        expires=parse_instant(row[3]),
+    )
+
+
+def _put_lease(conn: sqlite3.Connection, lease: Lease) -> None:
+    """Write *lease* as the one of its name, inside the caller's write transaction."""
+    conn.execute(
+        "INSERT INTO leases (name, token, holder, since, expires) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET token = excluded.token, holder = excluded.holder, "
+        "since = excluded.since, expires = excluded.expires",
+        (lease.name, lease.token, lease.holder, iso(lease.since), iso(lease.expires)),
     )

@@ -6,7 +6,8 @@ hash-chained list of :class:`~releasekit._records.events.Event` plus a
 transaction by :meth:`Store.append`. Every write names the revision it was
 based on; a stale one is refused with :class:`~releasekit.exceptions.ConflictError`
 and changes nothing. Stores also keep named :class:`Lease` records for
-exclusive work, such as the test environment's lock.
+exclusive work, such as the test environment's lock: each held by a token
+unique to one acquisition, which alone renews, gives back or hands it over.
 
 Time is always passed in (``now``): a store never reads a clock.
 """
@@ -14,6 +15,7 @@ Time is always passed in (``now``): a store never reads a clock.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
@@ -41,11 +43,15 @@ __all__ = [
     "Snapshot",
     "Store",
     "check_expected",
-    "check_owner",
+    "check_holder",
     "check_release",
     "check_stream",
+    "check_token",
     "check_ttl",
     "decide_lease",
+    "decide_renewal",
+    "decide_take_over",
+    "new_token",
     "read_event",
     "snapshot_text",
     "wrong_previous",
@@ -76,15 +82,23 @@ class Snapshot:
 class Lease:
     """An exclusive right to do something (run the tests, adjust data) until it lapses.
 
+    Each acquisition gets a new, random :attr:`token`: only that token renews
+    the lease, gives it back or hands it over. The holder's name is there for
+    people to read — two acquisitions under one name are still two leases, and
+    the second is refused while the first is held.
+
     Attributes:
-        name: What the lease guards, e.g. ``"tests"``.
-        owner: Who holds it.
-        since: When they took it (renewing keeps this).
+        name: What the lease guards, e.g. ``"test-run:tests"``.
+        token: Identifies this one acquisition; made by the store, never
+            derived from a name. Keep it to renew or give back the lease.
+        holder: Who took it, for people to read, e.g. ``"ci (r1)"``.
+        since: When this acquisition took it (renewing keeps this).
         expires: When it lapses unless renewed.
     """
 
     name: str
-    owner: str
+    token: str
+    holder: str
     since: pendulum.DateTime
     expires: pendulum.DateTime
 
@@ -182,24 +196,53 @@ class Store(Protocol):
         """Check the history of *stream* against its hash chain and its snapshot."""
         ...
 
-    def acquire(self, name: str, *, owner: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Take the lease *name* for *owner* until ``now + ttl``, or renew it.
+    def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Take the lease *name* for *holder* until ``now + ttl``, under a new token.
 
-        The holder re-acquiring renews it; a lease that lapsed is taken over.
+        A lease that lapsed is taken over. A lease in force is refused to
+        everyone — its own holder's name included — and left as it is.
+
+        Returns:
+            The lease, with the :attr:`~Lease.token` that alone renews, gives
+            back or hands it over.
 
         Raises:
-            LeaseHeldError: Someone else holds it and it has not lapsed.
+            LeaseHeldError: It is held and has not lapsed; nothing changed.
         """
         ...
 
-    def release(self, name: str, *, owner: str) -> Lease:
-        """Give the lease *name* back; only its holder may.
+    def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
+        """Extend the lease *name* held by *token* until ``now + ttl``.
+
+        Raises:
+            LeaseNotHeldError: *token* does not hold it, or it lapsed; nothing changed.
+        """
+        ...
+
+    def release(self, name: str, *, token: str) -> Lease:
+        """Give the lease *name* back; only the token that holds it may, lapsed or not.
 
         Returns:
             The lease as it was before it was given back.
 
         Raises:
-            LeaseNotHeldError: *owner* does not hold it.
+            LeaseNotHeldError: *token* does not hold it; nothing changed.
+        """
+        ...
+
+    def take_over(
+        self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
+    ) -> Lease:
+        """Hand the lease *name* held by *token* to *holder*, under a new token, in one step.
+
+        For a run that carries on the work of one that died: it succeeds only
+        if *token* (the dead run's) still holds the lease, lapsed or not.
+
+        Returns:
+            The lease under its new token, taken ``now`` until ``now + ttl``.
+
+        Raises:
+            LeaseNotHeldError: *token* no longer holds it; nothing changed.
         """
         ...
 
@@ -288,48 +331,108 @@ def check_ttl(ttl: object) -> dt.timedelta:
     return ttl
 
 
-def decide_lease(
-    held: Lease | None, *, name: str, owner: str, now: dt.datetime, ttl: dt.timedelta
-) -> Lease:
-    """Return the lease *owner* holds after asking for *name* at *now* (pure).
-
-    Args:
-        held: The lease as stored, lapsed or not, or ``None``.
-        name: The lease.
-        owner: Who asks.
-        now: When.
-        ttl: For how long.
-
-    Raises:
-        LeaseHeldError: *held* belongs to someone else and has not lapsed.
-    """
-    moment = instant(now, field="now")
-    expires = moment + check_ttl(ttl)
-    if held is None or not held.held_at(moment):
-        return Lease(name=name, owner=owner, since=moment, expires=expires)
-    if held.owner != owner:
-        raise LeaseHeldError(lease=name, holder=held.owner, since=held.since, expires=held.expires)
-    return Lease(name=name, owner=owner, since=held.since, expires=expires)
+def new_token() -> str:
+    """Return a new lease token: 128 random bits, as 32 hexadecimal digits."""
+    return secrets.token_hex(16)
 
 
-def check_release(held: Lease | None, *, name: str, owner: str) -> Lease:
-    """Return *held* if *owner* may give it back.
-
-    Raises:
-        LeaseNotHeldError: Nobody or somebody else holds it.
-    """
-    if held is None or held.owner != owner:
-        raise LeaseNotHeldError(lease=name, owner=owner, holder=held.owner if held else None)
-    return held
-
-
-def check_owner(owner: object) -> str:
-    """Return *owner* if it names someone.
+def check_token(token: object) -> str:
+    """Return *token* if it can name an acquisition.
 
     Raises:
         InvalidInputError: It is empty or cannot be stored.
     """
-    return check_stream(owner, field="owner")
+    return check_stream(token, field="token")
+
+
+def check_holder(holder: object) -> str:
+    """Return *holder* if it names someone.
+
+    Raises:
+        InvalidInputError: It is empty or cannot be stored.
+    """
+    return check_stream(holder, field="holder")
+
+
+def decide_lease(
+    held: Lease | None,
+    *,
+    name: str,
+    holder: str,
+    token: str,
+    now: dt.datetime,
+    ttl: dt.timedelta,
+) -> Lease:
+    """Return the lease *holder* gets under *token* by asking for *name* at *now* (pure).
+
+    Args:
+        held: The lease as stored, lapsed or not, or ``None``.
+        name: The lease.
+        holder: Who asks.
+        token: The new acquisition's token.
+        now: When.
+        ttl: For how long.
+
+    Raises:
+        LeaseHeldError: *held* has not lapsed — whoever holds it.
+    """
+    moment = instant(now, field="now")
+    expires = moment + check_ttl(ttl)
+    if held is not None and held.held_at(moment):
+        raise LeaseHeldError(lease=name, holder=held.holder, since=held.since, expires=held.expires)
+    return Lease(name=name, token=token, holder=holder, since=moment, expires=expires)
+
+
+def check_release(held: Lease | None, *, name: str, token: str) -> Lease:
+    """Return *held* if *token* holds it (lapsed or not), so it may give it back or hand it over.
+
+    Raises:
+        LeaseNotHeldError: Nobody, or another acquisition, holds it.
+    """
+    if held is None or held.token != token:
+        raise LeaseNotHeldError(
+            lease=name,
+            holder=held.holder if held is not None else None,
+            since=held.since if held is not None else None,
+        )
+    return held
+
+
+def decide_renewal(
+    held: Lease | None, *, name: str, token: str, now: dt.datetime, ttl: dt.timedelta
+) -> Lease:
+    """Return *held* renewed until ``now + ttl``, if *token* holds it and it is in force (pure).
+
+    Raises:
+        LeaseNotHeldError: *token* does not hold it, or it lapsed before *now*.
+    """
+    moment = instant(now, field="now")
+    expires = moment + check_ttl(ttl)
+    lease = check_release(held, name=name, token=token)
+    if not lease.held_at(moment):
+        raise LeaseNotHeldError(lease=name, holder=None, since=None, lapsed=lease.expires)
+    return attrs.evolve(lease, expires=expires)
+
+
+def decide_take_over(
+    held: Lease | None,
+    *,
+    name: str,
+    token: str,
+    holder: str,
+    new: str,
+    now: dt.datetime,
+    ttl: dt.timedelta,
+) -> Lease:
+    """Return the lease *holder* gets under the token *new*, taking *name* over from *token* (pure).
+
+    Raises:
+        LeaseNotHeldError: *token* no longer holds it.
+    """
+    moment = instant(now, field="now")
+    expires = moment + check_ttl(ttl)
+    check_release(held, name=name, token=token)
+    return Lease(name=name, token=new, holder=holder, since=moment, expires=expires)
 
 
 def read_event(
