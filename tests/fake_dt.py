@@ -7,7 +7,7 @@ arguments stay exactly what the executor built:
 - ``FAKE_DT_ARGV``: a file; each call appends its arguments as one JSON line.
 - ``FAKE_DT_STDERR``: text to print on standard error.
 - ``FAKE_DT_SHOW``: comma-separated variable names to print as ``NAME=value``
-  (``cwd`` prints the working directory).
+  (``cwd`` prints the working directory, ``pid`` its own process id).
 - ``FAKE_DT_LINES``: how many numbered lines to print (default 1).
 - ``FAKE_DT_BYTES``: print about this many bytes, in 100-byte lines.
 - ``FAKE_DT_WAIT_FOR``: print ``waiting``, then wait until this file exists
@@ -46,7 +46,7 @@ if env("FAKE_DT_ARGV"):
 if env("FAKE_DT_IGNORE_TERM"):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 for name in filter(None, env("FAKE_DT_SHOW", "").split(",")):
-    value = os.getcwd() if name == "cwd" else env(name)
+    value = {"cwd": os.getcwd, "pid": os.getpid}.get(name, lambda: env(name))()
     print(f"{name}={value}", flush=True)
 if env("FAKE_DT_STDERR"):
     print(env("FAKE_DT_STDERR"), file=sys.stderr, flush=True)

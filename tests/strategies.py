@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from releasekit._records.events import Action, Draft, Event
 from releasekit._records.ledger import Attempt, Attention, Record
+from releasekit._records.processes import HostProcess
+from releasekit._records.store import Lease
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -40,9 +42,11 @@ __all__ = [
     "drafts",
     "events",
     "evidence",
+    "host_processes",
     "instants",
     "json_objects",
     "json_values",
+    "leases",
     "moves",
     "record_names",
     "records",
@@ -246,6 +250,30 @@ def events() -> st.SearchStrategy[Event]:
     )
 
 
+def leases() -> st.SearchStrategy[Lease]:
+    """Draw a lease as a store holds it."""
+    return st.builds(
+        Lease,
+        name=some_text,
+        token=st.text(alphabet="0123456789abcdef", min_size=32, max_size=32),
+        holder=some_text,
+        since=instants(),
+        expires=instants(),
+    )
+
+
+def host_processes() -> st.SearchStrategy[HostProcess]:
+    """Draw a process recorded with a step."""
+    return st.builds(
+        HostProcess,
+        host=some_text,
+        pid=st.integers(min_value=1, max_value=2**22),
+        name=any_text,
+        started_at=st.none() | instants(),
+        start=any_text,
+    )
+
+
 def attempts() -> st.SearchStrategy[Attempt]:
     """Draw an executor step in flight."""
     return st.builds(
@@ -257,6 +285,9 @@ def attempts() -> st.SearchStrategy[Attempt]:
         by=some_text,
         target=st.none() | record_names,
         detail=any_text,
+        lease=st.none() | leases(),
+        runner=st.none() | host_processes(),
+        children=st.lists(host_processes(), max_size=2).map(tuple),
     )
 
 

@@ -15,6 +15,7 @@ import strategies as rks
 from releasekit._records import converter as conv
 from releasekit._records.events import Draft, Event
 from releasekit._records.ledger import Attempt, Attention, Record, State
+from releasekit._records.processes import HostProcess
 from releasekit._records.store import Lease
 from releasekit._rules.evidence import Evidence
 from releasekit.exceptions import RecordError
@@ -34,17 +35,8 @@ ROUND_TRIPS: list[tuple[Any, st.SearchStrategy[Any]]] = [
     (Attention, rks.attentions()),
     (Record, rks.records()),
     (State, rks.records().map(lambda r: State(release=r.release, attempt=r.attempt))),
-    (
-        Lease,
-        st.builds(
-            Lease,
-            name=rks.some_text,
-            token=rks.some_text,
-            holder=rks.some_text,
-            since=rks.instants(),
-            expires=rks.instants(),
-        ),
-    ),
+    (Lease, rks.leases()),
+    (HostProcess, rks.host_processes()),
 ]
 
 

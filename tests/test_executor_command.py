@@ -432,6 +432,48 @@ def test_a_failing_progress_callback_is_logged_and_the_run_goes_on(
     ]
 
 
+def test_the_program_started_is_reported_by_its_pid(fake_dt: Path, argv_file: Path) -> None:
+    """child_started hears the pid of the very program that runs, before it ends."""
+    reported: list[int] = []
+
+    def child_started(pid: int) -> None:
+        os.kill(pid, 0)  # not waited for yet (else this raises, and nothing is reported)
+        reported.append(pid)
+
+    executor = make_dt(fake_dt, argv_file, show="pid")
+    outcome = executor.run_tests(
+        TestRequest(environment="tests", version="2.4.0", child_started=child_started)
+    )
+
+    (pid,) = reported
+    assert f"pid={pid}" == outcome.output.splitlines()[0]
+
+
+def test_a_failing_child_callback_is_logged_and_the_run_goes_on(
+    fake_dt: Path, argv_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broken child_started callback does not lose the outcome; it is logged."""
+
+    def child_started(pid: int) -> None:
+        raise RuntimeError(pid)
+
+    executor = make_dt(fake_dt, argv_file)
+    with caplog.at_level(logging.ERROR, logger="releasekit.executors"):
+        outcome = executor.deploy(deploy(child_started=child_started))
+
+    assert Status.SUCCEEDED == outcome.status
+    assert [True] == [
+        record.getMessage().startswith("the child_started callback failed for process ")
+        for record in caplog.records
+    ]
+
+
+def test_a_child_callback_must_be_callable() -> None:
+    """A request refuses a child_started that cannot be called."""
+    with pytest.raises(InvalidInputError, match="callable taking a process id"):
+        deploy(child_started="print")
+
+
 MARKER = re.compile(r"\[… (\d+) bytes omitted …\]\n")
 
 

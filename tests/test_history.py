@@ -61,6 +61,8 @@ def test_the_actions_cover_every_kind_of_step() -> None:
         "step-finished",
         "step-failed",
         "step-abandoned",
+        "step-resumed",
+        "child-started",
         "lease-taken",
         "lease-released",
         "data-operation",

@@ -30,6 +30,7 @@ from releasekit._records.events import Action, Draft, Event, seal
 from releasekit._records.ledger import (
     AttentionCleared,
     AttentionNeeded,
+    ChildStarted,
     EvidenceRecorded,
     Moved,
     Record,
@@ -37,6 +38,7 @@ from releasekit._records.ledger import (
     Started,
     State,
     StepEnded,
+    StepResumed,
     StepStarted,
 )
 from releasekit._records.memory import MemoryStore
@@ -261,6 +263,8 @@ def test_event_data_is_written_as_the_converter_writes_it(data: st.DataObject) -
         StepStarted(attempt=data.draw(rks.attempts())),
         StepEnded(attempt_id=text, evidence=evidence, move=move, output=text),
         StepEnded(attempt_id=text),
+        StepResumed(attempt_id=text, lease=data.draw(rks.leases()), runner=None),
+        ChildStarted(attempt_id=text, process=data.draw(rks.host_processes())),
         AttentionNeeded(attention=data.draw(rks.attentions())),
         AttentionCleared(key=text),
     ]

@@ -44,6 +44,7 @@ from releasekit._actions.executors.registry import (
 )
 from releasekit._actions.executors.requests import (
     AdjustmentRequest,
+    ChildHook,
     DeployRequest,
     LogRequest,
     MigrationRequest,
@@ -60,6 +61,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, like releasekit.__all__
     "AutomaticTestRunner",
     "Call",
     "Capability",
+    "ChildHook",
     "CommandExecutor",
     "DEFAULT_TIMEOUTS",
     "DT_TEMPLATES",

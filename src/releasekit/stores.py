@@ -20,6 +20,7 @@ from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.ledger import NOTES, Attempt, Attention, Ledger, Record, replay
 from releasekit._records.memory import MemoryStore
 from releasekit._records.postgres import PostgresStore
+from releasekit._records.processes import HostProcess
 from releasekit._records.sqlite import SqliteStore
 from releasekit._records.store import JSONText, Lease, Snapshot, Store
 
@@ -30,6 +31,7 @@ __all__ = [
     "Attention",
     "Draft",
     "Event",
+    "HostProcess",
     "JSONText",
     "Lease",
     "Ledger",

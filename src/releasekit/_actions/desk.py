@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._actions import data
+from releasekit._actions import data, interrupted
 from releasekit._actions.data import (
     STREAM_PREFIX,
     DataOperation,
@@ -58,9 +58,10 @@ from releasekit._actions.logs import (
     attention_key,
     schedule,
 )
+from releasekit._actions.processes import this_process
 from releasekit._records.converter import iso, structure
 from releasekit._records.events import Action
-from releasekit._records.ledger import Ledger, Record
+from releasekit._records.ledger import Attempt, Ledger, Record
 from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules import guards
@@ -78,6 +79,7 @@ from releasekit.exceptions import (
     NothingToRollBackError,
     PromotionRefusedError,
     ScheduleConflictError,
+    StepStillRunningError,
     UnknownDataOperationError,
 )
 
@@ -88,8 +90,9 @@ if TYPE_CHECKING:
 
     from releasekit._actions.executors.outcomes import LogBatch
     from releasekit._actions.executors.protocols import Deployer
-    from releasekit._actions.executors.requests import Progress
+    from releasekit._actions.executors.requests import ChildHook, Progress
     from releasekit._records.events import Event, Verification
+    from releasekit._records.store import Lease
     from releasekit._rules.environments import Environment, LogMonitoring
     from releasekit._rules.evidence import Evidence
 
@@ -297,6 +300,7 @@ class Desk:
             environment=target,
             target=target,
             detail=f"deploy {record.release.version} to {target}",
+            runner=this_process(),
         )
         return self._deploy(record, deployer, by=by, progress=progress)
 
@@ -313,15 +317,41 @@ class Desk:
         moved = self._engine.abandon(record.release, by=by, now=self.clock.now())
         return self._ledger.abandon(record, moved.moves[-1], reason=reason).release
 
-    def resume(self, release_id: str, *, by: str, progress: Progress | None = None) -> Release:
+    def resume(
+        self,
+        release_id: str,
+        *,
+        by: str,
+        progress: Progress | None = None,
+        force: bool = False,
+    ) -> Release:
         """Run an interrupted step again, e.g. after the process running it died.
+
+        First the processes recorded with the step are looked for: while the
+        releasekit process that ran it, or a program its executor started,
+        still runs on this host, the step is not interrupted and is refused.
+        Processes recorded on another host cannot be checked from here: the
+        step is refused unless a person checked them and passes *force*. A
+        test run then takes over the interrupted run's lease by its recorded
+        token (or takes the lease afresh if that token no longer holds it).
+        All of it is recorded in a ``step-resumed`` event before the step runs.
 
         An interrupted rollback is resumed too: the previous version is
         deployed again and the release is then rolled back.
 
+        Args:
+            release_id: The release.
+            by: Who resumes it.
+            progress: Receives each line of output as it arrives.
+            force: Go on although processes of the step ran on another host,
+                which a person checked have ended.
+
         Raises:
             InvalidInputError: The release has no unfinished step.
             NotPermittedError: *by* may not act where the step runs.
+            StepStillRunningError: A process of the step still runs on this
+                host, or ran on another (without *force*).
+            LeaseHeldError: Another run holds the environment's lease now.
         """
         record = self.get(release_id)
         attempt = record.attempt
@@ -336,6 +366,54 @@ class Desk:
             self._engine.require_actor(
                 attempt.environment, by, action=f"resume a {attempt.capability} step"
             )
+        sightings = interrupted.look_for(attempt)
+        interrupted.require_ended(record, sightings, force=force, running_ok=False)
+        now = self.clock.now()
+        lease, took = self._resumed_lease(record, attempt, by=by, now=now)
+        try:
+            told = "; ".join(filter(None, [took, interrupted.described(sightings, forced=force)]))
+            record = self._ledger.resume_attempt(
+                record,
+                attempt.id,
+                by=by,
+                at=now,
+                reason=f"resumed {attempt.id}" + (f": {told}" if told else ""),
+                lease=lease,
+                runner=this_process(),
+            )
+        except BaseException:
+            if lease is not None:
+                self.store.release(lease.name, token=lease.token)
+            raise
+        return self._run_resumed(record, attempt, by=by, progress=progress, lease=lease)
+
+    def _resumed_lease(
+        self, record: Record, attempt: Attempt, *, by: str, now: pendulum.DateTime
+    ) -> tuple[Lease | None, str]:
+        """Take the lease a resumed step needs, if any; return it and what was done."""
+        if attempt.capability != Capability.RUN_TESTS.value or attempt.environment is None:
+            return None, ""
+        if not self.policy.environment(attempt.environment).exclusive_test_runs:
+            return None, ""
+        return interrupted.take_over(
+            self.store,
+            attempt,
+            name=_test_lease(attempt.environment),
+            holder=f"{by} ({record.id})",
+            now=now,
+            ttl=self._lease_ttl(self.executors.test_runner(attempt.environment)),
+        )
+
+    def _run_resumed(
+        self,
+        record: Record,
+        attempt: Attempt,
+        *,
+        by: str,
+        progress: Progress | None,
+        lease: Lease | None,
+    ) -> Release:
+        """Run the step *attempt* again, now that its resumption is recorded on *record*."""
         rollback = attempt.capability == Capability.DEPLOY.value and attempt.target is None
         if rollback and attempt.environment is not None:
             return self._roll_back(
@@ -351,35 +429,74 @@ class Desk:
             )
         if attempt.capability == Capability.RUN_TESTS.value and attempt.environment is not None:
             return self._run_tests(
-                record, attempt.environment, by=by, notify=True, progress=progress
+                record, attempt.environment, by=by, notify=True, progress=progress, lease=lease
             )
         if attempt.capability == Capability.MIGRATE.value and attempt.environment is not None:
             return self._migrate(record, attempt.environment, by=by, progress=progress)
         raise InvalidInputError(  # pragma: no cover  # every step the desk starts is resumable
-            f"the {attempt.capability} step of {release_id} cannot be resumed; abandon it",
+            f"the {attempt.capability} step of {record.id} cannot be resumed; abandon it",
             field="release_id",
-            value=release_id,
+            value=record.id,
         )
 
-    def abandon_step(self, release_id: str, *, by: str, reason: str) -> Release:
+    def abandon_step(
+        self, release_id: str, *, by: str, reason: str, force: bool = False
+    ) -> Release:
         """Give up a release's unfinished step explicitly; the release stays where it is.
+
+        The processes recorded with the step are looked for first, as by
+        :meth:`resume`: one still running on this host, or one recorded on
+        another host, refuses it — unless *force* says a person checked, or
+        chose to give the step up anyway. The step's lease is then given back
+        by its recorded token (if that still holds it), so the environment is
+        free at once. What was done is said in the ``step-abandoned`` event.
+
+        Args:
+            release_id: The release.
+            by: Who gives the step up.
+            reason: Why, for the history.
+            force: Go on although a process of the step still runs on this
+                host (stop it yourself), or ran on another host.
 
         Raises:
             InvalidInputError: The release has no unfinished step.
             NotPermittedError: *by* may not act where the step runs.
+            StepStillRunningError: A process of the step may still run (without *force*).
         """
         record = self.get(release_id)
-        if record.attempt is None:
+        attempt = record.attempt
+        if attempt is None:
             raise InvalidInputError(
                 f"release {release_id} has no unfinished step to abandon",
                 field="release_id",
                 value=release_id,
             )
         self._require_actor_at(record.release, by, action="abandon a step")
-        if record.attempt.environment is not None:
-            self._engine.require_actor(record.attempt.environment, by, action="abandon a step")
+        if attempt.environment is not None:
+            self._engine.require_actor(attempt.environment, by, action="abandon a step")
+        sightings = interrupted.look_for(attempt)
+        try:
+            interrupted.require_ended(record, sightings, force=force, running_ok=force)
+        except StepStillRunningError as busy:
+            busy.add_note(
+                "abandon-step --force (force=True) gives the step up even so and frees its lease"
+            )
+            raise
+        told = "; ".join(
+            filter(
+                None,
+                [
+                    interrupted.give_back(self.store, attempt),
+                    interrupted.described(sightings, forced=force),
+                ],
+            )
+        )
         return self._ledger.abandon_attempt(
-            record, record.attempt.id, by=by, at=self.clock.now(), reason=reason
+            record,
+            attempt.id,
+            by=by,
+            at=self.clock.now(),
+            reason=f"{reason} ({told})" if told else reason,
         ).release
 
     # -- environment operations ----------------------------------------------
@@ -821,6 +938,7 @@ class Desk:
             environment=name,
             detail=f"roll {name} back from {current.release.version} to "
             f"{previous.release.version} (release {previous.release.id})",
+            runner=this_process(),
         )
         return self._roll_back(record, name, by=by, reason=reason, progress=progress)
 
@@ -1299,6 +1417,7 @@ class Desk:
             artifact=previous.release.artifact,
             rollback_of=record.release.version,
             progress=progress,
+            child_started=self._child_hook(record, by),
         )
         outcome, record = self._run(record, lambda: deployer.deploy(request), by=by)
         finished = self.clock.now()
@@ -1485,6 +1604,7 @@ class Desk:
             environment=attempt.target,
             artifact=record.release.artifact,
             progress=progress,
+            child_started=self._child_hook(record, by),
         )
         outcome, record = self._run(record, lambda: deployer.deploy(request), by=by)
         if outcome.ok:
@@ -1515,7 +1635,13 @@ class Desk:
         by: str,
         notify: bool,
         progress: Progress | None,
+        lease: Lease | None = None,
     ) -> Release:
+        """Run the tests; a new run takes the environment's lease first, a resumed one has it.
+
+        The lease is given back at the end, by its token, only if this process
+        took it (or took it over): a run refused its lease never touches it.
+        """
         env = self.policy.environment(environment)
         runner = self.executors.test_runner(environment)
         now = self.clock.now()
@@ -1529,16 +1655,13 @@ class Desk:
                     reserved_until=conflict[1],
                     next_free=env.scheduled_test_run.next_free(now, length),
                 )
-        lease = (
-            self.store.acquire(
-                f"test-run:{environment}",
+        if record.attempt is None and env.exclusive_test_runs:
+            lease = self.store.acquire(
+                _test_lease(environment),
                 holder=f"{by} ({record.id})",
                 now=now,
                 ttl=self._lease_ttl(runner),
             )
-            if env.exclusive_test_runs
-            else None
-        )
         try:
             record = self._begin_unless_resumed(
                 record,
@@ -1547,6 +1670,7 @@ class Desk:
                 by=by,
                 at=now,
                 detail=f"run the automatic tests of {record.release.version} on {environment}",
+                lease=lease,
             )
             request = TestRequest(
                 environment=environment,
@@ -1554,6 +1678,7 @@ class Desk:
                 release_id=record.id,
                 notify=notify,
                 progress=progress,
+                child_started=self._child_hook(record, by),
             )
             outcome, record = self._run(record, lambda: runner.run_tests(request), by=by)
             finished = self.clock.now()
@@ -1600,6 +1725,7 @@ class Desk:
             migrations=release.artifact.migrations,
             release_id=record.id,
             progress=progress,
+            child_started=self._child_hook(record, by),
         )
         outcome, record = self._run(record, lambda: migrator.migrate(request), by=by)
         finished = self.clock.now()
@@ -1632,8 +1758,12 @@ class Desk:
         by: str,
         at: pendulum.DateTime,
         detail: str,
+        lease: Lease | None = None,
     ) -> Record:
-        """Record the step as started, unless *record* holds it already (it is being resumed)."""
+        """Record the step as started, unless *record* holds it already (it is being resumed).
+
+        The step records the lease taken for it and this process, which runs it.
+        """
         if record.attempt is not None:
             return record
         return self._ledger.begin_attempt(
@@ -1643,6 +1773,16 @@ class Desk:
             at=at,
             environment=environment,
             detail=detail,
+            lease=lease,
+            runner=this_process(),
+        )
+
+    def _child_hook(self, record: Record, by: str) -> ChildHook:
+        """Return the callback recording each program the executor starts for the step in flight."""
+        attempt = record.attempt
+        assert attempt is not None  # noqa: S101  # every caller began or resumed the step
+        return interrupted.child_recorder(
+            self._ledger, record.id, attempt.id, by=by, clock=self.clock
         )
 
     def _end_step(
@@ -1730,6 +1870,11 @@ class Desk:
                 field="environment",
                 value=environment,
             )
+
+
+def _test_lease(environment: str) -> str:
+    """Return the name of the lease test runs on *environment* hold."""
+    return f"test-run:{environment}"
 
 
 def _event_data(operation: DataOperation, step: str, details: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces.cli import ExitCode
 from releasekit._interfaces.policy_file import load_policy, reference_policy_file
+from releasekit._records.events import Action
 from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules import guards
@@ -634,33 +635,53 @@ def migrate(session: Session, args: argparse.Namespace) -> Reply:
 
 
 def resume(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit resume RELEASE``."""
+    """``releasekit resume RELEASE [--force]``."""
     desk = session.desk(executors=True)
-    release = desk.resume(args.release, by=session.actor, progress=session.progress())
+    before = desk.get(args.release).revision
+    release = desk.resume(
+        args.release, by=session.actor, progress=session.progress(), force=args.force
+    )
+    resumed = _written(desk, release.id, after=before, action=Action.STEP_RESUMED)
     summary = _last_reason(desk, release.id)
     return Reply(
         data={
             "outcome": "resumed",
             "release_id": release.id,
+            "resumed": resumed,
             "summary": summary,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"resumed the unfinished step of {release.id}; it is in {release.state}\n  {summary}",
+        text=f"resumed the unfinished step of {release.id}; it is in {release.state}\n"
+        + "".join(f"  {line}\n" for line in (resumed, summary) if line),
     )
 
 
 def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit abandon-step RELEASE --reason ...``."""
+    """``releasekit abandon-step RELEASE --reason ... [--force]``."""
     desk = session.desk()
-    release = desk.abandon_step(args.release, by=session.actor, reason=args.reason)
+    before = desk.get(args.release).revision
+    release = desk.abandon_step(
+        args.release, by=session.actor, reason=args.reason, force=args.force
+    )
+    abandoned = _written(desk, release.id, after=before, action=Action.STEP_ABANDONED)
+    text = f"abandoned the unfinished step of {release.id}; it stays in {release.state}"
     return Reply(
         data={
             "outcome": "step-abandoned",
             "release_id": release.id,
+            "abandoned": abandoned,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"abandoned the unfinished step of {release.id}; it stays in {release.state}",
+        text=text if abandoned == args.reason else f"{text}\n  {abandoned}",
     )
+
+
+def _written(desk: Desk, release_id: str, *, after: int, action: Action) -> str:
+    """Return the reason of the first *action* event written after revision *after*."""
+    for event in desk.ledger.history(release_id, after=after):
+        if event.action is action:
+            return event.reason
+    return ""  # pragma: no cover  # the command just wrote it
 
 
 def abandon(session: Session, args: argparse.Namespace) -> Reply:
@@ -933,6 +954,10 @@ _ERROR_FIELDS = (
     "allowed",
     "current",
     "required",
+    "host",
+    "pid",
+    "role",
+    "running",
 )
 
 

@@ -92,7 +92,8 @@ exit codes:
      a data operation refused, nothing to roll back to, a bad log check
   2  error: bad input, unknown release, unusable policy file or store, usage
   3  busy: the release changed meanwhile (retry), a lease is held, a step is
-     in flight (resume or abandon-step), the test environment is reserved
+     in flight (resume or abandon-step) or may still run, the test
+     environment is reserved
   4  the executor failed: a deployment, test run, migration, log collection
      or data operation failed, timed out, or has no allowed executor (the
      failed step is in the history)
@@ -513,10 +514,20 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
 
     resume = command("resume", "run an interrupted step of RELEASE again")
     resume.add_argument("release", metavar="RELEASE")
+    resume.add_argument(
+        "--force",
+        action="store_true",
+        help="the step's processes ran on another host, and you checked that they ended",
+    )
 
     abandon_step = command("abandon-step", "give up the interrupted step of RELEASE")
     abandon_step.add_argument("release", metavar="RELEASE")
     abandon_step.add_argument("--reason", required=True, help="why, for the history")
+    abandon_step.add_argument(
+        "--force",
+        action="store_true",
+        help="give it up (and free its lease) although its processes may still run",
+    )
 
     abandon = command("abandon", "give RELEASE up; it takes no further step")
     abandon.add_argument("release", metavar="RELEASE")

@@ -68,6 +68,10 @@ class Action(enum.StrEnum):
     STEP_FAILED = "step-failed"
     #: An unfinished executor step was given up explicitly (e.g. after a crash).
     STEP_ABANDONED = "step-abandoned"
+    #: An interrupted executor step runs again, in another process.
+    STEP_RESUMED = "step-resumed"
+    #: The executor of the step in flight started a program (its host and pid are in the data).
+    CHILD_STARTED = "child-started"
     #: An exclusive lease was taken.
     LEASE_TAKEN = "lease-taken"
     #: An exclusive lease was given back.

@@ -38,7 +38,8 @@ from releasekit._records.converter import (
 )
 from releasekit._records.events import Action, Draft, Event, Verification, plain_digest
 from releasekit._records.events import draft as make_draft
-from releasekit._records.store import JSONText, Store
+from releasekit._records.processes import HostProcess
+from releasekit._records.store import JSONText, Lease, Store
 from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
@@ -69,6 +70,10 @@ def _started_at(value: dt.datetime) -> pendulum.DateTime:
     return instant(value, field="started_at")
 
 
+def _processes(value: Iterable[HostProcess]) -> tuple[HostProcess, ...]:
+    return tuple(value)
+
+
 def _raised_at(value: dt.datetime) -> pendulum.DateTime:
     """Convert a ``raised_at`` field: an aware instant, refusing naive values."""
     return instant(value, field="raised_at")
@@ -92,6 +97,13 @@ class Attempt:
             or ``None`` if success does not move it.
         detail: What exactly runs, for the person who finds it interrupted,
             e.g. ``"dt deploy stage 2.4.0"``.
+        lease: The lease taken for the step (the tests environment's), with
+            the token that alone gives it back or hands it over; ``None`` if
+            it needs none.
+        runner: The releasekit process running the step: the one that began
+            it, or the last one that resumed it. ``None`` if not recorded.
+        children: The programs the executor started for the step, as it
+            reported them (since it began or was last resumed).
     """
 
     id: str = attrs.field(validator=_validate.text)
@@ -101,6 +113,14 @@ class Attempt:
     by: str = attrs.field(validator=_validate.text)
     target: str | None = None
     detail: str = ""
+    lease: Lease | None = None
+    runner: HostProcess | None = None
+    children: tuple[HostProcess, ...] = attrs.field(default=(), converter=_processes)
+
+    @property
+    def processes(self) -> tuple[HostProcess, ...]:
+        """Every process recorded as running the step: its runner, then its children."""
+        return (self.runner, *self.children) if self.runner is not None else self.children
 
 
 @attrs.frozen(kw_only=True)
@@ -247,6 +267,30 @@ class StepEnded:
 
 
 @attrs.frozen(kw_only=True)
+class StepResumed:
+    """The data of a ``step-resumed`` event: who runs the step in flight from now on.
+
+    Attributes:
+        attempt_id: The attempt resumed.
+        lease: The lease the resumed step holds (taken over from the run that
+            was interrupted, or taken afresh), if it needs one.
+        runner: The releasekit process that resumed it.
+    """
+
+    attempt_id: str
+    lease: Lease | None = None
+    runner: HostProcess | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChildStarted:
+    """The data of a ``child-started`` event: a program the executor started for the step."""
+
+    attempt_id: str
+    process: HostProcess
+
+
+@attrs.frozen(kw_only=True)
 class AttentionNeeded:
     """The data of an ``attention-needed`` event."""
 
@@ -297,6 +341,22 @@ def _on_step_ended(state: State | Record, data: StepEnded) -> State:
     return _state(release, None, state.attention)
 
 
+def _on_step_resumed(state: State | Record, data: StepResumed) -> State:
+    attempt = state.attempt
+    if attempt is None or attempt.id != data.attempt_id:  # pragma: no cover  # the ledger checks
+        return _state(state.release, attempt, state.attention)
+    resumed = attrs.evolve(attempt, lease=data.lease, runner=data.runner, children=())
+    return _state(state.release, resumed, state.attention)
+
+
+def _on_child_started(state: State | Record, data: ChildStarted) -> State:
+    attempt = state.attempt
+    if attempt is None or attempt.id != data.attempt_id:  # pragma: no cover  # the ledger checks
+        return _state(state.release, attempt, state.attention)
+    grown = attrs.evolve(attempt, children=(*attempt.children, data.process))
+    return _state(state.release, grown, state.attention)
+
+
 def _on_attention_needed(state: State | Record, data: AttentionNeeded) -> State:
     others = tuple(item for item in state.attention if item.key != data.attention.key)
     return _state(state.release, state.attempt, (*others, data.attention))
@@ -324,6 +384,8 @@ _EFFECTS: dict[Action, tuple[type[Any], Callable[[Any, Any], State]]] = {
     Action.STEP_FINISHED: (StepEnded, _on_step_ended),
     Action.STEP_FAILED: (StepEnded, _on_step_ended),
     Action.STEP_ABANDONED: (StepEnded, _on_step_ended),
+    Action.STEP_RESUMED: (StepResumed, _on_step_resumed),
+    Action.CHILD_STARTED: (ChildStarted, _on_child_started),
     Action.ATTENTION_NEEDED: (AttentionNeeded, _on_attention_needed),
     Action.ATTENTION_CLEARED: (AttentionCleared, _on_attention_cleared),
 }
@@ -381,6 +443,8 @@ _TEXTS = TextCache(
     Attempt,
     Attention,
     Blocker,
+    Lease,
+    HostProcess,
     *EVIDENCE_TYPES,
     *dict.fromkeys(kind for kind, _effect in _EFFECTS.values()),
 )
@@ -679,6 +743,8 @@ class Ledger:
         target: str | None = None,
         detail: str = "",
         attempt_id: str | None = None,
+        lease: Lease | None = None,
+        runner: HostProcess | None = None,
     ) -> Record:
         """Record that an executor step starts — call it *before* the executor runs.
 
@@ -691,6 +757,10 @@ class Ledger:
             target: Where the release moves when the step succeeds, if anywhere.
             detail: What exactly runs, for whoever finds it interrupted.
             attempt_id: An id of your own; by default ``"<release>/<position>"``.
+            lease: The lease taken for the step, so that whoever finds it
+                interrupted can give it back or take it over.
+            runner: The process running the step (see
+                :func:`releasekit._actions.processes.this_process`).
 
         Returns:
             The record, whose :attr:`~Record.attempt` is the new attempt.
@@ -708,6 +778,8 @@ class Ledger:
             by=by,
             target=target,
             detail=detail,
+            lease=lease,
+            runner=runner,
         )
         data = StepStarted(attempt=attempt)
         return self._change(
@@ -815,6 +887,59 @@ class Ledger:
             reason=reason,
             source=record.state,
             target=record.state,
+        )
+
+    def resume_attempt(
+        self,
+        record: Record,
+        attempt_id: str,
+        *,
+        by: str,
+        at: dt.datetime,
+        reason: str,
+        lease: Lease | None = None,
+        runner: HostProcess | None = None,
+    ) -> Record:
+        """Record that an interrupted step runs again, under *lease*, in *runner*.
+
+        The step's lease and runner are replaced, and the programs recorded
+        for the interrupted run are forgotten (they were checked to have ended).
+
+        Raises:
+            InvalidInputError: *attempt_id* is not the step in flight.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        _require_attempt(record, attempt_id)
+        data = StepResumed(attempt_id=attempt_id, lease=lease, runner=runner)
+        return self._change(
+            record,
+            Action.STEP_RESUMED,
+            data,
+            _on_step_resumed(record, data),
+            by=by,
+            at=at,
+            reason=reason,
+        )
+
+    def record_child(
+        self, record: Record, attempt_id: str, process: HostProcess, *, by: str, at: dt.datetime
+    ) -> Record:
+        """Record a program the executor started for the step in flight.
+
+        Raises:
+            InvalidInputError: *attempt_id* is not the step in flight.
+            ConflictError: The release changed since *record* was loaded.
+        """
+        _require_attempt(record, attempt_id)
+        data = ChildStarted(attempt_id=attempt_id, process=process)
+        return self._change(
+            record,
+            Action.CHILD_STARTED,
+            data,
+            _on_child_started(record, data),
+            by=by,
+            at=at,
+            reason=f"the executor started {process}",
         )
 
     def raise_attention(

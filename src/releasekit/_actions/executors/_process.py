@@ -27,7 +27,7 @@ import attrs
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-__all__ = ["Capture", "Finished", "run", "tell"]
+__all__ = ["Capture", "Finished", "report_child", "run", "tell"]
 
 _log = logging.getLogger("releasekit.executors")
 
@@ -192,6 +192,17 @@ def tell(progress: Callable[[str], None], line: str) -> bool:
     return True
 
 
+def report_child(child_started: Callable[[int], None], pid: int) -> None:
+    """Pass the pid of a program just started to *child_started*; log if the callback fails.
+
+    The program runs either way: a failing callback must not lose its outcome.
+    """
+    try:
+        child_started(pid)
+    except Exception:  # noqa: BLE001  # the caller's callback may raise anything; the run goes on
+        _log.exception("the child_started callback failed for process %d; it runs on", pid)
+
+
 def _signal_group(process: subprocess.Popen[bytes], number: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, number)
@@ -216,6 +227,7 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    child_started: Callable[[int], None] | None = None,
 ) -> Finished:
     """Run *argv* (never through a shell) and wait for it, at most *timeout* seconds.
 
@@ -228,6 +240,8 @@ def run(
         env: The complete environment of the child; ``None`` inherits ours.
         cwd: The working directory of the child.
         progress: Receives each non-blank line, in a background thread.
+        child_started: Receives the program's pid once it started, in this
+            thread, before the deadline starts to count.
 
     Raises:
         OSError: The program could not be started (missing, not executable,
@@ -251,6 +265,8 @@ def run(
         target=pump, args=(process.stdout,), name=f"releasekit-output-{process.pid}", daemon=True
     )
     reader.start()
+    if child_started is not None:
+        report_child(child_started, process.pid)
     timed_out = False
     try:
         try:

@@ -198,7 +198,8 @@ class CommandExecutor:
     ``1.0; rm -rf /`` reaches the program as one harmless argument. Standard
     output and error are merged; each line goes to the request's ``progress``
     callback as it arrives (in a background thread), and the head and tail of
-    the output are kept in the outcome.
+    the output are kept in the outcome. The program's pid goes to the
+    request's ``child_started`` callback as soon as it started.
 
     A run that exits with a code in ``ok_codes`` succeeded; any other code
     failed, its summary saying what the code means (``exit_codes``) or quoting
@@ -307,6 +308,7 @@ class CommandExecutor:
                 env=self._environment(),
                 cwd=self.cwd,
                 progress=request.progress,
+                child_started=request.child_started,
             )
         except OSError as error:
             raise ExecutorFailedError(

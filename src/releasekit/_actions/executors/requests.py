@@ -6,8 +6,10 @@ belongs to exactly one :class:`Capability` (its ``capability`` class attribute)
 and has an ``environment``: where the work happens (for a restore, the target).
 
 A request may carry a ``progress`` callback that receives each line of output
-as it arrives, so a test run of many minutes can be watched. The callback is
-not part of the value: it takes no part in equality, hashing or ``repr``.
+as it arrives, so a test run of many minutes can be watched, and a
+``child_started`` callback that receives the pid of each program the executor
+starts for it, so the desk can record which process runs the step. Callbacks
+are not part of the value: they take no part in equality, hashing or ``repr``.
 
 Example:
     >>> request = DeployRequest(release_id="r1", version="1.0; rm -rf /", environment="tests")
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AdjustmentRequest",
+    "ChildHook",
     "DeployRequest",
     "LogRequest",
     "MigrationRequest",
@@ -47,6 +50,11 @@ __all__ = [
 #: A callback that receives each line of output, without its line ending. Built-in executors
 #: call it from a background thread while the program runs: keep it quick.
 Progress = Callable[[str], None]
+
+#: A callback that receives the pid of each program an executor starts on this host, as soon as
+#: it started and before the executor waits for it. Built-in executors call it from the thread
+#: that runs the request.
+ChildHook = Callable[[int], None]
 
 
 def _since(value: dt.datetime) -> pendulum.DateTime:
@@ -84,6 +92,15 @@ def _progress(_instance: object, attribute: attrs.Attribute[Any], value: object)
         )
 
 
+def _child_hook(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not callable(value):
+        raise InvalidInputError(
+            f"{attribute.name} must be a callable taking a process id, got {value!r}",
+            field=attribute.name,
+            value=value,
+        )
+
+
 @attrs.frozen(kw_only=True)
 class DeployRequest:
     """Deploy a release's version to an environment.
@@ -98,6 +115,7 @@ class DeployRequest:
         artifact: What the version ships (functions, migrations), if known.
         rollback_of: The version this deploy rolls back, if it is a rollback.
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     capability: ClassVar[Capability] = Capability.DEPLOY
@@ -108,6 +126,9 @@ class DeployRequest:
     artifact: Artifact = attrs.field(factory=Artifact)
     rollback_of: str | None = attrs.field(default=None, validator=_optional_text)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -121,6 +142,7 @@ class TestRequest:
         notify: Whether the tests tool should notify the team of the result
             (``dt test --notify``).
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     __test__: ClassVar[bool] = False  # not a pytest test class
@@ -131,6 +153,9 @@ class TestRequest:
     release_id: str | None = attrs.field(default=None, validator=_optional_text)
     notify: bool = True
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -141,6 +166,7 @@ class LogRequest:
         environment: Whose logs to collect.
         since: The earliest instant of interest (aware; naive values are refused).
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     capability: ClassVar[Capability] = Capability.COLLECT_LOGS
@@ -148,6 +174,9 @@ class LogRequest:
     environment: str = attrs.field(validator=_validate.name)
     since: pendulum.DateTime = attrs.field(converter=_since)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -160,6 +189,7 @@ class MigrationRequest:
         migrations: The migrations expected to run, in order, if known.
         release_id: The release the migrations belong to, if any.
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     capability: ClassVar[Capability] = Capability.MIGRATE
@@ -171,6 +201,9 @@ class MigrationRequest:
     )
     release_id: str | None = attrs.field(default=None, validator=_optional_text)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -182,6 +215,7 @@ class Notice:
         environment: The environment it concerns, if any.
         release_id: The release it concerns, if any.
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     capability: ClassVar[Capability] = Capability.NOTIFY
@@ -190,6 +224,9 @@ class Notice:
     environment: str | None = attrs.field(default=None, validator=_optional_name)
     release_id: str | None = attrs.field(default=None, validator=_optional_text)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -205,6 +242,7 @@ class AdjustmentRequest:
         arguments: The operation's arguments, each passed as one argument.
         operator: The person running it.
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     capability: ClassVar[Capability] = Capability.ADJUST_DATA
@@ -214,6 +252,9 @@ class AdjustmentRequest:
     arguments: tuple[str, ...] = attrs.field(default=(), converter=_arguments)
     operator: str = attrs.field(validator=_validate.text)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -228,6 +269,7 @@ class RestoreRequest:
         source: Where the data comes from.
         target: Whose data is replaced.
         progress: Receives each line of output as it arrives.
+        child_started: Receives the pid of each program started for the request.
     """
 
     capability: ClassVar[Capability] = Capability.RESTORE_DATA
@@ -235,6 +277,9 @@ class RestoreRequest:
     source: str = attrs.field(validator=_validate.name)
     target: str = attrs.field(validator=_validate.name)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
+    child_started: ChildHook | None = attrs.field(
+        default=None, eq=False, repr=False, validator=_child_hook
+    )
 
     @property
     def environment(self) -> str:
