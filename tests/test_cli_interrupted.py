@@ -112,3 +112,26 @@ def test_abandon_step_of_a_run_on_another_host_needs_force(
         ),
     ] == ran.out.splitlines()
     assert current(db) is None
+
+
+def test_status_shows_the_lease_and_process_of_a_step_in_flight(
+    cli: Callable[..., Ran], db: Path
+) -> None:
+    """`status --json` carries the step's lease and the process that ran it, as plain JSON."""
+    dead = interrupted_test_run(cli, db, host="ci-7")
+
+    attempt = ok(cli("--json", "status", "2.4.0")).json["release"]["attempt"]
+
+    assert (dead.token, "ci (2.4.0)", "2026-11-27T11:00:00+00:00") == (
+        attempt["lease"]["token"],
+        attempt["lease"]["holder"],
+        attempt["lease"]["since"],
+    )
+    assert (
+        {"host": "ci-7", "pid": 4242, "name": "python", "started_at": None, "start": ""},
+        [],
+    ) == (
+        attempt["runner"],
+        attempt["children"],
+    )
+    assert "a run-tests step is unfinished" in ok(cli("status", "2.4.0")).out

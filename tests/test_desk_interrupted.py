@@ -269,8 +269,8 @@ def test_abandon_step_leaves_alone_a_lease_another_run_took(
 
     assert other == desk.store.current(LEASE, now=clock.now())
     assert (
-        "ci was killed (its lease test-run:tests was no longer held by it (nightly (2.3.9) "
-        "holds it now))"
+        "ci was killed (its lease test-run:tests was no longer held by it: nightly (2.3.9) "
+        "holds it now)"
     ) == desk.history("2.4.0")[-1].reason
 
 

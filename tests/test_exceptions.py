@@ -54,3 +54,34 @@ def test_naive_datetime_error_suggests_a_fix() -> None:
     """The message shows the value and how to give it a zone."""
     with pytest.raises(rk.NaiveDatetimeError, match="give it a time zone"):
         rk.FixedClock(pendulum.naive(2026, 1, 1))
+
+
+def test_a_step_that_may_still_run_is_a_step_in_progress() -> None:
+    """Callers that catch StepInProgressError also catch a step that may still be running."""
+    error = rk.StepStillRunningError(
+        release_id="r1",
+        attempt_id="r1/3",
+        capability="run-tests",
+        started_at=pendulum.datetime(2026, 11, 27, 10, tz="UTC"),
+        host="ci-7",
+        pid=4242,
+        role="executor",
+        running=True,
+    )
+
+    assert isinstance(error, rk.StepInProgressError)
+    assert str(error).endswith(
+        "may still be running: its executor's process 4242 on ci-7 still runs; wait for it to "
+        "end or stop it, then try again"
+    )
+
+
+def test_a_lapsed_lease_says_it_cannot_be_renewed() -> None:
+    """A lease its token still holds, but past its time, is named lapsed, with when."""
+    lapsed = pendulum.datetime(2026, 11, 27, 12, tz="UTC")
+    error = rk.LeaseNotHeldError(lease="test-run:tests", holder=None, lapsed=lapsed)
+
+    assert (None, lapsed) == (error.holder, error.lapsed)
+    assert str(error).startswith(
+        "test-run:tests lapsed at 2026-11-27T12:00:00+00:00 and cannot be renewed"
+    )

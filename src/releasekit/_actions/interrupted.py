@@ -168,7 +168,7 @@ def give_back(store: Store, attempt: Attempt) -> str:
         store.release(recorded.name, token=recorded.token)
     except LeaseNotHeldError as gone:
         now = f"{gone.holder} holds it now" if gone.holder is not None else "nobody holds it now"
-        return f"its lease {recorded.name} was no longer held by it ({now})"
+        return f"its lease {recorded.name} was no longer held by it: {now}"
     return (
         f"gave back the lease {recorded.name}, held by {recorded.holder} since "
         f"{iso(recorded.since)}"

@@ -103,7 +103,10 @@ def short(value: pendulum.DateTime) -> str:
 
 
 def plain(value: object) -> object:
-    """Return *value* as JSON values: instants as ISO text, enums as values, sets sorted."""
+    """Return *value* as JSON values: instants as ISO text, enums as values, sets sorted.
+
+    attrs values become objects of their fields.
+    """
     if isinstance(value, dt.datetime):
         return iso(value)
     if isinstance(value, enum.Enum):
@@ -112,6 +115,8 @@ def plain(value: object) -> object:
         return sorted(plain(item) for item in value)  # type: ignore[type-var]  # names: strings
     if isinstance(value, tuple | list):
         return [plain(item) for item in value]
+    if attrs.has(type(value)):  # a value inside a value, e.g. a step's lease
+        value = attrs.asdict(value, recurse=False)  # type: ignore[arg-type]  # it is one
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     return value
