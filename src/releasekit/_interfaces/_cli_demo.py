@@ -3,7 +3,9 @@
 The demo drives a real :class:`~releasekit.Desk` over the embedded SQLite store
 (a temporary file unless ``--db`` names one) with dry-run executors and the
 reference policy. The clock starts at a fixed Friday morning and only moves
-when the story says so, so the output is the same on every run and machine.
+when the story says so, so the output is the same on every run and machine —
+but for the heads of the histories, which cover the lease tokens and the
+processes of the steps, new on every run.
 """
 
 from __future__ import annotations
