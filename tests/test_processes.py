@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import attrs
@@ -79,9 +81,57 @@ def test_a_later_process_with_the_same_pid_is_not_the_recorded_one(
     sleeper: subprocess.Popen[bytes],
 ) -> None:
     """A pid reused by another process (another start) does not pass for the recorded process."""
-    recorded = attrs.evolve(describe(sleeper.pid), start="an-earlier-boot:12")
+    now = describe(sleeper.pid)
+    earlier = attrs.evolve(now, start=now.start.rpartition(":")[0] + ":1")
 
-    assert Liveness.ENDED == liveness(recorded)
+    assert (Liveness.ENDED, Liveness.ENDED) == (
+        liveness(earlier),
+        liveness(earlier, group=True),
+    )
+
+
+def test_a_process_of_an_earlier_boot_has_ended(sleeper: subprocess.Popen[bytes]) -> None:
+    """Once the host restarted, nothing recorded before runs, whatever has its pid now."""
+    recorded = describe(sleeper.pid)
+    ticks = recorded.start.rpartition(":")[2]
+
+    assert Liveness.ENDED == liveness(attrs.evolve(recorded, start=f"an-earlier-boot:{ticks}"))
+
+
+GROUP_LEADER = """\
+import subprocess, sys
+worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+print(worker.pid, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_program_whose_group_works_on_still_runs() -> None:
+    """A program leading a group of its own runs on, for its group, while a process it left does."""
+    with subprocess.Popen(  # noqa: S603  # this interpreter, running the script above
+        [sys.executable, "-c", GROUP_LEADER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    ) as leader:
+        assert leader.stdout is not None
+        assert leader.stdin is not None
+        worker = int(leader.stdout.readline())
+        recorded = describe(leader.pid)
+        leader.stdin.close()
+        leader.wait()
+        try:
+            assert (Liveness.ENDED, Liveness.RUNNING) == (
+                liveness(recorded),
+                liveness(recorded, group=True),
+            )
+        finally:
+            os.kill(worker, signal.SIGKILL)
+        for _ in range(1000):  # the worker's new parent reaps it, or leaves it a zombie
+            if liveness(recorded, group=True) is Liveness.ENDED:
+                break
+            time.sleep(0.01)
+        assert Liveness.ENDED == liveness(recorded, group=True)
 
 
 def test_a_process_of_another_host_cannot_be_checked() -> None:

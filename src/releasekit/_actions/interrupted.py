@@ -88,7 +88,8 @@ def look_for(attempt: Attempt) -> tuple[Sighting, ...]:
         found = Liveness.ENDED if itself else liveness(runner)
         sightings.append(Sighting(process=runner, role=RUNNER, liveness=found))
     sightings.extend(
-        Sighting(process=child, role=CHILD, liveness=liveness(child)) for child in attempt.children
+        Sighting(process=child, role=CHILD, liveness=liveness(child, group=True))
+        for child in attempt.children
     )
     return tuple(sightings)
 

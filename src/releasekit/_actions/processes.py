@@ -27,6 +27,8 @@ _PROC = Path("/proc")
 _ENDED_STATES = frozenset("ZXx")
 #: Where ``starttime`` is among the fields after the program's name in ``/proc/<pid>/stat``.
 _START_FIELD = 19
+#: Where ``pgrp`` (the process group) is among those fields.
+_GROUP_FIELD = 2
 
 
 class Liveness(enum.Enum):
@@ -110,24 +112,54 @@ def _this_process(pid: int) -> HostProcess:  # by pid: a forked child is another
     return describe(pid)
 
 
-def liveness(process: HostProcess) -> Liveness:
+def liveness(process: HostProcess, *, group: bool = False) -> Liveness:
     """Tell whether *process*, recorded earlier, still runs.
 
     Only a process of this host can be checked; on Linux its start is compared
     too, so a later process that got the same pid counts as the recorded one
     having ended.
+
+    Args:
+        process: The process as recorded.
+        group: Count the programs it started in its process group too: a
+            program an executor started leads a group of its own, and its
+            work may go on in processes of that group after it exited.
     """
     if process.host != this_host() or os.name != "posix":
         return Liveness.UNKNOWN
     if not _PROC.joinpath("self", "stat").exists():  # pragma: no cover  # POSIX without /proc
         return _pid_liveness(process.pid)
+    return Liveness.RUNNING if _runs(process, group=group) else Liveness.ENDED
+
+
+def _runs(process: HostProcess, *, group: bool) -> bool:
+    """Whether *process* (or, with *group*, a process of its group) runs, read from ``/proc``."""
+    if process.start and process.start.rpartition(":")[0] != _boot():
+        return False  # the host restarted since
     stat = _stat(process.pid)
-    ended = (
-        stat is None
-        or stat[1] in _ENDED_STATES
-        or bool(process.start and process.start != f"{_boot()}:{stat[2]}")
-    )
-    return Liveness.ENDED if ended else Liveness.RUNNING
+    if stat is not None and process.start and process.start != f"{_boot()}:{stat[2]}":
+        # Another process has the pid now; while a group of the recorded one was
+        # left, the pid could not have been given out again: none is.
+        return False
+    if stat is not None and stat[1] not in _ENDED_STATES:
+        return True
+    return group and _group_runs(process.pid)
+
+
+def _group_runs(group: int) -> bool:
+    """Whether a process of the process group *group* runs (not counting ended ones)."""
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_bytes()
+        except OSError:  # it ended while we looked
+            continue
+        fields = raw.decode("utf-8", errors="replace").rpartition(")")[2].split()
+        member = len(fields) > _GROUP_FIELD and fields[_GROUP_FIELD] == str(group)
+        if member and fields[0] not in _ENDED_STATES:
+            return True
+    return False
 
 
 def _pid_liveness(pid: int) -> Liveness:  # pragma: no cover  # macOS and the BSDs: the pid alone
