@@ -15,7 +15,17 @@ import releasekit as rk
 import strategies as rks
 from builders import ARTIFACT, THURSDAY, evidence_for
 from releasekit._records.converter import unstructure
-from releasekit.stores import NOTES, Action, Attempt, Attention, Ledger, Record, Store, replay
+from releasekit.stores import (
+    NOTES,
+    Action,
+    Attempt,
+    Attention,
+    HostProcess,
+    Ledger,
+    Record,
+    Store,
+    replay,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -365,6 +375,48 @@ def test_ending_an_attempt_names_the_one_in_flight(
         getattr(ledger, method)(record, "r1/9", by="bot", at=LATER, reason="x")
 
 
+def test_a_resumed_attempt_names_its_new_lease_and_process(ledger: Ledger, started: Record) -> None:
+    """Resuming replaces the step's lease and runner and forgets the dead run's programs."""
+    dead = HostProcess(host="ci-7", pid=11)
+    record = ledger.begin_attempt(started, capability="run-tests", by="ci", at=LATER, runner=dead)
+    assert record.attempt is not None
+    record = ledger.record_child(
+        record, record.attempt.id, HostProcess(host="ci-7", pid=12, name="dt"), by="ci", at=LATER
+    )
+    assert record.attempt is not None
+    assert (dead, ("dt (pid 12) on ci-7",)) == (
+        record.attempt.runner,
+        tuple(str(child) for child in record.attempt.children),
+    )
+    mine = HostProcess(host="laptop", pid=99)
+
+    resumed = ledger.resume_attempt(
+        record, record.attempt.id, by="anton", at=LATER, reason="ci-7 died", runner=mine
+    )
+
+    assert resumed.attempt is not None
+    assert (mine, (), None) == (
+        resumed.attempt.runner,
+        resumed.attempt.children,
+        resumed.attempt.lease,
+    )
+    assert ["step-started", "child-started", "step-resumed"] == actions(ledger)[-3:]
+    assert resumed == replay(ledger.history("r1"))
+
+
+def test_resuming_or_recording_a_child_names_the_step_in_flight(
+    ledger: Ledger, started: Record
+) -> None:
+    """Neither writes for a step that is not the one in flight."""
+    process = HostProcess(host="ci-7", pid=12)
+    with pytest.raises(rk.InvalidInputError, match="no step"):
+        ledger.resume_attempt(started, "r1/9", by="anton", at=LATER, reason="x")
+    with pytest.raises(rk.InvalidInputError, match="no step"):
+        ledger.record_child(started, "r1/9", process, by="ci", at=LATER)
+
+    assert ["started"] == actions(ledger)
+
+
 def test_an_attempt_may_carry_its_own_id(ledger: Ledger, started: Record) -> None:
     """A caller may name the attempt, e.g. after its executor's job id."""
     record = ledger.begin_attempt(
@@ -569,9 +621,27 @@ def _begin(data: st.DataObject, _record: Record, when: dict[str, Any]) -> Operat
         "capability": data.draw(rks.some_text),
         "environment": data.draw(st.none() | rks.record_names),
         "target": data.draw(st.none() | rks.record_names),
+        "lease": data.draw(st.none() | rks.leases()),
+        "runner": data.draw(st.none() | rks.host_processes()),
         **when,
     }
     return Operation("begin_attempt", keywords=keywords)
+
+
+def _resume(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
+    assert record.attempt is not None
+    keywords = {
+        "reason": data.draw(rks.storable_text),
+        "lease": data.draw(st.none() | rks.leases()),
+        "runner": data.draw(st.none() | rks.host_processes()),
+        **when,
+    }
+    return Operation("resume_attempt", (record.attempt.id,), keywords)
+
+
+def _child(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
+    assert record.attempt is not None
+    return Operation("record_child", (record.attempt.id, data.draw(rks.host_processes())), when)
 
 
 def _end(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
@@ -604,7 +674,7 @@ def _operation(data: st.DataObject, record: Record, at: pendulum.DateTime) -> Op
     """Draw one action that makes sense for *record*."""
     choices: list[Callable[[st.DataObject, Record, dict[str, Any]], Operation]]
     choices = [_evidence, _refuse, _attention, _note]
-    choices += [_move, _begin] if record.attempt is None else [_end]
+    choices += [_move, _begin] if record.attempt is None else [_end, _resume, _child]
     if record.attention:
         choices.append(_clear)
     choose = choices[data.draw(st.integers(min_value=0, max_value=len(choices) - 1))]
