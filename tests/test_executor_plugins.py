@@ -2,59 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import textwrap
-import tomllib
-import zipfile
 from importlib import metadata
 from pathlib import Path
 
 import pytest
 
+from plugin_packages import build_wheel
 from releasekit.exceptions import PluginLoadError
 from releasekit.executors import ENTRY_POINT_GROUP, Capability, Notice, Registry, load_plugins
 
 PLUGIN = Path(__file__).parent / "plugins" / "releasekit-example-plugin"
-
-
-def record_line(name: str, data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"{name},sha256={digest},{len(data)}"
-
-
-def build_wheel(source: Path, into: Path) -> Path:
-    """Build a wheel of the plug-in from its pyproject.toml and sources, with zipfile only."""
-    project = tomllib.loads((source / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    name, version = project["name"].replace("-", "_"), project["version"]
-    dist_info = f"{name}-{version}.dist-info"
-    entry_points = "".join(
-        f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in points.items())
-        for group, points in project["entry-points"].items()
-    )
-    files = {
-        path.relative_to(source / "src").as_posix(): path.read_bytes()
-        for path in sorted((source / "src").rglob("*.py"))
-    }
-    files[f"{dist_info}/METADATA"] = (
-        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {version}\n"
-    ).encode()
-    files[f"{dist_info}/WHEEL"] = (
-        b"Wheel-Version: 1.0\nGenerator: releasekit-tests\nRoot-Is-Purelib: true\n"
-        b"Tag: py3-none-any\n"
-    )
-    files[f"{dist_info}/entry_points.txt"] = entry_points.encode()
-    record = [record_line(path, data) for path, data in files.items()]
-    files[f"{dist_info}/RECORD"] = ("\n".join([*record, f"{dist_info}/RECORD,,"]) + "\n").encode()
-    wheel = into / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, data in files.items():
-            archive.writestr(path, data)
-    return wheel
 
 
 LOAD_AND_CALL = textwrap.dedent(
