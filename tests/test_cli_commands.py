@@ -13,6 +13,7 @@ import pytest
 import releasekit as rk
 from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
 from fake_dt import write_fake_dt
+from plugin_packages import install_package
 from releasekit._interfaces import _cli_commands
 from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, main
 
@@ -1277,11 +1278,16 @@ def test_a_time_guard_that_never_opens(
     cli: Callable[..., Ran], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A team's own time guard without an opening: windows and plan say so."""
-    (tmp_path / "never_guard.py").write_text(NEVER_GUARD)
-    monkeypatch.syspath_prepend(str(tmp_path))
+    site = install_package(
+        tmp_path / "site",
+        name="team-freeze",
+        modules={"never_guard.py": NEVER_GUARD},
+        entry_points={"releasekit.guards": {"freeze": "never_guard:make"}},
+    )
+    monkeypatch.syspath_prepend(str(site))
     policy = WEB_TEAM.replace(
         '[{ type = "attestation", name = "go" }]',
-        '[{ type = "custom", factory = "never_guard:make" }]',
+        '[{ type = "custom", guard = "freeze" }]',
     )
     (tmp_path / "releasekit.toml").write_text(policy)
     act(cli, "anyone", MORNING, "start", "1.0")

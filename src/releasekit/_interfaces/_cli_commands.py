@@ -23,7 +23,12 @@ from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces.cli import ExitCode
-from releasekit._interfaces.policy_file import load_policy, reference_policy_file
+from releasekit._interfaces.policy_file import (
+    check_policy,
+    load_policy,
+    read_policy_text,
+    reference_policy_file,
+)
 from releasekit._records.events import Action
 from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
@@ -825,7 +830,11 @@ def diagram(session: Session, args: argparse.Namespace) -> Reply:
 
 
 def policy_check(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit policy check [FILE]``: exit 1 if the file has problems."""
+    """``releasekit policy check [FILE] [--load-plugins]``: exit 1 if the file has problems.
+
+    Nothing is imported or run unless ``--load-plugins`` asks to build the
+    installed guards the file names.
+    """
     source = args.file or session.policy_file
     if source is None:
         raise InvalidInputError(
@@ -840,7 +849,7 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             f"there is no policy file {source}; check the path", field="file", value=source
         )
     try:
-        checked = load_policy(source)
+        checked = check_policy(source, load_guards=args.load_plugins)
     except PolicyFileError as error:
         count = len(error.problems)
         lines = [f"{source}: {count} {'problem' if count == 1 else 'problems'}:"]
@@ -850,32 +859,39 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             text="\n".join(lines),
             code=ExitCode.REFUSED,
         )
-    environments = list(checked.environment_names)
+    environments = list(checked.environments)
     kinds = [kind.value for kind in checked.kinds]
+    lines = [
+        (
+            f"{source}: valid; policy {checked.name!r}: {' -> '.join(environments)}; "
+            f"flows {', '.join(kinds)}"
+        )
+    ]
+    state = (
+        "loaded and built"
+        if checked.guards_loaded
+        else "registered; not loaded, so its parameters are unchecked (--load-plugins checks them)"
+    )
+    lines.extend(
+        f"  guard {guard.describe()} at {guard.value}: {state}" for guard in checked.guards
+    )
     return Reply(
         data={
             "file": source,
             "valid": True,
             "problems": [],
             "policy": {"name": checked.name, "environments": environments, "kinds": kinds},
+            "guards": [attrs.asdict(guard) for guard in checked.guards],
+            "guards_loaded": checked.guards_loaded,
         },
-        text=f"{source}: valid; policy {checked.name!r}: {' -> '.join(environments)}; "
-        f"flows {', '.join(kinds)}",
+        text="\n".join(lines),
     )
 
 
 def policy_show(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit policy show``: the text of the policy file in use, or the reference."""
     source = None if args.reference else session.policy_file
-    if source is None:
-        text = reference_policy_file()
-    else:
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as error:
-            raise PolicyFileError(
-                source=source, problems=[f"cannot read the file ({error.strerror})"]
-            ) from None
+    text = reference_policy_file() if source is None else read_policy_text(source)
     return Reply(data={"source": source or "reference", "toml": text}, text=text.rstrip("\n"))
 
 

@@ -3,334 +3,234 @@
 A policy file lists the environments in promotion order, each with the facts
 about it and the ``gate`` of guards for entering it, named time windows, and
 one flow per kind of release. It is read with :mod:`tomllib` and structured by
-releasekit's converter; every mistake is reported at once, each with the path
-of the value at fault and what to do about it::
+releasekit's converter; every value must have the type its key asks for, and
+every mistake is reported at once, each with the path of the value at fault and
+what to write instead::
 
-    environments[4].gate[3].window.spans[0].start: start '25:00' is not a time
-    of day; use 24-hour HH:MM such as '09:00'
+    environments[0].owners: "anton" is a string, not a list; write a list of
+    strings in brackets, e.g. owners = ["anton"]
+
+A policy file is data: reading or checking one never imports or runs code. A
+custom guard is named by the name an installed package registered it under
+(entry-point group ``releasekit.guards``); only loading a policy for use
+(:func:`load_policy`, :func:`loads_policy`) builds it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import importlib
-import re
-import tomllib
 from importlib import resources
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NewType
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
+from releasekit._interfaces import _policy_read
+from releasekit._interfaces._guard_plugins import CustomGuard, GuardCatalogue, RegisteredGuard
+from releasekit._interfaces._policy_structure import (
+    BROKEN_WINDOW,
+    Named,
+    converter,
+    messages,
+    say,
+)
+from releasekit._interfaces._policy_values import Problem, kind_of, shown
 from releasekit._rules import guards as _guards
-from releasekit._rules.environments import Environment, Feed
-from releasekit._rules.evidence import LogVerdict
-from releasekit._rules.guards import GuardKind
+from releasekit._rules.environments import Environment
 from releasekit._rules.policy import Flow, Gate, Policy
 from releasekit._rules.release import Kind
-from releasekit._rules.windows import Span, Window, _check_timezone
-from releasekit.exceptions import InvalidInputError, PolicyError, PolicyFileError
+from releasekit._rules.windows import Window
+from releasekit.exceptions import PolicyError, PolicyFileError
 
 if TYPE_CHECKING:
-    import enum
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Mapping
+    from pathlib import Path
 
-    import cattrs
+__all__ = [
+    "PolicyCheck",
+    "check_policy",
+    "check_policy_text",
+    "load_policy",
+    "loads_policy",
+    "reference_policy_file",
+]
 
-__all__ = ["load_policy", "loads_policy", "reference_policy_file"]
-
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
-_TOP_LEVEL = frozenset({"name", "description", "environments", "flows", "windows"})
-
-#: Guard types a file may name, and the class each one builds.
-GUARD_TYPES: Mapping[str, type[Any]] = {
-    "new-tests-written": _guards.NewTestsWritten,
-    "tests-passed": _guards.TestsPassed,
-    "no-forbidden-functions": _guards.NoForbiddenFunctions,
-    "signed-off": _guards.SignedOff,
-    "logs-reviewed": _guards.LogsReviewed,
-    "migrations-succeeded": _guards.MigrationsSucceeded,
-    "changes-reviewed": _guards.ChangesReviewed,
-    "window": _guards.InsideWindow,
-    "attestation": _guards.AttestationPresent,
-}
+_TOP_LEVEL = ("name", "description", "windows", "environments", "flows")
 
 
-class _Problem(Exception):  # noqa: N818  # internal carrier, never escapes this module
-    """A problem found while structuring, with the path below the current value."""
-
-    def __init__(self, message: str, suffix: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.suffix = suffix
+# -- reading a document --------------------------------------------------------------
 
 
-def parse_duration(value: object) -> dt.timedelta:
-    """Read a duration: ``"4h"``, ``"1h30m"``, ``"90s"``, ``"2d"``, or a number of seconds."""
-    if isinstance(value, dt.timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return dt.timedelta(seconds=value)
-    if isinstance(value, str) and value.strip() and (match := _DURATION.match(value)):
-        days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-        return dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    msg = f"{value!r} is not a duration; write it like '30m', '4h', '1h30m', '2d' or in seconds"
-    raise _Problem(msg)
+@attrs.define
+class _Reader:
+    """Reads one policy document, collecting every problem with its path.
 
+    With *load*, custom guards are built from their installed packages; without
+    it, they are only looked up in the packages' metadata.
+    """
 
-def _parse_time(value: object) -> dt.time:
-    if isinstance(value, dt.time):
-        return value
-    if isinstance(value, str):
+    load: bool
+    problems: list[str] = attrs.field(factory=list)
+    used: dict[str, RegisteredGuard] = attrs.field(factory=dict)
+    _catalogue: GuardCatalogue | None = None
+
+    def structure(self, data: object, cls: Any, path: str) -> Any:  # noqa: ANN401  # the type follows cls
         try:
-            return dt.time.fromisoformat(value)
-        except ValueError:
-            pass
-    msg = f"{value!r} is not a time of day; use 24-hour HH:MM such as '00:00'"
-    raise _Problem(msg)
+            return converter().structure(data, cls)
+        except Exception as error:  # noqa: BLE001  # every problem is collected and reported together
+            self.problems.extend(message.removeprefix(".") for message in messages(error, path))
+            return None
 
+    def text(self, data: dict[str, Any], key: str, default: str) -> str:
+        read: str | None = self.structure(data.get(key, default), str, key)
+        return default if read is None else read
 
-def _structure_span(value: object, _type: object) -> Span:
-    if not isinstance(value, dict):
-        msg = "a span is a table: { days = ['Sat', 'Sun'], start = '09:00', end = '12:00' }"
-        raise _Problem(msg)
-    extra = sorted(set(value) - {"days", "start", "end"})
-    if extra:
-        msg = f"unknown keys {', '.join(extra)}; a span has days, start and end"
-        raise _Problem(msg)
-    missing = [key for key in ("days", "start", "end") if key not in value]
-    if missing:
-        raise _Problem(f"{missing[0]} is missing", f".{missing[0]}")
-    return Span.of(days=value["days"], start=value["start"], end=value["end"])
-
-
-def _structure_window(value: object, _type: object) -> Window:
-    if isinstance(value, Window):  # a named window, structured already
-        return value
-    if not isinstance(value, dict):
-        msg = "a window is a table with a timezone and spans, or the name of a [windows] entry"
-        raise _Problem(msg)
-    if "spans" not in value and {"days", "start", "end"} & set(value):
-        shorthand = {key: value[key] for key in ("days", "start", "end") if key in value}
-        try:
-            span = _structure_span(shorthand, Span)
-        except InvalidInputError as error:
-            raise _Problem(str(error), f".{error.field}") from None
-        value = {key: item for key, item in value.items() if key not in shorthand}
-        return _converter().structure({**value, "spans": ()}, _WindowFields).build((span,))
-    return _converter().structure(value, _WindowFields).build()
-
-
-_Zone = NewType("_Zone", str)
-
-
-def _structure_zone(value: object, _type: object) -> str:
-    _check_timezone(None, None, value)  # type: ignore[arg-type]  # only the value is read
-    return str(value)
-
-
-@attrs.frozen(kw_only=True)
-class _WindowFields:
-    timezone: _Zone
-    spans: tuple[Span, ...]
-    name: str = "window"
-
-    def build(self, spans: tuple[Span, ...] = ()) -> Window:
-        return Window(name=self.name, timezone=self.timezone, spans=spans or self.spans)
-
-
-def _structure_guard(value: object, _type: object) -> _guards.Guard:
-    if not isinstance(value, dict) or "type" not in value:
-        known = ", ".join(sorted({*GUARD_TYPES, "custom"}))
-        msg = f"a guard is a table with a type, one of {known}"
-        raise _Problem(msg)
-    fields = {key: item for key, item in value.items() if key != "type"}
-    kind = value["type"]
-    if kind == "_skip":
-        raise _Problem("")
-    if kind == "custom":
-        return _custom_guard(fields)
-    cls = GUARD_TYPES.get(kind)
-    if cls is None:
-        known = ", ".join(sorted({*GUARD_TYPES, "custom"}))
-        raise _Problem(f"unknown guard type {kind!r}; use one of {known}", ".type")
-    guard: _guards.Guard = _converter().structure(fields, cls)
-    return guard
-
-
-def _custom_guard(fields: dict[str, Any]) -> _guards.Guard:
-    reference = fields.pop("factory", None)
-    if not isinstance(reference, str) or ":" not in reference:
-        msg = "a custom guard needs factory = 'package.module:callable' returning a guard"
-        raise _Problem(msg, ".factory")
-    module_name, _, attribute = reference.partition(":")
-    try:
-        factory: Callable[..., object] = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as error:
-        msg = f"cannot import {reference!r} ({error}); check the module is installed"
-        raise _Problem(msg, ".factory") from None
-    guard = factory(**fields)
-    if not isinstance(guard, _guards.Guard):
-        msg = f"{reference} returned {guard!r}, which is not a guard"
-        raise _Problem(msg, ".factory")
-    return guard
-
-
-def _structure_enum(value: object, cls: type[enum.Enum]) -> enum.Enum:
-    try:
-        return cls(value)
-    except ValueError:
-        choices = ", ".join(repr(member.value) for member in cls)
-        raise _Problem(f"{value!r} is not allowed here; use one of {choices}") from None
-
-
-_CACHE: list[cattrs.Converter] = []
-
-
-def _converter() -> cattrs.Converter:
-    """The policy-file dialect of releasekit's converter (human-friendly durations and times)."""
-    if not _CACHE:
-        from releasekit._records.converter import converter as base  # noqa: PLC0415  # on first use
-
-        made = base.copy(forbid_extra_keys=True, use_alias=True, detailed_validation=True)
-        made.register_structure_hook(dt.timedelta, lambda value, _: parse_duration(value))
-        made.register_structure_hook(dt.time, lambda value, _: _parse_time(value))
-        made.register_structure_hook(Span, _structure_span)
-        made.register_structure_hook(Window, _structure_window)
-        made.register_structure_hook(_guards.Guard, _structure_guard)
-        for choice in (Feed, Kind, LogVerdict, GuardKind):
-            made.register_structure_hook(choice, _structure_enum)
-        made.register_structure_hook(_Zone, _structure_zone)
-        _CACHE.append(made)
-    return _CACHE[0]
-
-
-def _step(note: object) -> str:
-    name = getattr(note, "name", None)
-    if name is not None:
-        return f".{name}"
-    index = getattr(note, "index", None)
-    return f"[{index}]" if isinstance(index, int) else f"[{index!r}]"
-
-
-def _messages(error: BaseException, path: str) -> Iterator[str]:
-    """Yield ``path: message`` for every leaf problem inside *error*."""
-    if isinstance(error, ClassValidationError | IterableValidationError):
-        with_notes, without = error.group_exceptions()
-        for inner, note in with_notes:
-            yield from _messages(inner, f"{path}{_step(note)}")
-        for inner in without:
-            yield from _messages(inner, path)
-    elif isinstance(error, ForbiddenExtraKeysError):
-        known = [field.alias for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
-        for extra in sorted(error.extra_fields):
-            close = difflib.get_close_matches(extra, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(known)}"
-            yield f"{path}.{extra}: unknown key; {hint}"
-    else:
-        yield from _leaf(error, path)
-
-
-def _leaf(error: BaseException, path: str) -> Iterator[str]:
-    if isinstance(error, _Problem):
-        if error.message:
-            yield f"{path}{error.suffix}: {error.message}"
-    elif isinstance(error, InvalidInputError):
-        field = "" if path.endswith(f".{error.field}") else f".{error.field}"
-        yield f"{path}{field}: {error}"
-    elif isinstance(error, KeyError):
-        yield f"{path}.{error.args[0]}: this key is required"
-    else:
-        yield f"{path}: {error}"
-
-
-def _structure(data: object, cls: type[Any], path: str, problems: list[str]) -> Any:  # noqa: ANN401  # the type follows cls
-    try:
-        return _converter().structure(data, cls)
-    except Exception as error:  # noqa: BLE001  # every problem is collected and reported together
-        problems.extend(message.removeprefix(".") for message in _messages(error, path))
-        return None
-
-
-def _resolve_windows(
-    data: dict[str, Any], windows: Mapping[str, Window | None], problems: list[str]
-) -> None:
-    for index, environment in enumerate(data.get("environments") or []):
-        if not isinstance(environment, dict):
-            continue
-        for position, guard in enumerate(environment.get("gate") or []):
-            if not isinstance(guard, dict) or not isinstance(guard.get("window"), str):
+    def windows(self, data: dict[str, Any]) -> None:
+        tables = data.get("windows", {})
+        if not isinstance(tables, dict):
+            self.problems.append(
+                f"windows: {shown(tables)} is {kind_of(tables)}; write named windows as tables, "
+                "e.g. [windows.production]"
+            )
+            tables = {}
+        found: dict[str, Window | None] = {}
+        for name, table in tables.items():
+            if not isinstance(table, dict):
+                self.problems.append(
+                    f"windows.{name}: {shown(table)} is {kind_of(table)}; a window is a table with "
+                    f'a timezone and spans, e.g. [windows.{name}] timezone = "UTC"'
+                )
+                found[name] = None
                 continue
-            name = guard["window"]
-            if name in windows and windows[name] is None:
-                guard.pop("window")  # its own problems are reported under [windows]
-                guard["type"] = "_skip"
-                continue
-            if name not in windows:
-                guard["type"] = "_skip"
-                known = ", ".join(sorted(windows)) or "none"
-                problems.append(
-                    f"environments[{index}].gate[{position}].window: there is no window "
-                    f"{name!r}; define [windows.{name}] (defined: {known})"
+            table.setdefault("name", name)
+            found[name] = self.structure(table, Window, f"windows.{name}")
+        self.resolve_windows(data, found)
+
+    def resolve_windows(self, data: dict[str, Any], found: Mapping[str, Window | None]) -> None:
+        environments = data.get("environments")
+        for index, environment in enumerate(environments if isinstance(environments, list) else []):
+            gate = environment.get("gate") if isinstance(environment, dict) else None
+            for position, guard in enumerate(gate if isinstance(gate, list) else []):
+                if not isinstance(guard, dict) or not isinstance(guard.get("window"), str):
+                    continue
+                name = guard["window"]
+                window = found.get(name)
+                guard["window"] = BROKEN_WINDOW if window is None else window
+                if name not in found:
+                    known = ", ".join(sorted(found)) or "none"
+                    self.problems.append(
+                        f"environments[{index}].gate[{position}].window: there is no window "
+                        f"{name!r}; define [windows.{name}] (defined: {known})"
+                    )
+                elif window is not None and guard.get("type") == "window":
+                    guard.setdefault("code", f"{name}-window")
+
+    def environments(self, data: dict[str, Any]) -> tuple[list[Environment], list[Gate]]:
+        environments: list[Environment] = []
+        gates: list[Gate] = []
+        raw_environments = data.get("environments")
+        if not isinstance(raw_environments, list) or not raw_environments:
+            written = (
+                ""
+                if raw_environments is None or raw_environments == []
+                else f"{shown(raw_environments)} is {kind_of(raw_environments)}; "
+            )
+            self.problems.append(
+                f"environments: {written}list the environments in promotion order "
+                "([[environments]])"
+            )
+            return environments, gates
+        for index, raw in enumerate(raw_environments):
+            path = f"environments[{index}]"
+            if not isinstance(raw, dict):
+                self.problems.append(
+                    f"{path}: {shown(raw)} is {kind_of(raw)}; an environment is a table with "
+                    "at least a name"
                 )
                 continue
-            guard["window"] = windows[name]
-            if guard.get("type") == "window":
-                guard.setdefault("code", f"{name}-window")
-
-
-def _read_windows(data: dict[str, Any], problems: list[str]) -> None:
-    tables = data.get("windows") or {}
-    if not isinstance(tables, dict):
-        problems.append("windows: must be a table of named windows, e.g. [windows.production]")
-        tables = {}
-    windows: dict[str, Window | None] = {}
-    for name, table in tables.items():
-        if isinstance(table, dict):
-            table.setdefault("name", name)
-        windows[name] = _structure(table, Window, f"windows.{name}", problems)
-    _resolve_windows(data, windows, problems)
-
-
-def _read_environments(
-    data: dict[str, Any], problems: list[str]
-) -> tuple[list[Environment], list[Gate]]:
-    environments: list[Environment] = []
-    gates: list[Gate] = []
-    raw_environments = data.get("environments")
-    if not isinstance(raw_environments, list) or not raw_environments:
-        problems.append("environments: list the environments in promotion order ([[environments]])")
+            fields = {key: item for key, item in raw.items() if key != "gate"}
+            environment = self.structure(fields, Environment, path)
+            guards = self.structure(raw.get("gate", []), tuple[_guards.Guard, ...], f"{path}.gate")
+            built = [
+                self.guard(guard, f"{path}.gate[{at}]") for at, guard in enumerate(guards or ())
+            ]
+            if environment is not None:
+                environments.append(environment)
+                kept = [guard for guard in built if guard is not None]
+                if kept and len(kept) == len(built):
+                    gates.append(Gate(environment=environment.name, guards=kept))
         return environments, gates
-    for index, raw in enumerate(raw_environments):
-        path = f"environments[{index}]"
-        if not isinstance(raw, dict):
-            problems.append(f"{path}: an environment is a table with at least a name")
-            continue
-        fields = {key: item for key, item in raw.items() if key != "gate"}
-        environment = _structure(fields, Environment, path, problems)
-        guards = _structure(
-            raw.get("gate", []), tuple[_guards.Guard, ...], f"{path}.gate", problems
-        )
-        if environment is not None:
-            environments.append(environment)
-            if guards:
-                gates.append(Gate(environment=environment.name, guards=guards))
-    return environments, gates
+
+    def guard(self, guard: _guards.Guard | Named, path: str) -> _guards.Guard | None:
+        if not isinstance(guard, Named):
+            return guard
+        if self._catalogue is None:
+            self._catalogue = GuardCatalogue.installed()
+        try:
+            registered = self._catalogue.find(guard.name)
+            self.used.setdefault(registered.name, registered)
+            if self.load:
+                return self._catalogue.build(registered, guard.parameters)
+            return CustomGuard(registered=registered, parameters=guard.parameters)
+        except Problem as problem:
+            sentence = say(problem, path)
+            self.problems.extend([sentence] if sentence else [])
+            return None
+
+    def flows(self, data: dict[str, Any]) -> tuple[Flow, ...]:
+        raw_flows = data.get("flows")
+        if not isinstance(raw_flows, list) or not raw_flows:
+            written = (
+                ""
+                if raw_flows is None or raw_flows == []
+                else f"{shown(raw_flows)} is {kind_of(raw_flows)}; "
+            )
+            self.problems.append(
+                f"flows: {written}define at least the normal flow ([[flows]] kind = 'normal')"
+            )
+            return ()
+        flows: tuple[Flow, ...] = self.structure(raw_flows, tuple[Flow, ...], "flows") or ()
+        return flows
+
+    def read(self, data: dict[str, Any], source: str) -> Policy:
+        """Build the policy *data* describes, or raise every problem found."""
+        for key in sorted(set(data) - set(_TOP_LEVEL)):
+            close = difflib.get_close_matches(key, _TOP_LEVEL, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            self.problems.append(f"{key}: unknown top-level key; {hint}use {', '.join(_TOP_LEVEL)}")
+        name = self.text(data, "name", "policy")
+        description = self.text(data, "description", "")
+        self.windows(data)
+        environments, gates = self.environments(data)
+        flows = self.flows(data)
+        if self.problems:
+            raise PolicyFileError(source=source, problems=self.problems)
+        try:
+            return Policy(
+                name=name,
+                description=description,
+                environments=environments,
+                gates=gates,
+                flows=flows,
+            )
+        except PolicyError as error:
+            raise PolicyFileError(source=source, problems=error.problems) from None
 
 
-def _read_flows(data: dict[str, Any], problems: list[str]) -> tuple[Flow, ...]:
-    raw_flows = data.get("flows")
-    if not isinstance(raw_flows, list) or not raw_flows:
-        problems.append("flows: define at least the normal flow ([[flows]] kind = 'normal')")
-        return ()
-    flows: tuple[Flow, ...] = _structure(raw_flows, tuple[Flow, ...], "flows", problems) or ()
-    return flows
+def _read(text: str, *, source: str, load: bool) -> tuple[Policy, tuple[RegisteredGuard, ...]]:
+    data = _policy_read.parse(text, source=source)
+    reader = _Reader(load=load)
+    policy = reader.read(data, source)
+    return policy, tuple(reader.used.values())
+
+
+# -- the public functions ----------------------------------------------------------
 
 
 def loads_policy(text: str, *, source: str = "<string>") -> Policy:
     """Build a policy from the text of a policy file.
+
+    Custom guards the text names are loaded from the installed packages that
+    register them (entry-point group ``releasekit.guards``) and built.
 
     Args:
         text: The TOML text.
@@ -339,45 +239,92 @@ def loads_policy(text: str, *, source: str = "<string>") -> Policy:
     Raises:
         PolicyFileError: With every problem found, each naming its path.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PolicyFileError(source=source, problems=[f"not valid TOML: {error}"]) from None
-    problems: list[str] = [
-        f"{key}: unknown top-level key; use name, description, windows, environments, flows"
-        for key in sorted(set(data) - _TOP_LEVEL)
-    ]
-    _read_windows(data, problems)
-    environments, gates = _read_environments(data, problems)
-    flows = _read_flows(data, problems)
-    if problems:
-        raise PolicyFileError(source=source, problems=problems)
-    try:
-        return Policy(
-            name=str(data.get("name", "policy")),
-            description=str(data.get("description", "")),
-            environments=environments,
-            gates=gates,
-            flows=flows,
-        )
-    except PolicyError as error:
-        raise PolicyFileError(source=source, problems=error.problems) from None
+    return _read(text, source=source, load=True)[0]
 
 
 def load_policy(path: str | Path) -> Policy:
     """Build a policy from a policy file (``releasekit.toml``).
 
+    Custom guards the file names are loaded from the installed packages that
+    register them (entry-point group ``releasekit.guards``) and built.
+
     Raises:
         PolicyFileError: The file cannot be read, or holds mistakes (all of them listed).
     """
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PolicyFileError(
-            source=str(file), problems=[f"cannot read the file ({error.strerror})"]
-        ) from None
-    return loads_policy(text, source=str(file))
+    return loads_policy(_policy_read.read(path), source=str(path))
+
+
+@attrs.frozen(kw_only=True)
+class PolicyCheck:
+    """What checking a policy file found: it is valid, and this is what it describes.
+
+    Attributes:
+        source: The file (or other source) checked.
+        name: The policy's name.
+        environments: Its environments, in promotion order.
+        kinds: The kinds of release it has a flow for.
+        guards: The installed guards it names, each with the package that
+            registers it: the code that loading the policy will run.
+        guards_loaded: Whether those guards were loaded and built as well
+            (``load_guards=True``), or only looked up in the packages' metadata.
+    """
+
+    source: str
+    name: str
+    environments: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    guards: tuple[RegisteredGuard, ...] = ()
+    guards_loaded: bool = False
+
+
+def check_policy_text(
+    text: str, *, source: str = "<string>", load_guards: bool = False
+) -> PolicyCheck:
+    """Check the text of a policy file without running any code.
+
+    Everything is checked that can be without importing anything: the TOML,
+    every key and the type of every value, the policy as a whole, and that each
+    custom guard the text names is registered by exactly one installed package
+    (read from the packages' metadata). A custom guard's parameters, code and
+    kind are known only once it is built: pass *load_guards* to build them too,
+    which imports and runs the code of the packages that register them.
+
+    Args:
+        text: The TOML text, e.g. from a pull request.
+        source: Where the text came from, for error messages.
+        load_guards: Also load and build the custom guards (runs installed code).
+
+    Raises:
+        PolicyFileError: With every problem found, each naming its path.
+    """
+    policy, used = _read(text, source=source, load=load_guards)
+    return PolicyCheck(
+        source=source,
+        name=policy.name,
+        environments=policy.environment_names,
+        kinds=policy.kinds,
+        guards=used,
+        guards_loaded=load_guards,
+    )
+
+
+def check_policy(path: str | Path, *, load_guards: bool = False) -> PolicyCheck:
+    """Check a policy file without running any code (see :func:`check_policy_text`).
+
+    Raises:
+        PolicyFileError: The file cannot be read, or holds mistakes (all of them listed).
+    """
+    text = _policy_read.read(path)
+    return check_policy_text(text, source=str(path), load_guards=load_guards)
+
+
+def read_policy_text(path: str | Path) -> str:
+    """Return the text of a policy file, read as :func:`load_policy` reads it.
+
+    Raises:
+        PolicyFileError: It cannot be read, is too large, or is not UTF-8.
+    """
+    return _policy_read.read(path)
 
 
 def reference_policy_file() -> str:

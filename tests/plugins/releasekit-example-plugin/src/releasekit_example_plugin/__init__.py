@@ -1,7 +1,8 @@
-"""An example releasekit executor plug-in: it sends notices to a chat outbox.
+"""An example releasekit plug-in: it sends notices to a chat outbox, and offers a guard.
 
 The entry point ``releasekit.executors: example`` names :func:`register`, which
-releasekit calls with its registry when it loads plug-ins.
+releasekit calls with its registry when it loads plug-ins; the entry point
+``releasekit.guards: max-functions`` names the guard in :mod:`.guards`.
 """
 
 from __future__ import annotations
