@@ -10,12 +10,14 @@ import pytest
 
 import releasekit as rk
 from cli_harness import Ran, fixture_cli, fixture_db  # noqa: F401, TC001  # pytest finds fixtures by name here
-from releasekit._interfaces import _policy_read
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 REFERENCE = rk.reference_policy_file()
+
+#: The most a policy file may hold: 1 MiB.
+MAX_SIZE = 1024 * 1024
 
 
 def reference_with(old: str, new: str) -> str:
@@ -656,7 +658,7 @@ def test_deeply_nested_values_are_a_policy_file_error(nested: str) -> None:
 def test_a_file_larger_than_a_mebibyte_is_refused(tmp_path: Path) -> None:
     """A policy file holds at most 1 MiB; a larger one is refused without being parsed."""
     path = tmp_path / "releasekit.toml"
-    path.write_text(REFERENCE + "#" * _policy_read.MAX_SIZE, encoding="utf-8")
+    path.write_text(REFERENCE + "#" * MAX_SIZE, encoding="utf-8")
     expected = (
         "the file is larger than 1024 KiB, the most a policy file may hold; is it the right file?",
     )
