@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import enum
 from typing import TYPE_CHECKING, Any, NewType
 
 import attrs
@@ -25,15 +26,11 @@ from cattrs.gen import make_dict_structure_fn, override
 from releasekit._interfaces import _policy_values as values
 from releasekit._interfaces._policy_values import Problem, kind_of, shown
 from releasekit._rules import guards as _guards
-from releasekit._rules.environments import Feed, ScheduledTestRun
-from releasekit._rules.evidence import LogVerdict
-from releasekit._rules.guards import GuardKind
-from releasekit._rules.release import Kind
+from releasekit._rules.environments import ScheduledTestRun
 from releasekit._rules.windows import Span, Window, _check_timezone
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
-    import enum
     from collections.abc import Iterator, Mapping
 
     import cattrs
@@ -247,7 +244,8 @@ def converter() -> cattrs.Converter:
         made.register_structure_hook(Span, _structure_span)
         made.register_structure_hook(Window, _structure_window)
         made.register_structure_hook(_guards.Guard, _structure_guard)
-        for choice in (Feed, Kind, LogVerdict, GuardKind):
+        # Every enum, by its base class: a StrEnum is a str too, and must not be read as one.
+        for choice in (enum.Enum, enum.StrEnum, enum.IntEnum):
             made.register_structure_hook(choice, _structure_enum)
         made.register_structure_hook(_Zone, _structure_zone)
         _CACHE.append(made)
