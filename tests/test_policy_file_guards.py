@@ -465,3 +465,41 @@ def test_policy_check_json_lists_the_guards(
             "version": "0.1.0",
         }
     ] == document["guards"]
+
+
+WINDOW_GUARD = """
+import releasekit as rk
+
+
+def inside(*, window):
+    return rk.guards.InsideWindow(window=window, code="team-window")
+"""
+
+
+def test_a_window_key_of_a_custom_guard_names_a_window_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """window = "<name>" reaches a custom guard as the Window the file defines under that name."""
+    install_package(
+        tmp_path,
+        name="team-windows",
+        modules={"team_windows.py": WINDOW_GUARD},
+        entry_points={"releasekit.guards": {"inside": "team_windows:inside"}},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = policy_with('{ type = "custom", guard = "inside", window = "release" }') + (
+        '\n[windows.release]\ntimezone = "Europe/Berlin"\ndays = ["Tue"]\n'
+        'start = "10:00"\nend = "12:00"\n'
+    )
+
+    (step,) = rk.loads_policy(text).steps("normal")
+
+    guard = step.guards[-1]
+    assert isinstance(guard, rk.guards.InsideWindow)
+    assert ("team-window", "Europe/Berlin") == (guard.code, guard.window.timezone)
+    assert (
+        (
+            "environments[1].gate[0].window: there is no window 'releases'; define "
+            "[windows.releases] (defined: release)"
+        ),
+    ) == problems_of(text.replace('window = "release"', 'window = "releases"'))

@@ -168,6 +168,8 @@ class _Reader:
         try:
             registered = self._catalogue.find(guard.name)
             self.used.setdefault(registered.name, registered)
+            if BROKEN_WINDOW in guard.parameters.values():
+                return None  # its window's problems are reported where it is defined
             if self.load:
                 return self._catalogue.build(registered, guard.parameters)
             return CustomGuard(registered=registered, parameters=guard.parameters)
