@@ -611,6 +611,26 @@ def test_values_of_the_right_type_still_read() -> None:
 # -- hostile documents -----------------------------------------------------------------
 
 
+def test_keys_holding_control_characters_are_shown_escaped() -> None:
+    """A key with a newline or an escape sequence is quoted and escaped, never printed raw."""
+    text = reference_with(
+        'name = "reference"', 'name = "reference"\n"ok\\nreleasekit.toml: valid" = 1'
+    ).replace("[windows.production]", '[windows."prod\\u001b[2J"]')
+
+    found = problems_of(text)
+
+    assert (
+        (
+            '"ok\\u000areleasekit.toml: valid": unknown top-level key; use name, description, '
+            "windows, environments, flows"
+        ),
+        (
+            "environments[4].gate[3].window: there is no window 'production'; define "
+            '[windows.production] (defined: "prod\\u001b[2J")'
+        ),
+    ) == found
+
+
 def test_a_file_that_is_not_utf8_is_a_policy_file_error(tmp_path: Path) -> None:
     """Bytes that are not UTF-8 are reported with their offset, not a UnicodeDecodeError."""
     path = tmp_path / "releasekit.toml"

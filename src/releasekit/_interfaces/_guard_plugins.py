@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from releasekit._interfaces._policy_values import Problem, shown
+from releasekit._interfaces._policy_values import Problem, key, shown
 from releasekit._rules.guards import Guard, GuardKind
 from releasekit.guards import ENTRY_POINT_GROUP
 
@@ -217,7 +217,7 @@ class GuardCatalogue:
         try:
             guard = factory(**parameters)
         except Exception as error:  # noqa: BLE001  # whatever the package raises, it is reported
-            given = ", ".join(sorted(parameters)) or "none"
+            given = ", ".join(key(name) for name in sorted(parameters)) or "none"
             message = f"the guard {origin} refused its parameters ({given}): {_error(error)}"
             raise Problem(message) from None
         if not isinstance(guard, Guard):

@@ -277,7 +277,7 @@ def messages(error: BaseException, path: str) -> Iterator[str]:
         for extra in sorted(error.extra_fields):
             close = difflib.get_close_matches(extra, known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(known)}"
-            yield f"{path}.{extra}: unknown key; {hint}"
+            yield f"{path}.{values.key(extra)}: unknown key; {hint}"
     else:
         yield from _leaf(error, path)
 

@@ -34,6 +34,7 @@ __all__ = [
     "duration",
     "flag",
     "is_listed",
+    "key",
     "kind_of",
     "listed",
     "shown",
@@ -53,6 +54,7 @@ _DURATION: Final = re.compile(
 )
 _CLOCK: Final = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
 _SHOWN: Final = 40
+_BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class Problem(Exception):  # noqa: N818  # a carrier the policy-file reader turns into a sentence
@@ -115,6 +117,12 @@ def _toml(value: object) -> str:  # noqa: PLR0911  # one return per TOML type
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return repr(value)
+
+
+def key(name: object) -> str:
+    """Write a key of a file as TOML would: bare when it can be, else quoted and escaped."""
+    text = str(name)
+    return text if _BARE_KEY.fullmatch(text) else shown(text)
 
 
 def shown(value: object) -> str:

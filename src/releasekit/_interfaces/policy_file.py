@@ -33,7 +33,7 @@ from releasekit._interfaces._policy_structure import (
     messages,
     say,
 )
-from releasekit._interfaces._policy_values import Problem, kind_of, shown
+from releasekit._interfaces._policy_values import Problem, key, kind_of, shown
 from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment
 from releasekit._rules.policy import Flow, Gate, Policy
@@ -80,8 +80,8 @@ class _Reader:
             self.problems.extend(message.removeprefix(".") for message in messages(error, path))
             return None
 
-    def text(self, data: dict[str, Any], key: str, default: str) -> str:
-        read: str | None = self.structure(data.get(key, default), str, key)
+    def text(self, data: dict[str, Any], name: str, default: str) -> str:
+        read: str | None = self.structure(data.get(name, default), str, name)
         return default if read is None else read
 
     def windows(self, data: dict[str, Any]) -> None:
@@ -94,15 +94,16 @@ class _Reader:
             tables = {}
         found: dict[str, Window | None] = {}
         for name, table in tables.items():
+            path = f"windows.{key(name)}"
             if not isinstance(table, dict):
                 self.problems.append(
-                    f"windows.{name}: {shown(table)} is {kind_of(table)}; a window is a table with "
-                    f'a timezone and spans, e.g. [windows.{name}] timezone = "UTC"'
+                    f"{path}: {shown(table)} is {kind_of(table)}; a window is a table with "
+                    f'a timezone and spans, e.g. [{path}] timezone = "UTC"'
                 )
                 found[name] = None
                 continue
             table.setdefault("name", name)
-            found[name] = self.structure(table, Window, f"windows.{name}")
+            found[name] = self.structure(table, Window, path)
         self.resolve_windows(data, found)
 
     def resolve_windows(self, data: dict[str, Any], found: Mapping[str, Window | None]) -> None:
@@ -116,10 +117,10 @@ class _Reader:
                 window = found.get(name)
                 guard["window"] = BROKEN_WINDOW if window is None else window
                 if name not in found:
-                    known = ", ".join(sorted(found)) or "none"
+                    known = ", ".join(key(defined) for defined in sorted(found)) or "none"
                     self.problems.append(
                         f"environments[{index}].gate[{position}].window: there is no window "
-                        f"{name!r}; define [windows.{name}] (defined: {known})"
+                        f"{name!r}; define [windows.{key(name)}] (defined: {known})"
                     )
                 elif window is not None and guard.get("type") == "window":
                     guard.setdefault("code", f"{name}-window")
@@ -195,10 +196,12 @@ class _Reader:
 
     def read(self, data: dict[str, Any], source: str) -> Policy:
         """Build the policy *data* describes, or raise every problem found."""
-        for key in sorted(set(data) - set(_TOP_LEVEL)):
-            close = difflib.get_close_matches(key, _TOP_LEVEL, n=1)
+        for unknown in sorted(set(data) - set(_TOP_LEVEL)):
+            close = difflib.get_close_matches(unknown, _TOP_LEVEL, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            self.problems.append(f"{key}: unknown top-level key; {hint}use {', '.join(_TOP_LEVEL)}")
+            self.problems.append(
+                f"{key(unknown)}: unknown top-level key; {hint}use {', '.join(_TOP_LEVEL)}"
+            )
         name = self.text(data, "name", "policy")
         description = self.text(data, "description", "")
         self.windows(data)
