@@ -15,8 +15,9 @@ import pytest
 
 import releasekit as rk
 from builders import THURSDAY
+from releasekit._records.events import STATE_CHANGED
 from releasekit._records.postgres import MIGRATIONS
-from releasekit.exceptions import SchemaVersionError
+from releasekit.exceptions import HistoryTamperedError, SchemaVersionError
 from releasekit.stores import Action, Draft, Ledger, PostgresStore, Record
 
 if TYPE_CHECKING:
@@ -292,17 +293,21 @@ def test_verify_catches_reordered_events(dsn: str, ledger: Ledger) -> None:
 
 @pytest.mark.usefixtures("record")
 def test_verify_catches_an_edited_current_state(dsn: str, ledger: Ledger) -> None:
-    """A state edited behind the ledger's back no longer matches its replayed history."""
+    """A state edited behind the ledger's back is not the one its last event recorded."""
     tamper(
         dsn,
         "UPDATE releasekit_streams SET snapshot = jsonb_set(snapshot::jsonb, "
         "'{release,state}', '\"production\"')::json WHERE stream = 'r1'",
     )
 
-    result = ledger.verify("r1")
+    by_store, by_ledger = ledger.store.verify("r1"), ledger.verify("r1")
 
-    assert (True, 3) == (ledger.store.verify("r1").ok, result.seq)
-    assert result.detail.startswith("the current state does not match what the history says")
+    assert [(3, STATE_CHANGED)] * 2 == [
+        (by_store.seq, by_store.detail),
+        (by_ledger.seq, by_ledger.detail),
+    ]
+    with pytest.raises(HistoryTamperedError, match="the stored state of r1 does not match"):
+        ledger.load("r1")
 
 
 @pytest.mark.usefixtures("record")

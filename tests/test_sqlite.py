@@ -12,8 +12,10 @@ import pytest
 
 import releasekit as rk
 from builders import THURSDAY
+from legacy import write_schema_2_store
+from releasekit._records.events import STATE_CHANGED
 from releasekit._records.sqlite import APPLICATION_ID, MIGRATIONS
-from releasekit.exceptions import RecordError, SchemaVersionError, StoreError
+from releasekit.exceptions import HistoryTamperedError, RecordError, SchemaVersionError, StoreError
 from releasekit.stores import Action, Draft, Ledger, Record, SqliteStore
 
 if TYPE_CHECKING:
@@ -178,7 +180,7 @@ def test_a_write_that_breaks_the_file_changes_nothing(path: Path, ledger: Ledger
     with raw(path) as conn:  # a stray row where the next event goes
         conn.execute(
             "INSERT INTO events SELECT stream, 2, at, actor, action, source, target, reason, "
-            "data, previous, digest FROM events WHERE stream = 'r1'"
+            "data, previous, digest, state_digest FROM events WHERE stream = 'r1'"
         )
 
     with pytest.raises(StoreError, match="could not write to the SQLite store") as raised:
@@ -382,37 +384,72 @@ def test_verify_catches_reordered_events(path: Path, ledger: Ledger) -> None:
 
 @pytest.mark.usefixtures("record")
 def test_verify_catches_an_edited_current_state(path: Path, ledger: Ledger) -> None:
-    """A state edited behind the ledger's back no longer matches its replayed history."""
+    """A state edited behind the ledger's back is not the one its last event recorded."""
     tamper(
         path,
         "UPDATE streams SET snapshot = json_set(snapshot, '$.release.state', 'production') "
         "WHERE stream = 'r1'",
     )
 
-    result = ledger.verify("r1")
+    by_store, by_ledger = ledger.store.verify("r1"), ledger.verify("r1")
 
-    assert (True, False) == (ledger.store.verify("r1").ok, result.ok)
-    assert (4, "the current state does not match what the history says") == (
-        result.seq,
-        result.detail.split(" (")[0],
-    )
+    assert [(4, STATE_CHANGED)] * 2 == [
+        (by_store.seq, by_store.detail),
+        (by_ledger.seq, by_ledger.detail),
+    ]
 
 
 @pytest.mark.usefixtures("record")
-def test_a_state_that_cannot_be_read_names_its_path(path: Path, ledger: Ledger) -> None:
-    """A damaged state is refused on load, with the path of what is wrong."""
+def test_an_edited_current_state_is_refused_before_it_is_read(path: Path, ledger: Ledger) -> None:
+    """Loading a state edited by hand raises HistoryTamperedError, naming the release."""
     tamper(
         path,
         "UPDATE streams SET snapshot = json_set(snapshot, '$.release.created_at', 'soon') "
         "WHERE stream = 'r1'",
     )
 
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(HistoryTamperedError) as raised:
         ledger.load("r1")
+
+    assert ("r1", 4) == (raised.value.stream, raised.value.seq)
+    assert str(raised.value).startswith("the stored state of r1 does not match its history")
+
+
+def test_a_state_of_old_events_that_cannot_be_read_names_its_path(tmp_path: Path) -> None:
+    """A damaged state whose events record no state digest is refused with the path."""
+    path = write_schema_2_store(tmp_path / "old.db")
+    with SqliteStore(path) as store:  # migrated to the current schema
+        pass
+    tamper(
+        path,
+        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.created_at', 'soon') "
+        "WHERE stream = '2.4.0'",
+    )
+
+    with SqliteStore(path) as store, pytest.raises(RecordError) as raised:
+        Ledger(store).load("2.4.0")
 
     assert ("'soon' is not an ISO 8601 date and time @ $.release.created_at",) == (
         raised.value.problems
     )
+
+
+def test_an_edited_state_of_old_events_is_caught_by_replaying_them(tmp_path: Path) -> None:
+    """Events without state digests: verify replays them and finds the edited state."""
+    path = write_schema_2_store(tmp_path / "old.db")
+    with SqliteStore(path):  # migrated to the current schema
+        pass
+    tamper(
+        path,
+        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.state', 'production') "
+        "WHERE stream = '2.4.0'",
+    )
+
+    with SqliteStore(path) as store:
+        by_store, by_ledger = store.verify("2.4.0"), Ledger(store).verify("2.4.0")
+
+    assert (True, 7) == (by_store.ok, by_ledger.seq)
+    assert by_ledger.detail.startswith("the current state does not match what the history says")
 
 
 @pytest.mark.usefixtures("record")

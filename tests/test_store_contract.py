@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import releasekit as rk
 import strategies as rks
+from releasekit._records.events import digest_state
 from releasekit.exceptions import LeaseNotHeldError
 from releasekit.stores import Action, Draft, JSONText, Lease, Snapshot, Store
 
@@ -51,9 +52,16 @@ def test_the_first_append_creates_the_stream(store: Store) -> None:
     event = store.append("r1", expected=0, draft=draft(n=1), snapshot={"state": "dev"})
 
     assert (1, "", True) == (event.seq, event.previous, event.matches_digest())
-    assert Snapshot(stream="r1", revision=1, head=event.digest, data={"state": "dev"}) == (
-        store.snapshot("r1")
-    )
+    text = '{"state":"dev"}'
+    assert Snapshot(
+        stream="r1",
+        revision=1,
+        head=event.digest,
+        data={"state": "dev"},
+        text=text,
+        recorded_digest=digest_state(text),
+    ) == store.snapshot("r1")
+    assert digest_state(text) == event.state_digest
 
 
 def test_appends_chain_their_events(store: Store) -> None:

@@ -362,9 +362,11 @@ class HistoryTamperedError(StoreError):
         detail: What does not match.
     """
 
-    def __init__(self, *, stream: str, seq: int, detail: str) -> None:
+    def __init__(self, *, stream: str, seq: int, detail: str, message: str | None = None) -> None:
         super().__init__(
-            f"the history of {stream} does not verify at event {seq}: {detail}; "
+            message
+            if message is not None
+            else f"the history of {stream} does not verify at event {seq}: {detail}; "
             "restore it from a backup and find out who changed it"
         )
         self.stream = stream

@@ -6,6 +6,13 @@ the one before it and a digest of itself, a SHA-256 over a canonical JSON of
 every other field, so an edited, deleted or reordered event breaks the chain
 and :func:`check_chain` reports the first one that does not match.
 
+Each event also records the digest of the state written with it
+(:attr:`Event.state_digest`, covered by its own digest), so the stored state
+can be checked against its history at the cost of one hash: the state is the
+one its last event recorded, or it was changed behind releasekit's back.
+Events written before releasekit recorded state digests have none; from the
+first event of a stream that has one, every later event must have one.
+
 A writer hands a store a :class:`Draft` (what happened); the store assigns the
 position and the digests inside its transaction, with :func:`seal`.
 """
@@ -38,6 +45,7 @@ __all__ = [
     "canonical",
     "check_chain",
     "digest_of",
+    "digest_state",
     "draft",
     "plain_digest",
     "seal",
@@ -226,6 +234,9 @@ class Event:
         data: Everything needed to replay it.
         previous: The digest of the event before it; ``""`` for the first.
         digest: SHA-256 (hex) over the canonical JSON of every other field.
+        state_digest: SHA-256 (hex) of the stream's state as written with the
+            event (:func:`digest_state` of its stored JSON text); ``None`` for
+            events written before releasekit recorded it.
     """
 
     stream: str
@@ -239,6 +250,7 @@ class Event:
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_data)
     previous: str = ""
     digest: str = ""
+    state_digest: str | None = None
 
     def matches_digest(self) -> bool:
         """Whether :attr:`digest` is the digest of the event's other fields."""
@@ -261,15 +273,19 @@ def canonical(
     reason: str,
     data_text: str,
     previous: str,
+    state_digest: str | None = None,
 ) -> str:
     """Return the canonical JSON an event's digest is computed over.
 
     It is exactly ``dumps`` of the mapping of every field but the digest (keys
     sorted, compact, ASCII), with ``data`` given as its canonical text so it is
-    serialized once. A test holds the two equal.
+    serialized once; ``state_digest`` is left out when it is ``None`` (events
+    written before releasekit recorded it keep the digest they were written
+    with). A test holds the two equal.
     """
     # _esc() directly for the usual exact strings; _string() for anything else.
     plain = str
+    state = "" if state_digest is None else f'"state_digest":{_string(state_digest)},'
     return (
         f'{{"action":{_esc(action) if action.__class__ is plain else _string(action)},'
         f'"actor":{_esc(actor) if actor.__class__ is plain else _string(actor)},'
@@ -277,7 +293,7 @@ def canonical(
         f'"previous":{_esc(previous) if previous.__class__ is plain else _string(previous)},'
         f'"reason":{_esc(reason) if reason.__class__ is plain else _string(reason)},'
         f'"seq":{seq:d},'
-        f'"source":{_esc(source) if source.__class__ is plain else _string(source)},'
+        f'"source":{_esc(source) if source.__class__ is plain else _string(source)},{state}'
         f'"stream":{_esc(stream) if stream.__class__ is plain else _string(stream)},'
         f'"target":{_esc(target) if target.__class__ is plain else _string(target)}}}'
     )
@@ -285,6 +301,15 @@ def canonical(
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def digest_state(text: str) -> str:
+    """Return the digest of a stream's state as a store keeps it: SHA-256 (hex) of its JSON text.
+
+    Stores keep the state's text exactly as it was written, so the digest of
+    the text read back is the digest of the text written.
+    """
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def digest_of(event: Event) -> str:
@@ -301,6 +326,7 @@ def digest_of(event: Event) -> str:
             reason=event.reason,
             data_text=dumps(event.data),
             previous=event.previous,
+            state_digest=event.state_digest,
         )
     )
 
@@ -328,17 +354,20 @@ def plain_digest(  # noqa: PLR0917  # every field of an event, positionally: the
     target: str,
     reason: str,
     data_text: str,
+    state_digest: str,
 ) -> str:
     """Return the digest of an event from its fields written as JSON (strings escaped).
 
     It is the digest of what :func:`canonical` writes: every text field but
     *at* is given as its JSON string (``encode_basestring_ascii``), *at* as
-    the text :func:`iso` wrote, *data_text* as canonical JSON.
+    the text :func:`iso` wrote, *data_text* as canonical JSON, and
+    *state_digest* as the hex digits themselves (``""`` for none).
     """
+    state = f'"state_digest":"{state_digest}",' if state_digest else ""
     return _sha256(
         f'{{"action":{action},"actor":{actor},"at":"{at}","data":{data_text},'
         f'"previous":{previous},"reason":{reason},"seq":{seq:d},'
-        f'"source":{source},"stream":{stream},"target":{target}}}'
+        f'"source":{source},{state}"stream":{stream},"target":{target}}}'
     )
 
 
@@ -353,10 +382,12 @@ def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the 
     target: str | None,
     reason: str,
     data_text: str,
+    state_digest: str | None,
 ) -> tuple[str, str]:
     """Return the text of an event's instant and its digest, from its checked fields.
 
-    *data_text* is the canonical JSON of the event's data.
+    *data_text* is the canonical JSON of the event's data; *state_digest* the
+    :func:`digest_state` of the state written with it, if it records one.
     """
     at_text = iso(at)
     plain = str
@@ -367,6 +398,7 @@ def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the 
         and target.__class__ is plain
         and stream.__class__ is plain
         and previous.__class__ is plain
+        and (state_digest is None or _is_hex(state_digest))
     ):
         return at_text, plain_digest(
             _esc(stream),
@@ -379,6 +411,7 @@ def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the 
             _esc(target),
             _esc(reason),
             data_text,
+            state_digest or "",
         )
     return at_text, _sha256(
         canonical(
@@ -392,12 +425,26 @@ def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the 
             reason=reason,
             data_text=data_text,
             previous=previous,
+            state_digest=state_digest,
         )
     )
 
 
-def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
+def _is_hex(text: str) -> bool:
+    """Whether *text* is a digest as :func:`digest_state` writes it (it needs no escaping)."""
+    return text.__class__ is str and len(text) == 64 and not text.strip(_HEX)  # noqa: PLR2004  # SHA-256
+
+
+_HEX = "0123456789abcdef"
+
+
+def seal(
+    stream: str, *, seq: int, previous: str, draft: Draft, state_digest: str | None = None
+) -> Sealed:
     """Give *draft* its place after *previous* in *stream* and compute its digest.
+
+    *state_digest* is the :func:`digest_state` of the state the store writes
+    with the event.
 
     Raises:
         InvalidInputError: The draft's data cannot be written as JSON.
@@ -416,13 +463,24 @@ def seal(stream: str, *, seq: int, previous: str, draft: Draft) -> Sealed:
         data_text = dumps(data)
         value = loads(data_text)
     at_text, digest = sealed_text(
-        stream, seq, previous, actor, action, at, source, target, reason, data_text
+        stream, seq, previous, actor, action, at, source, target, reason, data_text, state_digest
     )
     # The draft's fields were converted and checked when it was made, and the data
     # is read back from what was written, so the event equals the one a store
     # returns later: the event's __init__ would change nothing.
     event = build_event(
-        stream, seq, at, actor, action, source, target, reason, value, previous, digest
+        stream,
+        seq,
+        at,
+        actor,
+        action,
+        source,
+        target,
+        reason,
+        value,
+        previous,
+        digest,
+        state_digest,
     )
     return Sealed(event, at_text, data_text)
 
@@ -462,8 +520,13 @@ class Verification:
             raise HistoryTamperedError(stream=self.stream, seq=self.seq, detail=self.detail)
 
 
-def _event_problem(stream: str, event: Event, seq: int, previous: str) -> tuple[int, str] | None:
-    """Return where and why *event*, read at position *seq* after *previous*, breaks the chain."""
+def _event_problem(  # noqa: PLR0911  # one return per way an event breaks the chain
+    stream: str, event: Event, seq: int, previous: str, *, recorded: bool
+) -> tuple[int, str] | None:
+    """Return where and why *event*, read at position *seq* after *previous*, breaks the chain.
+
+    *recorded* says whether an event before it recorded the digest of its state.
+    """
     if event.stream != stream:
         return seq, f"the event stored there belongs to {event.stream!r}"
     if event.seq > seq:
@@ -477,13 +540,28 @@ def _event_problem(stream: str, event: Event, seq: int, previous: str) -> tuple[
         )
     if not event.matches_digest():
         return seq, "its content does not match its digest: it was changed after it was written"
+    if recorded and event.state_digest is None:
+        return seq, (
+            "it records no digest of the state written with it, though the events before it "
+            "do: it was changed after it was written"
+        )
     return None
 
 
 def _state_problem(
-    count: int, last: str, revision: int | None, head: str | None
+    count: int,
+    last: str,
+    revision: int | None,
+    head: str | None,
+    *,
+    recorded: str | None,
+    state: str | None,
 ) -> tuple[int, str] | None:
-    """Return where and why the stream's current state disagrees with its *count* events."""
+    """Return where and why the stream's current state disagrees with its *count* events.
+
+    *recorded* is the state digest the last event recorded (if it did); *state*
+    the state's text as stored (if the store gives it).
+    """
     if revision is None:
         if count:
             return count, "the stream has events but no current state (it was deleted)"
@@ -495,7 +573,15 @@ def _state_problem(
         )
     if head != last:
         return count, "the current state names another last event than the history holds"
+    if recorded is not None and state is not None and digest_state(state) != recorded:
+        return count, STATE_CHANGED
     return None
+
+
+#: What :func:`check_chain` says of a state that is not the one its last event recorded.
+STATE_CHANGED = (
+    "the current state is not the one its last event recorded (it was changed after it was written)"
+)
 
 
 def check_chain(
@@ -504,29 +590,43 @@ def check_chain(
     *,
     revision: int | None,
     head: str | None,
+    state: str | None = None,
 ) -> Verification:
     """Check *events* (in stored order) against the chain and the stream's snapshot.
+
+    From the first event that records the digest of its state, every later
+    event must record one too; the last one's must be the digest of *state*.
 
     Args:
         stream: The history checked.
         events: Its events as stored, ordered by position.
         revision: The revision the stream's snapshot claims, or ``None`` if it has none.
         head: The head digest the stream's snapshot claims, or ``None``.
+        state: The text of the stream's snapshot as stored, if the store gives it.
 
     Returns:
         A :class:`Verification`, naming the first event that does not match.
     """
     count = 0
     last = ""
+    recorded: str | None = None
     problem: tuple[int, str] | None = None
     for event in events:
-        problem = _event_problem(stream, event, count + 1, last)
+        problem = _event_problem(stream, event, count + 1, last, recorded=recorded is not None)
         if problem is not None:
             break
         last = event.digest
+        recorded = event.state_digest
         count += 1
     else:
-        problem = _state_problem(count, last, revision, head)
+        problem = _state_problem(
+            count,
+            last,
+            revision,
+            head,
+            recorded=recorded,  # the last event's: every event after the first that has one has one
+            state=state,
+        )
     if problem is None:
         return Verification(stream=stream, events=count, head=last)
     seq, detail = problem

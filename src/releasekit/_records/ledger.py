@@ -18,7 +18,7 @@ very same functions, so the stored state always equals the replayed one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
 from json.encoder import encode_basestring_ascii as _esc
 from operator import attrgetter, is_
@@ -36,10 +36,17 @@ from releasekit._records.converter import (
     structure,
     unstructure,
 )
-from releasekit._records.events import Action, Draft, Event, Verification, plain_digest
+from releasekit._records.events import (
+    Action,
+    Draft,
+    Event,
+    Verification,
+    digest_state,
+    plain_digest,
+)
 from releasekit._records.events import draft as make_draft
 from releasekit._records.processes import HostProcess
-from releasekit._records.store import JSONText, Lease, Store
+from releasekit._records.store import JSONText, Lease, Snapshot, Store, check_stream
 from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
@@ -47,6 +54,7 @@ from releasekit._rules.policy import ABANDONED
 from releasekit._rules.release import Artifact, Move, Release
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
+    HistoryTamperedError,
     InvalidInputError,
     RecordError,
     StepInProgressError,
@@ -433,6 +441,28 @@ def replay(events: Iterable[Event]) -> Record:
     return _record(state.release, last.seq, last.digest, state.attempt, state.attention)
 
 
+#: Where and why a stored state (a snapshot) is not the replay of its events, or None.
+Replay = Callable[[Snapshot, Sequence[Event]], "tuple[int, str] | None"]
+
+
+def _release_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, str] | None:
+    """Return where and why a release's stored state is not the replay of its history."""
+    try:
+        replayed = replay(events)
+    except RecordError as error:
+        return 1, str(error)
+    try:
+        stored = structure(snapshot.data, State, what=f"the current state of {snapshot.stream}")
+    except RecordError as error:
+        return snapshot.revision, str(error)
+    if stored != _state_of(replayed):
+        return snapshot.revision, (
+            "the current state does not match what the history says (it was changed after it "
+            "was written)"
+        )
+    return None
+
+
 #: Writes states and event data as canonical JSON, reusing the text of parts
 #: written before; every class they hold is written by generated code.
 _TEXTS = TextCache(
@@ -534,6 +564,7 @@ class Ledger:
         snapshot = self.store.snapshot(_release_id(release_id))
         if snapshot is None:
             return None
+        snapshot.require_recorded()  # before anything reads it
         state = structure(snapshot.data, State, what=f"the current state of {release_id}")
         found = _record(
             state.release, snapshot.revision, snapshot.head, state.attempt, state.attention
@@ -569,32 +600,80 @@ class Ledger:
             UnknownReleaseError: The release has neither a history nor a state.
         """
         stream = _release_id(release_id)
+        verification, snapshot = self._checked(stream, _release_problem)
+        if snapshot is None and verification.ok:
+            raise UnknownReleaseError(release_id)
+        return verification
+
+    def verify_history(self, stream: str, *, replay: Replay | None = None) -> Verification:
+        """Check any history the store holds: its chain, and its state against it.
+
+        The store checks the chain and that the state is the one the last
+        event recorded; given *replay*, the whole history is also replayed and
+        compared with the state.
+
+        Args:
+            stream: The history, e.g. ``"data:adjustment-1"`` (or a release id).
+            replay: Returns where and why the stored state (a
+                :class:`~releasekit.stores.Snapshot`) is not the replay of the
+                events, or ``None`` if it is.
+        """
+        return self._checked(check_stream(stream), replay)[0]
+
+    def checked_snapshot(self, stream: str, *, replay: Replay) -> Snapshot | None:
+        """Return the stream's state once its whole history was checked against it.
+
+        For short histories (a data operation's), read before acting on one:
+        the chain is checked and the history replayed on every read.
+
+        Raises:
+            HistoryTamperedError: The history does not verify, or the state is
+                not its replay.
+        """
+        verification, snapshot = self._checked(check_stream(stream), replay)
+        if not verification.ok:
+            detail, seq = verification.detail, verification.seq or 1
+            raise HistoryTamperedError(
+                stream=stream,
+                seq=seq,
+                detail=detail,
+                message=f"the stored state of {stream} does not match its history (event "
+                f"{seq}: {detail}); run `releasekit verify` to see what changed, and restore it "
+                "from a backup",
+            )
+        return snapshot
+
+    def histories(self) -> list[str]:
+        """Return the name of every history the store holds, releases and others, sorted.
+
+        A history whose state was deleted is listed too (the store's
+        ``histories()``, where it has one), so ``verify`` reports it.
+        """
+        listed: Callable[[], list[str]] | None = getattr(self.store, "histories", None)
+        return listed() if listed is not None else self.store.streams()
+
+    def _checked(self, stream: str, replay: Replay | None) -> tuple[Verification, Snapshot | None]:
+        """Verify *stream* and return the verification with the state it was checked against."""
         for _ in range(3):  # a write between the reads below means: look again
             verification = self.store.verify(stream)
             if not verification.ok:
-                return verification
+                return verification, None
             snapshot = self.store.snapshot(stream)
             if snapshot is None:
-                raise UnknownReleaseError(release_id)
+                if verification.events:
+                    continue  # it was deleted just now, or between the reads
+                return verification, None
             events = self.store.events(stream)
             if snapshot.revision != len(events) or snapshot.head != verification.head:
                 continue
-            stored = structure(snapshot.data, State, what=f"the current state of {release_id}")
-            try:
-                replayed = replay(events)
-            except RecordError as error:
-                return attrs.evolve(verification, seq=1, detail=str(error))
-            if stored != State(
-                release=replayed.release, attempt=replayed.attempt, attention=replayed.attention
-            ):
-                return attrs.evolve(
-                    verification,
-                    seq=snapshot.revision,
-                    detail="the current state does not match what the history says "
-                    "(it was changed after it was written)",
-                )
-            return verification
-        return self.store.verify(stream)  # pragma: no cover  # three writes in a row
+            if events and events[-1].digest != snapshot.head:
+                continue
+            problem = replay(snapshot, events) if replay is not None else None
+            if problem is not None:
+                seq, detail = problem
+                return attrs.evolve(verification, seq=seq, detail=detail), snapshot
+            return verification, snapshot
+        return self.store.verify(stream), None  # pragma: no cover  # three writes in a row
 
     # -- writing -----------------------------------------------------------------
 
@@ -1152,6 +1231,7 @@ class Ledger:
             f'{{"move":{text}}}',
         )
         value = action._value_  # its .value is a Python-level property
+        state = digest_state(snapshot)
         digest = plain_digest(
             _esc(stream),
             seq,
@@ -1163,6 +1243,7 @@ class Ledger:
             target_text,
             _esc(reason),
             data,
+            state,
         )
         commit(
             (
@@ -1177,6 +1258,7 @@ class Ledger:
                 data,
                 previous,
                 digest,
+                state,
                 snapshot,
             ),
             action,

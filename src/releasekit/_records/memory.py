@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from releasekit._records.converter import loads, read_state
+from releasekit._records.converter import loads
 from releasekit._records.events import (
     Action,
     Draft,
@@ -15,6 +15,7 @@ from releasekit._records.events import (
     Verification,
     build_event,
     check_chain,
+    digest_state,
     seal,
 )
 from releasekit._records.store import (
@@ -31,6 +32,7 @@ from releasekit._records.store import (
     decide_take_over,
     new_token,
     snapshot_text,
+    stored_snapshot,
     wrong_previous,
 )
 from releasekit._rules._time import instant
@@ -89,15 +91,33 @@ class MemoryStore:
         text = snapshot_text(snapshot)
         with self._lock:
             head = self._head(stream, expected, previous)
-            event = seal(stream, seq=expected + 1, previous=head, draft=draft).event
+            event = seal(
+                stream,
+                seq=expected + 1,
+                previous=head,
+                draft=draft,
+                state_digest=digest_state(text),
+            ).event
             self._put(event, text)
             return event
 
     def _commit(self, row: tuple[Any, ...], action: Action, at: pendulum.DateTime) -> None:
         """Append an event sealed by the ledger, given as its row (see SqliteStore)."""
-        stream, seq, _at, actor, _action, source, target, reason, data, previous, digest, text = row
+        stream, seq, _at, actor, _action, source, target, reason, data, previous, digest = row[:11]
+        state, text = row[11:]
         event = build_event(
-            stream, seq, at, actor, action, source, target, reason, loads(data), previous, digest
+            stream,
+            seq,
+            at,
+            actor,
+            action,
+            source,
+            target,
+            reason,
+            loads(data),
+            previous,
+            digest,
+            state,
         )
         with self._lock:
             self._head(stream, seq - 1, previous)
@@ -124,10 +144,17 @@ class MemoryStore:
         with self._lock:
             self._check_open()
             row = self._rows.get(stream)
+            history = self._history.get(stream, ())
+            last = history[row.revision - 1] if row and 0 < row.revision <= len(history) else None
         if row is None:
             return None
-        return Snapshot(
-            stream=stream, revision=row.revision, head=row.head, data=read_state(row.snapshot)
+        return stored_snapshot(
+            stream,
+            revision=row.revision,
+            head=row.head,
+            text=row.snapshot,
+            last_digest=last.digest if last is not None and last.seq == row.revision else None,
+            last_state_digest=last.state_digest if last is not None else None,
         )
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
@@ -142,6 +169,12 @@ class MemoryStore:
             self._check_open()
             return sorted(name for name in self._rows if name.startswith(prefix))
 
+    def histories(self) -> list[str]:
+        """Return the names of every stream with a state or events, sorted: what verify walks."""
+        with self._lock:
+            self._check_open()
+            return sorted({*self._rows, *self._history})
+
     def verify(self, stream: str) -> Verification:
         """Check the history of *stream* against its hash chain and its snapshot."""
         with self._lock:
@@ -153,6 +186,7 @@ class MemoryStore:
             events,
             revision=row.revision if row else None,
             head=row.head if row else None,
+            state=row.snapshot if row else None,
         )
 
     def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:

@@ -22,8 +22,15 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from releasekit._records.converter import read_state
-from releasekit._records.events import Action, Draft, Event, Verification, check_chain, seal
+from releasekit._records.events import (
+    Action,
+    Draft,
+    Event,
+    Verification,
+    check_chain,
+    digest_state,
+    seal,
+)
 from releasekit._records.store import (
     JSONText,
     Lease,
@@ -40,6 +47,7 @@ from releasekit._records.store import (
     new_token,
     read_event,
     snapshot_text,
+    stored_snapshot,
     wrong_previous,
 )
 from releasekit._rules._time import instant
@@ -128,6 +136,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE releasekit_leases ALTER COLUMN token SET NOT NULL",
         "ALTER TABLE releasekit_leases ADD CONSTRAINT releasekit_leases_token CHECK (token <> '')",
     ),
+    (
+        # 3: each event records the digest of the state written with it (the
+        # json column keeps the state's text exactly as written). Events written
+        # before have none (NULL).
+        "ALTER TABLE releasekit_events ADD COLUMN state_digest text",
+    ),
 )
 
 _SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
@@ -139,9 +153,11 @@ _CREATE = """
         RETURNING 1
     )
     INSERT INTO releasekit_events
-        (stream, seq, at, actor, action, source, target, reason, data, previous, digest)
+        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
+         state_digest)
     SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
-           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s
+           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
+           %(state_digest)s::text
     FROM changed
 """
 _ADVANCE = """
@@ -152,14 +168,25 @@ _ADVANCE = """
         RETURNING 1
     )
     INSERT INTO releasekit_events
-        (stream, seq, at, actor, action, source, target, reason, data, previous, digest)
+        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
+         state_digest)
     SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
-           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s
+           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
+           %(state_digest)s::text
     FROM changed
 """
 _SELECT_EVENTS = (
-    "SELECT seq, at, actor, action, source, target, reason, data::text, previous, digest "
-    "FROM releasekit_events WHERE stream = %s AND seq > %s ORDER BY seq"
+    "SELECT seq, at, actor, action, source, target, reason, data::text, previous, digest, "
+    "state_digest FROM releasekit_events WHERE stream = %s AND seq > %s ORDER BY seq"
+)
+#: A stream's state, with the digests of the event at its revision (one lookup by key).
+_SELECT_STATE = (
+    "SELECT s.revision, s.head, s.snapshot::text, e.digest, e.state_digest "
+    "FROM releasekit_streams AS s LEFT JOIN releasekit_events AS e "
+    "ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = %s"
+)
+_SELECT_HEAD_AND_STATE = (
+    "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s"
 )
 _ACQUIRE = """
     INSERT INTO releasekit_leases AS held (name, token, holder, since, expires)
@@ -352,7 +379,10 @@ class PostgresStore:
                     actual = row[0] if row else 0
                     raise ConflictError(stream=stream, expected=expected, actual=actual)
                 previous = row[1]
-            sealed = seal(stream, seq=expected + 1, previous=previous, draft=draft)
+            state = digest_state(text)
+            sealed = seal(
+                stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state
+            )
             event = sealed.event
             _write(
                 conn,
@@ -369,6 +399,7 @@ class PostgresStore:
                     sealed.data_text,
                     previous,
                     event.digest,
+                    state,
                     text,
                 ),
             )
@@ -377,8 +408,8 @@ class PostgresStore:
     def _commit(self, row: tuple[Any, ...], _action: Action, at: pendulum.DateTime) -> None:
         """Append an event sealed by the ledger, given as its row (see SqliteStore).
 
-        The row is the event's columns, its instant as text, then the snapshot;
-        the instant itself is *at*.
+        The row is the event's columns (its instant as text, its state digest
+        last), then the snapshot; the instant itself is *at*.
         """
         with self._use("write to") as conn:
             _write(conn, _ADVANCE, (*row[:2], at, *row[3:]))
@@ -386,13 +417,17 @@ class PostgresStore:
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
         with self._use("read") as conn:
-            row = conn.execute(
-                "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s",
-                (stream,),
-            ).fetchone()
+            row = conn.execute(_SELECT_STATE, (stream,)).fetchone()
         if row is None:
             return None
-        return Snapshot(stream=stream, revision=row[0], head=row[1], data=read_state(row[2]))
+        return stored_snapshot(
+            stream,
+            revision=row[0],
+            head=row[1],
+            text=row[2],
+            last_digest=row[3],
+            last_state_digest=row[4],
+        )
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
@@ -410,17 +445,31 @@ class PostgresStore:
             ).fetchall()
         return [row[0] for row in rows]
 
+    def histories(self) -> list[str]:
+        """Return the names of every stream with a state or events, sorted: what verify walks.
+
+        Unlike :meth:`streams`, this reads the history table too (to find a
+        history whose state was deleted), so it costs a walk of its index.
+        """
+        with self._use("read") as conn:
+            rows = conn.execute(
+                "SELECT stream FROM (SELECT stream FROM releasekit_streams UNION "
+                'SELECT stream FROM releasekit_events) AS held ORDER BY stream COLLATE "C"'
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def verify(self, stream: str) -> Verification:
         """Check the history of *stream* against its hash chain and its snapshot."""
         with self._use("read") as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+            head = conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone()
             rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
         return check_chain(
             stream,
             (_event(stream, row) for row in rows),
             revision=head[0] if head else None,
             head=head[1] if head else None,
+            state=head[2] if head else None,
         )
 
     # -- leases ------------------------------------------------------------------
@@ -567,7 +616,8 @@ def _write(conn: psycopg.Connection[Any], statement: str, row: tuple[Any, ...]) 
         InvalidInputError: The stream is at the revision, but its head is not the
             event's ``previous``.
     """
-    stream, seq, at, actor, action, source, target, reason, data, previous, digest, text = row
+    stream, seq, at, actor, action, source, target, reason, data, previous, digest = row[:11]
+    state_digest, text = row[11:]
     expected = seq - 1
     cursor = conn.execute(
         statement,
@@ -584,6 +634,7 @@ def _write(conn: psycopg.Connection[Any], statement: str, row: tuple[Any, ...]) 
             "data": data,
             "previous": previous,
             "digest": digest,
+            "state_digest": state_digest,
             "snapshot": text,
         },
     )
@@ -596,7 +647,7 @@ def _write(conn: psycopg.Connection[Any], statement: str, row: tuple[Any, ...]) 
 
 
 def _event(stream: str, row: tuple[Any, ...]) -> Event:
-    seq, at, actor, action, source, target, reason, data, previous, digest = row
+    seq, at, actor, action, source, target, reason, data, previous, digest, state_digest = row
     return read_event(
         stream,
         seq=seq,
@@ -609,6 +660,7 @@ def _event(stream: str, row: tuple[Any, ...]) -> Event:
         data=data,
         previous=previous,
         digest=digest,
+        state_digest=state_digest,
     )
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from releasekit._records.converter import iso, parse_instant, read_state
+from releasekit._records.converter import iso, parse_instant
 from releasekit._records.events import (
     Action,
     Draft,
@@ -31,6 +31,7 @@ from releasekit._records.events import (
     Sealed,
     Verification,
     check_chain,
+    digest_state,
     seal,
 )
 from releasekit._records.store import (
@@ -48,6 +49,7 @@ from releasekit._records.store import (
     new_token,
     read_event,
     snapshot_text,
+    stored_snapshot,
     wrong_previous,
 )
 from releasekit._rules._time import instant
@@ -168,16 +170,45 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE leases",
         "ALTER TABLE leases_by_token RENAME TO leases",
     ),
+    (
+        # 4: each event records the digest of the state written with it, so a
+        # state can be checked against its history at the cost of one hash.
+        # Events written before have none (NULL).
+        "ALTER TABLE events ADD COLUMN state_digest TEXT",
+        "DROP TRIGGER appends_advance",
+        "DROP VIEW appends",
+        """
+        CREATE VIEW appends AS
+        SELECT e.stream, e.seq, e.at, e.actor, e.action, e.source, e.target, e.reason,
+               e.data, e.previous, e.digest, e.state_digest, s.snapshot
+        FROM events AS e JOIN streams AS s ON s.stream = e.stream
+        """,
+        """
+        CREATE TRIGGER appends_advance INSTEAD OF INSERT ON appends
+        BEGIN
+            UPDATE streams SET revision = NEW.seq, head = NEW.digest, snapshot = NEW.snapshot
+            WHERE stream = NEW.stream AND revision = NEW.seq - 1 AND head = NEW.previous;
+            SELECT RAISE(ABORT, 'releasekit: the stream is not at the revision the writer saw')
+            WHERE changes() = 0;
+            INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data,
+                                previous, digest, state_digest)
+            VALUES (NEW.stream, NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.source,
+                    NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest,
+                    NEW.state_digest);
+        END
+        """,
+    ),
 )
 
 _SELECT_HEAD = "SELECT revision, head FROM streams WHERE stream = ?"
+_SELECT_HEAD_AND_STATE = "SELECT revision, head, snapshot FROM streams WHERE stream = ?"
 _APPEND = (
     "INSERT INTO appends (stream, seq, at, actor, action, source, target, reason, data, "
-    "previous, digest, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "previous, digest, state_digest, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_EVENT = (
     "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
-    "previous, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "previous, digest, state_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _CREATE_STREAM = (
     "INSERT INTO streams (stream, revision, head, snapshot) VALUES (?, ?, ?, ?) "
@@ -187,8 +218,13 @@ _UPDATE_STREAM = (
     "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
 )
 _SELECT_EVENTS = (
-    "SELECT seq, at, actor, action, source, target, reason, data, previous, digest "
-    "FROM events WHERE stream = ? AND seq > ? ORDER BY seq"
+    "SELECT seq, at, actor, action, source, target, reason, data, previous, digest, "
+    "state_digest FROM events WHERE stream = ? AND seq > ? ORDER BY seq"
+)
+#: A stream's state, with the digests of the event at its revision (one lookup by key).
+_SELECT_STATE = (
+    "SELECT s.revision, s.head, s.snapshot, e.digest, e.state_digest FROM streams AS s "
+    "LEFT JOIN events AS e ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = ?"
 )
 
 
@@ -364,10 +400,11 @@ class SqliteStore:
         if expected == 0:
             previous = ""
         # Knowing the head, the event is sealed before the write lock is taken.
+        state = digest_state(text)
         sealed = (
             None
             if previous is None
-            else seal(stream, seq=expected + 1, previous=previous, draft=draft)
+            else seal(stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state)
         )
         if sealed is None or expected == 0:
             with self._use("write to"), self._write() as conn:
@@ -386,6 +423,7 @@ class SqliteStore:
                 sealed.data_text,
                 previous,
                 event.digest,
+                state,
                 text,
             ),
         )
@@ -403,7 +441,7 @@ class SqliteStore:
     def _advance(self, row: tuple[Any, ...]) -> None:
         """Append the event and advance its stream in one statement (``appends``'s trigger).
 
-        *row* is the event's columns then the snapshot. One statement is one
+        *row* is the event's columns (its state digest last) then the snapshot. One statement is one
         transaction: it takes the write lock (waiting for it up to ``timeout``)
         and commits durably, or writes nothing.
         """
@@ -428,12 +466,17 @@ class SqliteStore:
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
         with self._use("read"):
-            row = self._conn.execute(
-                "SELECT revision, head, snapshot FROM streams WHERE stream = ?", (stream,)
-            ).fetchone()
+            row = self._conn.execute(_SELECT_STATE, (stream,)).fetchone()
         if row is None:
             return None
-        return Snapshot(stream=stream, revision=row[0], head=row[1], data=read_state(row[2]))
+        return stored_snapshot(
+            stream,
+            revision=row[0],
+            head=row[1],
+            text=row[2],
+            last_digest=row[3],
+            last_state_digest=row[4],
+        )
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
@@ -450,13 +493,25 @@ class SqliteStore:
             ).fetchall()
         return [row[0] for row in rows]
 
+    def histories(self) -> list[str]:
+        """Return the names of every stream with a state or events, sorted: what verify walks.
+
+        Unlike :meth:`streams`, this reads the history table too (to find a
+        history whose state was deleted), so it costs a walk of its index.
+        """
+        with self._use("read"):
+            rows = self._conn.execute(
+                "SELECT stream FROM streams UNION SELECT stream FROM events ORDER BY stream"
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def verify(self, stream: str) -> Verification:
         """Check the history of *stream* against its hash chain and its snapshot."""
         with self._use("read"):
             conn = self._conn
             conn.execute("BEGIN")  # one consistent view of the history and the snapshot
             try:
-                head = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                head = conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone()
                 rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
             finally:
                 conn.execute("COMMIT")
@@ -465,6 +520,7 @@ class SqliteStore:
             (_event(stream, row) for row in rows),
             revision=head[0] if head else None,
             head=head[1] if head else None,
+            state=head[2] if head else None,
         )
 
     # -- leases ----------------------------------------------------------------
@@ -575,7 +631,9 @@ def _append(  # noqa: PLR0917  # what append() was given
         actual = row[0] if row else 0
         if actual != expected:
             raise ConflictError(stream=stream, expected=expected, actual=actual)
-        sealed = seal(stream, seq=expected + 1, previous=row[1], draft=draft)
+        sealed = seal(
+            stream, seq=expected + 1, previous=row[1], draft=draft, state_digest=digest_state(text)
+        )
         event = sealed.event
         conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
     else:  # a new stream (the next step of one goes through SqliteStore._advance)
@@ -597,6 +655,7 @@ def _append(  # noqa: PLR0917  # what append() was given
             sealed.data_text,
             event.previous,
             event.digest,
+            event.state_digest,
         ),
     )
     return event
@@ -613,7 +672,7 @@ def _conflict(
 
 
 def _event(stream: str, row: tuple[Any, ...]) -> Event:
-    seq, at, actor, action, source, target, reason, data, previous, digest = row
+    seq, at, actor, action, source, target, reason, data, previous, digest, state_digest = row
     return read_event(
         stream,
         seq=seq,
@@ -626,6 +685,7 @@ def _event(stream: str, row: tuple[Any, ...]) -> Event:
         data=data,
         previous=previous,
         digest=digest,
+        state_digest=state_digest,
     )
 
 

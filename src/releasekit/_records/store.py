@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 import attrs
 import pendulum
 
-from releasekit._records.converter import compact, loads, parse_instant
-from releasekit._records.events import Action, Event
+from releasekit._records.converter import compact, loads, parse_instant, read_state
+from releasekit._records.events import Action, Event, digest_state
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
+    HistoryTamperedError,
     InvalidInputError,
     LeaseHeldError,
     LeaseNotHeldError,
@@ -54,6 +55,7 @@ __all__ = [
     "new_token",
     "read_event",
     "snapshot_text",
+    "stored_snapshot",
     "wrong_previous",
 ]
 
@@ -70,12 +72,51 @@ class Snapshot:
         revision: How many events its history holds; the next append must name it.
         head: The digest of its last event.
         data: The current state, as JSON values.
+        text: The current state's JSON text exactly as the store keeps it
+            (``""`` if the store does not give it).
+        recorded_digest: The digest its history recorded for the state: that of
+            the event at *revision* whose digest is *head*. ``None`` if that
+            event records none (it was written before releasekit recorded state
+            digests) or the store does not say; ``""`` if the history holds no
+            such event.
     """
 
     stream: str
     revision: int
     head: str
     data: Mapping[str, Any]
+    text: str = ""
+    recorded_digest: str | None = None
+
+    def require_recorded(self) -> None:
+        """Refuse a state that is not the one its history recorded, before anyone reads it.
+
+        The check costs one hash of the state, however long the history: the
+        state's digest must be the one its last event recorded (and that event
+        must be the one the state names). A state whose last event records no
+        digest (written before releasekit recorded them) passes; ``verify``
+        replays its history instead.
+
+        Raises:
+            HistoryTamperedError: The state was changed behind releasekit's back.
+        """
+        recorded = self.recorded_digest
+        if recorded is None:
+            return
+        if recorded == "":
+            detail = f"its history holds no event {self.revision} with the digest the state names"
+        elif digest_state(self.text) != recorded:
+            detail = "it is not the state its last event recorded"
+        else:
+            return
+        name = self.stream
+        raise HistoryTamperedError(
+            stream=name,
+            seq=self.revision,
+            detail=detail,
+            message=f"the stored state of {name} does not match its history ({detail}); run "
+            f"`releasekit verify` to see what changed, and restore it from a backup",
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -157,6 +198,10 @@ class Store(Protocol):
     ) -> Event:
         """Append one event to *stream* and replace its snapshot, in one transaction.
 
+        The event records the digest of the snapshot's text
+        (:attr:`Event.state_digest <releasekit.stores.Event.state_digest>`),
+        and the store keeps that text exactly as given.
+
         Args:
             stream: The history to append to.
             expected: The revision the writer based its change on; ``0`` creates
@@ -181,7 +226,11 @@ class Store(Protocol):
         ...
 
     def snapshot(self, stream: str) -> Snapshot | None:
-        """Return the current state of *stream* without reading its history, or ``None``."""
+        """Return the current state of *stream* without reading its history, or ``None``.
+
+        With the state's text and the digest its last event recorded for it
+        (:func:`stored_snapshot`), so a reader can check it at once.
+        """
         ...
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
@@ -193,7 +242,11 @@ class Store(Protocol):
         ...
 
     def verify(self, stream: str) -> Verification:
-        """Check the history of *stream* against its hash chain and its snapshot."""
+        """Check the history of *stream* against its hash chain and its snapshot.
+
+        The snapshot must be at the last event, and be the state that event
+        recorded (if it recorded one).
+        """
         ...
 
     def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
@@ -435,6 +488,35 @@ def decide_take_over(
     return Lease(name=name, token=new, holder=holder, since=moment, expires=expires)
 
 
+def stored_snapshot(
+    stream: str,
+    *,
+    revision: int,
+    head: str,
+    text: str,
+    last_digest: str | None,
+    last_state_digest: str | None,
+) -> Snapshot:
+    """Build the snapshot of a stored state row and its history's event at *revision*.
+
+    Args:
+        stream: The stream.
+        revision: The state's revision.
+        head: The digest of the last event, as the state row names it.
+        text: The state's JSON text as stored.
+        last_digest: The digest of the stored event at *revision*, ``None`` if there is none.
+        last_state_digest: The state digest that event records, if any.
+    """
+    return Snapshot(
+        stream=stream,
+        revision=revision,
+        head=head,
+        data=read_state(text),
+        text=text,
+        recorded_digest=last_state_digest if last_digest == head else "",
+    )
+
+
 def read_event(
     stream: str,
     *,
@@ -448,6 +530,7 @@ def read_event(
     data: object,
     previous: str,
     digest: str,
+    state_digest: str | None = None,
 ) -> Event:
     """Build an event from a stored row, refusing rows this releasekit cannot read.
 
@@ -463,6 +546,7 @@ def read_event(
         data: The replay data, as JSON text or already parsed.
         previous: The previous event's digest.
         digest: The event's digest.
+        state_digest: The digest of the state written with it, if it records one.
 
     Raises:
         RecordError: A value cannot be read (an unknown action, a bad instant).
@@ -480,6 +564,7 @@ def read_event(
             data=loads(data) if isinstance(data, str | bytes) else data,  # type: ignore[arg-type]
             previous=previous,
             digest=digest,
+            state_digest=state_digest,
         )
     except ValueError as error:
         raise RecordError(what=f"event {seq} of {stream}", problems=[f"{error} @ $"]) from error
