@@ -821,7 +821,8 @@ def test_history_json_has_every_field_of_every_event(cli: Callable[..., Ran]) ->
     event = ok(cli("--json", "history", "2.4.0")).json["events"][0]
 
     assert [
-        "action", "actor", "at", "data", "digest", "previous", "reason", "seq", "source", "target"
+        "action", "actor", "at", "data", "digest", "previous", "reason", "seq", "source",
+        "state_digest", "target",
     ] == sorted(event)  # fmt: skip
     assert (1, "started", "") == (event["seq"], event["action"], event["previous"])
 
@@ -856,7 +857,7 @@ def test_verify_without_releases_has_nothing_to_do(cli: Callable[..., Ran]) -> N
     """No store, nothing to verify: exit 0."""
     ran = ok(cli("--json", "verify"))
 
-    assert {"ok": True, "releases": []} == ran.json
+    assert {"ok": True, "histories": [], "releases": []} == ran.json
 
 
 # -- windows and diagram -------------------------------------------------------------

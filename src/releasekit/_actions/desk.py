@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._actions import data, interrupted
+from releasekit._actions import data, data_history, interrupted
 from releasekit._actions.data import (
     STREAM_PREFIX,
     DataOperation,
@@ -61,7 +61,7 @@ from releasekit._actions.logs import (
 from releasekit._actions.processes import this_process
 from releasekit._records.converter import iso, structure
 from releasekit._records.events import Action
-from releasekit._records.ledger import Attempt, Ledger, Record
+from releasekit._records.ledger import SEPARATOR, Attempt, Ledger, Record
 from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules import guards
@@ -81,6 +81,7 @@ from releasekit.exceptions import (
     ScheduleConflictError,
     StepStillRunningError,
     UnknownDataOperationError,
+    UnknownReleaseError,
 )
 
 if TYPE_CHECKING:
@@ -164,13 +165,62 @@ class Desk:
         return [self._ledger.load(name) for name in self._ledger.releases()]
 
     def history(self, release_id: str) -> list[Event]:
-        """Return every event of the release, oldest first."""
-        self._ledger.load(release_id)
-        return self._ledger.history(release_id)
+        """Return every event of the release, oldest first (its state need not verify).
+
+        Raises:
+            UnknownReleaseError: No release has that id.
+        """
+        events = self._ledger.history(release_id)
+        if not events and self.store.snapshot(release_id) is None:
+            raise UnknownReleaseError(release_id)
+        return events
 
     def verify(self, release_id: str) -> Verification:
         """Check the release's history against its hash chain and its current state."""
         return self._ledger.verify(release_id)
+
+    def verify_data_operation(self, operation_id: str) -> Verification:
+        """Check a data operation's history against its chain, and its state against its replay.
+
+        Raises:
+            UnknownDataOperationError: No data operation has that id.
+        """
+        stream = f"{STREAM_PREFIX}{_operation_id(operation_id)}"
+        verification = self._ledger.verify_history(stream, replay=data_history.replay_problem)
+        if verification.ok and not verification.events:
+            raise UnknownDataOperationError(operation_id)
+        return verification
+
+    def verify_all(self) -> list[Verification]:
+        """Check every history the store holds, one result per history, in name order.
+
+        Releases and data operations are checked against their hash chains and
+        their states against the replay of their events; any other history
+        (``kind:name``) against its chain and the state its last event recorded.
+        A history whose state was deleted is listed, and reported.
+        """
+        return [self.verify_history(name) for name in self._ledger.histories()]
+
+    def verify_history(self, stream: str) -> Verification:
+        """Check one history by its name: a release id, ``data:<id>``, or any ``kind:name``.
+
+        Raises:
+            UnknownReleaseError: There is no such release.
+            UnknownDataOperationError: There is no such data operation.
+            InvalidInputError: There is no other history of that name.
+        """
+        if SEPARATOR not in stream:
+            return self.verify(stream)
+        if stream.startswith(STREAM_PREFIX):
+            return self.verify_data_operation(stream.removeprefix(STREAM_PREFIX))
+        verification = self._ledger.verify_history(stream)
+        if verification.ok and not verification.events:
+            raise InvalidInputError(
+                f"the store holds no history named {stream!r}; `releasekit verify` lists them all",
+                field="stream",
+                value=stream,
+            )
+        return verification
 
     def explain(self, release_id: str, *, actor: str | None = None) -> Explanation:
         """Return every blocker of the release's next step now (for *actor*, if given)."""
@@ -964,13 +1014,16 @@ class Desk:
         )
 
     def data_history(self, operation_id: str) -> list[Event]:
-        """Return every event of the data operation, oldest first.
+        """Return every event of the data operation, oldest first (its state need not verify).
 
         Raises:
             UnknownDataOperationError: No data operation has that id.
         """
-        operation = self.data_operation(operation_id)
-        return self.store.events(operation.stream)
+        stream = f"{STREAM_PREFIX}{_operation_id(operation_id)}"
+        events = self.store.events(stream)
+        if not events and self.store.snapshot(stream) is None:
+            raise UnknownDataOperationError(operation_id)
+        return events
 
     def request_data_adjustment(
         self,
@@ -1073,7 +1126,6 @@ class Desk:
         voided = sum(1 for item in current.verifications if not item.voided)
         return self._write_data(
             current,
-            amended,
             expected=revision,
             by=by,
             at=self.clock.now(),
@@ -1127,7 +1179,6 @@ class Desk:
         count = len(verified.counted)
         return self._write_data(
             current,
-            verified,
             expected=revision,
             by=by,
             at=now,
@@ -1183,18 +1234,18 @@ class Desk:
             progress=progress,
         )
         command = executor.command_for(request)
-        started = attrs.evolve(
-            current, status=DataOperationStatus.RUNNING, executed_by=by, command=command
-        )
-        self._write_data(
+        started = self._write_data(
             current,
-            started,
             expected=revision,
             by=by,
             at=self.clock.now(),
             step="started",
             reason=f"run `{show_command(command)}`",
-            details={"fingerprint": current.fingerprint, "verifiers": list(current.verifiers)},
+            details={
+                "fingerprint": current.fingerprint,
+                "verifiers": list(current.verifiers),
+                "command": list(command),
+            },
         )
         return self._run_data(
             started,
@@ -1220,12 +1271,8 @@ class Desk:
         data.check_cancel(current, env.data_adjustments, actor=by)
         self._engine.require_actor(env.name, by, action="cancel a data operation")
         now = self.clock.now()
-        cancelled = attrs.evolve(
-            current, status=DataOperationStatus.CANCELLED, finished_at=now, summary=reason
-        )
         return self._write_data(
             current,
-            cancelled,
             expected=revision,
             by=by,
             at=now,
@@ -1453,16 +1500,19 @@ class Desk:
     # -- data operation internals
 
     def _load_data(self, operation_id: str) -> tuple[DataOperation, int]:
-        """Return the operation and the revision of its history."""
-        given: object = operation_id  # checked at run time: callers are not always type-checked
-        if not isinstance(given, str) or not given.strip():
-            raise InvalidInputError(
-                f"a data operation id must be a non-empty string, got {operation_id!r}",
-                field="operation_id",
-                value=operation_id,
-            )
-        stream = f"{STREAM_PREFIX}{operation_id}"
-        snapshot = self.store.snapshot(stream)
+        """Return the operation and the revision of its history, checked against each other.
+
+        A data operation's history is short: it is verified and replayed on
+        every read, so a state edited behind releasekit's back (a forged
+        verifier, say) is refused before any rule reads it.
+
+        Raises:
+            UnknownDataOperationError: No data operation has that id.
+            HistoryTamperedError: The history does not verify, or the state is
+                not its replay.
+        """
+        stream = f"{STREAM_PREFIX}{_operation_id(operation_id)}"
+        snapshot = self._ledger.checked_snapshot(stream, replay=data_history.replay_problem)
         if snapshot is None:
             raise UnknownDataOperationError(operation_id)
         operation = structure(snapshot.data, DataOperation, what=f"the current state of {stream}")
@@ -1495,7 +1545,11 @@ class Desk:
             first = len(self.store.streams(prefix=f"{STREAM_PREFIX}{kind.value}-")) + 1
             candidates = (f"{kind.value}-{n}" for n in range(first, first + _MAX_ID_TRIES))
         for candidate in candidates:
-            operation = build(candidate)
+            requested = build(candidate)  # checks what was asked for
+            details = _event_data(requested, step, _content(requested))
+            operation = data_history.apply(
+                None, operation_id=candidate, actor=by, at=at, reason=requested.reason, data=details
+            ).operation  # what the history says: the state written, and what a replay gives
             try:
                 self._ledger.append(
                     operation.stream,
@@ -1504,7 +1558,7 @@ class Desk:
                     by=by,
                     at=at,
                     snapshot=operation,
-                    data=_event_data(operation, step, _content(operation)),
+                    data=details,
                     reason=operation.reason,
                     target=operation.status.value,
                 )
@@ -1522,7 +1576,6 @@ class Desk:
     def _write_data(
         self,
         before: DataOperation,
-        after: DataOperation,
         *,
         expected: int,
         by: str,
@@ -1531,6 +1584,20 @@ class Desk:
         reason: str,
         details: dict[str, Any],
     ) -> DataOperation:
+        """Record one step of *before*'s history; return the operation it leaves.
+
+        The new state is the step folded into *before* (:func:`data_history.apply`),
+        the very fold ``verify`` replays.
+        """
+        event_data = _event_data(before, step, details)
+        after = data_history.apply(
+            data_history.Folded(operation=before),
+            operation_id=before.id,
+            actor=by,
+            at=at,
+            reason=reason,
+            data=event_data,
+        ).operation
         self._ledger.append(
             after.stream,
             expected=expected,
@@ -1538,7 +1605,7 @@ class Desk:
             by=by,
             at=at,
             snapshot=after,
-            data=_event_data(after, step, details),
+            data=event_data,
             reason=reason,
             source=before.status.value,
             target=after.status.value,
@@ -1559,22 +1626,19 @@ class Desk:
             now = self.clock.now()
             # Whatever was recorded while it ran (a cancellation), the outcome is the truth.
             latest, revision = self._load_data(started.id)
-            ended = attrs.evolve(
-                latest,
-                status=status,
-                finished_at=now,
-                summary=outcome.summary,
-                command=outcome.command or started.command,
-            )
             return self._write_data(
                 latest,
-                ended,
                 expected=revision,
                 by=by,
                 at=now,
                 step=status.value,
                 reason=reason,
-                details={"status": outcome.status.value, "output": outcome.output[-4000:]},
+                details={
+                    "status": outcome.status.value,
+                    "output": outcome.output[-4000:],
+                    "summary": outcome.summary,
+                    "command": list(outcome.command or started.command),
+                },
             )
 
         try:
@@ -1875,6 +1939,17 @@ class Desk:
 def _test_lease(environment: str) -> str:
     """Return the name of the lease test runs on *environment* hold."""
     return f"test-run:{environment}"
+
+
+def _operation_id(operation_id: object) -> str:
+    """Return *operation_id* if it can name a data operation."""
+    if not isinstance(operation_id, str) or not operation_id.strip():
+        raise InvalidInputError(
+            f"a data operation id must be a non-empty string, got {operation_id!r}",
+            field="operation_id",
+            value=operation_id,
+        )
+    return operation_id
 
 
 def _event_data(operation: DataOperation, step: str, details: dict[str, Any]) -> dict[str, Any]:

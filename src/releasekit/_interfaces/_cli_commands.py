@@ -10,6 +10,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
@@ -62,6 +63,8 @@ from releasekit.exceptions import (
     ReleaseKitError,
     ScheduleConflictError,
     StepInProgressError,
+    UnknownDataOperationError,
+    UnknownReleaseError,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +73,7 @@ if TYPE_CHECKING:
     import pendulum
 
     from releasekit._actions.executors.registry import Registry
+    from releasekit._records.events import Event, Verification
     from releasekit._records.ledger import Record
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.release import Release
@@ -724,10 +728,9 @@ def history(session: Session, args: argparse.Namespace) -> Reply:
 
 
 def verify(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit verify [RELEASE]``: exit 1 if any history does not verify."""
+    """``releasekit verify [ID]``: every history, or one; exit 1 if any does not verify."""
     desk = session.desk()
-    names = [args.release] if args.release is not None else desk.ledger.releases()
-    checked = [desk.verify(name) for name in names]
+    checked = desk.verify_all() if args.release is None else _verify_one(desk, args.release)
     lines = []
     for verification in checked:
         if verification.ok:
@@ -740,12 +743,39 @@ def verify(session: Session, args: argparse.Namespace) -> Reply:
                 f"{verification.stream}: TAMPERED at event {verification.seq}: "
                 f"{verification.detail}"
             )
-    ok = all(verification.ok for verification in checked)
+    tampered = sum(1 for verification in checked if not verification.ok)
+    if tampered:
+        noun = "history" if len(checked) == 1 else "histories"
+        lines.append(
+            f"{tampered} of {len(checked)} {noun} tampered with: restore from a backup, and find "
+            "out who changed what"
+        )
     return Reply(
-        data={"ok": ok, "releases": [show.verification_json(item) for item in checked]},
-        text="\n".join(lines) if lines else f"no releases in {session.db} to verify",
-        code=ExitCode.OK if ok else ExitCode.REFUSED,
+        data={
+            "ok": not tampered,
+            "histories": [show.verification_json(item) for item in checked],
+            "releases": [
+                show.verification_json(item) for item in checked if ":" not in item.stream
+            ],
+        },
+        text="\n".join(lines) if lines else f"no histories in {session.db} to verify",
+        code=ExitCode.REFUSED if tampered else ExitCode.OK,
     )
+
+
+def _verify_one(desk: Desk, name: str) -> list[Verification]:
+    """Verify the history *name*: a release, a data operation (both, if both have that id)."""
+    if ":" in name:  # a history's own name, e.g. data:adjustment-1
+        return [desk.verify_history(name)]
+    found = []
+    with contextlib.suppress(UnknownReleaseError):
+        found.append(desk.verify(name))
+    try:
+        found.append(desk.verify_data_operation(name))
+    except UnknownDataOperationError:
+        if not found:
+            raise UnknownReleaseError(name) from None
+    return found
 
 
 def windows(session: Session, args: argparse.Namespace) -> Reply:
@@ -974,6 +1004,14 @@ _ERROR_FIELDS = (
     "pid",
     "role",
     "running",
+    "stream",
+    "expected",
+    "actual",
+    "expected_target",
+    "actual_target",
+    "state",
+    "seq",
+    "detail",
 )
 
 

@@ -386,6 +386,7 @@ def event_json(event: Event) -> dict[str, object]:
         "data": plain(event.data),
         "previous": event.previous,
         "digest": event.digest,
+        "state_digest": event.state_digest,
     }
 
 
@@ -552,9 +553,17 @@ def data_operation_json(
 
 
 def verification_json(verification: Verification) -> dict[str, object]:
-    """Return the outcome of checking one history as JSON values."""
+    """Return the outcome of checking one history as JSON values.
+
+    ``release_id`` is set for a release's history, ``operation_id`` for a data
+    operation's; ``stream`` names any history.
+    """
+    stream = verification.stream
+    kind, _, name = stream.partition(":")
     return {
-        "release_id": verification.stream,
+        "stream": stream,
+        "release_id": stream if not name else None,
+        "operation_id": name if kind == "data" and name else None,
         "ok": verification.ok,
         "events": verification.events,
         "head": verification.head,
