@@ -74,6 +74,21 @@ def schema_dsn(dsn: str, schema: str | None = None) -> str:
     return psycopg.conninfo.make_conninfo(dsn, options=f"-c search_path={name}")
 
 
+def url(dsn: str) -> str:
+    """Return the libpq keyword DSN of a test schema as the postgresql:// URL the command takes."""
+    from urllib.parse import quote  # noqa: PLC0415  # only for command-line tests
+
+    import psycopg  # noqa: PLC0415  # only needed when a server runs
+
+    part = psycopg.conninfo.conninfo_to_dict(dsn)
+    password = f":{quote(str(part['password']))}" if part.get("password") else ""
+    query = f"?options={quote(str(part['options']))}" if part.get("options") else ""
+    return (
+        f"postgresql://{quote(str(part.get('user', '')))}{password}@{part.get('host', '')}:"
+        f"{part.get('port', 5432)}/{part.get('dbname', '')}{query}"
+    )
+
+
 @attrs.frozen
 class External:
     """A server someone else runs, given by a DSN (``$RELEASEKIT_TEST_POSTGRES_DSN``)."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pendulum
 import pytest
 
+import pgserver
 import releasekit as rk
 from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
 from fake_dt import write_fake_dt
@@ -20,8 +21,6 @@ from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, main
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
-
-    import pgserver
 
 MORNING = "2026-11-27T11:00Z"  # a Friday
 NOON = "2026-11-27T12:00Z"
@@ -285,13 +284,15 @@ def test_explain_says_when_only_time_blocks(cli: Callable[..., Ran]) -> None:
 
 
 def test_explain_json_shape(cli: Callable[..., Ran]) -> None:
-    """`explain --json` has the step, the verdict, the instant and structured blockers."""
+    """`explain --json` has the step, the verdict, the instant, the blockers and the revision."""
     ready_but_for_the_window(cli)
+    revision = cli("--json", "status", "2.4.0").json["release"]["revision"]
 
     document = cli("--now", EVENING, "--json", "explain", "2.4.0").json
 
     assert {
         "release_id": "2.4.0",
+        "revision": revision,
         "state": "stage",
         "step": {"source": "stage", "target": "production"},
         "allowed": False,
@@ -386,6 +387,95 @@ def test_promote_moves_the_release_through_the_dry_run(cli: Callable[..., Ran]) 
         "promoted 2.4.0: sandbox-anton -> tests\n  dry run: would deploy 2.4.0 to tests\n"
         == ran.out
     )
+
+
+def test_promote_to_the_next_environment_says_the_move_written(cli: Callable[..., Ran]) -> None:
+    """`promote --to tests --revision N` moves it; the JSON names the event that wrote the move."""
+    start(cli)
+    act(cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "chart")
+    seen = cli("--json", "explain", "2.4.0").json["revision"]
+
+    ran = act(
+        cli, "anton", MORNING, "--json", "promote", "2.4.0", "--to", "tests",
+        "--revision", str(seen),
+    )  # fmt: skip
+
+    history = cli("--json", "history", "2.4.0").json["events"]
+    written = history[ran.json["seq"] - 1]
+    assert ("promoted", "sandbox-anton", "tests") == (
+        ran.json["outcome"],
+        ran.json["source"],
+        ran.json["target"],
+    )
+    assert ("step-finished", "sandbox-anton", "tests", ran.json["summary"]) == (
+        written["action"],
+        written["source"],
+        written["target"],
+        written["reason"],
+    )
+
+
+def test_promote_sent_twice_moves_the_release_once(cli: Callable[..., Ran]) -> None:
+    """The same `promote --to tests` again: exit 3, the sentence, and not one event more."""
+    start(cli)
+    act(cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "chart")
+    act(cli, "anton", MORNING, "promote", "2.4.0", "--to", "tests")
+    before = cli("--json", "history", "2.4.0").json
+
+    ran = cli("--actor", "anton", "--now", MORNING, "--json", "promote", "2.4.0", "--to", "tests")
+
+    error = ran.json["error"]
+    assert (ExitCode.BUSY, "ConflictError") == (ran.code, error["type"])
+    assert ("tests", "tests", "sandbox") == (
+        error["expected_target"],
+        error["state"],
+        error["actual_target"],
+    )
+    assert (
+        "releasekit: 2.4.0 is already in tests; you asked to promote it to tests — reload and "
+        "decide again\n"
+    ) == ran.err
+    assert before == cli("--json", "history", "2.4.0").json
+
+
+def test_promote_at_a_stale_revision_writes_nothing(cli: Callable[..., Ran]) -> None:
+    """`--revision` from before a change: exit 3, no refusal, no move, even for a blocked step."""
+    start(cli)
+    seen = cli("--json", "status", "2.4.0").json["release"]["revision"]
+    act(cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "quote")
+    before = cli("--json", "history", "2.4.0").json
+
+    ran = cli(
+        "--actor", "anton", "--now", MORNING, "promote", "2.4.0", "--to", "tests",
+        "--revision", str(seen),
+    )  # fmt: skip
+
+    assert ExitCode.BUSY == ran.code
+    assert ran.err.startswith("releasekit: 2.4.0 changed since you saw it at revision 1")
+    assert before == cli("--json", "history", "2.4.0").json
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--to", "Tests"), ("--to", "prod"), ("--revision", "0")]
+)
+def test_promote_to_nowhere_is_an_error(cli: Callable[..., Ran], option: str, value: str) -> None:
+    """An environment the policy lacks, or revision 0: exit 2, nothing written."""
+    start(cli)
+
+    ran = cli("--actor", "anton", "--now", MORNING, "promote", "2.4.0", option, value)
+
+    assert ExitCode.ERROR == ran.code
+    assert 1 == len(cli("--json", "history", "2.4.0").json["events"])
+
+
+def test_explain_suggests_promoting_to_the_step_it_explains(cli: Callable[..., Ran]) -> None:
+    """The command explain suggests names the environment, so running it twice is harmless."""
+    start(cli)
+    act(cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "chart")
+
+    ran = act(cli, "anton", MORNING, "explain", "2.4.0")
+
+    assert "allowed now (Fri 2026-11-27 11:00 UTC): releasekit promote 2.4.0 --to tests" in ran.out
 
 
 def test_the_friday_evening_promotion_is_refused_with_every_reason(
@@ -1167,21 +1257,6 @@ def test_every_error_has_its_exit_code(error: rk.ReleaseKitError, expected: int)
     assert expected == _cli_commands.exit_code_for(error)
 
 
-def postgres_url(dsn: str) -> str:
-    """The libpq keyword DSN of a test schema, as the postgresql:// URL the command takes."""
-    from urllib.parse import quote  # noqa: PLC0415  # only for this test
-
-    import psycopg  # noqa: PLC0415  # optional: only when a server runs
-
-    part = psycopg.conninfo.conninfo_to_dict(dsn)
-    password = f":{quote(str(part['password']))}" if part.get("password") else ""
-    query = f"?options={quote(str(part['options']))}" if part.get("options") else ""
-    return (
-        f"postgresql://{quote(str(part.get('user', '')))}{password}@{part.get('host', '')}:"
-        f"{part.get('port', 5432)}/{part.get('dbname', '')}{query}"
-    )
-
-
 def test_the_store_may_be_a_postgresql_database(
     postgres: pgserver.PgServer | pgserver.External,
     tmp_path: Path,
@@ -1190,7 +1265,7 @@ def test_the_store_may_be_a_postgresql_database(
 ) -> None:
     """`--db postgresql://...` keeps the releases in PostgreSQL, shared by every host."""
     monkeypatch.chdir(tmp_path)
-    url = postgres_url(postgres.schema_dsn())
+    url = pgserver.url(postgres.schema_dsn())
 
     started = main(["--db", url, "--actor", "anton", "start", "2.4.0"])
     capsys.readouterr()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import os
 import subprocess
@@ -20,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 import pendulum
 
+import pgserver
 import releasekit as rk
-from releasekit.stores import Ledger, PostgresStore, SqliteStore, Store
+from releasekit._interfaces.cli import main
+from releasekit.stores import Action, Ledger, PostgresStore, SqliteStore, Store
 
 if TYPE_CHECKING:
     from conftest import Backend
@@ -50,22 +53,25 @@ def start_release(store: Store, release_id: str, *, by: str = "anton") -> None:
 def run_race(backend: Backend, task: str, tmp_path: Path) -> list[dict[str, Any]]:
     """Start RACERS processes on *task*, let them go at once, and return what each reports."""
     go = tmp_path / "go"
+    return race_processes(
+        [[backend.kind, backend.location, task, str(go), f"racer{n}"] for n in range(RACERS)], go
+    )
+
+
+def race_processes(arguments: list[list[str]], go: Path) -> list[dict[str, Any]]:
+    """Run this file once per argument list; when all are ready, let them go; return reports."""
     with contextlib.ExitStack() as stack:
         racers = [
             stack.enter_context(
                 subprocess.Popen(  # noqa: S603  # this very file, run by this very interpreter
-                    [
-                        sys.executable,
-                        __file__,
-                        *(backend.kind, backend.location, task, str(go), f"racer{n}"),
-                    ],
+                    [sys.executable, __file__, *argv],
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,
                     cwd=Path(__file__).parent,
                 )
             )
-            for n in range(RACERS)
+            for argv in arguments
         ]
         stack.callback(_stop, racers)
         for racer in racers:
@@ -75,7 +81,7 @@ def run_race(backend: Backend, task: str, tmp_path: Path) -> list[dict[str, Any]
         go.touch()
         reports = []
         for racer in racers:
-            out, err = racer.communicate(timeout=60)
+            out, err = racer.communicate(timeout=120)
             assert 0 == racer.returncode, err
             reports.append(json.loads(out.strip().splitlines()[-1]))
     return reports
@@ -146,6 +152,50 @@ def test_one_process_takes_a_lease_all_ask_for_under_one_name(
     assert ("ci", winner["token"]) == ((held.holder, held.token) if held else None)
 
 
+#: How many bots race to promote one release from the command line.
+BOTS = 8
+
+
+def test_bots_racing_to_promote_move_the_release_once(
+    durable_backend: Backend, tmp_path: Path
+) -> None:
+    """8 `releasekit promote 2.4.0 --to tests` at once: one moves it, 7 exit 3 writing nothing."""
+    db = durable_backend.location
+    if durable_backend.kind == "postgres":
+        db = pgserver.url(db)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert 0 == main(["--db", db, "--actor", "anton", "start", "2.4.0"])
+    go = tmp_path / "go"
+
+    reports = race_processes([["bot", db, str(go), f"bot{n}"] for n in range(BOTS)], go)
+
+    events = Ledger(durable_backend.open()).history("2.4.0")
+    into_tests = [
+        event
+        for event in events
+        if event.action in {Action.PROMOTED, Action.STEP_FINISHED}
+        and (event.source, event.target) == ("sandbox-anton", "tests")
+    ]
+    assert [0] + [3] * (BOTS - 1) == sorted(report["code"] for report in reports)
+    assert 1 == len(into_tests)
+    assert [] == [event.seq for event in events if event.action is Action.REFUSED]
+    assert "tests" == Ledger(durable_backend.open()).load("2.4.0").state
+    (won,) = [report["reply"] for report in reports if report["code"] == 0]
+    assert ("promoted", "sandbox-anton", "tests", into_tests[0].seq) == (
+        won["outcome"],
+        won["source"],
+        won["target"],
+        won["seq"],
+    )
+    assert [("sandbox-anton", "tests")] == [
+        (move["source"], move["target"]) for move in won["release"]["moves"]
+    ]
+    lost = [report["reply"]["error"] for report in reports if report["code"] != 0]
+    assert {3} == {error["exit_code"] for error in lost}
+    assert {"ConflictError", "StepInProgressError"} >= {error["type"] for error in lost}
+    assert {"tests"} >= {error["expected_target"] for error in lost if error.get("expected_target")}
+
+
 # ---------------------------------------------------------------------------
 # The racer
 # ---------------------------------------------------------------------------
@@ -187,5 +237,21 @@ def race(kind: str, location: str, task: str, go: str, name: str) -> dict[str, A
     return report
 
 
+def promote_bot(db: str, go: str, name: str) -> dict[str, Any]:
+    """Run `releasekit --json promote 2.4.0 --to tests` once *go* exists; report its answer."""
+    from releasekit._interfaces import _cli_commands  # noqa: F401, PLC0415  # loaded before the race
+
+    if db.startswith("postgresql://"):
+        import releasekit._records.postgres  # noqa: F401, PLC0415  # loaded before the race
+    print("ready", flush=True)  # noqa: T201  # the racer's report to the test
+    while not os.path.exists(go):  # noqa: PTH110  # the barrier: as cheap as possible
+        time.sleep(0.0005)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["--db", db, "--actor", "anton", "--json", "promote", "2.4.0", "--to", "tests"])
+    return {"racer": name, "code": code, "reply": json.loads(out.getvalue())}
+
+
 if __name__ == "__main__":
-    print(json.dumps(race(*sys.argv[1:6])), flush=True)  # noqa: T201  # the racer's report
+    report = promote_bot(*sys.argv[2:5]) if sys.argv[1] == "bot" else race(*sys.argv[1:6])
+    print(json.dumps(report), flush=True)  # noqa: T201  # the racer's report

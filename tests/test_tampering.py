@@ -34,16 +34,16 @@ ARGUMENTS = ("AAPL", "187.20")
 def edit(backend: Backend, *, sqlite: str, postgres: str, values: tuple[Any, ...] = ()) -> None:
     """Run one hand-written statement on the backend's database, history triggers dropped."""
     if backend.kind == "sqlite":
-        conn = sqlite3.connect(backend.location, isolation_level=None)
+        file = sqlite3.connect(backend.location, isolation_level=None)
         try:
-            conn.execute("DROP TRIGGER IF EXISTS events_are_append_only_on_update")
-            conn.execute(sqlite, values)
+            file.execute("DROP TRIGGER IF EXISTS events_are_append_only_on_update")
+            file.execute(sqlite, values)
         finally:
-            conn.close()
+            file.close()
         return
-    with psycopg.connect(backend.location, autocommit=True) as conn:
-        conn.execute("ALTER TABLE releasekit_events DISABLE TRIGGER USER")
-        conn.execute(postgres, values)  # type: ignore[arg-type]  # a statement of this file
+    with psycopg.connect(backend.location, autocommit=True) as database:
+        database.execute("ALTER TABLE releasekit_events DISABLE TRIGGER USER")
+        database.execute(postgres.encode(), values)
 
 
 def forge_verifier(backend: Backend, operation: rk.DataOperation, *, by: str) -> None:
@@ -277,8 +277,10 @@ def fixture_old_desk(tmp_path: Path) -> rk.Desk:
 
 def test_an_old_store_loads_verifies_and_goes_on(old_desk: rk.Desk) -> None:
     """Events without state digests verify; new events carry one; the whole still verifies."""
-    assert [("2.4.0", True), ("data:adjustment-1", True), ("data:adjustment-2", True),
-            ("data:restore-1", True)] == [(item.stream, item.ok) for item in old_desk.verify_all()]  # fmt: skip
+    histories = ["2.4.0", "data:adjustment-1", "data:adjustment-2", "data:restore-1"]
+    assert [(name, True) for name in histories] == [
+        (item.stream, item.ok) for item in old_desk.verify_all()
+    ]
 
     old_desk.run_tests("2.4.0", by="ci")
     moved = old_desk.promote("2.4.0", by="anton")

@@ -331,30 +331,93 @@ class StoreError(ReleaseKitError):
 
 
 class ConflictError(StoreError):
-    """Someone else changed a record since it was read (optimistic concurrency).
+    """The caller's view of a record is stale: someone else changed it since it was read.
+
+    Raised by a store when a write names a revision the record is no longer at
+    (optimistic concurrency), and by a promotion whose caller named the step it
+    meant (``to=``) or the revision it saw (``revision=``) when the release has
+    moved on. Either way nothing was written: load the record again and decide
+    again.
 
     Attributes:
         stream: The record that changed, usually a release id.
-        expected: The revision the writer saw.
-        actual: The revision the store holds.
+        expected: The revision the caller saw, if it named one.
+        actual: The revision the store holds, if known.
+        expected_target: The environment the caller meant the release to
+            enter, if it named one.
+        actual_target: The environment the release's next step enters now
+            (``None`` if it has no next step, or the caller named none).
+        state: Where the release is now, if the caller named a step.
     """
 
-    def __init__(self, *, stream: str, expected: int, actual: int) -> None:
-        if expected == 0:
-            message = f"{stream} already exists (revision {actual}); load it instead of creating it"
-        else:
-            message = (
-                f"{stream} changed while you worked on it: you saw revision {expected}, the store "
-                f"holds revision {actual}; load it again and retry"
+    def __init__(
+        self,
+        *,
+        stream: str,
+        expected: int | None,
+        actual: int | None,
+        expected_target: str | None = None,
+        actual_target: str | None = None,
+        state: str | None = None,
+    ) -> None:
+        super().__init__(
+            _conflict_message(
+                stream=stream,
+                expected=expected,
+                actual=actual,
+                expected_target=expected_target,
+                actual_target=actual_target,
+                state=state,
             )
-        super().__init__(message)
+        )
         self.stream = stream
         self.expected = expected
         self.actual = actual
+        self.expected_target = expected_target
+        self.actual_target = actual_target
+        self.state = state
+
+
+def _conflict_message(
+    *,
+    stream: str,
+    expected: int | None,
+    actual: int | None,
+    expected_target: str | None,
+    actual_target: str | None,
+    state: str | None,
+) -> str:
+    if state is None:  # a store's conflict: a write based on a stale revision
+        if expected == 0:
+            return f"{stream} already exists (revision {actual}); load it instead of creating it"
+        return (
+            f"{stream} changed while you worked on it: you saw revision {expected}, the store "
+            f"holds revision {actual}; load it again and retry"
+        )
+    step = (
+        "has no next step"
+        if actual_target is None
+        else f"its next step is {state} -> {actual_target}"
+    )
+    asked = "you asked to promote it" + (f" to {expected_target}" if expected_target else "")
+    if expected_target is not None and state == expected_target:
+        found = f"{stream} is already in {state}"
+    elif expected_target is not None and actual_target != expected_target:
+        found = f"{stream} is in {state} and {step}"
+    else:
+        found = (
+            f"{stream} changed since you saw it at revision {expected}: it is at revision "
+            f"{actual}, in {state}, and {step}"
+        )
+    return f"{found}; {asked} — reload and decide again"
 
 
 class HistoryTamperedError(StoreError):
-    """A history does not match its hash chain.
+    """A history does not match its hash chain, or a stored state does not match its history.
+
+    Raised by ``verify`` results (:meth:`Verification.raise_if_tampered
+    <releasekit.stores.Verification.raise_if_tampered>`), and when a state
+    edited behind releasekit's back is loaded to be acted on: nothing reads it.
 
     Attributes:
         stream: The history that does not verify.

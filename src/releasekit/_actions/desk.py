@@ -316,27 +316,59 @@ class Desk:
             record, *evidence, by=recorder, at=self.clock.now()
         ).release
 
-    def promote(self, release_id: str, *, by: str, progress: Progress | None = None) -> Release:
+    def promote(
+        self,
+        release_id: str,
+        *,
+        by: str,
+        to: str | None = None,
+        revision: int | None = None,
+        progress: Progress | None = None,
+    ) -> Release:
         """Move the release to its next environment, deploying it there.
 
-        The guards are checked first; a refusal is recorded in the history and
-        raised with every blocker. Then the deployment is recorded as started,
-        run through the deploy executor of the target environment, and
-        recorded as finished (the release moves) or failed (it stays).
+        Name the step you mean: *to*, the environment the release is to enter,
+        and *revision*, the :attr:`Record.revision <releasekit.stores.Record.revision>`
+        you decided on, if you have one. If the release has moved on since (its
+        next step enters another environment, or it is at another revision),
+        your view is stale: a :class:`~releasekit.exceptions.ConflictError`
+        says what you expected and what is there, and nothing is written — not
+        even a refusal. Tools that act for someone else (bots, CI jobs) must
+        pass *to*: without it, a promotion that arrives twice moves the
+        release twice.
+
+        The guards are checked first; a refusal is recorded in the history
+        (against the revision it was decided on) and raised with every
+        blocker. Then the deployment is recorded as started, run through the
+        deploy executor of the target environment, and recorded as finished
+        (the release moves) or failed (it stays).
+
+        Args:
+            release_id: The release.
+            by: Who promotes it.
+            to: The environment the release is to enter.
+            revision: The revision of the release the decision was made on.
+            progress: Receives each line of the deployment's output.
+
+        Returns:
+            The release as the promotion left it: its last move is the one written.
 
         Raises:
+            ConflictError: The release is not where the caller thought (*to*,
+                *revision*), or someone else changed it meanwhile; nothing was written.
             PromotionRefusedError: With every blocker of the step.
             StepInProgressError: A step of this release is in flight or was interrupted.
             ExecutorNotFoundError: No executor deploys to the target.
             ExecutorFailedError: The deployment failed; the release did not move.
             ExecutorTimeoutError: The deployment timed out; the release did not move.
-            ConflictError: Someone else changed the release meanwhile; retry.
+            InvalidInputError: *to* names no environment, or *revision* is not a revision.
         """
         record = self.get(release_id)
+        self._require_view(record, to=to, revision=revision)
         record.require_idle()
         now = self.clock.now()
         try:
-            moved = self._engine.promote(record.release, by=by, now=now)
+            moved = self._engine.promote(record.release, by=by, now=now, to=to)
         except PromotionRefusedError as refusal:
             self._ledger.refuse(record, refusal, by=by, at=now)
             raise
@@ -1348,6 +1380,43 @@ class Desk:
         )
 
     # -- internals ---------------------------------------------------------------
+
+    def _require_view(self, record: Record, *, to: str | None, revision: int | None) -> None:
+        """Refuse a promotion whose caller saw the release elsewhere, or at another revision."""
+        given: object = revision  # checked at run time: callers are not always type-checked
+        if given is not None and (
+            isinstance(given, bool) or not isinstance(given, int) or given < 1
+        ):
+            raise InvalidInputError(
+                f"revision must be the revision of the release you saw (a whole number of 1 or "
+                f"more, as status shows it), got {revision!r}",
+                field="revision",
+                value=revision,
+            )
+        step = None
+        if to is not None:
+            try:
+                step = self._engine.require_step(record.release, to=to)
+            except ConflictError as stale:
+                raise ConflictError(
+                    stream=record.id,
+                    expected=revision,
+                    actual=record.revision,
+                    expected_target=to,
+                    actual_target=stale.actual_target,
+                    state=record.state,
+                ) from None
+        if revision is not None and revision != record.revision:
+            if step is None:
+                step = self._engine.next_step(record.release)
+            raise ConflictError(
+                stream=record.id,
+                expected=revision,
+                actual=record.revision,
+                expected_target=to,
+                actual_target=None if step is None else step.target,
+                state=record.state,
+            )
 
     def _require_actor_at(self, release: Release, actor: str, *, action: str) -> None:
         """Refuse *actor* if the release is in an environment they may not act in."""

@@ -427,17 +427,21 @@ def _status_of(desk: Desk, record: Record) -> Reply:
 def explain(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit explain RELEASE``: exit 0 only if the next step is allowed now."""
     desk = session.desk()
-    explanation = desk.explain(args.release, actor=session.actor)
-    release = desk.get(args.release).release
+    record = desk.get(args.release)  # once: the explanation and its revision belong together
+    release = record.release
+    explanation = desk.engine.explain(release, now=session.now(), actor=session.actor)
     head = f"{release.id} ({release.kind.value}) is in {release.state}"
     step = explanation.step
     suggest = _suggest(desk, release)
-    data = show.explanation_json(explanation, suggest)
+    data = {**show.explanation_json(explanation, suggest), "revision": record.revision}
     if step is None:
         return Reply(data=data, text=f"{head}: no further step", code=ExitCode.REFUSED)
     lines = [f"{head}; next step: {step.source} -> {step.target}"]
     if explanation.allowed:
-        lines.append(f"allowed now ({show.short(explanation.at)}): releasekit promote {release.id}")
+        lines.append(
+            f"allowed now ({show.short(explanation.at)}): releasekit promote {release.id} "
+            f"--to {step.target}"
+        )
     else:
         count = len(explanation.blockers)
         lines.append(
@@ -486,20 +490,31 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
 
 
 def promote(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit promote RELEASE``: exit 1 with every blocker if refused."""
+    """``releasekit promote RELEASE [--to ENV] [--revision N]``: exit 1 if refused, 3 if stale."""
     desk = session.desk(executors=True)
-    before = desk.get(args.release)
     try:
-        moved = desk.promote(args.release, by=session.actor, progress=session.progress())
+        moved = desk.promote(
+            args.release,
+            by=session.actor,
+            to=args.to,
+            revision=args.revision,
+            progress=session.progress(),
+        )
     except PromotionRefusedError as refusal:
         record = desk.get(args.release)
         suggest = _suggest(desk, record.release)
+        refused = _last_event(
+            desk.history(refusal.release_id),
+            {Action.REFUSED},
+            (refusal.source, refusal.target, session.actor),
+        )
         return Reply(
             data={
                 "outcome": "refused",
                 "release_id": refusal.release_id,
                 "source": refusal.source,
                 "target": refusal.target,
+                "seq": None if refused is None else refused.seq,
                 "summary": str(refusal),
                 "blockers": [
                     show.blocker_json(blocker, suggest(blocker)) for blocker in refusal.blockers
@@ -509,20 +524,49 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
             text="\n".join(_refusal_lines(refusal, suggest)),
             code=ExitCode.REFUSED,
         )
-    summary = _last_reason(desk, moved.id)
+    # Say exactly what was written: the move the promotion returned, and the event
+    # that wrote it — not what this command expected, nor what happened since.
+    move = moved.moves[-1]
+    written = _last_event(
+        desk.history(moved.id),
+        {Action.PROMOTED, Action.STEP_FINISHED},
+        (move.source, move.target, move.by),
+        at=move.at,
+    )
+    summary = written.reason if written is not None else ""
     record = desk.get(moved.id)
     return Reply(
         data={
             "outcome": "promoted",
             "release_id": moved.id,
-            "source": before.state,
-            "target": moved.state,
+            "source": move.source,
+            "target": move.target,
+            "seq": None if written is None else written.seq,
             "summary": summary,
             "blockers": [],
             "release": show.record_json(record),
         },
-        text=f"promoted {moved.id}: {before.state} -> {moved.state}\n  {summary}",
+        text=f"promoted {moved.id}: {move.source} -> {move.target}\n  {summary}",
     )
+
+
+def _last_event(
+    events: Iterable[Event],
+    actions: set[Action],
+    step: tuple[str | None, str | None, str],
+    *,
+    at: pendulum.DateTime | None = None,
+) -> Event | None:
+    """Return the last of *events* that is one of *actions* with this (source, target, actor)."""
+    found = None
+    for event in events:
+        if (
+            event.action in actions
+            and (event.source, event.target, event.actor) == step
+            and (at is None or event.at == at)
+        ):
+            found = event
+    return found
 
 
 def _evidence(session: Session, desk: Desk, release: Release, args: argparse.Namespace) -> Evidence:  # noqa: PLR0911  # one return per kind

@@ -106,9 +106,15 @@ class _Story:
         return release.id
 
     def promote(self, release_id: str, *, by: str, note: str = "") -> None:
-        source = self.desk.get(release_id).state
-        try:
-            release = self.desk.promote(release_id, by=by)
+        seen = self.desk.get(release_id)
+        step = self.desk.engine.next_step(seen.release)
+        try:  # naming the step meant, as every tool should
+            release = self.desk.promote(
+                release_id,
+                by=by,
+                to=None if step is None else step.target,
+                revision=seen.revision,
+            )
         except PromotionRefusedError as refusal:
             count = len(refusal.blockers)
             self._step(
@@ -126,7 +132,8 @@ class _Story:
             "promote",
             release_id,
             outcome="promoted",
-            summary=f"{source} -> {release.state}{note}; {self._last_reason(release_id)}",
+            summary=f"{release.moves[-1].source} -> {release.moves[-1].target}{note}; "
+            f"{self._last_reason(release_id)}",
         )
 
     def record(self, release_id: str, *evidence: Evidence) -> None:

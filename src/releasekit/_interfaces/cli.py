@@ -496,6 +496,19 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
 
     promote = command("promote", "move RELEASE to its next environment, deploying it there")
     promote.add_argument("release", metavar="RELEASE")
+    promote.add_argument(
+        "--to",
+        metavar="ENV",
+        help="the environment RELEASE is to enter; if its next step enters another, nothing is "
+        "done (exit 3). Bots and CI jobs must pass it: a promotion sent twice then moves once",
+    )
+    promote.add_argument(
+        "--revision",
+        type=_positive,
+        metavar="N",
+        help="the revision of RELEASE you decided on (from status or explain --json); if it "
+        "changed since, nothing is done (exit 3)",
+    )
 
     record = command("record", "record evidence for RELEASE")
     record.add_argument("release", metavar="RELEASE")
@@ -536,8 +549,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
     history = command("history", "every event of RELEASE, oldest first")
     history.add_argument("release", metavar="RELEASE")
 
-    verify = command("verify", "check histories against their hash chains (all when none given)")
-    verify.add_argument("release", metavar="RELEASE", nargs="?")
+    verify = command(
+        "verify",
+        "check every history (releases, data operations) against its hash chain and its "
+        "state against its events; or one release or data operation",
+    )
+    verify.add_argument("release", metavar="ID", nargs="?", help="a release or data operation")
 
     windows = command("windows", "the next openings of the last environment's time windows")
     windows.add_argument("--count", type=_positive, default=3, metavar="N", help="(default: 3)")

@@ -788,13 +788,26 @@ class Ledger:
             by: Who asked for the promotion.
             at: When.
 
+        The refusal is written against *record*'s revision: if the release
+        changed since, nothing is written, so a refusal is only ever recorded
+        for the step that was decided on.
+
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            InvalidInputError: The refusal concerns another release.
+            InvalidInputError: The refusal concerns another release, or a step
+                that does not start where *record* is.
         """
         if refusal.release_id != record.id:
             raise InvalidInputError(
                 f"this refusal concerns release {refusal.release_id}, not {record.id}",
+                field="refusal",
+                value=refusal,
+            )
+        if refusal.source != record.state:
+            raise InvalidInputError(
+                f"this refusal concerns the step {refusal.source} -> {refusal.target}, but "
+                f"release {record.id} is in {record.state}; ask the engine about the record "
+                "you loaded",
                 field="refusal",
                 value=refusal,
             )

@@ -31,6 +31,7 @@ from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
+    ConflictError,
     InvalidInputError,
     NotPermittedError,
     PromotionRefusedError,
@@ -273,18 +274,31 @@ class Engine:
             at=moment,
         )
 
-    def promote(self, release: Release, *, by: str, now: dt.datetime) -> Release:
+    def promote(
+        self, release: Release, *, by: str, now: dt.datetime, to: str | None = None
+    ) -> Release:
         """Move the release to its next environment, or refuse with every reason at once.
+
+        Args:
+            release: The release as the caller knows it.
+            by: Who promotes it.
+            now: When.
+            to: The environment the caller means the release to enter. Pass it
+                whenever the release may have moved since the caller looked: a
+                release whose next step enters another environment is refused
+                with a :class:`~releasekit.exceptions.ConflictError`.
 
         Returns:
             A new release value in the next environment; *release* is unchanged.
 
         Raises:
             PromotionRefusedError: Carrying every blocker of the step.
-            InvalidInputError: The release has no next step.
+            ConflictError: The release's next step does not enter *to*.
+            InvalidInputError: The release has no next step, or *to* names no
+                environment of the policy.
         """
         moment = instant(now, field="now")
-        step = self.next_step(release)
+        step = self.require_step(release, to=to) if to is not None else self.next_step(release)
         if step is None:
             raise InvalidInputError(
                 f"release {release.id} is in {release.state} and has no further step; "
@@ -302,6 +316,34 @@ class Engine:
                 blockers=cursor.blockers,
             )
         return release.moved(Move(source=step.source, target=cursor.state, at=moment, by=by))
+
+    def require_step(self, release: Release, *, to: str) -> Step:
+        """Return the release's next step if it enters *to*; else the caller's view is stale.
+
+        Raises:
+            ConflictError: The next step enters another environment, or there
+                is none (the release moved on, or ended, since the caller looked).
+            InvalidInputError: *to* names no environment of the policy.
+        """
+        given: object = to  # checked at run time: callers are not always type-checked
+        if not isinstance(given, str) or given not in self.policy.environment_names:
+            raise InvalidInputError(
+                f"to={to!r} names no environment of policy {self.policy.name!r}; it has "
+                + ", ".join(self.policy.environment_names),
+                field="to",
+                value=to,
+            )
+        step = self.next_step(release)
+        if step is None or step.target != to:
+            raise ConflictError(
+                stream=release.id,
+                expected=None,
+                actual=None,
+                expected_target=to,
+                actual_target=None if step is None else step.target,
+                state=release.state,
+            )
+        return step
 
     def abandon(self, release: Release, *, by: str, now: dt.datetime) -> Release:
         """Give the release up; it takes no further step.
