@@ -247,6 +247,7 @@ def events() -> st.SearchStrategy[Event]:
         data=json_objects(),
         previous=st.just("") | digests,
         digest=digests,
+        state_digest=st.none() | digests,
     )
 
 

@@ -11,6 +11,7 @@ import releasekit as rk
 import strategies as rks
 from releasekit._records.converter import dumps, iso
 from releasekit._records.events import (
+    STATE_CHANGED,
     Action,
     Draft,
     Event,
@@ -18,6 +19,7 @@ from releasekit._records.events import (
     canonical,
     check_chain,
     digest_of,
+    digest_state,
     seal,
 )
 
@@ -88,6 +90,8 @@ def test_the_digest_covers_the_canonical_json_of_every_other_field(event: Event)
         "data": event.data,
         "previous": event.previous,
     }
+    if event.state_digest is not None:  # events written before it was recorded have none
+        document["state_digest"] = event.state_digest
 
     assert hashlib.sha256(dumps(document).encode()).hexdigest() == digest_of(event)
 
@@ -294,3 +298,63 @@ def test_raise_if_tampered_raises_with_the_details() -> None:
 def test_raise_if_tampered_is_silent_for_a_good_history() -> None:
     """A history that verifies raises nothing."""
     verify(chain(2)).raise_if_tampered()
+
+
+def stated(count: int, *, old: int = 0) -> tuple[list[Event], str]:
+    """Return a history whose first *old* events record no state digest, and its last state."""
+    events: list[Event] = []
+    previous = ""
+    text = ""
+    for seq in range(1, count + 1):
+        text = f'{{"n":{seq}}}'
+        draft = Draft(actor="anton", action=Action.PROMOTED, at=AT, data={"n": seq})
+        state = None if seq <= old else digest_state(text)
+        event = seal("r1", seq=seq, previous=previous, draft=draft, state_digest=state).event
+        events.append(event)
+        previous = event.digest
+    return events, text
+
+
+def test_each_event_records_the_digest_of_its_state() -> None:
+    """The state digest is SHA-256 of the state's text, and the event's digest covers it."""
+    events, text = stated(2)
+
+    assert hashlib.sha256(text.encode()).hexdigest() == events[-1].state_digest
+    assert not attrs.evolve(events[-1], state_digest="0" * 64).matches_digest()
+
+
+def test_a_state_that_is_not_the_one_recorded_is_caught() -> None:
+    """The state's text must be the one the last event recorded."""
+    events, text = stated(3)
+
+    good = check_chain("r1", events, revision=3, head=events[-1].digest, state=text)
+    forged = check_chain("r1", events, revision=3, head=events[-1].digest, state='{"n":4}')
+
+    assert (True, 3, STATE_CHANGED) == (good.ok, forged.seq, forged.detail)
+
+
+def test_events_without_state_digests_still_verify_before_the_first_with_one() -> None:
+    """Old events carry no state digest; the chain holds, and the last one's is checked."""
+    events, text = stated(5, old=3)
+
+    assert check_chain("r1", events, revision=5, head=events[-1].digest, state=text).ok
+    assert check_chain("r1", events[:3], revision=3, head=events[2].digest, state="{}").ok
+
+
+def test_an_event_without_a_state_digest_after_one_with_is_caught() -> None:
+    """From the first event that records a state digest on, every event must record one."""
+    events, _text = stated(3)
+    stripped = attrs.evolve(events[1], state_digest=None)
+    events[1] = attrs.evolve(stripped, digest=digest_of(stripped))
+    events[2] = seal(
+        "r1",
+        seq=3,
+        previous=events[1].digest,
+        draft=Draft(actor="anton", action=Action.PROMOTED, at=AT, data={"n": 3}),
+        state_digest=events[2].state_digest,
+    ).event
+
+    result = check_chain("r1", events, revision=3, head=events[2].digest)
+
+    assert 2 == result.seq
+    assert result.detail.startswith("it records no digest of the state written with it")

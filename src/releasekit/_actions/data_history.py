@@ -45,6 +45,7 @@ from releasekit._actions.data import (
     DataVerification,
 )
 from releasekit._records.converter import structure
+from releasekit._records.verifying import MISMATCH
 from releasekit.exceptions import RecordError, ReleaseKitError
 
 if TYPE_CHECKING:
@@ -242,8 +243,5 @@ def replay_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, st
         folded.operation, **{name: getattr(stored, name) for name in folded.unrecorded}
     )
     if replayed != stored:
-        return snapshot.revision, (
-            "the current state does not match what the history says (it was changed after it "
-            "was written)"
-        )
+        return snapshot.revision, MISMATCH
     return None

@@ -47,6 +47,7 @@ from releasekit._records.events import (
 from releasekit._records.events import draft as make_draft
 from releasekit._records.processes import HostProcess
 from releasekit._records.store import JSONText, Lease, Snapshot, Store, check_stream
+from releasekit._records.verifying import MISMATCH, Replay, check_history, tampered
 from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
@@ -54,7 +55,6 @@ from releasekit._rules.policy import ABANDONED
 from releasekit._rules.release import Artifact, Move, Release
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
-    HistoryTamperedError,
     InvalidInputError,
     RecordError,
     StepInProgressError,
@@ -441,10 +441,6 @@ def replay(events: Iterable[Event]) -> Record:
     return _record(state.release, last.seq, last.digest, state.attempt, state.attention)
 
 
-#: Where and why a stored state (a snapshot) is not the replay of its events, or None.
-Replay = Callable[[Snapshot, Sequence[Event]], "tuple[int, str] | None"]
-
-
 def _release_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, str] | None:
     """Return where and why a release's stored state is not the replay of its history."""
     try:
@@ -456,10 +452,7 @@ def _release_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, 
     except RecordError as error:
         return snapshot.revision, str(error)
     if stored != _state_of(replayed):
-        return snapshot.revision, (
-            "the current state does not match what the history says (it was changed after it "
-            "was written)"
-        )
+        return snapshot.revision, MISMATCH
     return None
 
 
@@ -600,7 +593,7 @@ class Ledger:
             UnknownReleaseError: The release has neither a history nor a state.
         """
         stream = _release_id(release_id)
-        verification, snapshot = self._checked(stream, _release_problem)
+        verification, snapshot = check_history(self.store, stream, _release_problem)
         if snapshot is None and verification.ok:
             raise UnknownReleaseError(release_id)
         return verification
@@ -618,7 +611,7 @@ class Ledger:
                 :class:`~releasekit.stores.Snapshot`) is not the replay of the
                 events, or ``None`` if it is.
         """
-        return self._checked(check_stream(stream), replay)[0]
+        return check_history(self.store, check_stream(stream), replay)[0]
 
     def checked_snapshot(self, stream: str, *, replay: Replay) -> Snapshot | None:
         """Return the stream's state once its whole history was checked against it.
@@ -630,17 +623,9 @@ class Ledger:
             HistoryTamperedError: The history does not verify, or the state is
                 not its replay.
         """
-        verification, snapshot = self._checked(check_stream(stream), replay)
+        verification, snapshot = check_history(self.store, check_stream(stream), replay)
         if not verification.ok:
-            detail, seq = verification.detail, verification.seq or 1
-            raise HistoryTamperedError(
-                stream=stream,
-                seq=seq,
-                detail=detail,
-                message=f"the stored state of {stream} does not match its history (event "
-                f"{seq}: {detail}); run `releasekit verify` to see what changed, and restore it "
-                "from a backup",
-            )
+            raise tampered(verification)
         return snapshot
 
     def histories(self) -> list[str]:
@@ -651,29 +636,6 @@ class Ledger:
         """
         listed: Callable[[], list[str]] | None = getattr(self.store, "histories", None)
         return listed() if listed is not None else self.store.streams()
-
-    def _checked(self, stream: str, replay: Replay | None) -> tuple[Verification, Snapshot | None]:
-        """Verify *stream* and return the verification with the state it was checked against."""
-        for _ in range(3):  # a write between the reads below means: look again
-            verification = self.store.verify(stream)
-            if not verification.ok:
-                return verification, None
-            snapshot = self.store.snapshot(stream)
-            if snapshot is None:
-                if verification.events:
-                    continue  # it was deleted just now, or between the reads
-                return verification, None
-            events = self.store.events(stream)
-            if snapshot.revision != len(events) or snapshot.head != verification.head:
-                continue
-            if events and events[-1].digest != snapshot.head:
-                continue
-            problem = replay(snapshot, events) if replay is not None else None
-            if problem is not None:
-                seq, detail = problem
-                return attrs.evolve(verification, seq=seq, detail=detail), snapshot
-            return verification, snapshot
-        return self.store.verify(stream), None  # pragma: no cover  # three writes in a row
 
     # -- writing -----------------------------------------------------------------
 
