@@ -141,6 +141,7 @@ class Payload:
     """The exact row values releasekit writes for one promotion."""
 
     event: tuple[Any, ...]
+    state_digest: str
     snapshot: str
     revision: int
 
@@ -166,6 +167,7 @@ def payload_of(release: rk.Release) -> Payload:
             event.previous,
             event.digest,
         ),
+        state_digest=event.state_digest or "",
         snapshot=_snapshot(
             stores_state(record),
         ).text,
@@ -247,7 +249,7 @@ def micro(seconds: float) -> str:
 
 _BARE_INSERT = (
     "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
-    "previous, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "previous, digest, state_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _BARE_UPDATE = (
     "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
@@ -280,7 +282,7 @@ def sqlite_promotion(directory: Path, *, runs: int, warmup: int) -> tuple[Sample
             def bare_promotion(stream: str) -> None:
                 event = (stream, *payload.event[1:])
                 bare.execute("BEGIN IMMEDIATE")
-                bare.execute(_BARE_INSERT, event)
+                bare.execute(_BARE_INSERT, (*event, payload.state_digest))
                 updated = bare.execute(
                     _BARE_UPDATE,
                     (payload.revision, event[-1], payload.snapshot, stream, payload.revision - 1),
@@ -463,9 +465,9 @@ def postgres_promotion(dsn: str, *, runs: int, warmup: int) -> Sample:
             with bare.transaction():
                 bare.execute(
                     "INSERT INTO releasekit_events (stream, seq, at, actor, action, source, "
-                    "target, reason, data, previous, digest) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::json, %s, %s)",
-                    event,
+                    "target, reason, data, previous, digest, state_digest) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::json, %s, %s, %s)",
+                    (*event, payload.state_digest),
                 )
                 updated = bare.execute(
                     "UPDATE releasekit_streams SET revision = %s, head = %s, "
