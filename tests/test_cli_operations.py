@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import sqlite3
 from typing import TYPE_CHECKING
 
 import pendulum
@@ -1175,3 +1177,90 @@ def test_a_restore_is_not_an_adjustment(cli: Callable[..., Ran]) -> None:
     act(cli, "anton", TEN, "data", "restore", "production", "sandbox-anton", "--reason", "r")
 
     assert ExitCode.ERROR == cli("--actor", "ivan", "data", "verify", "restore-1").code
+
+
+def forge_a_verifier(db: Path) -> None:
+    """Add mallory's verification to adjustment-1's stored state, by hand."""
+    forged = {
+        "by": "mallory",
+        "at": "2026-11-28T10:00:00+00:00",
+        "fingerprint": fingerprint("production", "fix-close", ARGUMENTS),
+        "note": "",
+        "voided": False,
+    }
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute(
+            "UPDATE streams SET snapshot = json_set(snapshot, '$.verifications', "
+            "json_insert(json_extract(snapshot, '$.verifications'), '$[#]', json(?))) "
+            "WHERE stream = 'data:adjustment-1'",
+            (json.dumps(forged),),
+        )
+
+
+def test_verify_lists_every_history_and_names_the_forged_one(
+    cli: Callable[..., Ran], db: Path
+) -> None:
+    """`verify` checks releases and data operations alike; a forged verifier is reported, exit 1."""
+    act(cli, "anton", TEN, "start", "2.4.0")
+    adjust(cli)
+    verify(cli, "ivan")
+    forge_a_verifier(db)
+
+    ran = cli("verify")
+
+    assert ExitCode.REFUSED == ran.code
+    assert [
+        "2.4.0: ok, 1 events",
+        (
+            "data:adjustment-1: TAMPERED at event 2: the current state is not the one its last "
+            "event recorded (it was changed after it was written)"
+        ),
+        "1 of 2 histories tampered with: restore from a backup, and find out who changed what",
+    ] == [line.split(", head")[0] for line in ran.out.splitlines()]
+
+
+def test_verify_of_one_data_operation_and_its_json(cli: Callable[..., Ran], db: Path) -> None:
+    """`verify adjustment-1` (or its history's name) checks that operation; the JSON names it."""
+    adjust(cli)
+    forge_a_verifier(db)
+
+    by_id = cli("--json", "verify", "adjustment-1")
+    by_name = cli("--json", "verify", "data:adjustment-1")
+
+    assert (ExitCode.REFUSED, ExitCode.REFUSED) == (by_id.code, by_name.code)
+    assert by_id.json == by_name.json
+    assert [("data:adjustment-1", None, "adjustment-1", False, 1)] == [
+        (item["stream"], item["release_id"], item["operation_id"], item["ok"], item["seq"])
+        for item in by_id.json["histories"]
+    ]
+    assert [] == by_id.json["releases"]
+
+
+def test_data_execute_refuses_a_forged_verifier_and_runs_nothing(
+    cli: Callable[..., Ran], db: Path, fake_dt: Path
+) -> None:
+    """One real verification, one forged: `data execute` exits 1 and dt never runs."""
+    adjust(cli)
+    verify(cli, "ivan")
+    forge_a_verifier(db)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        before = conn.execute("SELECT * FROM events ORDER BY stream, seq").fetchall()
+
+    ran = cli("--actor", "data-operator", "--executors", "dt", "--dt", str(fake_dt),
+              "--json", "data", "execute", "adjustment-1")  # fmt: skip
+
+    assert (ExitCode.REFUSED, "HistoryTamperedError") == (ran.code, ran.json["error"]["type"])
+    assert ran.err.startswith("releasekit: the stored state of data:adjustment-1 does not match")
+    assert [] == calls(fake_dt)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert before == conn.execute("SELECT * FROM events ORDER BY stream, seq").fetchall()
+
+
+def test_verify_of_nothing_known_is_an_error(cli: Callable[..., Ran]) -> None:
+    """An id that is neither a release nor a data operation: exit 2."""
+    act(cli, "anton", TEN, "start", "2.4.0")
+
+    assert (ExitCode.ERROR, ExitCode.ERROR) == (
+        cli("verify", "nope").code,
+        cli("verify", "data:nope").code,
+    )
