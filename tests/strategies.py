@@ -46,6 +46,7 @@ __all__ = [
     "instants",
     "json_objects",
     "json_values",
+    "labels",
     "leases",
     "moves",
     "record_names",
@@ -55,6 +56,7 @@ __all__ = [
     "storable_names",
     "storable_text",
     "stream_names",
+    "tokens",
 ]
 
 
@@ -86,6 +88,30 @@ record_names = st.sampled_from(_ALNUM) | st.builds(
 stream_names = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters="\x00:"), min_size=1, max_size=16
 ).filter(str.strip)
+#: Versions and release ids as releasekit takes them: a letter or digit first,
+#: then no white space or control character.
+tokens = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from(_ALNUM + _ALNUM.upper()),
+    st.text(
+        alphabet=st.characters(
+            codec="utf-8", exclude_categories=("C", "Z"), exclude_characters=":"
+        ),
+        max_size=11,
+    ),
+)
+#: Names of functions, migrations, tests: printable text, not starting with '-'.
+labels = (
+    st.text(
+        alphabet=st.characters(
+            codec="utf-8", exclude_categories=("C", "Z"), include_characters=" "
+        ),
+        min_size=1,
+        max_size=12,
+    )
+    .filter(str.strip)
+    .filter(lambda text: not text.startswith("-"))
+)
 
 
 _EPOCH = pendulum.datetime(2000, 1, 1, tz="UTC")
@@ -104,19 +130,19 @@ def instants() -> st.SearchStrategy[pendulum.DateTime]:
 
 def artifacts() -> st.SearchStrategy[Artifact]:
     """Draw what a release ships."""
-    names = st.lists(some_text, max_size=3).map(tuple)
+    names = st.lists(labels, max_size=3).map(tuple)
     return st.builds(Artifact, functions=names, migrations=names, new_functionality=names)
 
 
 def evidence() -> st.SearchStrategy[Evidence]:
     """Draw any kind of evidence."""
-    labels = st.lists(some_text, max_size=2).map(tuple)
+    listed = st.lists(labels, max_size=2).map(tuple)
     return st.one_of(
-        st.builds(TestsWritten, by=some_text, at=instants(), covers=labels, tests=labels),
+        st.builds(TestsWritten, by=some_text, at=instants(), covers=listed, tests=listed),
         st.builds(
             TestRun,
             environment=record_names,
-            version=some_text,
+            version=tokens,
             passed=st.booleans(),
             at=instants(),
             by=some_text,
@@ -129,7 +155,7 @@ def evidence() -> st.SearchStrategy[Evidence]:
             at=instants(),
             environment=record_names,
             note=any_text,
-            old_app_versions=labels,
+            old_app_versions=listed,
         ),
         st.builds(
             LogReview,
@@ -142,14 +168,14 @@ def evidence() -> st.SearchStrategy[Evidence]:
         st.builds(
             MigrationRun,
             environment=record_names,
-            version=some_text,
-            migrations=labels,
+            version=tokens,
+            migrations=listed,
             succeeded=st.booleans(),
             at=instants(),
             by=some_text,
             output=any_text,
         ),
-        st.builds(ChangeReview, by=some_text, at=instants(), version=some_text, note=any_text),
+        st.builds(ChangeReview, by=some_text, at=instants(), version=tokens, note=any_text),
         st.builds(
             Attestation,
             name=record_names,
@@ -166,12 +192,12 @@ def moves() -> st.SearchStrategy[Move]:
     return st.builds(Move, source=record_names, target=record_names, at=instants(), by=some_text)
 
 
-def releases(*, release_id: st.SearchStrategy[str] = stream_names) -> st.SearchStrategy[Release]:
+def releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStrategy[Release]:
     """Draw a release anywhere on its way, with evidence and moves."""
     return st.builds(
         Release,
         id=release_id,
-        version=some_text,
+        version=tokens,
         kind=st.sampled_from(Kind),
         artifact=artifacts(),
         state=record_names,

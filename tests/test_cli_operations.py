@@ -775,16 +775,28 @@ def test_data_adjust_json_shape(cli: Callable[..., Ran]) -> None:
     } == document
 
 
-def test_arguments_that_start_with_a_dash_follow_a_double_dash(cli: Callable[..., Ran]) -> None:
-    """Options first, then `--`: `-5` and `--force` reach the adjustment as arguments."""
-    ran = act(
-        cli, "olga", TEN, "--json", "data", "adjust", "--reason", "r", "--id", "neg",
-        "--", "production", "fix-close", "--force", "-5",
+@pytest.mark.parametrize(
+    ("operation", "arguments", "field"),
+    [
+        ("fix-close", ["--force"], "arguments"),
+        ("fix-close", ["AAPL", "-5"], "arguments"),
+        ("--all", ["AAPL"], "operation"),
+        ("fix-close", ["AAPL\n2.4.1 production done"], "arguments"),
+    ],
+)
+def test_arguments_and_operations_that_dt_would_read_as_options_are_refused(
+    cli: Callable[..., Ran], operation: str, arguments: list[str], field: str
+) -> None:
+    """Even after `--`, an operation or argument starting with '-' is refused: exit 2, no trace."""
+    ran = cli(
+        "--actor", "olga", "--now", TEN, "--json", "data", "adjust", "--reason", "r",
+        "--", "production", operation, *arguments,
     )  # fmt: skip
 
-    assert ("neg", ["--force", "-5"]) == (
-        ran.json["operation"]["id"],
-        ran.json["operation"]["arguments"],
+    assert (ExitCode.ERROR, field, {"operations": []}) == (
+        ran.code,
+        ran.json["error"]["field"],
+        ok(cli("--json", "data", "list")).json,
     )
 
 

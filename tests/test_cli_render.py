@@ -175,11 +175,11 @@ def test_the_suggestion_names_the_environments_the_guard_reads() -> None:
 
 
 def test_a_suggestion_quotes_what_the_shell_would_split() -> None:
-    """A release id with a space is quoted once, as one argument."""
+    """A release id holding a character the shell reads is quoted once, as one argument."""
     found = blocker("sign-off", code="signed-off")
 
-    assert ("releasekit record 'fix 1' sign-off --environment qa",) == show.suggested_commands(
-        found, release("fix 1"), rk.loads_policy(LOG_TEAM)
+    assert ("releasekit record '1!2.0' sign-off --environment qa",) == show.suggested_commands(
+        found, release("1!2.0"), rk.loads_policy(LOG_TEAM)
     )
 
 

@@ -126,7 +126,7 @@ def test_one_process_creates_a_release(durable_backend: Backend, tmp_path: Path)
     }
     winner = next(report["racer"] for report in reports if report["outcome"] == "won")
     ledger = Ledger(durable_backend.open())
-    assert (winner, 1) == (ledger.load("r2").release.version, len(ledger.history("r2")))
+    assert (f"2.4.0+{winner}", 1) == (ledger.load("r2").release.version, len(ledger.history("r2")))
 
 
 def test_one_process_takes_a_lease(durable_backend: Backend, tmp_path: Path) -> None:
@@ -216,7 +216,9 @@ def race(kind: str, location: str, task: str, go: str, name: str) -> dict[str, A
             ledger.begin_attempt(record, capability="deploy", by=name, at=AT, target="sandbox")
         elif task == "create":
             engine = rk.Engine(rk.reference_policy())
-            release = engine.start(release_id="r2", version=name, kind="normal", by="anton", now=AT)
+            release = engine.start(
+                release_id="r2", version=f"2.4.0+{name}", kind="normal", by="anton", now=AT
+            )
             ledger.start(release)
         else:
             holder = "ci" if task == "lease-as-ci" else name

@@ -89,8 +89,7 @@ def test_a_successful_deploy_runs_dt_with_the_default_template(
 
 
 @pytest.mark.parametrize(
-    "version",
-    ["1.0; rm -rf /", "$(touch pwned)", "`id`", "a b\tc", "'quoted' \"twice\"", "-rf", "*"],
+    "version", ["1.0;touch${IFS}pwned", "1.0$(touch${IFS}pwned)", "1.0`id`", "1*", "1'2\"3"]
 )
 def test_a_hostile_version_reaches_dt_as_one_argument(
     fake_dt: Path, argv_file: Path, tmp_path: Path, version: str
@@ -100,6 +99,19 @@ def test_a_hostile_version_reaches_dt_as_one_argument(
 
     assert [["deploy", "tests", version]] == recorded(argv_file)
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    "version", ["1.0; rm -rf /", "$(touch pwned)", "`id`", "a b\tc", "-rf", "--help", "*"]
+)
+def test_a_version_dt_could_misread_never_reaches_it(
+    fake_dt: Path, argv_file: Path, version: str
+) -> None:
+    """A version with spaces, or starting with '-' or a symbol, is refused before dt runs."""
+    with pytest.raises(InvalidInputError) as refused:
+        make_dt(fake_dt, argv_file).deploy(deploy(version))
+
+    assert ("version", False) == (refused.value.field, argv_file.exists())
 
 
 def test_data_adjustment_arguments_each_stay_one_argument(fake_dt: Path, argv_file: Path) -> None:

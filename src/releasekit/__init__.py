@@ -37,6 +37,7 @@ from releasekit._rules.policy import Flow, Gate, Policy, Step
 from releasekit._rules.reference import production_window, reference_policy
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.verdicts import Blocker, Verdict
+from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
 from releasekit._rules.windows import Opening, Span, Weekday, Window
 from releasekit.exceptions import (
     ConflictError,
@@ -158,7 +159,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py checks
     "Artifact",
     "Attestation",
     "Blocker",
@@ -166,6 +167,7 @@ __all__ = [
     "CheckStatus",
     "Clock",
     "ConflictError",
+    "DEFAULT_VERSION_PATTERN",
     "DataAdjustmentRule",
     "DataLifecycle",
     "DataOperation",

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
-from releasekit._rules import _validate
+from releasekit._rules import _validate, _values
 from releasekit._rules._time import at_instant, instant, optional_instant
 from releasekit.exceptions import DataOperationRefusedError, InvalidInputError
 
@@ -90,11 +90,20 @@ def fingerprint(environment: str, operation: str, arguments: Iterable[str]) -> s
 
 
 def _arguments(value: str | Iterable[str]) -> tuple[str, ...]:
-    items = _validate.str_tuple(value)
+    """Check an adjustment's arguments: strings, none starting with ``-`` or holding controls."""
+    try:
+        items = _validate.str_tuple(value)
+    except TypeError:
+        raise InvalidInputError(
+            f"arguments must be a list of strings, got {value!r}", field="arguments", value=value
+        ) from None
     for item in items:
-        if not isinstance(item, str):
+        problem = _values.argument_problem(item)
+        if problem is not None:
             raise InvalidInputError(
-                f"arguments must be strings; {item!r} is not one (convert it with str() first)",
+                f"argument {item!r} cannot be used: {problem}; pass each argument as plain "
+                "text that does not start with '-' — for a negative number or a flag, name "
+                "the value instead (e.g. 'delta=-5'), as the team's tool allows",
                 field="arguments",
                 value=value,
             )
@@ -146,8 +155,10 @@ class DataOperation:
         kind: An adjustment or a restore.
         environment: The environment whose data changes (a restore's target).
         operation: The adjustment's name as the team's tool knows it
-            (``"restore"`` for a restore).
-        arguments: The adjustment's arguments, each passed as one argument.
+            (``"restore"`` for a restore): it starts with a letter or digit and
+            holds no white space or control character.
+        arguments: The adjustment's arguments, each passed as one argument;
+            none may start with ``-`` or hold a control character.
         source: Where a restore copies the data from.
         requested_by: Who asked for it.
         requested_at: When.
@@ -163,7 +174,7 @@ class DataOperation:
     id: str = attrs.field(validator=_validate.name)
     kind: DataOperationKind = attrs.field(converter=DataOperationKind)
     environment: str = attrs.field(validator=_validate.name)
-    operation: str = attrs.field(validator=_validate.text)
+    operation: str = attrs.field(validator=_values.token)
     arguments: tuple[str, ...] = attrs.field(default=(), converter=_arguments)
     source: str | None = attrs.field(default=None, validator=_optional_name)
     requested_by: str = attrs.field(validator=_validate.text)

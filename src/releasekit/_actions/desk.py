@@ -254,8 +254,10 @@ class Desk:
         Raises:
             NotPermittedError: *by* may not act in the first environment.
             ConflictError: *release_id* was given and is taken.
-            InvalidInputError: A value cannot be used.
+            InvalidInputError: A value cannot be used, e.g. a version the policy
+                does not accept (:meth:`Policy.check_version`).
         """
+        self.policy.check_version(version)
         now = self.clock.now()
         candidates = (
             [release_id]

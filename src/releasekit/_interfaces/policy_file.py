@@ -54,7 +54,7 @@ __all__ = [
     "reference_policy_file",
 ]
 
-_TOP_LEVEL = ("name", "description", "windows", "environments", "flows")
+_TOP_LEVEL = ("name", "description", "version_pattern", "windows", "environments", "flows")
 
 
 # -- reading a document --------------------------------------------------------------
@@ -204,6 +204,9 @@ class _Reader:
             )
         name = self.text(data, "name", "policy")
         description = self.text(data, "description", "")
+        version_pattern: str | None = None
+        if "version_pattern" in data:
+            version_pattern = self.structure(data["version_pattern"], str, "version_pattern")
         self.windows(data)
         environments, gates = self.environments(data)
         flows = self.flows(data)
@@ -216,6 +219,7 @@ class _Reader:
                 environments=environments,
                 gates=gates,
                 flows=flows,
+                version_pattern=version_pattern,
             )
         except PolicyError as error:
             raise PolicyFileError(source=source, problems=error.problems) from None

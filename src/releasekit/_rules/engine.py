@@ -226,11 +226,17 @@ class Engine:
         """Return a new release in the first environment of its flow.
 
         Raises:
-            InvalidInputError: The policy has no flow for *kind*, or a value is malformed.
+            InvalidInputError: The policy has no flow for *kind*, the version is
+                not one the policy accepts, or a value is malformed.
+        The version must follow the policy's rule (:meth:`Policy.check_version`:
+        PEP 440 or SemVer by default); the id, like the version, starts with a
+        letter or digit and holds no white space or control character.
+
             NotPermittedError: *by* may not act in the first environment.
         """
         flow = self.policy.flow(kind)
         first = self.policy.environment(flow.path[0])
+        self.policy.check_version(version)
         self.require_actor(first.name, by, action="start a release")
         return Release(
             id=release_id,

@@ -7,6 +7,7 @@ so a broken policy fails when it is loaded — never halfway through a release.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from releasekit._rules import _validate
 from releasekit._rules.environments import Environment
 from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
 from releasekit._rules.release import Kind
+from releasekit._rules.versions import check_version, compile_version_pattern
 from releasekit.exceptions import InvalidInputError, PolicyError
 
 if TYPE_CHECKING:
@@ -252,6 +254,11 @@ class Policy:
         gates: The guards of entering each environment.
         flows: One flow per kind of release.
         description: One sentence on whose process this is.
+        version_pattern: The regular expression every version of a release
+            started under this policy must match as a whole, e.g.
+            ``[0-9]+[.][0-9]+[.][0-9]+``; by default (``None``) versions are those
+            PEP 440 or SemVer 2.0 write. Either way a version starts with a letter or
+            digit and holds no white space or control character.
 
     Raises:
         PolicyError: With every problem found, when the parts do not fit together.
@@ -262,12 +269,21 @@ class Policy:
     gates: tuple[Gate, ...] = attrs.field(default=(), converter=_gates)
     flows: tuple[Flow, ...] = attrs.field(converter=_flows)
     description: str = ""
+    version_pattern: str | None = None
     _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
+    )
+    _versions: re.Pattern[str] | None = attrs.field(
+        init=False, repr=False, eq=False, hash=False, default=None
     )
 
     def __attrs_post_init__(self) -> None:
         problems = _problems(self.environments, self.gates, self.flows)
+        if self.version_pattern is not None:
+            try:
+                object.__setattr__(self, "_versions", compile_version_pattern(self.version_pattern))
+            except InvalidInputError as error:
+                problems.append(str(error))
         if problems:
             raise PolicyError(problems)
         gate_of = {gate.environment: gate for gate in self.gates}
@@ -360,6 +376,16 @@ class Policy:
             if step.source == source:
                 return steps[index:]
         return ()
+
+    def check_version(self, version: str) -> str:
+        """Return *version* if a release may be started with it under this policy.
+
+        Raises:
+            InvalidInputError: The version does not follow the policy's
+                ``version_pattern`` (or, by default, PEP 440 or SemVer), starts
+                with ``-`` or holds white space or a control character.
+        """
+        return check_version(version, self._versions)
 
     def with_environments(self, environments: Iterable[Environment]) -> Policy:
         """Return a copy with *environments* replaced (validated again)."""

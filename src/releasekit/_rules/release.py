@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 import pendulum
 
-from releasekit._rules import _validate
+from releasekit._rules import _validate, _values
 from releasekit._rules._time import at_instant, created_at_instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
 from releasekit.exceptions import InvalidInputError
@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 __all__ = ["Artifact", "Kind", "Move", "Release"]
 
 _E = TypeVar("_E", bound=Evidence)
+
+
+def _functions(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _values.label_tuple(value, field="functions")
+
+
+def _migrations(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _values.label_tuple(value, field="migrations")
+
+
+def _new_functionality(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _values.label_tuple(value, field="new_functionality")
 
 
 class Kind(enum.StrEnum):
@@ -32,6 +44,9 @@ class Kind(enum.StrEnum):
 class Artifact:
     """What a release ships, as far as the rules need to know.
 
+    Each name is plain text that does not start with ``-`` and holds no
+    control character: names may reach the team's tools as arguments.
+
     Attributes:
         functions: Every function name in the artifact (the reference sandbox
             refuses names matching ``test*``).
@@ -41,15 +56,9 @@ class Artifact:
             developer's sandbox.
     """
 
-    functions: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
-    migrations: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
-    new_functionality: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
+    functions: tuple[str, ...] = attrs.field(default=(), converter=_functions)
+    migrations: tuple[str, ...] = attrs.field(default=(), converter=_migrations)
+    new_functionality: tuple[str, ...] = attrs.field(default=(), converter=_new_functionality)
 
 
 @attrs.frozen(kw_only=True)
@@ -97,6 +106,10 @@ class Release:
     Moving a release or adding evidence returns a new ``Release``; the old one
     is unchanged. The engine and the stores hand these values around.
 
+    The id and the version start with a letter or digit and hold no white
+    space or control character; which versions a policy accepts when a
+    release is started is :meth:`Policy.check_version`'s to say.
+
     Attributes:
         id: Unique id of the release.
         version: The version being released, e.g. ``"2.4.0"``.
@@ -109,8 +122,8 @@ class Release:
         moves: Every step taken so far, oldest first.
     """
 
-    id: str = attrs.field(validator=_validate.text)
-    version: str = attrs.field(validator=_validate.text)
+    id: str = attrs.field(validator=_values.token)
+    version: str = attrs.field(validator=_values.token)
     kind: Kind = attrs.field(converter=_kind)
     artifact: Artifact = Artifact()
     state: str = attrs.field(validator=_validate.text)

@@ -9,9 +9,9 @@ Example:
     ... )
     >>> sorted(echo.capabilities)
     [<Capability.DEPLOY: 'deploy'>]
-    >>> request = DeployRequest(release_id="r1", version="1.0; rm -rf /", environment="tests")
+    >>> request = DeployRequest(release_id="r1", version="1.0;$(reboot)", environment="tests")
     >>> echo.command_for(request)[1:]
-    ('-c', "print('deploying')", 'tests', '1.0; rm -rf /')
+    ('-c', "print('deploying')", 'tests', '1.0;$(reboot)')
     >>> outcome = echo.deploy(request)
     >>> outcome.status.value, outcome.output
     ('succeeded', 'deploying\n')

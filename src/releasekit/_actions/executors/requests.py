@@ -5,6 +5,12 @@ strings, no command lines; an executor turns it into work. Each request type
 belongs to exactly one :class:`Capability` (its ``capability`` class attribute)
 and has an ``environment``: where the work happens (for a restore, the target).
 
+Values that name something — a version, a release id, an operation — are
+tokens: they start with a letter or digit and hold no white space or control
+character, so none can reach a program as an option. Free arguments (a data
+adjustment's) may hold spaces but never start with ``-`` or hold a control
+character.
+
 A request may carry a ``progress`` callback that receives each line of output
 as it arrives, so a test run of many minutes can be watched, and a
 ``child_started`` callback that receives the pid of each program the executor
@@ -12,9 +18,9 @@ starts for it, so the desk can record which process runs the step. Callbacks
 are not part of the value: they take no part in equality, hashing or ``repr``.
 
 Example:
-    >>> request = DeployRequest(release_id="r1", version="1.0; rm -rf /", environment="tests")
+    >>> request = DeployRequest(release_id="r1", version="1.0;rm", environment="tests")
     >>> request.capability.value, request.version
-    ('deploy', '1.0; rm -rf /')
+    ('deploy', '1.0;rm')
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import attrs
 import pendulum
 
 from releasekit._actions.executors.capabilities import Capability
-from releasekit._rules import _validate
+from releasekit._rules import _validate, _values
 from releasekit._rules._time import instant
 from releasekit._rules.release import Artifact
 from releasekit.exceptions import InvalidInputError
@@ -61,9 +67,13 @@ def _since(value: dt.datetime) -> pendulum.DateTime:
     return instant(value, field="since")
 
 
-def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _optional_token(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        _validate.text(instance, attribute, value)
+        _values.token(instance, attribute, value)
+
+
+def _migrations(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _values.label_tuple(value, field="migrations")
 
 
 def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -72,11 +82,18 @@ def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: obj
 
 
 def _arguments(value: str | Iterable[str]) -> tuple[str, ...]:
-    items = _validate.str_tuple(value)
+    try:
+        items = _validate.str_tuple(value)
+    except TypeError:
+        raise InvalidInputError(
+            f"arguments must be a list of strings, got {value!r}", field="arguments", value=value
+        ) from None
     for item in items:
-        if not isinstance(item, str):
+        problem = _values.argument_problem(item)
+        if problem is not None:
             raise InvalidInputError(
-                f"arguments must be strings; {item!r} is not one (convert it with str() first)",
+                f"argument {item!r} cannot be used: {problem}; pass each argument as plain "
+                "text that does not start with '-'",
                 field="arguments",
                 value=value,
             )
@@ -120,11 +137,11 @@ class DeployRequest:
 
     capability: ClassVar[Capability] = Capability.DEPLOY
 
-    release_id: str = attrs.field(validator=_validate.text)
-    version: str = attrs.field(validator=_validate.text)
+    release_id: str = attrs.field(validator=_values.token)
+    version: str = attrs.field(validator=_values.token)
     environment: str = attrs.field(validator=_validate.name)
     artifact: Artifact = attrs.field(factory=Artifact)
-    rollback_of: str | None = attrs.field(default=None, validator=_optional_text)
+    rollback_of: str | None = attrs.field(default=None, validator=_optional_token)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
     child_started: ChildHook | None = attrs.field(
         default=None, eq=False, repr=False, validator=_child_hook
@@ -149,9 +166,9 @@ class TestRequest:
     capability: ClassVar[Capability] = Capability.RUN_TESTS
 
     environment: str = attrs.field(validator=_validate.name)
-    version: str = attrs.field(validator=_validate.text)
-    release_id: str | None = attrs.field(default=None, validator=_optional_text)
-    notify: bool = True
+    version: str = attrs.field(validator=_values.token)
+    release_id: str | None = attrs.field(default=None, validator=_optional_token)
+    notify: bool = attrs.field(default=True, validator=_values.boolean)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
     child_started: ChildHook | None = attrs.field(
         default=None, eq=False, repr=False, validator=_child_hook
@@ -195,11 +212,9 @@ class MigrationRequest:
     capability: ClassVar[Capability] = Capability.MIGRATE
 
     environment: str = attrs.field(validator=_validate.name)
-    version: str = attrs.field(validator=_validate.text)
-    migrations: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
-    release_id: str | None = attrs.field(default=None, validator=_optional_text)
+    version: str = attrs.field(validator=_values.token)
+    migrations: tuple[str, ...] = attrs.field(default=(), converter=_migrations)
+    release_id: str | None = attrs.field(default=None, validator=_optional_token)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
     child_started: ChildHook | None = attrs.field(
         default=None, eq=False, repr=False, validator=_child_hook
@@ -222,7 +237,7 @@ class Notice:
 
     message: str = attrs.field(validator=_validate.text)
     environment: str | None = attrs.field(default=None, validator=_optional_name)
-    release_id: str | None = attrs.field(default=None, validator=_optional_text)
+    release_id: str | None = attrs.field(default=None, validator=_optional_token)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
     child_started: ChildHook | None = attrs.field(
         default=None, eq=False, repr=False, validator=_child_hook
@@ -248,7 +263,7 @@ class AdjustmentRequest:
     capability: ClassVar[Capability] = Capability.ADJUST_DATA
 
     environment: str = attrs.field(validator=_validate.name)
-    operation: str = attrs.field(validator=_validate.text)
+    operation: str = attrs.field(validator=_values.token)
     arguments: tuple[str, ...] = attrs.field(default=(), converter=_arguments)
     operator: str = attrs.field(validator=_validate.text)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
