@@ -54,7 +54,7 @@ from releasekit._actions.executors.requests import (
     RestoreRequest,
     TestRequest,
 )
-from releasekit._actions.executors.templates import FIELDS, FieldKind
+from releasekit._actions.executors.templates import END_OF_OPTIONS, FIELDS, FieldKind
 
 __all__ = [  # noqa: RUF022  # plainly sorted, like releasekit.__all__
     "AdjustmentRequest",
@@ -71,6 +71,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, like releasekit.__all__
     "DeployRequest",
     "Deployer",
     "DtExecutor",
+    "END_OF_OPTIONS",
     "ENTRY_POINT_GROUP",
     "FIELDS",
     "FieldKind",

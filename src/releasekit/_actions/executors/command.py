@@ -195,7 +195,9 @@ class CommandExecutor:
 
     The program never runs through a shell: each template item becomes exactly
     one argument (or, for list fields, several), so a version such as
-    ``1.0; rm -rf /`` reaches the program as one harmless argument. Standard
+    ``1.0;$(reboot)`` reaches the program as one harmless argument, and no value
+    put in by a placeholder reaches it as an option (see
+    :data:`~releasekit.executors.END_OF_OPTIONS`). Standard
     output and error are merged; each line goes to the request's ``progress``
     callback as it arrives (in a background thread), and the head and tail of
     the output are kept in the outcome. The program's pid goes to the
@@ -251,6 +253,9 @@ class CommandExecutor:
 
         Raises:
             ExecutorNotFoundError: There is no template for the request's capability.
+            InvalidInputError: A value put in by a placeholder would start an
+                argument with ``-`` before the template's ``"--"`` (or without
+                one): the program would read it as an option, so nothing runs.
         """
         template = self.templates.get(request.capability)
         if template is None:

@@ -13,9 +13,21 @@ A template is a tuple of strings, one per argument. Placeholders in
 - **switch** fields (``{notify}``) must stand alone and become ``--notify``
   when true, nothing when false.
 
+A template may hold one literal ``"--"`` (:data:`END_OF_OPTIONS`): the usual
+mark after which a program reads no more options. It is passed on as it is.
+A value put in by a placeholder before it never starts with ``-``: filling
+the template refuses such a value (an argument that starts with a
+placeholder, or an item of a list field) with an
+:class:`~releasekit.exceptions.InvalidInputError` before anything runs — the
+program would read it as an option. After the ``--``, values starting with
+``-`` are plain arguments and pass. Values releasekit takes in (versions,
+release ids, operations, their arguments) are refused where they enter
+already; this is the second line of defence, for values made elsewhere.
+
 Templates are checked when an executor is built: an unknown placeholder, a
-shell string instead of a tuple, or a list field inside a larger argument is
-refused then, never in the middle of a release.
+shell string instead of a tuple, a list field inside a larger argument, a
+second ``"--"`` or a switch after it is refused then, never in the middle of
+a release.
 
 Example:
     >>> from releasekit._actions.executors.requests import AdjustmentRequest
@@ -50,7 +62,16 @@ from releasekit.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["FIELDS", "FieldKind", "Template", "Value", "check", "render", "values"]
+__all__ = [
+    "END_OF_OPTIONS",
+    "FIELDS",
+    "FieldKind",
+    "Template",
+    "Value",
+    "check",
+    "render",
+    "values",
+]
 
 #: A checked template: one string per argument.
 Template = tuple[str, ...]
@@ -58,6 +79,9 @@ Template = tuple[str, ...]
 Value = str | None | tuple[str, ...] | bool
 
 _FORMATTER = string.Formatter()
+
+#: The template item after which the program reads no more options.
+END_OF_OPTIONS = "--"
 
 
 class FieldKind(enum.Enum):
@@ -115,8 +139,9 @@ def check(capability: Capability, template: Iterable[str]) -> Template:
 
     Raises:
         InvalidInputError: The template is a string rather than a tuple, holds
-            something other than strings, has unbalanced braces, or uses a
-            placeholder the capability does not have or in a way it cannot be used.
+            something other than strings, has unbalanced braces, uses a
+            placeholder the capability does not have or in a way it cannot be
+            used, or marks the end of options (``"--"``) twice or before a switch.
     """
     if isinstance(template, str | bytes):
         raise _refuse(
@@ -126,42 +151,56 @@ def check(capability: Capability, template: Iterable[str]) -> Template:
             "('deploy', '{environment}', '{version}') — templates never go through a shell",
         )
     items = tuple(template)
-    known = FIELDS[capability]
-    listed = ", ".join(f"{{{name}}}" for name in known)
+    if items.count(END_OF_OPTIONS) > 1:
+        raise _refuse(
+            capability,
+            items,
+            f"holds {END_OF_OPTIONS!r} more than once; keep the one that ends the options",
+        )
+    ended = False
     for item in items:
         if not isinstance(item, str):
             raise _refuse(capability, items, f"holds {item!r}; every argument must be a string")
-        try:
-            parsed = list(_FORMATTER.parse(item))
-        except ValueError as error:
-            raise _refuse(
-                capability, items, f"cannot be read at {item!r} ({error}); write {{{{ for {{"
-            ) from None
-        for _literal, name, spec, conversion in parsed:
-            if name is None:
-                continue
-            if name not in known:
-                raise _refuse(
-                    capability,
-                    items,
-                    f"uses the unknown placeholder {{{name}}} in {item!r}; "
-                    f"{capability} knows {listed}",
-                )
-            if spec or conversion:
-                raise _refuse(
-                    capability,
-                    items,
-                    f"formats {{{name}}} in {item!r}; placeholders take no conversion or "
-                    f"format spec, write {{{name}}}",
-                )
-            if known[name] in {_L, _S} and item != f"{{{name}}}":
-                raise _refuse(
-                    capability,
-                    items,
-                    f"puts {{{name}}} inside {item!r}; it expands to several arguments "
-                    f"(or none), so it must be an argument of its own: '{{{name}}}'",
-                )
+        if item == END_OF_OPTIONS:
+            ended = True
+            continue
+        problem = _item_problem(capability, item, ended=ended)
+        if problem is not None:
+            raise _refuse(capability, items, problem)
     return items
+
+
+def _item_problem(capability: Capability, item: str, *, ended: bool) -> str | None:
+    """Say what is wrong with one argument of a template (after its ``--`` if *ended*)."""
+    known = FIELDS[capability]
+    try:
+        parsed = list(_FORMATTER.parse(item))
+    except ValueError as error:
+        return f"cannot be read at {item!r} ({error}); write {{{{ for {{"
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in known:
+            listed = ", ".join(f"{{{known_name}}}" for known_name in known)
+            return (
+                f"uses the unknown placeholder {{{name}}} in {item!r}; {capability} knows {listed}"
+            )
+        if spec or conversion:
+            return (
+                f"formats {{{name}}} in {item!r}; placeholders take no conversion or "
+                f"format spec, write {{{name}}}"
+            )
+        if known[name] in {_L, _S} and item != f"{{{name}}}":
+            return (
+                f"puts {{{name}}} inside {item!r}; it expands to several arguments "
+                f"(or none), so it must be an argument of its own: '{{{name}}}'"
+            )
+        if known[name] is _S and ended:
+            return (
+                f"puts the switch {{{name}}} after {END_OF_OPTIONS!r}, where the program "
+                f"reads no options; put it before {END_OF_OPTIONS!r}"
+            )
+    return None
 
 
 def values(request: Request) -> dict[str, Value]:  # noqa: PLR0911  # one return per request type
@@ -209,30 +248,63 @@ def values(request: Request) -> dict[str, Value]:  # noqa: PLR0911  # one return
             return {"source": request.source, "target": request.target}
 
 
+def _option_like(name: str, value: str, template: Template) -> InvalidInputError:
+    return InvalidInputError(
+        f"{{{name}}} would put {value!r} where the program reads options, and a value "
+        f"starting with '-' would be read as one: nothing was run; give a value that does not "
+        f"start with '-', or put {END_OF_OPTIONS!r} before {{{name}}} in the template "
+        f"{template!r} if the program takes it as a plain argument there",
+        field=name,
+        value=value,
+    )
+
+
 def render(template: Template, fields: Mapping[str, Value]) -> tuple[str, ...]:
     """Return the arguments *template* yields for *fields*.
 
     *template* must have passed :func:`check` for the capability *fields*
     belong to.
+
+    Raises:
+        InvalidInputError: Before :data:`END_OF_OPTIONS` (or without one), a
+            placeholder's value would begin an argument with ``-``.
     """
     arguments: list[str] = []
+    ended = False
     for item in template:
-        parsed = list(_FORMATTER.parse(item))
-        names = [name for _literal, name, _spec, _conversion in parsed if name is not None]
-        if len(names) == 1 and item == f"{{{names[0]}}}":
-            value = fields[names[0]]
-            if isinstance(value, bool):
-                arguments.extend((f"--{names[0].replace('_', '-')}",) if value else ())
-                continue
-            if isinstance(value, tuple):
-                arguments.extend(value)
-                continue
-        if any(fields[name] is None for name in names):
+        if item == END_OF_OPTIONS and not ended:
+            arguments.append(item)
+            ended = True
             continue
-        arguments.append(
-            "".join(
-                literal + ("" if name is None else str(fields[name]))
-                for literal, name, _spec, _conversion in parsed
-            )
-        )
+        expanded = _expand(item, fields)
+        if not ended:
+            for name, argument in expanded:
+                if name is not None and argument.startswith("-"):
+                    raise _option_like(name, argument, template)
+        arguments.extend(argument for _name, argument in expanded)
     return tuple(arguments)
+
+
+def _expand(item: str, fields: Mapping[str, Value]) -> list[tuple[str | None, str]]:
+    """Return the arguments one template item yields, each with the placeholder it begins with.
+
+    An argument that begins with literal text (``--since={since}``) or is all
+    literal, or a switch the template asks for, comes with ``None``: the
+    template wrote its start, not a value.
+    """
+    parsed = list(_FORMATTER.parse(item))
+    names = [name for _literal, name, _spec, _conversion in parsed if name is not None]
+    if len(names) == 1 and item == f"{{{names[0]}}}":
+        value = fields[names[0]]
+        if isinstance(value, bool):
+            return [(None, f"--{names[0].replace('_', '-')}")] if value else []
+        if isinstance(value, tuple):
+            return [(names[0], part) for part in value]
+    if any(fields[name] is None for name in names):
+        return []
+    argument = "".join(
+        literal + ("" if name is None else str(fields[name]))
+        for literal, name, _spec, _conversion in parsed
+    )
+    leading = parsed[0][1] if parsed and not parsed[0][0] else None
+    return [(leading, argument)]
