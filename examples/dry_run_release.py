@@ -126,13 +126,14 @@ def main() -> None:
     )
     release = step(engine, registry, release, clock)  # -> tests
     clock.advance(minutes=10)
-    release = engine.record(release, run_tests(registry, release, clock))
+    release = engine.record(release, run_tests(registry, release, clock), now=clock.now())
     release = step(engine, registry, release, clock)  # -> sandbox
     clock.advance(hours=1)
     release = engine.record(
         release,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox", note="charts look right"),
         review_logs(registry, release, clock),
+        now=clock.now(),
     )
 
     recorder.fail(
@@ -152,6 +153,7 @@ def main() -> None:
         migrate(registry, release, clock),
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3.1",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version=release.version),
+        now=clock.now(),
     )
     release = step(engine, registry, release, clock)  # refused: the window opens at 09:00
     clock.set(pendulum.datetime(2026, 11, 28, 9, 0, tz="UTC"))

@@ -41,11 +41,13 @@ def promote(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.
     return moved
 
 
-def record(engine: rk.Engine, release: rk.Release, *evidence: rk.Evidence) -> rk.Release:
+def record(
+    engine: rk.Engine, release: rk.Release, clock: rk.FixedClock, *evidence: rk.Evidence
+) -> rk.Release:
     """Record evidence and say so."""
     for item in evidence:
         print(f"{rk.guards.when(item.at)}  record {type(item).__name__} by {item.by}")
-    return engine.record(release, *evidence)
+    return engine.record(release, *evidence, now=clock.now())
 
 
 def walk_to_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.Release:
@@ -53,6 +55,7 @@ def walk_to_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) 
     release = record(
         engine,
         release,
+        clock,
         rk.TestsWritten(
             by="anton",
             at=clock.now(),
@@ -65,6 +68,7 @@ def walk_to_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) 
     release = record(
         engine,
         release,
+        clock,
         rk.TestRun(
             environment="tests", version=release.version, passed=True, at=clock.now(), by="ci"
         ),
@@ -75,6 +79,7 @@ def walk_to_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) 
     release = record(
         engine,
         release,
+        clock,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox", note="charts look right"),
         rk.LogReview(by="ivan", at=clock.now(), environments=ENVIRONMENTS, verdict="clean"),
     )
@@ -87,6 +92,7 @@ def finish_on_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock
     return record(
         engine,
         release,
+        clock,
         rk.MigrationRun(
             environment="stage",
             version=release.version,

@@ -85,7 +85,9 @@ def walk_to(
         next_step = engine.next_step(release)
         assert next_step is not None
         moment = moment + step
-        release = engine.record(release, *evidence_for(release, next_step.target, moment))
+        release = engine.record(
+            release, *evidence_for(release, next_step.target, moment), now=moment
+        )
         moment = moment + step
         release = engine.promote(release, by="anton", now=moment)
     return release, moment

@@ -692,13 +692,13 @@ def test_resume_without_a_step_in_flight_is_an_error(cli: Callable[..., Ran]) ->
 
 
 def test_abandon_ends_the_release(cli: Callable[..., Ran]) -> None:
-    """An abandoned release cannot be promoted any more (exit 2)."""
+    """An abandoned release cannot be promoted any more: it has ended (exit 1)."""
     ok(cli("--actor", "anton", "start", "2.4.0"))
 
     ran = ok(cli("--actor", "anton", "abandon", "2.4.0", "--reason", "superseded"))
 
     assert "abandoned 2.4.0; it takes no further step\n" == ran.out
-    assert ExitCode.ERROR == cli("--actor", "anton", "promote", "2.4.0").code
+    assert ExitCode.REFUSED == cli("--actor", "anton", "promote", "2.4.0").code
 
 
 # -- record --------------------------------------------------------------------------

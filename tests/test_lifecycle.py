@@ -52,7 +52,9 @@ def test_the_lifecycle_machine_can_reach_production() -> None:
         step = machine.engine.next_step(release)
         assert step is not None
         machine.releases["r1"] = machine.engine.record(
-            release, *evidence_for(release, step.target, machine.clock.now())
+            release,
+            *evidence_for(release, step.target, machine.clock.now()),
+            now=machine.clock.now(),
         )
         if step.target == "production":
             machine.clock.set(pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC"))

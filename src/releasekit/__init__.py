@@ -23,6 +23,7 @@ from releasekit._rules.environments import (
     ScheduledTestRun,
 )
 from releasekit._rules.evidence import (
+    CLOCK_SKEW_TOLERANCE,
     Attestation,
     ChangeReview,
     Evidence,
@@ -59,6 +60,7 @@ from releasekit.exceptions import (
     PolicyFileError,
     PromotionRefusedError,
     RecordError,
+    ReleaseEndedError,
     ReleaseKitError,
     ScheduleConflictError,
     SchemaVersionError,
@@ -163,6 +165,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Artifact",
     "Attestation",
     "Blocker",
+    "CLOCK_SKEW_TOLERANCE",
     "ChangeReview",
     "CheckStatus",
     "Clock",
@@ -223,6 +226,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "RecordError",
     "RegisteredGuard",
     "Release",
+    "ReleaseEndedError",
     "ReleaseKitError",
     "Rollback",
     "ScheduleConflictError",

@@ -7,7 +7,8 @@ so ``except ValueError`` keeps working for callers that already catch it::
 
     ReleaseKitError
     ├── InvalidInputError (ValueError)
-    │   └── NaiveDatetimeError
+    │   ├── NaiveDatetimeError
+    │   └── ReleaseEndedError
     ├── PolicyError (ValueError)
     │   └── PolicyFileError
     ├── UnknownReleaseError (LookupError)
@@ -64,6 +65,7 @@ __all__ = [
     "PolicyFileError",
     "PromotionRefusedError",
     "RecordError",
+    "ReleaseEndedError",
     "ReleaseKitError",
     "ScheduleConflictError",
     "SchemaVersionError",
@@ -107,6 +109,51 @@ class NaiveDatetimeError(InvalidInputError):
             field=field,
             value=value,
         )
+
+
+class ReleaseEndedError(InvalidInputError):
+    """The release has ended, or finished its flow, so it takes no such action any more.
+
+    A release that was abandoned or rolled back has ended: it can only be read
+    (its record, status, history, verification, an explanation or a plan
+    saying it is finished). A release in the last environment of its flow
+    (production) has finished its flow: evidence, test runs, migrations,
+    promotions and abandoning are refused, while what concerns production
+    (monitoring, log checks, attention items, rollback) goes on. Nothing is
+    recorded for a refused action.
+
+    Attributes:
+        release_id: The release.
+        state: Where it is: ``"abandoned"``, ``"rolled-back"``, or the last
+            environment of its flow.
+        action: What was refused, e.g. ``"record evidence"``.
+        ended: ``True`` if the release was abandoned or rolled back, ``False``
+            if it finished its flow.
+    """
+
+    def __init__(self, *, release_id: str, state: str, action: str, ended: bool) -> None:
+        if ended:
+            done = "abandoned" if state == "abandoned" else "rolled back"
+            instead = (
+                "start a new release to ship it again"
+                if state == "abandoned"
+                else "ship the fix as a new (hotfix) release"
+            )
+            message = (
+                f"release {release_id} was {done}: it has ended, so you cannot {action}; "
+                f"it can only be read now — {instead}"
+            )
+        else:
+            message = (
+                f"release {release_id} has finished its flow in {state}, so you cannot "
+                f"{action}; only the operations of {state} (log checks, attention items, "
+                "rollback) concern it now — start a new release to ship more"
+            )
+        super().__init__(message, field="release_id", value=release_id)
+        self.release_id = release_id
+        self.state = state
+        self.action = action
+        self.ended = ended
 
 
 class PolicyError(ReleaseKitError, ValueError):

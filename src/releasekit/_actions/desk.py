@@ -293,7 +293,9 @@ class Desk:
             by: Who records it, if not its author (e.g. a bot).
 
         Raises:
-            InvalidInputError: The evidence is for another version or environment.
+            ReleaseEndedError: The release has ended or finished its flow.
+            InvalidInputError: The evidence is for another version or environment,
+                or dated in the future (beyond :data:`~releasekit.CLOCK_SKEW_TOLERANCE`).
             NotPermittedError: Its author (or *by*) may not act where it was produced.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
@@ -302,7 +304,8 @@ class Desk:
                 "record() needs at least one piece of evidence", field="evidence", value=()
             )
         record = self.get(release_id)
-        self._engine.record(record.release, *evidence)
+        now = self.clock.now()
+        self._engine.record(record.release, *evidence, now=now)
         recorder = by if by is not None else evidence[0].by
         for item in evidence:
             where = (
@@ -314,9 +317,7 @@ class Desk:
                 self._engine.require_actor(
                     where, recorder, action=f"record a {type(item).__name__}"
                 )
-        return self._ledger.record_evidence(
-            record, *evidence, by=recorder, at=self.clock.now()
-        ).release
+        return self._ledger.record_evidence(record, *evidence, by=recorder, at=now).release
 
     def promote(
         self,
@@ -359,6 +360,8 @@ class Desk:
             ConflictError: The release is not where the caller thought (*to*,
                 *revision*), or someone else changed it meanwhile; nothing was written.
             PromotionRefusedError: With every blocker of the step.
+            ReleaseEndedError: The release has ended or finished its flow (and
+                the caller named no *to* or *revision* it contradicts).
             StepInProgressError: A step of this release is in flight or was interrupted.
             ExecutorNotFoundError: No executor deploys to the target.
             ExecutorFailedError: The deployment failed; the release did not move.
@@ -367,6 +370,7 @@ class Desk:
         """
         record = self.get(release_id)
         self._require_view(record, to=to, revision=revision)
+        self._engine.require_open(record.release, action="promote it")
         record.require_idle()
         now = self.clock.now()
         try:
@@ -392,11 +396,12 @@ class Desk:
         """Give the release up; it takes no further step.
 
         Raises:
-            InvalidInputError: The release already finished its flow or was abandoned.
+            ReleaseEndedError: The release already finished its flow, or has ended.
             StepInProgressError: A step is in flight: abandon it first.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
         record = self.get(release_id)
+        self._engine.require_open(record.release, action="abandon it")
         self._require_actor_at(record.release, by, action="abandon a release")
         moved = self._engine.abandon(record.release, by=by, now=self.clock.now())
         return self._ledger.abandon(record, moved.moves[-1], reason=reason).release
@@ -431,6 +436,7 @@ class Desk:
                 which a person checked have ended.
 
         Raises:
+            ReleaseEndedError: The release was abandoned or rolled back.
             InvalidInputError: The release has no unfinished step.
             NotPermittedError: *by* may not act where the step runs.
             StepStillRunningError: A process of the step still runs on this
@@ -438,6 +444,7 @@ class Desk:
             LeaseHeldError: Another run holds the environment's lease now.
         """
         record = self.get(release_id)
+        self._engine.require_open(record.release, action="resume a step", at_end=True)
         attempt = record.attempt
         if attempt is None:
             raise InvalidInputError(
@@ -543,11 +550,13 @@ class Desk:
                 host (stop it yourself), or ran on another host.
 
         Raises:
+            ReleaseEndedError: The release was abandoned or rolled back.
             InvalidInputError: The release has no unfinished step.
             NotPermittedError: *by* may not act where the step runs.
             StepStillRunningError: A process of the step may still run (without *force*).
         """
         record = self.get(release_id)
+        self._engine.require_open(record.release, action="abandon a step", at_end=True)
         attempt = record.attempt
         if attempt is None:
             raise InvalidInputError(
@@ -604,6 +613,7 @@ class Desk:
         passed or not; a run that timed out or was killed records no result.
 
         Raises:
+            ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: The release is not in that environment.
             LeaseHeldError: Another test run holds the environment.
             ScheduleConflictError: The run would overlap the daily scheduled run.
@@ -612,6 +622,7 @@ class Desk:
             NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
+        self._engine.require_open(record.release, action="run the tests")
         record.require_idle()
         where = environment or self._evidence_environment(record.release, guards.TestsPassed)
         self._require_in(record.release, where, action="run the tests")
@@ -629,11 +640,13 @@ class Desk:
         """Run the release's migrations on an environment (stage by default) and record them.
 
         Raises:
+            ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: The release is not in that environment, or has no migrations.
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
+        self._engine.require_open(record.release, action="run migrations")
         record.require_idle()
         where = environment or self._evidence_environment(
             record.release, guards.MigrationsSucceeded
@@ -755,10 +768,13 @@ class Desk:
             note: What the reviewer saw.
 
         Raises:
+            ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: The report was made for another release, or holds
                 no environment's logs completely.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
+        record = self.get(release_id)
+        self._engine.require_open(record.release, action="record a review of the logs")
         if report.release_id is not None and report.release_id != release_id:
             raise InvalidInputError(
                 f"this log report was collected for release {report.release_id}, not "
@@ -774,7 +790,6 @@ class Desk:
                 field="report",
                 value=report.uncovered,
             )
-        record = self.get(release_id)
         missing = report.uncovered
         text = note.strip()
         if missing:
@@ -787,13 +802,14 @@ class Desk:
             verdict=verdict,
             note=text,
         )
-        self._engine.record(record.release, review)
+        now = self.clock.now()
+        self._engine.record(record.release, review, now=now)
         order = [name for name in report.environments if name in covered]
         return self._ledger.record_evidence(
             record,
             review,
             by=by,
-            at=self.clock.now(),
+            at=now,
             reason=f"{review.verdict.value} review of the logs of {', '.join(order)}",
         ).release
 
@@ -871,11 +887,13 @@ class Desk:
             The check's result; :attr:`LogCheck.bad` says whether it went bad.
 
         Raises:
+            ReleaseEndedError: The release was abandoned or rolled back.
             InvalidInputError: The release does not run in a monitored environment
-                (it never reached it, was replaced or was rolled back).
+                (it never reached it, or was replaced).
             NotPermittedError: *by* may not act in the environment.
         """
         record = self.get(release_id)
+        self._engine.require_open(record.release, action="check its logs", at_end=True)
         name, rule = self._monitored(record.release, environment)
         self._engine.require_actor(name, by, action="check the logs")
         deployment = self._deployment_of(record.release, name)
@@ -983,6 +1001,7 @@ class Desk:
         Raises:
             NothingToRollBackError: Nothing, or only one release, was ever
                 deployed there.
+            ReleaseEndedError: *release_id* was abandoned or rolled back already.
             InvalidInputError: The environment is not the last one, *release_id*
                 does not run there, or *reason* is empty.
             NotPermittedError: *by* may not act in the environment.
@@ -1003,6 +1022,10 @@ class Desk:
                 "a rollback needs a reason; say what went wrong", field="reason", value=reason
             )
         self._engine.require_actor(name, by, action="roll back")
+        if release_id is not None:
+            self._engine.require_open(
+                self.get(release_id).release, action="roll it back", at_end=True
+            )
         current, previous = self._rollback_pair(name)
         if release_id is not None and release_id != current.release.id:
             raise InvalidInputError(

@@ -60,6 +60,7 @@ from releasekit.exceptions import (
     NotPermittedError,
     PolicyFileError,
     PromotionRefusedError,
+    ReleaseEndedError,
     ReleaseKitError,
     ScheduleConflictError,
     StepInProgressError,
@@ -1006,6 +1007,7 @@ _REFUSED = (
     NotPermittedError,
     HistoryTamperedError,
     NothingToRollBackError,
+    ReleaseEndedError,
 )
 _BUSY = (
     ConflictError,

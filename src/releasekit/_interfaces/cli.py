@@ -38,7 +38,7 @@ class ExitCode(enum.IntEnum):
     #: Refused: a promotion was refused, ``explain`` found blockers, tests failed,
     #: ``verify`` found tampering, ``policy check`` found problems, an actor is not permitted,
     #: a data operation is refused, there is nothing to roll back to, a production log
-    #: check went bad.
+    #: check went bad, the release has ended (abandoned, rolled back) or finished its flow.
     REFUSED = 1
     #: Error: bad input, an unknown release, an unusable policy or store, a usage error.
     ERROR = 2
@@ -89,7 +89,8 @@ exit codes:
   0  done, or allowed
   1  refused: promotion refused, blockers found (explain), tests failed,
      tampering found (verify), problems found (policy check), not permitted,
-     a data operation refused, nothing to roll back to, a bad log check
+     a data operation refused, nothing to roll back to, a bad log check,
+     the release has ended or finished its flow
   2  error: bad input, unknown release, unusable policy file or store, usage
   3  busy: the release changed meanwhile (retry), a lease is held, a step is
      in flight (resume or abandon-step) or may still run, the test

@@ -35,6 +35,7 @@ from cattrs.errors import (
     ClassValidationError,
     IterableValidationError,
 )
+from cattrs.gen import make_dict_structure_fn, override
 from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception
 
@@ -228,10 +229,62 @@ def _unstructure_str_set(value: frozenset[str] | set[str]) -> list[str]:
 _TAGS: dict[type, tuple[str, str]] = {}
 
 
+def _as_is(kind: str) -> Callable[[object, object], object]:
+    """Return a structure hook passing a JSON scalar through if it is a *kind*, else refusing it.
+
+    Evidence is read strictly: the converter's usual hooks would turn ``"false"``
+    into ``True`` and ``5`` into ``"5"``. The evidence classes check the types
+    of their fields themselves; this only says what the JSON should have held.
+    """
+    expected = {
+        "bool": ((bool,), "true or false"),
+        "str": ((str,), "a string"),
+        "str | None": ((str, type(None)), "a string or null"),
+    }
+    types, words = expected[kind]
+
+    def as_is(value: object, _type: object) -> object:
+        if value.__class__ not in types:
+            msg = f"expected {words}, got {value!r}"
+            raise _Explained(msg)
+        return value
+
+    return as_is
+
+
+def _strings(value: object, _type: object) -> list[object]:
+    """Read a JSON list as it is, for an evidence class to check its items and convert it."""
+    if value.__class__ is not list:
+        msg = f"expected a list of strings, got {value!r}"
+        raise _Explained(msg)
+    return value
+
+
+#: Field types of evidence, and the strict hook each is read with.
+_STRICT: dict[object, Callable[[object, object], object]] = {
+    bool: _as_is("bool"),
+    str: _as_is("str"),
+    str | None: _as_is("str | None"),
+    tuple[str, ...]: _strings,
+    frozenset[str]: _strings,
+}
+
+
+def _strict_hook(made: cattrs.Converter, kind: type) -> Callable[[Any, Any], Any]:
+    """Return the structure hook of an evidence class, reading its plain fields strictly."""
+    attrs.resolve_types(kind)
+    overrides: dict[str, Any] = {
+        field.name: override(struct_hook=_STRICT[field.type])
+        for field in attrs.fields(kind)
+        if field.type in _STRICT
+    }
+    return make_dict_structure_fn(kind, made, **overrides)
+
+
 def _configure_evidence(made: cattrs.Converter) -> None:
     """Write each piece of evidence with its kind under ``"type"``; read it back by that tag."""
     by_class = {kind: made.get_unstructure_hook(kind) for kind in EVIDENCE_TYPES}
-    by_tag = {kind.__name__: (kind, made.get_structure_hook(kind)) for kind in EVIDENCE_TYPES}
+    by_tag = {kind.__name__: (kind, _strict_hook(made, kind)) for kind in EVIDENCE_TYPES}
     tags = ", ".join(by_tag)
 
     def unstructure_evidence(value: Evidence) -> dict[str, Any]:

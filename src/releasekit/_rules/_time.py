@@ -38,7 +38,15 @@ def instant(value: dt.datetime, *, field: str = "time") -> pendulum.DateTime:
         )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(field=field, value=value)
-    return pendulum.instance(value).in_timezone(UTC)
+    try:
+        return pendulum.instance(value).in_timezone(UTC)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01 at +05:00 is before year 1 in UTC
+        raise InvalidInputError(
+            f"{field} {value.isoformat()} lies outside the years 1 to 9999 in UTC; "
+            "give an instant within them",
+            field=field,
+            value=value,
+        ) from None
 
 
 def _utc(value: dt.datetime, field: str) -> dt.datetime:

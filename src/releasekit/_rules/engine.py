@@ -19,7 +19,9 @@ import pendulum
 from transitions import Machine
 
 from releasekit._rules._time import instant
+from releasekit._rules.ended import require_open
 from releasekit._rules.evidence import (
+    CLOCK_SKEW_TOLERANCE,
     ChangeReview,
     LogReview,
     MigrationRun,
@@ -225,18 +227,18 @@ class Engine:
     ) -> Release:
         """Return a new release in the first environment of its flow.
 
-        Raises:
-            InvalidInputError: The policy has no flow for *kind*, the version is
-                not one the policy accepts, or a value is malformed.
         The version must follow the policy's rule (:meth:`Policy.check_version`:
         PEP 440 or SemVer by default); the id, like the version, starts with a
         letter or digit and holds no white space or control character.
 
+        Raises:
+            InvalidInputError: The policy has no flow for *kind*, the version is
+                not one the policy accepts, or a value is malformed.
             NotPermittedError: *by* may not act in the first environment.
         """
+        self.policy.check_version(version)
         flow = self.policy.flow(kind)
         first = self.policy.environment(flow.path[0])
-        self.policy.check_version(version)
         self.require_actor(first.name, by, action="start a release")
         return Release(
             id=release_id,
@@ -299,19 +301,18 @@ class Engine:
 
         Raises:
             PromotionRefusedError: Carrying every blocker of the step.
-            ConflictError: The release's next step does not enter *to*.
-            InvalidInputError: The release has no next step, or *to* names no
-                environment of the policy.
+            ConflictError: The release's next step does not enter *to* (it moved
+                on, or ended, since the caller looked).
+            ReleaseEndedError: Without *to*: the release has ended or finished its flow.
+            InvalidInputError: *to* names no environment of the policy.
         """
         moment = instant(now, field="now")
-        step = self.require_step(release, to=to) if to is not None else self.next_step(release)
-        if step is None:
-            raise InvalidInputError(
-                f"release {release.id} is in {release.state} and has no further step; "
-                "start a new release to ship more",
-                field="release",
-                value=release.id,
-            )
+        if to is not None:
+            step: Step | None = self.require_step(release, to=to)
+        else:
+            self.require_open(release, action="promote it")
+            step = self.next_step(release)
+        assert step is not None  # noqa: S101  # refused above at the end of the flow
         cursor = _Cursor(release.state)
         cursor.context = self._context(release, step, moment, by)
         if not self._machines[release.kind].events[_PROMOTE].trigger(cursor):
@@ -355,16 +356,11 @@ class Engine:
         """Give the release up; it takes no further step.
 
         Raises:
-            InvalidInputError: The release already finished its flow or was abandoned.
+            ReleaseEndedError: The release already finished its flow, or has ended.
         """
         moment = instant(now, field="now")
-        if self.next_step(release) is None:
-            raise InvalidInputError(
-                f"release {release.id} is in {release.state}; only a release still on its "
-                "way can be abandoned",
-                field="release",
-                value=release.id,
-            )
+        self.require_open(release, action="abandon it")
+        self._require_state(release)
         cursor = _Cursor(release.state)
         self._machines[release.kind].events[_ABANDON].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
@@ -377,9 +373,11 @@ class Engine:
             the environment (deploying the previous version) is the caller's job.
 
         Raises:
+            ReleaseEndedError: The release was abandoned or rolled back already.
             InvalidInputError: The release is not in the last environment of its flow.
         """
         moment = instant(now, field="now")
+        self.require_open(release, action="roll it back", at_end=True)
         last = self.policy.flow(release.kind).path[-1]
         if release.state != last:
             raise InvalidInputError(
@@ -392,16 +390,46 @@ class Engine:
         self._machines[release.kind].events[_ROLL_BACK].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
 
-    def record(self, release: Release, *evidence: Evidence) -> Release:
+    def record(self, release: Release, *evidence: Evidence, now: dt.datetime) -> Release:
         """Return the release with *evidence* added, after checking it belongs to it.
 
+        Evidence dated after *now* by more than :data:`CLOCK_SKEW_TOLERANCE`
+        (five minutes, for clocks that drift) is refused: what has not happened
+        yet cannot count.
+
+        Args:
+            release: The release.
+            *evidence: The evidence to add.
+            now: The instant the evidence is recorded.
+
         Raises:
-            InvalidInputError: Evidence names another version, or an unknown environment.
+            ReleaseEndedError: The release has ended or finished its flow.
+            InvalidInputError: Evidence names another version or an unknown
+                environment, or is dated in the future.
             NotPermittedError: Its author may not act in the environment it concerns.
         """
+        moment = instant(now, field="now")
+        self.require_open(release, action="record evidence")
         for item in evidence:
-            self._check_evidence(release, item)
+            self._check_evidence(release, item, moment)
         return release.with_evidence(*evidence)
+
+    def require_open(self, release: Release, *, action: str, at_end: bool = False) -> None:
+        """Refuse *action* on a release that has ended (or finished its flow, unless *at_end*).
+
+        A release that was abandoned or rolled back can only be read. A release
+        in the last environment of its flow takes only the actions that concern
+        that environment (*at_end*): log checks, attention items, rollback.
+
+        Args:
+            release: The release acted on.
+            action: What is asked, for the message, e.g. ``"run the tests"``.
+            at_end: Whether the action concerns the last environment itself.
+
+        Raises:
+            ReleaseEndedError: The action is refused.
+        """
+        require_open(self.policy, release, action=action, at_end=at_end)
 
     def plan(self, release: Release, *, now: dt.datetime) -> Plan:
         """Return every remaining step with its blockers and the earliest production time."""
@@ -477,7 +505,16 @@ class Engine:
                 allowed=owners,
             )
 
-    def _check_evidence(self, release: Release, item: Evidence) -> None:
+    def _check_evidence(self, release: Release, item: Evidence, now: pendulum.DateTime) -> None:
+        if item.at > now + CLOCK_SKEW_TOLERANCE:
+            raise InvalidInputError(
+                f"this {type(item).__name__} is dated {item.at.isoformat()}, after the instant "
+                f"it is recorded ({now.isoformat()}) by more than the "
+                f"{_minutes(CLOCK_SKEW_TOLERANCE)} allowed for clock skew; record evidence once "
+                "it has happened, dated when it happened",
+                field="at",
+                value=item.at,
+            )
         version = getattr(item, "version", release.version)
         if isinstance(item, TestRun | MigrationRun | ChangeReview) and version != release.version:
             raise InvalidInputError(
@@ -497,6 +534,11 @@ class Engine:
         if where is not None:
             self.policy.environment(where)
             self.require_actor(where, item.by, action=f"record a {type(item).__name__}")
+
+
+def _minutes(span: dt.timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
 
 
 def _earliest(step: Step, after: pendulum.DateTime) -> pendulum.DateTime | None:

@@ -4,20 +4,32 @@ Each kind of evidence is a frozen record of something a person or a tool did
 for one release: tests written, a test run, a sign-off, a log review, a
 migration run, a change review — or, for a team's own guards, a named
 :class:`Attestation`. Every record says who did it and when.
+
+Evidence decides whether a release may move on, so every field is checked
+by type when the value is built: a boolean is ``True`` or ``False`` (never
+``"false"`` or ``1``), text is a ``str``, lists hold strings, an enum field
+takes a member or its value, and an instant is aware. Whether evidence is
+dated in the future is checked when it is recorded (:meth:`Engine.record`),
+against the instant of recording, with :data:`CLOCK_SKEW_TOLERANCE` of slack.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import pendulum
 
-from releasekit._rules import _validate
+from releasekit._rules import _validate, _values
 from releasekit._rules._time import at_instant
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 __all__ = [
+    "CLOCK_SKEW_TOLERANCE",
     "Attestation",
     "ChangeReview",
     "Evidence",
@@ -28,6 +40,44 @@ __all__ = [
     "TestRun",
     "TestsWritten",
 ]
+
+
+#: How far ahead of the instant of recording evidence may be dated: clocks of
+#: the machines that report evidence (a CI runner, a laptop) drift a little.
+#: Evidence dated later than that is refused when it is recorded.
+CLOCK_SKEW_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def _labels(value: str | Iterable[str], field: str) -> tuple[str, ...]:
+    return _values.label_tuple(value, field=field)
+
+
+def _covers(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _labels(value, "covers")
+
+
+def _tests(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _labels(value, "tests")
+
+
+def _old_app_versions(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _labels(value, "old_app_versions")
+
+
+def _migrations(value: str | Iterable[str]) -> tuple[str, ...]:
+    return _labels(value, "migrations")
+
+
+def _environments(value: str | Iterable[str]) -> frozenset[str]:
+    names = _labels(value, "environments")
+    for name in names:
+        _validate.name(None, _ENVIRONMENTS, name)
+    return frozenset(names)
+
+
+def _optional_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _validate.name(instance, attribute, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -47,13 +97,9 @@ class TestsWritten:
 
     by: str = attrs.field(validator=_validate.text)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    covers: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
-    tests: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
-    note: str = ""
+    covers: tuple[str, ...] = attrs.field(default=(), converter=_covers)
+    tests: tuple[str, ...] = attrs.field(default=(), converter=_tests)
+    note: str = attrs.field(default="", validator=_values.string)
 
 
 @attrs.frozen(kw_only=True)
@@ -73,12 +119,12 @@ class TestRun:
     __test__: ClassVar[bool] = False  # not a pytest test class
 
     environment: str = attrs.field(validator=_validate.name)
-    version: str = attrs.field(validator=_validate.text)
-    passed: bool
+    version: str = attrs.field(validator=_values.token)
+    passed: bool = attrs.field(validator=_values.boolean)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     by: str = attrs.field(validator=_validate.text)
-    scheduled: bool = False
-    summary: str = ""
+    scheduled: bool = attrs.field(default=False, validator=_values.boolean)
+    summary: str = attrs.field(default="", validator=_values.string)
 
 
 @attrs.frozen(kw_only=True)
@@ -97,10 +143,8 @@ class SignOff:
     by: str = attrs.field(validator=_validate.text)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     environment: str = attrs.field(validator=_validate.name)
-    note: str = ""
-    old_app_versions: tuple[str, ...] = attrs.field(
-        default=(), converter=_validate.str_tuple, validator=_validate.strings
-    )
+    note: str = attrs.field(default="", validator=_values.string)
+    old_app_versions: tuple[str, ...] = attrs.field(default=(), converter=_old_app_versions)
 
 
 class LogVerdict(enum.StrEnum):
@@ -108,6 +152,10 @@ class LogVerdict(enum.StrEnum):
 
     CLEAN = "clean"
     PROBLEMS = "problems"
+
+
+def _verdict(value: LogVerdict | str) -> LogVerdict:
+    return _values.enum_member(LogVerdict, value, field="verdict")
 
 
 @attrs.frozen(kw_only=True)
@@ -124,9 +172,9 @@ class LogReview:
 
     by: str = attrs.field(validator=_validate.text)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    environments: frozenset[str] = attrs.field(converter=_validate.str_frozenset)
-    verdict: LogVerdict = attrs.field(converter=LogVerdict)
-    note: str = ""
+    environments: frozenset[str] = attrs.field(converter=_environments)
+    verdict: LogVerdict = attrs.field(converter=_verdict)
+    note: str = attrs.field(default="", validator=_values.string)
 
 
 @attrs.frozen(kw_only=True)
@@ -144,14 +192,12 @@ class MigrationRun:
     """
 
     environment: str = attrs.field(validator=_validate.name)
-    version: str = attrs.field(validator=_validate.text)
-    migrations: tuple[str, ...] = attrs.field(
-        converter=_validate.str_tuple, validator=_validate.strings
-    )
-    succeeded: bool
+    version: str = attrs.field(validator=_values.token)
+    migrations: tuple[str, ...] = attrs.field(converter=_migrations)
+    succeeded: bool = attrs.field(validator=_values.boolean)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     by: str = attrs.field(validator=_validate.text)
-    output: str = ""
+    output: str = attrs.field(default="", validator=_values.string)
 
 
 @attrs.frozen(kw_only=True)
@@ -167,8 +213,8 @@ class ChangeReview:
 
     by: str = attrs.field(validator=_validate.text)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    version: str = attrs.field(validator=_validate.text)
-    note: str = ""
+    version: str = attrs.field(validator=_values.token)
+    note: str = attrs.field(default="", validator=_values.string)
 
 
 @attrs.frozen(kw_only=True)
@@ -186,12 +232,15 @@ class Attestation:
     name: str = attrs.field(validator=_validate.name)
     by: str = attrs.field(validator=_validate.text)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    environment: str | None = None
-    note: str = ""
+    environment: str | None = attrs.field(default=None, validator=_optional_name)
+    note: str = attrs.field(default="", validator=_values.string)
 
 
 #: Any kind of evidence a release can hold.
 Evidence = TestsWritten | TestRun | SignOff | LogReview | MigrationRun | ChangeReview | Attestation
+
+#: The ``environments`` field of a log review, for its names' messages.
+_ENVIRONMENTS = attrs.fields(LogReview).environments
 
 #: Every evidence type, in a stable order.
 EVIDENCE_TYPES: tuple[type[Evidence], ...] = (

@@ -9,7 +9,9 @@ promoting as random people, abandoning. At every step it checks that
 - releases move through their flow one environment at a time, none skipped;
 - every step a release took held every guard of that step when it was taken
   (so windows were respected, except where the flow lifts them);
-- a refused promotion or a refused piece of evidence changes nothing.
+- a refused promotion or a refused piece of evidence changes nothing;
+- a release that finished its flow, was abandoned or rolled back takes no
+  more evidence.
 
 ::
 
@@ -51,7 +53,12 @@ from releasekit._rules.evidence import (
 )
 from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Release
-from releasekit.exceptions import InvalidInputError, NotPermittedError, PromotionRefusedError
+from releasekit.exceptions import (
+    InvalidInputError,
+    NotPermittedError,
+    PromotionRefusedError,
+    ReleaseEndedError,
+)
 from releasekit.testing import strategies
 
 if TYPE_CHECKING:
@@ -235,20 +242,25 @@ class PolicyMachine(RuleBasedStateMachine):
             item for guard in chosen for item in self.evidence_for(guard, release, self.clock.now())
         ]
         if items:
-            self.releases[release.id] = self.engine.record(release, *items)
+            self.releases[release.id] = self.engine.record(release, *items, now=self.clock.now())
 
     @precondition(lambda self: self.releases)
     @rule(data=st.data())
     def record_random_evidence(self, data: st.DataObject) -> None:
-        """Record arbitrary evidence; when refused, nothing changes."""
+        """Record arbitrary evidence; when refused, nothing changes; an ended release takes none."""
         release = self._pick(data)
         item = attrs.evolve(data.draw(self._noise, label="evidence"), at=self.clock.now())
         if isinstance(item, TestRun | MigrationRun | ChangeReview) and item.version == _CURRENT:
             item = attrs.evolve(item, version=release.version)
+        ended = self.engine.next_step(release) is None
+        refusal: Exception | None = None
         try:
-            self.releases[release.id] = self.engine.record(release, item)
-        except (InvalidInputError, NotPermittedError):
+            self.releases[release.id] = self.engine.record(release, item, now=self.clock.now())
+        except (InvalidInputError, NotPermittedError) as error:
+            refusal = error
+        if refusal is not None:
             assert release == self.releases[release.id]  # noqa: S101  # an invariant
+        assert not ended or isinstance(refusal, ReleaseEndedError)  # noqa: S101  # an invariant
 
     @rule(minutes=st.one_of(st.integers(1, 90), st.integers(60, 4 * 24 * 60)))
     def let_time_pass(self, minutes: int) -> None:
@@ -287,7 +299,7 @@ class PolicyMachine(RuleBasedStateMachine):
             return
         now = self.clock.now()
         items = [item for guard in step.guards for item in self.evidence_for(guard, release, now)]
-        release = self.engine.record(release, *items)
+        release = self.engine.record(release, *items, now=now)
         self.releases[release.id] = release
         self._try_promote(release, _actor_in(self.policy, step.source))
 
