@@ -30,8 +30,10 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.identity import identity
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.verdicts import Blocker
+from releasekit.exceptions import InvalidInputError
 
 __all__ = [
     "any_text",
@@ -49,6 +51,7 @@ __all__ = [
     "labels",
     "leases",
     "moves",
+    "people",
     "record_names",
     "records",
     "releases",
@@ -84,6 +87,23 @@ record_names = st.sampled_from(_ALNUM) | st.builds(
     st.text(alphabet=_ALNUM + "._-", max_size=6),
     st.sampled_from(_ALNUM),
 )
+
+
+def _names_a_person(text: str) -> bool:
+    try:
+        identity(text)
+    except InvalidInputError:
+        return False
+    return True
+
+
+#: Names of people as typed: any case, spaces, letters and marks of every script,
+#: punctuation and symbols — everything identity() accepts.
+people = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs")),
+    min_size=1,
+    max_size=12,
+).filter(_names_a_person)
 #: Release ids and stream names every store can keep.
 stream_names = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters="\x00:"), min_size=1, max_size=16
@@ -138,20 +158,20 @@ def evidence() -> st.SearchStrategy[Evidence]:
     """Draw any kind of evidence."""
     listed = st.lists(labels, max_size=2).map(tuple)
     return st.one_of(
-        st.builds(TestsWritten, by=some_text, at=instants(), covers=listed, tests=listed),
+        st.builds(TestsWritten, by=people, at=instants(), covers=listed, tests=listed),
         st.builds(
             TestRun,
             environment=record_names,
             version=tokens,
             passed=st.booleans(),
             at=instants(),
-            by=some_text,
+            by=people,
             scheduled=st.booleans(),
             summary=any_text,
         ),
         st.builds(
             SignOff,
-            by=some_text,
+            by=people,
             at=instants(),
             environment=record_names,
             note=any_text,
@@ -159,7 +179,7 @@ def evidence() -> st.SearchStrategy[Evidence]:
         ),
         st.builds(
             LogReview,
-            by=some_text,
+            by=people,
             at=instants(),
             environments=st.frozensets(record_names, max_size=4),
             verdict=st.sampled_from(LogVerdict),
@@ -172,14 +192,14 @@ def evidence() -> st.SearchStrategy[Evidence]:
             migrations=listed,
             succeeded=st.booleans(),
             at=instants(),
-            by=some_text,
+            by=people,
             output=any_text,
         ),
-        st.builds(ChangeReview, by=some_text, at=instants(), version=tokens, note=any_text),
+        st.builds(ChangeReview, by=people, at=instants(), version=tokens, note=any_text),
         st.builds(
             Attestation,
             name=record_names,
-            by=some_text,
+            by=people,
             at=instants(),
             environment=st.none() | record_names,
             note=any_text,
@@ -189,7 +209,7 @@ def evidence() -> st.SearchStrategy[Evidence]:
 
 def moves() -> st.SearchStrategy[Move]:
     """Draw one step between two environments."""
-    return st.builds(Move, source=record_names, target=record_names, at=instants(), by=some_text)
+    return st.builds(Move, source=record_names, target=record_names, at=instants(), by=people)
 
 
 def releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStrategy[Release]:
@@ -202,7 +222,7 @@ def releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStrateg
         artifact=artifacts(),
         state=record_names,
         created_at=instants(),
-        created_by=storable_names,  # it becomes the actor of the started event
+        created_by=people,  # it becomes the actor of the started event
         evidence=st.lists(evidence(), max_size=4).map(tuple),
         moves=st.lists(moves(), max_size=3).map(tuple),
     )
@@ -247,7 +267,7 @@ def drafts(*, actions: st.SearchStrategy[Action] | None = None) -> st.SearchStra
     optional = st.none() | record_names
     return st.builds(
         Draft,
-        actor=storable_names,
+        actor=people,
         action=actions if actions is not None else st.sampled_from(Action),
         at=instants(),
         source=optional,
@@ -309,7 +329,7 @@ def attempts() -> st.SearchStrategy[Attempt]:
         capability=some_text,
         environment=st.none() | record_names,
         started_at=instants(),
-        by=some_text,
+        by=people,
         target=st.none() | record_names,
         detail=any_text,
         lease=st.none() | leases(),
@@ -320,9 +340,7 @@ def attempts() -> st.SearchStrategy[Attempt]:
 
 def attentions() -> st.SearchStrategy[Attention]:
     """Draw an item that needs a person."""
-    return st.builds(
-        Attention, key=some_text, message=some_text, raised_at=instants(), by=some_text
-    )
+    return st.builds(Attention, key=some_text, message=some_text, raised_at=instants(), by=people)
 
 
 def records() -> st.SearchStrategy[Record]:

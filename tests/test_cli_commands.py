@@ -782,6 +782,27 @@ def test_record_takes_a_time_and_an_author(cli: Callable[..., Ran]) -> None:
     assert "chatbot" == ok(cli("--json", "history", "2.4.0")).json["events"][-1]["actor"]
 
 
+def test_record_by_is_an_identity(cli: Callable[..., Ran]) -> None:
+    """`--by ' Maria '` records maria's sign-off."""
+    to_sandbox(cli)
+
+    ran = ok(cli("--actor", "chatbot", "--json", "record", "2.4.0", "sign-off", "--by", " Maria "))
+
+    assert "maria" == ran.json["recorded"][0]["by"]
+
+
+@pytest.mark.parametrize("by", ["", "maria\r", "ma\u200bria"])
+def test_record_by_no_one_is_a_usage_error(cli: Callable[..., Ran], by: str) -> None:
+    """`--by ''` is refused (exit 2, one JSON error): it never falls back to the actor."""
+    to_sandbox(cli)
+    before = ok(cli("--json", "history", "2.4.0")).json
+
+    ran = cli("--actor", "chatbot", "--json", "record", "2.4.0", "sign-off", "--by", by)
+
+    assert (ExitCode.ERROR, "by") == (ran.code, ran.json["error"]["field"])
+    assert before == ok(cli("--json", "history", "2.4.0")).json
+
+
 def test_record_a_test_run_needs_its_result(cli: Callable[..., Ran]) -> None:
     """A test run is --passed or --failed: leaving both out is a usage error (exit 2)."""
     start(cli)

@@ -833,6 +833,79 @@ def test_neither_the_requester_nor_the_operator_may_verify(
     )
 
 
+@pytest.mark.parametrize("again", ["IVAN", " ivan ", "Ivan\u00a0"])
+def test_one_person_verifies_once_however_the_name_is_typed(
+    cli: Callable[..., Ran], again: str
+) -> None:
+    """`--actor IVAN` after ivan verified: exit 1, already-verified; still one verifier."""
+    adjust(cli)
+    verify(cli, "ivan")
+
+    ran = cli("--actor", again, "--json", "data", "verify", "adjustment-1")
+
+    assert (ExitCode.REFUSED, "already-verified", "ivan") == (
+        ran.code,
+        ran.json["error"]["reason"],
+        ran.json["error"]["actor"],
+    )
+    shown = ok(cli("--json", "data", "show", "adjustment-1")).json["operation"]
+    assert ["ivan"] == shown["verifiers"]
+
+
+def test_the_requester_in_capitals_may_not_verify(cli: Callable[..., Ran]) -> None:
+    """olga asked; `--actor OLGA` verifying is olga verifying her own request: exit 1."""
+    adjust(cli)
+
+    ran = cli("--actor", "OLGA", "--json", "data", "verify", "adjustment-1")
+
+    assert (ExitCode.REFUSED, "requester-verifies", "olga") == (
+        ran.code,
+        ran.json["error"]["reason"],
+        ran.json["error"]["actor"],
+    )
+
+
+@pytest.mark.parametrize("actor", ["", "  ", "a\nb", "iv\u200ban", "\x1b[2Jivan"])
+def test_an_actor_who_is_no_one_is_a_usage_error(cli: Callable[..., Ran], actor: str) -> None:
+    """`--actor ''` or a name with a control character: exit 2, one JSON error, nothing written."""
+    adjust(cli)
+    before = ok(cli("--json", "data", "show", "adjustment-1")).json
+
+    ran = cli("--actor", actor, "--json", "data", "verify", "adjustment-1")
+
+    document = json.loads(ran.out)  # exactly one JSON document
+    assert (ExitCode.ERROR, "InvalidInputError", "actor") == (
+        ran.code,
+        document["error"]["type"],
+        document["error"]["field"],
+    )
+    assert ran.err.startswith("releasekit: --actor ")
+    assert before == ok(cli("--json", "data", "show", "adjustment-1")).json
+
+
+def test_an_actor_from_the_environment_is_checked_too(
+    cli: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$RELEASEKIT_ACTOR with a zero-width space is a usage error, whatever the command."""
+    monkeypatch.setenv("RELEASEKIT_ACTOR", "olga\u200b")
+
+    ran = cli("--json", "windows")
+
+    assert (ExitCode.ERROR, "actor") == (ran.code, ran.json["error"]["field"])
+    assert "$RELEASEKIT_ACTOR 'olga\\u200b' holds U+200B ZERO WIDTH SPACE" in ran.err
+
+
+def test_an_actor_from_the_environment_is_an_identity(
+    cli: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$RELEASEKIT_ACTOR=' Olga ' requests the adjustment as olga."""
+    monkeypatch.setenv("RELEASEKIT_ACTOR", " Olga ")
+
+    ran = ok(cli("--json", "data", "adjust", "production", "fix", "--reason", "r"))
+
+    assert "olga" == ran.json["operation"]["requested_by"]
+
+
 def test_verify_takes_the_fingerprint_shown(cli: Callable[..., Ran]) -> None:
     """The 12 characters shown are enough; the verification stores the whole fingerprint."""
     adjust(cli)

@@ -135,7 +135,7 @@ def test_bad_data_names_every_path() -> None:
 
     assert {
         "required field missing @ $.version",
-        "by must be a non-empty string, got '' @ $.evidence[1].by",
+        "by '' names nobody; give a person's name, e.g. 'anton' @ $.evidence[1].by",
         "'yesterday' is not an ISO 8601 date and time @ $.evidence[2].at",
     } == set(raised.value.problems)
 

@@ -16,6 +16,7 @@ from releasekit._actions.data import (
     DataOperationKind,
     DataOperationStatus,
     DataVerification,
+    check_execution,
     fingerprint,
 )
 from releasekit._records.converter import structure, unstructure
@@ -228,6 +229,104 @@ def test_one_person_verifies_once(desk: rk.Desk) -> None:
 
     assert ("already-verified", "ivan") == (caught.value.reason, caught.value.actor)
     assert before == state(desk)
+
+
+@pytest.mark.parametrize("again", ["IVAN", " ivan ", "Ivan\u00a0", "\uff29van"])
+def test_one_person_is_one_verifier_however_the_name_is_typed(desk: rk.Desk, again: str) -> None:
+    """ivan verifying again as 'IVAN', ' ivan ', 'Ivan' + NBSP or in full-width is refused."""
+    operation = verified(desk, "ivan")
+    before = state(desk)
+
+    with pytest.raises(DataOperationRefusedError) as caught:
+        desk.verify_data_adjustment(operation.id, by=again)
+
+    assert ("already-verified", "ivan") == (caught.value.reason, caught.value.actor)
+    assert (("ivan",), before) == (desk.data_operation(operation.id).verifiers, state(desk))
+
+
+def test_four_spellings_of_ivan_never_let_an_adjustment_run(
+    dt_desk: rk.Desk, fake_dt: Path
+) -> None:
+    """ivan, IVAN, ' ivan ' and Ivan+NBSP are one verifier: the operator may not run it."""
+    operation = request(dt_desk)
+    dt_desk.verify_data_adjustment(operation.id, by="ivan")
+    for again in ("IVAN", " ivan ", "Ivan\u00a0"):
+        with pytest.raises(DataOperationRefusedError):
+            dt_desk.verify_data_adjustment(operation.id, by=again)
+
+    with pytest.raises(DataOperationRefusedError) as caught:
+        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+
+    assert "not-verified" == caught.value.reason
+    assert "has 1 of the 2 verifications it needs" in str(caught.value)
+    assert False is fake_dt.exists()
+
+
+def test_a_requester_may_not_verify_her_own_request_by_capitalising_her_name(
+    desk: rk.Desk,
+) -> None:
+    """maria asks; 'Maria' verifying it is maria verifying her own request: refused."""
+    operation = desk.request_data_adjustment(
+        "production", "fix-prices", ARGUMENTS, by="maria", reason="wrong close"
+    )
+    before = state(desk)
+
+    with pytest.raises(DataOperationRefusedError) as caught:
+        desk.verify_data_adjustment(operation.id, by="Maria")
+
+    assert ("requester-verifies", "maria") == (caught.value.reason, caught.value.actor)
+    assert before == state(desk)
+
+
+@pytest.mark.parametrize("operator", ["DATA-OPERATOR", " data-operator"])
+def test_the_operator_may_not_verify_under_another_spelling(desk: rk.Desk, operator: str) -> None:
+    """The operator typed in capitals, or with a space, is still the operator."""
+    operation = request(desk)
+
+    with pytest.raises(DataOperationRefusedError) as caught:
+        desk.verify_data_adjustment(operation.id, by=operator)
+
+    assert "operator-verifies" == caught.value.reason
+
+
+def test_the_operator_runs_an_adjustment_under_any_spelling_of_the_name(dt_desk: rk.Desk) -> None:
+    """'Data-Operator' is the operator: the run is recorded under its identity."""
+    operation = verified(dt_desk, "ivan", "maria")
+
+    done = dt_desk.execute_data_adjustment(operation.id, by="Data-Operator")
+
+    assert (DataOperationStatus.EXECUTED, "data-operator") == (done.status, done.executed_by)
+
+
+@pytest.mark.parametrize("who", ["", "   ", "iv\u200ban", "ivan\n"])
+def test_a_verifier_who_is_no_one_is_refused_and_nothing_changes(desk: rk.Desk, who: str) -> None:
+    """An empty name, or one with a zero-width space or a newline, is bad input, not a verifier."""
+    operation = request(desk)
+    before = state(desk)
+
+    with pytest.raises(rk.InvalidInputError) as caught:
+        desk.verify_data_adjustment(operation.id, by=who)
+
+    assert "by" == caught.value.field
+    assert before == state(desk)
+
+
+def test_verifiers_of_a_store_written_before_identities_count_once() -> None:
+    """A stored operation verified by 'Ivan' and 'ivan' reads back as one verifier, not two."""
+    operation = request(rk.Desk(rk.reference_policy(), clock=rk.FixedClock(FRIDAY)))
+    stored = unstructure(operation)
+    stored["verifications"] = [
+        {"by": name, "at": "2026-11-27T10:00:00+00:00", "fingerprint": operation.fingerprint}
+        for name in ("Ivan", "ivan")
+    ]
+
+    read = structure(stored, DataOperation)
+
+    assert (("ivan",), 2) == (read.verifiers, len(read.counted))
+    rule = rk.reference_policy().environment("production").data_adjustments
+    assert rule is not None
+    with pytest.raises(DataOperationRefusedError, match="has 1 of the 2 verifications"):
+        check_execution(read, rule, actor="data-operator")
 
 
 def test_a_verification_beyond_the_maximum_is_refused(desk: rk.Desk) -> None:

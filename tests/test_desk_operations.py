@@ -694,3 +694,76 @@ def test_a_rollback_needs_a_reason(desk: rk.Desk, clock: rk.FixedClock) -> None:
         desk.roll_back(by="olga", reason="  ")
 
     assert ("reason", before) == (caught.value.field, actions(desk, new.id))
+
+
+# ---------------------------------------------------------------------------
+# People are compared by their identity, however their name is typed
+# ---------------------------------------------------------------------------
+
+
+def test_anton_in_capitals_acts_in_his_sandbox(
+    desk: rk.Desk, recorder: executors.RecordingExecutor
+) -> None:
+    """'ANTON' is anton: he starts, runs the tests and promotes; the history names anton."""
+    release = desk.start("2.4.0", by="ANTON")
+    desk.run_tests(release.id, by=" Anton ", environment="sandbox-anton")
+    moved = desk.promote(release.id, by="ANTON")
+
+    assert ("tests", "anton", "anton") == (moved.state, moved.created_by, moved.moves[-1].by)
+    assert {"anton"} == {event.actor for event in desk.history(release.id)}
+    assert ["run-tests", "deploy"] == [call.capability for call in recorder.calls]
+
+
+@pytest.mark.parametrize("who", ["anton\u200b", "an\u200dton", "anton\ufe0f", "\u202eanton"])
+def test_anton_with_an_invisible_character_is_refused_with_a_clear_error(
+    desk: rk.Desk, who: str
+) -> None:
+    """A name that merely looks like anton is bad input: nothing is asked, run or written."""
+    release = desk.start("2.4.0", by="anton")
+    before = actions(desk, release.id)
+
+    with pytest.raises(rk.InvalidInputError) as caught:
+        desk.promote(release.id, by=who)
+
+    assert ("by", who) == (caught.value.field, caught.value.value)
+    assert "type the name without it" in str(caught.value)
+    assert (before, "sandbox-anton") == (actions(desk, release.id), desk.get(release.id).state)
+
+
+def test_a_name_that_is_no_one_is_refused_before_a_refusal_is_recorded(desk: rk.Desk) -> None:
+    """An empty actor is not 'someone who may not act here': no refusal naming nobody is written."""
+    release = desk.start("2.4.0", by="anton")
+    before = actions(desk, release.id)
+
+    with pytest.raises(rk.InvalidInputError, match="names nobody"):
+        desk.promote(release.id, by="  ")
+
+    assert before == actions(desk, release.id)
+
+
+def test_a_sign_off_by_team_lead_reads_back_as_their_identity(
+    desk: rk.Desk, clock: rk.FixedClock
+) -> None:
+    """' Team-Lead ' signs off; the stored release and its history say team-lead."""
+    release = to_sandbox(desk, clock)
+
+    desk.record(release.id, rk.SignOff(by=" Team-Lead ", at=clock.now(), environment="sandbox"))
+
+    stored = desk.get(release.id).release.evidence_of(rk.SignOff)
+    assert ["team-lead"] == [item.by for item in stored]
+    assert "team-lead" == desk.history(release.id)[-1].actor
+    assert desk.verify(release.id).ok
+
+
+def test_explaining_for_an_actor_compares_identities(desk: rk.Desk) -> None:
+    """explain(actor='Anton') finds no owner problem; for 'Maria' it names maria."""
+    release = desk.start("2.4.0", by="anton")
+
+    explained = desk.explain(release.id, actor="Anton")
+    refused = desk.explain(release.id, actor="Maria")
+
+    assert ([], ["owner-only"]) == (
+        [blocker.code for blocker in explained.blockers],
+        [blocker.code for blocker in refused.blockers],
+    )
+    assert "maria may not act in sandbox-anton" in refused.blockers[0].message

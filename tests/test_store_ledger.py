@@ -678,7 +678,7 @@ def _operation(data: st.DataObject, record: Record, at: pendulum.DateTime) -> Op
     if record.attention:
         choices.append(_clear)
     choose = choices[data.draw(st.integers(min_value=0, max_value=len(choices) - 1))]
-    return choose(data, record, {"by": data.draw(rks.storable_names), "at": at})
+    return choose(data, record, {"by": data.draw(rks.people), "at": at})
 
 
 @STORED

@@ -34,6 +34,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.identity import identity
 from releasekit._rules.policy import Flow, Gate, Policy, Step
 from releasekit._rules.reference import production_window, reference_policy
 from releasekit._rules.release import Artifact, Kind, Move, Release
@@ -255,6 +256,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "exceptions",
     "executors",
     "guards",
+    "identity",
     "load_policy",
     "loads_policy",
     "production_window",

@@ -28,6 +28,12 @@ import pendulum
 
 from releasekit._rules import _validate, _values
 from releasekit._rules._time import at_instant, instant, optional_instant
+from releasekit._rules.identity import (
+    by_identity,
+    executed_by_identity,
+    identity,
+    requested_by_identity,
+)
 from releasekit.exceptions import DataOperationRefusedError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -135,7 +141,7 @@ class DataVerification:
         voided: Whether an amendment voided it since.
     """
 
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     fingerprint: str = attrs.field(validator=_validate.text)
     note: str = ""
@@ -177,12 +183,12 @@ class DataOperation:
     operation: str = attrs.field(validator=_values.token)
     arguments: tuple[str, ...] = attrs.field(default=(), converter=_arguments)
     source: str | None = attrs.field(default=None, validator=_optional_name)
-    requested_by: str = attrs.field(validator=_validate.text)
+    requested_by: str = attrs.field(converter=requested_by_identity)
     requested_at: pendulum.DateTime = attrs.field(converter=_requested_at)
     reason: str = attrs.field(validator=_validate.text)
     status: DataOperationStatus = attrs.field(converter=DataOperationStatus)
     verifications: tuple[DataVerification, ...] = attrs.field(default=(), converter=_verifications)
-    executed_by: str | None = None
+    executed_by: str | None = attrs.field(default=None, converter=executed_by_identity)
     finished_at: pendulum.DateTime | None = attrs.field(default=None, converter=_finished_at)
     summary: str = ""
     command: tuple[str, ...] = attrs.field(default=(), converter=_validate.str_tuple)
@@ -207,8 +213,12 @@ class DataOperation:
 
     @property
     def verifiers(self) -> tuple[str, ...]:
-        """Who verified the operation as it stands, in order."""
-        return tuple(item.by for item in self.counted)
+        """The different people who verified the operation as it stands, in order.
+
+        Two verifications by one person — however the name was typed — are
+        one verifier.
+        """
+        return tuple(dict.fromkeys(item.by for item in self.counted))
 
     @property
     def is_open(self) -> bool:
@@ -239,7 +249,9 @@ def adjustment_rule(environment: Environment, *, actor: str, action: str) -> Dat
     Raises:
         DataOperationRefusedError: The policy gives the environment no
             :class:`~releasekit.DataAdjustmentRule` (reason ``"not-adjustable"``).
+        InvalidInputError: *actor* is not a name.
     """
+    actor = identity(actor, field="actor")
     rule = environment.data_adjustments
     if rule is None:
         raise DataOperationRefusedError(
@@ -314,8 +326,10 @@ def check_amend(operation: DataOperation, *, actor: str, new_fingerprint: str) -
 
     Raises:
         DataOperationRefusedError: Reason ``"not-requester"`` or a closed status.
-        InvalidInputError: The amendment leaves the operation exactly as it is.
+        InvalidInputError: The amendment leaves the operation exactly as it is,
+            or *actor* is not a name.
     """
+    actor = identity(actor, field="actor")
     action = "amend a data adjustment"
     require_open(operation, actor=actor, action=action)
     if actor != operation.requested_by:
@@ -356,7 +370,9 @@ def check_verification(
         DataOperationRefusedError: Reason ``"changed"`` (the operation is not
             what they read), ``"requester-verifies"``, ``"operator-verifies"``,
             ``"already-verified"``, ``"enough-verifications"``, or a closed status.
+        InvalidInputError: *actor* is not a name.
     """
+    actor = identity(actor, field="actor")
     action = "verify a data adjustment"
     require_open(operation, actor=actor, action=action)
     others = (
@@ -392,16 +408,16 @@ def check_verification(
             f"ask {others}",
             "operator-verifies",
         )
-    counted = operation.counted
-    if actor in {item.by for item in counted}:
+    verifiers = operation.verifiers
+    if actor in verifiers:
         raise refuse(
             f"{actor} has already verified {operation.id} as it stands; ask {others} "
-            f"({len(counted)} of {rule.min_verifications} verifications so far)",
+            f"({len(verifiers)} of {rule.min_verifications} verifications so far)",
             "already-verified",
         )
-    if len(counted) >= rule.max_verifications:
+    if len(verifiers) >= rule.max_verifications:
         raise refuse(
-            f"{operation.id} already has {len(counted)} verifications, the most the policy "
+            f"{operation.id} already has {len(verifiers)} verifications, the most the policy "
             f"asks for ({rule.max_verifications}); {rule.operator} can run it now",
             "enough-verifications",
         )
@@ -413,7 +429,9 @@ def check_execution(operation: DataOperation, rule: DataAdjustmentRule, *, actor
     Raises:
         DataOperationRefusedError: Reason ``"not-operator"``, ``"not-verified"``
             or a closed status.
+        InvalidInputError: *actor* is not a name.
     """
+    actor = identity(actor, field="actor")
     action = "run a data adjustment"
     require_open(operation, actor=actor, action=action)
     if actor != rule.operator:
@@ -426,10 +444,12 @@ def check_execution(operation: DataOperation, rule: DataAdjustmentRule, *, actor
             action=action,
             allowed=(rule.operator,),
         )
-    counted = len(operation.counted)
+    # Different people count, not verifications: a history written before names
+    # were compared as identities may hold "Ivan" and "ivan" as two.
+    counted = len(operation.verifiers)
     if counted < rule.min_verifications:
         missing = rule.min_verifications - counted
-        voided = len(operation.verifications) - counted
+        voided = len(operation.verifications) - len(operation.counted)
         counts = "counts" if voided == 1 else "count"
         void = f" ({voided} given earlier no longer {counts}: it was amended)" if voided else ""
         raise _refused(
@@ -450,7 +470,9 @@ def check_cancel(operation: DataOperation, rule: DataAdjustmentRule | None, *, a
     Raises:
         DataOperationRefusedError: Reason ``"not-requester"``, ``"executed"``
             or ``"cancelled"``.
+        InvalidInputError: *actor* is not a name.
     """
+    actor = identity(actor, field="actor")
     action = "cancel a data operation"
     if operation.status in {DataOperationStatus.EXECUTED, DataOperationStatus.CANCELLED}:
         require_open(operation, actor=actor, action=action)
@@ -474,7 +496,9 @@ def check_restore(source: Environment, target: Environment, *, actor: str) -> No
     Raises:
         DataOperationRefusedError: Reason ``"direction"``: *target* does not
             accept data from *source* (nothing is ever restored into production).
+        InvalidInputError: *actor* is not a name.
     """
+    actor = identity(actor, field="actor")
     if target.data.accepts_restore_from(source.name):
         return
     accepted = target.data.restorable_from

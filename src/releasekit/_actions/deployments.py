@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
+from releasekit._rules.identity import by_identity
 from releasekit._rules.policy import ROLLED_BACK
 from releasekit._rules.release import Release
 
@@ -85,7 +86,7 @@ class Rollback:
     rolled_back: Release
     restored: Release
     at: pendulum.DateTime
-    by: str
+    by: str = attrs.field(converter=by_identity)
     summary: str = ""
 
 

@@ -16,6 +16,11 @@ operations — adjustments that need verifications and their one operator
 (:meth:`Desk.request_data_adjustment` and the methods after it) and restores
 between environments (:meth:`Desk.restore_data`). An environment with owners
 accepts every one of these actions from its owners only.
+
+Whoever acts (``by``) is compared and recorded as their
+:func:`~releasekit.identity`: ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
+person, and a name that is empty or holds a control character is refused
+before anything is asked or written.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ from releasekit._rules._time import instant
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan
 from releasekit._rules.evidence import LogReview, LogVerdict, MigrationRun, TestRun, TestsWritten
+from releasekit._rules.identity import identity
 from releasekit._rules.policy import Policy
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit.exceptions import (
@@ -257,6 +263,7 @@ class Desk:
             InvalidInputError: A value cannot be used, e.g. a version the policy
                 does not accept (:meth:`Policy.check_version`).
         """
+        by = identity(by, field="by")
         self.policy.check_version(version)
         now = self.clock.now()
         candidates = (
@@ -299,6 +306,7 @@ class Desk:
             NotPermittedError: Its author (or *by*) may not act where it was produced.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
+        by = None if by is None else identity(by, field="by")
         if not evidence:
             raise InvalidInputError(
                 "record() needs at least one piece of evidence", field="evidence", value=()
@@ -368,6 +376,7 @@ class Desk:
             ExecutorTimeoutError: The deployment timed out; the release did not move.
             InvalidInputError: *to* names no environment, or *revision* is not a revision.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._require_view(record, to=to, revision=revision)
         self._engine.require_open(record.release, action="promote it")
@@ -400,6 +409,7 @@ class Desk:
             StepInProgressError: A step is in flight: abandon it first.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="abandon it")
         self._require_actor_at(record.release, by, action="abandon a release")
@@ -443,6 +453,7 @@ class Desk:
                 host, or ran on another (without *force*).
             LeaseHeldError: Another run holds the environment's lease now.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="resume a step", at_end=True)
         attempt = record.attempt
@@ -555,6 +566,7 @@ class Desk:
             NotPermittedError: *by* may not act where the step runs.
             StepStillRunningError: A process of the step may still run (without *force*).
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="abandon a step", at_end=True)
         attempt = record.attempt
@@ -621,6 +633,7 @@ class Desk:
             ExecutorFailedError: The run was killed (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="run the tests")
         record.require_idle()
@@ -645,6 +658,7 @@ class Desk:
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="run migrations")
         record.require_idle()
@@ -773,6 +787,7 @@ class Desk:
                 no environment's logs completely.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="record a review of the logs")
         if report.release_id is not None and report.release_id != release_id:
@@ -892,6 +907,7 @@ class Desk:
                 (it never reached it, or was replaced).
             NotPermittedError: *by* may not act in the environment.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="check its logs", at_end=True)
         name, rule = self._monitored(record.release, environment)
@@ -964,6 +980,7 @@ class Desk:
             InvalidInputError: The release has no open item *key*.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
+        by = identity(by, field="by")
         record = self.get(release_id)
         self._require_actor_at(record.release, by, action="clear an attention item")
         return self._ledger.clear_attention(
@@ -1009,6 +1026,7 @@ class Desk:
             ExecutorFailedError: The deploy failed; nothing was rolled back.
             ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
         """
+        by = identity(by, field="by")
         name = self.policy.environment(environment or self.policy.last.name).name
         if name != self.policy.last.name:
             raise InvalidInputError(
@@ -1113,6 +1131,7 @@ class Desk:
             InvalidInputError: A value cannot be used.
             ConflictError: *operation_id* is taken.
         """
+        by = identity(by, field="by")
         action = "request a data adjustment"
         env = self.policy.environment(environment)
         data.adjustment_rule(env, actor=by, action=action)
@@ -1167,6 +1186,7 @@ class Desk:
                 or the adjustment already ran, runs or was cancelled.
             InvalidInputError: The amendment changes nothing.
         """
+        by = identity(by, field="by")
         action = "amend a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1224,6 +1244,7 @@ class Desk:
                 ``"changed"`` (*fingerprint* is not the operation's), or a closed status.
             NotPermittedError: *by* may not act in the environment.
         """
+        by = identity(by, field="by")
         action = "verify a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1233,7 +1254,7 @@ class Desk:
         now = self.clock.now()
         verification = DataVerification(by=by, at=now, fingerprint=current.fingerprint, note=note)
         verified = attrs.evolve(current, verifications=(*current.verifications, verification))
-        count = len(verified.counted)
+        count = len(verified.verifiers)
         return self._write_data(
             current,
             expected=revision,
@@ -1269,6 +1290,7 @@ class Desk:
             ExecutorFailedError: The run failed (recorded; the operation is ``failed``).
             ExecutorTimeoutError: The run timed out (recorded likewise).
         """
+        by = identity(by, field="by")
         action = "run a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1323,6 +1345,7 @@ class Desk:
             DataOperationRefusedError: *by* may not cancel it (``"not-requester"``),
                 or it already ran or was cancelled.
         """
+        by = identity(by, field="by")
         current, revision = self._load_data(operation_id)
         env = self.policy.environment(current.environment)
         data.check_cancel(current, env.data_adjustments, actor=by)
@@ -1371,6 +1394,7 @@ class Desk:
             ExecutorFailedError: The restore failed (recorded; the operation is ``failed``).
             ExecutorTimeoutError: The restore timed out (recorded likewise).
         """
+        by = identity(by, field="by")
         action = "restore data"
         origin = self.policy.environment(source)
         into = self.policy.environment(target)

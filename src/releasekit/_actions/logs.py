@@ -35,6 +35,7 @@ import pendulum
 from releasekit._actions.executors.outcomes import LogBatch, Outcome
 from releasekit._rules._time import instant
 from releasekit._rules.guards import when
+from releasekit._rules.identity import by_identity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -359,7 +360,7 @@ class LogCheck:
     environment: str
     since: pendulum.DateTime
     at: pendulum.DateTime
-    by: str
+    by: str = attrs.field(converter=by_identity)
     batch: LogBatch | None
     problem: str = ""
     notice: Outcome | None = None

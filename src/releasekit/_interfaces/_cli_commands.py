@@ -45,6 +45,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.identity import identity
 from releasekit._rules.policy import Policy
 from releasekit._rules.reference import reference_policy
 from releasekit._rules.release import Artifact
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
     from releasekit._rules.release import Release
     from releasekit._rules.verdicts import Blocker
 
-__all__ = ["Reply", "Session", "exit_code_for", "next_line", "run"]
+__all__ = ["Reply", "Session", "exit_code_for", "next_line", "person", "run"]
 
 #: The policy file used when none is named, if it exists in the working directory.
 DEFAULT_POLICY = "releasekit.toml"
@@ -102,6 +103,18 @@ class Reply:
     data: Mapping[str, object]
     text: str
     code: ExitCode = ExitCode.OK
+
+
+def person(value: str, *, option: str, field: str) -> str:
+    """Return the identity of a person named by a command-line *option* (or variable).
+
+    Raises:
+        InvalidInputError: Naming *option* in its sentence and *field* as its field.
+    """
+    try:
+        return identity(value, field=option)
+    except InvalidInputError as error:
+        raise InvalidInputError(str(error), field=field, value=value) from None
 
 
 @attrs.define
@@ -150,22 +163,40 @@ class Session:
 
     @property
     def actor(self) -> str:
-        """Who acts.
+        """Who acts, as an identity: ``--actor``, else ``$RELEASEKIT_ACTOR``, else the login name.
 
         Raises:
-            InvalidInputError: No actor is named and the login name is unknown.
+            InvalidInputError: The name given is empty or holds a control or
+                invisible character, or none is given and the login name is unknown.
         """
-        named = self._option("actor", "RELEASEKIT_ACTOR")
+        given: str | None = getattr(self.args, "actor", None)
+        if given is not None:
+            return person(given, option="--actor", field="actor")
+        named = self.environ.get("RELEASEKIT_ACTOR") or None
         if named is not None:
-            return named
+            return person(named, option="$RELEASEKIT_ACTOR", field="actor")
         try:
-            return getpass.getuser()
+            login = getpass.getuser()
         except (OSError, KeyError):  # pragma: no cover  # a process without a user name
             raise InvalidInputError(
                 "cannot tell who you are; pass --actor NAME or set RELEASEKIT_ACTOR",
                 field="actor",
                 value=None,
             ) from None
+        return person(login, option="your login name", field="actor")
+
+    def check_people(self) -> None:
+        """Refuse, before anything runs, a person named on the command line who is no one.
+
+        Raises:
+            InvalidInputError: ``--actor``, ``$RELEASEKIT_ACTOR`` or ``--by`` is
+                empty or holds a control or invisible character.
+        """
+        if getattr(self.args, "actor", None) is not None or self.environ.get("RELEASEKIT_ACTOR"):
+            _ = self.actor
+        by: str | None = getattr(self.args, "by", None)
+        if by is not None:
+            person(by, option="--by", field="by")
 
     @property
     def clock(self) -> Clock:
@@ -571,7 +602,7 @@ def _last_event(
 
 
 def _evidence(session: Session, desk: Desk, release: Release, args: argparse.Namespace) -> Evidence:  # noqa: PLR0911  # one return per kind
-    by = args.by or session.actor
+    by = session.actor if args.by is None else person(args.by, option="--by", field="by")
     at = args.at or session.now()
     match args.kind:
         case "tests-written":
@@ -1098,6 +1129,7 @@ def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:
     """Run the command *args* names and return its exit code."""
     session = Session(args, environ)
     try:
+        session.check_people()
         reply = _command(args)(session, args)
     except ReleaseKitError as error:
         code = exit_code_for(error)

@@ -390,7 +390,7 @@ def _standing(operation: DataOperation, rule: DataAdjustmentRule | None) -> str:
         if status is DataOperationStatus.FAILED
         else ""
     )
-    counted = len(operation.counted)
+    counted = len(operation.verifiers)
     if counted < rule.min_verifications:
         missing = rule.min_verifications - counted
         return (
@@ -546,7 +546,7 @@ def data_restore(session: Session, args: argparse.Namespace) -> Reply:
 def _verified(operation: DataOperation, rule: DataAdjustmentRule | None) -> str:
     if rule is None:
         return "-"
-    return f"{len(operation.counted)}/{rule.min_verifications}"
+    return f"{len(operation.verifiers)}/{rule.min_verifications}"
 
 
 def data_list(session: Session, args: argparse.Namespace) -> Reply:

@@ -30,6 +30,7 @@ import pendulum
 
 from releasekit._records._build import builder
 from releasekit._records.converter import Canonical, at_utc, dumps, iso, loads
+from releasekit._rules.identity import identity
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -145,14 +146,9 @@ def _storable(_instance: object, attribute: attrs.Attribute[Any], value: object)
         ) from None
 
 
-def _actor(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _storable(_instance, attribute, value)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(
-            f"{attribute.name} must name who acted, got {value!r}",
-            field=attribute.name,
-            value=value,
-        )
+def _actor(value: str) -> str:
+    """Convert an ``actor`` field: who acted, as an identity (no NUL, no control character)."""
+    return identity(value, field="actor")
 
 
 @attrs.frozen(kw_only=True)
@@ -160,7 +156,8 @@ class Draft:
     """What happened, before a store gives it a place in a history.
 
     Attributes:
-        actor: Who did it (a person, a bot, ``"ci"``).
+        actor: Who did it (a person, a bot, ``"ci"``), kept as an
+            :func:`~releasekit.identity`.
         action: What was done.
         at: When, an aware instant (kept in UTC).
         source: The state before, for actions that change one.
@@ -169,7 +166,7 @@ class Draft:
         data: Everything needed to replay the action, as JSON values.
     """
 
-    actor: str = attrs.field(validator=_actor)
+    actor: str = attrs.field(converter=_actor)
     action: Action = attrs.field(converter=_action)
     at: pendulum.DateTime = attrs.field(converter=at_utc)
     source: str | None = attrs.field(default=None, validator=_storable)
@@ -198,6 +195,7 @@ def draft(
     canonical data are what ``Draft.__init__`` would keep unchanged, so the
     draft is built from them directly; anything else goes through it.
     """
+    actor = _actor(actor)
     if (
         actor.__class__ is str
         and reason.__class__ is str
@@ -207,7 +205,6 @@ def draft(
         and at.__class__ is pendulum.DateTime
         and at.tzinfo is _UTC
         and data.__class__ is Canonical
-        and actor.strip()
     ):
         every = f"{actor}{source}{target}{reason}"
         if every.isascii() and "\x00" not in every:

@@ -51,6 +51,7 @@ from releasekit._records.verifying import MISMATCH, Replay, check_history, tampe
 from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
+from releasekit._rules.identity import by_identity
 from releasekit._rules.policy import ABANDONED
 from releasekit._rules.release import Artifact, Move, Release
 from releasekit._rules.verdicts import Blocker
@@ -118,7 +119,7 @@ class Attempt:
     capability: str = attrs.field(validator=_validate.text)
     environment: str | None = None
     started_at: pendulum.DateTime = attrs.field(converter=_started_at)
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     target: str | None = None
     detail: str = ""
     lease: Lease | None = None
@@ -145,7 +146,7 @@ class Attention:
     key: str = attrs.field(validator=_validate.text)
     message: str = attrs.field(validator=_validate.text)
     raised_at: pendulum.DateTime = attrs.field(converter=_raised_at)
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
 
 
 def _attention(value: Iterable[Attention]) -> tuple[Attention, ...]:

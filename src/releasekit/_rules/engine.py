@@ -29,6 +29,7 @@ from releasekit._rules.evidence import (
     TestsWritten,
 )
 from releasekit._rules.guards import GuardContext, GuardKind, TimeGuard
+from releasekit._rules.identity import identity
 from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.verdicts import Blocker
@@ -229,13 +230,16 @@ class Engine:
 
         The version must follow the policy's rule (:meth:`Policy.check_version`:
         PEP 440 or SemVer by default); the id, like the version, starts with a
-        letter or digit and holds no white space or control character.
+        letter or digit and holds no white space or control character. *by* is
+        kept as an :func:`~releasekit.identity` (``"Anton"`` is ``anton``).
 
         Raises:
             InvalidInputError: The policy has no flow for *kind*, the version is
-                not one the policy accepts, or a value is malformed.
+                not one the policy accepts, or a value is malformed (*by* names
+                nobody, or holds a control character).
             NotPermittedError: *by* may not act in the first environment.
         """
+        by = identity(by, field="by")
         self.policy.check_version(version)
         flow = self.policy.flow(kind)
         first = self.policy.environment(flow.path[0])
@@ -260,8 +264,14 @@ class Engine:
     def explain(
         self, release: Release, *, now: dt.datetime, actor: str | None = None
     ) -> Explanation:
-        """Return every blocker of the release's next step at *now* (for *actor*, if given)."""
+        """Return every blocker of the release's next step at *now* (for *actor*, if given).
+
+        Raises:
+            InvalidInputError: *actor* is given and names nobody, or holds a control character.
+        """
         moment = instant(now, field="now")
+        if actor is not None:
+            actor = identity(actor, field="actor")
         step = self.next_step(release)
         if step is None:
             return Explanation(
@@ -304,8 +314,10 @@ class Engine:
             ConflictError: The release's next step does not enter *to* (it moved
                 on, or ended, since the caller looked).
             ReleaseEndedError: Without *to*: the release has ended or finished its flow.
-            InvalidInputError: *to* names no environment of the policy.
+            InvalidInputError: *to* names no environment of the policy, or *by*
+                is not a name.
         """
+        by = identity(by, field="by")
         moment = instant(now, field="now")
         if to is not None:
             step: Step | None = self.require_step(release, to=to)
@@ -357,7 +369,9 @@ class Engine:
 
         Raises:
             ReleaseEndedError: The release already finished its flow, or has ended.
+            InvalidInputError: *by* is not a name.
         """
+        by = identity(by, field="by")
         moment = instant(now, field="now")
         self.require_open(release, action="abandon it")
         self._require_state(release)
@@ -374,8 +388,10 @@ class Engine:
 
         Raises:
             ReleaseEndedError: The release was abandoned or rolled back already.
-            InvalidInputError: The release is not in the last environment of its flow.
+            InvalidInputError: The release is not in the last environment of its
+                flow, or *by* is not a name.
         """
+        by = identity(by, field="by")
         moment = instant(now, field="now")
         self.require_open(release, action="roll it back", at_end=True)
         last = self.policy.flow(release.kind).path[-1]
@@ -485,6 +501,9 @@ class Engine:
     def require_actor(self, environment: str, actor: str, *, action: str) -> None:
         """Refuse *actor* unless they may act in *environment* (its owners, if it has any).
 
+        *actor* is compared by its :func:`~releasekit.identity`: ``"ANTON"`` may
+        act where ``anton`` owns the environment.
+
         Args:
             environment: Where the action happens.
             actor: Who wants to act.
@@ -492,8 +511,10 @@ class Engine:
 
         Raises:
             NotPermittedError: The environment has owners and *actor* is not one.
-            InvalidInputError: The policy has no such environment.
+            InvalidInputError: The policy has no such environment, or *actor*
+                names nobody or holds a control or invisible character.
         """
+        actor = identity(actor, field="actor")
         env = self.policy.environment(environment)
         if not env.may_act(actor):
             owners = sorted(env.owners)

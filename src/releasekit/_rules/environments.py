@@ -19,6 +19,7 @@ import pendulum
 
 from releasekit._rules import _validate
 from releasekit._rules._time import instant
+from releasekit._rules.identity import identity, operator_identity, owner_identities
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -199,13 +200,14 @@ class DataAdjustmentRule:
     """How data in an environment may be changed by hand.
 
     Attributes:
-        operator: The one person allowed to run adjustments.
+        operator: The one person allowed to run adjustments (an
+            :func:`~releasekit.identity`: ``"Data-Operator"`` is ``data-operator``).
         min_verifications: Distinct other people who must verify first.
         max_verifications: The most verifications the process asks for.
         tool: The only tool through which adjustments may run.
     """
 
-    operator: str = attrs.field(validator=_validate.text)
+    operator: str = attrs.field(converter=operator_identity)
     min_verifications: int = 2
     max_verifications: int = 3
     tool: str = "dt"
@@ -227,7 +229,8 @@ class Environment:
     Attributes:
         name: Unique name, e.g. ``"sandbox-anton"``.
         purpose: One sentence on what the environment is for.
-        owners: If not empty, only these people may act in the environment.
+        owners: If not empty, only these people may act in the environment;
+            kept as identities (see :func:`~releasekit.identity`).
         data_source: Where its market data comes from, if anywhere.
         data: What may happen to its data.
         scheduled_test_run: A daily automatic test run, if there is one.
@@ -243,7 +246,7 @@ class Environment:
 
     name: str = attrs.field(validator=_validate.name)
     purpose: str = ""
-    owners: frozenset[str] = attrs.field(default=frozenset(), converter=_validate.str_frozenset)
+    owners: frozenset[str] = attrs.field(default=frozenset(), converter=owner_identities)
     data_source: DataSource | None = None
     data: DataLifecycle = DataLifecycle()
     scheduled_test_run: ScheduledTestRun | None = None
@@ -261,8 +264,17 @@ class Environment:
         return bool(self.owners)
 
     def may_act(self, actor: str) -> bool:
-        """Whether *actor* may act in this environment."""
-        return not self.owners or actor in self.owners
+        """Whether *actor* may act in this environment: anyone, or one of its owners.
+
+        *actor* is compared by its :func:`~releasekit.identity`, so ``"ANTON"``
+        is the owner ``anton``.
+
+        Raises:
+            InvalidInputError: *actor* is not a name (empty, or holding a
+                control or invisible character).
+        """
+        who = identity(actor, field="actor")
+        return not self.owners or who in self.owners
 
     def forbidden_in(self, functions: Iterable[str]) -> tuple[str, ...]:
         """Return the names among *functions* that may not be deployed here, in order."""

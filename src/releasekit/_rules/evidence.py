@@ -3,7 +3,8 @@
 Each kind of evidence is a frozen record of something a person or a tool did
 for one release: tests written, a test run, a sign-off, a log review, a
 migration run, a change review — or, for a team's own guards, a named
-:class:`Attestation`. Every record says who did it and when.
+:class:`Attestation`. Every record says who did it — their
+:func:`~releasekit.identity`, whatever way the name was typed — and when.
 
 Evidence decides whether a release may move on, so every field is checked
 by type when the value is built: a boolean is ``True`` or ``False`` (never
@@ -24,6 +25,7 @@ import pendulum
 
 from releasekit._rules import _validate, _values
 from releasekit._rules._time import at_instant
+from releasekit._rules.identity import by_identity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -95,7 +97,7 @@ class TestsWritten:
 
     __test__: ClassVar[bool] = False  # not a pytest test class
 
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     covers: tuple[str, ...] = attrs.field(default=(), converter=_covers)
     tests: tuple[str, ...] = attrs.field(default=(), converter=_tests)
@@ -122,7 +124,7 @@ class TestRun:
     version: str = attrs.field(validator=_values.token)
     passed: bool = attrs.field(validator=_values.boolean)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     scheduled: bool = attrs.field(default=False, validator=_values.boolean)
     summary: str = attrs.field(default="", validator=_values.string)
 
@@ -140,7 +142,7 @@ class SignOff:
             was tested with (required on stage by the reference policy).
     """
 
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     environment: str = attrs.field(validator=_validate.name)
     note: str = attrs.field(default="", validator=_values.string)
@@ -170,7 +172,7 @@ class LogReview:
         note: What was seen.
     """
 
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     environments: frozenset[str] = attrs.field(converter=_environments)
     verdict: LogVerdict = attrs.field(converter=_verdict)
@@ -196,7 +198,7 @@ class MigrationRun:
     migrations: tuple[str, ...] = attrs.field(converter=_migrations)
     succeeded: bool = attrs.field(validator=_values.boolean)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     output: str = attrs.field(default="", validator=_values.string)
 
 
@@ -211,7 +213,7 @@ class ChangeReview:
         note: What was seen.
     """
 
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     version: str = attrs.field(validator=_values.token)
     note: str = attrs.field(default="", validator=_values.string)
@@ -230,7 +232,7 @@ class Attestation:
     """
 
     name: str = attrs.field(validator=_validate.name)
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
     at: pendulum.DateTime = attrs.field(converter=at_instant)
     environment: str | None = attrs.field(default=None, validator=_optional_name)
     note: str = attrs.field(default="", validator=_values.string)

@@ -35,6 +35,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.identity import actor_identity, unblocked_by_identities
 from releasekit._rules.release import Release
 from releasekit._rules.verdicts import Blocker, Verdict
 from releasekit._rules.windows import Window
@@ -81,7 +82,8 @@ class GuardContext:
         now: The instant the question is asked for (aware, UTC).
         source: The environment the release would leave.
         target: The environment it would enter.
-        actor: Who asks, when known; actor guards pass when it is ``None``.
+        actor: Who asks, when known, as an :func:`~releasekit.identity`;
+            actor guards pass when it is ``None``.
     """
 
     release: Release
@@ -89,7 +91,7 @@ class GuardContext:
     now: pendulum.DateTime
     source: str
     target: str
-    actor: str | None = None
+    actor: str | None = attrs.field(default=None, converter=actor_identity)
 
     def blocker(
         self,
@@ -251,7 +253,7 @@ class NewTestsWritten:
 
     code: str = "new-tests-written"
     unblocked_by: tuple[str, ...] = attrs.field(
-        default=("developer",), converter=_validate.str_tuple
+        default=("developer",), converter=unblocked_by_identities
     )
 
     @property
@@ -300,7 +302,9 @@ class TestsPassed:
     environment: str = attrs.field(validator=_validate.name)
     command: str = "dt test --notify"
     code: str = "tests-passed"
-    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("team",), converter=unblocked_by_identities
+    )
 
     @property
     def kind(self) -> GuardKind:
@@ -354,7 +358,7 @@ class NoForbiddenFunctions:
 
     code: str = "no-forbidden-functions"
     unblocked_by: tuple[str, ...] = attrs.field(
-        default=("developer",), converter=_validate.str_tuple
+        default=("developer",), converter=unblocked_by_identities
     )
 
     @property
@@ -400,7 +404,9 @@ class SignedOff:
     environment: str = attrs.field(validator=_validate.name)
     require_old_app_versions: bool = False
     code: str = "signed-off"
-    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("team",), converter=unblocked_by_identities
+    )
 
     @property
     def kind(self) -> GuardKind:
@@ -490,7 +496,9 @@ class LogsReviewed:
         converter=attrs.converters.optional(_validate.str_frozenset),
     )
     code: str = "logs-reviewed"
-    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("team",), converter=unblocked_by_identities
+    )
 
     @property
     def kind(self) -> GuardKind:
@@ -565,7 +573,9 @@ class MigrationsSucceeded:
 
     environment: str = attrs.field(validator=_validate.name)
     code: str = "migrations-succeeded"
-    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("team",), converter=unblocked_by_identities
+    )
 
     @property
     def kind(self) -> GuardKind:
@@ -626,7 +636,9 @@ class ChangesReviewed:
 
     environment: str | None = None
     code: str = "changes-reviewed"
-    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("team",), converter=unblocked_by_identities
+    )
 
     @property
     def kind(self) -> GuardKind:
@@ -721,7 +733,9 @@ class AttestationPresent:
     name: str = attrs.field(validator=_validate.name)
     environment: str | None = None
     code: str = ""
-    unblocked_by: tuple[str, ...] = attrs.field(default=("team",), converter=_validate.str_tuple)
+    unblocked_by: tuple[str, ...] = attrs.field(
+        default=("team",), converter=unblocked_by_identities
+    )
     hint: str = ""
 
     def __attrs_post_init__(self) -> None:

@@ -11,6 +11,7 @@ import pendulum
 from releasekit._rules import _validate, _values
 from releasekit._rules._time import at_instant, created_at_instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
+from releasekit._rules.identity import by_identity, created_by_identity
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Move:
     source: str
     target: str
     at: pendulum.DateTime = attrs.field(converter=at_instant)
-    by: str = attrs.field(validator=_validate.text)
+    by: str = attrs.field(converter=by_identity)
 
 
 def _evidence_tuple(value: Iterable[Evidence]) -> tuple[Evidence, ...]:
@@ -128,7 +129,7 @@ class Release:
     artifact: Artifact = Artifact()
     state: str = attrs.field(validator=_validate.text)
     created_at: pendulum.DateTime = attrs.field(converter=created_at_instant)
-    created_by: str = attrs.field(validator=_validate.text)
+    created_by: str = attrs.field(converter=created_by_identity)
     evidence: tuple[Evidence, ...] = attrs.field(default=(), converter=_evidence_tuple)
     moves: tuple[Move, ...] = attrs.field(default=(), converter=_moves)
 

@@ -34,6 +34,7 @@ import pendulum
 from releasekit._actions.executors.capabilities import Capability
 from releasekit._rules import _validate, _values
 from releasekit._rules._time import instant
+from releasekit._rules.identity import operator_identity
 from releasekit._rules.release import Artifact
 from releasekit.exceptions import InvalidInputError
 
@@ -255,7 +256,7 @@ class AdjustmentRequest:
         environment: Whose data to adjust.
         operation: The operation's name, as the team's tool knows it.
         arguments: The operation's arguments, each passed as one argument.
-        operator: The person running it.
+        operator: The person running it, as an :func:`~releasekit.identity`.
         progress: Receives each line of output as it arrives.
         child_started: Receives the pid of each program started for the request.
     """
@@ -265,7 +266,7 @@ class AdjustmentRequest:
     environment: str = attrs.field(validator=_validate.name)
     operation: str = attrs.field(validator=_values.token)
     arguments: tuple[str, ...] = attrs.field(default=(), converter=_arguments)
-    operator: str = attrs.field(validator=_validate.text)
+    operator: str = attrs.field(converter=operator_identity)
     progress: Progress | None = attrs.field(default=None, eq=False, repr=False, validator=_progress)
     child_started: ChildHook | None = attrs.field(
         default=None, eq=False, repr=False, validator=_child_hook
