@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 import attrs
 import pendulum
 
-from releasekit._rules import _time, _validate
+from releasekit._rules import _time, _validate, duties
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -399,10 +399,18 @@ class SignedOff:
 
     With ``require_old_app_versions`` the sign-off must name the older client
     application versions the release was tested with.
+
+    Attributes:
+        min_people: How many different people must sign off; two sign-offs by
+            one person count once, however the name was typed.
+        not_by: Whose sign-off does not count, by keyword: ``"author"``, the
+            person who started the release. Unknown keywords are refused.
     """
 
     environment: str = attrs.field(validator=_validate.name)
     require_old_app_versions: bool = False
+    min_people: int = attrs.field(default=1, validator=duties.min_people)
+    not_by: frozenset[str] = attrs.field(default=frozenset(), converter=duties.not_by)
     code: str = "signed-off"
     unblocked_by: tuple[str, ...] = attrs.field(
         default=("team",), converter=unblocked_by_identities
@@ -414,7 +422,7 @@ class SignedOff:
         return GuardKind.EVIDENCE
 
     def check(self, context: GuardContext) -> Verdict:
-        """Pass when a counting sign-off exists."""
+        """Pass when enough different people, not barred, signed off as required."""
         release = context.release
         entered = release.entered_at(self.environment)
         if entered is None:
@@ -424,16 +432,42 @@ class SignedOff:
             for item in release.evidence_of(SignOff)
             if item.environment == self.environment and entered <= item.at <= context.now
         ]
-        if self.require_old_app_versions and any(item.old_app_versions for item in sign_offs):
+        counting = (
+            [item for item in sign_offs if item.old_app_versions]
+            if self.require_old_app_versions
+            else sign_offs
+        )
+        counted = duties.count((item.by for item in counting), release, self.not_by)
+        if len(counted.people) >= self.min_people:
             return Verdict.ok()
-        if sign_offs and not self.require_old_app_versions:
-            return Verdict.ok()
+        extra = " with old application versions" if self.require_old_app_versions else ""
+        where = f"{release.version} on {self.environment}"
+        task = f"test {where}{extra} and record a SignOff"
+        if counting:
+            shortfall = duties.shortfall(
+                counted,
+                needed=self.min_people,
+                done=f"the manual testing of {where} was signed off",
+                did=f"signed off the manual testing of {where}{extra}",
+                noun="a sign-off",
+                task=task,
+            )
+            return Verdict.blocked(
+                context.blocker(
+                    self,
+                    reason=shortfall.reason,
+                    message=shortfall.message,
+                    hint=shortfall.hint,
+                    unblocked_by=self.unblocked_by,
+                    evidence="sign-off",
+                )
+            )
         if sign_offs:
             return Verdict.blocked(
                 context.blocker(
                     self,
                     reason="no-old-versions",
-                    message=f"the manual testing of {release.version} on {self.environment} "
+                    message=f"the manual testing of {where} "
                     "was signed off without naming the old application versions it used",
                     hint="test with the old application versions and sign off again, "
                     "listing them in old_app_versions",
@@ -441,14 +475,13 @@ class SignedOff:
                     evidence="sign-off",
                 )
             )
-        extra = " with old application versions" if self.require_old_app_versions else ""
+        who = duties.requirement(self.min_people, duties.excluded(release, self.not_by))
         return Verdict.blocked(
             context.blocker(
                 self,
                 reason="missing",
-                message=f"nobody has signed off the manual testing of {release.version} "
-                f"on {self.environment}{extra}",
-                hint=f"test {release.version} on {self.environment}{extra} and record a SignOff",
+                message=f"nobody has signed off the manual testing of {where}{extra}",
+                hint=f"{task}, {who}" if who else task,
                 unblocked_by=self.unblocked_by,
                 evidence="sign-off",
             )
@@ -457,7 +490,10 @@ class SignedOff:
     def describe(self) -> str:
         """Say what the guard requires."""
         extra = " with old app versions" if self.require_old_app_versions else ""
-        return f"signed off on {self.environment}{extra}"
+        return (
+            f"signed off on {self.environment}{extra}"
+            f"{duties.describe(self.min_people, self.not_by)}"
+        )
 
     def environments(self) -> frozenset[str]:
         """The environment the sign-off is for."""
@@ -632,9 +668,19 @@ class MigrationsSucceeded:
 
 @attrs.frozen(kw_only=True)
 class ChangesReviewed:
-    """All changes of this version were reviewed once more (on an environment, if given)."""
+    """All changes of this version were reviewed once more (on an environment, if given).
+
+    Attributes:
+        min_people: How many different people must review them; two reviews
+            by one person count once, however the name was typed.
+        not_by: Whose review does not count, by keyword: ``"author"``, the
+            person who started the release (a review by the author is not a
+            second look). Unknown keywords are refused.
+    """
 
     environment: str | None = None
+    min_people: int = attrs.field(default=1, validator=duties.min_people)
+    not_by: frozenset[str] = attrs.field(default=frozenset(), converter=duties.not_by)
     code: str = "changes-reviewed"
     unblocked_by: tuple[str, ...] = attrs.field(
         default=("team",), converter=unblocked_by_identities
@@ -646,7 +692,7 @@ class ChangesReviewed:
         return GuardKind.EVIDENCE
 
     def check(self, context: GuardContext) -> Verdict:
-        """Pass when a review of this version exists (since it reached the environment)."""
+        """Pass when enough different people, not barred, reviewed this version since."""
         release = context.release
         since = release.created_at
         if self.environment is not None:
@@ -654,18 +700,43 @@ class ChangesReviewed:
             if entered is None:
                 return _not_deployed(self, context, self.environment)
             since = entered
-        if any(
-            review.version == release.version and since <= review.at <= context.now
+        reviews = [
+            review
             for review in release.evidence_of(ChangeReview)
-        ):
+            if review.version == release.version and since <= review.at <= context.now
+        ]
+        counted = duties.count((review.by for review in reviews), release, self.not_by)
+        if len(counted.people) >= self.min_people:
             return Verdict.ok()
+        task = f"review all changes of {release.version} and record a ChangeReview"
+        if reviews:
+            shortfall = duties.shortfall(
+                counted,
+                needed=self.min_people,
+                done=f"the changes of {release.version} were reviewed",
+                did=f"reviewed the changes of {release.version}",
+                noun="a review",
+                task=task,
+            )
+            return Verdict.blocked(
+                context.blocker(
+                    self,
+                    reason=shortfall.reason,
+                    message=shortfall.message,
+                    hint=shortfall.hint,
+                    unblocked_by=self.unblocked_by,
+                    evidence="change-review",
+                )
+            )
         where = f" since it reached {self.environment}" if self.environment else ""
+        who = duties.requirement(self.min_people, duties.excluded(release, self.not_by))
+        hint = "review all changes of the release and record a ChangeReview"
         return Verdict.blocked(
             context.blocker(
                 self,
                 reason="missing",
                 message=f"the changes of {release.version} have not been reviewed once more{where}",
-                hint="review all changes of the release and record a ChangeReview",
+                hint=f"{hint}, {who}" if who else hint,
                 unblocked_by=self.unblocked_by,
                 evidence="change-review",
             )
@@ -673,7 +744,7 @@ class ChangesReviewed:
 
     def describe(self) -> str:
         """Say what the guard requires."""
-        return "changes reviewed once more"
+        return f"changes reviewed once more{duties.describe(self.min_people, self.not_by)}"
 
     def environments(self) -> frozenset[str]:
         """The environment the review belongs to, if any."""
