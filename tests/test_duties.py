@@ -236,6 +236,50 @@ def test_the_guards_describe_the_requirement() -> None:
     )
 
 
+# -- the reference policy ---------------------------------------------------------------------
+
+
+def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.Engine) -> None:
+    """anton reviewing his own 2.4.0 does not open production; ivan's review does."""
+    release, moment = in_stage(engine)
+    release = engine.record(
+        release,
+        rk.MigrationRun(
+            environment="stage",
+            version="2.4.0",
+            migrations=release.artifact.migrations,
+            succeeded=True,
+            at=moment,
+            by="ci",
+        ),
+        rk.SignOff(by="anton", at=moment, environment="stage", old_app_versions=("2.3",)),
+        rk.ChangeReview(by="ANTON", at=moment, version="2.4.0"),
+    )
+    saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")
+
+    own = engine.explain(release, now=saturday)
+    other = engine.explain(
+        engine.record(release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0")),
+        now=saturday,
+    )
+
+    assert ([("changes-reviewed", "not-by")], True) == (
+        [(blocker.code, blocker.reason) for blocker in own.blockers],
+        other.allowed,
+    )
+
+
+def test_the_reference_policy_file_says_the_same() -> None:
+    """The shipped file builds the very same guards, not_by included."""
+    from_file = rk.loads_policy(rk.reference_policy_file())
+    production = next(gate for gate in from_file.gates if gate.environment == "production")
+
+    assert [AUTHOR_ONLY] == [
+        guard.not_by for guard in production.guards if isinstance(guard, guards.ChangesReviewed)
+    ]
+    assert rk.reference_policy() == from_file
+
+
 # -- policy files ----------------------------------------------------------------------------------
 
 POLICY = """
