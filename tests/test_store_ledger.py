@@ -723,3 +723,30 @@ def test_require_idle_names_the_unfinished_step() -> None:
         busy.require_idle()
 
     assert ("r1", "deploy") == (caught.value.release_id, caught.value.capability)
+
+
+def test_a_name_stored_before_identities_reads_back_as_the_identity(
+    ledger: Ledger, started: Record
+) -> None:
+    """A review stored as 'Ivan' (in its event and the state) verifies, and loads as ivan."""
+    review = {
+        "type": "ChangeReview",
+        "by": "Ivan",
+        "at": "2026-11-26T10:10:00+00:00",
+        "version": "2.4.0",
+        "note": "",
+    }
+    snapshot = ledger.store.snapshot("r1")
+    assert snapshot is not None
+    state = dict(snapshot.data)
+    state["release"] = {**state["release"], "evidence": [review]}
+    draft = rk.stores.Draft(
+        actor="ivan", action="evidence-recorded", at=LATER, data={"evidence": [review]}
+    )
+    ledger.store.append("r1", expected=started.revision, draft=draft, snapshot=state)
+
+    loaded = ledger.load("r1")
+
+    assert ["ivan"] == [item.by for item in loaded.release.evidence_of(rk.ChangeReview)]
+    assert ledger.verify("r1").ok
+    assert loaded == replay(ledger.history("r1"))
