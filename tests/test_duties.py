@@ -254,12 +254,13 @@ def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.
         ),
         rk.SignOff(by="anton", at=moment, environment="stage", old_app_versions=("2.3",)),
         rk.ChangeReview(by="ANTON", at=moment, version="2.4.0"),
+        now=moment,
     )
     saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")
 
     own = engine.explain(release, now=saturday)
     other = engine.explain(
-        engine.record(release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0")),
+        engine.record(release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0"), now=moment),
         now=saturday,
     )
 
