@@ -16,9 +16,9 @@ import pendulum
 from hypothesis import strategies as st
 
 from releasekit._records.events import Action, Draft, Event
-from releasekit._records.ledger import Attempt, Attention, Record
 from releasekit._records.processes import HostProcess
 from releasekit._records.store import Lease
+from releasekit._records.values import Attempt, Attention, Record
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,

@@ -7,6 +7,7 @@ import shlex
 import sqlite3
 from typing import TYPE_CHECKING
 
+import attrs
 import pendulum
 import pytest
 
@@ -1497,19 +1498,27 @@ def test_a_history_with_a_refusal_stored_before_blockers_named_evidence_loads(
         "source": "sandbox-anton",
         "target": "tests",
     }
+    at = pendulum.datetime(2026, 11, 27, 11, 0, tz="UTC")
     with rk.SqliteStore(db) as store:
-        snapshot = store.snapshot("2.4.0")
-        assert snapshot is not None
+        stored = store.read_release("2.4.0")
+        assert stored is not None
         draft = rk.stores.Draft(
             actor="anton",
             action="refused",
-            at=pendulum.datetime(2026, 11, 27, 11, 0, tz="UTC"),
+            at=at,
             source="sandbox-anton",
             target="tests",
             reason="release 2.4.0 may not move from sandbox-anton to tests",
             data={"blockers": [old_blocker]},
         )
-        store.append("2.4.0", expected=snapshot.revision, draft=draft, snapshot=snapshot.data)
+        store.append_release(
+            attrs.evolve(stored.row, updated_at=at.isoformat()),  # a refusal changes nothing else
+            expected=stored.revision,
+            previous=stored.head,
+            evidence_before=stored.row.evidence_digest,
+            moves_before=stored.row.moves_digest,
+            draft=draft,
+        )
 
     verified = ok(cli("--json", "verify", "2.4.0")).json
     events = ok(cli("--json", "history", "2.4.0")).json["events"]

@@ -14,9 +14,9 @@ import releasekit as rk
 import strategies as rks
 from releasekit._records import converter as conv
 from releasekit._records.events import Draft, Event
-from releasekit._records.ledger import Attempt, Attention, Record, State
 from releasekit._records.processes import HostProcess
 from releasekit._records.store import Lease
+from releasekit._records.values import Attempt, Attention, Record, State
 from releasekit._rules.evidence import Evidence
 from releasekit.exceptions import RecordError
 
@@ -192,7 +192,7 @@ def test_json_refuses_nan() -> None:
 def test_json_refuses_objects() -> None:
     """Arbitrary objects cannot be written as JSON either."""
     with pytest.raises(rk.InvalidInputError, match="cannot be written as JSON"):
-        conv.compact({"when": object()})
+        conv.dumps({"when": object()})
 
 
 def test_dumps_is_canonical() -> None:
@@ -216,52 +216,4 @@ def test_extend_registers_hooks_on_the_project_converter() -> None:
     assert ("HI", {"text": "hi"}) == (
         conv.unstructure(Shout("hi")),
         cattrs.unstructure(Shout("hi")),
-    )
-
-
-@FEWER
-@given(rks.records())
-def test_the_text_cache_writes_what_the_converter_writes(record: Record) -> None:
-    """A state written from remembered parts is exactly the converter's JSON of it."""
-    cache = conv.TextCache(State, rk.Release)
-    state = State(release=record.release, attempt=record.attempt, attention=record.attention)
-
-    first = cache.text(state)
-    second = cache.text(attrs.evolve(state, release=record.release.moved(_move(record))))
-
-    assert conv.unstructure(state) == conv.loads(first)
-    assert conv.unstructure(
-        attrs.evolve(state, release=record.release.moved(_move(record)))
-    ) == conv.loads(second)
-
-
-def _move(record: Record) -> rk.Move:
-    return rk.Move(
-        source=record.release.state,
-        target="production",
-        at=pendulum.datetime(2030, 1, 1, tz="UTC"),
-        by="anton",
-    )
-
-
-def test_the_text_cache_starts_afresh_when_full() -> None:
-    """A full cache forgets what it holds rather than growing without end."""
-    cache = conv.TextCache(rk.Release, limit=2)
-    release = rk.Release(
-        id="r1",
-        version="1",
-        kind="normal",
-        state="dev",
-        created_at=pendulum.datetime(2026, 1, 1, tz="UTC"),
-        created_by="anton",
-        moves=[_move_at(day) for day in range(1, 5)],
-    )
-
-    assert conv.unstructure(release) == conv.loads(cache.text(release))
-    assert len(cache._memo) <= 2
-
-
-def _move_at(day: int) -> rk.Move:
-    return rk.Move(
-        source="dev", target="dev", at=pendulum.datetime(2026, 1, day, tz="UTC"), by="anton"
     )

@@ -9,7 +9,7 @@ from builders import THURSDAY, evidence_for, start, walk_to
 from releasekit import guards
 from releasekit._interfaces import cli
 from releasekit._records.converter import structure, unstructure
-from releasekit._records.ledger import Refused
+from releasekit._records.fold import Refused
 from releasekit._rules import verdicts
 
 

@@ -18,7 +18,7 @@ from builders import THURSDAY
 from releasekit._records.events import STATE_CHANGED
 from releasekit._records.postgres import MIGRATIONS
 from releasekit.exceptions import HistoryTamperedError, SchemaVersionError
-from releasekit.stores import Action, Draft, Ledger, PostgresStore, Record
+from releasekit.stores import Action, Ledger, PostgresStore, Record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -168,15 +168,9 @@ def test_a_malformed_connection_string_is_a_store_error() -> None:
 def test_a_locked_release_gives_up_after_the_timeout(dsn: str, record: Record) -> None:
     """A write waits for another writer's lock, then fails and changes nothing."""
     with PostgresStore(dsn, timeout=0.2) as store, raw(dsn) as other, other.transaction():
-        other.execute("SELECT * FROM releasekit_streams WHERE stream = 'r1' FOR UPDATE")
+        other.execute("SELECT * FROM releasekit_releases WHERE id = 'r1' FOR UPDATE")
         with pytest.raises(rk.StoreError, match=r"held the lock for more than 0\.2 s"):
-            store.append(
-                "r1",
-                expected=3,
-                draft=Draft(actor="a", action=Action.LEASE_TAKEN, at=LATER),
-                snapshot={},
-                previous=record.head,
-            )
+            Ledger(store).note(record, action=Action.LEASE_TAKEN, by="a", at=LATER)
 
     with PostgresStore(dsn) as store:
         assert 3 == len(store.events("r1"))
@@ -294,11 +288,7 @@ def test_verify_catches_reordered_events(dsn: str, ledger: Ledger) -> None:
 @pytest.mark.usefixtures("record")
 def test_verify_catches_an_edited_current_state(dsn: str, ledger: Ledger) -> None:
     """A state edited behind the ledger's back is not the one its last event recorded."""
-    tamper(
-        dsn,
-        "UPDATE releasekit_streams SET snapshot = jsonb_set(snapshot::jsonb, "
-        "'{release,state}', '\"production\"')::json WHERE stream = 'r1'",
-    )
+    tamper(dsn, "UPDATE releasekit_releases SET state = 'production' WHERE id = 'r1'")
 
     by_store, by_ledger = ledger.store.verify("r1"), ledger.verify("r1")
 

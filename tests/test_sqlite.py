@@ -248,7 +248,7 @@ def test_a_busy_file_gives_up_after_the_timeout(path: Path) -> None:
         try:
             with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
                 store.append(
-                    "r1",
+                    "ops:r1",
                     expected=0,
                     draft=Draft(actor="a", action=Action.STARTED, at=LATER),
                     snapshot={},
@@ -385,11 +385,7 @@ def test_verify_catches_reordered_events(path: Path, ledger: Ledger) -> None:
 @pytest.mark.usefixtures("record")
 def test_verify_catches_an_edited_current_state(path: Path, ledger: Ledger) -> None:
     """A state edited behind the ledger's back is not the one its last event recorded."""
-    tamper(
-        path,
-        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.state', 'production') "
-        "WHERE stream = 'r1'",
-    )
+    tamper(path, "UPDATE releases SET state = 'production' WHERE id = 'r1'")
 
     by_store, by_ledger = ledger.store.verify("r1"), ledger.verify("r1")
 
@@ -402,11 +398,7 @@ def test_verify_catches_an_edited_current_state(path: Path, ledger: Ledger) -> N
 @pytest.mark.usefixtures("record")
 def test_an_edited_current_state_is_refused_before_it_is_read(path: Path, ledger: Ledger) -> None:
     """Loading a state edited by hand raises HistoryTamperedError, naming the release."""
-    tamper(
-        path,
-        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.created_at', 'soon') "
-        "WHERE stream = 'r1'",
-    )
+    tamper(path, "UPDATE releases SET created_at = 'soon' WHERE id = 'r1'")
 
     with pytest.raises(HistoryTamperedError) as raised:
         ledger.load("r1")
@@ -420,18 +412,12 @@ def test_a_state_of_old_events_that_cannot_be_read_names_its_path(tmp_path: Path
     path = write_schema_2_store(tmp_path / "old.db")
     with SqliteStore(path) as store:  # migrated to the current schema
         pass
-    tamper(
-        path,
-        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.created_at', 'soon') "
-        "WHERE stream = '2.4.0'",
-    )
+    tamper(path, "UPDATE releases SET created_at = 'soon' WHERE id = '2.4.0'")
 
     with SqliteStore(path) as store, pytest.raises(RecordError) as raised:
         Ledger(store).load("2.4.0")
 
-    assert ("'soon' is not an ISO 8601 date and time @ $.release.created_at",) == (
-        raised.value.problems
-    )
+    assert ("'soon' is not an ISO 8601 date and time @ $.created_at",) == raised.value.problems
 
 
 def test_an_edited_state_of_old_events_is_caught_by_replaying_them(tmp_path: Path) -> None:
@@ -439,11 +425,7 @@ def test_an_edited_state_of_old_events_is_caught_by_replaying_them(tmp_path: Pat
     path = write_schema_2_store(tmp_path / "old.db")
     with SqliteStore(path):  # migrated to the current schema
         pass
-    tamper(
-        path,
-        "UPDATE streams SET snapshot = json_set(snapshot, '$.release.state', 'production') "
-        "WHERE stream = '2.4.0'",
-    )
+    tamper(path, "UPDATE releases SET state = 'production' WHERE id = '2.4.0'")
 
     with SqliteStore(path) as store:
         by_store, by_ledger = store.verify("2.4.0"), Ledger(store).verify("2.4.0")

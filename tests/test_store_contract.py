@@ -1,4 +1,8 @@
-"""The store contract: every store (memory, SQLite, PostgreSQL) behaves the same."""
+"""The store contract: every store (memory, SQLite, PostgreSQL) behaves the same.
+
+Histories other than releases (``kind:name``) keep one JSON snapshot each; the
+release rows have a section of their own at the end.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 import itertools
 from typing import TYPE_CHECKING
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,9 +18,10 @@ from hypothesis import strategies as st
 
 import releasekit as rk
 import strategies as rks
-from releasekit._records.events import digest_state
+from releasekit._records.events import digest
+from releasekit._records.rows import NO_FACTS, roll
 from releasekit.exceptions import LeaseNotHeldError
-from releasekit.stores import Action, Draft, JSONText, Lease, Snapshot, Store
+from releasekit.stores import Action, Draft, Fact, Lease, ReleaseRow, Snapshot, Store, StoredRelease
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,34 +55,34 @@ def test_every_store_follows_the_protocol(store: Store) -> None:
 
 def test_the_first_append_creates_the_stream(store: Store) -> None:
     """Appending at revision 0 creates the stream with its first event and state."""
-    event = store.append("r1", expected=0, draft=draft(n=1), snapshot={"state": "dev"})
+    event = store.append("ops:r1", expected=0, draft=draft(n=1), snapshot={"state": "dev"})
 
     assert (1, "", True) == (event.seq, event.previous, event.matches_digest())
     text = '{"state":"dev"}'
     assert Snapshot(
-        stream="r1",
+        stream="ops:r1",
         revision=1,
         head=event.digest,
         data={"state": "dev"},
         text=text,
-        recorded_digest=digest_state(text),
-    ) == store.snapshot("r1")
-    assert digest_state(text) == event.state_digest
+        recorded_digest=digest(text),
+    ) == store.snapshot("ops:r1")
+    assert digest(text) == event.state_digest
 
 
 def test_appends_chain_their_events(store: Store) -> None:
     """Each event links to the one before it."""
-    first = store.append("r1", expected=0, draft=draft(), snapshot={})
-    second = store.append("r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"n": 2})
+    first = store.append("ops:r1", expected=0, draft=draft(), snapshot={})
+    second = store.append("ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"n": 2})
 
     assert (2, first.digest) == (second.seq, second.previous)
-    assert (2, second.digest) == (store.snapshot("r1").revision, store.snapshot("r1").head)  # type: ignore[union-attr]
+    assert (2, second.digest) == (store.snapshot("ops:r1").revision, store.snapshot("ops:r1").head)  # type: ignore[union-attr]
 
 
 def test_the_returned_event_is_the_stored_event(store: Store) -> None:
     """What append returns equals what events() reads back later."""
     returned = store.append(
-        "r1",
+        "ops:r1",
         expected=0,
         draft=Draft(
             actor="ånton",
@@ -90,81 +96,82 @@ def test_the_returned_event_is_the_stored_event(store: Store) -> None:
         snapshot={},
     )
 
-    assert [returned] == store.events("r1")
+    assert [returned] == store.events("ops:r1")
 
 
 def test_a_stale_revision_is_a_conflict_and_writes_nothing(store: Store) -> None:
     """Writing on an old revision is refused, naming the stream and both revisions."""
-    store.append("r1", expected=0, draft=draft(), snapshot={"v": 1})
-    store.append("r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"v": 2})
-    before = (store.snapshot("r1"), store.events("r1"))
+    store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 1})
+    store.append("ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"v": 2})
+    before = (store.snapshot("ops:r1"), store.events("ops:r1"))
 
     with pytest.raises(rk.ConflictError) as raised:
-        store.append("r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"v": 3})
+        store.append("ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"v": 3})
 
-    assert ("r1", 1, 2) == (raised.value.stream, raised.value.expected, raised.value.actual)
-    assert before == (store.snapshot("r1"), store.events("r1"))
+    assert ("ops:r1", 1, 2) == (raised.value.stream, raised.value.expected, raised.value.actual)
+    assert before == (store.snapshot("ops:r1"), store.events("ops:r1"))
 
 
 def test_creating_a_stream_twice_is_a_conflict(store: Store) -> None:
     """A second create is refused: the stream already exists."""
-    store.append("r1", expected=0, draft=draft(), snapshot={"v": 1})
+    store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 1})
 
     with pytest.raises(rk.ConflictError) as raised:
-        store.append("r1", expected=0, draft=draft(), snapshot={"v": 9})
+        store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 9})
 
-    assert "r1 already exists (revision 1); load it instead of creating it" == str(raised.value)
-    assert {"v": 1} == store.snapshot("r1").data  # type: ignore[union-attr]
+    assert "ops:r1 already exists (revision 1); load it instead of creating it" == str(raised.value)
+    assert {"v": 1} == store.snapshot("ops:r1").data  # type: ignore[union-attr]
 
 
 def test_a_revision_from_the_future_is_a_conflict(store: Store) -> None:
     """Naming a revision the stream has not reached is refused too."""
     with pytest.raises(rk.ConflictError) as raised:
-        store.append("r1", expected=3, draft=draft(), snapshot={})
+        store.append("ops:r1", expected=3, draft=draft(), snapshot={})
 
     assert (3, 0) == (raised.value.expected, raised.value.actual)
-    assert store.snapshot("r1") is None
+    assert store.snapshot("ops:r1") is None
 
 
 def test_a_known_head_saves_the_read(store: Store) -> None:
     """Given the head it saw, a writer appends exactly as without it."""
-    first = store.append("r1", expected=0, draft=draft(), snapshot={})
+    first = store.append("ops:r1", expected=0, draft=draft(), snapshot={})
 
     second = store.append(
-        "r1", expected=1, draft=draft(Action.PROMOTED), snapshot={}, previous=first.digest
+        "ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={}, previous=first.digest
     )
 
     assert first.digest == second.previous
-    assert store.verify("r1").ok
+    assert store.verify("ops:r1").ok
 
 
 def test_a_wrong_head_is_refused_and_writes_nothing(store: Store) -> None:
     """A head that is not the stream's is refused, even at the right revision."""
-    store.append("r1", expected=0, draft=draft(), snapshot={"v": 1})
+    store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 1})
 
     with pytest.raises(rk.InvalidInputError) as raised:
-        store.append("r1", expected=1, draft=draft(), snapshot={"v": 2}, previous="0" * 64)
+        store.append("ops:r1", expected=1, draft=draft(), snapshot={"v": 2}, previous="0" * 64)
 
     assert "previous" == raised.value.field
-    assert (1, {"v": 1}) == (len(store.events("r1")), store.snapshot("r1").data)  # type: ignore[union-attr]
+    assert (1, {"v": 1}) == (len(store.events("ops:r1")), store.snapshot("ops:r1").data)  # type: ignore[union-attr]
 
 
 def test_a_stale_revision_with_a_head_is_still_a_conflict(store: Store) -> None:
     """With a head given, a stale revision is a conflict, not a wrong head."""
-    first = store.append("r1", expected=0, draft=draft(), snapshot={})
-    store.append("r1", expected=1, draft=draft(), snapshot={})
+    first = store.append("ops:r1", expected=0, draft=draft(), snapshot={})
+    store.append("ops:r1", expected=1, draft=draft(), snapshot={})
 
     with pytest.raises(rk.ConflictError) as raised:
-        store.append("r1", expected=1, draft=draft(), snapshot={}, previous=first.digest)
+        store.append("ops:r1", expected=1, draft=draft(), snapshot={}, previous=first.digest)
 
     assert (1, 2) == (raised.value.expected, raised.value.actual)
 
 
-def test_a_snapshot_may_come_as_text(store: Store) -> None:
-    """A snapshot already written as JSON text is kept as it is."""
-    store.append("r1", expected=0, draft=draft(), snapshot=JSONText('{"a":[1,2]}'))
+def test_a_snapshot_is_kept_as_canonical_json(store: Store) -> None:
+    """A snapshot is stored as compact JSON with its keys sorted, and reads back as written."""
+    store.append("ops:r1", expected=0, draft=draft(), snapshot={"b": "é", "a": [1, 2]})
 
-    assert {"a": [1, 2]} == store.snapshot("r1").data  # type: ignore[union-attr]
+    stored = store.snapshot("ops:r1")
+    assert ('{"a":[1,2],"b":"\\u00e9"}', {"a": [1, 2], "b": "é"}) == (stored.text, stored.data)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -173,16 +180,19 @@ def test_a_snapshot_may_come_as_text(store: Store) -> None:
         ("", 0, {}, "stream"),
         ("a\x00b", 0, {}, "stream"),
         ("x" * 201, 0, {}, "stream"),
-        ("r1", -1, {}, "expected"),
-        ("r1", True, {}, "expected"),
-        ("r1", 0, {"x": float("nan")}, "snapshot"),
-        ("r1", 0, ["not", "a", "mapping"], "snapshot"),
+        ("r1", 0, {}, "stream"),
+        (":r1", 0, {}, "stream"),
+        ("ops:", 0, {}, "stream"),
+        ("ops:r1", -1, {}, "expected"),
+        ("ops:r1", True, {}, "expected"),
+        ("ops:r1", 0, {"x": float("nan")}, "snapshot"),
+        ("ops:r1", 0, ["not", "a", "mapping"], "snapshot"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(
     store: Store, stream: str, expected: int, snapshot: object, field: str
 ) -> None:
-    """A malformed name, revision or snapshot is refused before anything is written."""
+    """A malformed name (a release id among them), revision or snapshot writes nothing."""
     with pytest.raises(rk.InvalidInputError) as raised:
         store.append(stream, expected=expected, draft=draft(), snapshot=snapshot)  # type: ignore[arg-type]
 
@@ -193,9 +203,9 @@ def test_bad_input_is_refused_and_writes_nothing(
 def test_data_that_is_not_json_is_refused_and_writes_nothing(store: Store) -> None:
     """An event whose data JSON cannot hold is refused before anything is written."""
     with pytest.raises(rk.InvalidInputError):
-        store.append("r1", expected=0, draft=draft(when=object()), snapshot={})
+        store.append("ops:r1", expected=0, draft=draft(when=object()), snapshot={})
 
-    assert (None, []) == (store.snapshot("r1"), store.events("r1"))
+    assert (None, []) == (store.snapshot("ops:r1"), store.events("ops:r1"))
 
 
 # ---------------------------------------------------------------------------
@@ -205,42 +215,42 @@ def test_data_that_is_not_json_is_refused_and_writes_nothing(store: Store) -> No
 
 def test_an_unknown_stream_has_no_state_and_no_events(store: Store) -> None:
     """Reading a stream that was never written gives nothing, not an error."""
-    assert (None, []) == (store.snapshot("nope"), store.events("nope"))
+    assert (None, []) == (store.snapshot("ops:nope"), store.events("ops:nope"))
 
 
 def test_events_after_a_position(store: Store) -> None:
     """events(after=n) gives only the newer events, oldest first."""
     for revision in range(4):
-        store.append("r1", expected=revision, draft=draft(n=revision), snapshot={})
+        store.append("ops:r1", expected=revision, draft=draft(n=revision), snapshot={})
 
-    assert [3, 4] == [event.seq for event in store.events("r1", after=2)]
+    assert [3, 4] == [event.seq for event in store.events("ops:r1", after=2)]
 
 
 def test_streams_are_listed_by_prefix(store: Store) -> None:
     """Streams are listed sorted, and a prefix is taken literally (no wildcards)."""
-    for name in ["r2", "data:prod", "r1", "r_1", "r%", "é"]:
+    for name in ["o:r2", "data:prod", "o:r1", "o:r_1", "o:r%", "o:é"]:
         store.append(name, expected=0, draft=draft(), snapshot={})
 
-    assert (["data:prod", "r%", "r1", "r2", "r_1", "é"], ["r_1"], ["r%"]) == (
+    assert (["data:prod", "o:r%", "o:r1", "o:r2", "o:r_1", "o:é"], ["o:r_1"], ["o:r%"]) == (
         store.streams(),
-        store.streams(prefix="r_"),
-        store.streams(prefix="r%"),
+        store.streams(prefix="o:r_"),
+        store.streams(prefix="o:r%"),
     )
 
 
 def test_a_written_history_verifies(store: Store) -> None:
     """The history a store wrote verifies against its chain and its state."""
-    events = [store.append("r1", expected=0, draft=draft(), snapshot={})]
-    events.append(store.append("r1", expected=1, draft=draft(Action.PROMOTED), snapshot={}))
+    events = [store.append("ops:r1", expected=0, draft=draft(), snapshot={})]
+    events.append(store.append("ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={}))
 
-    assert rk.stores.Verification(stream="r1", events=2, head=events[-1].digest) == (
-        store.verify("r1")
+    assert rk.stores.Verification(stream="ops:r1", events=2, head=events[-1].digest) == (
+        store.verify("ops:r1")
     )
 
 
 def test_an_unknown_stream_verifies_empty(store: Store) -> None:
     """There is nothing wrong with a stream that does not exist."""
-    assert (True, 0) == (store.verify("nope").ok, store.verify("nope").events)
+    assert (True, 0) == (store.verify("ops:nope").ok, store.verify("ops:nope").events)
 
 
 @STORED
@@ -249,7 +259,7 @@ def test_any_history_verifies_and_reads_back(
     store: Store, drafts: list[Draft], data: dict[str, object]
 ) -> None:
     """Whatever is appended reads back as written, and verifies."""
-    stream = f"p{next(_unique)}"
+    stream = f"p:{next(_unique)}"
     written = [
         store.append(stream, expected=seq, draft=item, snapshot=data)
         for seq, item in enumerate(drafts)
@@ -267,11 +277,11 @@ def test_any_history_verifies_and_reads_back(
 def test_another_handle_sees_what_was_written(open_store: Callable[[], Store]) -> None:
     """A second handle on the same store (another connection) reads the same state."""
     writer = open_store()
-    event = writer.append("r1", expected=0, draft=draft(), snapshot={"v": 1})
+    event = writer.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 1})
 
     reader = open_store()
 
-    assert ([event], {"v": 1}) == (reader.events("r1"), reader.snapshot("r1").data)  # type: ignore[union-attr]
+    assert ([event], {"v": 1}) == (reader.events("ops:r1"), reader.snapshot("ops:r1").data)  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------------------
@@ -582,15 +592,229 @@ def test_a_closed_store_refuses_work(backend: Backend) -> None:
     store.close()
 
     with pytest.raises(rk.StoreError, match="closed"):
-        store.snapshot("r1")
+        store.snapshot("ops:r1")
     with pytest.raises(rk.StoreError, match="closed"):
-        store.append("r1", expected=0, draft=draft(), snapshot={})
+        store.append("ops:r1", expected=0, draft=draft(), snapshot={})
 
 
 def test_a_store_closes_at_the_end_of_a_with_block(backend: Backend) -> None:
     """Stores are context managers."""
     with backend.open() as store:
-        store.append("r1", expected=0, draft=draft(), snapshot={})
+        store.append("ops:r1", expected=0, draft=draft(), snapshot={})
 
     with pytest.raises(rk.StoreError):
-        store.events("r1")
+        store.events("ops:r1")
+
+
+# ---------------------------------------------------------------------------
+# Releases: one row each, plus a row per piece of evidence and per move
+# ---------------------------------------------------------------------------
+
+EVIDENCE = ('{"by":"ci","type":"TestRun"}', '{"by":"maria","type":"SignOff"}')
+MOVE = '{"at":"2026-11-28T09:00:00+00:00","by":"anton","source":"dev","target":"prod"}'
+
+
+def release_row(
+    release_id: str = "r1",
+    *,
+    state: str = "dev",
+    evidence: tuple[str, ...] = (),
+    moves: tuple[str, ...] = (),
+    finished_at: str | None = None,
+) -> ReleaseRow:
+    """A release row holding the digests of *evidence* and *moves* (all it ever had)."""
+    return ReleaseRow(
+        id=release_id,
+        version="2.4.0",
+        kind="normal",
+        state=state,
+        created_at="2026-11-28T09:00:00+00:00",
+        created_by="anton",
+        updated_at="2026-11-28T09:00:00+00:00",
+        finished_at=finished_at,
+        artifact='{"functions":[]}',
+        attempt=None,
+        attention="[]",
+        evidence_digest=roll(NO_FACTS, evidence),
+        moves_digest=roll(NO_FACTS, moves),
+    )
+
+
+def create(store: Store, row: ReleaseRow, evidence: tuple[str, ...] = ()) -> rk.stores.Event:
+    return store.append_release(
+        row,
+        expected=0,
+        previous="",
+        evidence_before=NO_FACTS,
+        moves_before=NO_FACTS,
+        draft=draft(),
+        evidence=evidence,
+    )
+
+
+def test_a_release_is_created_with_its_rows(store: Store) -> None:
+    """Creating a release writes its row, its first event and its evidence rows, headed by it."""
+    row = release_row(evidence=EVIDENCE)
+
+    event = create(store, row, EVIDENCE)
+
+    assert StoredRelease(
+        row=attrs.evolve(row, revision=1, head=event.digest),
+        evidence=(Fact(1, EVIDENCE[0]), Fact(1, EVIDENCE[1])),
+        recorded_digest=digest(row.text()),
+    ) == store.read_release("r1")
+    assert ([event], digest(row.text())) == (store.events("r1"), event.state_digest)
+    assert store.read_release("r1").problem() is None  # type: ignore[union-attr]
+
+
+def test_a_step_adds_rows_and_rewrites_the_release_row(store: Store) -> None:
+    """A step appends its event and move, and the release row moves to its revision."""
+    first = create(store, release_row(evidence=EVIDENCE), EVIDENCE)
+    moved = release_row(state="prod", evidence=EVIDENCE, moves=(MOVE,))
+
+    second = store.append_release(
+        moved,
+        expected=1,
+        previous=first.digest,
+        evidence_before=roll(NO_FACTS, EVIDENCE),
+        moves_before=NO_FACTS,
+        draft=draft(Action.PROMOTED),
+        moves=(MOVE,),
+    )
+
+    stored = store.read_release("r1")
+    assert stored is not None
+    assert (attrs.evolve(moved, revision=2, head=second.digest), (Fact(2, MOVE),)) == (
+        stored.row,
+        stored.moves,
+    )
+    assert (2, None, True) == (len(stored.evidence), stored.problem(), store.verify("r1").ok)
+
+
+def test_a_stale_release_write_is_a_conflict_and_writes_nothing(store: Store) -> None:
+    """A step on a revision the release has left is refused; the rows stay as they were."""
+    first = create(store, release_row())
+    store.append_release(
+        release_row(),
+        expected=1,
+        previous=first.digest,
+        evidence_before=NO_FACTS,
+        moves_before=NO_FACTS,
+        draft=draft(),
+    )
+    before = (store.read_release("r1"), store.events("r1"))
+
+    with pytest.raises(rk.ConflictError) as raised:
+        store.append_release(
+            release_row(state="prod", moves=(MOVE,)),
+            expected=1,
+            previous=first.digest,
+            evidence_before=NO_FACTS,
+            moves_before=NO_FACTS,
+            draft=draft(Action.PROMOTED),
+            moves=(MOVE,),
+        )
+
+    assert ("r1", 1, 2) == (raised.value.stream, raised.value.expected, raised.value.actual)
+    assert before == (store.read_release("r1"), store.events("r1"))
+
+
+def test_a_release_created_twice_is_a_conflict(store: Store) -> None:
+    """A second create of the same id is refused and changes nothing."""
+    create(store, release_row(evidence=EVIDENCE), EVIDENCE)
+    before = store.read_release("r1")
+
+    with pytest.raises(rk.ConflictError) as raised:
+        create(store, release_row(state="other"))
+
+    assert (0, 1) == (raised.value.expected, raised.value.actual)
+    assert before == store.read_release("r1")
+
+
+@pytest.mark.parametrize("wrong", ["previous", "evidence_before", "moves_before"])
+def test_a_step_naming_another_head_or_digest_is_refused(store: Store, wrong: str) -> None:
+    """At the right revision, a head or digests the release does not have are refused."""
+    first = create(store, release_row())
+    before = store.read_release("r1")
+    seen = {"previous": first.digest, "evidence_before": NO_FACTS, "moves_before": NO_FACTS}
+    seen[wrong] = "0" * 64
+
+    with pytest.raises(rk.InvalidInputError) as raised:
+        store.append_release(
+            attrs.evolve(
+                release_row(),
+                evidence_digest=seen["evidence_before"],
+                moves_digest=seen["moves_before"],
+            ),
+            expected=1,
+            draft=draft(),
+            **seen,
+        )
+
+    assert {"moves_before": "evidence_before"}.get(wrong, wrong) == raised.value.field
+    assert before == store.read_release("r1")
+
+
+def test_a_row_without_the_digests_of_its_rows_is_refused(store: Store) -> None:
+    """A row whose digests are not those of the evidence written with it is refused as input."""
+    with pytest.raises(rk.InvalidInputError) as raised:
+        create(store, release_row(evidence=EVIDENCE), EVIDENCE[:1])
+
+    assert "row" == raised.value.field
+    assert (None, []) == (store.read_release("r1"), store.events("r1"))
+
+
+@pytest.mark.parametrize("release_id", ["", "data:r1", "a\x00b", "x" * 201])
+def test_a_release_id_a_store_cannot_keep_is_refused(store: Store, release_id: str) -> None:
+    """A release id that is empty, too long, holds NUL or names another history is refused."""
+    with pytest.raises(rk.InvalidInputError):
+        create(store, release_row(release_id))
+
+    assert [] == store.list_releases(active=False)
+
+
+def test_releases_are_listed_by_id_active_first_then_all(store: Store) -> None:
+    """Listing reads release rows only, active ones unless asked for all, in id order."""
+    for name in ["r3", "r1", "r2", "é"]:
+        create(
+            store,
+            release_row(name, finished_at="2026-11-29T09:00:00+00:00" if name == "r2" else None),
+        )
+    store.append("data:op", expected=0, draft=draft(), snapshot={})
+
+    assert (["r1", "r3", "é"], ["r1", "r2", "r3", "é"]) == (
+        [row.id for row in store.list_releases()],
+        [row.id for row in store.list_releases(active=False)],
+    )
+
+
+def test_releases_are_listed_in_pages(store: Store) -> None:
+    """A page starts after the last id of the page before and holds at most the limit."""
+    for n in range(5):
+        create(store, release_row(f"r{n}"))
+
+    first = store.list_releases(limit=2)
+    second = store.list_releases(after=first[-1].id, limit=2)
+    last = store.list_releases(after=second[-1].id, limit=2)
+
+    assert [["r0", "r1"], ["r2", "r3"], ["r4"]] == [
+        [row.id for row in page] for page in (first, second, last)
+    ]
+    assert [] == store.list_releases(after="r4")
+
+
+@pytest.mark.parametrize(("after", "limit"), [(5, None), (None, 0), (None, -1), (None, True)])
+def test_a_page_needs_an_id_and_a_limit_of_at_least_one(
+    store: Store, after: object, limit: object
+) -> None:
+    """A page that starts after something not an id, or holds no row, is refused."""
+    with pytest.raises(rk.InvalidInputError):
+        store.list_releases(after=after, limit=limit)  # type: ignore[arg-type]
+
+
+def test_every_history_is_listed_releases_and_others(store: Store) -> None:
+    """histories() names every release and every other history, sorted."""
+    create(store, release_row("r2"))
+    store.append("data:op", expected=0, draft=draft(), snapshot={})
+
+    assert (["data:op", "r2"], ["data:op"]) == (store.histories(), store.streams())

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 import releasekit as rk
 import strategies as rks
 from builders import ARTIFACT, THURSDAY, evidence_for
-from releasekit._records.converter import unstructure
+from releasekit._records.converter import structure, unstructure
+from releasekit._records.rows import evidence_text, roll
 from releasekit.stores import (
     NOTES,
     Action,
@@ -125,14 +126,82 @@ def test_release_ids_may_not_name_other_histories(ledger: Ledger, release: rk.Re
 
 
 def test_releases_are_listed_without_other_histories(ledger: Ledger, release: rk.Release) -> None:
-    """releases() lists release ids only."""
+    """releases() lists releases only, in id order, a page at a time."""
     ledger.start(release)
     ledger.start(attrs.evolve(release, id="r2"))
     ledger.append(
         "data:production", expected=0, action="data-operation", by="ops", at=LATER, snapshot={}
     )
 
-    assert (["r1", "r2"], ["r2"]) == (ledger.releases(), ledger.releases(prefix="r2"))
+    assert (["r1", "r2"], ["r2"], ["r1"]) == (
+        [summary.id for summary in ledger.releases()],
+        [summary.id for summary in ledger.releases(after="r1")],
+        [summary.id for summary in ledger.releases(limit=1)],
+    )
+
+
+def test_a_listed_release_is_its_row(ledger: Ledger, started: Record) -> None:
+    """A summary says what the record says, without evidence or history."""
+    record = ledger.begin_attempt(started, capability="deploy", by="anton", at=LATER)
+
+    assert [
+        rk.ReleaseSummary(
+            id="r1",
+            version="2.4.0",
+            kind=rk.Kind.NORMAL,
+            state="sandbox-anton",
+            revision=2,
+            head=record.head,
+            created_at=THURSDAY,
+            created_by="anton",
+            updated_at=LATER,
+            attempt=record.attempt,
+        )
+    ] == ledger.releases()
+    assert [record] == ledger.records(ledger.releases())
+
+
+def test_a_release_that_ended_is_no_longer_active(ledger: Ledger, started: Record) -> None:
+    """Abandoned (or rolled back), a release is finished when it ended, and listed only with all."""
+    record = ledger.abandon(
+        started, rk.Move(source=started.state, target="abandoned", at=LATER, by="anton")
+    )
+
+    assert (LATER, [], ["r1"]) == (
+        record.finished_at,
+        ledger.releases(),
+        [summary.id for summary in ledger.releases(active=False)],
+    )
+    assert record == ledger.load("r1") == replay(ledger.history("r1"))
+
+
+def test_a_ledger_that_knows_the_flow_finishes_a_release_at_its_end(store: Store) -> None:
+    """Promoted into the last environment of its flow, a release is finished: the event says so."""
+    engine = rk.Engine(rk.reference_policy())
+    ledger = Ledger(store, policy=rk.reference_policy())
+    release = engine.start(
+        release_id="r1", version="2.4.0", kind="hotfix", by="anton", now=THURSDAY
+    )
+    record = ledger.start(release)
+    moment = THURSDAY
+    while record.state != "production":
+        moment = moment.add(minutes=10)
+        step = engine.next_step(record.release)
+        assert step is not None
+        record = ledger.record_evidence(
+            record, *evidence_for(record.release, step.target, moment), by="anton", at=moment
+        )
+        record = ledger.promote(
+            record, engine.promote(record.release, by="anton", now=moment).moves[-1]
+        )
+
+    assert (moment, [], True) == (
+        record.finished_at,
+        ledger.releases(),
+        ledger.history("r1")[-1].data["finished"],
+    )
+    assert record == ledger.load("r1") == replay(ledger.history("r1"))
+    assert "finished" not in ledger.history("r1")[-3].data  # a move inside the flow says nothing
 
 
 # ---------------------------------------------------------------------------
@@ -728,7 +797,7 @@ def test_require_idle_names_the_unfinished_step() -> None:
 def test_a_name_stored_before_identities_reads_back_as_the_identity(
     ledger: Ledger, started: Record
 ) -> None:
-    """A review stored as 'Ivan' (in its event and the state) verifies, and loads as ivan."""
+    """A review recorded as 'Ivan' in its event (before identities) verifies, and loads as ivan."""
     review = {
         "type": "ChangeReview",
         "by": "Ivan",
@@ -736,14 +805,24 @@ def test_a_name_stored_before_identities_reads_back_as_the_identity(
         "version": "2.4.0",
         "note": "",
     }
-    snapshot = ledger.store.snapshot("r1")
-    assert snapshot is not None
-    state = dict(snapshot.data)
-    state["release"] = {**state["release"], "evidence": [review]}
+    body = evidence_text(structure(review, rk.Evidence))  # the row holds the identity
+    row = attrs.evolve(
+        ledger.store.read_release("r1").row,  # type: ignore[union-attr]
+        updated_at=LATER.isoformat(),
+        evidence_digest=roll(started.evidence_digest, [body]),
+    )
     draft = rk.stores.Draft(
         actor="ivan", action="evidence-recorded", at=LATER, data={"evidence": [review]}
     )
-    ledger.store.append("r1", expected=started.revision, draft=draft, snapshot=state)
+    ledger.store.append_release(
+        row,
+        expected=started.revision,
+        previous=started.head,
+        evidence_before=started.evidence_digest,
+        moves_before=started.moves_digest,
+        draft=draft,
+        evidence=[body],
+    )
 
     loaded = ledger.load("r1")
 

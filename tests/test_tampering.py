@@ -19,6 +19,7 @@ from fake_dt import write_fake_dt
 from legacy import write_schema_2_store
 from releasekit import executors
 from releasekit._records.events import STATE_CHANGED
+from releasekit._records.rows import roll
 from releasekit.stores import SqliteStore
 
 if TYPE_CHECKING:
@@ -189,33 +190,56 @@ def test_a_verified_operation_still_runs(desk: rk.Desk, dt_calls: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
+#: A sign-off and a log review nobody gave, as evidence rows.
+FORGED = (
+    (
+        '{"at":"2026-11-27T10:00:00+00:00","by":"maria","environment":"sandbox","note":"",'
+        '"old_app_versions":[],"type":"SignOff"}'
+    ),
+    (
+        '{"at":"2026-11-27T10:00:00+00:00","by":"maria","environments":["production",'
+        '"sandbox","sandbox-anton","stage","tests"],"note":"","type":"LogReview",'
+        '"verdict":"clean"}'
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("forger", "detail"),
+    [
+        ("rows", "its evidence rows are not the evidence its row records"),
+        ("rows and digest", STATE_CHANGED),
+    ],
+)
 def test_a_forged_sign_off_is_refused_before_any_guard_reads_it(
-    desk: rk.Desk, durable_backend: Backend
+    desk: rk.Desk, durable_backend: Backend, forger: str, detail: str
 ) -> None:
-    """A release in sandbox given a sign-off and a log review by hand: promote refuses it."""
+    """A release in sandbox given a sign-off and a log review by hand: promote refuses it.
+
+    Whether the forger also rolls the release row's evidence digest over the
+    forged rows or not, the rows are no longer what the last event recorded.
+    """
     desk.start("2.4.0", by="anton")
     desk.promote("2.4.0", by="anton")
     desk.run_tests("2.4.0", by="ci")
     desk.promote("2.4.0", by="anton")
-    forged = json.dumps(
-        [
-            {"type": "SignOff", "by": "maria", "at": "2026-11-27T10:00:00+00:00",
-             "environment": "sandbox", "note": "", "old_app_versions": []},
-            {"type": "LogReview", "by": "maria", "at": "2026-11-27T10:00:00+00:00",
-             "environments": ["production", "sandbox", "sandbox-anton", "stage", "tests"],
-             "verdict": "clean", "note": ""},
-        ]
-    )  # fmt: skip
-    edit(
-        durable_backend,
-        sqlite="UPDATE streams SET snapshot = json_set(snapshot, '$.release.evidence', "
-        "json_insert(json_extract(snapshot, '$.release.evidence'), '$[#]', "
-        "json_extract(?, '$[0]'), '$[#]', json_extract(?, '$[1]'))) WHERE stream = '2.4.0'",
-        postgres="UPDATE releasekit_streams SET snapshot = jsonb_set(snapshot::jsonb, "
-        "'{release,evidence}', (snapshot::jsonb #> '{release,evidence}') || %s::jsonb)::json "
-        "WHERE stream = '2.4.0'",
-        values=(forged, forged) if durable_backend.kind == "sqlite" else (forged,),
-    )
+    stored = desk.store.read_release("2.4.0")
+    assert stored is not None
+    for n, body in enumerate(FORGED, start=7):
+        edit(
+            durable_backend,
+            sqlite="INSERT INTO release_evidence (release, seq, n, body) VALUES ('2.4.0', 1, ?, ?)",
+            postgres="INSERT INTO releasekit_evidence (release, seq, n, body) "
+            "VALUES ('2.4.0', 1, %s, %s)",
+            values=(n, body),
+        )
+    if forger == "rows and digest":
+        edit(
+            durable_backend,
+            sqlite="UPDATE releases SET evidence_digest = ? WHERE id = '2.4.0'",
+            postgres="UPDATE releasekit_releases SET evidence_digest = %s WHERE id = '2.4.0'",
+            values=(roll(stored.row.evidence_digest, FORGED),),
+        )
     before = desk.history("2.4.0")
 
     with pytest.raises(rk.HistoryTamperedError) as raised:
@@ -224,7 +248,7 @@ def test_a_forged_sign_off_is_refused_before_any_guard_reads_it(
     assert ("2.4.0", len(before)) == (raised.value.stream, raised.value.seq)
     assert str(raised.value).startswith("the stored state of 2.4.0 does not match its history")
     assert before == desk.history("2.4.0")
-    assert (False, STATE_CHANGED) == (desk.verify("2.4.0").ok, desk.verify("2.4.0").detail)
+    assert (False, detail) == (desk.verify("2.4.0").ok, desk.verify("2.4.0").detail)
 
 
 def test_verify_all_lists_every_history_with_its_result(

@@ -52,7 +52,7 @@ def test_the_desk_fixture_wires_the_other_fixtures(
     release = releasekit_desk.start("1.0", by="anton")
     releasekit_desk.promote(release.id, by="anton")
 
-    assert ["1.0"] == releasekit_store.streams()
+    assert ["1.0"] == releasekit_store.histories()
     assert ["deploy"] == [call.capability.value for call in releasekit_executors.calls]
     assert releasekit_clock.now() == releasekit_desk.get("1.0").release.moves[0].at
 

@@ -99,10 +99,11 @@ if TYPE_CHECKING:
         loads_policy,
         reference_policy_file,
     )
-    from releasekit._records.ledger import Ledger, Record
+    from releasekit._records.ledger import Ledger
     from releasekit._records.memory import MemoryStore
     from releasekit._records.postgres import PostgresStore
     from releasekit._records.sqlite import SqliteStore
+    from releasekit._records.values import Record, ReleaseSummary
 
     __version__: str
 
@@ -123,8 +124,9 @@ _LAZY = {
     "Monitoring": ("releasekit._actions.logs", "Monitoring"),
     "PolicyCheck": ("releasekit._interfaces.policy_file", "PolicyCheck"),
     "PostgresStore": ("releasekit._records.postgres", "PostgresStore"),
-    "Record": ("releasekit._records.ledger", "Record"),
+    "Record": ("releasekit._records.values", "Record"),
     "RegisteredGuard": ("releasekit._interfaces._guard_plugins", "RegisteredGuard"),
+    "ReleaseSummary": ("releasekit._records.values", "ReleaseSummary"),
     "Rollback": ("releasekit._actions.deployments", "Rollback"),
     "ScheduledCheck": ("releasekit._actions.logs", "ScheduledCheck"),
     "SqliteStore": ("releasekit._records.sqlite", "SqliteStore"),
@@ -229,6 +231,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Release",
     "ReleaseEndedError",
     "ReleaseKitError",
+    "ReleaseSummary",
     "Rollback",
     "ScheduleConflictError",
     "ScheduledCheck",

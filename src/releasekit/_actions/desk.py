@@ -66,9 +66,9 @@ from releasekit._actions.logs import (
 from releasekit._actions.processes import this_process
 from releasekit._records.converter import iso, structure
 from releasekit._records.events import Action
-from releasekit._records.ledger import SEPARATOR, Attempt, Ledger, Record
+from releasekit._records.ledger import Ledger
 from releasekit._records.memory import MemoryStore
-from releasekit._records.store import Store
+from releasekit._records.store import SEPARATOR, Store
 from releasekit._rules import guards
 from releasekit._rules._time import instant
 from releasekit._rules.clock import Clock, SystemClock
@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     from releasekit._actions.executors.requests import ChildHook, Progress
     from releasekit._records.events import Event, Verification
     from releasekit._records.store import Lease
+    from releasekit._records.values import Attempt, Record, ReleaseSummary
     from releasekit._rules.environments import Environment, LogMonitoring
     from releasekit._rules.evidence import Evidence
 
@@ -111,6 +112,8 @@ _MAX_ID_TRIES = 100
 _LEASE_MARGIN = dt.timedelta(minutes=5)
 #: How long a test run lease lasts when the executor states no time limit.
 _DEFAULT_LEASE = dt.timedelta(hours=2)
+#: How often the end of a step is written again when other events came first.
+_END_TRIES = 5
 #: How far back a log report reaches when neither an instant nor a release is given.
 DEFAULT_LOG_WINDOW = dt.timedelta(hours=24)
 
@@ -144,7 +147,7 @@ class Desk:
 
     def __attrs_post_init__(self) -> None:
         self._engine = Engine(self.policy)
-        self._ledger = Ledger(self.store)
+        self._ledger = Ledger(self.store, policy=self.policy)
 
     @property
     def engine(self) -> Engine:
@@ -166,9 +169,42 @@ class Desk:
         """
         return self._ledger.load(release_id)
 
-    def releases(self) -> list[Record]:
-        """Return every release, in the order of their ids."""
-        return [self._ledger.load(name) for name in self._ledger.releases()]
+    def releases(
+        self, *, active: bool = True, after: str | None = None, limit: int | None = None
+    ) -> list[ReleaseSummary]:
+        """Return releases as listed — their rows, no evidence, no history — in id order.
+
+        Reading rows only, this costs the same however many releases the store
+        holds beyond the ones returned.
+
+        Args:
+            active: Only releases in flight: not ended (abandoned, rolled back)
+                and not at the end of their flow. All of them if false.
+            after: Only ids after this one: pass the last id of the page before.
+            limit: At most this many; all of them if ``None``.
+
+        Raises:
+            InvalidInputError: *after* is not an id, or *limit* not at least 1.
+        """
+        found: list[ReleaseSummary] = []
+        while True:
+            wanted = None if limit is None else limit - len(found)
+            page = self._ledger.releases(active=active, after=after, limit=wanted)
+            # A release that reached the end of its flow before releases recorded
+            # when they finished is not marked finished: its state says so.
+            found.extend(item for item in page if not active or not self._at_end(item))
+            if not page or wanted is None or len(page) < wanted or len(found) == limit:
+                return found
+            after = page[-1].id
+
+    def records(self, releases: Iterable[str | ReleaseSummary]) -> list[Record]:
+        """Return the full record of each release listed, e.g. one page of :meth:`releases`.
+
+        Raises:
+            UnknownReleaseError: One of them does not exist.
+            HistoryTamperedError: The stored state of one does not match its history.
+        """
+        return self._ledger.records(releases)
 
     def history(self, release_id: str) -> list[Event]:
         """Return every event of the release, oldest first (its state need not verify).
@@ -177,7 +213,7 @@ class Desk:
             UnknownReleaseError: No release has that id.
         """
         events = self._ledger.history(release_id)
-        if not events and self.store.snapshot(release_id) is None:
+        if not events and self.store.read_release(release_id) is None:
             raise UnknownReleaseError(release_id)
         return events
 
@@ -836,7 +872,8 @@ class Desk:
         The one whose :attr:`~Deployment.running` is true runs there now.
         """
         name = self.policy.environment(environment or self.policy.last.name).name
-        return deployments((record.release for record in self.releases()), name)
+        every = self.records(self.releases(active=False))
+        return deployments((record.release for record in every), name)
 
     def monitoring(self, release_id: str, *, environment: str | None = None) -> Monitoring:
         """Return which log checks the release calls for where its logs are monitored.
@@ -1584,26 +1621,22 @@ class Desk:
             progress=progress,
             child_started=self._child_hook(record, by),
         )
-        outcome, record = self._run(record, lambda: deployer.deploy(request), by=by)
+        outcome = self._run(record, lambda: deployer.deploy(request), by=by)
         finished = self.clock.now()
-        if not outcome.ok:
-            self._ledger.fail_attempt(
-                record,
+        write = self._ledger.finish_attempt if outcome.ok else self._ledger.fail_attempt
+        record = self._end(
+            record,
+            lambda current: write(
+                current,
                 attempt.id,
                 by=by,
                 at=finished,
-                reason=outcome.summary,
                 output=outcome.output,
-            )
-            outcome.raise_for_status(Capability.DEPLOY.value, environment)
-        record = self._ledger.finish_attempt(
-            record,
-            attempt.id,
-            by=by,
-            at=finished,
-            output=outcome.output,
-            reason=outcome.summary,
+                reason=outcome.summary,
+            ),
         )
+        if not outcome.ok:
+            outcome.raise_for_status(Capability.DEPLOY.value, environment)
         moved = self._engine.roll_back(record.release, by=by, now=finished)
         record = self._ledger.roll_back(record, moved.moves[-1], reason=reason)
         return Rollback(
@@ -1788,24 +1821,22 @@ class Desk:
             progress=progress,
             child_started=self._child_hook(record, by),
         )
-        outcome, record = self._run(record, lambda: deployer.deploy(request), by=by)
-        if outcome.ok:
-            return self._ledger.finish_attempt(
-                record,
+        outcome = self._run(record, lambda: deployer.deploy(request), by=by)
+        ended = self.clock.now()
+        write = self._ledger.finish_attempt if outcome.ok else self._ledger.fail_attempt
+        record = self._end(
+            record,
+            lambda current: write(
+                current,
                 attempt.id,
                 by=by,
-                at=self.clock.now(),
+                at=ended,
                 output=outcome.output,
                 reason=outcome.summary,
-            ).release
-        self._ledger.fail_attempt(
-            record,
-            attempt.id,
-            by=by,
-            at=self.clock.now(),
-            reason=outcome.summary,
-            output=outcome.output,
+            ),
         )
+        if outcome.ok:
+            return record.release
         outcome.raise_for_status(Capability.DEPLOY.value, attempt.target)
         raise AssertionError  # pragma: no cover  # raise_for_status raised
 
@@ -1862,7 +1893,7 @@ class Desk:
                 progress=progress,
                 child_started=self._child_hook(record, by),
             )
-            outcome, record = self._run(record, lambda: runner.run_tests(request), by=by)
+            outcome = self._run(record, lambda: runner.run_tests(request), by=by)
             finished = self.clock.now()
             erased = " (its data was erased by the run)" if env.data.erased_by_test_runs else ""
             run = TestRun(
@@ -1909,7 +1940,7 @@ class Desk:
             progress=progress,
             child_started=self._child_hook(record, by),
         )
-        outcome, record = self._run(record, lambda: migrator.migrate(request), by=by)
+        outcome = self._run(record, lambda: migrator.migrate(request), by=by)
         finished = self.clock.now()
         run = MigrationRun(
             environment=environment,
@@ -1989,46 +2020,65 @@ class Desk:
         assert attempt is not None  # noqa: S101  # the step being ended
         if outcome.status in {Status.SUCCEEDED, Status.FAILED}:
             write = self._ledger.finish_attempt if outcome.ok else self._ledger.fail_attempt
-            return write(
+            return self._end(
                 record,
-                attempt.id,
-                by=by,
-                at=at,
-                evidence=(result,),
-                output=outcome.output,
-                reason=reason,
+                lambda current: write(
+                    current,
+                    attempt.id,
+                    by=by,
+                    at=at,
+                    evidence=(result,),
+                    output=outcome.output,
+                    reason=reason,
+                ),
             ).release
-        self._ledger.fail_attempt(
-            record, attempt.id, by=by, at=at, reason=reason, output=outcome.output
+        self._end(
+            record,
+            lambda current: self._ledger.fail_attempt(
+                current, attempt.id, by=by, at=at, reason=reason, output=outcome.output
+            ),
         )
         outcome.raise_for_status(capability.value, environment)
         raise AssertionError  # pragma: no cover  # raise_for_status raised
 
-    def _run(
-        self, record: Record, call: Callable[[], Outcome], *, by: str
-    ) -> tuple[Outcome, Record]:
-        """Run an executor call and return its outcome with the release as it is *now*.
+    def _run(self, record: Record, call: Callable[[], Outcome], *, by: str) -> Outcome:
+        """Run an executor call for the step in flight on *record*, and return its outcome.
 
-        The release is read again after the executor ran: a long step may see
-        other events meanwhile (an hourly log check, a note), and the step's end
-        must be written on top of them. If nothing could run, the step is
-        recorded as failed and the error re-raised.
+        If nothing could run, the step is recorded as failed and the error re-raised.
         """
         attempt = record.attempt
         assert attempt is not None  # noqa: S101  # every caller began an attempt
         try:
-            outcome = call()
+            return call()
         except BaseException as error:
             reason = (
                 str(error)
                 if isinstance(error, ExecutorError)
                 else f"the executor raised {type(error).__name__}: {error}"
             )
-            self._ledger.fail_attempt(
-                self.get(record.id), attempt.id, by=by, at=self.clock.now(), reason=reason
+            at = self.clock.now()
+            self._end(
+                record,
+                lambda current: self._ledger.fail_attempt(
+                    current, attempt.id, by=by, at=at, reason=reason
+                ),
             )
             raise
-        return outcome, self.get(record.id)
+
+    def _end(self, record: Record, write: Callable[[Record], Record]) -> Record:
+        """Write how a step ended on the *record* it began with, reading it again only if needed.
+
+        A long step may see other events meanwhile (an hourly log check, a
+        note, the programs its executor started): the write then finds the
+        release at another revision, and the release is read again and the
+        write made on top of what is there. The happy path reads nothing.
+        """
+        for _ in range(_END_TRIES):
+            try:
+                return write(record)
+            except ConflictError:
+                record = self.get(record.id)
+        return write(record)
 
     def _lease_ttl(self, runner: object) -> dt.timedelta:
         timeouts = getattr(runner, "timeouts", None)
@@ -2042,6 +2092,12 @@ class Desk:
                 if isinstance(guard, guard_type):
                     return str(getattr(guard, "environment", release.state))
         return release.state
+
+    def _at_end(self, release: ReleaseSummary) -> bool:
+        """Whether a listed release is at the end of its flow, as this desk's policy says."""
+        if release.kind not in self.policy.kinds:
+            return False
+        return release.state == self.policy.flow(release.kind).path[-1]
 
     def _require_in(self, release: Release, environment: str, *, action: str) -> None:
         self.policy.environment(environment)

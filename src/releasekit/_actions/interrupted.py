@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from releasekit._actions.executors.requests import ChildHook
-    from releasekit._records.ledger import Attempt, Ledger, Record
+    from releasekit._records.ledger import Ledger
     from releasekit._records.store import Lease, Store
+    from releasekit._records.values import Attempt, Record
     from releasekit._rules.clock import Clock
 
 __all__ = [

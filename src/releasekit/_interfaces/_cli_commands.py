@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 
     from releasekit._actions.executors.registry import Registry
     from releasekit._records.events import Event, Verification
-    from releasekit._records.ledger import Record
+    from releasekit._records.values import Record
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.release import Release
     from releasekit._rules.verdicts import Blocker
@@ -385,7 +385,7 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
         return _status_of(desk, desk.get(args.release))
     rows: list[list[str]] = []
     summaries: list[dict[str, object]] = []
-    for record in desk.releases():
+    for record in desk.records(desk.releases(active=False)):
         explanation = desk.engine.explain(record.release, now=desk.clock.now())
         step = explanation.step
         if record.attempt is not None:

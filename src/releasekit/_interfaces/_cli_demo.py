@@ -320,7 +320,7 @@ def demo(session: Session, args: argparse.Namespace) -> Reply:
             )
     given: str | None = getattr(args, "db", None)  # the command line only, never RELEASEKIT_DB
     with _store_file(given) as path, SqliteStore(path) as store:
-        if given is not None and store.streams():
+        if given is not None and store.histories():
             raise InvalidInputError(
                 f"{given} already holds releases; the demo needs a store of its own: "
                 "remove the file or name another one",
@@ -347,7 +347,7 @@ def demo(session: Session, args: argparse.Namespace) -> Reply:
             for opening in openings
             if opening.end is not None
         )
-        records = desk.releases()
+        records = desk.records(desk.releases(active=False))
     story.lines.append("")
     if given:
         story.lines.append(

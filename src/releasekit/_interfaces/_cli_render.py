@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from releasekit._actions.executors.outcomes import LogBatch, Outcome
     from releasekit._actions.logs import LogCheck, LogReport, Monitoring
     from releasekit._records.events import Event, Verification
-    from releasekit._records.ledger import Record
+    from releasekit._records.values import Record
     from releasekit._rules.engine import Explanation, Plan
     from releasekit._rules.environments import DataAdjustmentRule
     from releasekit._rules.evidence import Evidence

@@ -14,7 +14,10 @@ Events written before releasekit recorded state digests have none; from the
 first event of a stream that has one, every later event must have one.
 
 A writer hands a store a :class:`Draft` (what happened); the store assigns the
-position and the digests inside its transaction, with :func:`seal`.
+position and the digests inside its transaction, with :func:`seal`. Every
+digest is :func:`digest` of a text: an event's, of the canonical JSON of its
+fields (:func:`event_digest`, the one definition writers, stores and
+``verify`` use); a state's, of its stored text.
 """
 
 from __future__ import annotations
@@ -22,14 +25,13 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping
-from json.encoder import encode_basestring_ascii as _esc
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import pendulum
 
-from releasekit._records._build import builder
-from releasekit._records.converter import Canonical, at_utc, dumps, iso, loads
+from releasekit._records.converter import dumps, iso, loads
+from releasekit._rules._time import at_instant
 from releasekit._rules.identity import identity
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
 
@@ -42,15 +44,11 @@ __all__ = [
     "Event",
     "Sealed",
     "Verification",
-    "build_event",
-    "canonical",
     "check_chain",
+    "digest",
     "digest_of",
-    "digest_state",
-    "draft",
-    "plain_digest",
+    "event_digest",
     "seal",
-    "sealed_text",
 ]
 
 
@@ -102,8 +100,6 @@ def _action(value: Action | str) -> Action:
 
 
 def _data(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    if type(value) is Canonical:
-        return value  # immutable: no copy needed
     if isinstance(value, dict):
         return dict(value)
     if value is None:
@@ -168,50 +164,11 @@ class Draft:
 
     actor: str = attrs.field(converter=_actor)
     action: Action = attrs.field(converter=_action)
-    at: pendulum.DateTime = attrs.field(converter=at_utc)
+    at: pendulum.DateTime = attrs.field(converter=at_instant)
     source: str | None = attrs.field(default=None, validator=_storable)
     target: str | None = attrs.field(default=None, validator=_storable)
     reason: str = attrs.field(default="", validator=_storable)
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_data)
-
-
-_build_draft = builder(Draft)
-_UTC = pendulum.UTC
-
-
-def draft(
-    *,
-    actor: str,
-    action: Action,
-    at: dt.datetime,
-    source: str | None,
-    target: str | None,
-    reason: str,
-    data: Canonical,
-) -> Draft:
-    """Return ``Draft(...)`` of these fields, checking the usual ones quickly.
-
-    Plain ASCII strings without NUL, an :class:`Action`, an instant in UTC and
-    canonical data are what ``Draft.__init__`` would keep unchanged, so the
-    draft is built from them directly; anything else goes through it.
-    """
-    actor = _actor(actor)
-    if (
-        actor.__class__ is str
-        and reason.__class__ is str
-        and (source is None or source.__class__ is str)
-        and (target is None or target.__class__ is str)
-        and action.__class__ is Action
-        and at.__class__ is pendulum.DateTime
-        and at.tzinfo is _UTC
-        and data.__class__ is Canonical
-    ):
-        every = f"{actor}{source}{target}{reason}"
-        if every.isascii() and "\x00" not in every:
-            return _build_draft(actor, action, at, source, target, reason, data)
-    return Draft(
-        actor=actor, action=action, at=at, source=source, target=target, reason=reason, data=data
-    )
 
 
 @attrs.frozen(kw_only=True)
@@ -232,13 +189,13 @@ class Event:
         previous: The digest of the event before it; ``""`` for the first.
         digest: SHA-256 (hex) over the canonical JSON of every other field.
         state_digest: SHA-256 (hex) of the stream's state as written with the
-            event (:func:`digest_state` of its stored JSON text); ``None`` for
+            event (:func:`digest` of its stored text); ``None`` for
             events written before releasekit recorded it.
     """
 
     stream: str
     seq: int
-    at: pendulum.DateTime = attrs.field(converter=at_utc)
+    at: pendulum.DateTime = attrs.field(converter=at_instant)
     actor: str
     action: Action = attrs.field(converter=_action)
     source: str | None = None
@@ -254,77 +211,66 @@ class Event:
         return self.digest == digest_of(self)
 
 
-def _string(value: object) -> str:
-    return "null" if value is None else _esc(value)  # type: ignore[arg-type]  # TypeError if not str
+def digest(text: str) -> str:
+    """Return the SHA-256 (hex) of *text*: the one digest releasekit computes.
 
-
-def canonical(
-    *,
-    stream: str,
-    seq: int,
-    at: str,
-    actor: str,
-    action: str,
-    source: str | None,
-    target: str | None,
-    reason: str,
-    data_text: str,
-    previous: str,
-    state_digest: str | None = None,
-) -> str:
-    """Return the canonical JSON an event's digest is computed over.
-
-    It is exactly ``dumps`` of the mapping of every field but the digest (keys
-    sorted, compact, ASCII), with ``data`` given as its canonical text so it is
-    serialized once; ``state_digest`` is left out when it is ``None`` (events
-    written before releasekit recorded it keep the digest they were written
-    with). A test holds the two equal.
-    """
-    # _esc() directly for the usual exact strings; _string() for anything else.
-    plain = str
-    state = "" if state_digest is None else f'"state_digest":{_string(state_digest)},'
-    return (
-        f'{{"action":{_esc(action) if action.__class__ is plain else _string(action)},'
-        f'"actor":{_esc(actor) if actor.__class__ is plain else _string(actor)},'
-        f'"at":{_esc(at) if at.__class__ is plain else _string(at)},"data":{data_text},'
-        f'"previous":{_esc(previous) if previous.__class__ is plain else _string(previous)},'
-        f'"reason":{_esc(reason) if reason.__class__ is plain else _string(reason)},'
-        f'"seq":{seq:d},'
-        f'"source":{_esc(source) if source.__class__ is plain else _string(source)},{state}'
-        f'"stream":{_esc(stream) if stream.__class__ is plain else _string(stream)},'
-        f'"target":{_esc(target) if target.__class__ is plain else _string(target)}}}'
-    )
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-def digest_state(text: str) -> str:
-    """Return the digest of a stream's state as a store keeps it: SHA-256 (hex) of its JSON text.
-
-    Stores keep the state's text exactly as it was written, so the digest of
-    the text read back is the digest of the text written.
+    Stores keep every text a digest is taken of exactly as it was written, so
+    the digest of a text read back is the digest of the text written.
     """
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def event_digest(
+    *,
+    stream: str,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    action: Action,
+    source: str | None,
+    target: str | None,
+    reason: str,
+    data: Mapping[str, Any],
+    previous: str,
+    state_digest: str | None,
+) -> str:
+    """Return the digest of an event: :func:`digest` of the canonical JSON of its fields.
+
+    Every field but the digest itself is covered, the instant as :func:`iso`
+    writes it; ``state_digest`` is left out when it is ``None``, so events
+    written before releasekit recorded it keep the digest they were written with.
+    """
+    fields: dict[str, Any] = {
+        "action": action.value,
+        "actor": actor,
+        "at": iso(at),
+        "data": data,
+        "previous": previous,
+        "reason": reason,
+        "seq": seq,
+        "source": source,
+        "stream": stream,
+        "target": target,
+    }
+    if state_digest is not None:
+        fields["state_digest"] = state_digest
+    return digest(dumps(fields))
+
+
 def digest_of(event: Event) -> str:
     """Recompute the digest of *event* from its fields (its stored digest is ignored)."""
-    return _sha256(
-        canonical(
-            stream=event.stream,
-            seq=event.seq,
-            at=iso(event.at),
-            actor=event.actor,
-            action=event.action.value,
-            source=event.source,
-            target=event.target,
-            reason=event.reason,
-            data_text=dumps(event.data),
-            previous=event.previous,
-            state_digest=event.state_digest,
-        )
+    return event_digest(
+        stream=event.stream,
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        source=event.source,
+        target=event.target,
+        reason=event.reason,
+        data=event.data,
+        previous=event.previous,
+        state_digest=event.state_digest,
     )
 
 
@@ -336,150 +282,35 @@ class Sealed(NamedTuple):
     data_text: str
 
 
-#: Builds an event from checked fields, in field order (see :func:`seal`).
-build_event = builder(Event)
-
-
-def plain_digest(  # noqa: PLR0917  # every field of an event, positionally: the write path
-    stream: str,
-    seq: int,
-    previous: str,
-    actor: str,
-    action: str,
-    at: str,
-    source: str,
-    target: str,
-    reason: str,
-    data_text: str,
-    state_digest: str,
-) -> str:
-    """Return the digest of an event from its fields written as JSON (strings escaped).
-
-    It is the digest of what :func:`canonical` writes: every text field but
-    *at* is given as its JSON string (``encode_basestring_ascii``), *at* as
-    the text :func:`iso` wrote, *data_text* as canonical JSON, and
-    *state_digest* as the hex digits themselves (``""`` for none).
-    """
-    state = f'"state_digest":"{state_digest}",' if state_digest else ""
-    return _sha256(
-        f'{{"action":{action},"actor":{actor},"at":"{at}","data":{data_text},'
-        f'"previous":{previous},"reason":{reason},"seq":{seq:d},'
-        f'"source":{source},{state}"stream":{stream},"target":{target}}}'
-    )
-
-
-def sealed_text(  # noqa: PLR0917  # every field of an event, positionally: the write path
-    stream: str,
-    seq: int,
-    previous: str,
-    actor: str,
-    action: Action,
-    at: pendulum.DateTime,
-    source: str | None,
-    target: str | None,
-    reason: str,
-    data_text: str,
-    state_digest: str | None,
-) -> tuple[str, str]:
-    """Return the text of an event's instant and its digest, from its checked fields.
-
-    *data_text* is the canonical JSON of the event's data; *state_digest* the
-    :func:`digest_state` of the state written with it, if it records one.
-    """
-    at_text = iso(at)
-    plain = str
-    if (
-        actor.__class__ is plain
-        and reason.__class__ is plain
-        and source.__class__ is plain
-        and target.__class__ is plain
-        and stream.__class__ is plain
-        and previous.__class__ is plain
-        and (state_digest is None or _is_hex(state_digest))
-    ):
-        return at_text, plain_digest(
-            _esc(stream),
-            seq,
-            _esc(previous),
-            _esc(actor),
-            _esc(action),
-            at_text,
-            _esc(source),
-            _esc(target),
-            _esc(reason),
-            data_text,
-            state_digest or "",
-        )
-    return at_text, _sha256(
-        canonical(
-            stream=stream,
-            seq=seq,
-            at=at_text,
-            actor=actor,
-            action=action,  # a StrEnum: its text is its value
-            source=source,
-            target=target,
-            reason=reason,
-            data_text=data_text,
-            previous=previous,
-            state_digest=state_digest,
-        )
-    )
-
-
-def _is_hex(text: str) -> bool:
-    """Whether *text* is a digest as :func:`digest_state` writes it (it needs no escaping)."""
-    return text.__class__ is str and len(text) == 64 and not text.strip(_HEX)  # noqa: PLR2004  # SHA-256
-
-
-_HEX = "0123456789abcdef"
-
-
 def seal(
     stream: str, *, seq: int, previous: str, draft: Draft, state_digest: str | None = None
 ) -> Sealed:
     """Give *draft* its place after *previous* in *stream* and compute its digest.
 
-    *state_digest* is the :func:`digest_state` of the state the store writes
-    with the event.
+    *state_digest* is the :func:`digest` of the state the store writes with
+    the event. The event's data is the draft's as JSON reads it back, so the
+    event equals the one a store returns later.
 
     Raises:
         InvalidInputError: The draft's data cannot be written as JSON.
     """
-    at = draft.at
-    action = draft.action
-    actor = draft.actor
-    source = draft.source
-    target = draft.target
-    reason = draft.reason
-    data = draft.data
-    if type(data) is Canonical:  # written by the ledger from a typed value
-        data_text = data.text
-        value = data.value()
-    else:
-        data_text = dumps(data)
-        value = loads(data_text)
-    at_text, digest = sealed_text(
-        stream, seq, previous, actor, action, at, source, target, reason, data_text, state_digest
-    )
-    # The draft's fields were converted and checked when it was made, and the data
-    # is read back from what was written, so the event equals the one a store
-    # returns later: the event's __init__ would change nothing.
-    event = build_event(
-        stream,
-        seq,
-        at,
-        actor,
-        action,
-        source,
-        target,
-        reason,
-        value,
-        previous,
-        digest,
-        state_digest,
-    )
-    return Sealed(event, at_text, data_text)
+    data_text = dumps(draft.data)
+    data = loads(data_text)
+    fields = {
+        "stream": stream,
+        "seq": seq,
+        "at": draft.at,
+        "actor": draft.actor,
+        "action": draft.action,
+        "source": draft.source,
+        "target": draft.target,
+        "reason": draft.reason,
+        "data": data,
+        "previous": previous,
+        "state_digest": state_digest,
+    }
+    event = Event(**fields, digest=event_digest(**fields))
+    return Sealed(event, iso(draft.at), data_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -570,7 +401,7 @@ def _state_problem(
         )
     if head != last:
         return count, "the current state names another last event than the history holds"
-    if recorded is not None and state is not None and digest_state(state) != recorded:
+    if recorded is not None and state is not None and digest(state) != recorded:
         return count, STATE_CHANGED
     return None
 

@@ -5,13 +5,15 @@ Needs psycopg 3 (``pip install 'releasekit[postgres]'``), imported only when a
 
 The schema is the SQLite one, in tables prefixed ``releasekit_`` (in the
 connection's ``search_path``), with a schema version in ``releasekit_meta``
-migrated forward on open under an advisory lock. An append is one statement:
-the snapshot row is updated only if it is still at the expected revision (or
-created only if it does not exist), and the event is inserted only if that
+migrated forward on open, in one transaction, under an advisory lock. A
+release's step is one statement: its row is updated only if it is still at the
+revision, head and digests the writer saw (or created only if it does not
+exist), and the event and its evidence and move rows are inserted only if that
 happened — so two writers can never both win, and a refused write leaves
-nothing behind. Each lease change is one statement that writes only where the
-rule allows it: a new acquisition only over a free or lapsed lease, a renewal,
-release or take-over only under the token that holds it.
+nothing behind; loading a release is one statement too. Each lease change is
+one statement that writes only where the rule allows it: a new acquisition
+only over a free or lapsed lease, a renewal, release or take-over only under
+the token that holds it.
 """
 
 from __future__ import annotations
@@ -22,22 +24,29 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from releasekit._records.events import (
-    Action,
-    Draft,
-    Event,
-    Verification,
-    check_chain,
-    digest_state,
-    seal,
+from releasekit._records.converter import iso
+from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.fold import migrated_releases
+from releasekit._records.rows import (
+    ROW_COLUMNS,
+    Fact,
+    ReleaseRow,
+    StoredRelease,
+    check_release_chain,
+    check_write,
+    numbered,
+    release_conflict,
+    row_from,
 )
 from releasekit._records.store import (
-    JSONText,
     Lease,
     Snapshot,
     check_expected,
+    check_history_name,
     check_holder,
+    check_page,
     check_release,
+    check_release_id,
     check_stream,
     check_token,
     check_ttl,
@@ -60,7 +69,7 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from types import TracebackType
 
     import pendulum
@@ -142,6 +151,59 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # before have none (NULL).
         "ALTER TABLE releasekit_events ADD COLUMN state_digest text",
     ),
+    (
+        # 4: a release is one small row with the columns tools filter and list by,
+        # plus a row per piece of evidence and per move, each added by the event
+        # that brought it. Releases move out of releasekit_streams (see
+        # _rows_of_releases), which keeps the other histories (kind:name).
+        """
+        CREATE TABLE releasekit_releases (
+            id              text COLLATE "C" NOT NULL PRIMARY KEY,
+            version         text        NOT NULL,
+            kind            text        NOT NULL,
+            state           text        NOT NULL,
+            revision        bigint      NOT NULL CHECK (revision > 0),
+            head            text        NOT NULL,
+            created_at      timestamptz NOT NULL,
+            created_by      text        NOT NULL,
+            updated_at      timestamptz NOT NULL,
+            finished_at     timestamptz,
+            artifact        json        NOT NULL,
+            attempt         json,
+            attention       json        NOT NULL,
+            evidence_digest text        NOT NULL,
+            moves_digest    text        NOT NULL,
+            legacy          json
+        )
+        """,
+        (
+            "CREATE INDEX releasekit_releases_active ON releasekit_releases (id) "
+            "WHERE finished_at IS NULL"
+        ),
+        *(
+            statement
+            for table in ("releasekit_evidence", "releasekit_moves")
+            for statement in (
+                f"""
+                CREATE TABLE {table} (
+                    release text   NOT NULL,
+                    seq     bigint NOT NULL CHECK (seq > 0),
+                    n       int    NOT NULL CHECK (n >= 0),
+                    body    json   NOT NULL,
+                    PRIMARY KEY (release, seq, n)
+                )
+                """,
+                f"""
+                CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION releasekit_append_only()
+                """,
+                f"""
+                CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION releasekit_append_only()
+                """,
+            )
+        ),
+    ),
 )
 
 _SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
@@ -175,6 +237,86 @@ _ADVANCE = """
            %(state_digest)s::text
     FROM changed
 """
+#: What a release's step writes once its row changed (``changed``): the event and its rows.
+_RELEASE_ROWS = """
+    event AS (
+        INSERT INTO releasekit_events
+            (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
+             state_digest)
+        SELECT %(id)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
+               %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
+               %(state_digest)s
+        FROM changed
+    ),
+    evidence AS (
+        INSERT INTO releasekit_evidence (release, seq, n, body)
+        SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
+        FROM changed, unnest(%(evidence)s::text[]) WITH ORDINALITY AS item (body, n)
+    ),
+    moves AS (
+        INSERT INTO releasekit_moves (release, seq, n, body)
+        SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
+        FROM changed, unnest(%(moves)s::text[]) WITH ORDINALITY AS item (body, n)
+    )
+    SELECT count(*) FROM changed
+"""
+_CREATED = """
+    WITH changed AS (
+        INSERT INTO releasekit_releases
+            (id, version, kind, state, revision, head, created_at, created_by, updated_at,
+             finished_at, artifact, attempt, attention, evidence_digest, moves_digest, legacy)
+        VALUES (%(id)s, %(version)s, %(kind)s, %(state)s, %(seq)s, %(digest)s,
+                %(created_at)s::timestamptz, %(created_by)s, %(updated_at)s::timestamptz,
+                %(finished_at)s::timestamptz, %(artifact)s::json, %(attempt)s::json,
+                %(attention)s::json, %(evidence_digest)s, %(moves_digest)s, %(legacy)s::json)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
+    ),
+"""
+_CREATE_RELEASE = _CREATED + _RELEASE_ROWS
+_ADVANCE_RELEASE = (
+    """
+    WITH changed AS (
+        UPDATE releasekit_releases SET
+            revision = %(seq)s, head = %(digest)s, version = %(version)s, kind = %(kind)s,
+            state = %(state)s, created_at = %(created_at)s::timestamptz,
+            created_by = %(created_by)s, updated_at = %(updated_at)s::timestamptz,
+            finished_at = %(finished_at)s::timestamptz, artifact = %(artifact)s::json,
+            attempt = %(attempt)s::json, attention = %(attention)s::json,
+            evidence_digest = %(evidence_digest)s, moves_digest = %(moves_digest)s,
+            legacy = NULL
+        WHERE id = %(id)s AND revision = %(expected)s AND head = %(previous)s
+          AND evidence_digest = %(evidence_before)s AND moves_digest = %(moves_before)s
+        RETURNING 1
+    ),
+    """
+    + _RELEASE_ROWS
+)
+#: The columns of a release row, in the order of ReleaseRow's fields (JSON read as its text).
+_COLUMNS = ", ".join(
+    f"r.{name}::text" if name in {"artifact", "attempt", "attention"} else f"r.{name}"
+    for name in ROW_COLUMNS
+)
+#: The columns of a release row holding instants (timestamptz, read back as datetimes).
+_INSTANTS = {ROW_COLUMNS.index(name) for name in ("created_at", "updated_at", "finished_at")}
+#: A release's row, the digests of the event at its revision, its evidence and its moves.
+_SELECT_RELEASE = (
+    f"SELECT {_COLUMNS}, r.legacy::text, e.digest, e.state_digest, "  # noqa: S608  # constant names
+    "ARRAY(SELECT seq FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
+    "ARRAY(SELECT body::text FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
+    "ARRAY(SELECT seq FROM releasekit_moves WHERE release = r.id ORDER BY seq, n), "
+    "ARRAY(SELECT body::text FROM releasekit_moves WHERE release = r.id ORDER BY seq, n) "
+    "FROM releasekit_releases AS r LEFT JOIN releasekit_events AS e "
+    "ON e.stream = r.id AND e.seq = r.revision WHERE r.id = %s"
+)
+_LIST_ACTIVE = (
+    f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
+    "WHERE r.finished_at IS NULL AND r.id > %s ORDER BY r.id LIMIT %s"
+)
+_LIST_ALL = (
+    f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
+    "WHERE r.id > %s ORDER BY r.id LIMIT %s"
+)
 _SELECT_EVENTS = (
     "SELECT seq, at, actor, action, source, target, reason, data::text, previous, digest, "
     "state_digest FROM releasekit_events WHERE stream = %s AND seq > %s ORDER BY seq"
@@ -311,9 +453,12 @@ class PostgresStore:
                     raise SchemaVersionError(
                         location=self.location, found=version, supported=len(MIGRATIONS)
                     )
-                for statements in MIGRATIONS[version:]:
+                for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                     for statement in statements:
                         conn.execute(statement)
+                    after = _AFTER.get(number)
+                    if after is not None:
+                        after(conn)
                 conn.execute(
                     "INSERT INTO releasekit_meta (key, value) VALUES ('schema_version', %s) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -350,24 +495,112 @@ class PostgresStore:
 
     # -- histories ---------------------------------------------------------------
 
+    def append_release(
+        self,
+        row: ReleaseRow,
+        *,
+        expected: int,
+        previous: str,
+        evidence_before: str,
+        moves_before: str,
+        draft: Draft,
+        evidence: Sequence[str] = (),
+        moves: Sequence[str] = (),
+    ) -> Event:
+        """Append one event to a release's history and write its rows, in one statement.
+
+        Raises:
+            ConflictError: The release is not at *expected*; nothing was written.
+            InvalidInputError: *previous* or the digests before are not the
+                release's, or the row does not hold the digests of what is
+                written with it.
+            StoreError: The database could not be written.
+        """
+        stream = check_release_id(row.id)
+        check_expected(expected)
+        check_write(
+            row,
+            evidence_before=evidence_before,
+            moves_before=moves_before,
+            evidence=evidence,
+            moves=moves,
+        )
+        state_digest = digest(row.text())
+        event, _at, data_text = seal(
+            stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state_digest
+        )
+        params = {
+            **attrs.asdict(row, recurse=False),
+            "legacy": None,
+            "expected": expected,
+            "evidence_before": evidence_before,
+            "moves_before": moves_before,
+            "seq": event.seq,
+            "at": event.at,
+            "actor": event.actor,
+            "action": event.action.value,
+            "source": event.source,
+            "target": event.target,
+            "reason": event.reason,
+            "data": data_text,
+            "previous": previous,
+            "digest": event.digest,
+            "state_digest": state_digest,
+            "evidence": list(evidence),
+            "moves": list(moves),
+        }
+        with self._use("write to") as conn:
+            changed = conn.execute(_ADVANCE_RELEASE if expected else _CREATE_RELEASE, params)
+            if changed.fetchone() != (1,):
+                found = _stored(conn, stream)
+                raise release_conflict(
+                    None if found is None else found.row,
+                    stream=stream,
+                    expected=expected,
+                    previous=previous,
+                    evidence_before=evidence_before,
+                    moves_before=moves_before,
+                )
+        return event
+
+    def read_release(self, release_id: str) -> StoredRelease | None:
+        """Return a release's rows and the state digest its last event recorded, or ``None``.
+
+        One statement: one consistent view of the row, the evidence and the moves.
+        """
+        with self._use("read") as conn:
+            return _stored(conn, release_id)
+
+    def list_releases(
+        self, *, active: bool = True, after: str | None = None, limit: int | None = None
+    ) -> list[ReleaseRow]:
+        """Return release rows in the order of their ids (see :class:`~releasekit.stores.Store`)."""
+        check_page(after, limit)
+        with self._use("read") as conn:
+            rows = conn.execute(
+                _LIST_ACTIVE if active else _LIST_ALL, ("" if after is None else after, limit)
+            ).fetchall()
+        return [_release_row(values) for values in rows]
+
     def append(
         self,
         stream: str,
         *,
         expected: int,
         draft: Draft,
-        snapshot: Mapping[str, Any] | JSONText,
+        snapshot: Mapping[str, Any],
         previous: str | None = None,
     ) -> Event:
         """Append one event to *stream* and replace its snapshot, in one statement.
 
         Raises:
             ConflictError: The stream is not at *expected*; nothing was written.
-            InvalidInputError: The snapshot or the draft's data is not JSON, or
-                *previous* is not the head at *expected*.
+            InvalidInputError: The name is not ``kind:name``, the snapshot or
+                the draft's data is not JSON, or *previous* is not the head at
+                *expected*.
             StoreError: The database could not be written.
         """
-        check_stream(stream)
+        check_history_name(stream)
         check_expected(expected)
         text = snapshot_text(snapshot)
         if expected == 0:
@@ -379,40 +612,36 @@ class PostgresStore:
                     actual = row[0] if row else 0
                     raise ConflictError(stream=stream, expected=expected, actual=actual)
                 previous = row[1]
-            state = digest_state(text)
-            sealed = seal(
+            state = digest(text)
+            event, _at, data_text = seal(
                 stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state
             )
-            event = sealed.event
-            _write(
-                conn,
+            written = conn.execute(
                 _ADVANCE if expected else _CREATE,
-                (
-                    stream,
-                    event.seq,
-                    event.at,
-                    event.actor,
-                    event.action.value,
-                    event.source,
-                    event.target,
-                    event.reason,
-                    sealed.data_text,
-                    previous,
-                    event.digest,
-                    state,
-                    text,
-                ),
+                {
+                    "stream": stream,
+                    "expected": expected,
+                    "seq": event.seq,
+                    "at": event.at,
+                    "actor": event.actor,
+                    "action": event.action.value,
+                    "source": event.source,
+                    "target": event.target,
+                    "reason": event.reason,
+                    "data": data_text,
+                    "previous": previous,
+                    "digest": event.digest,
+                    "state_digest": state,
+                    "snapshot": text,
+                },
             )
+            if written.rowcount != 1:  # someone else wrote first, or the head was wrong
+                found = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                actual = found[0] if found else 0
+                if actual == expected:
+                    raise wrong_previous(stream, expected=expected, previous=previous)
+                raise ConflictError(stream=stream, expected=expected, actual=actual)
         return event
-
-    def _commit(self, row: tuple[Any, ...], _action: Action, at: pendulum.DateTime) -> None:
-        """Append an event sealed by the ledger, given as its row (see SqliteStore).
-
-        The row is the event's columns (its instant as text, its state digest
-        last), then the snapshot; the instant itself is *at*.
-        """
-        with self._use("write to") as conn:
-            _write(conn, _ADVANCE, (*row[:2], at, *row[3:]))
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
@@ -432,11 +661,10 @@ class PostgresStore:
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
         with self._use("read") as conn:
-            rows = conn.execute(_SELECT_EVENTS, (stream, after)).fetchall()
-        return [_event(stream, row) for row in rows]
+            return _events(conn, stream, after)
 
     def streams(self, *, prefix: str = "") -> list[str]:
-        """Return the names of every stream starting with *prefix*, sorted."""
+        """Return the names of every history other than a release starting with *prefix*."""
         with self._use("read") as conn:
             rows = conn.execute(
                 "SELECT stream FROM releasekit_streams WHERE starts_with(stream, %s) "
@@ -454,23 +682,23 @@ class PostgresStore:
         with self._use("read") as conn:
             rows = conn.execute(
                 "SELECT stream FROM (SELECT stream FROM releasekit_streams UNION "
+                "SELECT id FROM releasekit_releases UNION "
                 'SELECT stream FROM releasekit_events) AS held ORDER BY stream COLLATE "C"'
             ).fetchall()
         return [row[0] for row in rows]
 
     def verify(self, stream: str) -> Verification:
-        """Check the history of *stream* against its hash chain and its snapshot."""
+        """Check the history of *stream* against its hash chain and its state."""
+        check_stream(stream)
         with self._use("read") as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             head = conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone()
             rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
-        return check_chain(
-            stream,
-            (_event(stream, row) for row in rows),
-            revision=head[0] if head else None,
-            head=head[1] if head else None,
-            state=head[2] if head else None,
-        )
+            stored = _stored(conn, stream)
+        events = (read_event(stream, row) for row in rows)
+        if head is None:
+            return check_release_chain(stream, events, stored)
+        return check_chain(stream, events, revision=head[0], head=head[1], state=head[2])
 
     # -- leases ------------------------------------------------------------------
 
@@ -608,60 +836,77 @@ class PostgresStore:
         self.close()
 
 
-def _write(conn: psycopg.Connection[Any], statement: str, row: tuple[Any, ...]) -> None:
-    """Run *statement* (``_CREATE`` or ``_ADVANCE``) for the event and snapshot in *row*.
+def _release_row(values: Sequence[Any]) -> ReleaseRow:
+    """Build a release row from its columns (``_COLUMNS``), instants as :func:`iso` writes them."""
+    return row_from(
+        [
+            iso(value) if place in _INSTANTS and value is not None else value
+            for place, value in enumerate(values)
+        ]
+    )
 
-    Raises:
-        ConflictError: Someone else wrote first; nothing was written.
-        InvalidInputError: The stream is at the revision, but its head is not the
-            event's ``previous``.
+
+def _stored(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | None:
+    """Read a release's rows, with what its last event recorded, in one statement."""
+    found = conn.execute(_SELECT_RELEASE, (release_id,)).fetchone()
+    if found is None:
+        return None
+    row = _release_row(found[:15])
+    last_digest, last_state_digest = found[16], found[17]
+    return StoredRelease(
+        row=row,
+        evidence=tuple(map(Fact, found[18], found[19])),
+        moves=tuple(map(Fact, found[20], found[21])),
+        recorded_digest=last_state_digest if last_digest == row.head else "",
+        legacy=found[15],
+    )
+
+
+def _rows_of_releases(conn: psycopg.Connection[Any]) -> None:
+    """Move every release out of the streams into its rows (the Python half of migration 4).
+
+    Each release's state is checked against its history first: one that does
+    not match refuses the whole migration, and the database stays as it was.
     """
-    stream, seq, at, actor, action, source, target, reason, data, previous, digest = row[:11]
-    state_digest, text = row[11:]
-    expected = seq - 1
-    cursor = conn.execute(
-        statement,
-        {
-            "stream": stream,
-            "expected": expected,
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "source": source,
-            "target": target,
-            "reason": reason,
-            "data": data,
-            "previous": previous,
-            "digest": digest,
-            "state_digest": state_digest,
-            "snapshot": text,
-        },
-    )
-    if cursor.rowcount != 1:  # someone else wrote first, or the head was wrong
-        now = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
-        actual = now[0] if now else 0
-        if actual == expected:
-            raise wrong_previous(stream, expected=expected, previous=previous)
-        raise ConflictError(stream=stream, expected=expected, actual=actual)
+    states = conn.execute(
+        "SELECT stream, revision, head, snapshot::text FROM releasekit_streams "
+        "WHERE strpos(stream, ':') = 0"
+    ).fetchall()
+    for migrated in migrated_releases(states, lambda stream: _events(conn, stream)):
+        row = migrated.row
+        conn.execute(
+            _INSERT_RELEASE,
+            {**attrs.asdict(row, recurse=False), "legacy": migrated.legacy},
+        )
+        for statement, facts in (
+            (_INSERT_EVIDENCE, migrated.evidence),
+            (_INSERT_MOVE, migrated.moves),
+        ):
+            conn.cursor().executemany(
+                statement, [(row.id, f.seq, n, f.body) for n, f in numbered(facts)]
+            )
+    conn.execute("DELETE FROM releasekit_streams WHERE strpos(stream, ':') = 0")
 
 
-def _event(stream: str, row: tuple[Any, ...]) -> Event:
-    seq, at, actor, action, source, target, reason, data, previous, digest, state_digest = row
-    return read_event(
-        stream,
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        source=source,
-        target=target,
-        reason=reason,
-        data=data,
-        previous=previous,
-        digest=digest,
-        state_digest=state_digest,
-    )
+def _events(conn: psycopg.Connection[Any], stream: str, after: int = 0) -> list[Event]:
+    return [read_event(stream, row) for row in conn.execute(_SELECT_EVENTS, (stream, after))]
+
+
+#: A migrated release's row, as :func:`_rows_of_releases` writes it.
+_INSERT_RELEASE = """
+    INSERT INTO releasekit_releases
+        (id, version, kind, state, revision, head, created_at, created_by, updated_at,
+         finished_at, artifact, attempt, attention, evidence_digest, moves_digest, legacy)
+    VALUES (%(id)s, %(version)s, %(kind)s, %(state)s, %(revision)s, %(head)s,
+            %(created_at)s::timestamptz, %(created_by)s, %(updated_at)s::timestamptz,
+            %(finished_at)s::timestamptz, %(artifact)s::json, %(attempt)s::json,
+            %(attention)s::json, %(evidence_digest)s, %(moves_digest)s, %(legacy)s::json)
+"""
+_INSERT_EVIDENCE = "INSERT INTO releasekit_evidence (release, seq, n, body) VALUES (%s, %s, %s, %s)"
+_INSERT_MOVE = "INSERT INTO releasekit_moves (release, seq, n, body) VALUES (%s, %s, %s, %s)"
+
+#: Python steps of migrations, run after the statements of the migration they follow.
+_AFTER: dict[int, Callable[[psycopg.Connection[Any]], None]] = {4: _rows_of_releases}
 
 
 def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:

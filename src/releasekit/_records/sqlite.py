@@ -4,12 +4,13 @@ The file is opened in WAL mode with ``synchronous=FULL``, so a commit that
 returned survives a crash or a power cut, and readers never wait for the
 writer. Every write takes the write lock for one transaction — a
 ``BEGIN IMMEDIATE`` one, or a single statement: a release's next step is one
-insert into the ``appends`` view, whose trigger does both writes — so several
+insert into the ``release_appends`` view, whose trigger advances the release
+row, appends the event and adds its evidence and move rows — so several
 processes can share one file: they queue for the write lock (up to
 ``timeout`` seconds) and the revision check inside the transaction decides who
 wins. The schema carries a version (``PRAGMA user_version``) and is migrated
-forward when the file is opened; a file written by a newer releasekit is
-refused.
+forward when the file is opened, in one transaction; a file written by a
+newer releasekit is refused.
 """
 
 from __future__ import annotations
@@ -19,28 +20,33 @@ import os
 import sqlite3
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
-from releasekit._records.converter import iso, parse_instant
-from releasekit._records.events import (
-    Action,
-    Draft,
-    Event,
-    Sealed,
-    Verification,
-    check_chain,
-    digest_state,
-    seal,
+from releasekit._records.converter import dumps, iso, parse_instant
+from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.fold import migrated_releases
+from releasekit._records.rows import (
+    ROW_COLUMNS,
+    Fact,
+    ReleaseRow,
+    StoredRelease,
+    check_release_chain,
+    check_write,
+    numbered,
+    release_conflict,
+    row_from,
 )
 from releasekit._records.store import (
-    JSONText,
     Lease,
     Snapshot,
     check_expected,
+    check_history_name,
     check_holder,
+    check_page,
     check_release,
+    check_release_id,
     check_stream,
     check_token,
     decide_lease,
@@ -62,12 +68,12 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from types import TracebackType
 
-    import pendulum
-
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
+
+_T = TypeVar("_T")
 
 
 #: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
@@ -76,8 +82,8 @@ APPLICATION_ID = 0x524B6974
 #: How long a process opening a new file waits before trying WAL mode again, in seconds.
 _WAL_RETRY = 0.005
 
-#: What the ``appends`` trigger says when the stream moved on (SQLite's error text).
-_STALE = "releasekit: the stream is not at the revision the writer saw"
+#: What the ``release_appends`` trigger says when the release moved on (SQLite's error text).
+_STALE = "releasekit: the release is not at the revision the writer saw"
 
 #: The schema, as an ordered list of forward migrations. Migration *n* (1-based)
 #: brings a file from ``user_version`` *n - 1* to *n*. Append, never edit.
@@ -198,14 +204,97 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         END
         """,
     ),
+    (
+        # 5: a release is one small row with the columns tools filter and list by,
+        # plus a row per piece of evidence and per move, each added by the event
+        # that brought it; a step appends rows and rewrites the one release row.
+        # Releases move out of `streams` (see _rows_of_releases); `streams` keeps
+        # the other histories (kind:name).
+        """
+        CREATE TABLE releases (
+            id              TEXT    NOT NULL PRIMARY KEY,
+            version         TEXT    NOT NULL,
+            kind            TEXT    NOT NULL,
+            state           TEXT    NOT NULL,
+            revision        INTEGER NOT NULL CHECK (revision > 0),
+            head            TEXT    NOT NULL,
+            created_at      TEXT    NOT NULL,
+            created_by      TEXT    NOT NULL,
+            updated_at      TEXT    NOT NULL,
+            finished_at     TEXT,
+            artifact        TEXT    NOT NULL,
+            attempt         TEXT,
+            attention       TEXT    NOT NULL,
+            evidence_digest TEXT    NOT NULL,
+            moves_digest    TEXT    NOT NULL,
+            legacy          TEXT
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX releases_active ON releases (id) WHERE finished_at IS NULL",
+        *(
+            statement
+            for table in ("release_evidence", "release_moves")
+            for statement in (
+                f"""
+                CREATE TABLE {table} (
+                    release TEXT    NOT NULL,
+                    seq     INTEGER NOT NULL CHECK (seq > 0),
+                    n       INTEGER NOT NULL CHECK (n >= 0),
+                    body    TEXT    NOT NULL,
+                    PRIMARY KEY (release, seq, n)
+                ) WITHOUT ROWID
+                """,
+                f"""
+                CREATE TRIGGER {table}_are_append_only_on_update BEFORE UPDATE ON {table}
+                BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
+                """,
+                f"""
+                CREATE TRIGGER {table}_are_append_only_on_delete BEFORE DELETE ON {table}
+                BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
+                """,
+            )
+        ),
+        """
+        CREATE VIEW release_appends AS
+        SELECT e.stream, e.seq, e.at, e.actor, e.action, e.source, e.target, e.reason, e.data,
+               e.previous, e.digest, e.state_digest, r.version, r.kind, r.state, r.created_at,
+               r.created_by, r.updated_at, r.finished_at, r.artifact, r.attempt, r.attention,
+               r.evidence_digest, r.moves_digest, r.evidence_digest AS evidence_before,
+               r.moves_digest AS moves_before, r.attention AS evidence, r.attention AS moves
+        FROM events AS e JOIN releases AS r ON r.id = e.stream
+        """,
+        """
+        CREATE TRIGGER release_appends_advance INSTEAD OF INSERT ON release_appends
+        BEGIN
+            UPDATE releases SET
+                revision = NEW.seq, head = NEW.digest, version = NEW.version, kind = NEW.kind,
+                state = NEW.state, created_at = NEW.created_at, created_by = NEW.created_by,
+                updated_at = NEW.updated_at, finished_at = NEW.finished_at,
+                artifact = NEW.artifact, attempt = NEW.attempt, attention = NEW.attention,
+                evidence_digest = NEW.evidence_digest, moves_digest = NEW.moves_digest,
+                legacy = NULL
+            WHERE id = NEW.stream AND revision = NEW.seq - 1 AND head = NEW.previous
+              AND evidence_digest = NEW.evidence_before AND moves_digest = NEW.moves_before;
+            SELECT RAISE(ABORT, 'releasekit: the release is not at the revision the writer saw')
+            WHERE changes() = 0;
+            INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data,
+                                previous, digest, state_digest)
+            VALUES (NEW.stream, NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.source,
+                    NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest,
+                    NEW.state_digest);
+            INSERT INTO release_evidence (release, seq, n, body)
+            SELECT NEW.stream, NEW.seq, key, value FROM json_each(NEW.evidence);
+            INSERT INTO release_moves (release, seq, n, body)
+            SELECT NEW.stream, NEW.seq, key, value FROM json_each(NEW.moves);
+        END
+        """,
+    ),
 )
 
+#: The columns of a release row, in the order of ReleaseRow's fields.
+_COLUMNS = ", ".join(ROW_COLUMNS)
 _SELECT_HEAD = "SELECT revision, head FROM streams WHERE stream = ?"
 _SELECT_HEAD_AND_STATE = "SELECT revision, head, snapshot FROM streams WHERE stream = ?"
-_APPEND = (
-    "INSERT INTO appends (stream, seq, at, actor, action, source, target, reason, data, "
-    "previous, digest, state_digest, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 _INSERT_EVENT = (
     "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
     "previous, digest, state_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -226,6 +315,35 @@ _SELECT_STATE = (
     "SELECT s.revision, s.head, s.snapshot, e.digest, e.state_digest FROM streams AS s "
     "LEFT JOIN events AS e ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = ?"
 )
+#: A release's row, with the digests of the event at its revision (one lookup by key).
+_SELECT_RELEASE = (
+    f"SELECT {', '.join(f'r.{name}' for name in ROW_COLUMNS)}, r.legacy, e.digest, "  # noqa: S608  # constant names
+    "e.state_digest FROM releases AS r "
+    "LEFT JOIN events AS e ON e.stream = r.id AND e.seq = r.revision WHERE r.id = ?"
+)
+#: A release's evidence (0) and moves (1), each oldest first.
+_SELECT_FACTS = (
+    "SELECT 0 AS part, seq, n, body FROM release_evidence WHERE release = ?1 UNION ALL "
+    "SELECT 1, seq, n, body FROM release_moves WHERE release = ?1 ORDER BY part, seq, n"
+)
+_APPEND_RELEASE = (
+    "INSERT INTO release_appends (stream, seq, at, actor, action, source, target, reason, "
+    "data, previous, digest, state_digest, version, kind, state, created_at, created_by, "
+    "updated_at, finished_at, artifact, attempt, attention, evidence_digest, moves_digest, "
+    "evidence_before, moves_before, evidence, moves) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CREATE_RELEASE = (  # built from the constant column names above, as are the two below
+    f"INSERT INTO releases ({_COLUMNS}, legacy) "  # noqa: S608
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+)
+_INSERT_EVIDENCE = "INSERT INTO release_evidence (release, seq, n, body) VALUES (?, ?, ?, ?)"
+_INSERT_MOVE = "INSERT INTO release_moves (release, seq, n, body) VALUES (?, ?, ?, ?)"
+_LIST_ACTIVE = (
+    f"SELECT {_COLUMNS} FROM releases "  # noqa: S608
+    "WHERE finished_at IS NULL AND id > ? ORDER BY id LIMIT ?"
+)
+_LIST_ALL = f"SELECT {_COLUMNS} FROM releases WHERE id > ? ORDER BY id LIMIT ?"  # noqa: S608
 
 
 def _path(value: str | os.PathLike[str]) -> str:
@@ -319,9 +437,12 @@ class SqliteStore:
         if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             # A releasekit file at version 0 is empty: migrations are transactional.
             self._refuse_foreign()
-        for statements in MIGRATIONS[version:]:
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
             for statement in statements:
                 conn.execute(statement)
+            after = _AFTER.get(number)
+            if after is not None:
+                after(conn)
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
@@ -377,91 +498,176 @@ class SqliteStore:
 
     # -- histories -------------------------------------------------------------
 
+    def append_release(
+        self,
+        row: ReleaseRow,
+        *,
+        expected: int,
+        previous: str,
+        evidence_before: str,
+        moves_before: str,
+        draft: Draft,
+        evidence: Sequence[str] = (),
+        moves: Sequence[str] = (),
+    ) -> Event:
+        """Append one event to a release's history and write its rows, in one transaction.
+
+        A release's next step is one statement (``release_appends``'s trigger).
+
+        Raises:
+            ConflictError: The release is not at *expected*; nothing was written.
+            InvalidInputError: *previous* or the digests before are not the
+                release's, or the row does not hold the digests of what is
+                written with it.
+            StoreError: The file could not be written.
+        """
+        stream = check_release_id(row.id)
+        check_expected(expected)
+        check_write(
+            row,
+            evidence_before=evidence_before,
+            moves_before=moves_before,
+            evidence=evidence,
+            moves=moves,
+        )
+        state_digest = digest(row.text())
+        event, at_text, data_text = seal(
+            stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state_digest
+        )
+        columns = (
+            stream,
+            event.seq,
+            at_text,
+            event.actor,
+            event.action.value,
+            event.source,
+            event.target,
+            event.reason,
+            data_text,
+            previous,
+            event.digest,
+            state_digest,
+        )
+        with self._use("write to") as conn:
+            if expected == 0:
+                with self._write():
+                    if not _insert_release(
+                        conn,
+                        attrs.evolve(row, revision=1, head=event.digest),
+                        evidence=[Fact(1, body) for body in evidence],
+                        moves=[Fact(1, body) for body in moves],
+                    ):
+                        actual = _revision(conn, stream)
+                        raise ConflictError(stream=stream, expected=0, actual=actual)
+                    conn.execute(_INSERT_EVENT, columns)
+                return event
+            try:
+                conn.execute(
+                    _APPEND_RELEASE,
+                    (
+                        *columns,
+                        row.version,
+                        row.kind,
+                        row.state,
+                        row.created_at,
+                        row.created_by,
+                        row.updated_at,
+                        row.finished_at,
+                        row.artifact,
+                        row.attempt,
+                        row.attention,
+                        row.evidence_digest,
+                        row.moves_digest,
+                        evidence_before,
+                        moves_before,
+                        dumps(list(evidence)),
+                        dumps(list(moves)),
+                    ),
+                )
+            except sqlite3.IntegrityError as error:
+                if _STALE not in str(error):
+                    raise
+                found = _stored(conn, stream, with_facts=False)
+                raise release_conflict(
+                    None if found is None else found.row,
+                    stream=stream,
+                    expected=expected,
+                    previous=previous,
+                    evidence_before=evidence_before,
+                    moves_before=moves_before,
+                ) from None
+        return event
+
+    def read_release(self, release_id: str) -> StoredRelease | None:
+        """Return a release's rows and the state digest its last event recorded, or ``None``."""
+        with self._use("read") as conn:
+            return self._read(lambda: _stored(conn, release_id))
+
+    def list_releases(
+        self, *, active: bool = True, after: str | None = None, limit: int | None = None
+    ) -> list[ReleaseRow]:
+        """Return release rows in the order of their ids (see :class:`~releasekit.stores.Store`)."""
+        check_page(after, limit)
+        with self._use("read") as conn:
+            rows = conn.execute(
+                _LIST_ACTIVE if active else _LIST_ALL,
+                ("" if after is None else after, -1 if limit is None else limit),
+            ).fetchall()
+        return [row_from(values) for values in rows]
+
     def append(
         self,
         stream: str,
         *,
         expected: int,
         draft: Draft,
-        snapshot: Mapping[str, Any] | JSONText,
+        snapshot: Mapping[str, Any],
         previous: str | None = None,
     ) -> Event:
         """Append one event to *stream* and replace its snapshot, in one transaction.
 
         Raises:
             ConflictError: The stream is not at *expected*; nothing was written.
-            InvalidInputError: The snapshot or the draft's data is not JSON, or
-                *previous* is not the head at *expected*.
+            InvalidInputError: The name is not ``kind:name``, the snapshot or
+                the draft's data is not JSON, or *previous* is not the head at
+                *expected*.
             StoreError: The file could not be written.
         """
-        check_stream(stream)
+        check_history_name(stream)
         check_expected(expected)
         text = snapshot_text(snapshot)
-        if expected == 0:
-            previous = ""
-        # Knowing the head, the event is sealed before the write lock is taken.
-        state = digest_state(text)
-        sealed = (
-            None
-            if previous is None
-            else seal(stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state)
-        )
-        if sealed is None or expected == 0:
-            with self._use("write to"), self._write() as conn:
-                return _append(conn, stream, expected, draft, text, sealed)
-        event = sealed.event
-        self._advance(
-            (
-                stream,
-                event.seq,
-                sealed.at_text,
-                event.actor,
-                event.action.value,
-                event.source,
-                event.target,
-                event.reason,
-                sealed.data_text,
-                previous,
-                event.digest,
-                state,
-                text,
-            ),
-        )
+        with self._use("write to") as conn, self._write():
+            row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+            actual, head = row if row is not None else (0, "")
+            if actual != expected:
+                raise ConflictError(stream=stream, expected=expected, actual=actual)
+            if previous is not None and previous != head:
+                raise wrong_previous(stream, expected=expected, previous=previous)
+            event, at_text, data_text = seal(
+                stream, seq=expected + 1, previous=head, draft=draft, state_digest=digest(text)
+            )
+            if expected == 0:
+                conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
+            else:
+                conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
+            conn.execute(
+                _INSERT_EVENT,
+                (
+                    stream,
+                    event.seq,
+                    at_text,
+                    event.actor,
+                    event.action.value,
+                    event.source,
+                    event.target,
+                    event.reason,
+                    data_text,
+                    event.previous,
+                    event.digest,
+                    event.state_digest,
+                ),
+            )
         return event
-
-    def _commit(self, row: tuple[Any, ...], _action: Action, _at: pendulum.DateTime) -> None:
-        """Append an event sealed by the ledger, given as its row (see :meth:`_advance`).
-
-        What :meth:`append` does for a release's next step, without the
-        :class:`Draft` and :class:`Event` values around it: the ledger checks
-        and seals the event itself, and needs nothing back.
-        """
-        self._advance(row)
-
-    def _advance(self, row: tuple[Any, ...]) -> None:
-        """Append the event and advance its stream in one statement (``appends``'s trigger).
-
-        *row* is the event's columns (its state digest last) then the snapshot. One statement is one
-        transaction: it takes the write lock (waiting for it up to ``timeout``)
-        and commits durably, or writes nothing.
-        """
-        with self._lock:
-            if self._closed:
-                raise self._closed_error()
-            conn = self._conn
-            try:
-                conn.execute(_APPEND, row)
-            except sqlite3.IntegrityError as error:
-                if _STALE not in str(error):
-                    raise self._error("write to", error) from error
-                stream, expected, previous = row[0], row[1] - 1, row[9]
-                try:
-                    refusal = _conflict(conn, stream, expected, previous)
-                except sqlite3.Error as again:  # pragma: no cover  # the file broke just now
-                    raise self._error("read", again) from again
-                raise refusal from None
-            except sqlite3.Error as error:
-                raise self._error("write to", error) from error
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
@@ -480,12 +686,11 @@ class SqliteStore:
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
-        with self._use("read"):
-            rows = self._conn.execute(_SELECT_EVENTS, (stream, after)).fetchall()
-        return [_event(stream, row) for row in rows]
+        with self._use("read") as conn:
+            return _events(conn, stream, after)
 
     def streams(self, *, prefix: str = "") -> list[str]:
-        """Return the names of every stream starting with *prefix*, sorted."""
+        """Return the names of every history other than a release starting with *prefix*."""
         with self._use("read"):
             rows = self._conn.execute(
                 "SELECT stream FROM streams WHERE substr(stream, 1, ?) = ? ORDER BY stream",
@@ -494,34 +699,42 @@ class SqliteStore:
         return [row[0] for row in rows]
 
     def histories(self) -> list[str]:
-        """Return the names of every stream with a state or events, sorted: what verify walks.
+        """Return the names of every history with a state or events, sorted: what verify walks.
 
-        Unlike :meth:`streams`, this reads the history table too (to find a
-        history whose state was deleted), so it costs a walk of its index.
+        This reads the history table too (to find a history whose state was
+        deleted), so it costs a walk of its index.
         """
         with self._use("read"):
             rows = self._conn.execute(
-                "SELECT stream FROM streams UNION SELECT stream FROM events ORDER BY stream"
+                "SELECT stream FROM streams UNION SELECT id FROM releases "
+                "UNION SELECT stream FROM events ORDER BY 1"
             ).fetchall()
         return [row[0] for row in rows]
 
     def verify(self, stream: str) -> Verification:
-        """Check the history of *stream* against its hash chain and its snapshot."""
-        with self._use("read"):
-            conn = self._conn
-            conn.execute("BEGIN")  # one consistent view of the history and the snapshot
-            try:
-                head = conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone()
-                rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
-            finally:
-                conn.execute("COMMIT")
-        return check_chain(
-            stream,
-            (_event(stream, row) for row in rows),
-            revision=head[0] if head else None,
-            head=head[1] if head else None,
-            state=head[2] if head else None,
-        )
+        """Check the history of *stream* against its hash chain and its state."""
+        check_stream(stream)
+        with self._use("read") as conn:
+            head, rows, stored = self._read(
+                lambda: (
+                    conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone(),
+                    conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall(),
+                    _stored(conn, stream),
+                )
+            )
+        events = (read_event(stream, row) for row in rows)
+        if head is None:
+            return check_release_chain(stream, events, stored)
+        return check_chain(stream, events, revision=head[0], head=head[1], state=head[2])
+
+    def _read(self, read: Callable[[], _T]) -> _T:
+        """Run *read* in one read transaction: one consistent view of every row it reads."""
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            return read()
+        finally:
+            conn.execute("COMMIT")
 
     # -- leases ----------------------------------------------------------------
 
@@ -617,76 +830,71 @@ class SqliteStore:
         self.close()
 
 
-def _append(  # noqa: PLR0917  # what append() was given
+def _insert_release(
     conn: sqlite3.Connection,
-    stream: str,
-    expected: int,
-    draft: Draft,
-    text: str,
-    sealed: Sealed | None,
-) -> Event:
-    """Do the writes of :meth:`append`, inside its transaction."""
-    if sealed is None:  # read the head, under the write lock
-        row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
-        actual = row[0] if row else 0
-        if actual != expected:
-            raise ConflictError(stream=stream, expected=expected, actual=actual)
-        sealed = seal(
-            stream, seq=expected + 1, previous=row[1], draft=draft, state_digest=digest_state(text)
-        )
-        event = sealed.event
-        conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
-    else:  # a new stream (the next step of one goes through SqliteStore._advance)
-        event = sealed.event
-        changed = conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
-        if changed.rowcount != 1:
-            raise _conflict(conn, stream, expected, event.previous)
-    conn.execute(
-        _INSERT_EVENT,
-        (
-            stream,
-            event.seq,
-            sealed.at_text,
-            event.actor,
-            event.action.value,
-            event.source,
-            event.target,
-            event.reason,
-            sealed.data_text,
-            event.previous,
-            event.digest,
-            event.state_digest,
-        ),
+    row: ReleaseRow,
+    *,
+    legacy: str | None = None,
+    evidence: Sequence[Fact] = (),
+    moves: Sequence[Fact] = (),
+) -> bool:
+    """Write a release's row and its evidence and move rows, unless it exists; say if it did."""
+    if conn.execute(_CREATE_RELEASE, (*attrs.astuple(row, recurse=False), legacy)).rowcount != 1:
+        return False
+    for statement, facts in ((_INSERT_EVIDENCE, evidence), (_INSERT_MOVE, moves)):
+        conn.executemany(statement, [(row.id, f.seq, n, f.body) for n, f in numbered(facts)])
+    return True
+
+
+def _stored(
+    conn: sqlite3.Connection, release_id: str, *, with_facts: bool = True
+) -> StoredRelease | None:
+    """Read a release's row (and its evidence and moves), with what its last event recorded."""
+    found = conn.execute(_SELECT_RELEASE, (release_id,)).fetchone()
+    if found is None:
+        return None
+    row = row_from(found[:15])
+    evidence: list[Fact] = []
+    moves: list[Fact] = []
+    if with_facts:
+        for part, seq, _n, body in conn.execute(_SELECT_FACTS, (release_id,)):
+            (moves if part else evidence).append(Fact(seq, body))
+    last_digest, last_state_digest = found[16], found[17]
+    return StoredRelease(
+        row=row,
+        evidence=tuple(evidence),
+        moves=tuple(moves),
+        recorded_digest=last_state_digest if last_digest == row.head else "",
+        legacy=found[15],
     )
-    return event
 
 
-def _conflict(
-    conn: sqlite3.Connection, stream: str, expected: int, previous: str
-) -> ReleaseKitError:
-    row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
-    actual = row[0] if row else 0
-    if actual == expected:
-        return wrong_previous(stream, expected=expected, previous=previous)
-    return ConflictError(stream=stream, expected=expected, actual=actual)
+def _rows_of_releases(conn: sqlite3.Connection) -> None:
+    """Move every release out of ``streams`` into its rows (the Python half of migration 5).
+
+    Each release's state is checked against its history first: one that does
+    not match refuses the whole migration, and the file stays as it was.
+    """
+    states = conn.execute(
+        "SELECT stream, revision, head, snapshot FROM streams WHERE instr(stream, ':') = 0"
+    ).fetchall()
+    for migrated in migrated_releases(states, lambda stream: _events(conn, stream)):
+        rows = (migrated.row, migrated.evidence, migrated.moves)
+        _insert_release(conn, rows[0], legacy=migrated.legacy, evidence=rows[1], moves=rows[2])
+    conn.execute("DELETE FROM streams WHERE instr(stream, ':') = 0")
 
 
-def _event(stream: str, row: tuple[Any, ...]) -> Event:
-    seq, at, actor, action, source, target, reason, data, previous, digest, state_digest = row
-    return read_event(
-        stream,
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        source=source,
-        target=target,
-        reason=reason,
-        data=data,
-        previous=previous,
-        digest=digest,
-        state_digest=state_digest,
-    )
+def _events(conn: sqlite3.Connection, stream: str, after: int = 0) -> list[Event]:
+    return [read_event(stream, row) for row in conn.execute(_SELECT_EVENTS, (stream, after))]
+
+
+#: Python steps of migrations, run after the statements of the migration they follow.
+_AFTER: dict[int, Callable[[sqlite3.Connection], None]] = {5: _rows_of_releases}
+
+
+def _revision(conn: sqlite3.Connection, release_id: str) -> int:
+    found = conn.execute("SELECT revision FROM releases WHERE id = ?", (release_id,)).fetchone()
+    return 0 if found is None else int(found[0])
 
 
 def _lease(conn: sqlite3.Connection, name: str) -> Lease | None:

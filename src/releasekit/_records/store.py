@@ -1,13 +1,21 @@
-"""The store contract: JSON histories with a current state, and exclusive leases.
+"""The store contract: histories with a current state, and exclusive leases.
 
-A store knows nothing about releases. It keeps *streams*: each an append-only,
-hash-chained list of :class:`~releasekit._records.events.Event` plus a
-:class:`Snapshot` of the stream's current state, written together in one
-transaction by :meth:`Store.append`. Every write names the revision it was
-based on; a stale one is refused with :class:`~releasekit.exceptions.ConflictError`
-and changes nothing. Stores also keep named :class:`Lease` records for
-exclusive work, such as the test environment's lock: each held by a token
-unique to one acquisition, which alone renews, gives back or hands it over.
+A store keeps append-only, hash-chained histories of
+:class:`~releasekit._records.events.Event`, each with its current state,
+written together in one transaction:
+
+- a **release**'s state is a :class:`~releasekit._records.rows.ReleaseRow`
+  plus one row per piece of evidence and per move
+  (:meth:`Store.append_release`, :meth:`Store.read_release`,
+  :meth:`Store.list_releases`);
+- any other history (a data operation, a team's own) is a *stream* named
+  ``kind:name`` whose state is one JSON :class:`Snapshot` (:meth:`Store.append`).
+
+Every write names the revision it was based on; a stale one is refused with
+:class:`~releasekit.exceptions.ConflictError` and changes nothing. Stores also
+keep named :class:`Lease` records for exclusive work, such as the test
+environment's lock: each held by a token unique to one acquisition, which
+alone renews, gives back or hands it over.
 
 Time is always passed in (``now``): a store never reads a clock.
 """
@@ -22,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 import attrs
 import pendulum
 
-from releasekit._records.converter import compact, loads, parse_instant, read_state
-from releasekit._records.events import Action, Event, digest_state
+from releasekit._records.converter import dumps, loads, parse_instant
+from releasekit._records.events import Action, Event
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     HistoryTamperedError,
@@ -34,18 +42,23 @@ from releasekit.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from types import TracebackType
 
     from releasekit._records.events import Draft, Verification
+    from releasekit._records.rows import ReleaseRow, StoredRelease
 
 __all__ = [
-    "JSONText",
+    "SEPARATOR",
     "Lease",
     "Snapshot",
     "Store",
     "check_expected",
+    "check_history_name",
     "check_holder",
+    "check_page",
     "check_release",
+    "check_release_id",
     "check_stream",
     "check_token",
     "check_ttl",
@@ -56,11 +69,15 @@ __all__ = [
     "read_event",
     "snapshot_text",
     "stored_snapshot",
+    "tampered_state",
     "wrong_previous",
 ]
 
 #: Longest stream or lease name a store accepts.
 MAX_NAME = 200
+
+#: Histories other than releases are named ``kind:name``; release ids never hold it.
+SEPARATOR = ":"
 
 
 @attrs.frozen(kw_only=True)
@@ -88,35 +105,16 @@ class Snapshot:
     text: str = ""
     recorded_digest: str | None = None
 
-    def require_recorded(self) -> None:
-        """Refuse a state that is not the one its history recorded, before anyone reads it.
 
-        The check costs one hash of the state, however long the history: the
-        state's digest must be the one its last event recorded (and that event
-        must be the one the state names). A state whose last event records no
-        digest (written before releasekit recorded them) passes; ``verify``
-        replays its history instead.
-
-        Raises:
-            HistoryTamperedError: The state was changed behind releasekit's back.
-        """
-        recorded = self.recorded_digest
-        if recorded is None:
-            return
-        if recorded == "":
-            detail = f"its history holds no event {self.revision} with the digest the state names"
-        elif digest_state(self.text) != recorded:
-            detail = "it is not the state its last event recorded"
-        else:
-            return
-        name = self.stream
-        raise HistoryTamperedError(
-            stream=name,
-            seq=self.revision,
-            detail=detail,
-            message=f"the stored state of {name} does not match its history ({detail}); run "
-            f"`releasekit verify` to see what changed, and restore it from a backup",
-        )
+def tampered_state(stream: str, seq: int, detail: str) -> HistoryTamperedError:
+    """Return the error refusing to read a state that does not match its history."""
+    return HistoryTamperedError(
+        stream=stream,
+        seq=seq,
+        detail=detail,
+        message=f"the stored state of {stream} does not match its history ({detail}); run "
+        f"`releasekit verify` to see what changed, and restore it from a backup",
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -148,35 +146,23 @@ class Lease:
         return instant(now, field="now") < self.expires
 
 
-@attrs.frozen
-class JSONText:
-    """A JSON object already written as text, so a store need not encode it again.
-
-    The text is stored as it is, unchecked: build it with the project's
-    converter, never by hand.
-
-    Attributes:
-        text: The JSON text of an object (``{...}``).
-    """
-
-    text: str
-
-
-def snapshot_text(snapshot: Mapping[str, Any] | JSONText) -> str:
-    """Return the JSON text a store keeps for *snapshot*.
+def snapshot_text(snapshot: Mapping[str, Any]) -> str:
+    """Return the JSON text a store keeps for *snapshot* (canonical JSON).
 
     Raises:
-        InvalidInputError: *snapshot* holds something JSON cannot represent.
+        InvalidInputError: *snapshot* is not a mapping, or holds something JSON
+            cannot represent.
     """
-    if isinstance(snapshot, JSONText):
-        return snapshot.text
     if not isinstance(snapshot, Mapping):
         raise InvalidInputError(
             f"a snapshot must be a mapping of JSON values, got {type(snapshot).__name__}",
             field="snapshot",
             value=snapshot,
         )
-    return compact(snapshot)
+    try:
+        return dumps(snapshot)
+    except InvalidInputError as error:
+        raise InvalidInputError(str(error), field="snapshot", value=snapshot) from None
 
 
 @runtime_checkable
@@ -187,31 +173,95 @@ class Store(Protocol):
     the store at the end.
     """
 
+    def append_release(
+        self,
+        row: ReleaseRow,
+        *,
+        expected: int,
+        previous: str,
+        evidence_before: str,
+        moves_before: str,
+        draft: Draft,
+        evidence: Sequence[str] = (),
+        moves: Sequence[str] = (),
+    ) -> Event:
+        """Append one event to a release's history and write its rows, in one transaction.
+
+        The release row becomes *row* (at the event's position, headed by its
+        digest), the *evidence* and *moves* texts are added as rows of the
+        event, and the event records the digest of ``row.text()``.
+
+        Args:
+            row: The release row after the event; its digests must be those of
+                *evidence* and *moves* rolled onto *evidence_before* and
+                *moves_before*.
+            expected: The revision the writer based its change on; ``0``
+                creates the release.
+            previous: The head the writer saw at *expected* (``""`` to create).
+            evidence_before: The rolling digest of the evidence the writer saw.
+            moves_before: The rolling digest of the moves the writer saw.
+            draft: What happened.
+            evidence: The canonical JSON of each piece of evidence the event adds.
+            moves: The canonical JSON of each move the event adds.
+
+        Returns:
+            The event as stored.
+
+        Raises:
+            ConflictError: The release is not at *expected* (someone else wrote
+                first, or it already exists); nothing was written.
+            InvalidInputError: *previous* or the digests before are not the
+                release's at *expected*, the row's digests are not those of
+                what is written with it, or the draft's data is not JSON.
+            StoreError: The store could not be written.
+        """
+        ...
+
+    def read_release(self, release_id: str) -> StoredRelease | None:
+        """Return a release's rows and the state digest its last event recorded, or ``None``.
+
+        The history is not read beyond that one event: the cost does not grow
+        with it.
+        """
+        ...
+
+    def list_releases(
+        self, *, active: bool = True, after: str | None = None, limit: int | None = None
+    ) -> list[ReleaseRow]:
+        """Return release rows (no evidence, no history), in the order of their ids.
+
+        Args:
+            active: Only releases that have not finished (whose
+                :attr:`~ReleaseRow.finished_at` is ``None``); all of them if false.
+            after: Only ids after this one: the last id of the page before.
+            limit: At most this many rows; all of them if ``None``.
+        """
+        ...
+
     def append(
         self,
         stream: str,
         *,
         expected: int,
         draft: Draft,
-        snapshot: Mapping[str, Any] | JSONText,
+        snapshot: Mapping[str, Any],
         previous: str | None = None,
     ) -> Event:
-        """Append one event to *stream* and replace its snapshot, in one transaction.
+        """Append one event to the history *stream* and replace its snapshot, in one transaction.
 
-        The event records the digest of the snapshot's text
+        For histories other than releases, named ``kind:name``. The event
+        records the digest of the snapshot's text
         (:attr:`Event.state_digest <releasekit.stores.Event.state_digest>`),
-        and the store keeps that text exactly as given.
+        and the store keeps that text exactly as written.
 
         Args:
-            stream: The history to append to.
+            stream: The history to append to, named ``kind:name``.
             expected: The revision the writer based its change on; ``0`` creates
                 the stream.
             draft: What happened.
-            snapshot: The stream's state after the event, as JSON values (or
-                their text, already encoded).
+            snapshot: The stream's state after the event, as JSON values.
             previous: The head digest the writer saw at *expected*, if it knows
-                it (a ledger record's ``head``): the store then need not read
-                it, and the write is exactly an insert plus a checked update.
+                it: the store then need not read it.
 
         Returns:
             The event as stored, with its position and digests.
@@ -219,33 +269,44 @@ class Store(Protocol):
         Raises:
             ConflictError: The stream is not at *expected* (someone else wrote
                 first, or it already exists); nothing was written.
-            InvalidInputError: The snapshot or the draft's data is not JSON, or
-                *previous* is not the head at *expected*.
+            InvalidInputError: The name is not ``kind:name``, the snapshot or
+                the draft's data is not JSON, or *previous* is not the head at
+                *expected*.
             StoreError: The store could not be written.
         """
         ...
 
     def snapshot(self, stream: str) -> Snapshot | None:
-        """Return the current state of *stream* without reading its history, or ``None``.
+        """Return the current state of the history *stream*, or ``None``.
 
-        With the state's text and the digest its last event recorded for it
-        (:func:`stored_snapshot`), so a reader can check it at once.
+        Releases have rows, not snapshots (:meth:`read_release`): for a release id
+        this is ``None``. The state comes with its text and the digest its last
+        event recorded for it (:func:`stored_snapshot`), so a reader can check
+        it at once.
         """
         ...
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
-        """Return the events of *stream* after position *after*, oldest first."""
+        """Return the events of a history (a release's or another) after *after*, oldest first."""
         ...
 
     def streams(self, *, prefix: str = "") -> list[str]:
-        """Return the names of every stream starting with *prefix*, sorted."""
+        """Return the names of every history other than a release starting with *prefix*, sorted."""
+        ...
+
+    def histories(self) -> list[str]:
+        """Return the name of every history, releases and others, sorted: what verify walks.
+
+        A history whose state was deleted is listed too, as long as it has events.
+        """
         ...
 
     def verify(self, stream: str) -> Verification:
-        """Check the history of *stream* against its hash chain and its snapshot.
+        """Check the history *stream* (a release's or another) against its chain and its state.
 
-        The snapshot must be at the last event, and be the state that event
-        recorded (if it recorded one).
+        The state must be at the last event, and be the state that event
+        recorded (if it recorded one); a release's evidence and move rows must
+        be those its row records.
         """
         ...
 
@@ -342,6 +403,66 @@ def check_stream(stream: object, *, field: str = "stream") -> str:
             f"{field} {stream!r} is not valid Unicode text", field=field, value=stream
         ) from None
     return stream
+
+
+def check_history_name(stream: object) -> str:
+    """Return *stream* if it names a history other than a release: ``kind:name``.
+
+    Raises:
+        InvalidInputError: It is not a name a store can keep, or holds no ``:``
+            between two non-empty parts (names without it are release ids).
+    """
+    name = check_stream(stream)
+    if SEPARATOR not in name.strip(SEPARATOR):
+        raise InvalidInputError(
+            f"{name!r} is not the name of a history: name it kind{SEPARATOR}name, e.g. "
+            f"'data{SEPARATOR}production' (names without {SEPARATOR!r} are releases)",
+            field="stream",
+            value=stream,
+        )
+    return name
+
+
+def check_release_id(release_id: object) -> str:
+    """Return *release_id* if a store can keep it as a release's id.
+
+    Raises:
+        InvalidInputError: It is not a name a store can keep, or holds ``:``
+            (which names other histories).
+    """
+    if not isinstance(release_id, str) or not release_id.strip():
+        raise InvalidInputError(
+            f"a release id must be a non-empty string, got {release_id!r}",
+            field="release_id",
+            value=release_id,
+        )
+    if SEPARATOR in release_id:
+        raise InvalidInputError(
+            f"release id {release_id!r} holds {SEPARATOR!r}, which names other histories "
+            f"(such as 'data{SEPARATOR}production'); choose an id without it",
+            field="release_id",
+            value=release_id,
+        )
+    return check_stream(release_id, field="release_id")
+
+
+def check_page(after: object, limit: object) -> None:
+    """Refuse a page that is not an id to start after and a count of at least 1.
+
+    Raises:
+        InvalidInputError: *after* is not a string (or ``None``), or *limit* not
+            a whole number at least 1 (or ``None``).
+    """
+    if after is not None and not isinstance(after, str):
+        raise InvalidInputError(
+            f"after must be the last id of the page before, got {after!r}",
+            field="after",
+            value=after,
+        )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInputError(
+            f"limit must be a whole number at least 1, got {limit!r}", field="limit", value=limit
+        )
 
 
 def wrong_previous(stream: str, *, expected: int, previous: str) -> InvalidInputError:
@@ -511,46 +632,23 @@ def stored_snapshot(
         stream=stream,
         revision=revision,
         head=head,
-        data=read_state(text),
+        data=loads(text),
         text=text,
         recorded_digest=last_state_digest if last_digest == head else "",
     )
 
 
-def read_event(
-    stream: str,
-    *,
-    seq: int,
-    at: object,
-    actor: str,
-    action: str,
-    source: str | None,
-    target: str | None,
-    reason: str,
-    data: object,
-    previous: str,
-    digest: str,
-    state_digest: str | None = None,
-) -> Event:
-    """Build an event from a stored row, refusing rows this releasekit cannot read.
+def read_event(stream: str, row: Sequence[Any]) -> Event:
+    """Build an event of *stream* from its stored row, refusing rows this releasekit cannot read.
 
-    Args:
-        stream: The stream the row was read from.
-        seq: Its position.
-        at: Its instant, as ISO text or a datetime.
-        actor: Who acted.
-        action: The action's value.
-        source: The state before.
-        target: The state after.
-        reason: Why.
-        data: The replay data, as JSON text or already parsed.
-        previous: The previous event's digest.
-        digest: The event's digest.
-        state_digest: The digest of the state written with it, if it records one.
+    *row* holds the columns ``seq, at, actor, action, source, target, reason,
+    data, previous, digest, state_digest``: the instant as ISO text or a
+    datetime, the data as JSON text.
 
     Raises:
         RecordError: A value cannot be read (an unknown action, a bad instant).
     """
+    seq, at, actor, action, source, target, reason, data, previous, digest, state_digest = row
     try:
         return Event(
             stream=stream,
@@ -561,7 +659,7 @@ def read_event(
             source=source,
             target=target,
             reason=reason,
-            data=loads(data) if isinstance(data, str | bytes) else data,  # type: ignore[arg-type]
+            data=loads(data),
             previous=previous,
             digest=digest,
             state_digest=state_digest,

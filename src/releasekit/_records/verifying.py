@@ -11,10 +11,12 @@ reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import attrs
 
 from releasekit._records.events import Event, Verification
+from releasekit._records.rows import StoredRelease
 from releasekit._records.store import Snapshot, Store
 from releasekit.exceptions import HistoryTamperedError
 
@@ -22,6 +24,9 @@ __all__ = ["MISMATCH", "Replay", "check_history", "tampered"]
 
 #: Where and why a stored state (a snapshot) is not the replay of its events, or ``None``.
 Replay = Callable[[Snapshot, Sequence[Event]], "tuple[int, str] | None"]
+
+#: A stored state: a stream's snapshot, or a release's rows.
+_S = TypeVar("_S", Snapshot, StoredRelease)
 
 #: How often a history is read again when a write came between the reads.
 _TRIES = 3
@@ -33,18 +38,22 @@ MISMATCH = (
 
 
 def check_history(
-    store: Store, stream: str, replay: Replay | None
-) -> tuple[Verification, Snapshot | None]:
+    store: Store,
+    stream: str,
+    read: Callable[[str], _S | None],
+    replay: Callable[[_S, Sequence[Event]], tuple[int, str] | None] | None,
+) -> tuple[Verification, _S | None]:
     """Verify *stream* in *store*; return the verification and the state it was checked against.
 
-    The state is ``None`` if the stream has none (it does not exist, or the
-    verification failed before the state was read).
+    *read* reads the stream's state (``store.snapshot``, or ``store.read_release``
+    for a release). The state is ``None`` if the stream has none (it does not
+    exist, or the verification failed before the state was read).
     """
     for _ in range(_TRIES):  # a write between the reads below means: look again
         verification = store.verify(stream)
         if not verification.ok:
             return verification, None
-        snapshot = store.snapshot(stream)
+        snapshot = read(stream)
         if snapshot is None:
             if verification.events:
                 continue  # it was deleted just now, or between the reads

@@ -1,0 +1,490 @@
+"""Release rows: a release as a store keeps it, and how a row is checked against its history.
+
+A store keeps each release as one small row: the columns tools filter and list
+by (id, version, kind, state, revision, head, when it was started, last
+changed and finished) and the parts of its state that are not history — the
+artifact, the step in flight, the open attention items — as short JSON texts.
+Every piece of evidence and every move is a row of its own, added by the event
+that brought it (its position is the row's ``seq``) and never changed. A step
+appends its event and fact rows and rewrites the one small release row, so
+nothing is rewritten because the history grew.
+
+The release row keeps a rolling digest of its evidence rows and one of its move
+rows (:func:`roll`: each row's text hashed onto the digest before it, one hash
+per row written), and each event records the digest of the release row's
+canonical text (:meth:`ReleaseRow.text`), which holds both. Loading a release
+recomputes the rolling digests over the rows it reads anyway and the row's
+digest, and compares it with what the last event recorded
+(:meth:`StoredRelease.problem`): a forged evidence row, an edited move or an
+edited column is refused before anyone reads it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from releasekit._records.converter import dumps, iso, loads, parse_instant, structure, unstructure
+from releasekit._records.events import Event, Verification, check_chain, digest
+from releasekit._records.store import tampered_state, wrong_previous
+from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
+from releasekit._rules.ended import ENDED_STATES
+from releasekit._rules.evidence import Evidence
+from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit.exceptions import ConflictError, InvalidInputError, RecordError, ReleaseKitError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable, Sequence
+
+    import pendulum
+
+__all__ = [
+    "NO_FACTS",
+    "ROW_COLUMNS",
+    "Fact",
+    "ReleaseRow",
+    "StoredRelease",
+    "check_release_chain",
+    "check_write",
+    "ended_at",
+    "evidence_text",
+    "legacy_record",
+    "move_text",
+    "numbered",
+    "record_of",
+    "release_conflict",
+    "roll",
+    "row_from",
+    "row_of",
+    "summary_of",
+]
+
+#: The rolling digest of no evidence, or no moves.
+NO_FACTS = ""
+
+
+def roll(before: str, bodies: Iterable[str]) -> str:
+    """Return the rolling digest *before* with each of *bodies* added, in order.
+
+    Each step is :func:`~releasekit._records.events.digest` of the digest so
+    far followed by the row's text: adding a row costs one hash, and a row
+    added, removed, changed or moved changes every digest after it.
+    """
+    for body in bodies:
+        before = digest(before + body)
+    return before
+
+
+@attrs.frozen
+class Fact:
+    """A piece of evidence or a move as a store keeps it.
+
+    Attributes:
+        seq: The position of the event that added it.
+        body: Its canonical JSON text.
+    """
+
+    seq: int
+    body: str
+
+
+@attrs.frozen(kw_only=True)
+class ReleaseRow:
+    """A release's row: what tools filter and list by, and the small parts of its state.
+
+    Instants are ISO 8601 text in UTC (as :func:`~releasekit._records.converter.iso`
+    writes them); the artifact, attempt and attention items are canonical JSON
+    text. A writer hands the store the row as it is after its event; the store
+    sets :attr:`revision` and :attr:`head`.
+
+    Attributes:
+        id: The release's id.
+        version: Its version.
+        kind: Its kind (``normal``, ``hotfix``).
+        state: The environment it is in (or ``abandoned``, ``rolled-back``).
+        created_at: When it was started.
+        created_by: Who started it.
+        updated_at: When its last event happened.
+        finished_at: When it ended, or reached the end of its flow; ``None``
+            while it is active.
+        artifact: What it ships (JSON).
+        attempt: The step in flight (JSON), or ``None``.
+        attention: The open attention items (a JSON list).
+        evidence_digest: The rolling digest of its evidence rows (:func:`roll`).
+        moves_digest: The rolling digest of its move rows.
+        revision: How many events its history holds.
+        head: The digest of its last event.
+    """
+
+    id: str
+    version: str
+    kind: str
+    state: str
+    created_at: str
+    created_by: str
+    updated_at: str
+    finished_at: str | None
+    artifact: str
+    attempt: str | None
+    attention: str
+    evidence_digest: str
+    moves_digest: str
+    revision: int = 0
+    head: str = ""
+
+    def text(self) -> str:
+        """Return the canonical JSON of every column but the revision and the head.
+
+        Its :func:`~releasekit._records.events.digest` is what each event of a
+        release records as its ``state_digest``.
+        """
+        return dumps(
+            {
+                "artifact": self.artifact,
+                "attempt": self.attempt,
+                "attention": self.attention,
+                "created_at": self.created_at,
+                "created_by": self.created_by,
+                "evidence_digest": self.evidence_digest,
+                "finished_at": self.finished_at,
+                "id": self.id,
+                "kind": self.kind,
+                "moves_digest": self.moves_digest,
+                "state": self.state,
+                "updated_at": self.updated_at,
+                "version": self.version,
+            }
+        )
+
+
+#: The columns of a release row, in order (as stores select them).
+ROW_COLUMNS = tuple(field.name for field in attrs.fields(ReleaseRow))
+
+
+def row_from(values: Sequence[Any]) -> ReleaseRow:
+    """Build a release row from its columns' values, in the order of :data:`ROW_COLUMNS`."""
+    return ReleaseRow(**dict(zip(ROW_COLUMNS, values, strict=True)))
+
+
+@attrs.frozen(kw_only=True)
+class StoredRelease:
+    """A release as read from a store: its row, its evidence and moves, and what its history says.
+
+    Attributes:
+        row: The release row.
+        evidence: Its evidence rows, oldest first.
+        moves: Its move rows, oldest first.
+        recorded_digest: The state digest the event at the row's revision
+            recorded: ``None`` if that event records none (it was written
+            before releasekit recorded state digests), ``""`` if the history
+            holds no event at that revision with the row's head.
+        legacy: The state as it was stored before release rows, kept until
+            the release's next event, while its last event records the digest
+            of that text; ``None`` otherwise.
+    """
+
+    row: ReleaseRow
+    evidence: tuple[Fact, ...] = ()
+    moves: tuple[Fact, ...] = ()
+    recorded_digest: str | None = None
+    legacy: str | None = None
+
+    @property
+    def revision(self) -> int:
+        """How many events the release's history holds."""
+        return self.row.revision
+
+    @property
+    def head(self) -> str:
+        """The digest of its last event."""
+        return self.row.head
+
+    @property
+    def state_text(self) -> str:
+        """The text whose digest the last event recorded: the row's, or the :attr:`legacy` state."""
+        return self.row.text() if self.legacy is None else self.legacy
+
+    def facts_problem(self) -> str | None:
+        """Return why the evidence and move rows are not those the row records, if they are not."""
+        row = self.row
+        if roll(NO_FACTS, (fact.body for fact in self.evidence)) != row.evidence_digest:
+            return "its evidence rows are not the evidence its row records"
+        if roll(NO_FACTS, (fact.body for fact in self.moves)) != row.moves_digest:
+            return "its move rows are not the moves its row records"
+        return None
+
+    def problem(self) -> str | None:
+        """Return why the rows are not what the history recorded, or ``None`` if they are.
+
+        The evidence and move rows must roll up to the digests the release row
+        holds, and the row's digest must be the one its last event recorded (or,
+        for a :attr:`legacy` row, the legacy state's: whoever reads it then
+        compares the row with that state). A last event that records no digest
+        (written before releasekit recorded them) leaves the row unchecked:
+        ``verify`` replays its history instead.
+        """
+        found = self.facts_problem()
+        recorded = self.recorded_digest
+        if found is not None or recorded is None:
+            return found
+        if recorded == "":
+            return f"its history holds no event {self.row.revision} with the digest the row names"
+        if digest(self.state_text) != recorded:
+            return "it is not the state its last event recorded"
+        return None
+
+    def require_recorded(self) -> None:
+        """Refuse rows that are not the ones the history recorded, before anyone reads them.
+
+        Raises:
+            HistoryTamperedError: The rows were changed behind releasekit's back.
+        """
+        detail = self.problem()
+        if detail is not None:
+            raise tampered_state(self.row.id, self.row.revision, detail)
+
+
+def check_release_chain(
+    stream: str, events: Iterable[Event], stored: StoredRelease | None
+) -> Verification:
+    """Check a release's events (as stored, in order) against its chain and its rows."""
+    verification = check_chain(
+        stream,
+        events,
+        revision=None if stored is None else stored.revision,
+        head=None if stored is None else stored.head,
+        state=None if stored is None else stored.state_text,
+    )
+    detail = None if stored is None or not verification.ok else stored.facts_problem()
+    if detail is None:
+        return verification
+    return attrs.evolve(verification, seq=stored.revision if stored else None, detail=detail)
+
+
+def release_conflict(
+    row: ReleaseRow | None,
+    *,
+    stream: str,
+    expected: int,
+    previous: str,
+    evidence_before: str,
+    moves_before: str,
+) -> ReleaseKitError:
+    """Return why a write at *expected* was refused, given the release's *row* as it is now."""
+    actual = 0 if row is None else row.revision
+    if actual != expected:
+        return ConflictError(stream=stream, expected=expected, actual=actual)
+    if row is not None and (row.evidence_digest, row.moves_digest) != (
+        evidence_before,
+        moves_before,
+    ):
+        return InvalidInputError(
+            f"the digests of the evidence and moves given are not those of {stream} at "
+            f"revision {expected}; pass the record you loaded",
+            field="evidence_before",
+            value=evidence_before,
+        )
+    return wrong_previous(stream, expected=expected, previous=previous)
+
+
+def numbered(facts: Sequence[Fact]) -> list[tuple[int, Fact]]:
+    """Number each fact within the event that added it: its place ``n`` among them."""
+    found: list[tuple[int, Fact]] = []
+    for fact in facts:
+        same = found[-1][0] + 1 if found and found[-1][1].seq == fact.seq else 0
+        found.append((same, fact))
+    return found
+
+
+def check_write(
+    row: ReleaseRow,
+    *,
+    evidence_before: str,
+    moves_before: str,
+    evidence: Sequence[str],
+    moves: Sequence[str],
+) -> None:
+    """Refuse a release row whose digests are not those of the rows written with it.
+
+    Raises:
+        InvalidInputError: The row's rolling digests are not *evidence* and
+            *moves* rolled onto the digests before; nothing was written.
+    """
+    if roll(evidence_before, evidence) != row.evidence_digest or (
+        roll(moves_before, moves) != row.moves_digest
+    ):
+        raise InvalidInputError(
+            f"the row of {row.id} does not hold the digests of the evidence and moves written "
+            "with it; build it with the ledger",
+            field="row",
+            value=row.id,
+        )
+
+
+# ---------------------------------------------------------------------------
+# A release's values as rows, and back
+# ---------------------------------------------------------------------------
+
+
+def evidence_text(item: Evidence) -> str:
+    """Return the canonical JSON a store keeps for a piece of evidence."""
+    return dumps(unstructure(item, Evidence))
+
+
+def move_text(move: Move) -> str:
+    """Return the canonical JSON a store keeps for a move."""
+    return dumps(unstructure(move))
+
+
+def row_of(
+    state: State, *, updated_at: dt.datetime, evidence_digest: str, moves_digest: str
+) -> ReleaseRow:
+    """Return the row a store keeps for a release in *state* after an event at *updated_at*."""
+    release = state.release
+    return ReleaseRow(
+        id=release.id,
+        version=release.version,
+        kind=release.kind.value,
+        state=release.state,
+        created_at=iso(release.created_at),
+        created_by=release.created_by,
+        updated_at=iso(updated_at),
+        finished_at=None if state.finished_at is None else iso(state.finished_at),
+        artifact=dumps(unstructure(release.artifact)),
+        attempt=None if state.attempt is None else dumps(unstructure(state.attempt)),
+        attention=dumps(unstructure(state.attention)),
+        evidence_digest=evidence_digest,
+        moves_digest=moves_digest,
+    )
+
+
+def _read(text: str, kind: Any, what: str) -> Any:  # noqa: ANN401  # any stored type
+    try:
+        value = loads(text)
+    except ValueError as error:
+        raise RecordError(what=what, problems=[f"it is not JSON: {error} @ $"]) from None
+    return structure(value, kind, what=what)
+
+
+def record_of(stored: StoredRelease) -> Record:
+    """Return the record *stored* holds, once its rows were checked against its history.
+
+    Raises:
+        HistoryTamperedError: The rows are not what the history recorded.
+        RecordError: A row cannot be read.
+    """
+    stored.require_recorded()
+    row = stored.row
+    if stored.legacy is not None:
+        return legacy_record(stored)
+    name = row.id
+    artifact = _read(row.artifact, Artifact, f"the artifact of {name}")
+    evidence = tuple(
+        _read(fact.body, Evidence, f"evidence {fact.seq} of {name}") for fact in stored.evidence
+    )
+    moves = tuple(_read(fact.body, Move, f"move {fact.seq} of {name}") for fact in stored.moves)
+    try:
+        release = Release(
+            id=row.id,
+            version=row.version,
+            kind=row.kind,
+            artifact=artifact,
+            state=row.state,
+            created_at=_instant(row, "created_at"),
+            created_by=row.created_by,
+            evidence=evidence,
+            moves=moves,
+        )
+    except InvalidInputError as error:
+        raise RecordError(what=f"the row of {name}", problems=[f"{error} @ $"]) from None
+    return Record(
+        release=release,
+        revision=row.revision,
+        head=row.head,
+        attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
+        attention=_read(row.attention, tuple[Attention, ...], f"the attention items of {name}"),
+        finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
+        evidence_digest=row.evidence_digest,
+        moves_digest=row.moves_digest,
+    )
+
+
+def _instant(row: ReleaseRow, field: str) -> pendulum.DateTime:
+    """Read the instant in the column *field* of *row*, or say which column cannot be read."""
+    try:
+        return parse_instant(getattr(row, field))
+    except InvalidInputError as error:
+        problem = f"{error} @ $.{field}"
+        raise RecordError(what=f"the row of {row.id}", problems=[problem]) from None
+
+
+def legacy_record(stored: StoredRelease) -> Record:
+    """Return the record of a row kept beside the state stored before release rows.
+
+    Its last event recorded the digest of that state (checked by
+    :meth:`StoredRelease.problem`); the row must be the one that state gives.
+    """
+    row = stored.row
+    assert stored.legacy is not None  # noqa: S101  # the caller asked for a legacy row
+    state = _read(stored.legacy, State, f"the current state of {row.id}")
+    state = attrs.evolve(state, finished_at=ended_at(state.release))
+    evidence_digest = roll(NO_FACTS, map(evidence_text, state.release.evidence))
+    moves_digest = roll(NO_FACTS, map(move_text, state.release.moves))
+    expected = row_of(
+        state,
+        updated_at=_instant(row, "updated_at"),
+        evidence_digest=evidence_digest,
+        moves_digest=moves_digest,
+    )
+    if expected.text() != row.text():
+        detail = "its row is not the state its last event recorded"
+        raise tampered_state(row.id, row.revision, detail)
+    return Record(
+        release=state.release,
+        revision=row.revision,
+        head=row.head,
+        attempt=state.attempt,
+        attention=state.attention,
+        finished_at=state.finished_at,
+        evidence_digest=evidence_digest,
+        moves_digest=moves_digest,
+    )
+
+
+def ended_at(release: Release) -> pendulum.DateTime | None:
+    """Return when *release* ended as its moves say (abandoned, rolled back), if it did.
+
+    For states stored before releases recorded when they finished: those
+    record no end of a flow, only the moves that end a release.
+    """
+    for move in release.moves:
+        if move.target in ENDED_STATES:
+            return move.at
+    return None
+
+
+def summary_of(row: ReleaseRow) -> ReleaseSummary:
+    """Return the summary of a release row.
+
+    Raises:
+        RecordError: A column cannot be read.
+    """
+    name = row.id
+    return ReleaseSummary(
+        id=row.id,
+        version=row.version,
+        kind=Kind(row.kind),
+        state=row.state,
+        revision=row.revision,
+        head=row.head,
+        created_at=_instant(row, "created_at"),
+        created_by=row.created_by,
+        updated_at=_instant(row, "updated_at"),
+        finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
+        attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
+        attention=()
+        if row.attention == "[]"
+        else _read(row.attention, tuple[Attention, ...], f"the attention items of {name}"),
+    )

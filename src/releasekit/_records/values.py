@@ -1,0 +1,216 @@
+"""What the ledger hands out: a release's record, the step in flight, open attention items.
+
+These are plain values: a :class:`Record` is a release as its history leaves
+it, and where that history stands; a :class:`ReleaseSummary` is the row a
+listing reads, without evidence or history.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import pendulum
+
+from releasekit._records.processes import HostProcess
+from releasekit._records.store import Lease
+from releasekit._rules import _validate
+from releasekit._rules._time import instant, optional_instant
+from releasekit._rules.identity import by_identity
+from releasekit._rules.release import Kind, Release
+from releasekit.exceptions import StepInProgressError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterable
+
+__all__ = ["Attempt", "Attention", "Record", "ReleaseSummary", "State"]
+
+
+def _started_at(value: dt.datetime) -> pendulum.DateTime:
+    """Convert a ``started_at`` field: an aware instant, refusing naive values."""
+    return instant(value, field="started_at")
+
+
+def _processes(value: Iterable[HostProcess]) -> tuple[HostProcess, ...]:
+    return tuple(value)
+
+
+def _raised_at(value: dt.datetime) -> pendulum.DateTime:
+    """Convert a ``raised_at`` field: an aware instant, refusing naive values."""
+    return instant(value, field="raised_at")
+
+
+@attrs.frozen(kw_only=True)
+class Attempt:
+    """An executor step that was started and has not finished (yet).
+
+    It is recorded *before* the executor runs. If the process dies while it
+    runs, the attempt stays on the release until someone finishes it (after
+    checking or re-running the step) or abandons it.
+
+    Attributes:
+        id: Identifies the attempt; finishing or abandoning it names it.
+        capability: What the step does, e.g. ``"deploy"`` or ``"run-tests"``.
+        environment: Where it runs, if it concerns one environment.
+        started_at: When it started.
+        by: Who started it.
+        target: The environment the release moves to when the step succeeds,
+            or ``None`` if success does not move it.
+        detail: What exactly runs, for the person who finds it interrupted,
+            e.g. ``"dt deploy stage 2.4.0"``.
+        lease: The lease taken for the step (the tests environment's), with
+            the token that alone gives it back or hands it over; ``None`` if
+            it needs none.
+        runner: The releasekit process running the step: the one that began
+            it, or the last one that resumed it. ``None`` if not recorded.
+        children: The programs the executor started for the step, as it
+            reported them (since it began or was last resumed).
+    """
+
+    id: str = attrs.field(validator=_validate.text)
+    capability: str = attrs.field(validator=_validate.text)
+    environment: str | None = None
+    started_at: pendulum.DateTime = attrs.field(converter=_started_at)
+    by: str = attrs.field(converter=by_identity)
+    target: str | None = None
+    detail: str = ""
+    lease: Lease | None = None
+    runner: HostProcess | None = None
+    children: tuple[HostProcess, ...] = attrs.field(default=(), converter=_processes)
+
+    @property
+    def processes(self) -> tuple[HostProcess, ...]:
+        """Every process recorded as running the step: its runner, then its children."""
+        return (self.runner, *self.children) if self.runner is not None else self.children
+
+
+@attrs.frozen(kw_only=True)
+class Attention:
+    """Something about a release that needs a person, until it is cleared.
+
+    Attributes:
+        key: Identifies the item; raising the same key again replaces it.
+        message: What is wrong, in words.
+        raised_at: When it was raised.
+        by: Who or what raised it (a person, ``"log-monitor"``).
+    """
+
+    key: str = attrs.field(validator=_validate.text)
+    message: str = attrs.field(validator=_validate.text)
+    raised_at: pendulum.DateTime = attrs.field(converter=_raised_at)
+    by: str = attrs.field(converter=by_identity)
+
+
+def _attention(value: Iterable[Attention]) -> tuple[Attention, ...]:
+    return tuple(value)
+
+
+def _finished_at(value: dt.datetime | None) -> pendulum.DateTime | None:
+    """Convert a ``finished_at`` field: an aware instant or ``None``."""
+    return optional_instant(value, field="finished_at")
+
+
+@attrs.frozen(kw_only=True)
+class State:
+    """What a release's history folds into: the release and what is open about it."""
+
+    release: Release
+    attempt: Attempt | None = None
+    attention: tuple[Attention, ...] = attrs.field(default=(), converter=_attention)
+    finished_at: pendulum.DateTime | None = attrs.field(default=None, converter=_finished_at)
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """A release as the ledger holds it: its value, where its history stands, what is open.
+
+    Hand it back to the ledger's next write: the write is refused with a
+    :class:`~releasekit.exceptions.ConflictError` if the release changed since.
+
+    Attributes:
+        release: The release.
+        revision: How many events its history holds.
+        head: The digest of its last event.
+        attempt: The executor step started and not finished, if any — after a
+            crash, the one that was interrupted.
+        attention: Open items that need a person, oldest first.
+        finished_at: When the release ended (was abandoned or rolled back) or
+            reached the end of its flow; ``None`` while it is active.
+        evidence_digest: The rolling digest of its evidence as stored; the
+            next write extends it (see :mod:`releasekit._records.rows`).
+        moves_digest: The rolling digest of its moves as stored.
+    """
+
+    release: Release
+    revision: int
+    head: str
+    attempt: Attempt | None = None
+    attention: tuple[Attention, ...] = attrs.field(default=(), converter=_attention)
+    finished_at: pendulum.DateTime | None = attrs.field(default=None, converter=_finished_at)
+    evidence_digest: str = attrs.field(default="", repr=False)
+    moves_digest: str = attrs.field(default="", repr=False)
+
+    @property
+    def id(self) -> str:
+        """The release's id."""
+        return self.release.id
+
+    @property
+    def state(self) -> str:
+        """The environment the release is in (or ``"abandoned"``)."""
+        return self.release.state
+
+    def require_idle(self) -> None:
+        """Refuse to go on while a step of the release is in flight or was interrupted.
+
+        Raises:
+            StepInProgressError: Naming the unfinished step: resume it or abandon it first.
+        """
+        attempt = self.attempt
+        if attempt is not None:
+            raise StepInProgressError(
+                release_id=self.id,
+                attempt_id=attempt.id,
+                capability=attempt.capability,
+                started_at=attempt.started_at,
+            )
+
+
+@attrs.frozen(kw_only=True)
+class ReleaseSummary:
+    """A release as listed: its row, without its evidence or history.
+
+    Attributes:
+        id: The release's id.
+        version: Its version.
+        kind: Its kind.
+        state: The environment it is in (or ``"abandoned"``, ``"rolled-back"``).
+        revision: How many events its history holds.
+        head: The digest of its last event.
+        created_at: When it was started.
+        created_by: Who started it.
+        updated_at: When its last event happened.
+        finished_at: When it ended or reached the end of its flow; ``None``
+            while it is active.
+        attempt: The step in flight, if any.
+        attention: Its open attention items, oldest first.
+    """
+
+    id: str
+    version: str
+    kind: Kind
+    state: str
+    revision: int
+    head: str
+    created_at: pendulum.DateTime
+    created_by: str
+    updated_at: pendulum.DateTime
+    finished_at: pendulum.DateTime | None = None
+    attempt: Attempt | None = None
+    attention: tuple[Attention, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Whether the release has not finished."""
+        return self.finished_at is None
