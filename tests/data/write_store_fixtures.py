@@ -4,8 +4,10 @@
 PostgreSQL schema at version 3) were written by this script, run with the releasekit of the
 commit before release rows (``git archive`` of that commit on the path), and are kept
 unchanged since: the tests migrate copies of them and check that nothing was lost against
-``store-schema-4.json``, what that releasekit read from the SQLite one (every release's
-record, data operation and history, in the converter's JSON). Both hold the same histories:
+``store-schema-4.json`` and ``store-postgres-schema-3.json``, what that releasekit read
+from each (every release's record, data operation and history, in the converter's JSON).
+Both hold the same histories (their digests differ: the processes and lease tokens recorded
+differ from one run to the next):
 
 - ``2.3.0``: walked to production (deployed, tested, migrated through the dry run), a bad
   production log check with its attention item still open;
@@ -186,6 +188,8 @@ def main() -> int:
         dsn = server.schema_dsn("fixture")
         with stores.PostgresStore(dsn) as store:
             fill(store)
+            expected = json.dumps(read_back(store), indent=1, sort_keys=True, ensure_ascii=False)
+        (out / "store-postgres-schema-3.json").write_text(expected + "\n", encoding="utf-8")
         bindir = pgserver.find_bindir()
         assert bindir is not None
         dump = subprocess.run(  # noqa: S603  # the local server's own pg_dump
