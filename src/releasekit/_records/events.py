@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 import pendulum
@@ -34,9 +34,6 @@ from releasekit._records.converter import dumps, iso, loads
 from releasekit._rules._time import at_instant
 from releasekit._rules.identity import identity
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
-
-if TYPE_CHECKING:
-    import datetime as dt
 
 __all__ = [
     "Action",
@@ -224,7 +221,7 @@ def event_digest(
     *,
     stream: str,
     seq: int,
-    at: dt.datetime,
+    at: str,
     actor: str,
     action: Action,
     source: str | None,
@@ -236,14 +233,15 @@ def event_digest(
 ) -> str:
     """Return the digest of an event: :func:`digest` of the canonical JSON of its fields.
 
-    Every field but the digest itself is covered, the instant as :func:`iso`
-    writes it; ``state_digest`` is left out when it is ``None``, so events
-    written before releasekit recorded it keep the digest they were written with.
+    Every field but the digest itself is covered, the instant *at* as
+    :func:`iso` writes it; ``state_digest`` is left out when it is ``None``, so
+    events written before releasekit recorded it keep the digest they were
+    written with.
     """
     fields: dict[str, Any] = {
         "action": action.value,
         "actor": actor,
-        "at": iso(at),
+        "at": at,
         "data": data,
         "previous": previous,
         "reason": reason,
@@ -262,7 +260,7 @@ def digest_of(event: Event) -> str:
     return event_digest(
         stream=event.stream,
         seq=event.seq,
-        at=event.at,
+        at=iso(event.at),
         actor=event.actor,
         action=event.action,
         source=event.source,
@@ -296,10 +294,10 @@ def seal(
     """
     data_text = dumps(draft.data)
     data = loads(data_text)
+    at_text = iso(draft.at)
     fields = {
         "stream": stream,
         "seq": seq,
-        "at": draft.at,
         "actor": draft.actor,
         "action": draft.action,
         "source": draft.source,
@@ -309,8 +307,8 @@ def seal(
         "previous": previous,
         "state_digest": state_digest,
     }
-    event = Event(**fields, digest=event_digest(**fields))
-    return Sealed(event, iso(draft.at), data_text)
+    event = Event(**fields, at=draft.at, digest=event_digest(**fields, at=at_text))
+    return Sealed(event, at_text, data_text)
 
 
 @attrs.frozen(kw_only=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from releasekit._records.converter import extend, loads, structure
+from releasekit._records.converter import dumps, extend, loads, structure
 from releasekit._records.events import Action, Event, check_chain
 from releasekit._records.processes import HostProcess
 from releasekit._records.rows import (
@@ -40,7 +40,7 @@ from releasekit.exceptions import RecordError, ReleaseKitError, StoreError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     import cattrs
 
@@ -49,6 +49,7 @@ __all__ = [
     "NOTES",
     "Replayed",
     "advance",
+    "fact_texts",
     "facts_of",
     "finishes",
     "migrated_release",
@@ -281,6 +282,22 @@ def facts_of(data: object) -> tuple[tuple[Evidence, ...], tuple[Move, ...]]:
     if isinstance(data, StepEnded):
         return data.evidence, (() if data.move is None else (data.move,))
     return (), ()
+
+
+def fact_texts(action: Action, data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Return the canonical JSON of the evidence and moves an event adds, from its data as JSON.
+
+    *data* is the converter's output for the event's structured data, so each
+    text is what :func:`~releasekit._records.rows.evidence_text` and
+    :func:`~releasekit._records.rows.move_text` give for its value.
+    """
+    kind = EFFECTS[action][0] if action in EFFECTS else None
+    if kind is Started:
+        release = data["release"]
+        return [dumps(item) for item in release["evidence"]], [dumps(m) for m in release["moves"]]
+    evidence = data["evidence"] if kind in {EvidenceRecorded, StepEnded} else ()
+    move = data["move"] if kind in {Moved, StepEnded} else None
+    return [dumps(item) for item in evidence], ([] if move is None else [dumps(move)])
 
 
 def finishes(data: object) -> bool:

@@ -39,13 +39,11 @@ from releasekit._records.fold import (
     StepResumed,
     StepStarted,
     advance,
-    facts_of,
+    fact_texts,
     release_problem,
 )
 from releasekit._records.rows import (
     NO_FACTS,
-    evidence_text,
-    move_text,
     record_of,
     roll,
     row_of,
@@ -245,7 +243,7 @@ class Ledger:
             reason=reason,
             data=unstructure(data),
         )
-        return self._write(None, State(release=release), draft, data)
+        return self._write(None, State(release=release), draft)
 
     def record_evidence(
         self, record: Record, *evidence: Evidence, by: str, at: dt.datetime, reason: str = ""
@@ -622,7 +620,7 @@ class Ledger:
                 value=action,
             )
         draft = Draft(actor=by, action=kind, at=at, reason=reason, data=data)
-        return self._write(record, _state_of(record), draft, None)
+        return self._write(record, _state_of(record), draft)
 
     def append(
         self,
@@ -725,14 +723,11 @@ class Ledger:
             reason=reason,
             data=unstructure(data),
         )
-        state = advance(_state_of(record), action, data, at=draft.at)
-        return self._write(record, state, draft, data)
+        return self._write(record, advance(_state_of(record), action, data, at=draft.at), draft)
 
-    def _write(self, record: Record | None, state: State, draft: Draft, data: object) -> Record:
-        """Write *draft* with the rows of *state*, the evidence and moves *data* adds with it."""
-        added, moved = facts_of(data)
-        evidence = [evidence_text(item) for item in added]
-        moves = [move_text(move) for move in moved]
+    def _write(self, record: Record | None, state: State, draft: Draft) -> Record:
+        """Write *draft* with the rows of *state*, and the evidence and moves its data adds."""
+        evidence, moves = fact_texts(draft.action, draft.data)
         evidence_before = record.evidence_digest if record is not None else NO_FACTS
         moves_before = record.moves_digest if record is not None else NO_FACTS
         evidence_digest = roll(evidence_before, evidence)

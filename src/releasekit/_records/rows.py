@@ -381,10 +381,8 @@ def record_of(stored: StoredRelease) -> Record:
         return legacy_record(stored)
     name = row.id
     artifact = _read(row.artifact, Artifact, f"the artifact of {name}")
-    evidence = tuple(
-        _read(fact.body, Evidence, f"evidence {fact.seq} of {name}") for fact in stored.evidence
-    )
-    moves = tuple(_read(fact.body, Move, f"move {fact.seq} of {name}") for fact in stored.moves)
+    evidence = _read(_listed(stored.evidence), tuple[Evidence, ...], f"the evidence of {name}")
+    moves = _read(_listed(stored.moves), tuple[Move, ...], f"the moves of {name}")
     try:
         release = Release(
             id=row.id,
@@ -404,11 +402,26 @@ def record_of(stored: StoredRelease) -> Record:
         revision=row.revision,
         head=row.head,
         attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
-        attention=_read(row.attention, tuple[Attention, ...], f"the attention items of {name}"),
+        attention=_attention(row),
         finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
         evidence_digest=row.evidence_digest,
         moves_digest=row.moves_digest,
     )
+
+
+def _listed(facts: Sequence[Fact]) -> str:
+    """Return the JSON list of the texts of *facts*: each row is read, and checked, as one list."""
+    return f"[{','.join(fact.body for fact in facts)}]"
+
+
+def _attention(row: ReleaseRow) -> tuple[Attention, ...]:
+    """Read the attention items of *row* (usually none)."""
+    if row.attention == "[]":
+        return ()
+    attention: tuple[Attention, ...] = _read(
+        row.attention, tuple[Attention, ...], f"the attention items of {row.id}"
+    )
+    return attention
 
 
 def _instant(row: ReleaseRow, field: str) -> pendulum.DateTime:
@@ -484,7 +497,5 @@ def summary_of(row: ReleaseRow) -> ReleaseSummary:
         updated_at=_instant(row, "updated_at"),
         finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
         attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
-        attention=()
-        if row.attention == "[]"
-        else _read(row.attention, tuple[Attention, ...], f"the attention items of {name}"),
+        attention=_attention(row),
     )

@@ -321,11 +321,9 @@ _SELECT_RELEASE = (
     "e.state_digest FROM releases AS r "
     "LEFT JOIN events AS e ON e.stream = r.id AND e.seq = r.revision WHERE r.id = ?"
 )
-#: A release's evidence (0) and moves (1), each oldest first.
-_SELECT_FACTS = (
-    "SELECT 0 AS part, seq, n, body FROM release_evidence WHERE release = ?1 UNION ALL "
-    "SELECT 1, seq, n, body FROM release_moves WHERE release = ?1 ORDER BY part, seq, n"
-)
+#: A release's evidence, and its moves, oldest first (in the order of their keys).
+_SELECT_EVIDENCE = "SELECT seq, body FROM release_evidence WHERE release = ? ORDER BY seq, n"
+_SELECT_MOVES = "SELECT seq, body FROM release_moves WHERE release = ? ORDER BY seq, n"
 _APPEND_RELEASE = (
     "INSERT INTO release_appends (stream, seq, at, actor, action, source, target, reason, "
     "data, previous, digest, state_digest, version, kind, state, created_at, created_by, "
@@ -580,8 +578,8 @@ class SqliteStore:
                         row.moves_digest,
                         evidence_before,
                         moves_before,
-                        dumps(list(evidence)),
-                        dumps(list(moves)),
+                        dumps(list(evidence)) if evidence else "[]",
+                        dumps(list(moves)) if moves else "[]",
                     ),
                 )
             except sqlite3.IntegrityError as error:
@@ -854,16 +852,13 @@ def _stored(
     if found is None:
         return None
     row = row_from(found[:15])
-    evidence: list[Fact] = []
-    moves: list[Fact] = []
-    if with_facts:
-        for part, seq, _n, body in conn.execute(_SELECT_FACTS, (release_id,)):
-            (moves if part else evidence).append(Fact(seq, body))
+    evidence = conn.execute(_SELECT_EVIDENCE, (release_id,)).fetchall() if with_facts else ()
+    moves = conn.execute(_SELECT_MOVES, (release_id,)).fetchall() if with_facts else ()
     last_digest, last_state_digest = found[16], found[17]
     return StoredRelease(
         row=row,
-        evidence=tuple(evidence),
-        moves=tuple(moves),
+        evidence=tuple(Fact(*fact) for fact in evidence),
+        moves=tuple(Fact(*fact) for fact in moves),
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
     )

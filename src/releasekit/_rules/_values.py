@@ -171,6 +171,8 @@ def label_tuple(value: object, *, field: str, allow_empty: bool = False) -> tupl
     """
     if value.__class__ is tuple:
         items: tuple[object, ...] = value
+    elif value.__class__ is list:  # as JSON gives it
+        items = tuple(value)
     elif isinstance(value, str):
         items = (value,)
     elif isinstance(value, Iterable) and not isinstance(value, Mapping | bytes | bytearray):
