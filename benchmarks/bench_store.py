@@ -1,30 +1,28 @@
-"""What releasekit's history costs, against the bare database work it needs.
+"""What releasekit's records cost on the path a tool takes, against the bare database work.
 
-Prints, measured in one run:
+Prints, measured in one run, each ratio against its target:
 
-(a) a durable promotion through releasekit (``Ledger.promote`` on a
-    ``SqliteStore``: one event appended, the release's state replaced, in one
-    transaction, WAL, ``synchronous=FULL``) against the bare SQLite transaction
-    it needs — the same event row inserted and the same state row updated
-    under a revision check, same file settings, same bytes, written the way a
-    hand-written transaction writes them (``BEGIN IMMEDIATE``, ``INSERT``,
-    ``UPDATE``, ``COMMIT``). releasekit sends the two writes as one statement
-    (a trigger on a view checks the revision and does both), as its
-    PostgreSQL store does with one statement of its own.
-    The release is loaded just before each promotion, untimed, as every tool
-    does; each promotion gets a move of its own, as the engine makes one. Also
-    printed: the same promotion of a release this process has just written
-    (whose unchanged parts it need not write as text again), and both on a
-    ``MemoryStore``, which is releasekit's Python work alone;
-(b) loading a release whose history holds 10 events against one whose
-    history holds 10,000;
-(c) the promotion of (a) on PostgreSQL (``PostgresStore``) against a bare
-    psycopg transaction doing the same insert and version-checked update.
+(a) **the tool path on SQLite**: load a release at stage holding every piece of
+    evidence production asks for (``Ledger.load``), ask the rules
+    (``Engine.promote``), write the promotion durably (``Ledger.promote``) —
+    against the bare work a careful hand-written tool does with the same
+    tables and file settings (WAL, ``synchronous=FULL``): one read (the
+    release row, its evidence and move rows, and ``json.loads`` of each), then
+    one ``BEGIN IMMEDIATE`` transaction inserting the event and the move row
+    and updating the release row under a revision check;
+(b) **``Desk.promote`` on SQLite**, dry-run executor: against one read and one
+    durable transaction per event it records (the step started, the step
+    finished with its move);
+(c) the same two on **PostgreSQL**, against a bare tool that reads with one
+    statement and writes each event with one statement (fsync on);
+(d) loading a release whose every event added a piece of evidence: 10 of them
+    against 1,000 (printed as it is: the release holds its evidence);
+(e) memory after loading 10,000 releases one by one and dropping each:
+    ``tracemalloc`` before and after, against the size of one loaded release.
 
-Each figure is the median of many runs after a warm-up; the two sides of a
-ratio are measured alternately, taking turns at going first, so a noisy
-neighbour slows both. The engine's decision (``Engine.promote``) is not
-timed: it is the rules, not the history.
+Each time is the median of many runs after a warm-up; the two sides of a ratio
+are measured alternately, taking turns at going first, so a noisy neighbour
+slows both. Every run acts on a release of its own, at an instant of its own.
 
 PostgreSQL: set ``RELEASEKIT_BENCH_POSTGRES_DSN`` to use a server of your own;
 otherwise a throw-away server is started from the local binaries (with
@@ -37,12 +35,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
+import json
 import os
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,9 +51,8 @@ import attrs
 import pendulum
 
 import releasekit as rk
-from releasekit import stores
-from releasekit._records.converter import dumps, iso
-from releasekit._records.ledger import State, _snapshot
+from releasekit import executors, stores
+from releasekit._records.converter import dumps
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import pgserver  # the tests' throw-away server, found via the path above
@@ -62,7 +62,9 @@ if TYPE_CHECKING:
 
 DSN_ENV = "RELEASEKIT_BENCH_POSTGRES_DSN"
 START = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
-PRODUCTION = pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC")
+#: Saturday 28 November 2026, 09:00 UTC: the production window opens; run i promotes at +i s.
+WINDOW = pendulum.datetime(2026, 11, 28, 9, 0, tz="UTC")
+TARGET = 1.5
 
 
 # ---------------------------------------------------------------------------
@@ -119,65 +121,72 @@ def staged_release(release_id: str) -> rk.Release:
     return release
 
 
-def promotion_move() -> rk.Move:
-    """Return the move stage -> production, as the engine makes it in the window."""
-    return rk.Move(source="stage", target="production", at=PRODUCTION, by="anton")
+def instants(count: int) -> list[pendulum.DateTime]:
+    """Return one instant per run, a second apart, in the production window (made untimed)."""
+    return [WINDOW.add(seconds=i) for i in range(count)]
 
 
-def promotion_moves(count: int) -> list[rk.Move]:
-    """Return one move per promotion, made beforehand, as the engine would make each.
-
-    Every move is a new object with a new instant (of the same value), so no
-    text releasekit remembers from an earlier promotion is reused.
-    """
-    return [
-        rk.Move(source="stage", target="production", at=PRODUCTION.add(seconds=0), by="anton")
-        for _ in range(count)
-    ]
+def seeded(store: stores.Store, staged: rk.Release, total: int, prefix: str) -> None:
+    """Start releases ``<prefix>0`` … at stage in *store*, through releasekit."""
+    ledger = stores.Ledger(store)
+    for i in range(total):
+        ledger.start(attrs.evolve(staged, id=f"{prefix}{i}"))
 
 
 @attrs.frozen
-class Payload:
-    """The exact row values releasekit writes for one promotion."""
+class Written:
+    """The values a bare tool writes for one step: computed beforehand, as its own logic would."""
 
     event: tuple[Any, ...]
-    state_digest: str
-    snapshot: str
-    revision: int
+    row: dict[str, Any]
+    move: str | None
 
 
-def payload_of(release: rk.Release) -> Payload:
-    """Return what promoting *release* writes, by doing it in memory."""
-    ledger = stores.Ledger(stores.MemoryStore())
-    record = ledger.start(release)
-    record = ledger.promote(record, promotion_move())
-    event = ledger.history(release.id)[-1]
-    data = dumps(event.data)
-    return Payload(
+def what_is_written(staged: rk.Release) -> tuple[Written, Written, Written]:
+    """Return what a promotion, a step's start and the step's end write, by doing them in memory."""
+    move = rk.Engine(rk.reference_policy()).promote(staged, by="anton", now=WINDOW).moves[-1]
+    promoting = stores.Ledger(stores.MemoryStore())
+    promoting.promote(promoting.start(staged), move)
+    stepping = stores.Ledger(stores.MemoryStore())
+    started = stepping.begin_attempt(
+        stepping.start(staged), capability="deploy", by="anton", at=WINDOW, target="production"
+    )
+    begun = _written(stepping.store, staged.id)
+    assert started.attempt is not None
+    stepping.finish_attempt(started, started.attempt.id, by="anton", at=WINDOW)
+    return _written(promoting.store, staged.id), begun, _written(stepping.store, staged.id)
+
+
+def _written(store: stores.Store, release_id: str) -> Written:
+    """Return what the last event of a release wrote."""
+    stored = store.read_release(release_id)
+    assert stored is not None
+    row, event = stored.row, store.events(release_id)[-1]
+    added = [fact.body for fact in stored.moves if fact.seq == row.revision]
+    return Written(
         event=(
-            event.stream,
             event.seq,
-            iso(event.at),
+            event.at.isoformat(),
             event.actor,
             event.action.value,
             event.source,
             event.target,
             event.reason,
-            data,
+            dumps(event.data),
             event.previous,
             event.digest,
+            event.state_digest,
         ),
-        state_digest=event.state_digest or "",
-        snapshot=_snapshot(
-            stores_state(record),
-        ).text,
-        revision=event.seq,
+        row={
+            "state": row.state,
+            "revision": row.revision,
+            "head": row.head,
+            "updated_at": row.updated_at,
+            "attempt": row.attempt,
+            "moves_digest": row.moves_digest,
+        },
+        move=added[0] if added else None,
     )
-
-
-def stores_state(record: stores.Record) -> State:
-    """Return the state the ledger writes for *record*."""
-    return State(release=record.release, attempt=record.attempt, attention=record.attention)
 
 
 # ---------------------------------------------------------------------------
@@ -187,16 +196,30 @@ def stores_state(record: stores.Record) -> State:
 
 @attrs.frozen
 class Sample:
-    """Medians of two alternating measurements."""
+    """Medians of two alternating measurements, and the target of their ratio."""
 
     name: str
     a: float
     b: float
+    target: float | None = TARGET
 
     @property
     def ratio(self) -> float:
         """How many times *b* takes *a*."""
         return self.b / self.a
+
+    def report(self, bare: str, releasekit: str) -> str:
+        """Return the lines that show the sample."""
+        verdict = ""
+        if self.target is not None:
+            met = "met" if self.ratio <= self.target else "NOT MET"
+            verdict = f"   (target <= {self.target:.1f}x: {met})"
+        return (
+            f"{self.name}\n"
+            f"    {bare:<58} {micro(self.a)}\n"
+            f"    {releasekit:<58} {micro(self.b)}\n"
+            f"    ratio {self.ratio:.2f}x{verdict}"
+        )
 
 
 def alternate(
@@ -240,187 +263,153 @@ def alternate(
 
 def micro(seconds: float) -> str:
     """Format *seconds* in microseconds."""
-    return f"{seconds * 1e6:8.1f} µs"
+    return f"{seconds * 1e6:9.1f} µs"
 
 
 # ---------------------------------------------------------------------------
-# (a) SQLite promotion
+# (a), (b) SQLite
 # ---------------------------------------------------------------------------
 
-_BARE_INSERT = (
+_READ_ROW = "SELECT * FROM releases WHERE id = ?"
+_READ_EVIDENCE = "SELECT body FROM release_evidence WHERE release = ? ORDER BY seq, n"
+_READ_MOVES = "SELECT body FROM release_moves WHERE release = ? ORDER BY seq, n"
+_INSERT_EVENT = (
     "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
     "previous, digest, state_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_BARE_UPDATE = (
-    "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
+_INSERT_MOVE = "INSERT INTO release_moves (release, seq, n, body) VALUES (?, ?, 0, ?)"
+_UPDATE_ROW = (
+    "UPDATE releases SET state = ?, revision = ?, head = ?, updated_at = ?, attempt = ?, "
+    "moves_digest = ? WHERE id = ? AND revision = ?"
 )
 
 
-def sqlite_promotion(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sample]:
-    """Measure (a), on releases just loaded and on releases this process just wrote."""
+class BareSqlite:
+    """The SQLite work of a careful hand-written tool, on releasekit's tables."""
+
+    def __init__(self, path: Path, store: stores.SqliteStore) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        for setting in ("journal_mode", "synchronous", "busy_timeout"):
+            value = store._conn.execute(f"PRAGMA {setting}").fetchone()[0]  # noqa: SLF001
+            self.conn.execute(f"PRAGMA {setting} = {value}").fetchall()
+        assert self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert self.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # noqa: PLR2004  # FULL
+
+    def read(self, release_id: str) -> object:
+        """One read: the release row, its evidence and moves, each parsed."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        row = conn.execute(_READ_ROW, (release_id,)).fetchone()
+        evidence = [json.loads(body) for (body,) in conn.execute(_READ_EVIDENCE, (release_id,))]
+        moves = [json.loads(body) for (body,) in conn.execute(_READ_MOVES, (release_id,))]
+        conn.execute("COMMIT")
+        return json.loads(row[10]), json.loads(row[12]), evidence, moves
+
+    def write(self, release_id: str, written: Written) -> None:
+        """One durable transaction: the event, its move row, the release row under its revision."""
+        conn = self.conn
+        row = written.row
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(_INSERT_EVENT, (release_id, *written.event))
+        if written.move is not None:
+            conn.execute(_INSERT_MOVE, (release_id, row["revision"], written.move))
+        changed = conn.execute(
+            _UPDATE_ROW,
+            (
+                row["state"],
+                row["revision"],
+                row["head"],
+                row["updated_at"],
+                row["attempt"],
+                row["moves_digest"],
+                release_id,
+                row["revision"] - 1,
+            ),
+        ).rowcount
+        if changed != 1:
+            conn.execute("ROLLBACK")
+            raise AssertionError(release_id)
+        conn.execute("COMMIT")
+
+
+def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sample]:
+    """Measure (a) and (b)."""
     total = runs + warmup
     staged = staged_release("bench")
-    payload = payload_of(staged)
-    moves, other_moves = promotion_moves(total), promotion_moves(total)
-    # Both files are made the same way, with the same releases, and opened afresh.
-    seeded(directory / "releasekit.db", staged, total, prefix="r")
-    for prefix in ("r", "w"):
-        seeded(directory / "bare.db", staged, total, prefix=prefix)
+    promoted, started, finished = what_is_written(staged)
+    for name in ("releasekit.db", "bare.db"):
+        with stores.SqliteStore(directory / name) as store:
+            seeded(store, staged, total, "t")
+            seeded(store, staged, total, "d")
+    policy = rk.reference_policy()
+    engine = rk.Engine(policy)
+    nows = instants(total)
     with stores.SqliteStore(directory / "releasekit.db") as store:
-        ledger = stores.Ledger(store)
-        records: dict[int, stores.Record] = {}
-        bare = bare_sqlite(directory / "bare.db", store)
-        try:
+        bare = BareSqlite(directory / "bare.db", store)
+        ledger = stores.Ledger(store, policy=policy)
+        clock = rk.FixedClock(WINDOW)
+        desk = rk.Desk(policy, store=store, executors=executors.dry_run(), clock=clock)
 
-            def load(i: int) -> None:
-                records[i] = ledger.load(f"r{i}")  # as every tool does, just before
+        def tool(i: int) -> None:
+            record = ledger.load(f"t{i}")
+            moved = engine.promote(record.release, by="anton", now=nows[i])
+            ledger.promote(record, moved.moves[-1])
 
-            def start(i: int) -> None:
-                # A release this process writes (and so has written the parts of) first.
-                records[i] = ledger.start(attrs.evolve(staged, id=f"w{i}"))
+        def bare_tool(i: int) -> None:
+            bare.read(f"t{i}")
+            bare.write(f"t{i}", promoted)
 
-            def bare_promotion(stream: str) -> None:
-                event = (stream, *payload.event[1:])
-                bare.execute("BEGIN IMMEDIATE")
-                bare.execute(_BARE_INSERT, (*event, payload.state_digest))
-                updated = bare.execute(
-                    _BARE_UPDATE,
-                    (payload.revision, event[-1], payload.snapshot, stream, payload.revision - 1),
-                )
-                if updated.rowcount != 1:
-                    bare.execute("ROLLBACK")
-                    raise AssertionError(stream)
-                bare.execute("COMMIT")
+        def desk_promotion(i: int) -> None:
+            desk.promote(f"d{i}", by="anton", to="production")
 
-            def promotion(i: int) -> None:
-                ledger.promote(records.pop(i), moves[i])
+        def bare_desk(i: int) -> None:
+            bare.read(f"d{i}")
+            bare.write(f"d{i}", started)
+            bare.write(f"d{i}", finished)
 
-            def promotion_again(i: int) -> None:
-                ledger.promote(records.pop(i), other_moves[i])
-
-            loaded = alternate(
-                lambda i: bare_promotion(f"r{i}"),
-                promotion,
-                runs=runs,
-                warmup=warmup,
-                before=load,
-            )
-            written = alternate(
-                lambda i: bare_promotion(f"w{i}"),
-                promotion_again,
-                runs=runs,
-                warmup=warmup,
-                before=start,
-            )
-        finally:
-            bare.close()
-    return (
-        Sample("durable promotion, SQLite", *loaded),
-        Sample("the same, of a release this process wrote just before", *written),
-    )
-
-
-def memory_promotion(*, runs: int, warmup: int) -> tuple[float, float]:
-    """Return the medians of the promotions of (a) on a MemoryStore: the Python work alone."""
-    total = runs + warmup
-    staged = staged_release("bench")
-    ledger = stores.Ledger(stores.MemoryStore())
-    for i in range(total):
-        ledger.start(attrs.evolve(staged, id=f"r{i}"))
-    moves, other_moves = promotion_moves(total), promotion_moves(total)
-    loaded, written = [], []
-    clock = time.perf_counter
-    for i in range(total):
-        record = ledger.load(f"r{i}")
-        started = clock()
-        ledger.promote(record, moves[i])
-        took = clock() - started
-        record = ledger.start(attrs.evolve(staged, id=f"w{i}"))
-        started = clock()
-        ledger.promote(record, other_moves[i])
-        if i >= warmup:
-            loaded.append(took)
-            written.append(clock() - started)
-    return statistics.median(loaded), statistics.median(written)
-
-
-def seeded(path: Path, staged: rk.Release, total: int, *, prefix: str) -> None:
-    """Add releases ``<prefix>0``, ``<prefix>1``, … at stage to *path*, through releasekit."""
-    with stores.SqliteStore(path) as store:  # the same tables, indexes, triggers and rows
-        ledger = stores.Ledger(store)
-        for i in range(total):
-            ledger.start(attrs.evolve(staged, id=f"{prefix}{i}"))
-
-
-def bare_sqlite(path: Path, store: stores.SqliteStore) -> sqlite3.Connection:
-    """Open *path* through a bare connection, with the settings *store* gives its own."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for setting in ("journal_mode", "synchronous", "busy_timeout"):
-        value = store._conn.execute(f"PRAGMA {setting}").fetchone()[0]  # noqa: SLF001
-        conn.execute(f"PRAGMA {setting} = {value}").fetchall()
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # noqa: PLR2004  # FULL
-    return conn
-
-
-# ---------------------------------------------------------------------------
-# (b) loading a release with a short and a long history
-# ---------------------------------------------------------------------------
-
-
-def long_history(ledger: stores.Ledger, release: rk.Release, events: int) -> stores.Record:
-    """Start *release* and give it *events* events in all: step attempts and refusals."""
-    record = ledger.start(release)
-    at = START
-    refusal = rk.PromotionRefusedError(
-        release_id=release.id,
-        source="stage",
-        target="production",
-        blockers=[
-            rk.Blocker(
-                code="production-window",
-                reason="closed",
-                message="production is closed",
-                hint="wait for Saturday 09:00 UTC",
-                earliest=PRODUCTION,
-            )
-        ],
-    )
-    while record.revision < events:
-        at = at.add(seconds=1)
-        if events - record.revision >= 2:  # noqa: PLR2004  # an attempt is two events
-            record = ledger.begin_attempt(
-                record, capability="collect-logs", by="monitor", at=at, environment="production"
-            )
-            assert record.attempt is not None
-            record = ledger.finish_attempt(record, record.attempt.id, by="monitor", at=at)
-        else:
-            record = ledger.refuse(record, refusal, by="bot", at=at)
-    return record
-
-
-def loading(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, int, int]:
-    """Measure (b); also return the two states' sizes in bytes."""
-    with stores.SqliteStore(directory / "history.db") as store:
-        ledger = stores.Ledger(store)
-        staged = staged_release("short")
-        short = long_history(ledger, staged, 10)
-        long = long_history(ledger, attrs.evolve(staged, id="long"), 10_000)
-        assert (10, 10_000) == (short.revision, long.revision)
-        assert ledger.load("long") == long
-        sizes = [len(_snapshot(stores_state(r)).text) for r in (short, long)]
-        a, b = alternate(
-            lambda _: ledger.load("short"),
-            lambda _: ledger.load("long"),
+        tool_path = alternate(bare_tool, tool, runs=runs, warmup=warmup)
+        desk_path = alternate(
+            bare_desk,
+            desk_promotion,
             runs=runs,
             warmup=warmup,
+            before=lambda i: clock.set(nows[i]),
         )
-    return Sample("load a release, 10 vs 10,000 events", a, b), sizes[0], sizes[1]
+        bare.conn.close()
+    return (
+        Sample("(a) tool path on SQLite: load + Engine.promote + Ledger.promote", *tool_path),
+        Sample("(b) Desk.promote on SQLite, dry-run executor", *desk_path),
+    )
 
 
 # ---------------------------------------------------------------------------
-# (c) PostgreSQL promotion
+# (c) PostgreSQL
 # ---------------------------------------------------------------------------
+
+_PG_READ = (
+    "SELECT r.*, ARRAY(SELECT body::text FROM releasekit_evidence WHERE release = r.id "
+    "ORDER BY seq, n), ARRAY(SELECT body::text FROM releasekit_moves WHERE release = r.id "
+    "ORDER BY seq, n) FROM releasekit_releases AS r WHERE r.id = %s"
+)
+_PG_WRITE = """
+    WITH changed AS (
+        UPDATE releasekit_releases SET state = %(state)s, revision = %(revision)s,
+            head = %(head)s, updated_at = %(updated_at)s, attempt = %(attempt)s::json,
+            moves_digest = %(moves_digest)s
+        WHERE id = %(id)s AND revision = %(revision)s - 1
+        RETURNING 1
+    ), event AS (
+        INSERT INTO releasekit_events (stream, seq, at, actor, action, source, target, reason,
+            data, previous, digest, state_digest)
+        SELECT %(id)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
+            %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
+            %(state_digest)s FROM changed
+    ), moved AS (
+        INSERT INTO releasekit_moves (release, seq, n, body)
+        SELECT %(id)s, %(revision)s, 0, %(move)s::json FROM changed WHERE %(move)s::text IS NOT NULL
+    )
+    SELECT count(*) FROM changed
+"""
 
 
 @contextlib.contextmanager
@@ -434,67 +423,134 @@ def postgres_dsn() -> Iterator[tuple[str, str]]:
         yield server.schema_dsn("bench"), "a throw-away local server, fsync on"
 
 
-def postgres_promotion(dsn: str, *, runs: int, warmup: int) -> Sample:
+def postgres_paths(dsn: str, *, runs: int, warmup: int) -> tuple[Sample, Sample]:
     """Measure (c)."""
     import psycopg  # noqa: PLC0415  # optional
 
     total = runs + warmup
     staged = staged_release("bench")
-    payload = payload_of(staged)
+    promoted, started, finished = what_is_written(staged)
+    policy = rk.reference_policy()
+    engine = rk.Engine(policy)
+    nows = instants(total)
     prefix = f"b{time.time_ns()}-"
     with stores.PostgresStore(dsn) as store, psycopg.connect(dsn, autocommit=True) as bare:
-        ledger = stores.Ledger(store)
-        for i in range(total):
-            ledger.start(attrs.evolve(staged, id=f"{prefix}r{i}"))
-        records: dict[int, stores.Record] = {}
-        moves = promotion_moves(total)
-        with bare.transaction():
-            bare.cursor().executemany(
-                "INSERT INTO releasekit_streams (stream, revision, head, snapshot) "
-                "VALUES (%s, %s, %s, %s::json)",
-                [
-                    (f"{prefix}x{i}", payload.revision - 1, payload.event[-2], payload.snapshot)
-                    for i in range(total)
-                ],
+        for part in ("t", "d", "bt", "bd"):
+            seeded(store, staged, total, f"{prefix}{part}")
+        ledger = stores.Ledger(store, policy=policy)
+        clock = rk.FixedClock(WINDOW)
+        desk = rk.Desk(policy, store=store, executors=executors.dry_run(), clock=clock)
+
+        def bare_read(release_id: str) -> object:
+            found = bare.execute(_PG_READ, (release_id,)).fetchone()
+            assert found is not None
+            return [json.loads(body) for body in (*found[-2], *found[-1])]
+
+        def bare_write(release_id: str, written: Written) -> None:
+            keys = ("seq", "at", "actor", "action", "source", "target", "reason", "data")
+            params = dict(zip(keys, written.event, strict=False))
+            params.update(
+                previous=written.event[8],
+                digest=written.event[9],
+                state_digest=written.event[10],
+                id=release_id,
+                move=written.move,
+                **written.row,
             )
+            changed = bare.execute(_PG_WRITE, params).fetchone()
+            assert changed == (1,), release_id
 
-        def bare_promotion(i: int) -> None:
-            stream = f"{prefix}x{i}"
-            event = list(payload.event)
-            event[0] = stream
-            with bare.transaction():
-                bare.execute(
-                    "INSERT INTO releasekit_events (stream, seq, at, actor, action, source, "
-                    "target, reason, data, previous, digest, state_digest) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::json, %s, %s, %s)",
-                    (*event, payload.state_digest),
-                )
-                updated = bare.execute(
-                    "UPDATE releasekit_streams SET revision = %s, head = %s, "
-                    "snapshot = %s::json WHERE stream = %s AND revision = %s",
-                    (payload.revision, event[-1], payload.snapshot, stream, payload.revision - 1),
-                )
-                if updated.rowcount != 1:
-                    raise AssertionError(stream)
+        def tool(i: int) -> None:
+            record = ledger.load(f"{prefix}t{i}")
+            moved = engine.promote(record.release, by="anton", now=nows[i])
+            ledger.promote(record, moved.moves[-1])
 
-        def load(i: int) -> None:
-            records[i] = ledger.load(f"{prefix}r{i}")  # as in (a)
+        def bare_tool(i: int) -> None:
+            bare_read(f"{prefix}bt{i}")
+            bare_write(f"{prefix}bt{i}", promoted)
 
-        def promotion(i: int) -> None:
-            ledger.promote(records.pop(i), moves[i])
+        def desk_promotion(i: int) -> None:
+            desk.promote(f"{prefix}d{i}", by="anton", to="production")
 
-        a, b = alternate(bare_promotion, promotion, runs=runs, warmup=warmup, before=load)
-    return Sample("durable promotion, PostgreSQL", a, b)
+        def bare_desk(i: int) -> None:
+            bare_read(f"{prefix}bd{i}")
+            bare_write(f"{prefix}bd{i}", started)
+            bare_write(f"{prefix}bd{i}", finished)
+
+        tool_path = alternate(bare_tool, tool, runs=runs, warmup=warmup)
+        desk_path = alternate(
+            bare_desk,
+            desk_promotion,
+            runs=runs,
+            warmup=warmup,
+            before=lambda i: clock.set(nows[i]),
+        )
+    return (
+        Sample("(c) tool path on PostgreSQL", *tool_path),
+        Sample("(c) Desk.promote on PostgreSQL, dry-run executor", *desk_path),
+    )
 
 
 # ---------------------------------------------------------------------------
+# (d) evidence that grows, (e) memory
+# ---------------------------------------------------------------------------
+
+
+def with_evidence(ledger: stores.Ledger, release_id: str, count: int) -> stores.Record:
+    """Start a release and record *count* test runs on it, one event each."""
+    release = rk.Engine(rk.reference_policy()).start(
+        release_id=release_id, version="2.4.0", kind="normal", by="anton", now=START
+    )
+    record = ledger.start(release)
+    for n in range(count):
+        run = rk.TestRun(environment="tests", version="2.4.0", passed=n % 2 == 0, at=START, by="ci")
+        record = ledger.record_evidence(record, run, by="ci", at=START)
+    return record
+
+
+def growing(directory: Path, *, runs: int, warmup: int) -> Sample:
+    """Measure (d)."""
+    with stores.SqliteStore(directory / "growing.db") as store:
+        ledger = stores.Ledger(store)
+        few, many = with_evidence(ledger, "few", 10), with_evidence(ledger, "many", 1000)
+        assert (few, many) == (ledger.load("few"), ledger.load("many"))
+        a, b = alternate(
+            lambda _: ledger.load("few"), lambda _: ledger.load("many"), runs=runs, warmup=warmup
+        )
+    return Sample("(d) load a release holding 10 vs 1,000 pieces of evidence", a, b, None)
+
+
+def memory(count: int) -> tuple[int, int]:
+    """Measure (e): how much memory loading *count* releases left behind, and one release's size."""
+    staged = staged_release("bench")
+    store = stores.MemoryStore()
+    seeded(store, staged, count, "m")
+    ledger = stores.Ledger(store)
+    ledger.load("m0")  # what the first load builds once (hooks, types) is no release's
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        held = ledger.load("m1")
+        size = tracemalloc.get_traced_memory()[0] - before
+        del held
+        gc.collect()
+        base = tracemalloc.get_traced_memory()[0]
+        for i in range(count):
+            ledger.load(f"m{i}")
+        gc.collect()
+        left = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+        store.close()
+    return left, size
 
 
 def main() -> int:
     """Run every measurement and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3000, help="timed runs per figure")
-    parser.add_argument("--warmup", type=int, default=300, help="untimed runs first")
+    parser.add_argument("--runs", type=int, default=2000, help="timed runs per figure")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed runs first")
     parser.add_argument("--skip-postgres", action="store_true", help="measure SQLite only")
     options = parser.parse_args()
     runs, warmup = options.runs, options.warmup
@@ -505,36 +561,29 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory(prefix="releasekit-bench-") as scratch:
         directory = Path(scratch)
-        promotion, again = sqlite_promotion(directory, runs=runs, warmup=warmup)
-        print(f"(a) {promotion.name}, of a release loaded just before (as every tool does)")
-        print(f"    bare SQLite transaction (insert + version-checked update) {micro(promotion.a)}")
-        print(f"    releasekit Ledger.promote on SqliteStore                 {micro(promotion.b)}")
-        print(f"    ratio {promotion.ratio:.2f}x   (target <= 1.3x)")
-        print(f"    {again.name}")
-        print(f"    bare {micro(again.a)}, releasekit {micro(again.b)}: ratio {again.ratio:.2f}x")
-        loaded, written = memory_promotion(runs=runs, warmup=warmup)
-        print("    for reference, the same two on a MemoryStore (no I/O, the Python work alone)")
-        print(f"    loaded just before {micro(loaded)}, written just before {micro(written)}\n")
-
-        load, short_size, long_size = loading(directory, runs=runs, warmup=warmup)
-        print(f"(b) {load.name}")
-        print(f"    10 events      {micro(load.a)}   (state {short_size} bytes)")
-        print(f"    10,000 events  {micro(load.b)}   (state {long_size} bytes)")
-        print(f"    ratio {load.ratio:.2f}x   (target <= 2x)\n")
-
+        tool, desk = sqlite_paths(directory, runs=runs, warmup=warmup)
+        print(tool.report("bare: SELECT rows + json.loads, one durable transaction", "releasekit"))
+        print(desk.report("bare: one read, one durable transaction per event (2)", "releasekit"))
+        print(growing(directory, runs=max(runs // 10, 50), warmup=10).report("10", "1,000"))
+    left, size = memory(10_000)
+    verdict = "met" if left <= 5 * size else "NOT MET"
+    print(
+        "(e) memory left after loading 10,000 releases one by one and dropping them\n"
+        f"    {left / 1024:9.1f} KiB (one loaded release: {size / 1024:.1f} KiB)"
+        f"   (target <= 5 releases: {verdict})"
+    )
     if options.skip_postgres:
         print("(c) skipped (--skip-postgres)")
         return 0
     try:
         with postgres_dsn() as (dsn, origin):
-            postgres = postgres_promotion(dsn, runs=max(runs // 3, 100), warmup=warmup // 3)
+            pg_tool, pg_desk = postgres_paths(dsn, runs=max(runs // 3, 100), warmup=warmup // 3)
     except FileNotFoundError as missing:
         print(f"(c) skipped: {missing}")
         return 0
-    print(f"(c) {postgres.name} ({origin})")
-    print(f"    bare psycopg transaction (insert + version-checked update) {micro(postgres.a)}")
-    print(f"    releasekit Ledger.promote on PostgresStore                {micro(postgres.b)}")
-    print(f"    ratio {postgres.ratio:.2f}x   (target <= 1.3x)")
+    print(f"PostgreSQL: {origin}")
+    print(pg_tool.report("bare: one SELECT + json.loads, one statement", "releasekit"))
+    print(pg_desk.report("bare: one SELECT, one statement per event (2)", "releasekit"))
     return 0
 
 
