@@ -341,6 +341,12 @@ def unstructure(value: object, unstructure_as: Any = None) -> Any:  # noqa: ANN4
 # ---------------------------------------------------------------------------
 
 
+#: The encoder of canonical JSON (one for the process: it holds its settings only).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+)
+
+
 def dumps(value: object) -> str:
     """Return the canonical JSON text of *value*: sorted keys, compact, ASCII only.
 
@@ -352,9 +358,7 @@ def dumps(value: object) -> str:
             (an object, NaN, an infinity).
     """
     try:
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-        )
+        return _CANONICAL.encode(value)
     except (TypeError, ValueError, RecursionError) as error:
         raise InvalidInputError(
             f"the value cannot be written as JSON: {error}; pass only mappings, lists, "

@@ -158,7 +158,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # _rows_of_releases), which keeps the other histories (kind:name).
         """
         CREATE TABLE releasekit_releases (
-            id              text COLLATE "C" NOT NULL PRIMARY KEY,
+            id              text        NOT NULL PRIMARY KEY,
             version         text        NOT NULL,
             kind            text        NOT NULL,
             state           text        NOT NULL,
@@ -176,10 +176,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             legacy          json
         )
         """,
+        # Listing walks ids in byte order (as SQLite and Python sort them): these
+        # indexes serve it, the active releases' alone and all of them.
         (
-            "CREATE INDEX releasekit_releases_active ON releasekit_releases (id) "
+            'CREATE INDEX releasekit_releases_active ON releasekit_releases (id COLLATE "C") '
             "WHERE finished_at IS NULL"
         ),
+        'CREATE INDEX releasekit_releases_by_id ON releasekit_releases (id COLLATE "C")',
         *(
             statement
             for table in ("releasekit_evidence", "releasekit_moves")
@@ -311,11 +314,11 @@ _SELECT_RELEASE = (
 )
 _LIST_ACTIVE = (
     f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
-    "WHERE r.finished_at IS NULL AND r.id > %s ORDER BY r.id LIMIT %s"
+    'WHERE r.finished_at IS NULL AND r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
 )
 _LIST_ALL = (
     f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
-    "WHERE r.id > %s ORDER BY r.id LIMIT %s"
+    'WHERE r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
 )
 _SELECT_EVENTS = (
     "SELECT seq, at, actor, action, source, target, reason, data::text, previous, digest, "
