@@ -31,7 +31,7 @@ def chain(length: int, stream: str = "r1") -> list[Event]:
     previous = ""
     for seq in range(1, length + 1):
         draft = Draft(actor="anton", action=Action.PROMOTED, at=AT, data={"n": seq})
-        event = seal(stream, seq=seq, previous=previous, draft=draft).event
+        event = seal(stream, seq=seq, previous=previous, draft=draft)[0]
         events.append(event)
         previous = event.digest
     return events
@@ -98,7 +98,7 @@ def test_the_digest_covers_the_canonical_json_of_every_other_field(event: Event)
 @given(rks.drafts(), rks.stream_names)
 def test_a_sealed_event_matches_its_digest(draft: Draft, stream: str) -> None:
     """Sealing gives the event its place and a digest that checks out."""
-    event = seal(stream, seq=3, previous="ab" * 32, draft=draft).event
+    event = seal(stream, seq=3, previous="ab" * 32, draft=draft)[0]
 
     assert (3, "ab" * 32, True) == (event.seq, event.previous, event.matches_digest())
 
@@ -307,7 +307,7 @@ def stated(count: int, *, old: int = 0) -> tuple[list[Event], str]:
         text = f'{{"n":{seq}}}'
         draft = Draft(actor="anton", action=Action.PROMOTED, at=AT, data={"n": seq})
         state = None if seq <= old else digest(text)
-        event = seal("r1", seq=seq, previous=previous, draft=draft, state_digest=state).event
+        event = seal("r1", seq=seq, previous=previous, draft=draft, state_digest=state)[0]
         events.append(event)
         previous = event.digest
     return events, text
@@ -350,7 +350,7 @@ def test_an_event_without_a_state_digest_after_one_with_is_caught() -> None:
         previous=events[1].digest,
         draft=Draft(actor="anton", action=Action.PROMOTED, at=AT, data={"n": 3}),
         state_digest=events[2].state_digest,
-    ).event
+    )[0]
 
     result = check_chain("r1", events, revision=3, head=events[2].digest)
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import attrs
 import pendulum
@@ -39,7 +39,6 @@ __all__ = [
     "Action",
     "Draft",
     "Event",
-    "Sealed",
     "Verification",
     "check_chain",
     "digest",
@@ -272,18 +271,13 @@ def digest_of(event: Event) -> str:
     )
 
 
-class Sealed(NamedTuple):
-    """An event ready to be written, with the text forms the stores keep."""
-
-    event: Event
-    at_text: str
-    data_text: str
-
-
 def seal(
     stream: str, *, seq: int, previous: str, draft: Draft, state_digest: str | None = None
-) -> Sealed:
-    """Give *draft* its place after *previous* in *stream* and compute its digest.
+) -> tuple[Event, str, str]:
+    """Give *draft* its place after *previous* in *stream*; return it with its texts.
+
+    The texts are those the stores keep: its instant (as :func:`iso` writes
+    it) and its data (canonical JSON).
 
     *state_digest* is the :func:`digest` of the state the store writes with
     the event. The event's data is the draft's as JSON reads it back, so the
@@ -308,7 +302,7 @@ def seal(
         "state_digest": state_digest,
     }
     event = Event(**fields, at=draft.at, digest=event_digest(**fields, at=at_text))
-    return Sealed(event, at_text, data_text)
+    return event, at_text, data_text
 
 
 @attrs.frozen(kw_only=True)

@@ -210,47 +210,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 _SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
-_CREATE = """
+#: The event a step inserts once its history's state changed (``changed``).
+_EVENT = """
+    INSERT INTO releasekit_events
+        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
+         state_digest)
+    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
+           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
+           %(state_digest)s::text
+    FROM changed
+"""
+_STREAM_CREATED = """
     WITH changed AS (
         INSERT INTO releasekit_streams (stream, revision, head, snapshot)
         VALUES (%(stream)s, %(seq)s, %(digest)s, %(snapshot)s::json)
         ON CONFLICT (stream) DO NOTHING
         RETURNING 1
     )
-    INSERT INTO releasekit_events
-        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
-         state_digest)
-    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
-           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
-           %(state_digest)s::text
-    FROM changed
 """
-_ADVANCE = """
+_STREAM_ADVANCED = """
     WITH changed AS (
         UPDATE releasekit_streams
         SET revision = %(seq)s, head = %(digest)s, snapshot = %(snapshot)s::json
         WHERE stream = %(stream)s AND revision = %(expected)s AND head = %(previous)s
         RETURNING 1
     )
-    INSERT INTO releasekit_events
-        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
-         state_digest)
-    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
-           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
-           %(state_digest)s::text
-    FROM changed
 """
+_CREATE = _STREAM_CREATED + _EVENT
+_ADVANCE = _STREAM_ADVANCED + _EVENT
 #: What a release's step writes once its row changed (``changed``): the event and its rows.
-_RELEASE_ROWS = """
-    event AS (
-        INSERT INTO releasekit_events
-            (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
-             state_digest)
-        SELECT %(id)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
-               %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
-               %(state_digest)s
-        FROM changed
-    ),
+_EVENT_OPENED = "event AS ("
+_FACT_ROWS = """),
     evidence AS (
         INSERT INTO releasekit_evidence (release, seq, n, body)
         SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
@@ -263,6 +253,7 @@ _RELEASE_ROWS = """
     )
     SELECT count(*) FROM changed
 """
+_RELEASE_ROWS = _EVENT_OPENED + _EVENT + _FACT_ROWS
 _CREATED = """
     WITH changed AS (
         INSERT INTO releasekit_releases
@@ -392,6 +383,9 @@ def _location(dsn: str) -> str:
 class PostgresStore:
     """A store in a PostgreSQL database, shared by tools on several hosts.
 
+    Each method does what :class:`~releasekit.stores.Store` says; any failure of the
+    database itself is a :class:`~releasekit.exceptions.StoreError`.
+
     Args:
         dsn: A libpq connection string or URI, e.g.
             ``"postgresql://releasekit@db.internal/releases"``. It is never shown
@@ -510,30 +504,17 @@ class PostgresStore:
         evidence: Sequence[str] = (),
         moves: Sequence[str] = (),
     ) -> Event:
-        """Append one event to a release's history and write its rows, in one statement.
-
-        Raises:
-            ConflictError: The release is not at *expected*; nothing was written.
-            InvalidInputError: *previous* or the digests before are not the
-                release's, or the row does not hold the digests of what is
-                written with it.
-            StoreError: The database could not be written.
-        """
+        """Append one event to a release's history and write its rows, in one statement."""
         stream = check_release_id(row.id)
         check_expected(expected)
-        check_write(
-            row,
-            evidence_before=evidence_before,
-            moves_before=moves_before,
-            evidence=evidence,
-            moves=moves,
-        )
+        check_write(row, before=(evidence_before, moves_before), evidence=evidence, moves=moves)
         state_digest = digest(row.text())
         event, _at, data_text = seal(
             stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state_digest
         )
         params = {
             **attrs.asdict(row, recurse=False),
+            "stream": stream,
             "legacy": None,
             "expected": expected,
             "evidence_before": evidence_before,
@@ -577,7 +558,7 @@ class PostgresStore:
     def list_releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None
     ) -> list[ReleaseRow]:
-        """Return release rows in the order of their ids (see :class:`~releasekit.stores.Store`)."""
+        """Return release rows in the order of their ids."""
         check_page(after, limit)
         with self._use("read") as conn:
             rows = conn.execute(
@@ -594,15 +575,7 @@ class PostgresStore:
         snapshot: Mapping[str, Any],
         previous: str | None = None,
     ) -> Event:
-        """Append one event to *stream* and replace its snapshot, in one statement.
-
-        Raises:
-            ConflictError: The stream is not at *expected*; nothing was written.
-            InvalidInputError: The name is not ``kind:name``, the snapshot or
-                the draft's data is not JSON, or *previous* is not the head at
-                *expected*.
-            StoreError: The database could not be written.
-        """
+        """Append one event to *stream* and replace its snapshot, in one statement."""
         check_history_name(stream)
         check_expected(expected)
         text = snapshot_text(snapshot)
@@ -706,11 +679,7 @@ class PostgresStore:
     # -- leases ------------------------------------------------------------------
 
     def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Take the lease *name* for *holder* until ``now + ttl``, under a new token.
-
-        Raises:
-            LeaseHeldError: It is held and has not lapsed; nothing changed.
-        """
+        """Take the lease *name* for *holder* until ``now + ttl``, under a new token."""
         check_stream(name, field="name")
         check_holder(holder)
         token = new_token()
@@ -727,11 +696,7 @@ class PostgresStore:
             )
 
     def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Extend the lease *name* held by *token* until ``now + ttl``.
-
-        Raises:
-            LeaseNotHeldError: *token* does not hold it, or it lapsed; nothing changed.
-        """
+        """Extend the lease *name* held by *token* until ``now + ttl``."""
         check_token(token)
         moment, expires = _span(now, ttl)
         params = {"name": name, "old": token, "now": moment, "expires": expires}
@@ -744,11 +709,7 @@ class PostgresStore:
             )
 
     def release(self, name: str, *, token: str) -> Lease:
-        """Give the lease *name* back; only the token that holds it may.
-
-        Raises:
-            LeaseNotHeldError: *token* does not hold it; nothing changed.
-        """
+        """Give the lease *name* back; only the token that holds it may."""
         check_token(token)
         with self._use("give a lease back in") as conn:
             return self._lease_write(
@@ -761,11 +722,7 @@ class PostgresStore:
     def take_over(
         self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
     ) -> Lease:
-        """Hand the lease *name* held by *token* to *holder*, under a new token.
-
-        Raises:
-            LeaseNotHeldError: *token* no longer holds it; nothing changed.
-        """
+        """Hand the lease *name* held by *token* to *holder*, under a new token."""
         check_token(token)
         check_holder(holder)
         new = new_token()

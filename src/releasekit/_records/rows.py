@@ -299,21 +299,17 @@ def numbered(facts: Sequence[Fact]) -> list[tuple[int, Fact]]:
 
 
 def check_write(
-    row: ReleaseRow,
-    *,
-    evidence_before: str,
-    moves_before: str,
-    evidence: Sequence[str],
-    moves: Sequence[str],
+    row: ReleaseRow, *, before: tuple[str, str], evidence: Sequence[str], moves: Sequence[str]
 ) -> None:
-    """Refuse a release row whose digests are not those of the rows written with it.
+    """Refuse a release row whose digests are not *evidence* and *moves* rolled onto *before*.
 
     Raises:
-        InvalidInputError: The row's rolling digests are not *evidence* and
-            *moves* rolled onto the digests before; nothing was written.
+        InvalidInputError: The row's rolling digests of evidence and of moves
+            are not those of what is written with it; nothing was written.
     """
-    if roll(evidence_before, evidence) != row.evidence_digest or (
-        roll(moves_before, moves) != row.moves_digest
+    if (roll(before[0], evidence), roll(before[1], moves)) != (
+        row.evidence_digest,
+        row.moves_digest,
     ):
         raise InvalidInputError(
             f"the row of {row.id} does not hold the digests of the evidence and moves written "

@@ -356,6 +356,9 @@ class SqliteStore:
         >>> with SqliteStore(tmp / "releases.db") as store:  # doctest: +SKIP
         ...     ledger = Ledger(store)
 
+    Each method does what :class:`~releasekit.stores.Store` says; any failure of the
+    file itself is a :class:`~releasekit.exceptions.StoreError`.
+
     Args:
         path: The database file; created (with its schema) if it does not exist.
         timeout: How long, in seconds, to wait for another process's write
@@ -508,26 +511,10 @@ class SqliteStore:
         evidence: Sequence[str] = (),
         moves: Sequence[str] = (),
     ) -> Event:
-        """Append one event to a release's history and write its rows, in one transaction.
-
-        A release's next step is one statement (``release_appends``'s trigger).
-
-        Raises:
-            ConflictError: The release is not at *expected*; nothing was written.
-            InvalidInputError: *previous* or the digests before are not the
-                release's, or the row does not hold the digests of what is
-                written with it.
-            StoreError: The file could not be written.
-        """
+        """Append one event to a release's history and write its rows, in one transaction."""
         stream = check_release_id(row.id)
         check_expected(expected)
-        check_write(
-            row,
-            evidence_before=evidence_before,
-            moves_before=moves_before,
-            evidence=evidence,
-            moves=moves,
-        )
+        check_write(row, before=(evidence_before, moves_before), evidence=evidence, moves=moves)
         state_digest = digest(row.text())
         event, at_text, data_text = seal(
             stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state_digest
@@ -604,7 +591,7 @@ class SqliteStore:
     def list_releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None
     ) -> list[ReleaseRow]:
-        """Return release rows in the order of their ids (see :class:`~releasekit.stores.Store`)."""
+        """Return release rows in the order of their ids."""
         check_page(after, limit)
         with self._use("read") as conn:
             rows = conn.execute(
@@ -622,15 +609,7 @@ class SqliteStore:
         snapshot: Mapping[str, Any],
         previous: str | None = None,
     ) -> Event:
-        """Append one event to *stream* and replace its snapshot, in one transaction.
-
-        Raises:
-            ConflictError: The stream is not at *expected*; nothing was written.
-            InvalidInputError: The name is not ``kind:name``, the snapshot or
-                the draft's data is not JSON, or *previous* is not the head at
-                *expected*.
-            StoreError: The file could not be written.
-        """
+        """Append one event to *stream* and replace its snapshot, in one transaction."""
         check_history_name(stream)
         check_expected(expected)
         text = snapshot_text(snapshot)
@@ -737,11 +716,7 @@ class SqliteStore:
     # -- leases ----------------------------------------------------------------
 
     def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Take the lease *name* for *holder* until ``now + ttl``, under a new token.
-
-        Raises:
-            LeaseHeldError: It is held and has not lapsed; nothing changed.
-        """
+        """Take the lease *name* for *holder* until ``now + ttl``, under a new token."""
         check_stream(name, field="name")
         check_holder(holder)
         token = new_token()
@@ -753,11 +728,7 @@ class SqliteStore:
         return lease
 
     def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
-        """Extend the lease *name* held by *token* until ``now + ttl``.
-
-        Raises:
-            LeaseNotHeldError: *token* does not hold it, or it lapsed; nothing changed.
-        """
+        """Extend the lease *name* held by *token* until ``now + ttl``."""
         check_token(token)
         with self._use("renew a lease in"), self._write() as conn:
             lease = decide_renewal(_lease(conn, name), name=name, token=token, now=now, ttl=ttl)
@@ -765,11 +736,7 @@ class SqliteStore:
         return lease
 
     def release(self, name: str, *, token: str) -> Lease:
-        """Give the lease *name* back; only the token that holds it may.
-
-        Raises:
-            LeaseNotHeldError: *token* does not hold it; nothing changed.
-        """
+        """Give the lease *name* back; only the token that holds it may."""
         check_token(token)
         with self._use("give a lease back in"), self._write() as conn:
             held = check_release(_lease(conn, name), name=name, token=token)
@@ -779,11 +746,7 @@ class SqliteStore:
     def take_over(
         self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
     ) -> Lease:
-        """Hand the lease *name* held by *token* to *holder*, under a new token.
-
-        Raises:
-            LeaseNotHeldError: *token* no longer holds it; nothing changed.
-        """
+        """Hand the lease *name* held by *token* to *holder*, under a new token."""
         check_token(token)
         check_holder(holder)
         new = new_token()

@@ -430,20 +430,15 @@ def check_release_id(release_id: object) -> str:
         InvalidInputError: It is not a name a store can keep, or holds ``:``
             (which names other histories).
     """
-    if not isinstance(release_id, str) or not release_id.strip():
+    name = check_stream(release_id, field="release_id")
+    if SEPARATOR in name:
         raise InvalidInputError(
-            f"a release id must be a non-empty string, got {release_id!r}",
-            field="release_id",
-            value=release_id,
-        )
-    if SEPARATOR in release_id:
-        raise InvalidInputError(
-            f"release id {release_id!r} holds {SEPARATOR!r}, which names other histories "
+            f"release id {name!r} holds {SEPARATOR!r}, which names other histories "
             f"(such as 'data{SEPARATOR}production'); choose an id without it",
             field="release_id",
             value=release_id,
         )
-    return check_stream(release_id, field="release_id")
+    return name
 
 
 def check_page(after: object, limit: object) -> None:
