@@ -62,6 +62,7 @@ from releasekit._actions.logs import (
     Monitoring,
     attention_key,
     schedule,
+    unlisted,
 )
 from releasekit._actions.processes import this_process
 from releasekit._records.converter import iso, structure
@@ -838,7 +839,9 @@ class Desk:
         name = self.policy.environment(environment or self.policy.last.name).name
         return deployments((record.release for record in self.releases()), name)
 
-    def monitoring(self, release_id: str, *, environment: str | None = None) -> Monitoring:
+    def monitoring(
+        self, release_id: str, *, environment: str | None = None, limit: int | None = None
+    ) -> Monitoring:
         """Return which log checks the release calls for where its logs are monitored.
 
         Pure arithmetic from when the release began running there (it entered,
@@ -850,6 +853,9 @@ class Desk:
             release_id: The release.
             environment: The monitored environment; by default the last one the
                 release reached whose logs are monitored (production).
+            limit: List only the latest *limit* checks that fell due; the others
+                are counted in :attr:`~Monitoring.earlier` (a release that ran
+                for a year unchecked calls for thousands).
 
         Raises:
             InvalidInputError: The environment's logs are not monitored, or the
@@ -860,6 +866,12 @@ class Desk:
         deployment = self._deployment_of(record.release, name)
         checks = self._log_checks(release_id, name, since=deployment.live_since)
         now = self.clock.now()
+        since, until = deployment.live_since, deployment.until
+        earlier, missed = (
+            (0, 0)
+            if limit is None
+            else unlisted(rule, since=since, checks=checks, now=now, until=until, limit=limit)
+        )
         return Monitoring(
             release_id=release_id,
             environment=name,
@@ -867,10 +879,10 @@ class Desk:
             since=deployment.live_since,
             until=deployment.until,
             at=now,
-            checks=schedule(
-                rule, since=deployment.live_since, checks=checks, now=now, until=deployment.until
-            ),
+            checks=schedule(rule, since=since, checks=checks, now=now, until=until, limit=limit),
             last_checked_at=max(checks, default=None),
+            earlier=earlier,
+            earlier_overdue=missed,
         )
 
     def check_production(
