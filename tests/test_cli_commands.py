@@ -1337,6 +1337,38 @@ def test_policy_show_of_an_unreadable_file_is_an_error(
     assert "gone.toml: 1 problem in the policy file:\n  cannot read the file" in ran.err
 
 
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        (["--db", "", "status"], {}, "--db is empty"),
+        (["--db", " ", "status"], {}, "--db is empty"),
+        (["--db", "a\x00b.db", "start", "2.4.0"], {}, "--db holds a NUL character"),
+        (["--policy", "", "status"], {}, "--policy is empty"),
+        (["--executors", "dt", "--dt", "", "run-tests", "2.4.0"], {}, "--dt is empty"),
+        (["status"], {"RELEASEKIT_DB": "  "}, "$RELEASEKIT_DB is empty"),
+    ],
+)
+def test_an_empty_file_name_is_an_error_not_the_default(  # noqa: PLR0917  # fixtures
+    argv: list[str],
+    environ: dict[str, str],
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--db ''` does not quietly mean ./releasekit.db: exit 2, saying what to write."""
+    monkeypatch.chdir(tmp_path)
+
+    code = main(["--actor", "anton", *argv], environ=environ)
+
+    err = capsys.readouterr().err
+    assert (ExitCode.ERROR, True, []) == (
+        code,
+        err.startswith(f"releasekit: {expected}; "),
+        list(tmp_path.iterdir()),
+    )
+
+
 NEVER_GUARD = """\
 import attrs
 

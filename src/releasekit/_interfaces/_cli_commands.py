@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import json
+import shlex
 import sys
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ import attrs
 from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 from releasekit._interfaces.cli import ExitCode
 from releasekit._interfaces.policy_file import (
     check_policy,
@@ -81,13 +83,65 @@ if TYPE_CHECKING:
     from releasekit._rules.release import Release
     from releasekit._rules.verdicts import Blocker
 
-__all__ = ["Reply", "Session", "exit_code_for", "next_line", "person", "run"]
+__all__ = [
+    "Reply",
+    "Session",
+    "UnreadableError",
+    "exit_code_for",
+    "next_line",
+    "person",
+    "read_text",
+    "run",
+]
 
 #: The policy file used when none is named, if it exists in the working directory.
 DEFAULT_POLICY = "releasekit.toml"
 #: The SQLite file used when no store is named, in the working directory.
 DEFAULT_DB = "releasekit.db"
 _POSTGRES = ("postgres://", "postgresql://")
+#: What each option naming a file or URL wants, for the error when it names none.
+_PATHS = {
+    "policy": "name a policy file, or leave the option out to use ./releasekit.toml or the "
+    "reference policy",
+    "db": "name a SQLite file or a postgresql:// URL, or leave the option out to use "
+    "./releasekit.db",
+    "dt": "name the dt program, or leave the option out to use `dt` on PATH",
+}
+#: The most a file the command reads may hold (a policy file it shows, a log report):
+#: more is no such file, and reading on would never end on a device such as /dev/zero.
+MAX_FILE = 16 * 1024 * 1024
+
+
+class UnreadableError(Exception):
+    """A file the command was to read cannot be read; ``str()`` says why, in a few words."""
+
+
+def read_text(path: str) -> str:
+    """Return the UTF-8 text of the file at *path* (``-``: standard input).
+
+    Raises:
+        UnreadableError: It cannot be read, is larger than :data:`MAX_FILE`, or is
+            not UTF-8 text.
+    """
+    data: bytes | str
+    try:
+        if path == "-":  # decoded as standard input is: a decoding error is a ValueError
+            data = sys.stdin.read(MAX_FILE + 1)
+        else:
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_FILE + 1)
+    except (OSError, ValueError) as error:  # also a NUL in the path, or a bad byte on stdin
+        raise UnreadableError(getattr(error, "strerror", None) or str(error)) from None
+    if len(data) > MAX_FILE:
+        message = f"it is larger than {MAX_FILE // (1024 * 1024)} MiB"
+        raise UnreadableError(message)
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = f"it is not UTF-8 text: byte {error.start} is not"
+        raise UnreadableError(message) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -140,10 +194,25 @@ class Session:
         given: str | None = getattr(self.args, name, None)
         return given if given is not None else (self.environ.get(variable) or None)
 
+    def _path(self, name: str, variable: str) -> str | None:
+        """Return the file or URL an option (or its variable) names; refuse an unusable one.
+
+        Raises:
+            InvalidInputError: It is empty (on the command line: an empty variable
+                counts as unset), or holds a NUL character, which no path can.
+        """
+        named = self._option(name, variable)
+        if named is not None and (not named.strip() or "\x00" in named):
+            given = getattr(self.args, name, None) is not None
+            source = f"--{name}" if given else f"${variable}"
+            problem = "holds a NUL character" if "\x00" in named else "is empty"
+            raise InvalidInputError(f"{source} {problem}; {_PATHS[name]}", field=name, value=named)
+        return named
+
     @property
     def policy_file(self) -> str | None:
         """The policy file in use, or ``None`` for the reference policy."""
-        named = self._option("policy", "RELEASEKIT_POLICY")
+        named = self._path("policy", "RELEASEKIT_POLICY")
         if named is not None:
             return named
         return DEFAULT_POLICY if Path(DEFAULT_POLICY).is_file() else None
@@ -151,7 +220,7 @@ class Session:
     @property
     def db(self) -> str:
         """Where the store is: a SQLite file or a PostgreSQL URL."""
-        return self._option("db", "RELEASEKIT_DB") or DEFAULT_DB
+        return self._path("db", "RELEASEKIT_DB") or DEFAULT_DB
 
     @property
     def policy(self) -> Policy:
@@ -243,7 +312,7 @@ class Session:
         if choice == "dry-run":
             return dry_run()
         if choice == "dt":
-            program = self._option("dt", "RELEASEKIT_DT") or "dt"
+            program = self._path("dt", "RELEASEKIT_DT") or "dt"
             return dt_tool.dt(dt_tool.DtExecutor(program=program))
         if choice == "plugins":
             return registry.Registry.with_plugins()
@@ -273,7 +342,7 @@ class Session:
             return None
 
         def tell(line: str) -> None:
-            sys.stderr.write(f"  | {line}\n")
+            sys.stderr.write(f"  | {escape(line)}\n")
             sys.stderr.flush()
 
         return tell
@@ -342,17 +411,21 @@ def next_line(record: Record, desk: Desk) -> str:
     step = explanation.step
     if record.attempt is not None:
         attempt = record.attempt
+        named = shlex.quote(record.id)
         return (
             f"a {attempt.capability} step is unfinished ({attempt.detail}, started "
             f"{show.short(attempt.started_at)} by {attempt.by}); `releasekit resume "
-            f"{record.id}` or `releasekit abandon-step {record.id} --reason ...`"
+            f"{named}` or `releasekit abandon-step {named} --reason ...`"
         )
     if step is None:
         return f"no further step: {record.id} is in {record.state}"
     if explanation.allowed:
         return f"{step.source} -> {step.target}: allowed now"
     count = len(explanation.blockers)
-    return f"{step.source} -> {step.target}: blocked ({count}); `releasekit explain {record.id}`"
+    return (
+        f"{step.source} -> {step.target}: blocked ({count}); "
+        f"`releasekit explain {shlex.quote(record.id)}`"
+    )
 
 
 # -- the commands ----------------------------------------------------------------
@@ -373,8 +446,15 @@ def start(session: Session, args: argparse.Namespace) -> Reply:
     record = desk.get(release.id)
     return Reply(
         data={"release": show.record_json(record)},
-        text=f"started {release.id}: {release.version} ({release.kind.value}) in "
-        f"{release.state}, by {release.created_by}\nnext: releasekit explain {release.id}",
+        text=show.block(
+            [
+                (
+                    f"started {release.id}: {release.version} ({release.kind.value}) in "
+                    f"{release.state}, by {release.created_by}"
+                ),
+                f"next: releasekit explain {shlex.quote(release.id)}",
+            ]
+        ),
     )
 
 
@@ -417,7 +497,7 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
     text = (
         show.table(["RELEASE", "VERSION", "KIND", "STATE", "NEXT"], rows)
         if rows
-        else f"no releases in {session.db}; start one with `releasekit start VERSION`"
+        else escape(f"no releases in {session.db}; start one with `releasekit start VERSION`")
     )
     return Reply(data={"releases": summaries}, text=text)
 
@@ -452,7 +532,7 @@ def _status_of(desk: Desk, record: Record) -> Reply:
             "release": show.record_json(record),
             "explanation": show.explanation_json(explanation, _suggest(desk, release)),
         },
-        text="\n".join(lines),
+        text=show.block(lines),
     )
 
 
@@ -467,12 +547,12 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
     suggest = _suggest(desk, release)
     data = {**show.explanation_json(explanation, suggest), "revision": record.revision}
     if step is None:
-        return Reply(data=data, text=f"{head}: no further step", code=ExitCode.REFUSED)
+        return Reply(data=data, text=escape(f"{head}: no further step"), code=ExitCode.REFUSED)
     lines = [f"{head}; next step: {step.source} -> {step.target}"]
     if explanation.allowed:
         lines.append(
-            f"allowed now ({show.short(explanation.at)}): releasekit promote {release.id} "
-            f"--to {step.target}"
+            f"allowed now ({show.short(explanation.at)}): "
+            f"releasekit promote {shlex.quote(release.id)} --to {shlex.quote(step.target)}"
         )
     else:
         count = len(explanation.blockers)
@@ -487,7 +567,7 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
         kind = release.kind.value
         lines.append(f"lifted for {kind} releases: {', '.join(explanation.lifted)}")
     code = ExitCode.OK if explanation.allowed else ExitCode.REFUSED
-    return Reply(data=data, text="\n".join(lines), code=code)
+    return Reply(data=data, text=show.block(lines), code=code)
 
 
 def plan(session: Session, args: argparse.Namespace) -> Reply:
@@ -518,7 +598,7 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
         )
     else:
         lines.append(f"{made.steps[-1].step.target}: no time in sight when its windows allow it")
-    return Reply(data=show.plan_json(made, suggest), text="\n".join(lines))
+    return Reply(data=show.plan_json(made, suggest), text=show.block(lines))
 
 
 def promote(session: Session, args: argparse.Namespace) -> Reply:
@@ -553,7 +633,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
                 ],
                 "release": show.record_json(record),
             },
-            text="\n".join(_refusal_lines(refusal, suggest)),
+            text=show.block(_refusal_lines(refusal, suggest)),
             code=ExitCode.REFUSED,
         )
     # Say exactly what was written: the move the promotion returned, and the event
@@ -578,7 +658,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
             "blockers": [],
             "release": show.record_json(record),
         },
-        text=f"promoted {moved.id}: {move.source} -> {move.target}\n  {summary}",
+        text=show.block([f"promoted {moved.id}: {move.source} -> {move.target}", f"  {summary}"]),
     )
 
 
@@ -664,8 +744,12 @@ def record(session: Session, args: argparse.Namespace) -> Reply:
     stored = desk.get(args.release)
     return Reply(
         data={"recorded": [show.evidence_json(item)], "release": show.record_json(stored)},
-        text=f"recorded for {stored.id}: {show.evidence_line(item)}\n"
-        f"next: {next_line(stored, desk)}",
+        text=show.block(
+            [
+                f"recorded for {stored.id}: {show.evidence_line(item)}",
+                f"next: {next_line(stored, desk)}",
+            ]
+        ),
     )
 
 
@@ -691,7 +775,9 @@ def run_tests(session: Session, args: argparse.Namespace) -> Reply:
             "test_run": show.evidence_json(run),
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"tests of {release.version} on {run.environment}: {outcome}\n  {summary}",
+        text=show.block(
+            [f"tests of {release.version} on {run.environment}: {outcome}", f"  {summary}"]
+        ),
         code=ExitCode.OK if run.passed else ExitCode.REFUSED,
     )
 
@@ -714,7 +800,9 @@ def migrate(session: Session, args: argparse.Namespace) -> Reply:
             "migration_run": show.evidence_json(run),
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"migrations of {release.version} on {run.environment}: {outcome}\n  {summary}",
+        text=show.block(
+            [f"migrations of {release.version} on {run.environment}: {outcome}", f"  {summary}"]
+        ),
         code=ExitCode.OK if run.succeeded else ExitCode.REFUSED,
     )
 
@@ -736,8 +824,12 @@ def resume(session: Session, args: argparse.Namespace) -> Reply:
             "summary": summary,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"resumed the unfinished step of {release.id}; it is in {release.state}\n"
-        + "".join(f"  {line}\n" for line in (resumed, summary) if line),
+        text=show.block(
+            [
+                f"resumed the unfinished step of {release.id}; it is in {release.state}",
+                *(f"  {line}" for line in (resumed, summary) if line),
+            ]
+        ),
     )
 
 
@@ -757,7 +849,7 @@ def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
             "abandoned": abandoned,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=text if abandoned == args.reason else f"{text}\n  {abandoned}",
+        text=show.block([text] if abandoned == args.reason else [text, f"  {abandoned}"]),
     )
 
 
@@ -779,7 +871,7 @@ def abandon(session: Session, args: argparse.Namespace) -> Reply:
             "release_id": release.id,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"abandoned {release.id}; it takes no further step",
+        text=escape(f"abandoned {release.id}; it takes no further step"),
     )
 
 
@@ -834,7 +926,7 @@ def verify(session: Session, args: argparse.Namespace) -> Reply:
                 show.verification_json(item) for item in checked if ":" not in item.stream
             ],
         },
-        text="\n".join(lines) if lines else f"no histories in {session.db} to verify",
+        text=show.block(lines or [f"no histories in {session.db} to verify"]),
         code=ExitCode.REFUSED if tampered else ExitCode.OK,
     )
 
@@ -873,7 +965,7 @@ def windows(session: Session, args: argparse.Namespace) -> Reply:
         lines.append(f"{last} has no time window: releases may enter it at any time")
     return Reply(
         data={"environment": last, "after": show.timestamp(after), "windows": found},
-        text="\n".join(lines),
+        text=show.block(lines),
     )
 
 
@@ -962,7 +1054,7 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
         lines.extend(f"  {problem}" for problem in error.problems)
         return Reply(
             data={"file": source, "valid": False, "problems": list(error.problems), "policy": None},
-            text="\n".join(lines),
+            text=show.block(lines),
             code=ExitCode.REFUSED,
         )
     environments = list(checked.environments)
@@ -990,7 +1082,7 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             "guards": [attrs.asdict(guard) for guard in checked.guards],
             "guards_loaded": checked.guards_loaded,
         },
-        text="\n".join(lines),
+        text=show.block(lines),
     )
 
 
@@ -998,7 +1090,10 @@ def policy_show(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit policy show``: the text of the policy file in use, or the reference."""
     source = None if args.reference else session.policy_file
     text = reference_policy_file() if source is None else read_policy_text(source)
-    return Reply(data={"source": source or "reference", "toml": text}, text=text.rstrip("\n"))
+    # The file as it is, for `policy show > releasekit.toml`: tabs and line ends kept, any
+    # other control character (a stranger's file may hold escape sequences) made visible.
+    shown = escape(text.replace("\r\n", "\n"), keep="\n\t").rstrip("\n")
+    return Reply(data={"source": source or "reference", "toml": text}, text=shown)
 
 
 def demo(session: Session, args: argparse.Namespace) -> Reply:
@@ -1108,6 +1203,24 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else f"{text}\n")
 
 
+def _complain(error: ReleaseKitError, *, debug: bool) -> None:
+    """Say on standard error what went wrong, one line per problem, every character visible."""
+    if debug:
+        sys.stderr.write(terminal_text("".join(traceback.format_exception(error))))
+    if isinstance(error, PolicyFileError):  # one problem per line, each in its own words
+        count = len(error.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{error.source}: {count} {noun} in the policy file:"]
+        lines.extend(f"  {problem}" for problem in error.problems)
+    else:
+        lines = [str(error)]
+    sys.stderr.write(f"releasekit: {escape(lines[0])}\n")
+    for line in lines[1:]:
+        sys.stderr.write(f"{escape(line)}\n")
+    for note in getattr(error, "__notes__", ()):
+        sys.stderr.write(f"  {escape(str(note))}\n")
+
+
 def _command(args: argparse.Namespace) -> Callable[[Session, argparse.Namespace], Reply]:
     """Return the function of the command *args* names (``policy check``, ``data adjust``)."""
     name = args.command
@@ -1133,13 +1246,11 @@ def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:
         reply = _command(args)(session, args)
     except ReleaseKitError as error:
         code = exit_code_for(error)
-        sys.stderr.write(f"releasekit: {error}\n")
-        for note in getattr(error, "__notes__", ()):
-            sys.stderr.write(f"  {note}\n")
+        _complain(error, debug=getattr(args, "debug", False))
         if args.json:
-            _write(json.dumps(_error_json(error, code), indent=2, ensure_ascii=False))
+            _write(json_text(_error_json(error, code)))
         return code
     finally:
         session.close()
-    _write(json.dumps(reply.data, indent=2, ensure_ascii=False) if args.json else reply.text)
+    _write(json_text(reply.data) if args.json else terminal_text(reply.text))
     return reply.code

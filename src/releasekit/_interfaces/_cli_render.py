@@ -1,9 +1,16 @@
-"""How the ``releasekit`` command shows things: JSON values for bots, lines for people.
+r"""How the ``releasekit`` command shows things: JSON values for bots, lines for people.
 
 The JSON forms are the command's stable contract (documented in ``docs/cli.md``):
 keys are snake_case, instants are ISO 8601 strings in UTC
 (``2026-11-28T09:00:00+00:00``), sets are sorted lists, and absent values are
 ``null`` rather than missing keys.
+
+The lines for people show every stored or given string through :func:`escape`
+(from :mod:`releasekit._interfaces._cli_text`): a control or format character
+in a version, a name, a note or an executor's output is written as a visible
+escape such as ``\n`` or ``\x1b``, so it can neither draw a row of its own nor
+drive the terminal. Each line is escaped whole (:func:`block`), and each table
+cell on its own (:func:`table`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from releasekit._actions.data import DataOperationKind
+from releasekit._interfaces._cli_text import escape
 from releasekit._records.converter import iso, unstructure
 from releasekit._rules.evidence import (
     Attestation,
@@ -53,10 +61,12 @@ Suggest = Callable[["Blocker"], Sequence[str]]
 __all__ = [
     "EVIDENCE_NAMES",
     "Suggest",
+    "block",
     "blocker_json",
     "blocker_line",
     "data_operation_json",
     "deployment_json",
+    "escape",
     "event_json",
     "event_reason",
     "event_step",
@@ -149,13 +159,14 @@ def blocker_line(blocker: Blocker) -> str:
     """Return a blocker on one line: code, message, hint, who can unblock it, and when."""
     who = ", ".join(blocker.unblocked_by) or "time"
     after = f"; earliest: {short(blocker.earliest)}" if blocker.earliest is not None else ""
-    return f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{after})"
+    line = f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{after})"
+    return escape(line)
 
 
 def suggestion_lines(commands: Sequence[str], indent: str) -> list[str]:
     """Return the commands that would clear a blocker, one per line: ``run:``, then ``or:``."""
     return [
-        f"{indent}{'run:' if index == 0 else 'or: '} {command}"
+        f"{indent}{'run:' if index == 0 else 'or: '} {escape(command)}"
         for index, command in enumerate(commands)
     ]
 
@@ -290,7 +301,7 @@ def evidence_summary(item: Evidence) -> str:
 
 def evidence_line(item: Evidence) -> str:
     """Return a piece of evidence on one line: when, what, the gist, by whom."""
-    return f"{short(item.at)}  {evidence_summary(item)} (by {item.by})"
+    return escape(f"{short(item.at)}  {evidence_summary(item)} (by {item.by})")
 
 
 # -- releases ------------------------------------------------------------------
@@ -457,6 +468,8 @@ def monitoring_json(monitoring: Monitoring) -> dict[str, object]:
         "last_checked_at": timestamp(monitoring.last_checked_at),
         "up_to_date": monitoring.up_to_date,
         "next_due": timestamp(monitoring.next_due),
+        "earlier": monitoring.earlier,
+        "earlier_overdue": monitoring.earlier_overdue,
         "checks": [
             {
                 "due_at": timestamp(check.due_at),
@@ -575,9 +588,18 @@ def verification_json(verification: Verification) -> dict[str, object]:
 # -- layout ----------------------------------------------------------------------
 
 
+def block(lines: Iterable[str]) -> str:
+    """Return *lines*, each one line of text, as one block: whatever they hold stays on its line."""
+    return "\n".join(escape(line) for line in lines)
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """Return rows as columns padded to their widest cell, under *headers*."""
-    lines = [list(headers), *(list(row) for row in rows)]
+    """Return rows as columns padded to their widest cell, under *headers*.
+
+    Every cell is escaped: a value holding a newline or an escape sequence
+    stays in its cell, so each row is one line.
+    """
+    lines = [[escape(cell) for cell in line] for line in [headers, *rows]]
     widths = [max(len(line[column]) for line in lines) for column in range(len(headers))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()

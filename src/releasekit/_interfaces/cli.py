@@ -12,22 +12,38 @@ live in :mod:`releasekit._interfaces._cli_commands`, imported once the
 arguments are parsed.
 
 Exit codes (:class:`ExitCode`): 0 done or allowed, 1 refused, 2 error, 3 busy,
-4 the executor failed.
+4 the executor failed, 70 a bug in releasekit (an unexpected exception, shown in
+one line; the traceback with ``--debug``), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import enum
 import os
+import re
 import sys
-from typing import TYPE_CHECKING
+import traceback
+from typing import TYPE_CHECKING, Final, NoReturn
+
+from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["ENVIRONMENT", "EVIDENCE_KINDS", "ExitCode", "build_parser", "main", "parse_instant"]
+__all__ = [
+    "COUNTS",
+    "EARLIEST",
+    "ENVIRONMENT",
+    "EVIDENCE_KINDS",
+    "LATEST",
+    "ExitCode",
+    "build_parser",
+    "main",
+    "parse_instant",
+]
 
 
 class ExitCode(enum.IntEnum):
@@ -49,6 +65,12 @@ class ExitCode(enum.IntEnum):
     #: to run, timed out, or no allowed executor provides it. The history records the
     #: failed step.
     EXECUTOR_FAILED = 4
+    #: A bug in releasekit: an exception it did not expect ended the command. It
+    #: is named in one line on standard error (the traceback with ``--debug``);
+    #: with ``--json`` the error's ``type`` is ``"InternalError"``. Report it.
+    INTERNAL_ERROR = 70
+    #: Interrupted (Ctrl-C): whatever step was running may be unfinished.
+    INTERRUPTED = 130
 
 
 #: The environment variables the command reads, and what for.
@@ -58,7 +80,17 @@ ENVIRONMENT = {
     "RELEASEKIT_ACTOR": "who acts (else your login name)",
     "RELEASEKIT_EXECUTORS": "dry-run, dt or plugins (else dry-run)",
     "RELEASEKIT_DT": "the dt program for --executors dt (else `dt` on PATH)",
+    "RELEASEKIT_DEBUG": "set to 1 to show the traceback of an error, as --debug does",
 }
+
+#: The earliest and the latest instant ``--now``, ``--at``, ``--after`` and
+#: ``--since`` take: years 1970 to 2200, in UTC. Windows, plans and schedules
+#: are exact from the first to well beyond the last.
+EARLIEST: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+#: The fewest and most of each count an option takes (a revision: as many as a store can count).
+COUNTS: Final = {"--count": (1, 1000), "--entries": (1, 1000), "--revision": (1, 2**31 - 1)}
 
 #: The kinds of evidence ``releasekit record`` knows, in the order of the process.
 EVIDENCE_KINDS = (
@@ -74,7 +106,10 @@ EVIDENCE_KINDS = (
 _EXECUTORS = ("dry-run", "dt", "plugins")
 
 #: The exit codes, in short, under each command's help.
-_CODES = "exit codes: 0 done/allowed, 1 refused, 2 error, 3 busy, 4 executor failed"
+_CODES = (
+    "exit codes: 0 done/allowed, 1 refused, 2 error, 3 busy, 4 executor failed, "
+    "70 a bug in releasekit"
+)
 
 _DESCRIPTION = """\
 Run your team's release process: start releases, record evidence, ask why a
@@ -98,6 +133,9 @@ exit codes:
   4  the executor failed: a deployment, test run, migration, log collection
      or data operation failed, timed out, or has no allowed executor (the
      failed step is in the history)
+  70 a bug in releasekit: an unexpected error, named in one line (the
+     traceback with --debug); please report it
+  130 interrupted
 
 environment:
 """
@@ -113,32 +151,76 @@ Documentation: docs/cli.md."""
 def parse_instant(text: str) -> dt.datetime:
     """Read an aware ISO 8601 instant such as ``2026-11-27T18:00Z``; refuse naive ones.
 
+    The instant must lie between :data:`EARLIEST` and :data:`LATEST` (years
+    1970 to 2200, UTC).
+
     Raises:
-        argparse.ArgumentTypeError: *text* is not ISO 8601, or has no time zone.
+        argparse.ArgumentTypeError: *text* is not ISO 8601, has no time zone, or
+            lies outside those years.
     """
+    shown = _quoted(text)
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        msg = f"{text!r} is not an ISO 8601 instant; write it like 2026-11-27T18:00Z"
+        msg = f"{shown} is not an ISO 8601 instant; write it like 2026-11-27T18:00Z"
         raise argparse.ArgumentTypeError(msg) from None
     if value.tzinfo is None or value.utcoffset() is None:
         msg = (
-            f"{text!r} has no time zone, and releasekit never guesses one; "
-            f"write {text.strip()}Z for UTC, or add an offset such as +01:00"
+            f"{shown} has no time zone, and releasekit never guesses one; "
+            f"write {escape(text.strip()[:40])}Z for UTC, or add an offset such as +01:00"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        inside = EARLIEST <= value.astimezone(dt.UTC) <= LATEST
+    except OverflowError:  # its offset takes it past year 1 or 9999
+        inside = False
+    if not inside:
+        msg = (
+            f"{shown} is outside the years releasekit reckons with; give an instant "
+            f"from {EARLIEST:%Y-%m-%dT%H:%MZ} to {LATEST:%Y-%m-%dT%H:%MZ}"
         )
         raise argparse.ArgumentTypeError(msg)
     return value
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"{text!r} is not a whole number of 1 or more"
-        raise argparse.ArgumentTypeError(msg)
-    return value
+def _quoted(text: str) -> str:
+    """Quote what was typed, every character visible, and at most 60 of them."""
+    shown = escape(repr(text[:60]))
+    return f"{shown[:-1]}…{shown[-1]}" if len(text) > 60 else shown  # noqa: PLR2004  # enough
+
+
+_WHOLE_NUMBER = re.compile(r"\+?[0-9]{1,12}")
+
+
+def _bounded(option: str) -> Callable[[str], int]:
+    """Return the reader of a count: a whole number within the bounds in :data:`COUNTS`."""
+    low, high = COUNTS[option]
+
+    def count(text: str) -> int:
+        given = text.strip()
+        value = int(given) if _WHOLE_NUMBER.fullmatch(given) else None
+        if value is None or not low <= value <= high:
+            msg = f"{_quoted(text)} is not a whole number from {low} to {high}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return count
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that hands a usage error back to :func:`main` instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(self, message)
+
+
+class _UsageError(Exception):
+    """A command line the parser refused: a usage error, exit code 2."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
 
 
 class _Version(argparse.Action):
@@ -225,6 +307,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         metavar="PATH",
         default=default(None),
         help="the dt program for --executors dt (env RELEASEKIT_DT; else dt on PATH)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),  # noqa: FBT003  # argparse's default, not a flag argument
+        help="show the traceback of an error (env RELEASEKIT_DEBUG=1)",
     )
 
 
@@ -329,9 +417,9 @@ def _operation_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -
     logs.add_argument(
         "--entries",
         metavar="N",
-        type=_positive,
+        type=_bounded("--entries"),
         default=20,
-        help="log lines shown per environment (default: 20)",
+        help="log lines shown per environment, 1 to 1000 (default: 20)",
     )
 
     review = command(
@@ -461,9 +549,9 @@ def _data_parsers(data: argparse.ArgumentParser, common: argparse.ArgumentParser
 
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement per option
     """Return the parser of the ``releasekit`` command line."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _add_global_options(common, suppress=True)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="releasekit",
         description=_DESCRIPTION,
         epilog=_EPILOG,
@@ -505,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
     )
     promote.add_argument(
         "--revision",
-        type=_positive,
+        type=_bounded("--revision"),
         metavar="N",
         help="the revision of RELEASE you decided on (from status or explain --json); if it "
         "changed since, nothing is done (exit 3)",
@@ -558,7 +646,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
     verify.add_argument("release", metavar="ID", nargs="?", help="a release or data operation")
 
     windows = command("windows", "the next openings of the last environment's time windows")
-    windows.add_argument("--count", type=_positive, default=3, metavar="N", help="(default: 3)")
+    windows.add_argument(
+        "--count", type=_bounded("--count"), default=3, metavar="N", help="1 to 1000 (default: 3)"
+    )
     windows.add_argument(
         "--after", type=parse_instant, metavar="ISO", help="from this instant (default: now)"
     )
@@ -609,30 +699,113 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None = None) -> int:
     """Run the ``releasekit`` command line and return its exit code.
+
+    Whatever happens, the command ends with an exit code and at most one
+    sentence per error, never a traceback (unless ``--debug`` asks for it):
+    releasekit's errors become their sentence and documented code, an
+    unexpected exception — a bug — becomes one line and
+    :attr:`ExitCode.INTERNAL_ERROR`, Ctrl-C exits 130, and a reader that went
+    away (``releasekit history r1 | head``) ends the command quietly.
 
     Args:
         argv: The arguments, without the program name; ``sys.argv[1:]`` if omitted.
+        environ: The environment variables to read; ``os.environ`` if omitted.
 
     Returns:
         An :class:`ExitCode` value.
     """
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    variables: Mapping[str, str] = os.environ if environ is None else environ
+    debug = _debugging(arguments, variables)
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as done:  # --help, --version, or a usage error already printed
-        return done.code if isinstance(done.code, int) else ExitCode.ERROR
-    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # keeps --help fast
-
-    try:
-        return _cli_commands.run(args, environ=os.environ)
+        return _main(arguments, variables)
+    except KeyboardInterrupt:
+        sys.stderr.write("releasekit: interrupted\n")
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # the reader went away (`releasekit history r1 | head`)
         _silence_stdout()
         return ExitCode.ERROR
-    except KeyboardInterrupt:
-        sys.stderr.write("releasekit: interrupted\n")
-        return 130
+    except Exception as error:  # noqa: BLE001  # the last line of defence: a bug, said plainly
+        return _unexpected(error, debug=debug, as_json=_given(arguments, "--json"))
+
+
+def _main(arguments: list[str], environ: Mapping[str, str]) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as done:  # --help or --version, already printed
+        return done.code if isinstance(done.code, int) else ExitCode.ERROR
+    except _UsageError as usage:
+        _usage_error(usage, as_json=_given(arguments, "--json"))
+        return ExitCode.ERROR
+    args.debug = args.debug or _debugging([], environ)
+    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # keeps --help fast
+
+    code = _cli_commands.run(args, environ=environ)
+    sys.stdout.flush()  # a reader that went away is noticed here, not at exit
+    return code
+
+
+def _given(arguments: Sequence[str], flag: str) -> bool:
+    """Whether *flag* (or an abbreviation argparse would take for it) is among the options."""
+    for argument in arguments:
+        if argument == "--":
+            return False
+        if len(argument) > 3 and flag.startswith(argument):  # noqa: PLR2004  # past "--x"
+            return True
+    return False
+
+
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+def _debugging(arguments: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """Whether ``--debug`` or ``$RELEASEKIT_DEBUG`` asks for tracebacks."""
+    wanted = environ.get("RELEASEKIT_DEBUG", "").strip().lower() not in _FALSE
+    return wanted or _given(arguments, "--debug")
+
+
+def _usage_error(usage: _UsageError, *, as_json: bool) -> None:
+    """Say what is wrong with the command line; with ``--json``, as a JSON document too."""
+    parser = usage.parser
+    message = f"{parser.prog}: error: {usage.message}"
+    sys.stderr.write(terminal_text(parser.format_usage()))
+    sys.stderr.write(f"{escape(message)}\n")
+    if as_json:
+        document = {
+            "error": {
+                "type": "UsageError",
+                "message": usage.message,
+                "exit_code": int(ExitCode.ERROR),
+                "usage": parser.format_usage().strip(),
+            }
+        }
+        sys.stdout.write(f"{json_text(document)}\n")
+
+
+def _unexpected(error: Exception, *, debug: bool, as_json: bool) -> int:
+    """Report an exception releasekit did not expect, in one line (and its traceback if asked)."""
+    if debug:
+        sys.stderr.write(terminal_text("".join(traceback.format_exception(error))))
+    what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    advice = "" if debug else " — run again with --debug to see the traceback"
+    sys.stderr.write(
+        f"releasekit: unexpected error (this is a bug in releasekit): {escape(what)}{advice}\n"
+    )
+    if as_json:
+        document = {
+            "error": {
+                "type": "InternalError",
+                "message": f"unexpected error (this is a bug in releasekit): {what}",
+                "exit_code": int(ExitCode.INTERNAL_ERROR),
+                "exception": type(error).__name__,
+            }
+        }
+        with contextlib.suppress(Exception):  # standard output itself failed: stderr said it
+            sys.stdout.write(f"{json_text(document)}\n")
+    return ExitCode.INTERNAL_ERROR
 
 
 def _silence_stdout() -> None:
