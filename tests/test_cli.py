@@ -416,6 +416,40 @@ def test_an_error_in_a_real_process_is_a_sentence_not_a_traceback(tmp_path: Path
     assert "UnknownReleaseError" == json.loads(result.stdout)["error"]["type"]
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_that_cannot_show_a_character_gets_its_escape(
+    encoding: str, tmp_path: Path
+) -> None:
+    """PYTHONIOENCODING=ascii: the dash of the window is written as an escape; JSON still reads."""
+    environ = {key: value for key, value in os.environ.items() if key not in ENVIRONMENT}
+    environ["PYTHONIOENCODING"] = encoding
+    argv = ["--now", "2026-11-27T18:00Z", "windows", "--count", "1"]
+
+    text = subprocess.run(  # noqa: S603  # our own command, with our own arguments
+        [sys.executable, "-m", "releasekit", *argv],
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
+    document = subprocess.run(  # noqa: S603  # our own command, with our own arguments
+        [sys.executable, "-m", "releasekit", "--json", *argv],
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
+
+    assert (0, 0, b"") == (text.returncode, document.returncode, text.stderr + document.stderr)
+    assert b"09:00\\u201312:00" in text.stdout
+    assert (
+        "inside Sat, Sun 09:00\N{EN DASH}12:00 (UTC)"
+        == (json.loads(document.stdout)["windows"][0]["description"])
+    )
+
+
 def test_a_reader_that_went_away_ends_the_command_quietly(tmp_path: Path) -> None:
     """`releasekit windows | head -0`: no traceback, and no complaint at exit either."""
     environ = {key: value for key, value in os.environ.items() if key not in ENVIRONMENT}

@@ -19,9 +19,11 @@ one line; the traceback with ``--debug``), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import datetime as dt
 import enum
+import io
 import os
 import re
 import sys
@@ -719,6 +721,7 @@ def main(argv: Sequence[str] | None = None, *, environ: Mapping[str, str] | None
     arguments = list(sys.argv[1:] if argv is None else argv)
     variables: Mapping[str, str] = os.environ if environ is None else environ
     debug = _debugging(arguments, variables)
+    _escape_what_cannot_be_encoded()
     try:
         return _main(arguments, variables)
     except KeyboardInterrupt:
@@ -806,6 +809,20 @@ def _unexpected(error: Exception, *, debug: bool, as_json: bool) -> int:
         with contextlib.suppress(Exception):  # standard output itself failed: stderr said it
             sys.stdout.write(f"{json_text(document)}\n")
     return ExitCode.INTERNAL_ERROR
+
+
+def _escape_what_cannot_be_encoded() -> None:
+    r"""Where standard output cannot encode every character, write escapes instead of failing.
+
+    A terminal set to ASCII or Latin-1 (``PYTHONIOENCODING=ascii``) then shows
+    ``\u2013`` for a dash it cannot show, and JSON stays JSON: it reads the
+    escape back as the dash.
+    """
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
+        return
+    if codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(errors="backslashreplace")
 
 
 def _silence_stdout() -> None:
