@@ -28,38 +28,41 @@ VERSION = "6.6.6\nforged   6.6.6    normal  production     -\x1b[2J\x1b]0;owned\
 NOTE = "looks fine\n\x1b[31mRED\x1b[0m\r\boverwritten \u202eesrever\u2028next"
 #: A person's name holding a newline, a bold escape and a bidi override.
 ACTOR = "mallory\n\x1b[1m\u202e"
-#: The id of the forged release, and of the forged data adjustment.
+#: The ids of the forged releases (one in tests, one abandoned) and data adjustment.
 RELEASE_ID = "forged"
+ABANDONED_ID = "forged-abandoned"
 ADJUSTMENT_ID = "adjustment-forged"
 
-#: The placeholders the forged streams are first written with, and what replaces them.
-_PLACEHOLDERS = {"V-E-R-S-I-O-N": VERSION, "N-O-T-E": NOTE, "A-C-T-O-R": ACTOR}
-#: The one name the reference policy lets act in sandbox-anton, replaced by ACTOR where
+#: What the forged streams are written with first, each replaced by what *forge* is given.
+_VERSION, _NOTE, _ACTOR = "9.8.7", "N-O-T-E", "A-C-T-O-R"
+#: The one name the reference policy lets act in sandbox-anton, replaced by the actor where
 #: a person is named (never inside an environment's name).
 _OWNER = "anton"
 _PEOPLE = frozenset({"actor", "by", "created_by", "requested_by", "executed_by"})
 _MORNING = pendulum.datetime(2026, 11, 27, 9, 0, tz="UTC")
 
 
-def _replaced(value: Any, key: str = "") -> Any:  # JSON values in, JSON values out
+def _replaced(value: Any, texts: Mapping[str, str], key: str = "") -> Any:  # JSON values
     if isinstance(value, str):
-        if key in _PEOPLE and value == _OWNER:
-            return ACTOR
-        for placeholder, text in _PLACEHOLDERS.items():
+        if key in _PEOPLE and value in {_OWNER, _ACTOR}:
+            return texts[_ACTOR]
+        for placeholder, text in texts.items():
             value = value.replace(placeholder, text)
         return value
     if isinstance(value, list):
-        return [_replaced(item) for item in value]
+        return [_replaced(item, texts) for item in value]
     if isinstance(value, dict):
-        return {name: _replaced(item, name) for name, item in value.items()}
+        return {name: _replaced(item, texts, name) for name, item in value.items()}
     return value
 
 
-def _copy(source: rk.MemoryStore, stream: str, target: rk.stores.Store) -> None:
+def _copy(
+    source: rk.MemoryStore, stream: str, target: rk.stores.Store, texts: Mapping[str, str]
+) -> None:
     """Write *stream* of *source* into *target*, every placeholder replaced, chain recomputed."""
     snapshot = source.snapshot(stream)
     assert snapshot is not None
-    final: Mapping[str, Any] = _replaced(json.loads(json.dumps(dict(snapshot.data))))
+    final: Mapping[str, Any] = _replaced(json.loads(json.dumps(dict(snapshot.data))), texts)
     for event in source.events(stream):
         fields = _replaced(
             {
@@ -68,7 +71,8 @@ def _copy(source: rk.MemoryStore, stream: str, target: rk.stores.Store) -> None:
                 "target": event.target,
                 "reason": event.reason,
                 "data": json.loads(json.dumps(dict(event.data))),
-            }
+            },
+            texts,
         )
         target.append(
             stream,
@@ -78,13 +82,16 @@ def _copy(source: rk.MemoryStore, stream: str, target: rk.stores.Store) -> None:
         )
 
 
-def forge(store: rk.stores.Store) -> None:
-    """Write a release and a data adjustment holding control characters into *store*.
+def forge(store: rk.stores.Store, *, version: str = "6.6.6", actor: str = _OWNER) -> None:
+    """Write releases and a data adjustment whose free text holds control characters.
 
-    The release (:data:`RELEASE_ID`) has the version :data:`VERSION`, was started
-    by :data:`ACTOR`, and holds evidence noted :data:`NOTE`; it is in tests. The
-    adjustment (:data:`ADJUSTMENT_ID`) of production has an argument holding
-    :data:`VERSION`, the reason :data:`NOTE`, and was requested by :data:`ACTOR`.
+    Notes and reasons legitimately hold anything, so they hold :data:`NOTE`: the
+    evidence of :data:`RELEASE_ID` (a release in tests), the reason
+    :data:`ABANDONED_ID` was abandoned for, and the reason for and the
+    verification of :data:`ADJUSTMENT_ID` (an adjustment of production). The
+    releases' *version* and the *actor* who acts throughout are what is given:
+    :data:`VERSION` or :data:`ACTOR` write what releasekit refuses where such
+    values enter, the way an older version or a hand would have stored them.
     """
     scratch = rk.MemoryStore()
     desk = rk.Desk(
@@ -93,18 +100,20 @@ def forge(store: rk.stores.Store) -> None:
         executors=executors.dry_run(),
         clock=rk.FixedClock(_MORNING),
     )
-    placeholder = "V-E-R-S-I-O-N"
-    desk.start(placeholder, by=_OWNER, release_id=RELEASE_ID, artifact=rk.Artifact())
-    desk.record(RELEASE_ID, rk.TestsWritten(by=_OWNER, at=_MORNING, note="N-O-T-E"))
+    desk.start(_VERSION, by=_OWNER, release_id=RELEASE_ID, artifact=rk.Artifact())
+    desk.record(RELEASE_ID, rk.TestsWritten(by=_OWNER, at=_MORNING, note=_NOTE))
     desk.promote(RELEASE_ID, by=_OWNER)
+    desk.start(_VERSION, by=_OWNER, release_id=ABANDONED_ID, artifact=rk.Artifact())
+    desk.abandon(ABANDONED_ID, by=_OWNER, reason=_NOTE)
     desk.request_data_adjustment(
         "production",
         "fix-close",
-        ["AAPL", placeholder],
+        ["AAPL", "187.20"],
         by=_OWNER,
-        reason="N-O-T-E",
+        reason=_NOTE,
         operation_id=ADJUSTMENT_ID,
     )
-    desk.verify_data_adjustment(ADJUSTMENT_ID, by="A-C-T-O-R", note="N-O-T-E")
+    desk.verify_data_adjustment(ADJUSTMENT_ID, by="olga", note=_NOTE)
+    texts = {_VERSION: version, _NOTE: NOTE, _ACTOR: actor}
     for stream in scratch.streams():
-        _copy(scratch, stream, store)
+        _copy(scratch, stream, store, texts)

@@ -1,9 +1,10 @@
 """What `releasekit` prints cannot be forged: stored text with control characters stays text.
 
-The store here holds a release whose version, note and actor carry a newline, colour
-and screen-clearing escape sequences, a carriage return and a bidi override, and a data
-adjustment holding the same, written through the store layer (see ``hostile.py``): the
-way a release written by an older version, another tool or a hand would look.
+The stores here hold notes and reasons carrying a newline, colour and screen-clearing
+escape sequences, a carriage return and a bidi override, written through the store layer
+(see ``hostile.py``) as free text legitimately may be; and, in some, a version or a
+person's name holding the same, the way an older version, another tool or a hand would
+have stored what releasekit refuses where it enters.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 NOW = "2026-11-27T10:00Z"
-#: How the forged version reads once escaped.
+#: How the forged note reads once escaped.
+SHOWN_NOTE = "looks fine\\n\\x1b[31mRED\\x1b[0m\\r\\x08overwritten \\u202eesrever\\u2028next"
 SHOWN_VERSION = (
     "6.6.6\\nforged   6.6.6    normal  production     -\\x1b[2J\\x1b]0;owned\\x07\\r\\u202e"
 )
@@ -43,9 +45,8 @@ def raw_controls(text: str) -> list[str]:
     ]
 
 
-@pytest.fixture(name="forged")
-def fixture_forged(db: Path) -> Path:
-    """The store, holding a forged release and a forged adjustment beside an honest release."""
+def forged_store(db: Path, **forged: str) -> Path:
+    """A store holding an honest release and the forged ones (see ``hostile.forge``)."""
     with rk.SqliteStore(db) as store:
         desk = rk.Desk(
             rk.reference_policy(),
@@ -54,8 +55,14 @@ def fixture_forged(db: Path) -> Path:
             clock=rk.FixedClock(pendulum.datetime(2026, 11, 27, 9, tz="UTC")),
         )
         desk.start("2.4.0", by="anton")
-        hostile.forge(store)
+        hostile.forge(store, **forged)
     return db
+
+
+@pytest.fixture(name="forged")
+def fixture_forged(db: Path) -> Path:
+    """The store, its notes and reasons holding control characters."""
+    return forged_store(db)
 
 
 def shown(cli: Callable[..., Ran], *argv: str) -> Ran:
@@ -65,84 +72,98 @@ def shown(cli: Callable[..., Ran], *argv: str) -> Ran:
     return ran
 
 
-def test_status_shows_one_row_per_release(cli: Callable[..., Ran], forged: Path) -> None:
-    """A version holding a newline and a fake row stays in its own cell: two releases, two rows."""
+def test_history_shows_one_row_per_event(cli: Callable[..., Ran], forged: Path) -> None:
+    """A reason holding a newline and escape sequences stays in its cell: two events, two rows."""
     del forged
-    lines = ok(shown(cli, "status")).out.splitlines()
+    lines = ok(shown(cli, "history", hostile.ABANDONED_ID)).out.splitlines()
 
     assert 3 == len(lines)
-    assert lines[2].startswith(f"forged   {SHOWN_VERSION}  normal  tests")
+    assert lines[2].endswith(f"  {SHOWN_NOTE}")
 
 
-def test_status_of_a_release_shows_its_version_actor_and_note_escaped(
+def test_a_data_operation_shows_its_reason_and_notes_escaped(
     cli: Callable[..., Ran], forged: Path
 ) -> None:
-    """`status forged`: each field on its line, each control character visible."""
+    """`data show`: the reason and the verifier's note visible, one row per event."""
     del forged
-    out = ok(shown(cli, "status", hostile.RELEASE_ID)).out
+    out = ok(shown(cli, "data", "show", hostile.ADJUSTMENT_ID)).out
 
-    assert f"release forged: {SHOWN_VERSION} (normal)" == out.splitlines()[0]
-    assert f"  started:     Fri 2026-11-27 09:00 UTC by {SHOWN_ACTOR}" in out.splitlines()
-
-
-def test_history_shows_one_row_per_event(cli: Callable[..., Ran], forged: Path) -> None:
-    """Four events, four rows under the header, whatever their actor and reason hold."""
-    del forged
-    lines = ok(shown(cli, "history", hostile.RELEASE_ID)).out.splitlines()
-
-    assert 5 == len(lines)
-    assert lines[3].endswith(f"  deploy {SHOWN_VERSION} to tests")
+    lines = out.splitlines()
+    assert f"  requested:   Fri 2026-11-27 09:00 UTC by anton: {SHOWN_NOTE}" in lines
+    assert f"  verified:    Fri 2026-11-27 09:00 UTC by olga: {SHOWN_NOTE}" in lines
+    assert 3 == len(out.split("\n\n")[1].splitlines())  # the header, and two events
 
 
 @pytest.mark.parametrize(
     "argv",
     [
+        ("status",),
+        ("status", hostile.RELEASE_ID),
         ("explain", hostile.RELEASE_ID),
         ("plan", hostile.RELEASE_ID),
         ("verify",),
         ("deployments", "--environment", "tests"),
         ("data", "list"),
-        ("data", "show", hostile.ADJUSTMENT_ID),
         ("diagram", hostile.RELEASE_ID),
     ],
 )
-def test_every_command_shows_the_forged_text_escaped(
+def test_every_command_prints_no_control_character(
     argv: tuple[str, ...], cli: Callable[..., Ran], forged: Path
 ) -> None:
-    """explain, plan, verify, deployments, data list and data show print no control character."""
+    """status, explain, plan, verify, deployments, data list, diagram: only visible text."""
     del forged
     ran = shown(cli, *argv)
 
     assert ran.code in {0, 1}, ran
 
 
-def test_a_note_shows_every_control_character_escaped(
-    cli: Callable[..., Ran], forged: Path
-) -> None:
-    """The adjustment's reason: colours, carriage return, backspace, bidi, line separator."""
-    del forged
-    out = ok(shown(cli, "data", "show", hostile.ADJUSTMENT_ID)).out
-
-    assert (
-        f"  requested:   Fri 2026-11-27 09:00 UTC by {SHOWN_ACTOR}: looks fine\\n\\x1b[31mRED"
-        "\\x1b[0m\\r\\x08overwritten \\u202eesrever\\u2028next"
-    ) in out.splitlines()
-
-
 def test_json_keeps_the_values_exact_and_the_terminal_safe(
     cli: Callable[..., Ran], forged: Path
 ) -> None:
-    """--json: the forged values read back exactly, and no control character is written raw."""
+    """--json: the forged note reads back exactly, and no control character is written raw."""
     del forged
     ran = ok(shown(cli, "--json", "status", hostile.RELEASE_ID))
 
-    release = json.loads(ran.out)["release"]
-    assert (hostile.VERSION, hostile.ACTOR, hostile.NOTE) == (
-        release["version"],
-        release["created_by"],
-        release["evidence"][0]["note"],
-    )
-    assert "\\u001b[2J" in ran.out
+    assert hostile.NOTE == json.loads(ran.out)["release"]["evidence"][0]["note"]
+    assert "\\u001b[31mRED" in ran.out
+
+
+def test_a_stored_version_holding_control_characters_never_reaches_the_terminal(
+    cli: Callable[..., Ran], db: Path
+) -> None:
+    """A version holding a fake row: refused as the store is read, or shown escaped in its cell."""
+    forged_store(db, version=hostile.VERSION)
+
+    ran = shown(cli, "status")
+
+    if ran.code == 0:  # shown: one row per release
+        assert 4 == len(ran.out.splitlines())
+        assert SHOWN_VERSION in ran.out
+    else:  # refused: one line saying which state cannot be read
+        assert (2, 1) == (ran.code, len(ran.err.splitlines()))
+        assert "the current state of forged" in ran.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("status", hostile.RELEASE_ID),
+        ("history", hostile.RELEASE_ID),
+        ("data", "show", hostile.ADJUSTMENT_ID),
+    ],
+)
+def test_a_stored_name_holding_control_characters_never_reaches_the_terminal(
+    argv: tuple[str, ...], cli: Callable[..., Ran], db: Path
+) -> None:
+    """A person's name holding escapes: shown escaped where it is read, or refused in one line."""
+    forged_store(db, actor=hostile.ACTOR)
+
+    ran = shown(cli, *argv)
+
+    if ran.code == 0:
+        assert SHOWN_ACTOR in ran.out
+    else:
+        assert (2, 1) == (ran.code, len(ran.err.splitlines()))
 
 
 def test_an_error_names_what_was_typed_escaped(cli: Callable[..., Ran]) -> None:
