@@ -252,6 +252,7 @@ ENVIRONMENTS = _one_of(*ALL)
 DBS = _one_of(f"{HERE}/releasekit.db", "releasekit.db", f"{HERE}/new.db")
 NO_DBS = _one_of(
     HERE,
+    "x" * 5000,
     "",
     " ",
     f"{HERE}/a\x00b.db",
@@ -669,6 +670,7 @@ REGRESSIONS: list[tuple[str, tuple[str, ...], dict[str, str]]] = [
     ("policy show", ("--json", "policy", "show", "--policy", "/dev/zero"), {}),
     ("policy show", ("policy", "show", "--policy", f"{HERE}/binary.bin"), {}),
     ("status", ("--json", "status", "\x1b[2J", "--now"), {}),
+    ("migrate", ("--db", "x" * 5000, "migrate", "2.4.0"), {}),
 ]
 
 

@@ -291,7 +291,7 @@ class Session:
                 from releasekit._records.postgres import PostgresStore  # noqa: PLC0415  # optional
 
                 self._store = PostgresStore(location)
-            elif create or Path(location).exists():
+            elif create or _exists(location):
                 from releasekit._records.sqlite import SqliteStore  # noqa: PLC0415  # on use
 
                 self._store = SqliteStore(location)
@@ -354,6 +354,22 @@ class Session:
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+def _exists(location: str) -> bool:
+    """Whether the SQLite file *location* exists; refuse a name no file can have.
+
+    Raises:
+        InvalidInputError: The name is too long, or a part of it is no folder one can read.
+    """
+    try:
+        return Path(location).exists()
+    except OSError as error:
+        raise InvalidInputError(
+            f"cannot use {location} as the store ({error.strerror}); {_PATHS['db']}",
+            field="db",
+            value=location,
+        ) from None
 
 
 def _last_reason(desk: Desk, release_id: str) -> str:
