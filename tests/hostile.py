@@ -26,33 +26,26 @@ if TYPE_CHECKING:
 VERSION = "6.6.6\nforged   6.6.6    normal  production     -\x1b[2J\x1b]0;owned\x07\r\u202e"
 #: A note with colours, a carriage return, a backspace and a bidi override.
 NOTE = "looks fine\n\x1b[31mRED\x1b[0m\r\boverwritten \u202eesrever\u2028next"
-#: A person's name holding a newline, a bold escape and a bidi override.
-ACTOR = "mallory\n\x1b[1m\u202e"
 #: The ids of the forged releases (one in tests, one abandoned) and data adjustment.
 RELEASE_ID = "forged"
 ABANDONED_ID = "forged-abandoned"
 ADJUSTMENT_ID = "adjustment-forged"
 
 #: What the forged streams are written with first, each replaced by what *forge* is given.
-_VERSION, _NOTE, _ACTOR = "9.8.7", "N-O-T-E", "A-C-T-O-R"
-#: The one name the reference policy lets act in sandbox-anton, replaced by the actor where
-#: a person is named (never inside an environment's name).
+_VERSION, _NOTE = "9.8.7", "N-O-T-E"
 _OWNER = "anton"
-_PEOPLE = frozenset({"actor", "by", "created_by", "requested_by", "executed_by"})
 _MORNING = pendulum.datetime(2026, 11, 27, 9, 0, tz="UTC")
 
 
-def _replaced(value: Any, texts: Mapping[str, str], key: str = "") -> Any:  # JSON values
+def _replaced(value: Any, texts: Mapping[str, str]) -> Any:  # JSON values in and out
     if isinstance(value, str):
-        if key in _PEOPLE and value in {_OWNER, _ACTOR}:
-            return texts[_ACTOR]
         for placeholder, text in texts.items():
             value = value.replace(placeholder, text)
         return value
     if isinstance(value, list):
         return [_replaced(item, texts) for item in value]
     if isinstance(value, dict):
-        return {name: _replaced(item, texts, name) for name, item in value.items()}
+        return {name: _replaced(item, texts) for name, item in value.items()}
     return value
 
 
@@ -82,16 +75,17 @@ def _copy(
         )
 
 
-def forge(store: rk.stores.Store, *, version: str = "6.6.6", actor: str = _OWNER) -> None:
+def forge(store: rk.stores.Store, *, version: str = "6.6.6") -> None:
     """Write releases and a data adjustment whose free text holds control characters.
 
     Notes and reasons legitimately hold anything, so they hold :data:`NOTE`: the
     evidence of :data:`RELEASE_ID` (a release in tests), the reason
     :data:`ABANDONED_ID` was abandoned for, and the reason for and the
     verification of :data:`ADJUSTMENT_ID` (an adjustment of production). The
-    releases' *version* and the *actor* who acts throughout are what is given:
-    :data:`VERSION` or :data:`ACTOR` write what releasekit refuses where such
-    values enter, the way an older version or a hand would have stored them.
+    releases' *version* is what is given: :data:`VERSION` writes what releasekit
+    refuses where a version enters, as an older version or a hand would have.
+    (A person's name holding control characters cannot be written even so: the
+    store refuses it in every event.)
     """
     scratch = rk.MemoryStore()
     desk = rk.Desk(
@@ -114,6 +108,6 @@ def forge(store: rk.stores.Store, *, version: str = "6.6.6", actor: str = _OWNER
         operation_id=ADJUSTMENT_ID,
     )
     desk.verify_data_adjustment(ADJUSTMENT_ID, by="olga", note=_NOTE)
-    texts = {_VERSION: version, _NOTE: NOTE, _ACTOR: actor}
+    texts = {_VERSION: version, _NOTE: NOTE}
     for stream in scratch.streams():
         _copy(scratch, stream, store, texts)

@@ -2,9 +2,9 @@
 
 The stores here hold notes and reasons carrying a newline, colour and screen-clearing
 escape sequences, a carriage return and a bidi override, written through the store layer
-(see ``hostile.py``) as free text legitimately may be; and, in some, a version or a
-person's name holding the same, the way an older version, another tool or a hand would
-have stored what releasekit refuses where it enters.
+(see ``hostile.py``) as free text legitimately may be; and, in one, a version holding the
+same, the way an older version, another tool or a hand would have stored what releasekit
+refuses where it enters.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ SHOWN_NOTE = "looks fine\\n\\x1b[31mRED\\x1b[0m\\r\\x08overwritten \\u202eesreve
 SHOWN_VERSION = (
     "6.6.6\\nforged   6.6.6    normal  production     -\\x1b[2J\\x1b]0;owned\\x07\\r\\u202e"
 )
+#: A person's name holding a newline, a bold escape and a bidi override, and how it reads.
+ACTOR = "mallory\n\x1b[1m\u202e"
 SHOWN_ACTOR = "mallory\\n\\x1b[1m\\u202e"
 
 
@@ -145,25 +147,16 @@ def test_a_stored_version_holding_control_characters_never_reaches_the_terminal(
 
 
 @pytest.mark.parametrize(
-    "argv",
-    [
-        ("status", hostile.RELEASE_ID),
-        ("history", hostile.RELEASE_ID),
-        ("data", "show", hostile.ADJUSTMENT_ID),
-    ],
+    "argv", [("--actor", ACTOR, "status"), ("--json", "--actor", ACTOR, "status")]
 )
-def test_a_stored_name_holding_control_characters_never_reaches_the_terminal(
-    argv: tuple[str, ...], cli: Callable[..., Ran], db: Path
+def test_a_name_holding_control_characters_is_refused_in_one_visible_line(
+    argv: tuple[str, ...], cli: Callable[..., Ran]
 ) -> None:
-    """A person's name holding escapes: shown escaped where it is read, or refused in one line."""
-    forged_store(db, actor=hostile.ACTOR)
-
+    """`--actor` holding a newline and escapes: exit 2, one line on stderr, nothing raw."""
     ran = shown(cli, *argv)
 
-    if ran.code == 0:
-        assert SHOWN_ACTOR in ran.out
-    else:
-        assert (2, 1) == (ran.code, len(ran.err.splitlines()))
+    assert (2, 1) == (ran.code, len(ran.err.splitlines()))
+    assert SHOWN_ACTOR in ran.err
 
 
 def test_an_error_names_what_was_typed_escaped(cli: Callable[..., Ran]) -> None:
