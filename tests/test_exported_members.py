@@ -2,7 +2,7 @@ import subprocess
 import sys
 
 import releasekit
-from releasekit import exceptions, guards
+from releasekit import calendars, exceptions, guards
 
 #: Names a module may hold without exporting them: typing helpers.
 HELPERS = {"annotations", "TYPE_CHECKING", "Any"}
@@ -36,8 +36,8 @@ def test_all_is_sorted() -> None:
 
 
 def test_submodules_export_exactly_their_public_names() -> None:
-    """guards and exceptions list their public names in __all__."""
-    for module in (guards, exceptions):
+    """guards, exceptions and calendars list their public names in __all__."""
+    for module in (guards, exceptions, calendars):
         assert public_names(module) == set(module.__all__)
 
 

@@ -34,8 +34,11 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
+from releasekit._rules.freezes import Freeze, FrozenPeriod
 from releasekit._rules.identity import identity
 from releasekit._rules.policy import Flow, Gate, Policy, Step
+from releasekit._rules.recurrences import IcsCalendar, Recurrence
 from releasekit._rules.reference import production_window, reference_policy
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.verdicts import Blocker, Verdict
@@ -73,7 +76,7 @@ from releasekit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from releasekit import executors, stores, testing
+    from releasekit import calendars, executors, stores, testing
     from releasekit._actions.data import (
         DataOperation,
         DataOperationKind,
@@ -128,6 +131,7 @@ _LAZY = {
     "Rollback": ("releasekit._actions.deployments", "Rollback"),
     "ScheduledCheck": ("releasekit._actions.logs", "ScheduledCheck"),
     "SqliteStore": ("releasekit._records.sqlite", "SqliteStore"),
+    "calendars": ("releasekit.calendars", None),
     "check_policy": ("releasekit._interfaces.policy_file", "check_policy"),
     "check_policy_text": ("releasekit._interfaces.policy_file", "check_policy_text"),
     "executors": ("releasekit.executors", None),
@@ -194,8 +198,13 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Feed",
     "FixedClock",
     "Flow",
+    "Freeze",
+    "FreezeDates",
+    "FreezeInterval",
+    "FrozenPeriod",
     "Gate",
     "HistoryTamperedError",
+    "IcsCalendar",
     "InvalidInputError",
     "Kind",
     "LeaseHeldError",
@@ -225,6 +234,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "PromotionRefusedError",
     "Record",
     "RecordError",
+    "Recurrence",
     "RegisteredGuard",
     "Release",
     "ReleaseEndedError",
@@ -250,7 +260,9 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Verdict",
     "Weekday",
     "Window",
+    "YearlyDates",
     "__version__",
+    "calendars",
     "check_policy",
     "check_policy_text",
     "exceptions",

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import difflib
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from releasekit._interfaces import _policy_read
 from releasekit._interfaces._guard_plugins import CustomGuard, GuardCatalogue, RegisteredGuard
+from releasekit._interfaces._policy_freezes import read_freezes
 from releasekit._interfaces._policy_structure import (
     BROKEN_WINDOW,
     Named,
@@ -43,7 +45,8 @@ from releasekit.exceptions import PolicyError, PolicyFileError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
+
+    from releasekit._rules.freezes import Freeze
 
 __all__ = [
     "PolicyCheck",
@@ -54,7 +57,15 @@ __all__ = [
     "reference_policy_file",
 ]
 
-_TOP_LEVEL = ("name", "description", "version_pattern", "windows", "environments", "flows")
+_TOP_LEVEL = (
+    "name",
+    "description",
+    "version_pattern",
+    "windows",
+    "environments",
+    "freezes",
+    "flows",
+)
 
 
 # -- reading a document --------------------------------------------------------------
@@ -69,6 +80,7 @@ class _Reader:
     """
 
     load: bool
+    directory: Path | None = None
     problems: list[str] = attrs.field(factory=list)
     used: dict[str, RegisteredGuard] = attrs.field(factory=dict)
     _catalogue: GuardCatalogue | None = None
@@ -209,6 +221,10 @@ class _Reader:
             version_pattern = self.structure(data["version_pattern"], str, "version_pattern")
         self.windows(data)
         environments, gates = self.environments(data)
+        freezes: tuple[Freeze, ...] = ()
+        if "freezes" in data:
+            freezes, problems = read_freezes(data["freezes"], self.directory)
+            self.problems.extend(problems)
         flows = self.flows(data)
         if self.problems:
             raise PolicyFileError(source=source, problems=self.problems)
@@ -220,14 +236,17 @@ class _Reader:
                 gates=gates,
                 flows=flows,
                 version_pattern=version_pattern,
+                freezes=freezes,
             )
         except PolicyError as error:
             raise PolicyFileError(source=source, problems=error.problems) from None
 
 
-def _read(text: str, *, source: str, load: bool) -> tuple[Policy, tuple[RegisteredGuard, ...]]:
+def _read(
+    text: str, *, source: str, load: bool, directory: str | Path | None
+) -> tuple[Policy, tuple[RegisteredGuard, ...]]:
     data = _policy_read.parse(text, source=source)
-    reader = _Reader(load=load)
+    reader = _Reader(load=load, directory=None if directory is None else Path(directory))
     policy = reader.read(data, source)
     return policy, tuple(reader.used.values())
 
@@ -235,7 +254,9 @@ def _read(text: str, *, source: str, load: bool) -> tuple[Policy, tuple[Register
 # -- the public functions ----------------------------------------------------------
 
 
-def loads_policy(text: str, *, source: str = "<string>") -> Policy:
+def loads_policy(
+    text: str, *, source: str = "<string>", directory: str | Path | None = None
+) -> Policy:
     """Build a policy from the text of a policy file.
 
     Custom guards the text names are loaded from the installed packages that
@@ -244,11 +265,13 @@ def loads_policy(text: str, *, source: str = "<string>") -> Policy:
     Args:
         text: The TOML text.
         source: Where the text came from, for error messages.
+        directory: Where the calendar files the text names (``ics = ...``) are
+            read from; by default, the working directory.
 
     Raises:
         PolicyFileError: With every problem found, each naming its path.
     """
-    return _read(text, source=source, load=True)[0]
+    return _read(text, source=source, load=True, directory=directory)[0]
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -260,7 +283,7 @@ def load_policy(path: str | Path) -> Policy:
     Raises:
         PolicyFileError: The file cannot be read, or holds mistakes (all of them listed).
     """
-    return loads_policy(_policy_read.read(path), source=str(path))
+    return loads_policy(_policy_read.read(path), source=str(path), directory=Path(path).parent)
 
 
 @attrs.frozen(kw_only=True)
@@ -287,14 +310,20 @@ class PolicyCheck:
 
 
 def check_policy_text(
-    text: str, *, source: str = "<string>", load_guards: bool = False
+    text: str,
+    *,
+    source: str = "<string>",
+    load_guards: bool = False,
+    directory: str | Path | None = None,
 ) -> PolicyCheck:
     """Check the text of a policy file without running any code.
 
     Everything is checked that can be without importing anything: the TOML,
     every key and the type of every value, the policy as a whole, and that each
     custom guard the text names is registered by exactly one installed package
-    (read from the packages' metadata). A custom guard's parameters, code and
+    (read from the packages' metadata). Calendar files its freezes name
+    (``ics = ...``) are read, as data, from *directory* (by default, the
+    working directory). A custom guard's parameters, code and
     kind are known only once it is built: pass *load_guards* to build them too,
     which imports and runs the code of the packages that register them.
 
@@ -302,11 +331,12 @@ def check_policy_text(
         text: The TOML text, e.g. from a pull request.
         source: Where the text came from, for error messages.
         load_guards: Also load and build the custom guards (runs installed code).
+        directory: Where the calendar files the text names are read from.
 
     Raises:
         PolicyFileError: With every problem found, each naming its path.
     """
-    policy, used = _read(text, source=source, load=load_guards)
+    policy, used = _read(text, source=source, load=load_guards, directory=directory)
     return PolicyCheck(
         source=source,
         name=policy.name,
@@ -324,7 +354,9 @@ def check_policy(path: str | Path, *, load_guards: bool = False) -> PolicyCheck:
         PolicyFileError: The file cannot be read, or holds mistakes (all of them listed).
     """
     text = _policy_read.read(path)
-    return check_policy_text(text, source=str(path), load_guards=load_guards)
+    return check_policy_text(
+        text, source=str(path), load_guards=load_guards, directory=Path(path).parent
+    )
 
 
 def read_policy_text(path: str | Path) -> str:

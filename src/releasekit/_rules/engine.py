@@ -18,6 +18,7 @@ import attrs
 import pendulum
 from transitions import Machine
 
+from releasekit._rules import _forecast
 from releasekit._rules._time import instant
 from releasekit._rules.ended import require_open
 from releasekit._rules.evidence import (
@@ -56,8 +57,6 @@ logging.getLogger("transitions").setLevel(logging.WARNING)
 _PROMOTE = "promote"
 _ABANDON = "abandon"
 _ROLL_BACK = "roll_back"
-#: How many alternations between time guards a plan tries before giving up.
-_MAX_TIME_ROUNDS = 64
 
 
 @attrs.frozen(kw_only=True)
@@ -565,13 +564,4 @@ def _minutes(span: dt.timedelta) -> str:
 def _earliest(step: Step, after: pendulum.DateTime) -> pendulum.DateTime | None:
     """Return the earliest instant at or after *after* when every time guard of *step* passes."""
     guards = [g for g in step.guards if g.kind is GuardKind.TIME and isinstance(g, TimeGuard)]
-    moment = after
-    for _ in range(_MAX_TIME_ROUNDS):
-        candidates = [guard.earliest(moment) for guard in guards]
-        if any(candidate is None for candidate in candidates):
-            return None
-        latest = max((c for c in candidates if c is not None), default=moment)
-        if latest == moment:
-            return moment
-        moment = latest
-    return None
+    return _forecast.earliest(guards, after)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 import attrs
 import pendulum
 
-from releasekit._rules import _time, _validate, duties
+from releasekit._rules import _forecast, _time, _validate, duties
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -92,6 +92,24 @@ class GuardContext:
     source: str
     target: str
     actor: str | None = attrs.field(default=None, converter=actor_identity)
+
+    def allowed_from(self, guard: TimeGuard) -> pendulum.DateTime | None:
+        """Return the first instant from :attr:`now` on when every time guard of the step passes.
+
+        Those are the time guards of the policy's step from :attr:`source` for
+        the release's kind (windows, freezes, a team's own) when *guard* is one
+        of them, else *guard* alone: what a time guard's blocker gives as its
+        ``earliest``. ``None`` when no instant in the next two years passes them all.
+        """
+        try:
+            step = self.policy.step_from(self.release.kind, self.source)
+        except InvalidInputError:  # the policy has no flow for the release's kind
+            step = None
+        timed: list[TimeGuard] = [guard]
+        if step is not None and step.target == self.target:
+            of_step = [g for g in step.time_guards if isinstance(g, TimeGuard)]
+            timed = of_step if guard in of_step else timed
+        return _forecast.earliest(timed, self.now)
 
     def blocker(
         self,
@@ -768,15 +786,21 @@ class InsideWindow:
         opens = self.window.next_opening(context.now)
         if opens == context.now:  # the next opening is now itself exactly when it is open
             return Verdict.ok()
-        at = when(opens)
+        allowed = context.allowed_from(self)
+        wait = (
+            "no opening in the next two years is outside every freeze of this step"
+            if allowed is None
+            else f"wait until {when(allowed)}"
+            + ("" if allowed == opens else ", the first moment every time rule of this step allows")
+        )
         return Verdict.blocked(
             context.blocker(
                 self,
                 reason="closed",
                 message=f"{context.target} is closed at {when(context.now)}; "
-                f"its window, {self.window.describe()}, next opens {at}",
-                hint=f"wait until {at}, or start a hotfix release if this cannot wait",
-                earliest=opens,
+                f"its window, {self.window.describe()}, next opens {when(opens)}",
+                hint=f"{wait}, or start a hotfix release if this cannot wait",
+                earliest=allowed,
             )
         )
 

@@ -15,6 +15,7 @@ import attrs
 
 from releasekit._rules import _validate
 from releasekit._rules.environments import Environment
+from releasekit._rules.freezes import Freeze, OutsideFreeze
 from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
 from releasekit._rules.release import Kind
 from releasekit._rules.versions import check_version, compile_version_pattern
@@ -57,6 +58,10 @@ def _gates(value: Iterable[Gate]) -> tuple[Gate, ...]:
 
 
 def _flows(value: Iterable[Flow]) -> tuple[Flow, ...]:
+    return tuple(value)
+
+
+def _freezes(value: Iterable[Freeze]) -> tuple[Freeze, ...]:
     return tuple(value)
 
 
@@ -121,13 +126,19 @@ class Step:
 
 
 def _problems(
-    environments: tuple[Environment, ...], gates: tuple[Gate, ...], flows: tuple[Flow, ...]
+    environments: tuple[Environment, ...],
+    gates: tuple[Gate, ...],
+    flows: tuple[Flow, ...],
+    freezes: tuple[Freeze, ...],
 ) -> list[str]:
     if not environments:
         return ["it has no environments; list them in promotion order"]
     names = [env.name for env in environments]
     problems = _environment_problems(environments)
     problems.extend(_gate_problems(gates, names))
+    problems.extend(_freeze_problems(freezes, gates, names))
+    declared: tuple[object, ...] = freezes  # anything may arrive from a caller
+    valid = tuple(freeze for freeze in declared if isinstance(freeze, Freeze))
     if not flows:
         problems.append("it has no flows; define at least the normal flow")
     problems.extend(
@@ -138,7 +149,7 @@ def _problems(
     gate_of = {gate.environment: gate for gate in gates}
     reached: set[str] = set()
     for flow in flows:
-        problems.extend(_flow_problems(flow, names, gate_of))
+        problems.extend(_flow_problems(flow, names, gate_of, valid))
         reached.update(flow.path)
     if flows:
         problems.extend(
@@ -207,7 +218,46 @@ def _gate_problems(gates: tuple[Gate, ...], names: list[str]) -> list[str]:
     return problems
 
 
-def _flow_problems(flow: Flow, names: list[str], gate_of: dict[str, Gate]) -> list[str]:
+def _freeze_problems(
+    freezes: tuple[Freeze, ...], gates: tuple[Gate, ...], names: list[str]
+) -> list[str]:
+    problems: list[str] = []
+    declared: tuple[object, ...] = freezes  # anything may arrive from a caller
+    problems.extend(
+        f"freezes holds {freeze!r}, which is not a Freeze"
+        for freeze in declared
+        if not isinstance(freeze, Freeze)
+    )
+    valid = [freeze for freeze in declared if isinstance(freeze, Freeze)]
+    problems.extend(
+        f"freeze {name!r} is defined {count} times; give each freeze its own name"
+        for name, count in Counter(freeze.name for freeze in valid).items()
+        if count > 1
+    )
+    codes = {gate.environment: {getattr(g, "code", None) for g in gate.guards} for gate in gates}
+    for freeze in valid:
+        for name in sorted(freeze.environments or ()):
+            if name not in names:
+                problems.append(
+                    f"freeze {freeze.name!r} closes {name!r}, which is not an environment"
+                )
+            elif name == names[0]:
+                problems.append(
+                    f"freeze {freeze.name!r} closes {name!r}, where releases start: "
+                    "no step enters it"
+                )
+        problems.extend(
+            f"freeze {freeze.name!r} has the code {freeze.code!r}, which a guard of the "
+            f"gate of {name!r} has too; rename the freeze or the guard"
+            for name in sorted(freeze.environments or {names[-1]})
+            if freeze.code in codes.get(name, ())
+        )
+    return problems
+
+
+def _flow_problems(
+    flow: Flow, names: list[str], gate_of: dict[str, Gate], freezes: tuple[Freeze, ...]
+) -> list[str]:
     label = f"the {flow.kind.value} flow"
     problems: list[str] = []
     unknown = [name for name in flow.path if name not in names]
@@ -232,6 +282,12 @@ def _flow_problems(flow: Flow, names: list[str], gate_of: dict[str, Gate]) -> li
         guard for target in flow.path[1:] if target in gate_of for guard in gate_of[target].guards
     ]
     guards = {guard.code: guard for guard in declared if isinstance(guard, Guard)}
+    guards.update(
+        (freeze.code, OutsideFreeze(freeze=freeze))
+        for freeze in freezes
+        if freeze.holds_for(flow.kind)
+        and any(freeze.closes(target, last=names[-1]) for target in flow.path[1:])
+    )
     for code in sorted(flow.lifts):
         guard = guards.get(code)
         if guard is None:
@@ -259,6 +315,10 @@ class Policy:
             ``[0-9]+[.][0-9]+[.][0-9]+``; by default (``None``) versions are those
             PEP 440 or SemVer 2.0 write. Either way a version starts with a letter or
             digit and holds no white space or control character.
+        freezes: Periods no release may enter the environments they close
+            (production, by default): each adds a time guard, coded
+            ``<name>-freeze``, to every step of the flows it holds for, which a
+            flow may lift as it lifts a window.
 
     Raises:
         PolicyError: With every problem found, when the parts do not fit together.
@@ -270,6 +330,7 @@ class Policy:
     flows: tuple[Flow, ...] = attrs.field(converter=_flows)
     description: str = ""
     version_pattern: str | None = None
+    freezes: tuple[Freeze, ...] = attrs.field(default=(), converter=_freezes)
     _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
@@ -278,7 +339,7 @@ class Policy:
     )
 
     def __attrs_post_init__(self) -> None:
-        problems = _problems(self.environments, self.gates, self.flows)
+        problems = _problems(self.environments, self.gates, self.flows, self.freezes)
         if self.version_pattern is not None:
             try:
                 object.__setattr__(self, "_versions", compile_version_pattern(self.version_pattern))
@@ -287,11 +348,19 @@ class Policy:
         if problems:
             raise PolicyError(problems)
         gate_of = {gate.environment: gate for gate in self.gates}
+        last = self.environments[-1].name
         for flow in self.flows:
             steps = []
             for source, target in zip(flow.path, flow.path[1:], strict=False):
                 gate = gate_of.get(target)
-                declared = gate.guards if gate else ()
+                declared = (
+                    *(gate.guards if gate else ()),
+                    *(
+                        OutsideFreeze(freeze=freeze)
+                        for freeze in self.freezes
+                        if freeze.closes(target, last=last) and freeze.holds_for(flow.kind)
+                    ),
+                )
                 kept = tuple(g for g in declared if g.code not in flow.lifts)
                 lifted = tuple(g for g in declared if g.code in flow.lifts)
                 steps.append(
