@@ -181,7 +181,7 @@ class Recurrence:
         rrule = _rrule_module()
         try:
             parsed = rrule.rrulestr(self.rule, dtstart=self.start, cache=True)
-            parsed.after(self.start, inc=True)  # some mistakes show only when it is read
+            first = parsed.after(self.start, inc=True)  # some mistakes show only when it is read
         except (ValueError, TypeError, OverflowError) as error:
             raise InvalidInputError(
                 f"rule {self.rule!r} is not a recurrence rule releasekit can read ({error}); "
@@ -189,6 +189,13 @@ class Recurrence:
                 field="rule",
                 value=self.rule,
             ) from None
+        if first is None:
+            raise InvalidInputError(
+                f"rule {self.rule!r} never occurs from {self.start.isoformat()}; check its "
+                "parts (BYMONTH is 1 to 12, BYMONTHDAY -31 to 31, UNTIL after start)",
+                field="rule",
+                value=self.rule,
+            )
         return parsed
 
     def _end(self, zone: zoneinfo.ZoneInfo, local: dt.datetime) -> int:
