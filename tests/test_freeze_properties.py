@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import attrs
 import pendulum
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,21 +57,8 @@ def cases(draw: st.DrawFn) -> tuple[rk.Window, list[rk.Freeze], dt.datetime]:
     )
     near = moment.astimezone(dt.UTC).date()
     drawn = draw(st.lists(freezes(near=near, within_days=10), min_size=1, max_size=3))
-    named = [
-        rk.Freeze(**{**_fields(freeze), "name": f"f{index}"}) for index, freeze in enumerate(drawn)
-    ]
+    named = [attrs.evolve(freeze, name=f"f{index}") for index, freeze in enumerate(drawn)]
     return draw(windows()), named, moment
-
-
-def _fields(freeze: rk.Freeze) -> dict[str, object]:
-    return {
-        "name": freeze.name,
-        "reason": freeze.reason,
-        "timezone": freeze.timezone,
-        "dates": freeze.dates,
-        "yearly": freeze.yearly,
-        "intervals": freeze.intervals,
-    }
 
 
 def utc(moment: dt.datetime | None) -> dt.datetime | None:
@@ -83,10 +71,8 @@ def test_the_earliest_allowed_instant_is_the_references(
 ) -> None:
     """Inside the window and outside every freeze: the same instant as trying every candidate."""
     window, drawn, moment = case
-    timed = [
-        guards.InsideWindow(window=window),
-        *(rk.guards.OutsideFreeze(freeze=f) for f in drawn),
-    ]
+    timed: list[guards.TimeGuard] = [guards.InsideWindow(window=window)]
+    timed.extend(guards.OutsideFreeze(freeze=freeze) for freeze in drawn)
 
     found = _forecast.earliest(timed, pendulum.instance(moment).in_timezone("UTC"))
 
