@@ -502,3 +502,66 @@ def test_a_freeze_that_never_thaws_gives_no_forecast() -> None:
         explanation.earliest,
         next(b for b in explanation.blockers if b.code == "christmas-freeze").hint,
     )
+
+
+# -- the plan's timeline --------------------------------------------------------------
+
+
+def test_a_test_run_owed_waits_for_the_daily_runs_reservation() -> None:
+    """At 23:45 tests is reserved until 01:30: the run fits then, and sandbox follows at 02:30."""
+    engine = rk.Engine(rk.reference_policy())
+    release, _ = walk_to(
+        engine, start(engine, at=utc(2026, 11, 27, 23)), "tests", at=utc(2026, 11, 27, 23)
+    )
+
+    step = engine.plan(release, now=utc(2026, 11, 27, 23, 45)).steps[0]
+
+    assert (utc(2026, 11, 28, 2, 30), ["scheduled-test-run"], [utc(2026, 11, 28, 1, 30)]) == (
+        step.earliest,
+        [wait.code for wait in step.waits],
+        [owed.counts_from for owed in step.owed if owed.evidence == "test-run"],
+    )
+
+
+def test_a_log_review_too_old_by_the_window_is_owed_again() -> None:
+    """A clean review on Friday evening is stale by Saturday 09:00: owed again from 05:00."""
+    policy = rk.Policy(
+        environments=[rk.Environment(name="dev"), rk.Environment(name="live")],
+        gates=[
+            rk.Gate(
+                environment="live",
+                guards=[
+                    guards.LogsReviewed(max_age=dt.timedelta(hours=4)),
+                    guards.InsideWindow(window=rk.production_window()),
+                ],
+            )
+        ],
+        flows=[rk.Flow(kind="normal", path=["dev", "live"])],
+    )
+    engine = rk.Engine(policy)
+    friday = utc(2026, 11, 27, 18)
+    release = engine.start(release_id="r1", version="1.0.0", kind="normal", by="ann", now=friday)
+    review = rk.LogReview(by="ann", at=friday, environments=["dev", "live"], verdict="clean")
+    release = engine.record(release, review, now=friday)
+
+    step = engine.plan(release, now=friday).steps[0]
+
+    assert ([], ["logs-reviewed"], [utc(2026, 11, 28, 5)], ["closed"]) == (
+        [b.code for b in step.blockers if b.code == "logs-reviewed"],
+        [owed.code for owed in step.owed],
+        [owed.counts_from for owed in step.owed],
+        [wait.reason for wait in step.waits],
+    )
+
+
+def test_the_timeline_says_which_rules_held_production_back() -> None:
+    """Over Christmas the plan waits for the window, then the freeze, then the window again."""
+    engine = rk.Engine(with_freezes(christmas()))
+    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+
+    plan = engine.plan(release, now=utc(2026, 12, 24, 10))
+
+    assert (utc(2026, 12, 27, 9), ["closed", "frozen", "closed"]) == (
+        plan.earliest_production,
+        [wait.reason for wait in plan.steps[-1].waits],
+    )

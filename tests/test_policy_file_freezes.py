@@ -140,8 +140,8 @@ def test_checking_a_file_reads_its_calendar_and_nothing_else(tmp_path: Path) -> 
         ),
         (
             (
-                'name = "x"\nreason = "r"\ntimezone = "UTC"\nrecurrences = [{ rule = "FREQ=HOURLY", '
-                'start = 2026-01-01, duration = "1h" }]'
+                'name = "x"\nreason = "r"\ntimezone = "UTC"\n'
+                'recurrences = [{ rule = "FREQ=HOURLY", start = 2026-01-01, duration = "1h" }]'
             ),
             "freezes[0].recurrences[0].rule: rule 'FREQ=HOURLY' must recur",
         ),

@@ -605,6 +605,7 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
         lines.append(f"  {step.step.source} -> {step.step.target}: {state}{earliest}")
         # Evidence recorded now counts for the next step only: later ones get no commands.
         lines.extend(_blocker_lines(step.blockers, suggest if index == 0 else _nothing, "    "))
+        lines.extend(show.timeline_lines(step, "    "))
     if not made.steps:
         lines.append("  no steps left")
     elif made.earliest_production is not None:

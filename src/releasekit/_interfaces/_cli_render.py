@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from releasekit._actions.logs import LogCheck, LogReport, Monitoring
     from releasekit._records.events import Event, Verification
     from releasekit._records.ledger import Record
-    from releasekit._rules.engine import Explanation, Plan
+    from releasekit._rules.engine import Explanation, Plan, StepPlan
     from releasekit._rules.environments import DataAdjustmentRule
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.guards import Guard
@@ -86,6 +86,7 @@ __all__ = [
     "suggested_commands",
     "suggestion_lines",
     "table",
+    "timeline_lines",
     "timestamp",
     "verification_json",
 ]
@@ -374,6 +375,27 @@ def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, objec
                 "source": step.step.source,
                 "target": step.step.target,
                 "earliest": timestamp(step.earliest),
+                "arrives": timestamp(step.arrives),
+                "waits": [
+                    {
+                        "code": wait.code,
+                        "reason": wait.reason,
+                        "start": timestamp(wait.start),
+                        "until": timestamp(wait.until),
+                        "message": wait.message,
+                    }
+                    for wait in step.waits
+                ],
+                "owed": [
+                    {
+                        "code": owed.code,
+                        "evidence": owed.evidence,
+                        "unblocked_by": list(owed.unblocked_by),
+                        "message": owed.message,
+                        "counts_from": timestamp(owed.counts_from),
+                    }
+                    for owed in step.owed
+                ],
                 "blockers": [
                     blocker_json(blocker, suggest(blocker) if index == 0 else ())
                     for blocker in step.blockers
@@ -382,6 +404,21 @@ def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, objec
             for index, step in enumerate(plan.steps)
         ],
     }
+
+
+def timeline_lines(step: StepPlan, indent: str) -> list[str]:
+    """Return what holds a planned step back, and the evidence it owes not shown as a blocker."""
+    lines = [f"{indent}waits: [{wait.code}] {wait.message}" for wait in step.waits]
+    shown_already = {(blocker.code, blocker.message) for blocker in step.blockers}
+    for owed in step.owed:
+        if (owed.code, owed.message) in shown_already:
+            continue
+        who = ", ".join(owed.unblocked_by) or "nobody named"
+        lines.append(
+            f"{indent}owes: [{owed.code}] {owed.message} (by: {who}; counts from "
+            f"{short(owed.counts_from)})"
+        )
+    return lines
 
 
 def event_json(event: Event) -> dict[str, object]:

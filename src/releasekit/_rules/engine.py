@@ -18,7 +18,6 @@ import attrs
 import pendulum
 from transitions import Machine
 
-from releasekit._rules import _forecast
 from releasekit._rules._time import instant
 from releasekit._rules.ended import require_open
 from releasekit._rules.evidence import (
@@ -29,10 +28,11 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.guards import GuardContext, GuardKind, TimeGuard
+from releasekit._rules.guards import GuardContext
 from releasekit._rules.identity import identity
 from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.timeline import Owed, Wait, timeline
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
     ConflictError,
@@ -105,13 +105,25 @@ class StepPlan:
     Attributes:
         step: The step.
         blockers: What blocks it as things stand now.
-        earliest: The earliest instant its time guards allow it, not before
-            the earliest of the steps before it.
+        earliest: The earliest instant the policy's time rules allow it, not
+            before the earliest of the steps before it: its windows and
+            freezes, and a test run it still needs (which starts outside the
+            daily run's reservation and takes the run's usual time).
+        arrives: The earliest instant the release can be in the step's
+            source: now for the next step, else the earliest of the one before.
+        owed: The evidence it still needs at its earliest instant, who can
+            give it, and from when it counts (a log review too old by then is
+            owed again).
+        waits: The time rules that hold it back from *arrives* to
+            *earliest*, in the order they were met.
     """
 
     step: Step
     blockers: tuple[Blocker, ...]
     earliest: pendulum.DateTime | None
+    arrives: pendulum.DateTime | None = None
+    owed: tuple[Owed, ...] = ()
+    waits: tuple[Wait, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -124,9 +136,10 @@ class Plan:
         state: Where it is.
         steps: Every remaining step, in order.
         at: The instant the plan was made for.
-        earliest_production: The earliest instant the last step's time guards
+        earliest_production: The earliest instant the last step's time rules
             allow, given those of the steps before it — assuming every piece
-            of missing evidence arrives in time. ``None`` if it never can.
+            of missing evidence arrives in time. ``None`` if no instant in the
+            next two years can.
     """
 
     release_id: str
@@ -453,12 +466,21 @@ class Engine:
         earliest: pendulum.DateTime | None = moment
         if release.state not in {ABANDONED, ROLLED_BACK}:
             self._require_state(release)
-            for step in self.policy.remaining_steps(release.kind, release.state):
+            remaining = self.policy.remaining_steps(release.kind, release.state)
+            for step, timed in zip(
+                remaining, timeline(self.policy, release, remaining, moment), strict=True
+            ):
                 context = self._context(release, step, moment, None)
-                if earliest is not None:
-                    earliest = _earliest(step, earliest)
+                earliest = timed.earliest
                 steps.append(
-                    StepPlan(step=step, blockers=_evaluate(step, context), earliest=earliest)
+                    StepPlan(
+                        step=step,
+                        blockers=_evaluate(step, context),
+                        earliest=earliest,
+                        arrives=timed.arrives,
+                        owed=timed.owed,
+                        waits=timed.waits,
+                    )
                 )
         return Plan(
             release_id=release.id,
@@ -559,9 +581,3 @@ class Engine:
 def _minutes(span: dt.timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
-
-
-def _earliest(step: Step, after: pendulum.DateTime) -> pendulum.DateTime | None:
-    """Return the earliest instant at or after *after* when every time guard of *step* passes."""
-    guards = [g for g in step.guards if g.kind is GuardKind.TIME and isinstance(g, TimeGuard)]
-    return _forecast.earliest(guards, after)
