@@ -999,7 +999,7 @@ def test_windows_marks_an_opening_in_progress(cli: Callable[..., Ran]) -> None:
 
 
 def test_windows_json_shape(cli: Callable[..., Ran]) -> None:
-    """`windows --json` names the environment and each window with its openings."""
+    """`windows --json` names the environment, each window's openings, freezes and forecasts."""
     ran = ok(cli("--now", EVENING, "--json", "windows", "--count", "1"))
 
     assert {
@@ -1013,10 +1013,19 @@ def test_windows_json_shape(cli: Callable[..., Ran]) -> None:
                 "applies_to": ["normal"],
                 "lifted_for": ["hotfix"],
                 "openings": [
-                    {"start": "2026-11-28T09:00:00+00:00", "end": "2026-11-28T12:00:00+00:00"}
+                    {
+                        "start": "2026-11-28T09:00:00+00:00",
+                        "end": "2026-11-28T12:00:00+00:00",
+                        "frozen": [],
+                    }
                 ],
             }
         ],
+        "freezes": [],
+        "earliest": {
+            "normal": "2026-11-28T09:00:00+00:00",
+            "hotfix": "2026-11-27T18:00:00+00:00",
+        },
     } == ran.json
 
 
