@@ -41,6 +41,7 @@ from releasekit._rules.policy import Flow, Gate, Policy, Step
 from releasekit._rules.recurrences import IcsCalendar, Recurrence
 from releasekit._rules.reference import production_window, reference_policy
 from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.roster import Person, Roster
 from releasekit._rules.verdicts import Blocker, Verdict
 from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
 from releasekit._rules.windows import Opening, Span, Weekday, Window
@@ -72,6 +73,7 @@ from releasekit.exceptions import (
     StepStillRunningError,
     StoreError,
     UnknownDataOperationError,
+    UnknownPersonError,
     UnknownReleaseError,
 )
 
@@ -224,6 +226,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "NotPermittedError",
     "NothingToRollBackError",
     "Opening",
+    "Person",
     "Plan",
     "PluginLoadError",
     "Policy",
@@ -240,6 +243,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "ReleaseEndedError",
     "ReleaseKitError",
     "Rollback",
+    "Roster",
     "ScheduleConflictError",
     "ScheduledCheck",
     "ScheduledTestRun",
@@ -256,6 +260,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "TestRun",
     "TestsWritten",
     "UnknownDataOperationError",
+    "UnknownPersonError",
     "UnknownReleaseError",
     "Verdict",
     "Weekday",

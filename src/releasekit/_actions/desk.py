@@ -17,10 +17,14 @@ operations — adjustments that need verifications and their one operator
 between environments (:meth:`Desk.restore_data`). An environment with owners
 accepts every one of these actions from its owners only.
 
-Whoever acts (``by``) is compared and recorded as their
-:func:`~releasekit.identity`: ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
-person, and a name that is empty or holds a control character is refused
-before anything is asked or written.
+Whoever acts (``by``) is compared and recorded as the person they are
+(:meth:`Policy.person <releasekit.Policy.person>`): their
+:func:`~releasekit.identity` — ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
+person — and, with a roster in the policy, the name the roster lists them
+under (an alias is its person). A name that is empty or holds a control
+character, or with a roster a name no one on it goes by
+(:class:`~releasekit.exceptions.UnknownPersonError`), is refused before anything
+is asked or written; so is evidence whose author is no one on the roster.
 """
 
 from __future__ import annotations
@@ -75,7 +79,6 @@ from releasekit._rules._time import instant
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan
 from releasekit._rules.evidence import LogReview, LogVerdict, MigrationRun, TestRun, TestsWritten
-from releasekit._rules.identity import identity
 from releasekit._rules.policy import Policy
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit.exceptions import (
@@ -264,7 +267,7 @@ class Desk:
             InvalidInputError: A value cannot be used, e.g. a version the policy
                 does not accept (:meth:`Policy.check_version`).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         self.policy.check_version(version)
         now = self.clock.now()
         candidates = (
@@ -304,14 +307,17 @@ class Desk:
             ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: The evidence is for another version or environment,
                 or dated in the future (beyond :data:`~releasekit.CLOCK_SKEW_TOLERANCE`).
-            NotPermittedError: Its author (or *by*) may not act where it was produced.
+            NotPermittedError: Its author (or *by*) may not act where it was
+                produced, or (:class:`~releasekit.exceptions.UnknownPersonError`)
+                the policy has a roster and no one on it goes by that name.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
-        by = None if by is None else identity(by, field="by")
+        by = None if by is None else self.policy.person(by, field="by")
         if not evidence:
             raise InvalidInputError(
                 "record() needs at least one piece of evidence", field="evidence", value=()
             )
+        evidence = tuple(self.policy.credited(item) for item in evidence)
         record = self.get(release_id)
         now = self.clock.now()
         self._engine.record(record.release, *evidence, now=now)
@@ -377,7 +383,7 @@ class Desk:
             ExecutorTimeoutError: The deployment timed out; the release did not move.
             InvalidInputError: *to* names no environment, or *revision* is not a revision.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._require_view(record, to=to, revision=revision)
         self._engine.require_open(record.release, action="promote it")
@@ -410,7 +416,7 @@ class Desk:
             StepInProgressError: A step is in flight: abandon it first.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="abandon it")
         self._require_actor_at(record.release, by, action="abandon a release")
@@ -454,7 +460,7 @@ class Desk:
                 host, or ran on another (without *force*).
             LeaseHeldError: Another run holds the environment's lease now.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="resume a step", at_end=True)
         attempt = record.attempt
@@ -567,7 +573,7 @@ class Desk:
             NotPermittedError: *by* may not act where the step runs.
             StepStillRunningError: A process of the step may still run (without *force*).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="abandon a step", at_end=True)
         attempt = record.attempt
@@ -634,7 +640,7 @@ class Desk:
             ExecutorFailedError: The run was killed (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="run the tests")
         record.require_idle()
@@ -659,7 +665,7 @@ class Desk:
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="run migrations")
         record.require_idle()
@@ -788,7 +794,7 @@ class Desk:
                 no environment's logs completely.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="record a review of the logs")
         if report.release_id is not None and report.release_id != release_id:
@@ -919,7 +925,7 @@ class Desk:
                 (it never reached it, or was replaced).
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="check its logs", at_end=True)
         name, rule = self._monitored(record.release, environment)
@@ -992,7 +998,7 @@ class Desk:
             InvalidInputError: The release has no open item *key*.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._require_actor_at(record.release, by, action="clear an attention item")
         return self._ledger.clear_attention(
@@ -1038,7 +1044,7 @@ class Desk:
             ExecutorFailedError: The deploy failed; nothing was rolled back.
             ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         name = self.policy.environment(environment or self.policy.last.name).name
         if name != self.policy.last.name:
             raise InvalidInputError(
@@ -1143,7 +1149,7 @@ class Desk:
             InvalidInputError: A value cannot be used.
             ConflictError: *operation_id* is taken.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "request a data adjustment"
         env = self.policy.environment(environment)
         data.adjustment_rule(env, actor=by, action=action)
@@ -1198,7 +1204,7 @@ class Desk:
                 or the adjustment already ran, runs or was cancelled.
             InvalidInputError: The amendment changes nothing.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "amend a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1256,7 +1262,7 @@ class Desk:
                 ``"changed"`` (*fingerprint* is not the operation's), or a closed status.
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "verify a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1302,7 +1308,7 @@ class Desk:
             ExecutorFailedError: The run failed (recorded; the operation is ``failed``).
             ExecutorTimeoutError: The run timed out (recorded likewise).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "run a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1357,7 +1363,7 @@ class Desk:
             DataOperationRefusedError: *by* may not cancel it (``"not-requester"``),
                 or it already ran or was cancelled.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         current, revision = self._load_data(operation_id)
         env = self.policy.environment(current.environment)
         data.check_cancel(current, env.data_adjustments, actor=by)
@@ -1406,7 +1412,7 @@ class Desk:
             ExecutorFailedError: The restore failed (recorded; the operation is ``failed``).
             ExecutorTimeoutError: The restore timed out (recorded likewise).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "restore data"
         origin = self.policy.environment(source)
         into = self.policy.environment(target)

@@ -29,7 +29,6 @@ from releasekit._rules.evidence import (
     TestsWritten,
 )
 from releasekit._rules.guards import GuardContext
-from releasekit._rules.identity import identity
 from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.timeline import Owed, Wait, timeline
@@ -243,15 +242,19 @@ class Engine:
         The version must follow the policy's rule (:meth:`Policy.check_version`:
         PEP 440 or SemVer by default); the id, like the version, starts with a
         letter or digit and holds no white space or control character. *by* is
-        kept as an :func:`~releasekit.identity` (``"Anton"`` is ``anton``).
+        kept as the person it names (:meth:`Policy.person`): an
+        :func:`~releasekit.identity` (``"Anton"`` is ``anton``), and with a
+        roster the person's name (an alias is its person).
 
         Raises:
             InvalidInputError: The policy has no flow for *kind*, the version is
                 not one the policy accepts, or a value is malformed (*by* names
                 nobody, or holds a control character).
-            NotPermittedError: *by* may not act in the first environment.
+            NotPermittedError: *by* may not act in the first environment
+                (:class:`~releasekit.exceptions.UnknownPersonError`: the policy
+                has a roster, and no one on it goes by *by*).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         self.policy.check_version(version)
         flow = self.policy.flow(kind)
         first = self.policy.environment(flow.path[0])
@@ -280,10 +283,11 @@ class Engine:
 
         Raises:
             InvalidInputError: *actor* is given and names nobody, or holds a control character.
+            UnknownPersonError: The policy has a roster and no one on it goes by *actor*.
         """
         moment = instant(now, field="now")
         if actor is not None:
-            actor = identity(actor, field="actor")
+            actor = self.policy.person(actor, field="actor")
         step = self.next_step(release)
         if step is None:
             return Explanation(
@@ -328,8 +332,9 @@ class Engine:
             ReleaseEndedError: Without *to*: the release has ended or finished its flow.
             InvalidInputError: *to* names no environment of the policy, or *by*
                 is not a name.
+            UnknownPersonError: The policy has a roster and no one on it goes by *by*.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         moment = instant(now, field="now")
         if to is not None:
             step: Step | None = self.require_step(release, to=to)
@@ -382,8 +387,9 @@ class Engine:
         Raises:
             ReleaseEndedError: The release already finished its flow, or has ended.
             InvalidInputError: *by* is not a name.
+            UnknownPersonError: The policy has a roster and no one on it goes by *by*.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         moment = instant(now, field="now")
         self.require_open(release, action="abandon it")
         self._require_state(release)
@@ -402,8 +408,9 @@ class Engine:
             ReleaseEndedError: The release was abandoned or rolled back already.
             InvalidInputError: The release is not in the last environment of its
                 flow, or *by* is not a name.
+            UnknownPersonError: The policy has a roster and no one on it goes by *by*.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         moment = instant(now, field="now")
         self.require_open(release, action="roll it back", at_end=True)
         last = self.policy.flow(release.kind).path[-1]
@@ -423,7 +430,8 @@ class Engine:
 
         Evidence dated after *now* by more than :data:`CLOCK_SKEW_TOLERANCE`
         (five minutes, for clocks that drift) is refused: what has not happened
-        yet cannot count.
+        yet cannot count. With a roster, each author is recorded as the person
+        they are (:meth:`Policy.credited`): an alias becomes its person's name.
 
         Args:
             release: The release.
@@ -434,13 +442,16 @@ class Engine:
             ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: Evidence names another version or an unknown
                 environment, or is dated in the future.
-            NotPermittedError: Its author may not act in the environment it concerns.
+            NotPermittedError: Its author may not act in the environment it
+                concerns, or (:class:`~releasekit.exceptions.UnknownPersonError`)
+                is on nobody's entry of the policy's roster.
         """
         moment = instant(now, field="now")
         self.require_open(release, action="record evidence")
-        for item in evidence:
+        credited = tuple(self.policy.credited(item) for item in evidence)
+        for item in credited:
             self._check_evidence(release, item, moment)
-        return release.with_evidence(*evidence)
+        return release.with_evidence(*credited)
 
     def require_open(self, release: Release, *, action: str, at_end: bool = False) -> None:
         """Refuse *action* on a release that has ended (or finished its flow, unless *at_end*).
@@ -522,8 +533,9 @@ class Engine:
     def require_actor(self, environment: str, actor: str, *, action: str) -> None:
         """Refuse *actor* unless they may act in *environment* (its owners, if it has any).
 
-        *actor* is compared by its :func:`~releasekit.identity`: ``"ANTON"`` may
-        act where ``anton`` owns the environment.
+        *actor* is compared as the person it names (:meth:`Policy.person`):
+        ``"ANTON"`` may act where ``anton`` owns the environment, and with a
+        roster so may any of anton's aliases.
 
         Args:
             environment: Where the action happens.
@@ -531,11 +543,13 @@ class Engine:
             action: What they want to do, for the message, e.g. ``"run the tests"``.
 
         Raises:
-            NotPermittedError: The environment has owners and *actor* is not one.
+            NotPermittedError: The environment has owners and *actor* is not one,
+                or (:class:`~releasekit.exceptions.UnknownPersonError`) the
+                policy has a roster and no one on it goes by *actor*.
             InvalidInputError: The policy has no such environment, or *actor*
                 names nobody or holds a control or invisible character.
         """
-        actor = identity(actor, field="actor")
+        actor = self.policy.person(actor, field="actor")
         env = self.policy.environment(environment)
         if not env.may_act(actor):
             owners = sorted(env.owners)

@@ -17,12 +17,16 @@ from releasekit._rules import _validate
 from releasekit._rules.environments import Environment
 from releasekit._rules.freezes import Freeze, OutsideFreeze
 from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
+from releasekit._rules.identity import identity
 from releasekit._rules.release import Kind
+from releasekit._rules.roster import Roster, resolve_environments, unblocker_problems
 from releasekit._rules.versions import check_version, compile_version_pattern
 from releasekit.exceptions import InvalidInputError, PolicyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from releasekit._rules.evidence import Evidence
 
 __all__ = ["Flow", "Gate", "Policy", "Step"]
 
@@ -319,9 +323,17 @@ class Policy:
             (production, by default): each adds a time guard, coded
             ``<name>-freeze``, to every step of the flows it holds for, which a
             flow may lift as it lifts a window.
+        roster: The people of the team, their aliases and roles, if the policy
+            lists them (``None``: anyone may be named, as typed). With a roster,
+            every name given for a person resolves to the person (:meth:`person`),
+            the environments' owners and data operators are kept as the names of
+            the people they are (``@role`` naming everyone who holds it), and
+            blockers name the people who can clear them.
 
     Raises:
-        PolicyError: With every problem found, when the parts do not fit together.
+        PolicyError: With every problem found, when the parts do not fit together
+            — with a roster, an owner, a data operator or an ``unblocked_by``
+            label that names no one on it as well.
     """
 
     name: str = "policy"
@@ -331,6 +343,7 @@ class Policy:
     description: str = ""
     version_pattern: str | None = None
     freezes: tuple[Freeze, ...] = attrs.field(default=(), converter=_freezes)
+    roster: Roster | None = None
     _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
@@ -340,6 +353,7 @@ class Policy:
 
     def __attrs_post_init__(self) -> None:
         problems = _problems(self.environments, self.gates, self.flows, self.freezes)
+        problems.extend(self._roster_problems())
         if self.version_pattern is not None:
             try:
                 object.__setattr__(self, "_versions", compile_version_pattern(self.version_pattern))
@@ -373,6 +387,67 @@ class Policy:
                     )
                 )
             self._steps[flow.kind] = tuple(steps)
+
+    def _roster_problems(self) -> list[str]:
+        """Check what the policy names against its roster; keep its environments resolved."""
+        roster: object = self.roster  # anything may arrive from a caller
+        if roster is not None and not isinstance(roster, Roster):
+            return [f"roster {roster!r} is not a Roster; build one from Person values"]
+        resolved, problems = resolve_environments(self.environments, self.roster)
+        if self.roster is not None:
+            problems.extend(unblocker_problems(self.gates, self.roster))
+        if not problems:
+            object.__setattr__(self, "environments", resolved)
+        return problems
+
+    def person(self, name: str, *, field: str = "by") -> str:
+        """Return who *name* is: with a roster, the person's name; without, its identity.
+
+        Example:
+            >>> import releasekit as rk
+            >>> rk.reference_policy().person(" Maria ")
+            'maria'
+            >>> team = rk.Roster(people=[
+            ...     rk.Person(name="maria", aliases=["mk"], roles=["team", "developer"])
+            ... ])
+            >>> rk.reference_policy(roster=team, owner="maria", data_operator="maria").person("MK")
+            'maria'
+
+        Args:
+            name: A person's name or, with a roster, one of their aliases.
+            field: What *name* was given as, for the error (``"by"``, ``"actor"``).
+
+        Raises:
+            UnknownPersonError: The policy has a roster and no one on it goes by *name*.
+            InvalidInputError: *name* is not a name (see :func:`~releasekit.identity`).
+        """
+        if self.roster is None:
+            return identity(name, field=field)
+        return self.roster.person(name, field=field)
+
+    def credited(self, item: Evidence) -> Evidence:
+        """Return *item* with its author (``by``) resolved to the person they are.
+
+        Raises:
+            UnknownPersonError: The policy has a roster and no one on it goes by the author's name.
+        """
+        by = self.person(item.by, field="by")
+        return item if by == item.by else attrs.evolve(item, by=by)
+
+    def who(self, labels: Iterable[str]) -> tuple[str, ...]:
+        """Return the people *labels* (people or roles, as in ``unblocked_by``) name.
+
+        Empty without a roster: the policy does not know who holds a role.
+        """
+        return () if self.roster is None else self.roster.who(labels)
+
+    def same_person(self, name: str) -> str:
+        """Return the person a stored name (an identity) stands for: an alias is its person.
+
+        Never refuses: a name on nobody's entry (evidence recorded before the
+        roster listed its author), or any name without a roster, stands for itself.
+        """
+        return name if self.roster is None else self.roster.canonical(name)
 
     @property
     def environment_names(self) -> tuple[str, ...]:
