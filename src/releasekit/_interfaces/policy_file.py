@@ -1,11 +1,12 @@
 """Policy files: a team's whole process written down in TOML.
 
 A policy file lists the environments in promotion order, each with the facts
-about it and the ``gate`` of guards for entering it, named time windows, and
-one flow per kind of release. It is read with :mod:`tomllib` and structured by
-releasekit's converter; every value must have the type its key asks for, and
-every mistake is reported at once, each with the path of the value at fault and
-what to write instead::
+about it and the ``gate`` of guards for entering it, named time windows, one
+flow per kind of release, and optionally the team's people (``[people]``: a
+table per person, under their name, with ``aliases`` and ``roles``). It is
+read with :mod:`tomllib` and structured by releasekit's converter; every value
+must have the type its key asks for, and every mistake is reported at once,
+each with the path of the value at fault and what to write instead::
 
     environments[0].owners: "anton" is a string, not a list; write a list of
     strings in brackets, e.g. owners = ["anton"]
@@ -40,8 +41,9 @@ from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment
 from releasekit._rules.policy import Flow, Gate, Policy
 from releasekit._rules.release import Kind
+from releasekit._rules.roster import Person, Roster
 from releasekit._rules.windows import Window
-from releasekit.exceptions import PolicyError, PolicyFileError
+from releasekit.exceptions import InvalidInputError, PolicyError, PolicyFileError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -61,6 +63,7 @@ _TOP_LEVEL = (
     "name",
     "description",
     "version_pattern",
+    "people",
     "windows",
     "environments",
     "freezes",
@@ -136,6 +139,52 @@ class _Reader:
                     )
                 elif window is not None and guard.get("type") == "window":
                     guard.setdefault("code", f"{name}-window")
+
+    def people(self, data: dict[str, Any]) -> Roster | None:
+        """Read ``[people]``: a table per person, under their name, with aliases and roles."""
+        if "people" not in data:
+            return None
+        tables = data["people"]
+        if not isinstance(tables, dict):
+            self.problems.append(
+                f"people: {shown(tables)} is {kind_of(tables)}; list each person as a table "
+                'under their name, e.g. [people.maria] roles = ["team"]'
+            )
+            return None
+        people: list[Person] = []
+        broken = False
+        for name, table in tables.items():
+            path = f"people.{key(name)}"
+            if not isinstance(table, dict):
+                self.problems.append(
+                    f"{path}: {shown(table)} is {kind_of(table)}; a person is a table with "
+                    f'aliases and roles, e.g. [{path}] roles = ["team"]'
+                )
+                broken = True
+                continue
+            if "name" in table:
+                self.problems.append(
+                    f"{path}.name: unknown key; the person's name is the key of their table "
+                    f"([{path}]), other names are aliases"
+                )
+                broken = True
+                continue
+            try:
+                Person(name=name)
+            except InvalidInputError as error:
+                self.problems.append(f"{path}: {error}")
+                broken = True
+                continue
+            person = self.structure({**table, "name": name}, Person, path)
+            broken = broken or person is None
+            people.append(person)
+        if broken:
+            return None
+        try:
+            return Roster(people=people)
+        except PolicyError as error:
+            self.problems.extend(f"people: {problem}" for problem in error.problems)
+            return None
 
     def environments(self, data: dict[str, Any]) -> tuple[list[Environment], list[Gate]]:
         environments: list[Environment] = []
@@ -219,6 +268,7 @@ class _Reader:
         version_pattern: str | None = None
         if "version_pattern" in data:
             version_pattern = self.structure(data["version_pattern"], str, "version_pattern")
+        roster = self.people(data)
         self.windows(data)
         environments, gates = self.environments(data)
         freezes: tuple[Freeze, ...] = ()
@@ -237,6 +287,7 @@ class _Reader:
                 flows=flows,
                 version_pattern=version_pattern,
                 freezes=freezes,
+                roster=roster,
             )
         except PolicyError as error:
             raise PolicyFileError(source=source, problems=error.problems) from None
@@ -299,6 +350,8 @@ class PolicyCheck:
             registers it: the code that loading the policy will run.
         guards_loaded: Whether those guards were loaded and built as well
             (``load_guards=True``), or only looked up in the packages' metadata.
+        people: The names of the people on its roster (``[people]``), in order;
+            empty when it has none.
     """
 
     source: str
@@ -307,6 +360,7 @@ class PolicyCheck:
     kinds: tuple[Kind, ...]
     guards: tuple[RegisteredGuard, ...] = ()
     guards_loaded: bool = False
+    people: tuple[str, ...] = ()
 
 
 def check_policy_text(
@@ -344,6 +398,7 @@ def check_policy_text(
         kinds=policy.kinds,
         guards=used,
         guards_loaded=load_guards,
+        people=() if policy.roster is None else policy.roster.names,
     )
 
 
