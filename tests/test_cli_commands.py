@@ -309,6 +309,8 @@ def test_explain_json_shape(cli: Callable[..., Ran]) -> None:
                 "hint": "wait until Sat 2026-11-28 09:00 UTC, or start a hotfix release if this "
                 "cannot wait",
                 "unblocked_by": [],
+                "people": [],
+                "can_clear": None,
                 "earliest": "2026-11-28T09:00:00+00:00",
                 "source": "stage",
                 "target": "production",

@@ -231,9 +231,8 @@ class Session:
             self._policy = reference_policy() if source is None else load_policy(source)
         return self._policy
 
-    @property
-    def actor(self) -> str:
-        """Who acts, as an identity: ``--actor``, else ``$RELEASEKIT_ACTOR``, else the login name.
+    def _named_actor(self) -> tuple[str, str]:
+        """Return the identity of who acts and where it was given (``--actor``, …).
 
         Raises:
             InvalidInputError: The name given is empty or holds a control or
@@ -241,10 +240,10 @@ class Session:
         """
         given: str | None = getattr(self.args, "actor", None)
         if given is not None:
-            return person(given, option="--actor", field="actor")
+            return person(given, option="--actor", field="actor"), "--actor"
         named = self.environ.get("RELEASEKIT_ACTOR") or None
         if named is not None:
-            return person(named, option="$RELEASEKIT_ACTOR", field="actor")
+            return person(named, option="$RELEASEKIT_ACTOR", field="actor"), "$RELEASEKIT_ACTOR"
         try:
             login = getpass.getuser()
         except (OSError, KeyError):  # pragma: no cover  # a process without a user name
@@ -253,20 +252,59 @@ class Session:
                 field="actor",
                 value=None,
             ) from None
-        return person(login, option="your login name", field="actor")
+        return person(login, option="your login name", field="actor"), "your login name"
+
+    @property
+    def actor(self) -> str:
+        """Who acts: ``--actor``, else ``$RELEASEKIT_ACTOR``, else the login name.
+
+        The person that name is (:meth:`Policy.person <releasekit.Policy.person>`):
+        its identity, and with a roster in the policy the name of the person
+        on it (an alias is its person).
+
+        Raises:
+            InvalidInputError: The name given is empty or holds a control or
+                invisible character, or none is given and the login name is unknown.
+            UnknownPersonError: The policy has a roster and no one on it goes by the name.
+        """
+        named, given_as = self._named_actor()
+        return self.person(named, option=given_as)
+
+    def person(self, name: str, *, option: str) -> str:
+        """Return the person *name* (an identity, given as *option*) is, by the policy's roster.
+
+        Raises:
+            UnknownPersonError: The policy has a roster and no one on it goes by *name*.
+        """
+        return name if self.policy.roster is None else self.policy.person(name, field=option)
 
     def check_people(self) -> None:
         """Refuse, before anything runs, a person named on the command line who is no one.
 
+        With a roster in the policy, a name given (``--actor``,
+        ``$RELEASEKIT_ACTOR``, ``--by``) must be on it; a policy that cannot be
+        loaded is left for the command to report.
+
         Raises:
             InvalidInputError: ``--actor``, ``$RELEASEKIT_ACTOR`` or ``--by`` is
                 empty or holds a control or invisible character.
+            UnknownPersonError: The policy has a roster and no one on it goes by one of them.
         """
+        named: list[tuple[str, str]] = []
         if getattr(self.args, "actor", None) is not None or self.environ.get("RELEASEKIT_ACTOR"):
-            _ = self.actor
+            named.append(self._named_actor())
         by: str | None = getattr(self.args, "by", None)
         if by is not None:
-            person(by, option="--by", field="by")
+            named.append((person(by, option="--by", field="by"), "--by"))
+        if not named:
+            return
+        try:
+            roster = self.policy.roster
+        except ReleaseKitError:  # the command says what is wrong with the policy
+            return
+        if roster is not None:
+            for name, given_as in named:
+                roster.person(name, field=given_as)
 
     @property
     def clock(self) -> Clock:
@@ -388,11 +426,23 @@ def _suggest(desk: Desk, release: Release) -> show.Suggest:
     return suggest
 
 
-def _blocker_lines(blockers: Iterable[Blocker], suggest: show.Suggest, indent: str) -> list[str]:
-    """Return each blocker on its line, then the commands that would clear it, if any."""
+#: Marks the blockers the person asking can clear.
+_YOURS = "* "
+
+
+def _blocker_lines(
+    blockers: Iterable[Blocker], suggest: show.Suggest, indent: str, actor: str | None = None
+) -> list[str]:
+    """Return each blocker on its line, then the commands that would clear it, if any.
+
+    A blocker *actor* can clear (with a roster: *actor* is among its people)
+    is marked with ``*`` in its indent.
+    """
     lines = []
     for blocker in blockers:
-        lines.append(f"{indent}{show.blocker_line(blocker)}")
+        mine = actor is not None and actor in blocker.people
+        start = f"{indent[: -len(_YOURS)]}{_YOURS}" if mine else indent
+        lines.append(f"{start}{show.blocker_line(blocker)}")
         lines.extend(show.suggestion_lines(suggest(blocker), f"{indent}  "))
     return lines
 
@@ -450,10 +500,11 @@ def next_line(record: Record, desk: Desk) -> str:
 
 def start(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit start VERSION``."""
+    by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True)
     release = desk.start(
         args.version,
-        by=session.actor,
+        by=by,
         kind=args.kind,
         artifact=Artifact(
             functions=args.functions, migrations=args.migrations, new_functionality=args.new
@@ -558,11 +609,16 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk()
     record = desk.get(args.release)  # once: the explanation and its revision belong together
     release = record.release
-    explanation = desk.engine.explain(release, now=session.now(), actor=session.actor)
+    actor = session.actor
+    explanation = desk.engine.explain(release, now=session.now(), actor=actor)
     head = f"{release.id} ({release.kind.value}) is in {release.state}"
     step = explanation.step
     suggest = _suggest(desk, release)
-    data = {**show.explanation_json(explanation, suggest), "revision": record.revision}
+    asking = actor if desk.policy.roster is not None else None
+    data = {
+        **show.explanation_json(explanation, suggest, actor=asking),
+        "revision": record.revision,
+    }
     if step is None:
         return Reply(data=data, text=escape(f"{head}: no further step"), code=ExitCode.REFUSED)
     lines = [f"{head}; next step: {step.source} -> {step.target}"]
@@ -577,7 +633,9 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
             f"blocked now ({show.short(explanation.at)}), "
             f"{count} {'reason' if count == 1 else 'reasons'}:"
         )
-        lines.extend(_blocker_lines(explanation.blockers, suggest, "  "))
+        lines.extend(_blocker_lines(explanation.blockers, suggest, "  ", asking))
+        if any(asking in blocker.people for blocker in explanation.blockers):
+            lines.append(f"{_YOURS.strip()} marks what {asking} can clear")
         if explanation.earliest is not None:
             lines.append(f"only time blocks it: allowed from {show.short(explanation.earliest)}")
     if explanation.lifted:
@@ -700,7 +758,11 @@ def _last_event(
 
 
 def _evidence(session: Session, desk: Desk, release: Release, args: argparse.Namespace) -> Evidence:  # noqa: PLR0911  # one return per kind
-    by = session.actor if args.by is None else person(args.by, option="--by", field="by")
+    by = (
+        session.actor
+        if args.by is None
+        else session.person(person(args.by, option="--by", field="by"), option="--by")
+    )
     at = args.at or session.now()
     match args.kind:
         case "tests-written":
@@ -1193,6 +1255,8 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             f"flows {', '.join(kinds)}"
         )
     ]
+    if checked.people:
+        lines.append(f"  roster: {', '.join(checked.people)}")
     state = (
         "loaded and built"
         if checked.guards_loaded
@@ -1206,7 +1270,12 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             "file": source,
             "valid": True,
             "problems": [],
-            "policy": {"name": checked.name, "environments": environments, "kinds": kinds},
+            "policy": {
+                "name": checked.name,
+                "environments": environments,
+                "kinds": kinds,
+                "people": list(checked.people),
+            },
             "guards": [attrs.asdict(guard) for guard in checked.guards],
             "guards_loaded": checked.guards_loaded,
         },
@@ -1298,6 +1367,7 @@ _ERROR_FIELDS = (
     "actor",
     "action",
     "allowed",
+    "suggestions",
     "current",
     "required",
     "host",

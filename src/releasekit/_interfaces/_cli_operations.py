@@ -439,12 +439,13 @@ def _operation_reply(
 
 def data_adjust(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data adjust ENV OPERATION [ARG...] --reason ...``."""
+    by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True)
     operation = desk.request_data_adjustment(
         args.environment,
         args.operation,
         args.arguments,
-        by=session.actor,
+        by=by,
         reason=args.reason,
         operation_id=args.operation_id,
     )
@@ -542,11 +543,12 @@ def data_cancel(session: Session, args: argparse.Namespace) -> Reply:
 
 def data_restore(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data restore SOURCE TARGET --reason ...``."""
+    by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True, executors=True)
     operation = desk.restore_data(
         args.source,
         args.target,
-        by=session.actor,
+        by=by,
         reason=args.reason,
         operation_id=args.operation_id,
         progress=session.progress(),

@@ -140,14 +140,22 @@ def _fields(value: attrs.AttrsInstance) -> dict[str, object]:
 # -- blockers ------------------------------------------------------------------
 
 
-def blocker_json(blocker: Blocker, commands: Sequence[str] = ()) -> dict[str, object]:
-    """Return a blocker as JSON values, with the *commands* that would clear it."""
+def blocker_json(
+    blocker: Blocker, commands: Sequence[str] = (), *, actor: str | None = None
+) -> dict[str, object]:
+    """Return a blocker as JSON values, with the *commands* that would clear it.
+
+    ``can_clear`` says whether *actor* (the person asking, given only when the
+    policy has a roster) is one of the blocker's ``people``; ``null`` without one.
+    """
     return {
         "code": blocker.code,
         "reason": blocker.reason,
         "message": blocker.message,
         "hint": blocker.hint,
         "unblocked_by": list(blocker.unblocked_by),
+        "people": list(blocker.people),
+        "can_clear": None if actor is None else actor in blocker.people,
         "earliest": timestamp(blocker.earliest),
         "source": blocker.source,
         "target": blocker.target,
@@ -156,11 +164,21 @@ def blocker_json(blocker: Blocker, commands: Sequence[str] = ()) -> dict[str, ob
     }
 
 
+def _either(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def blocker_line(blocker: Blocker) -> str:
-    """Return a blocker on one line: code, message, hint, who can unblock it, and when."""
+    """Return a blocker on one line: code, message, hint, who can unblock it, and when.
+
+    With a roster, who can unblock it ends with the people to ask, unless
+    those are the very names it gives: ``(unblocked by: team; ask maria or ivan)``.
+    """
     who = ", ".join(blocker.unblocked_by) or "time"
+    named = blocker.people and blocker.people != blocker.unblocked_by
+    ask = f"; ask {_either(blocker.people)}" if named else ""
     after = f"; earliest: {short(blocker.earliest)}" if blocker.earliest is not None else ""
-    line = f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{after})"
+    line = f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{ask}{after})"
     return escape(line)
 
 
@@ -334,13 +352,15 @@ def _no_suggestions(_blocker: Blocker) -> Sequence[str]:
 
 
 def explanation_json(
-    explanation: Explanation, suggest: Suggest = _no_suggestions
+    explanation: Explanation, suggest: Suggest = _no_suggestions, *, actor: str | None = None
 ) -> dict[str, object]:
     """Return an explanation of a release's next step as JSON values.
 
     Args:
         explanation: The explanation.
         suggest: Gives each blocker's ``suggested_commands``.
+        actor: The person asking, with a roster: each blocker says whether
+            they ``can_clear`` it.
     """
     step = explanation.step
     return {
@@ -352,7 +372,9 @@ def explanation_json(
         "at": timestamp(explanation.at),
         "earliest": timestamp(explanation.earliest),
         "lifted": list(explanation.lifted),
-        "blockers": [blocker_json(blocker, suggest(blocker)) for blocker in explanation.blockers],
+        "blockers": [
+            blocker_json(blocker, suggest(blocker), actor=actor) for blocker in explanation.blockers
+        ],
     }
 
 
