@@ -141,11 +141,26 @@ def test_an_unknown_login_name_may_look_but_not_act(
     started = roster_cli("--now", MORNING, "start", "2.4.0")
 
     assert (0, 1) == (looked.code, started.code)
+    assert "" == looked.err
     assert "no one called 'zed' is on the roster (anton, maria, ivan, ci, data-operator)" in (
         started.err
     )
     assert "(your login name:" in started.err
     assert not db.exists()
+
+
+def test_an_unknown_login_name_may_ask_why_as_no_one_in_particular(
+    roster_cli: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """explain only reads: a login name off the roster gets the blockers, none marked as theirs."""
+    to_sandbox(roster_cli)
+    monkeypatch.setenv("LOGNAME", "zed")
+    monkeypatch.setenv("USER", "zed")
+
+    ran = roster_cli("--json", "--now", NOON, "explain", "2.4.0")
+
+    assert (1, [None, None]) == (ran.code, [b["can_clear"] for b in ran.json["blockers"]])
+    assert ["signed-off", "logs-reviewed"] == [b["code"] for b in ran.json["blockers"]]
 
 
 def test_an_alias_acts_and_is_recorded_as_its_person(roster_cli: Callable[..., Ran]) -> None:

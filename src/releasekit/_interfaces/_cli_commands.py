@@ -68,6 +68,7 @@ from releasekit.exceptions import (
     ScheduleConflictError,
     StepInProgressError,
     UnknownDataOperationError,
+    UnknownPersonError,
     UnknownReleaseError,
 )
 
@@ -172,6 +173,10 @@ def person(value: str, *, option: str, field: str) -> str:
         raise InvalidInputError(str(error), field=field, value=value) from None
 
 
+#: Where the actor's name comes from when neither --actor nor $RELEASEKIT_ACTOR gives it.
+_LOGIN = "your login name"
+
+
 @attrs.define
 class Session:
     """The options of one command line, resolved: policy, store, actor, clock, executors.
@@ -252,7 +257,7 @@ class Session:
                 field="actor",
                 value=None,
             ) from None
-        return person(login, option="your login name", field="actor"), "your login name"
+        return person(login, option=_LOGIN, field="actor"), _LOGIN
 
     @property
     def actor(self) -> str:
@@ -269,6 +274,26 @@ class Session:
         """
         named, given_as = self._named_actor()
         return self.person(named, option=given_as)
+
+    @property
+    def asking(self) -> str | None:
+        """Who asks, for a command that only reads: :attr:`actor`, or ``None`` for a stranger.
+
+        A login name no one on the roster goes by may still look: it asks as
+        no one in particular. A name given on purpose (``--actor``,
+        ``$RELEASEKIT_ACTOR``) must be on the roster.
+
+        Raises:
+            InvalidInputError: As for :attr:`actor`.
+            UnknownPersonError: A name given on purpose is on no one's entry.
+        """
+        named, given_as = self._named_actor()
+        try:
+            return self.person(named, option=given_as)
+        except UnknownPersonError:
+            if given_as != _LOGIN:
+                raise
+            return None
 
     def person(self, name: str, *, option: str) -> str:
         """Return the person *name* (an identity, given as *option*) is, by the policy's roster.
@@ -609,12 +634,12 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk()
     record = desk.get(args.release)  # once: the explanation and its revision belong together
     release = record.release
-    actor = session.actor
+    actor = session.asking
     explanation = desk.engine.explain(release, now=session.now(), actor=actor)
     head = f"{release.id} ({release.kind.value}) is in {release.state}"
     step = explanation.step
     suggest = _suggest(desk, release)
-    asking = actor if desk.policy.roster is not None else None
+    asking = actor if desk.policy.roster is not None else None  # can_clear: null without one
     data = {
         **show.explanation_json(explanation, suggest, actor=asking),
         "revision": record.revision,
