@@ -80,7 +80,7 @@ def test_an_unknown_actor_is_one_json_error(roster_cli: Callable[..., Ran]) -> N
     ran = roster_cli("--json", "--actor", "Mraia", "--now", MORNING, "status")
 
     error = ran.json["error"]
-    assert (1, "UnknownPersonError", 1, "--actor", "mraia", ["maria"]) == (
+    assert (1, "UnknownPersonError", 1, "actor", "mraia", ["maria"]) == (
         ran.code,
         error["type"],
         error["exit_code"],

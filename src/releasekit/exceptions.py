@@ -770,16 +770,24 @@ class UnknownPersonError(NotPermittedError):
 
     Attributes:
         actor: The name that was given, as an identity.
-        field: What it was given as, e.g. ``"by"``, ``"actor"``, ``"--actor"``.
+        field: The argument or field it was given as, e.g. ``"by"``, ``"actor"``.
         suggestions: The people of the roster whose name or alias is close to it.
         allowed: Everyone on the roster, by name.
         action: Always ``"act"``: no one off the roster may do anything.
     """
 
     def __init__(
-        self, *, actor: str, field: str, suggestions: Sequence[str], allowed: Sequence[str]
+        self,
+        *,
+        actor: str,
+        field: str,
+        suggestions: Sequence[str],
+        allowed: Sequence[str],
+        given_as: str | None = None,
     ) -> None:
-        how = f"{field}: a person is named by a name or alias listed under [people] in the policy"
+        """Say *actor* is on no one's entry; *given_as* says where it came from (``--actor``)."""
+        where = given_as or field
+        how = f"{where}: a person is named by a name or alias listed under [people] in the policy"
         if suggestions:
             message = (
                 f"no one called {actor!r} is on the roster; did you mean {_either(suggestions)}? "

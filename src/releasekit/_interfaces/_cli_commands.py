@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.freezes import Freeze
     from releasekit._rules.release import Release
+    from releasekit._rules.roster import Roster
     from releasekit._rules.verdicts import Blocker
 
 __all__ = [
@@ -175,6 +176,25 @@ def person(value: str, *, option: str, field: str) -> str:
 
 #: Where the actor's name comes from when neither --actor nor $RELEASEKIT_ACTOR gives it.
 _LOGIN = "your login name"
+
+
+def _on_roster(roster: Roster, name: str, option: str) -> str:
+    """Return the person *name* (given as *option*) is on *roster*, or refuse it naming *option*.
+
+    Raises:
+        UnknownPersonError: No one on the roster goes by *name*; its ``field`` is
+            ``by`` for ``--by``, else ``actor``, as for a name that is no name.
+    """
+    try:
+        return roster.person(name, field=option)
+    except UnknownPersonError as error:
+        raise UnknownPersonError(
+            actor=error.actor,
+            field="by" if option == "--by" else "actor",
+            suggestions=error.suggestions,
+            allowed=error.allowed,
+            given_as=option,
+        ) from None
 
 
 @attrs.define
@@ -299,9 +319,11 @@ class Session:
         """Return the person *name* (an identity, given as *option*) is, by the policy's roster.
 
         Raises:
-            UnknownPersonError: The policy has a roster and no one on it goes by *name*.
+            UnknownPersonError: The policy has a roster and no one on it goes by
+                *name*; its ``field`` is ``by`` for ``--by``, else ``actor``.
         """
-        return name if self.policy.roster is None else self.policy.person(name, field=option)
+        roster = self.policy.roster
+        return name if roster is None else _on_roster(roster, name, option)
 
     def check_people(self) -> None:
         """Refuse, before anything runs, a person named on the command line who is no one.
@@ -329,7 +351,7 @@ class Session:
             return
         if roster is not None:
             for name, given_as in named:
-                roster.person(name, field=given_as)
+                _on_roster(roster, name, given_as)
 
     @property
     def clock(self) -> Clock:
