@@ -213,14 +213,20 @@ def test_explain_for_someone_who_cannot_clear_marks_nothing(
 
 
 def test_plan_and_status_name_the_people(roster_cli: Callable[..., Ran]) -> None:
-    """The plan's blockers and a release's status name the people to ask; no one asked."""
+    """The plan's blockers and a release's status name the people to ask; no one asks."""
     to_sandbox(roster_cli)
 
     plan = roster_cli("--actor", "anton", "--now", NOON, "plan", "2.4.0")
     plan_json = roster_cli("--json", "--now", NOON, "plan", "2.4.0").json
     status_json = roster_cli("--json", "--now", NOON, "status", "2.4.0").json
 
+    status = roster_cli("--now", NOON, "status", "2.4.0")
+
     assert "(unblocked by: team; ask anton, maria or ivan)" in plan.out
+    assert (
+        "  next:        sandbox -> stage: blocked (2); ask anton, maria or ivan; "
+        "`releasekit explain 2.4.0`"
+    ) in status.out.splitlines()
     later = plan_json["steps"][1]["blockers"][1]
     assert ("changes-reviewed", "not-deployed", ["anton", "maria", "ivan"], None) == (
         later["code"],

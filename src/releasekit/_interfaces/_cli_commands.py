@@ -536,8 +536,10 @@ def next_line(record: Record, desk: Desk) -> str:
     if explanation.allowed:
         return f"{step.source} -> {step.target}: allowed now"
     count = len(explanation.blockers)
+    people = list(dict.fromkeys(name for b in explanation.blockers for name in b.people))
+    ask = f"ask {show.either(people)}; " if people else ""
     return (
-        f"{step.source} -> {step.target}: blocked ({count}); "
+        f"{step.source} -> {step.target}: blocked ({count}); {ask}"
         f"`releasekit explain {shlex.quote(record.id)}`"
     )
 

@@ -66,6 +66,7 @@ __all__ = [
     "blocker_line",
     "data_operation_json",
     "deployment_json",
+    "either",
     "escape",
     "event_json",
     "event_reason",
@@ -164,7 +165,8 @@ def blocker_json(
     }
 
 
-def _either(names: Sequence[str]) -> str:
+def either(names: Sequence[str]) -> str:
+    """Name one of *names* to ask: ``maria``, ``maria or ivan``, ``anton, maria or ivan``."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
@@ -176,7 +178,7 @@ def blocker_line(blocker: Blocker) -> str:
     """
     who = ", ".join(blocker.unblocked_by) or "time"
     named = blocker.people and blocker.people != blocker.unblocked_by
-    ask = f"; ask {_either(blocker.people)}" if named else ""
+    ask = f"; ask {either(blocker.people)}" if named else ""
     after = f"; earliest: {short(blocker.earliest)}" if blocker.earliest is not None else ""
     line = f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{ask}{after})"
     return escape(line)
