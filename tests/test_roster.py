@@ -213,6 +213,7 @@ def test_a_name_like_no_one_s_lists_the_roster() -> None:
         (["mk"], ("maria",)),
         (["ci", "developer"], ("ci", "anton")),
         (["nobody"], ()),
+        (["Team Leads", "\x1b[2J", "", "MK "], ("maria",)),
     ],
 )
 def test_labels_name_a_person_or_the_holders_of_a_role(

@@ -254,7 +254,8 @@ class Roster:
 
         A label ``@role`` names the holders of the role; any other names the
         person who goes by it, or if no one does, the holders of the role.
-        A label that names no one adds no one.
+        Labels are compared as identities; one that names no one (or is no
+        name at all) adds no one.
         """
         people: dict[str, None] = {}
         for label in labels:
@@ -262,10 +263,14 @@ class Roster:
         return tuple(people)
 
     def _named(self, label: str) -> tuple[str, ...]:
-        if label.startswith(ROLE_MARK):
-            return self.holders(label)
-        found = self._by_name.get(label)
-        return (found.name,) if found is not None else self._holders.get(label, ())
+        try:
+            text = identity(label, field="unblocked_by")
+        except InvalidInputError:  # a label that is no name (from any guard) names no one
+            return ()
+        if text.startswith(ROLE_MARK):
+            return self._holders.get(text.removeprefix(ROLE_MARK), ())
+        found = self._by_name.get(text)
+        return (found.name,) if found is not None else self._holders.get(text, ())
 
 
 # -- checking and resolving what a policy names ------------------------------------
