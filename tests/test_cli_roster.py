@@ -213,7 +213,7 @@ def test_explain_for_someone_who_cannot_clear_marks_nothing(
 
 
 def test_plan_and_status_name_the_people(roster_cli: Callable[..., Ran]) -> None:
-    """The plan's blockers and a release's status name the people to ask; no one asks."""
+    """The plan's blockers and owed evidence, and a release's status, name the people to ask."""
     to_sandbox(roster_cli)
 
     plan = roster_cli("--actor", "anton", "--now", NOON, "plan", "2.4.0")
@@ -223,6 +223,14 @@ def test_plan_and_status_name_the_people(roster_cli: Callable[..., Ran]) -> None
     status = roster_cli("--now", NOON, "status", "2.4.0")
 
     assert "(unblocked by: team; ask anton, maria or ivan)" in plan.out
+    assert (
+        "    owes: [changes-reviewed] the changes of 2.4.0 have not been reviewed once more since "
+        "it reached stage (by: team; ask maria or ivan; counts from Fri 2026-11-27 12:00 UTC)"
+    ) in plan.out.splitlines()
+    assert [
+        ("signed-off", ["anton", "maria", "ivan"]),
+        ("changes-reviewed", ["maria", "ivan"]),
+    ] == [(owed["code"], owed["people"]) for owed in plan_json["steps"][1]["owed"]]
     assert (
         "  next:        sandbox -> stage: blocked (2); ask anton, maria or ivan; "
         "`releasekit explain 2.4.0`"

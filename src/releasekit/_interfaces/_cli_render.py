@@ -415,6 +415,7 @@ def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, objec
                         "code": owed.code,
                         "evidence": owed.evidence,
                         "unblocked_by": list(owed.unblocked_by),
+                        "people": list(owed.people),
                         "message": owed.message,
                         "counts_from": timestamp(owed.counts_from),
                     }
@@ -438,8 +439,10 @@ def timeline_lines(step: StepPlan, indent: str) -> list[str]:
         if (owed.code, owed.message) in shown_already:
             continue
         who = ", ".join(owed.unblocked_by) or "nobody named"
+        named = owed.people and owed.people != owed.unblocked_by
+        ask = f"; ask {either(owed.people)}" if named else ""
         lines.append(
-            f"{indent}owes: [{owed.code}] {owed.message} (by: {who}; counts from "
+            f"{indent}owes: [{owed.code}] {owed.message} (by: {who}{ask}; counts from "
             f"{short(owed.counts_from)})"
         )
     return lines

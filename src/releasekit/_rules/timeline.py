@@ -53,6 +53,8 @@ class Owed:
             (``"sign-off"``); ``None`` when no evidence clears it.
         unblocked_by: Who can give it: people or roles.
         message: What is missing, as the guard says it.
+        people: With a roster in the policy, the people who can give it (as
+            :attr:`Blocker.people <releasekit.Blocker.people>`); empty without one.
         counts_from: The earliest instant it may be gathered and still count
             for the step on the timeline: once the release is where it must
             be, outside a test run's reservation, and within a log review's
@@ -64,6 +66,7 @@ class Owed:
     unblocked_by: tuple[str, ...]
     message: str
     counts_from: pendulum.DateTime
+    people: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -196,4 +199,5 @@ def _owed(
         unblocked_by=blocker.unblocked_by,
         message=blocker.message,
         counts_from=counts_from,
+        people=blocker.people,
     )
