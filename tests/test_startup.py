@@ -6,12 +6,40 @@ Each test runs a fresh interpreter, since a module is imported once per process.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-if TYPE_CHECKING:
-    from pathlib import Path
+import pytest
+
+#: Runs the installed `releasekit` script with the arguments after OUTPUT, then writes to
+#: OUTPUT the exit code and every module the script imported, one per line.
+WRAPPER = """\
+import runpy, sys
+script, output, *arguments = sys.argv[1:]
+sys.argv = [script, *arguments]
+before = set(sys.modules)
+code = 0
+try:
+    runpy.run_path(script, run_name="__main__")
+except SystemExit as done:
+    code = done.code
+with open(output, "w") as file:
+    file.write("\\n".join([str(code), *sorted(set(sys.modules) - before)]))
+"""
+
+#: The command's parser: all of releasekit that its help and its usage errors may load.
+PARSER = frozenset(
+    {
+        "releasekit",
+        "releasekit._interfaces",
+        "releasekit._interfaces.cli",
+        "releasekit._interfaces._cli_text",
+    }
+)
+#: releasekit's dependencies, none of which the parser needs.
+DEPENDENCIES = frozenset({"pendulum", "transitions", "attr", "attrs", "cattrs"})
 
 
 def environment() -> dict[str, str]:
@@ -19,9 +47,50 @@ def environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("RELEASEKIT_")}
 
 
+def releasekit(*argv: str, cwd: Path) -> tuple[int, set[str]]:
+    """Run the installed `releasekit ARGV`: its exit code and the modules it imported."""
+    script = shutil.which("releasekit", path=str(Path(sys.executable).parent))
+    assert script is not None
+    output = cwd / "modules.txt"
+    subprocess.run(  # noqa: S603  # our own interpreter, script and arguments
+        [sys.executable, "-c", WRAPPER, script, str(output), *argv],
+        capture_output=True,
+        check=True,
+        cwd=cwd,
+        env=environment(),
+        timeout=60,
+    )
+    code, *modules = output.read_text(encoding="utf-8").splitlines()
+    return int(code), set(modules)
+
+
 def outside_the_standard_library(modules: set[str]) -> set[str]:
     """The modules of *modules* that the standard library does not hold."""
     return {name for name in modules if name.split(".")[0] not in sys.stdlib_module_names}
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (("--help",), 0),
+        (("--version",), 0),
+        (("status", "--help"), 0),
+        (("record", "r1", "test-run", "--help"), 0),
+        (("data", "adjust", "--help"), 0),
+        (("policy", "check", "--help"), 0),
+        (("deploy-everything",), 2),
+        (("windows", "--count", "many"), 2),
+        (("--json", "record", "r1", "test-run", "--at", "friday"), 2),
+    ],
+)
+def test_help_and_usage_errors_load_the_parser_alone(
+    argv: tuple[str, ...], expected: int, tmp_path: Path
+) -> None:
+    """`releasekit --help`, a command's help, a usage error: the standard library and the parser."""
+    code, modules = releasekit(*argv, cwd=tmp_path)
+
+    assert (expected, set()) == (code, modules & DEPENDENCIES)
+    assert set() == outside_the_standard_library(modules) - PARSER
 
 
 def test_importing_releasekit_loads_only_the_standard_library(tmp_path: Path) -> None:

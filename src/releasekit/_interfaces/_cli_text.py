@@ -15,10 +15,12 @@ This module imports the standard library only: the command's parser uses it.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from typing import Final
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing for the command's start
+if TYPE_CHECKING:
+    from typing import Final
 
 __all__ = ["escape", "json_text", "terminal_text"]
 
@@ -102,4 +104,6 @@ def json_text(document: object) -> str:
     characters, lone surrogates, line separators) as ``\uNNNN``, so a terminal
     showing the document cannot be driven by it.
     """
+    import json  # noqa: PLC0415  # only for --json: the command's help does without
+
     return _CANDIDATES.sub(_json_escape, json.dumps(document, indent=2, ensure_ascii=False))

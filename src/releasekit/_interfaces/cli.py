@@ -20,20 +20,22 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import contextlib
 import datetime as dt
 import enum
 import io
 import os
 import re
 import sys
-import traceback
-from typing import TYPE_CHECKING, Final, NoReturn
+from collections.abc import Mapping
 
 from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing`, which costs the
+#: command a tenth of its start (type checkers and ruff read this spelling too).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Sequence
+    from typing import Any, Final, NoReturn
 
 __all__ = [
     "COUNTS",
@@ -209,8 +211,49 @@ def _bounded(option: str) -> Callable[[str], int]:
     return count
 
 
+def _columns() -> int:
+    """The terminal's width, found as :func:`shutil.get_terminal_size` finds it.
+
+    argparse imports :mod:`shutil` for it, which costs the command's help a
+    tenth of its start.
+    """
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stream = sys.__stdout__
+    try:
+        return (os.get_terminal_size(stream.fileno()).columns if stream else 0) or 80
+    except (AttributeError, ValueError, OSError):  # not a terminal, or no file at all
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, as wide as the terminal, found without importing :mod:`shutil`."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        wide = _columns() - 2 if width is None else width  # argparse keeps two columns free
+        super().__init__(prog, indent_increment, max_help_position, wide)
+
+
+class _Layout(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """The same, keeping the line breaks of the description and the epilog."""
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser that hands a usage error back to :func:`main` instead of exiting."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  # argparse's own
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise _UsageError(self, message)
@@ -318,6 +361,120 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     )
 
 
+def _global_options() -> argparse.ArgumentParser:
+    """Return a parser holding the global options, for a command's parser to take as a parent."""
+    options = _Parser(add_help=False)
+    _add_global_options(options, suppress=True)
+    return options
+
+
+if TYPE_CHECKING:
+    #: What adds a command's own arguments to its parser.
+    _Build = Callable[[argparse.ArgumentParser], None]
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]  # noqa: SLF001
+else:  # argparse's action for commands, generic to type checkers only
+    _SubParsers = argparse._SubParsersAction  # noqa: SLF001
+
+
+class _Commands(_SubParsers):
+    """The commands of a parser, each of whose own parser is built when it is first needed.
+
+    argparse takes longer to build a parser than Python takes to start (it
+    looks up a translation for each), and the command has some forty: so
+    ``--help`` lists the commands from their summaries alone, and a command
+    line builds the parser of the command it names, when it reaches its name.
+
+    Attributes:
+        epilog: What the help of each of these commands ends with.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  # argparse's own
+        super().__init__(*args, **kwargs)
+        self._offered: dict[str, tuple[str, tuple[_Build, ...]]] = {}
+        # argparse only asks its choices whether they hold a name, and lists them.
+        self.choices = _Offered(self)  # type: ignore[assignment]
+        self.epilog: str | None = None
+
+    def offer(
+        self, name: str, summary: str, *builds: _Build, description: str | None = None
+    ) -> None:
+        """Offer the command *name*; *builds* add its arguments when its parser is built."""
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), summary))
+        self._offered[name] = (description or summary, builds)
+
+    def command(
+        self, name: str, summary: str, *, description: str | None = None
+    ) -> Callable[[_Build], _Build]:
+        """Offer the command *name*, whose arguments the decorated function adds."""
+
+        def offer(build: _Build) -> _Build:
+            self.offer(name, summary, build, description=description)
+            return build
+
+        return offer
+
+    def names(self) -> list[str]:
+        """The commands offered, in order."""
+        return list(self._offered)
+
+    def parser(self, name: str) -> argparse.ArgumentParser:
+        """Return the parser of the command *name*, building it the first time.
+
+        Raises:
+            KeyError: No such command is offered.
+        """
+        built = self._name_parser_map.get(name)
+        if built is None:
+            description, builds = self._offered[name]
+            built = self.add_parser(
+                name, description=description, epilog=self.epilog, parents=[_global_options()]
+            )
+            for build in builds:
+                build(built)
+        return built
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(values, list) and values:
+            self.parser(values[0])  # argparse checked that it names a command
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _Offered(Mapping[str, argparse.ArgumentParser]):
+    """The commands' names, each mapped to its parser, which is built when it is looked up."""
+
+    def __init__(self, commands: _Commands) -> None:
+        self._commands = commands
+
+    def __getitem__(self, name: str) -> argparse.ArgumentParser:
+        return self._commands.parser(name)
+
+    def __contains__(self, name: object) -> bool:  # without building the parser
+        return name in self._commands.names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._commands.names())
+
+    def __len__(self) -> int:
+        return len(self._commands.names())
+
+
+def _commands(
+    parser: argparse.ArgumentParser, *, dest: str, metavar: str, epilog: str | None = None
+) -> _Commands:
+    """Add the commands to *parser*, each command's help ending with *epilog*."""
+    commands = parser.add_subparsers(dest=dest, metavar=metavar, required=True, action=_Commands)
+    if not isinstance(commands, _Commands):  # pragma: no cover  # argparse makes what it is given
+        raise TypeError(commands)
+    commands.epilog = epilog
+    return commands
+
+
 def _add_list(
     parser: argparse.ArgumentParser, flag: str, *, dest: str, text: str, metavar: str = "NAME"
 ) -> None:
@@ -327,373 +484,433 @@ def _add_list(
     )
 
 
-def _evidence_parsers(record: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
-    kinds = record.add_subparsers(dest="kind", metavar="KIND", required=True)
+def _evidence_parsers(record: argparse.ArgumentParser) -> None:
+    kind = _commands(record, dest="kind", metavar="KIND")
 
-    def kind(name: str, summary: str) -> argparse.ArgumentParser:
-        parser = kinds.add_parser(name, help=summary, description=summary, parents=[common])
+    def when_and_who(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--at", metavar="ISO", type=parse_instant, help="when it happened (default: now)"
         )
         parser.add_argument("--by", metavar="NAME", help="whose evidence it is (default: --actor)")
-        return parser
 
     def outcome(parser: argparse.ArgumentParser, good: str, bad: str) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument(f"--{good}", dest="ok", action="store_const", const=True)
         group.add_argument(f"--{bad}", dest="ok", action="store_const", const=False)
 
-    parser = kind("tests-written", "new automatic tests cover the release's new functionality")
-    _add_list(parser, "--covers", dest="covers", text="the new functionality they cover")
-    _add_list(parser, "--test", dest="tests", text="the new tests")
-    parser.add_argument("--note", default="")
+    @kind.command("tests-written", "new automatic tests cover the release's new functionality")
+    def _tests_written(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        _add_list(parser, "--covers", dest="covers", text="the new functionality they cover")
+        _add_list(parser, "--test", dest="tests", text="the new tests")
+        parser.add_argument("--note", default="")
 
-    parser = kind("test-run", "a run of the automatic tests, passed or failed")
-    outcome(parser, "passed", "failed")
-    parser.add_argument("--environment", metavar="ENV", help="where (default: what the gate reads)")
-    parser.add_argument(
-        "--version", metavar="V", help="the version tested (default: the release's)"
-    )
-    parser.add_argument("--scheduled", action="store_true", help="it was the daily scheduled run")
-    parser.add_argument("--summary", default="")
+    @kind.command("test-run", "a run of the automatic tests, passed or failed")
+    def _test_run(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        outcome(parser, "passed", "failed")
+        parser.add_argument(
+            "--environment", metavar="ENV", help="where (default: what the gate reads)"
+        )
+        parser.add_argument(
+            "--version", metavar="V", help="the version tested (default: the release's)"
+        )
+        parser.add_argument(
+            "--scheduled", action="store_true", help="it was the daily scheduled run"
+        )
+        parser.add_argument("--summary", default="")
 
-    parser = kind("sign-off", "a person signs off the manual testing on an environment")
-    parser.add_argument("--environment", metavar="ENV", help="where (default: what the gate reads)")
-    _add_list(
-        parser,
-        "--old-app-version",
-        dest="old_app_versions",
-        metavar="V",
-        text="older app versions tested with (stage needs them)",
-    )
-    parser.add_argument("--note", default="")
+    @kind.command("sign-off", "a person signs off the manual testing on an environment")
+    def _sign_off(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        parser.add_argument(
+            "--environment", metavar="ENV", help="where (default: what the gate reads)"
+        )
+        _add_list(
+            parser,
+            "--old-app-version",
+            dest="old_app_versions",
+            metavar="V",
+            text="older app versions tested with (stage needs them)",
+        )
+        parser.add_argument("--note", default="")
 
-    parser = kind("log-review", "a person reviewed the error logs of environments")
-    _add_list(
-        parser,
-        "--environment",
-        dest="environments",
-        metavar="ENV",
-        text="whose logs (default: every environment)",
-    )
-    parser.add_argument("--verdict", choices=("clean", "problems"), default="clean")
-    parser.add_argument("--note", default="")
+    @kind.command("log-review", "a person reviewed the error logs of environments")
+    def _log_review(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        _add_list(
+            parser,
+            "--environment",
+            dest="environments",
+            metavar="ENV",
+            text="whose logs (default: every environment)",
+        )
+        parser.add_argument("--verdict", choices=("clean", "problems"), default="clean")
+        parser.add_argument("--note", default="")
 
-    parser = kind("migration-run", "the release's migrations ran on an environment")
-    outcome(parser, "succeeded", "failed")
-    parser.add_argument("--environment", metavar="ENV", help="where (default: what the gate reads)")
-    _add_list(
-        parser,
-        "--migration",
-        dest="migrations",
-        text="the migrations that ran (default: all of the release's)",
-    )
-    parser.add_argument("--version", metavar="V", help="the version (default: the release's)")
-    parser.add_argument("--output", default="")
+    @kind.command("migration-run", "the release's migrations ran on an environment")
+    def _migration_run(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        outcome(parser, "succeeded", "failed")
+        parser.add_argument(
+            "--environment", metavar="ENV", help="where (default: what the gate reads)"
+        )
+        _add_list(
+            parser,
+            "--migration",
+            dest="migrations",
+            text="the migrations that ran (default: all of the release's)",
+        )
+        parser.add_argument("--version", metavar="V", help="the version (default: the release's)")
+        parser.add_argument("--output", default="")
 
-    parser = kind("change-review", "a person reviewed all the release's changes once more")
-    parser.add_argument("--version", metavar="V", help="the version (default: the release's)")
-    parser.add_argument("--note", default="")
+    @kind.command("change-review", "a person reviewed all the release's changes once more")
+    def _change_review(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        parser.add_argument("--version", metavar="V", help="the version (default: the release's)")
+        parser.add_argument("--note", default="")
 
-    parser = kind("attestation", "a named statement a team's own guard reads")
-    parser.add_argument("--name", required=True, help="what is attested, e.g. security-review")
-    parser.add_argument("--environment", metavar="ENV", help="the environment it concerns")
-    parser.add_argument("--note", default="")
+    @kind.command("attestation", "a named statement a team's own guard reads")
+    def _attestation(parser: argparse.ArgumentParser) -> None:
+        when_and_who(parser)
+        parser.add_argument("--name", required=True, help="what is attested, e.g. security-review")
+        parser.add_argument("--environment", metavar="ENV", help="the environment it concerns")
+        parser.add_argument("--note", default="")
 
 
-def _operation_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+def _operation_parsers(command: _Commands) -> None:
     """Add the commands of the environment operations: logs, monitoring, rollback."""
-    logs = command("logs", "collect the error logs of every environment into one report")
-    logs.add_argument("release", metavar="RELEASE", nargs="?", help="the release it is for")
-    logs.add_argument(
-        "--since",
-        metavar="ISO",
-        type=parse_instant,
-        help="from this instant (default: RELEASE's last move, else 24 hours ago)",
-    )
-    logs.add_argument(
-        "--save",
-        metavar="FILE",
-        help="also write the report as JSON to FILE, for `review-logs --report FILE`",
-    )
-    logs.add_argument(
-        "--entries",
-        metavar="N",
-        type=_bounded("--entries"),
-        default=20,
-        help="log lines shown per environment, 1 to 1000 (default: 20)",
-    )
 
-    review = command(
+    @command.command("logs", "collect the error logs of every environment into one report")
+    def _logs(logs: argparse.ArgumentParser) -> None:
+        logs.add_argument("release", metavar="RELEASE", nargs="?", help="the release it is for")
+        logs.add_argument(
+            "--since",
+            metavar="ISO",
+            type=parse_instant,
+            help="from this instant (default: RELEASE's last move, else 24 hours ago)",
+        )
+        logs.add_argument(
+            "--save",
+            metavar="FILE",
+            help="also write the report as JSON to FILE, for `review-logs --report FILE`",
+        )
+        logs.add_argument(
+            "--entries",
+            metavar="N",
+            type=_bounded("--entries"),
+            default=20,
+            help="log lines shown per environment, 1 to 1000 (default: 20)",
+        )
+
+    @command.command(
         "review-logs",
         "record your verdict on the error logs of every environment as RELEASE's log review",
     )
-    review.add_argument("release", metavar="RELEASE")
-    review.add_argument("--verdict", choices=("clean", "problems"), required=True)
-    review.add_argument("--note", default="", help="what you saw")
-    source = review.add_mutually_exclusive_group()
-    source.add_argument(
-        "--report",
-        metavar="FILE",
-        help="the report you read, saved by `releasekit logs RELEASE --save FILE` "
-        "(- reads standard input); without it the logs are collected now and shown",
-    )
-    source.add_argument(
-        "--since",
-        metavar="ISO",
-        type=parse_instant,
-        help="collect the logs from this instant (default: RELEASE's last move)",
-    )
+    def _review_logs(review: argparse.ArgumentParser) -> None:
+        review.add_argument("release", metavar="RELEASE")
+        review.add_argument("--verdict", choices=("clean", "problems"), required=True)
+        review.add_argument("--note", default="", help="what you saw")
+        source = review.add_mutually_exclusive_group()
+        source.add_argument(
+            "--report",
+            metavar="FILE",
+            help="the report you read, saved by `releasekit logs RELEASE --save FILE` "
+            "(- reads standard input); without it the logs are collected now and shown",
+        )
+        source.add_argument(
+            "--since",
+            metavar="ISO",
+            type=parse_instant,
+            help="collect the logs from this instant (default: RELEASE's last move)",
+        )
 
-    monitoring = command(
+    @command.command(
         "monitoring", "the log checks RELEASE calls for where it runs: done, due, overdue, next"
     )
-    monitoring.add_argument("release", metavar="RELEASE")
-    monitoring.add_argument("--environment", metavar="ENV", help="(default: production)")
+    def _monitoring(monitoring: argparse.ArgumentParser) -> None:
+        monitoring.add_argument("release", metavar="RELEASE")
+        monitoring.add_argument("--environment", metavar="ENV", help="(default: production)")
 
-    check = command(
+    @command.command(
         "check-production",
         "check the production logs since the last check; a bad check notifies the team and "
         "raises an attention item (exit 1)",
     )
-    check.add_argument(
-        "release", metavar="RELEASE", nargs="?", help="(default: the release running there)"
-    )
-    check.add_argument("--environment", metavar="ENV", help="(default: production)")
+    def _check_production(check: argparse.ArgumentParser) -> None:
+        check.add_argument(
+            "release", metavar="RELEASE", nargs="?", help="(default: the release running there)"
+        )
+        check.add_argument("--environment", metavar="ENV", help="(default: production)")
 
-    clear = command("clear-attention", "record that an attention item of RELEASE was dealt with")
-    clear.add_argument("release", metavar="RELEASE")
-    clear.add_argument("key", metavar="KEY", help="the item, e.g. log-check:production")
-    clear.add_argument("--reason", required=True, help="what was done, for the history")
+    @command.command("clear-attention", "record that an attention item of RELEASE was dealt with")
+    def _clear_attention(clear: argparse.ArgumentParser) -> None:
+        clear.add_argument("release", metavar="RELEASE")
+        clear.add_argument("key", metavar="KEY", help="the item, e.g. log-check:production")
+        clear.add_argument("--reason", required=True, help="what was done, for the history")
 
-    deployments = command(
+    @command.command(
         "deployments", "which release runs in production, which ran there before, and since when"
     )
-    deployments.add_argument("--environment", metavar="ENV", help="(default: production)")
+    def _deployments(deployments: argparse.ArgumentParser) -> None:
+        deployments.add_argument("--environment", metavar="ENV", help="(default: production)")
 
-    roll_back = command(
+    @command.command(
         "roll-back", "take production back to the version deployed there before the running one"
     )
-    roll_back.add_argument("--reason", required=True, help="what went wrong, for the history")
-    roll_back.add_argument("--environment", metavar="ENV", help="(default: production)")
-    roll_back.add_argument(
-        "--release",
-        metavar="RELEASE",
-        help="the release you mean to roll back: refused if another one runs there",
-    )
-
-
-def _data_parsers(data: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
-    actions = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-
-    def action(name: str, summary: str) -> argparse.ArgumentParser:
-        return actions.add_parser(
-            name, help=summary, description=summary, parents=[common], epilog=_CODES
+    def _roll_back(roll_back: argparse.ArgumentParser) -> None:
+        roll_back.add_argument("--reason", required=True, help="what went wrong, for the history")
+        roll_back.add_argument("--environment", metavar="ENV", help="(default: production)")
+        roll_back.add_argument(
+            "--release",
+            metavar="RELEASE",
+            help="the release you mean to roll back: refused if another one runs there",
         )
 
-    adjust = action(
+
+def _data_parsers(data: argparse.ArgumentParser) -> None:
+    action = _commands(data, dest="data_command", metavar="ACTION", epilog=_CODES)
+
+    @action.command(
         "adjust",
         "request a data adjustment by hand: verified by others, then run by the operator; "
         "put options first and `--` before arguments that start with a dash",
     )
-    adjust.add_argument("environment", metavar="ENV")
-    adjust.add_argument("operation", metavar="OPERATION", help="as the team's tool names it")
-    adjust.add_argument(
-        "arguments", metavar="ARG", nargs="*", help="its arguments, each passed as one"
-    )
-    adjust.add_argument("--reason", required=True, help="why, for the history")
-    adjust.add_argument("--id", dest="operation_id", metavar="ID", help="(default: adjustment-N)")
+    def _adjust(adjust: argparse.ArgumentParser) -> None:
+        adjust.add_argument("environment", metavar="ENV")
+        adjust.add_argument("operation", metavar="OPERATION", help="as the team's tool names it")
+        adjust.add_argument(
+            "arguments", metavar="ARG", nargs="*", help="its arguments, each passed as one"
+        )
+        adjust.add_argument("--reason", required=True, help="why, for the history")
+        adjust.add_argument(
+            "--id", dest="operation_id", metavar="ID", help="(default: adjustment-N)"
+        )
 
-    amend = action(
+    @action.command(
         "amend",
         "change an adjustment's arguments (or operation); every verification so far is void",
     )
-    amend.add_argument("operation_id", metavar="ID")
-    amend.add_argument(
-        "arguments", metavar="ARG", nargs="*", help="the new arguments (default: unchanged)"
-    )
-    amend.add_argument("--operation", metavar="OPERATION", help="a new operation name")
-    amend.add_argument("--reason", default="", help="why, for the history")
+    def _amend(amend: argparse.ArgumentParser) -> None:
+        amend.add_argument("operation_id", metavar="ID")
+        amend.add_argument(
+            "arguments", metavar="ARG", nargs="*", help="the new arguments (default: unchanged)"
+        )
+        amend.add_argument("--operation", metavar="OPERATION", help="a new operation name")
+        amend.add_argument("--reason", default="", help="why, for the history")
 
-    verify = action(
+    @action.command(
         "verify", "vouch for an adjustment as it stands (not its requester or operator)"
     )
-    verify.add_argument("operation_id", metavar="ID")
-    verify.add_argument(
-        "--fingerprint",
-        metavar="HEX",
-        help="the fingerprint you were shown (12 characters or more): refused if the "
-        "adjustment changed since",
-    )
-    verify.add_argument("--note", default="", help="what you checked")
+    def _verify(verify: argparse.ArgumentParser) -> None:
+        verify.add_argument("operation_id", metavar="ID")
+        verify.add_argument(
+            "--fingerprint",
+            metavar="HEX",
+            help="the fingerprint you were shown (12 characters or more): refused if the "
+            "adjustment changed since",
+        )
+        verify.add_argument("--note", default="", help="what you checked")
 
-    execute = action("execute", "run a verified adjustment through dt (its operator only)")
-    execute.add_argument("operation_id", metavar="ID")
+    @action.command("execute", "run a verified adjustment through dt (its operator only)")
+    def _execute(execute: argparse.ArgumentParser) -> None:
+        execute.add_argument("operation_id", metavar="ID")
 
-    cancel = action("cancel", "give up a data operation that has not run (or whose run failed)")
-    cancel.add_argument("operation_id", metavar="ID")
-    cancel.add_argument("--reason", required=True, help="why, for the history")
+    @action.command("cancel", "give up a data operation that has not run (or whose run failed)")
+    def _cancel(cancel: argparse.ArgumentParser) -> None:
+        cancel.add_argument("operation_id", metavar="ID")
+        cancel.add_argument("--reason", required=True, help="why, for the history")
 
-    restore = action(
+    @action.command(
         "restore", "replace TARGET's data with a copy of SOURCE's, where the policy allows it"
     )
-    restore.add_argument("source", metavar="SOURCE")
-    restore.add_argument("target", metavar="TARGET")
-    restore.add_argument("--reason", required=True, help="why, for the history")
-    restore.add_argument("--id", dest="operation_id", metavar="ID", help="(default: restore-N)")
+    def _restore(restore: argparse.ArgumentParser) -> None:
+        restore.add_argument("source", metavar="SOURCE")
+        restore.add_argument("target", metavar="TARGET")
+        restore.add_argument("--reason", required=True, help="why, for the history")
+        restore.add_argument("--id", dest="operation_id", metavar="ID", help="(default: restore-N)")
 
-    listed = action("list", "every data operation, oldest first")
-    listed.add_argument("--environment", metavar="ENV", help="only those of ENV")
+    @action.command("list", "every data operation, oldest first")
+    def _list(listed: argparse.ArgumentParser) -> None:
+        listed.add_argument("--environment", metavar="ENV", help="only those of ENV")
 
-    shown = action("show", "one data operation in detail, with its history")
-    shown.add_argument("operation_id", metavar="ID")
+    @action.command("show", "one data operation in detail, with its history")
+    def _show(shown: argparse.ArgumentParser) -> None:
+        shown.add_argument("operation_id", metavar="ID")
 
 
-def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915  # one statement per option
-    """Return the parser of the ``releasekit`` command line."""
-    common = _Parser(add_help=False)
-    _add_global_options(common, suppress=True)
+def _policy_parsers(policy: argparse.ArgumentParser) -> None:
+    action = _commands(policy, dest="policy_command", metavar="ACTION")
+
+    @action.command(
+        "check",
+        "report every problem of a policy file, each with its path",
+        description="report every problem of a policy file, each with its path; exit 0 if "
+        "it is valid, 1 if not. Nothing the file names is imported or run: custom guards are "
+        "looked up in the installed packages' metadata only, unless --load-plugins",
+    )
+    def _check(check: argparse.ArgumentParser) -> None:
+        check.add_argument("file", metavar="FILE", nargs="?", help="(default: the policy in use)")
+        check.add_argument(
+            "--load-plugins",
+            action="store_true",
+            help="also load and build the installed guards the file names "
+            "(runs their packages' code)",
+        )
+
+    @action.command(
+        "show",
+        "print the policy file in use, or the reference policy",
+        description="print the text of the policy file in use (the reference policy when none "
+        "is configured); start your own with `releasekit policy show --reference > "
+        "releasekit.toml`",
+    )
+    def _show(show: argparse.ArgumentParser) -> None:
+        show.add_argument(
+            "--reference",
+            action="store_true",
+            help="print the reference policy, whatever is in use",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one function per command
+    """Return the parser of the ``releasekit`` command line.
+
+    A command's own parser is built the first time the command is given (or
+    looked up among the parser's choices): a command line pays for the one
+    command it names, and ``releasekit --help`` for none.
+    """
     parser = _Parser(
         prog="releasekit",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Layout,
     )
     parser.add_argument("--version", action=_Version)
     _add_global_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    command = _commands(parser, dest="command", metavar="COMMAND", epilog=_CODES)
 
-    def command(name: str, summary: str) -> argparse.ArgumentParser:
-        return commands.add_parser(
-            name, help=summary, description=summary, parents=[common], epilog=_CODES
+    @command.command("start", "start a release of VERSION in the first environment")
+    def _start(start: argparse.ArgumentParser) -> None:
+        start.add_argument("version", metavar="VERSION")
+        start.add_argument("--kind", choices=("normal", "hotfix"), default="normal")
+        _add_list(start, "--function", dest="functions", text="the functions it ships")
+        _add_list(start, "--migration", dest="migrations", text="the migrations it brings")
+        _add_list(start, "--new", dest="new", text="the new functionality it adds")
+        start.add_argument("--id", dest="release_id", metavar="ID", help="an id (default: VERSION)")
+
+    @command.command("status", "one release in detail, or every release in a table")
+    def _status(status: argparse.ArgumentParser) -> None:
+        status.add_argument("release", metavar="RELEASE", nargs="?")
+
+    @command.command("explain", "may RELEASE take its next step now? every blocker if not")
+    def _explain(explain: argparse.ArgumentParser) -> None:
+        explain.add_argument("release", metavar="RELEASE")
+
+    @command.command("plan", "the remaining steps of RELEASE and its earliest production time")
+    def _plan(plan: argparse.ArgumentParser) -> None:
+        plan.add_argument("release", metavar="RELEASE")
+
+    @command.command("promote", "move RELEASE to its next environment, deploying it there")
+    def _promote(promote: argparse.ArgumentParser) -> None:
+        promote.add_argument("release", metavar="RELEASE")
+        promote.add_argument(
+            "--to",
+            metavar="ENV",
+            help="the environment RELEASE is to enter; if its next step enters another, nothing "
+            "is done (exit 3). Bots and CI jobs must pass it: a promotion sent twice then moves "
+            "once",
+        )
+        promote.add_argument(
+            "--revision",
+            type=_bounded("--revision"),
+            metavar="N",
+            help="the revision of RELEASE you decided on (from status or explain --json); if it "
+            "changed since, nothing is done (exit 3)",
         )
 
-    start = command("start", "start a release of VERSION in the first environment")
-    start.add_argument("version", metavar="VERSION")
-    start.add_argument("--kind", choices=("normal", "hotfix"), default="normal")
-    _add_list(start, "--function", dest="functions", text="the functions it ships")
-    _add_list(start, "--migration", dest="migrations", text="the migrations it brings")
-    _add_list(start, "--new", dest="new", text="the new functionality it adds")
-    start.add_argument("--id", dest="release_id", metavar="ID", help="an id (default: VERSION)")
+    @command.command("record", "record evidence for RELEASE")
+    def _record(record: argparse.ArgumentParser) -> None:
+        record.add_argument("release", metavar="RELEASE")
+        _evidence_parsers(record)
 
-    status = command("status", "one release in detail, or every release in a table")
-    status.add_argument("release", metavar="RELEASE", nargs="?")
+    @command.command("run-tests", "run the automatic tests for RELEASE and record the run")
+    def _run_tests(run_tests: argparse.ArgumentParser) -> None:
+        run_tests.add_argument("release", metavar="RELEASE")
+        run_tests.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
+        run_tests.add_argument(
+            "--no-notify", dest="notify", action="store_false", help="do not notify the team"
+        )
 
-    explain = command("explain", "may RELEASE take its next step now? every blocker if not")
-    explain.add_argument("release", metavar="RELEASE")
+    @command.command("migrate", "run the migrations of RELEASE and record the run")
+    def _migrate(migrate: argparse.ArgumentParser) -> None:
+        migrate.add_argument("release", metavar="RELEASE")
+        migrate.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
 
-    plan = command("plan", "the remaining steps of RELEASE and its earliest production time")
-    plan.add_argument("release", metavar="RELEASE")
+    @command.command("resume", "run an interrupted step of RELEASE again")
+    def _resume(resume: argparse.ArgumentParser) -> None:
+        resume.add_argument("release", metavar="RELEASE")
+        resume.add_argument(
+            "--force",
+            action="store_true",
+            help="the step's processes ran on another host, and you checked that they ended",
+        )
 
-    promote = command("promote", "move RELEASE to its next environment, deploying it there")
-    promote.add_argument("release", metavar="RELEASE")
-    promote.add_argument(
-        "--to",
-        metavar="ENV",
-        help="the environment RELEASE is to enter; if its next step enters another, nothing is "
-        "done (exit 3). Bots and CI jobs must pass it: a promotion sent twice then moves once",
-    )
-    promote.add_argument(
-        "--revision",
-        type=_bounded("--revision"),
-        metavar="N",
-        help="the revision of RELEASE you decided on (from status or explain --json); if it "
-        "changed since, nothing is done (exit 3)",
-    )
+    @command.command("abandon-step", "give up the interrupted step of RELEASE")
+    def _abandon_step(abandon_step: argparse.ArgumentParser) -> None:
+        abandon_step.add_argument("release", metavar="RELEASE")
+        abandon_step.add_argument("--reason", required=True, help="why, for the history")
+        abandon_step.add_argument(
+            "--force",
+            action="store_true",
+            help="give it up (and free its lease) although its processes may still run",
+        )
 
-    record = command("record", "record evidence for RELEASE")
-    record.add_argument("release", metavar="RELEASE")
-    _evidence_parsers(record, common)
+    @command.command("abandon", "give RELEASE up; it takes no further step")
+    def _abandon(abandon: argparse.ArgumentParser) -> None:
+        abandon.add_argument("release", metavar="RELEASE")
+        abandon.add_argument("--reason", default="", help="why, for the history")
 
-    run_tests = command("run-tests", "run the automatic tests for RELEASE and record the run")
-    run_tests.add_argument("release", metavar="RELEASE")
-    run_tests.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
-    run_tests.add_argument(
-        "--no-notify", dest="notify", action="store_false", help="do not notify the team"
-    )
+    @command.command("history", "every event of RELEASE, oldest first")
+    def _history(history: argparse.ArgumentParser) -> None:
+        history.add_argument("release", metavar="RELEASE")
 
-    migrate = command("migrate", "run the migrations of RELEASE and record the run")
-    migrate.add_argument("release", metavar="RELEASE")
-    migrate.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
-
-    resume = command("resume", "run an interrupted step of RELEASE again")
-    resume.add_argument("release", metavar="RELEASE")
-    resume.add_argument(
-        "--force",
-        action="store_true",
-        help="the step's processes ran on another host, and you checked that they ended",
-    )
-
-    abandon_step = command("abandon-step", "give up the interrupted step of RELEASE")
-    abandon_step.add_argument("release", metavar="RELEASE")
-    abandon_step.add_argument("--reason", required=True, help="why, for the history")
-    abandon_step.add_argument(
-        "--force",
-        action="store_true",
-        help="give it up (and free its lease) although its processes may still run",
-    )
-
-    abandon = command("abandon", "give RELEASE up; it takes no further step")
-    abandon.add_argument("release", metavar="RELEASE")
-    abandon.add_argument("--reason", default="", help="why, for the history")
-
-    history = command("history", "every event of RELEASE, oldest first")
-    history.add_argument("release", metavar="RELEASE")
-
-    verify = command(
+    @command.command(
         "verify",
         "check every history (releases, data operations) against its hash chain and its "
         "state against its events; or one release or data operation",
     )
-    verify.add_argument("release", metavar="ID", nargs="?", help="a release or data operation")
+    def _verify(verify: argparse.ArgumentParser) -> None:
+        verify.add_argument("release", metavar="ID", nargs="?", help="a release or data operation")
 
-    windows = command("windows", "the next openings of the last environment's time windows")
-    windows.add_argument(
-        "--count", type=_bounded("--count"), default=3, metavar="N", help="1 to 1000 (default: 3)"
-    )
-    windows.add_argument(
-        "--after", type=parse_instant, metavar="ISO", help="from this instant (default: now)"
-    )
+    @command.command("windows", "the next openings of the last environment's time windows")
+    def _windows(windows: argparse.ArgumentParser) -> None:
+        windows.add_argument(
+            "--count",
+            type=_bounded("--count"),
+            default=3,
+            metavar="N",
+            help="1 to 1000 (default: 3)",
+        )
+        windows.add_argument(
+            "--after", type=parse_instant, metavar="ISO", help="from this instant (default: now)"
+        )
 
-    diagram = command("diagram", "a Mermaid diagram of a flow, marking RELEASE's state")
-    diagram.add_argument("release", metavar="RELEASE", nargs="?")
-    diagram.add_argument(
-        "--kind", choices=("normal", "hotfix"), help="the flow (default: RELEASE's, or normal)"
-    )
+    @command.command("diagram", "a Mermaid diagram of a flow, marking RELEASE's state")
+    def _diagram(diagram: argparse.ArgumentParser) -> None:
+        diagram.add_argument("release", metavar="RELEASE", nargs="?")
+        diagram.add_argument(
+            "--kind", choices=("normal", "hotfix"), help="the flow (default: RELEASE's, or normal)"
+        )
 
     _operation_parsers(command)
-    data = command("data", "adjust data by hand (verified, then run by the operator), restore it")
-    _data_parsers(data, common)
-
-    policy = command("policy", "check or show a policy file")
-    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    check = policy_commands.add_parser(
-        "check",
-        help="report every problem of a policy file, each with its path",
-        description="report every problem of a policy file, each with its path; exit 0 if "
-        "it is valid, 1 if not. Nothing the file names is imported or run: custom guards are "
-        "looked up in the installed packages' metadata only, unless --load-plugins",
-        parents=[common],
+    command.offer(
+        "data",
+        "adjust data by hand (verified, then run by the operator), restore it",
+        _data_parsers,
     )
-    check.add_argument("file", metavar="FILE", nargs="?", help="(default: the policy in use)")
-    check.add_argument(
-        "--load-plugins",
-        action="store_true",
-        help="also load and build the installed guards the file names (runs their packages' code)",
-    )
-    show = policy_commands.add_parser(
-        "show",
-        help="print the policy file in use, or the reference policy",
-        description="print the text of the policy file in use (the reference policy when none "
-        "is configured); start your own with `releasekit policy show --reference > "
-        "releasekit.toml`",
-        parents=[common],
-    )
-    show.add_argument(
-        "--reference", action="store_true", help="print the reference policy, whatever is in use"
-    )
-
-    command(
+    command.offer("policy", "check or show a policy file", _policy_parsers)
+    command.offer(
         "demo",
         "walk a normal and a hotfix release through the reference policy "
         "(simulated clock, dry-run executors, a temporary SQLite store unless --db)",
@@ -791,6 +1008,8 @@ def _usage_error(usage: _UsageError, *, as_json: bool) -> None:
 def _unexpected(error: Exception, *, debug: bool, as_json: bool) -> int:
     """Report an exception releasekit did not expect, in one line (and its traceback if asked)."""
     if debug:
+        import traceback  # noqa: PLC0415  # only to show a bug's traceback
+
         sys.stderr.write(terminal_text("".join(traceback.format_exception(error))))
     what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     advice = "" if debug else " — run again with --debug to see the traceback"
@@ -806,6 +1025,8 @@ def _unexpected(error: Exception, *, debug: bool, as_json: bool) -> int:
                 "exception": type(error).__name__,
             }
         }
+        import contextlib  # noqa: PLC0415  # only to report a bug
+
         with contextlib.suppress(Exception):  # standard output itself failed: stderr said it
             sys.stdout.write(f"{json_text(document)}\n")
     return ExitCode.INTERNAL_ERROR
