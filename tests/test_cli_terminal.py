@@ -174,7 +174,7 @@ def test_a_policy_file_problem_is_shown_escaped(cli: Callable[..., Ran], tmp_pat
     policy = tmp_path / "releasekit.toml"
     policy.write_text('"\\u001b[2J" = 1\n', encoding="utf-8")
 
-    ran = shown(cli, "--policy", str(policy), "status")
+    ran = shown(cli, "--policy", str(policy), "windows")
 
     assert (2, True) == (ran.code, "\\u001b[2J" in ran.err or "\\x1b[2J" in ran.err)
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import releasekit as rk
+
 #: Runs the installed `releasekit` script with the arguments after OUTPUT, then writes to
 #: OUTPUT the exit code and every module the script imported, one per line.
 WRAPPER = """\
@@ -91,6 +93,28 @@ def test_help_and_usage_errors_load_the_parser_alone(
 
     assert (expected, set()) == (code, modules & DEPENDENCIES)
     assert set() == outside_the_standard_library(modules) - PARSER
+
+
+@pytest.mark.parametrize("store", ["none", "an empty SQLite file"])
+def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
+    store: str, tmp_path: Path
+) -> None:
+    """`status` with no release to list: no engine, no executor, no policy read."""
+    db = tmp_path / "releases.db"
+    if store != "none":
+        rk.SqliteStore(db).close()
+    (tmp_path / "releasekit.toml").write_text("this is no policy\n", encoding="utf-8")
+
+    code, modules = releasekit("--db", str(db), "--json", "status", cwd=tmp_path)
+
+    unwanted = {
+        "transitions",
+        "releasekit._rules.engine",
+        "releasekit._actions.desk",
+        "releasekit._actions.executors",
+        "releasekit._interfaces.policy_file",
+    }
+    assert (0, set()) == (code, modules & unwanted)
 
 
 def test_importing_releasekit_loads_only_the_standard_library(tmp_path: Path) -> None:

@@ -21,37 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._actions.desk import Desk
-from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 from releasekit._interfaces.cli import ExitCode
-from releasekit._interfaces.policy_file import (
-    check_policy,
-    load_policy,
-    read_policy_text,
-    reference_policy_file,
-)
-from releasekit._records.events import Action
-from releasekit._records.memory import MemoryStore
-from releasekit._records.store import Store
-from releasekit._rules import _forecast, guards
-from releasekit._rules._time import instant
-from releasekit._rules.clock import Clock, FixedClock, SystemClock
-from releasekit._rules.evidence import (
-    Attestation,
-    ChangeReview,
-    LogReview,
-    MigrationRun,
-    SignOff,
-    TestRun,
-    TestsWritten,
-)
-from releasekit._rules.identity import identity
-from releasekit._rules.policy import Policy
-from releasekit._rules.reference import reference_policy
-from releasekit._rules.release import Artifact
-from releasekit._rules.windows import Window
 from releasekit.exceptions import (
     ConflictError,
     ExecutorError,
@@ -77,11 +49,16 @@ if TYPE_CHECKING:
 
     import pendulum
 
+    from releasekit._actions.desk import Desk
     from releasekit._actions.executors.registry import Registry
-    from releasekit._records.events import Event, Verification
+    from releasekit._records.events import Action, Event, Verification
     from releasekit._records.ledger import Record
+    from releasekit._records.store import Store  # noqa: TC004  # Session's, never structured
+    from releasekit._rules import guards
+    from releasekit._rules.clock import Clock  # noqa: TC004  # Session's, never structured
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.freezes import Freeze
+    from releasekit._rules.policy import Policy  # noqa: TC004  # Session's, never structured
     from releasekit._rules.release import Release
     from releasekit._rules.roster import Roster
     from releasekit._rules.verdicts import Blocker
@@ -168,6 +145,8 @@ def person(value: str, *, option: str, field: str) -> str:
     Raises:
         InvalidInputError: Naming *option* in its sentence and *field* as its field.
     """
+    from releasekit._rules.identity import identity  # noqa: PLC0415  # only for a name given
+
     try:
         return identity(value, field=option)
     except InvalidInputError as error:
@@ -253,7 +232,14 @@ class Session:
         """The policy in use, loaded once."""
         if self._policy is None:
             source = self.policy_file
-            self._policy = reference_policy() if source is None else load_policy(source)
+            if source is None:
+                from releasekit._rules.reference import reference_policy  # noqa: PLC0415
+
+                self._policy = reference_policy()
+            else:
+                from releasekit._interfaces.policy_file import load_policy  # noqa: PLC0415
+
+                self._policy = load_policy(source)
         return self._policy
 
     def _named_actor(self) -> tuple[str, str]:
@@ -357,6 +343,8 @@ class Session:
     def clock(self) -> Clock:
         """A clock fixed at ``--now``, or the system clock."""
         if self._clock is None:
+            from releasekit._rules.clock import FixedClock, SystemClock  # noqa: PLC0415  # on use
+
             now = getattr(self.args, "now", None)
             self._clock = SystemClock() if now is None else FixedClock(now)
         return self._clock
@@ -382,6 +370,8 @@ class Session:
 
                 self._store = SqliteStore(location)
             else:
+                from releasekit._records.memory import MemoryStore  # noqa: PLC0415  # on use
+
                 self._store = MemoryStore()
         return self._store
 
@@ -392,11 +382,11 @@ class Session:
             InvalidInputError: ``$RELEASEKIT_EXECUTORS`` names no known choice.
             PluginLoadError: A plug-in failed to load.
         """
-        from releasekit._actions.executors import dt_tool, registry  # noqa: PLC0415  # on use
+        from releasekit._actions.executors import dt_tool, recording, registry  # noqa: PLC0415
 
         choice = self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run"
         if choice == "dry-run":
-            return dry_run()
+            return recording.dry_run()
         if choice == "dt":
             program = self._path("dt", "RELEASEKIT_DT") or "dt"
             return dt_tool.dt(dt_tool.DtExecutor(program=program))
@@ -414,7 +404,14 @@ class Session:
         return (self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run") == "dry-run"
 
     def desk(self, *, create: bool = False, executors: bool = False) -> Desk:
-        """A desk on the policy and store; with real executors only if *executors*."""
+        """A desk on the policy and store; with real executors only if *executors*.
+
+        Only the commands that need one build it: it loads the state machine
+        and the executors.
+        """
+        from releasekit._actions.desk import Desk  # noqa: PLC0415  # on use
+        from releasekit._actions.executors.recording import dry_run  # noqa: PLC0415  # on use
+
         return Desk(
             self.policy,
             store=self.store(create=create),
@@ -549,6 +546,8 @@ def next_line(record: Record, desk: Desk) -> str:
 
 def start(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit start VERSION``."""
+    from releasekit._rules.release import Artifact  # noqa: PLC0415  # on use
+
     by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True)
     release = desk.start(
@@ -576,10 +575,23 @@ def start(session: Session, args: argparse.Namespace) -> Reply:
 
 
 def status(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit status [RELEASE]``."""
-    desk = session.desk()
+    """``releasekit status [RELEASE]``.
+
+    Where there are no releases, no desk is built: nothing is explained, so the
+    policy is not read, and neither the state machine nor an executor is loaded.
+    """
+    from releasekit._records.ledger import Ledger  # noqa: PLC0415  # on use
+
     if args.release is not None:
+        desk = session.desk()
         return _status_of(desk, desk.get(args.release))
+    _ = session.policy_file  # a policy option naming no file is an error, read or not
+    if not Ledger(session.store()).releases():
+        return Reply(
+            data={"releases": []},
+            text=escape(f"no releases in {session.db}; start one with `releasekit start VERSION`"),
+        )
+    desk = session.desk()
     rows: list[list[str]] = []
     summaries: list[dict[str, object]] = []
     for record in desk.releases():
@@ -611,11 +623,7 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
                 "blocker_codes": [blocker.code for blocker in explanation.blockers],
             }
         )
-    text = (
-        show.table(["RELEASE", "VERSION", "KIND", "STATE", "NEXT"], rows)
-        if rows
-        else escape(f"no releases in {session.db}; start one with `releasekit start VERSION`")
-    )
+    text = show.table(["RELEASE", "VERSION", "KIND", "STATE", "NEXT"], rows)
     return Reply(data={"releases": summaries}, text=text)
 
 
@@ -728,6 +736,8 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
 
 def promote(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit promote RELEASE [--to ENV] [--revision N]``: exit 1 if refused, 3 if stale."""
+    from releasekit._records.events import Action  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     try:
         moved = desk.promote(
@@ -807,6 +817,17 @@ def _last_event(
 
 
 def _evidence(session: Session, desk: Desk, release: Release, args: argparse.Namespace) -> Evidence:  # noqa: PLR0911  # one return per kind
+    from releasekit._rules import guards  # noqa: PLC0415  # on use
+    from releasekit._rules.evidence import (  # noqa: PLC0415  # on use
+        Attestation,
+        ChangeReview,
+        LogReview,
+        MigrationRun,
+        SignOff,
+        TestRun,
+        TestsWritten,
+    )
+
     by = (
         session.actor
         if args.by is None
@@ -884,6 +905,8 @@ def record(session: Session, args: argparse.Namespace) -> Reply:
 
 def run_tests(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit run-tests RELEASE``: exit 1 if the tests failed."""
+    from releasekit._rules.evidence import TestRun  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     release = desk.run_tests(
         args.release,
@@ -913,6 +936,8 @@ def run_tests(session: Session, args: argparse.Namespace) -> Reply:
 
 def migrate(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit migrate RELEASE``: exit 1 if the migrations failed."""
+    from releasekit._rules.evidence import MigrationRun  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     release = desk.migrate(
         args.release, by=session.actor, environment=args.environment, progress=session.progress()
@@ -938,6 +963,8 @@ def migrate(session: Session, args: argparse.Namespace) -> Reply:
 
 def resume(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit resume RELEASE [--force]``."""
+    from releasekit._records.events import Action  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     before = desk.get(args.release).revision
     release = desk.resume(
@@ -964,6 +991,8 @@ def resume(session: Session, args: argparse.Namespace) -> Reply:
 
 def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit abandon-step RELEASE --reason ... [--force]``."""
+    from releasekit._records.events import Action  # noqa: PLC0415  # on use
+
     desk = session.desk()
     before = desk.get(args.release).revision
     release = desk.abandon_step(
@@ -1077,6 +1106,9 @@ def _verify_one(desk: Desk, name: str) -> list[Verification]:
 
 def windows(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit windows``: the next openings of the last environment's time guards."""
+    from releasekit._rules import _forecast, guards  # noqa: PLC0415  # on use
+    from releasekit._rules._time import instant  # noqa: PLC0415  # on use
+
     policy = session.policy
     last = policy.last.name
     after = instant(args.after, field="after") if args.after is not None else session.now()
@@ -1181,6 +1213,9 @@ _Opening = tuple["pendulum.DateTime", "pendulum.DateTime | None"]
 
 
 def _openings(guard: guards.Guard, after: pendulum.DateTime, count: int) -> list[_Opening]:
+    from releasekit._rules import guards  # noqa: PLC0415  # on use
+    from releasekit._rules.windows import Window  # noqa: PLC0415  # on use
+
     window = getattr(guard, "window", None)
     if isinstance(window, Window):
         return [(opening.start, opening.end) for opening in window.next_openings(after, count)]
@@ -1193,6 +1228,8 @@ def _openings(guard: guards.Guard, after: pendulum.DateTime, count: int) -> list
 def _window_json(
     policy: Policy, guard: guards.Guard, openings: list[_Opening], freezes: list[Freeze]
 ) -> dict[str, object]:
+    from releasekit._rules.windows import Window  # noqa: PLC0415  # on use
+
     window = getattr(guard, "window", None)
     return {
         "code": guard.code,
@@ -1286,6 +1323,8 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             f"there is no policy file {source}; check the path", field="file", value=source
         )
     try:
+        from releasekit._interfaces.policy_file import check_policy  # noqa: PLC0415  # on use
+
         checked = check_policy(source, load_guards=args.load_plugins)
     except PolicyFileError as error:
         count = len(error.problems)
@@ -1334,8 +1373,14 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
 
 def policy_show(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit policy show``: the text of the policy file in use, or the reference."""
+    from releasekit._interfaces import policy_file  # noqa: PLC0415  # on use
+
     source = None if args.reference else session.policy_file
-    text = reference_policy_file() if source is None else read_policy_text(source)
+    text = (
+        policy_file.reference_policy_file()
+        if source is None
+        else policy_file.read_policy_text(source)
+    )
     # The file as it is, for `policy show > releasekit.toml`: tabs and line ends kept, any
     # other control character (a stranger's file may hold escape sequences) made visible.
     shown = escape(text.replace("\r\n", "\n"), keep="\n\t").rstrip("\n")

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._actions.data import DataOperationKind
 from releasekit._interfaces._cli_text import escape
 from releasekit._records.converter import iso, unstructure
+from releasekit._rules._time import when
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -35,7 +35,6 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.guards import AttestationPresent, LogsReviewed, SignedOff, when
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -253,6 +252,12 @@ def _record_options(  # noqa: PLR0911  # one return per kind of evidence
     kind: str, guard: Guard | None, release: Release, policy: Policy
 ) -> list[str]:
     """Return the options of ``record RELEASE KIND`` that satisfy *guard*."""
+    from releasekit._rules.guards import (  # noqa: PLC0415  # for suggestions only
+        AttestationPresent,
+        LogsReviewed,
+        SignedOff,
+    )
+
     at = _environment_option(guard)
     match kind:
         case "tests-written":
@@ -587,6 +592,8 @@ def data_operation_json(
         operation: The operation.
         rule: The environment's adjustment rule, for an adjustment (``None`` for a restore).
     """
+    from releasekit._actions.data import DataOperationKind  # noqa: PLC0415  # on use
+
     current = operation.fingerprint
     adjustment = operation.kind is DataOperationKind.ADJUSTMENT
     return {

@@ -52,7 +52,6 @@ from releasekit._rules import _validate
 from releasekit._rules._time import at_instant, instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
 from releasekit._rules.identity import by_identity
-from releasekit._rules.policy import ABANDONED
 from releasekit._rules.release import Artifact, Move, Release
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
@@ -731,6 +730,8 @@ class Ledger:
             StepInProgressError: An executor step is in flight: abandon it first.
             InvalidInputError: *move* does not lead to ``abandoned``.
         """
+        from releasekit._rules.policy import ABANDONED  # noqa: PLC0415  # rules of a flow: on use
+
         if move.target != ABANDONED:
             raise InvalidInputError(
                 f"an abandoning move leads to {ABANDONED!r}, not {move.target!r}; "
