@@ -137,3 +137,32 @@ def test_importing_releasekit_loads_only_the_standard_library(tmp_path: Path) ->
     ).stdout.split()
 
     assert {"releasekit"} == outside_the_standard_library(set(loaded))
+
+
+def test_releasekit_leaves_the_transitions_logger_to_the_application(tmp_path: Path) -> None:
+    """With DEBUG logging turned on, loading and using the engine keeps it on for transitions."""
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout, format='%(name)s')\n"
+        "import pendulum, releasekit as rk\n"
+        "engine = rk.Engine(rk.reference_policy())\n"
+        "now = pendulum.datetime(2026, 11, 27, 10, tz='UTC')\n"
+        "release = engine.start(\n"
+        "    release_id='r1', version='2.4.0', kind='normal', by='anton', now=now\n"
+        ")\n"
+        "release = engine.record(release, rk.TestsWritten(by='anton', at=now), now=now)\n"
+        "engine.promote(release, by='anton', now=now)\n"
+        "print(logging.getLevelName(logging.getLogger('transitions').level))\n"
+    )
+
+    written = subprocess.run(  # noqa: S603  # our own interpreter and code
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        env=environment(),
+        timeout=60,
+    ).stdout.splitlines()
+
+    assert ("NOTSET", True) == (written[-1], "transitions.core" in written)

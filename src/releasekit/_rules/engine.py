@@ -11,7 +11,6 @@ Every method takes the instant it works for; the engine never reads a clock.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -49,9 +48,6 @@ if TYPE_CHECKING:
     from releasekit._rules.evidence import Evidence
 
 __all__ = ["Engine", "Explanation", "Plan", "StepPlan"]
-
-# transitions logs every trigger at INFO/DEBUG, which costs 3-10x per trigger.
-logging.getLogger("transitions").setLevel(logging.WARNING)
 
 _PROMOTE = "promote"
 _ABANDON = "abandon"
