@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import datetime as dt
 import enum
+import functools
 import io
 import os
 import re
@@ -34,8 +34,15 @@ from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 #: command a tenth of its start (type checkers and ruff read this spelling too).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Iterator, Sequence
     from typing import Any, Final, NoReturn
+
+    #: The earliest and the latest instant ``--now``, ``--at``, ``--after`` and
+    #: ``--since`` take: years 1970 to 2200, in UTC. Windows, plans and schedules
+    #: are exact from the first to well beyond the last. (Built when first read.)
+    EARLIEST: dt.datetime
+    LATEST: dt.datetime
 
 __all__ = [
     "COUNTS",
@@ -87,11 +94,27 @@ ENVIRONMENT = {
     "RELEASEKIT_DEBUG": "set to 1 to show the traceback of an error, as --debug does",
 }
 
-#: The earliest and the latest instant ``--now``, ``--at``, ``--after`` and
-#: ``--since`` take: years 1970 to 2200, in UTC. Windows, plans and schedules
-#: are exact from the first to well beyond the last.
-EARLIEST: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-LATEST: Final = dt.datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+@functools.cache
+def _bounds() -> tuple[dt.datetime, dt.datetime]:
+    """:data:`EARLIEST` and :data:`LATEST`, built once an instant is read: help needs neither."""
+    import datetime as dt  # noqa: PLC0415  # milliseconds that --help does without
+
+    return (
+        dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    )
+
+
+if not TYPE_CHECKING:  # to type checkers, the two are declared above; no other name is made
+
+    def __getattr__(name: str) -> dt.datetime:
+        if name in {"EARLIEST", "LATEST"}:
+            earliest, latest = _bounds()
+            return earliest if name == "EARLIEST" else latest
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+
 
 #: The fewest and most of each count an option takes (a revision: as many as a store can count).
 COUNTS: Final = {"--count": (1, 1000), "--entries": (1, 1000), "--revision": (1, 2**31 - 1)}
@@ -162,6 +185,9 @@ def parse_instant(text: str) -> dt.datetime:
         argparse.ArgumentTypeError: *text* is not ISO 8601, has no time zone, or
             lies outside those years.
     """
+    import datetime as dt  # noqa: PLC0415  # only once an instant is given
+
+    earliest, latest = _bounds()
     shown = _quoted(text)
     try:
         value = dt.datetime.fromisoformat(text.strip())
@@ -175,13 +201,13 @@ def parse_instant(text: str) -> dt.datetime:
         )
         raise argparse.ArgumentTypeError(msg)
     try:
-        inside = EARLIEST <= value.astimezone(dt.UTC) <= LATEST
+        inside = earliest <= value.astimezone(dt.UTC) <= latest
     except OverflowError:  # its offset takes it past year 1 or 9999
         inside = False
     if not inside:
         msg = (
             f"{shown} is outside the years releasekit reckons with; give an instant "
-            f"from {EARLIEST:%Y-%m-%dT%H:%MZ} to {LATEST:%Y-%m-%dT%H:%MZ}"
+            f"from {earliest:%Y-%m-%dT%H:%MZ} to {latest:%Y-%m-%dT%H:%MZ}"
         )
         raise argparse.ArgumentTypeError(msg)
     return value
@@ -214,8 +240,8 @@ def _bounded(option: str) -> Callable[[str], int]:
 def _columns() -> int:
     """The terminal's width, found as :func:`shutil.get_terminal_size` finds it.
 
-    argparse imports :mod:`shutil` for it, which costs the command's help a
-    tenth of its start.
+    argparse imports :mod:`shutil` for it, which takes longer than the
+    command's own parser does to build.
     """
     try:
         columns = int(os.environ["COLUMNS"])
