@@ -186,7 +186,7 @@ def main() -> int:
             "releasekit status, empty store",
             *alternate(bare_four, listed, starts=starts, warmup=warmup),
         )
-        idle, _ = alternate(nothing, nothing, starts=max(starts // 4, 5), warmup=1)
+        idle, _ = alternate(nothing, bare_argparse, starts=max(starts // 2, 5), warmup=warmup)
 
     print(f"for scale: python -c pass {milli(idle)}\n")
     print(f"(a) {helping.name}")
