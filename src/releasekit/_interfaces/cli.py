@@ -26,8 +26,8 @@ import io
 import os
 import re
 import sys
-from collections.abc import Mapping
 
+from releasekit._interfaces._cli_parsers import Commands, Formatter, Layout, add_commands
 from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 
 #: ``typing.TYPE_CHECKING`` without importing :mod:`typing`, which costs the
@@ -35,7 +35,7 @@ from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from typing import Any, Final, NoReturn
 
     #: The earliest and the latest instant ``--now``, ``--at``, ``--after`` and
@@ -237,48 +237,11 @@ def _bounded(option: str) -> Callable[[str], int]:
     return count
 
 
-def _columns() -> int:
-    """The terminal's width, found as :func:`shutil.get_terminal_size` finds it.
-
-    argparse imports :mod:`shutil` for it, which takes longer than the
-    command's own parser does to build.
-    """
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns > 0:
-        return columns
-    stream = sys.__stdout__
-    try:
-        return (os.get_terminal_size(stream.fileno()).columns if stream else 0) or 80
-    except (AttributeError, ValueError, OSError):  # not a terminal, or no file at all
-        return 80
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help, as wide as the terminal, found without importing :mod:`shutil`."""
-
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        wide = _columns() - 2 if width is None else width  # argparse keeps two columns free
-        super().__init__(prog, indent_increment, max_help_position, wide)
-
-
-class _Layout(_Formatter, argparse.RawDescriptionHelpFormatter):
-    """The same, keeping the line breaks of the description and the epilog."""
-
-
 class _Parser(argparse.ArgumentParser):
     """An argument parser that hands a usage error back to :func:`main` instead of exiting."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  # argparse's own
-        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("formatter_class", Formatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
@@ -394,113 +357,6 @@ def _global_options() -> argparse.ArgumentParser:
     return options
 
 
-if TYPE_CHECKING:
-    #: What adds a command's own arguments to its parser.
-    _Build = Callable[[argparse.ArgumentParser], None]
-    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]  # noqa: SLF001
-else:  # argparse's action for commands, generic to type checkers only
-    _SubParsers = argparse._SubParsersAction  # noqa: SLF001
-
-
-class _Commands(_SubParsers):
-    """The commands of a parser, each of whose own parser is built when it is first needed.
-
-    argparse takes longer to build a parser than Python takes to start (it
-    looks up a translation for each), and the command has some forty: so
-    ``--help`` lists the commands from their summaries alone, and a command
-    line builds the parser of the command it names, when it reaches its name.
-
-    Attributes:
-        epilog: What the help of each of these commands ends with.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  # argparse's own
-        super().__init__(*args, **kwargs)
-        self._offered: dict[str, tuple[str, tuple[_Build, ...]]] = {}
-        # argparse only asks its choices whether they hold a name, and lists them.
-        self.choices = _Offered(self)  # type: ignore[assignment]
-        self.epilog: str | None = None
-
-    def offer(
-        self, name: str, summary: str, *builds: _Build, description: str | None = None
-    ) -> None:
-        """Offer the command *name*; *builds* add its arguments when its parser is built."""
-        self._choices_actions.append(self._ChoicesPseudoAction(name, (), summary))
-        self._offered[name] = (description or summary, builds)
-
-    def command(
-        self, name: str, summary: str, *, description: str | None = None
-    ) -> Callable[[_Build], _Build]:
-        """Offer the command *name*, whose arguments the decorated function adds."""
-
-        def offer(build: _Build) -> _Build:
-            self.offer(name, summary, build, description=description)
-            return build
-
-        return offer
-
-    def names(self) -> list[str]:
-        """The commands offered, in order."""
-        return list(self._offered)
-
-    def parser(self, name: str) -> argparse.ArgumentParser:
-        """Return the parser of the command *name*, building it the first time.
-
-        Raises:
-            KeyError: No such command is offered.
-        """
-        built = self._name_parser_map.get(name)
-        if built is None:
-            description, builds = self._offered[name]
-            built = self.add_parser(
-                name, description=description, epilog=self.epilog, parents=[_global_options()]
-            )
-            for build in builds:
-                build(built)
-        return built
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        if isinstance(values, list) and values:
-            self.parser(values[0])  # argparse checked that it names a command
-        super().__call__(parser, namespace, values, option_string)
-
-
-class _Offered(Mapping[str, argparse.ArgumentParser]):
-    """The commands' names, each mapped to its parser, which is built when it is looked up."""
-
-    def __init__(self, commands: _Commands) -> None:
-        self._commands = commands
-
-    def __getitem__(self, name: str) -> argparse.ArgumentParser:
-        return self._commands.parser(name)
-
-    def __contains__(self, name: object) -> bool:  # without building the parser
-        return name in self._commands.names()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._commands.names())
-
-    def __len__(self) -> int:
-        return len(self._commands.names())
-
-
-def _commands(
-    parser: argparse.ArgumentParser, *, dest: str, metavar: str, epilog: str | None = None
-) -> _Commands:
-    """Add the commands to *parser*, each command's help ending with *epilog*."""
-    commands = parser.add_subparsers(dest=dest, metavar=metavar, required=True, action=_Commands)
-    if not isinstance(commands, _Commands):  # pragma: no cover  # argparse makes what it is given
-        raise TypeError(commands)
-    commands.epilog = epilog
-    return commands
-
-
 def _add_list(
     parser: argparse.ArgumentParser, flag: str, *, dest: str, text: str, metavar: str = "NAME"
 ) -> None:
@@ -511,7 +367,7 @@ def _add_list(
 
 
 def _evidence_parsers(record: argparse.ArgumentParser) -> None:
-    kind = _commands(record, dest="kind", metavar="KIND")
+    kind = add_commands(record, dest="kind", metavar="KIND", common=_global_options)
 
     def when_and_who(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
@@ -604,7 +460,7 @@ def _evidence_parsers(record: argparse.ArgumentParser) -> None:
         parser.add_argument("--note", default="")
 
 
-def _operation_parsers(command: _Commands) -> None:
+def _operation_parsers(command: Commands) -> None:
     """Add the commands of the environment operations: logs, monitoring, rollback."""
 
     @command.command("logs", "collect the error logs of every environment into one report")
@@ -695,7 +551,9 @@ def _operation_parsers(command: _Commands) -> None:
 
 
 def _data_parsers(data: argparse.ArgumentParser) -> None:
-    action = _commands(data, dest="data_command", metavar="ACTION", epilog=_CODES)
+    action = add_commands(
+        data, dest="data_command", metavar="ACTION", common=_global_options, epilog=_CODES
+    )
 
     @action.command(
         "adjust",
@@ -766,7 +624,7 @@ def _data_parsers(data: argparse.ArgumentParser) -> None:
 
 
 def _policy_parsers(policy: argparse.ArgumentParser) -> None:
-    action = _commands(policy, dest="policy_command", metavar="ACTION")
+    action = add_commands(policy, dest="policy_command", metavar="ACTION", common=_global_options)
 
     @action.command(
         "check",
@@ -810,11 +668,13 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
         prog="releasekit",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=_Layout,
+        formatter_class=Layout,
     )
     parser.add_argument("--version", action=_Version)
     _add_global_options(parser, suppress=False)
-    command = _commands(parser, dest="command", metavar="COMMAND", epilog=_CODES)
+    command = add_commands(
+        parser, dest="command", metavar="COMMAND", common=_global_options, epilog=_CODES
+    )
 
     @command.command("start", "start a release of VERSION in the first environment")
     def _start(start: argparse.ArgumentParser) -> None:
