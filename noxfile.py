@@ -40,7 +40,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Check the types with mypy --strict."""
-    session.install("-e", ".[tests,postgres]", "mypy", "nox")
+    session.install("-e", ".[tests,postgres,calendars]", "mypy", "nox")
     session.run("mypy")
 
 

@@ -25,10 +25,18 @@ import releasekit as rk
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["REFERENCE", "documents", "toml_values", "write"]
+__all__ = ["PEOPLE", "REFERENCE", "documents", "toml_values", "write"]
 
 #: The reference policy file as TOML data: the start of every document.
 REFERENCE: dict[str, Any] = tomllib.loads(rk.reference_policy_file())
+
+#: A roster for the reference policy, which some documents start with too.
+PEOPLE: dict[str, Any] = {
+    "anton": {"aliases": ["toni"], "roles": ["developer", "team"]},
+    "maria": {"aliases": ["mk"], "roles": ["team"]},
+    "ci": {"roles": ["ci"]},
+    "data-operator": {"roles": ["operator"]},
+}
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -224,8 +232,10 @@ def _add(draw: st.DrawFn, container: object, value: object) -> None:
 
 @st.composite
 def documents(draw: st.DrawFn) -> str:
-    """The reference policy file changed zero to three times, written as TOML text."""
+    """The reference policy file (with its people, or not) changed zero to three times, as TOML."""
     data = copy.deepcopy(REFERENCE)
+    if draw(st.booleans()):
+        data["people"] = copy.deepcopy(PEOPLE)
     for _ in range(draw(st.integers(0, 3))):
         draw(_change(data))
     return write(data)

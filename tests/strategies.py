@@ -237,6 +237,7 @@ def blockers() -> st.SearchStrategy[Blocker]:
         message=any_text,
         hint=any_text,
         unblocked_by=st.lists(some_text, max_size=2).map(tuple),
+        people=st.lists(people.map(identity), max_size=2).map(tuple),
         earliest=st.none() | instants(),
         source=any_text,
         target=any_text,

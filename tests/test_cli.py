@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit._interfaces import cli
+from releasekit._interfaces import _cli_parsers, _cli_text, cli
 from releasekit._interfaces.cli import ENVIRONMENT, EVIDENCE_KINDS, ExitCode, main, parse_instant
 
 COMMANDS = [
@@ -170,15 +170,195 @@ def test_instants_are_read_in_iso_8601(text: str, expected: dt.datetime) -> None
     assert expected == parse_instant(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1969-12-31T23:59:59Z",
+        "1970-01-01T00:30+01:00",
+        "2201-01-01T00:00Z",
+        "2200-12-31T23:59-00:01",
+        "0001-01-01T00:00+01:00",
+        "9999-12-31T23:59-01:00",
+        "9999-12-31T23:00Z",
+    ],
+)
+def test_an_instant_outside_the_years_1970_to_2200_is_refused(text: str) -> None:
+    """Year 1, year 9999 and an offset that takes an instant past either bound: one sentence."""
+    with pytest.raises(argparse.ArgumentTypeError) as refused:
+        parse_instant(text)
+
+    assert (
+        f"{text!r} is outside the years releasekit reckons with; give an instant from "
+        "1970-01-01T00:00Z to 2200-12-31T23:59Z"
+    ) == str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["1970-01-01T00:00Z", "1970-01-01T01:00+01:00", "2200-12-31T23:59:59.999999Z"]
+)
+def test_the_bounds_themselves_are_instants(text: str) -> None:
+    """The first and the last instant of the bounds are read."""
+    assert cli.EARLIEST <= parse_instant(text) <= cli.LATEST
+
+
+@pytest.mark.parametrize(
+    ("argv", "refused"),
+    [
+        (["windows", "--count", "0"], "'0'"),
+        (["windows", "--count", "1001"], "'1001'"),
+        (["windows", "--count", "10000000"], "'10000000'"),
+        (["windows", "--count", "-5"], "'-5'"),
+        (["windows", "--count", "\u0663"], "'\u0663'"),
+        (["logs", "--entries", "99999999999999999999999"], "'99999999999999999999999'"),
+    ],
+)
+def test_a_count_outside_1_to_1000_is_a_usage_error(
+    argv: list[str], refused: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--count` and `--entries` take 1 to 1000, and say so."""
+    code = main(argv)
+
+    assert (ExitCode.ERROR, f"{refused} is not a whole number from 1 to 1000") == (
+        code,
+        capsys.readouterr().err.splitlines()[-1].split(": ")[-1],
+    )
+
+
+def test_the_largest_count_is_answered(capsys: pytest.CaptureFixture[str]) -> None:
+    """`windows --count 1000` from the last instant lists a thousand openings, past 2200."""
+    code = main(["--json", "--now", "2200-12-31T23:59Z", "windows", "--count", "1000"])
+
+    openings = json.loads(capsys.readouterr().out)["windows"][0]["openings"]
+    assert (ExitCode.OK, 1000, "2201-01-03T09:00:00+00:00") == (
+        code,
+        len(openings),
+        openings[0]["start"],
+    )
+
+
+def test_a_usage_error_with_json_is_one_json_document(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--json` and a bad option: exit 2, the usage on stderr, one error document on stdout."""
+    code = main(["--json", "windows", "--count", "many"])
+
+    captured = capsys.readouterr()
+    assert (
+        ExitCode.ERROR,
+        "UsageError",
+        "argument --count: 'many' is not a whole number from 1 to 1000",
+    ) == (
+        code,
+        json.loads(captured.out)["error"]["type"],
+        json.loads(captured.out)["error"]["message"],
+    )
+    assert captured.err.startswith("usage: releasekit windows")
+
+
+def test_a_usage_error_shows_what_was_typed_without_its_control_characters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An unrecognised argument holding an escape sequence is shown escaped."""
+    code = main(["status", "r1", "\x1b[2J\u202e"])
+
+    assert (ExitCode.ERROR, "releasekit: error: unrecognized arguments: \\x1b[2J\\u202e") == (
+        code,
+        capsys.readouterr().err.splitlines()[-1],
+    )
+
+
 def test_a_date_alone_is_naive() -> None:
     """A bare date has no time zone, so it is refused."""
     with pytest.raises(argparse.ArgumentTypeError, match="has no time zone"):
         parse_instant("2026-11-27")
 
 
+def _broken(*_args: object, **_kwargs: object) -> int:
+    raise KeyError("x")
+
+
+def test_an_unexpected_error_is_one_line_and_its_own_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug ends the command with exit 70 and one line naming it, no traceback."""
+    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # patched below
+
+    monkeypatch.setattr(_cli_commands, "run", _broken)
+
+    code = main(["status"], environ={})
+
+    assert (
+        ExitCode.INTERNAL_ERROR,
+        "",
+        (
+            "releasekit: unexpected error (this is a bug in releasekit): KeyError: 'x' "
+            "\N{EM DASH} run again with --debug to see the traceback\n"
+        ),
+    ) == (code, *capsys.readouterr())
+
+
+def test_an_unexpected_error_with_json_is_an_internal_error_document(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --json a bug is one document whose type, InternalError, no refusal has."""
+    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # patched below
+
+    monkeypatch.setattr(_cli_commands, "run", _broken)
+
+    code = main(["--json", "status"], environ={})
+
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert (ExitCode.INTERNAL_ERROR, "InternalError", 70, "KeyError") == (
+        code,
+        error["type"],
+        error["exit_code"],
+        error["exception"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ"),
+    [
+        (["--debug", "status"], {}),
+        (["status", "--debug"], {}),
+        (["status"], {"RELEASEKIT_DEBUG": "1"}),
+    ],
+)
+def test_debug_shows_the_traceback_of_an_unexpected_error(
+    argv: list[str],
+    environ: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--debug (or RELEASEKIT_DEBUG=1) prints the traceback, then the line."""
+    from releasekit._interfaces import _cli_commands  # noqa: PLC0415  # patched below
+
+    monkeypatch.setattr(_cli_commands, "run", _broken)
+
+    code = main(argv, environ=environ)
+
+    err = capsys.readouterr().err
+    assert (ExitCode.INTERNAL_ERROR, True, True) == (
+        code,
+        err.startswith("Traceback (most recent call last):"),
+        err.endswith("releasekit: unexpected error (this is a bug in releasekit): KeyError: 'x'\n"),
+    )
+
+
+def test_debug_shows_the_traceback_of_a_refusal_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --debug a releasekit error's traceback precedes its sentence."""
+    code = main(["--db", str(tmp_path / "r.db"), "--debug", "history", "nope"], environ={})
+
+    err = capsys.readouterr().err
+    assert (ExitCode.ERROR, True) == (code, err.startswith("Traceback (most recent call last):"))
+    assert err.endswith(
+        "releasekit: there is no release 'nope'; list the known releases or start a new one\n"
+    )
+
+
 def test_exit_codes_are_fixed() -> None:
-    """The documented exit codes: 0 ok, 1 refused, 2 error, 3 busy, 4 executor failed."""
-    assert [0, 1, 2, 3, 4] == [code.value for code in ExitCode]
+    """The documented exit codes: 0 ok, 1 refused, 2 error, 3 busy, 4 executor failed, 70 bug."""
+    assert [0, 1, 2, 3, 4, 70, 130] == [code.value for code in ExitCode]
 
 
 def test_help_does_not_load_the_commands() -> None:
@@ -198,15 +378,17 @@ def test_help_does_not_load_the_commands() -> None:
 
 
 def test_the_module_imports_only_the_standard_library() -> None:
-    """cli.py's own imports are standard library modules."""
-    source = Path(cli.__file__).read_text(encoding="utf-8")
-    imported = {
-        line.split()[1].split(".")[0]
-        for line in source.splitlines()
-        if line.startswith(("import ", "from ")) and "__future__" not in line
-    }
+    """cli.py imports the standard library, and the helpers of its own that do too."""
+    own = {"releasekit._interfaces._cli_parsers", "releasekit._interfaces._cli_text"}
+    for module in (cli, _cli_parsers, _cli_text):
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        imported = {
+            line.split()[1]
+            for line in source.splitlines()
+            if line.startswith(("import ", "from ")) and "__future__" not in line
+        }
 
-    assert imported <= set(sys.stdlib_module_names)
+        assert {name.split(".")[0] for name in imported - own} <= set(sys.stdlib_module_names)
 
 
 # -- the real command ----------------------------------------------------------------
@@ -234,6 +416,67 @@ def test_an_error_in_a_real_process_is_a_sentence_not_a_traceback(tmp_path: Path
     assert "UnknownReleaseError" == json.loads(result.stdout)["error"]["type"]
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_terminal_that_cannot_show_a_character_gets_its_escape(
+    encoding: str, tmp_path: Path
+) -> None:
+    """PYTHONIOENCODING=ascii: the dash of the window is written as an escape; JSON still reads."""
+    environ = {key: value for key, value in os.environ.items() if key not in ENVIRONMENT}
+    environ["PYTHONIOENCODING"] = encoding
+    argv = ["--now", "2026-11-27T18:00Z", "windows", "--count", "1"]
+
+    text = subprocess.run(  # noqa: S603  # our own command, with our own arguments
+        [sys.executable, "-m", "releasekit", *argv],
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
+    document = subprocess.run(  # noqa: S603  # our own command, with our own arguments
+        [sys.executable, "-m", "releasekit", "--json", *argv],
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+        env=environ,
+        timeout=60,
+    )
+
+    assert (0, 0, b"") == (text.returncode, document.returncode, text.stderr + document.stderr)
+    assert b"09:00\\u201312:00" in text.stdout
+    assert (
+        "inside Sat, Sun 09:00\N{EN DASH}12:00 (UTC)"
+        == (json.loads(document.stdout)["windows"][0]["description"])
+    )
+
+
+def test_a_reader_that_went_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`releasekit windows | head -0`: no traceback, and no complaint at exit either."""
+    environ = {key: value for key, value in os.environ.items() if key not in ENVIRONMENT}
+    process = subprocess.Popen(  # our own command, with our own arguments
+        [
+            sys.executable,
+            "-m",
+            "releasekit",
+            "--now",
+            "2026-11-27T18:00Z",
+            "windows",
+            "--count",
+            "1000",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=environ,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # the reader goes away before the command writes
+
+    _, err = process.communicate(timeout=60)
+
+    assert (ExitCode.ERROR, b"") == (process.returncode, err)
+
+
 def test_the_console_script_is_installed_next_to_the_interpreter(tmp_path: Path) -> None:
     """The `releasekit` script sits beside sys.executable and runs `status --json`."""
     folder = Path(sys.executable).parent
@@ -255,7 +498,7 @@ def test_the_console_script_is_installed_next_to_the_interpreter(tmp_path: Path)
 def test_a_count_that_is_no_number_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     """`windows --count many` exits 2."""
     assert ExitCode.ERROR == main(["windows", "--count", "many"])
-    assert "'many' is not a whole number of 1 or more" in capsys.readouterr().err
+    assert "'many' is not a whole number from 1 to 1000" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -310,6 +310,8 @@ def test_explain_json_shape(cli: Callable[..., Ran]) -> None:
                 "hint": "wait until Sat 2026-11-28 09:00 UTC, or start a hotfix release if this "
                 "cannot wait",
                 "unblocked_by": [],
+                "people": [],
+                "can_clear": None,
                 "earliest": "2026-11-28T09:00:00+00:00",
                 "source": "stage",
                 "target": "production",
@@ -1000,7 +1002,7 @@ def test_windows_marks_an_opening_in_progress(cli: Callable[..., Ran]) -> None:
 
 
 def test_windows_json_shape(cli: Callable[..., Ran]) -> None:
-    """`windows --json` names the environment and each window with its openings."""
+    """`windows --json` names the environment, each window's openings, freezes and forecasts."""
     ran = ok(cli("--now", EVENING, "--json", "windows", "--count", "1"))
 
     assert {
@@ -1014,10 +1016,19 @@ def test_windows_json_shape(cli: Callable[..., Ran]) -> None:
                 "applies_to": ["normal"],
                 "lifted_for": ["hotfix"],
                 "openings": [
-                    {"start": "2026-11-28T09:00:00+00:00", "end": "2026-11-28T12:00:00+00:00"}
+                    {
+                        "start": "2026-11-28T09:00:00+00:00",
+                        "end": "2026-11-28T12:00:00+00:00",
+                        "frozen": [],
+                    }
                 ],
             }
         ],
+        "freezes": [],
+        "earliest": {
+            "normal": "2026-11-28T09:00:00+00:00",
+            "hotfix": "2026-11-27T18:00:00+00:00",
+        },
     } == ran.json
 
 
@@ -1336,6 +1347,38 @@ def test_policy_show_of_an_unreadable_file_is_an_error(
 
     assert ExitCode.ERROR == ran.code
     assert "gone.toml: 1 problem in the policy file:\n  cannot read the file" in ran.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        (["--db", "", "status"], {}, "--db is empty"),
+        (["--db", " ", "status"], {}, "--db is empty"),
+        (["--db", "a\x00b.db", "start", "2.4.0"], {}, "--db holds a NUL character"),
+        (["--policy", "", "status"], {}, "--policy is empty"),
+        (["--executors", "dt", "--dt", "", "run-tests", "2.4.0"], {}, "--dt is empty"),
+        (["status"], {"RELEASEKIT_DB": "  "}, "$RELEASEKIT_DB is empty"),
+    ],
+)
+def test_an_empty_file_name_is_an_error_not_the_default(  # noqa: PLR0917  # fixtures
+    argv: list[str],
+    environ: dict[str, str],
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--db ''` does not quietly mean ./releasekit.db: exit 2, saying what to write."""
+    monkeypatch.chdir(tmp_path)
+
+    code = main(["--actor", "anton", *argv], environ=environ)
+
+    err = capsys.readouterr().err
+    assert (ExitCode.ERROR, True, []) == (
+        code,
+        err.startswith(f"releasekit: {expected}; "),
+        list(tmp_path.iterdir()),
+    )
 
 
 NEVER_GUARD = """\

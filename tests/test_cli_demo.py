@@ -59,6 +59,18 @@ def test_the_demo_shows_who_may_act_and_what_is_missing(story: str) -> None:
     assert "    [new-tests-written] new functionality of 2.4.0 has no new automatic tests" in story
 
 
+def test_the_demo_names_who_can_clear_each_blocker(story: str) -> None:
+    """The demo has a roster: the team's blockers name its people, the last review not anton."""
+    assert "  people:    anton (developer), maria and ivan (team)" in story
+    assert (
+        "run the migrations on stage and record the MigrationRun (unblocked by: team; ask anton, "
+        "maria or ivan)"
+    ) in story
+    assert (
+        "by someone other than anton (its author) (unblocked by: team; ask maria or ivan)" in story
+    )
+
+
 def test_the_demo_releases_on_saturday_morning(story: str) -> None:
     """The normal release reaches production when the window opens, by the plan."""
     assert "anton  plan 2.4.0: production at the earliest Sat 2026-11-28 09:00 UTC" in story

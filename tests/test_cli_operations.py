@@ -291,15 +291,22 @@ def test_review_logs_reads_a_report_from_standard_input(
                 "required field missing @ $.collected_at)"
             ),
         ),
+        (
+            b"\x89PNG\r\n\x1a\n\xff",
+            "cannot read the log report report.json (it is not UTF-8 text: byte 0 is not)",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "report.json is not JSON (it is nested too deeply)"),
     ],
-    ids=["missing", "not-json", "not-a-report"],
+    ids=["missing", "not-json", "not-a-report", "binary", "nested-too-deeply"],
 )
 def test_review_logs_refuses_what_is_no_saved_report(
-    cli: Callable[..., Ran], tmp_path: Path, content: str | None, expected: str
+    cli: Callable[..., Ran], tmp_path: Path, content: str | bytes | None, expected: str
 ) -> None:
-    """A missing file, text that is not JSON, or JSON that is no report: exit 2, no record."""
+    """A missing, binary or endlessly nested file, or JSON that is no report: exit 2, no record."""
     in_sandbox(cli)
-    if content is not None:
+    if isinstance(content, bytes):
+        (tmp_path / "report.json").write_bytes(content)
+    elif content is not None:
         (tmp_path / "report.json").write_text(content)
 
     before = ok(cli("--json", "history", "2.4.0")).json["events"]
@@ -310,6 +317,21 @@ def test_review_logs_refuses_what_is_no_saved_report(
 
     assert (ExitCode.ERROR, True) == (ran.code, expected in ran.err)
     assert before == ok(cli("--json", "history", "2.4.0")).json["events"]
+
+
+def test_review_logs_refuses_a_report_that_never_ends(cli: Callable[..., Ran]) -> None:
+    """`--report /dev/zero`: refused after 16 MiB, instead of reading forever."""
+    in_sandbox(cli)
+
+    ran = cli("review-logs", "2.4.0", "--report", "/dev/zero", "--verdict", "clean")
+
+    assert (
+        ExitCode.ERROR,
+        (
+            "releasekit: cannot read the log report /dev/zero (it is larger than 16 MiB); "
+            "save one with `releasekit logs RELEASE --save FILE`\n"
+        ),
+    ) == (ran.code, ran.err)
 
 
 def test_review_logs_refuses_a_report_of_another_release(cli: Callable[..., Ran]) -> None:
@@ -331,6 +353,16 @@ def test_review_logs_refuses_a_report_of_another_release(cli: Callable[..., Ran]
 def test_review_logs_needs_a_verdict(cli: Callable[..., Ran]) -> None:
     """The reviewer must say clean or problems: a usage error otherwise."""
     assert ExitCode.ERROR == cli("review-logs", "2.4.0").code
+
+
+def test_logs_save_to_a_name_holding_a_nul_is_an_error(cli: Callable[..., Ran]) -> None:
+    """A file name no system can hold: exit 2 and a sentence, not a traceback."""
+    ran = cli("logs", "--save", "a\x00b.json")
+
+    assert (
+        ExitCode.ERROR,
+        "releasekit: cannot write a\\x00b.json (embedded null byte); choose a file you may write\n",
+    ) == (ran.code, ran.err)
 
 
 def test_logs_save_to_a_folder_that_does_not_exist_is_an_error(cli: Callable[..., Ran]) -> None:
@@ -377,6 +409,8 @@ def test_monitoring_json_shape(cli: Callable[..., Ran], db: Path) -> None:
         "last_checked_at": "2026-11-27T11:10:00+00:00",
         "up_to_date": False,
         "next_due": "2026-11-27T12:00:00+00:00",
+        "earlier": 0,
+        "earlier_overdue": 0,
         "checks": [
             {
                 "due_at": "2026-11-27T11:00:00+00:00",
@@ -388,6 +422,29 @@ def test_monitoring_json_shape(cli: Callable[..., Ran], db: Path) -> None:
         ],
         "attention": [],
     } == document
+
+
+def test_monitoring_lists_the_latest_checks_and_counts_the_earlier_ones(
+    cli: Callable[..., Ran], db: Path
+) -> None:
+    """A release in production for a century unchecked: the last 100 checks, the rest counted."""
+    in_production(db, "2.4.0")
+
+    ran = ok(cli("--now", "2126-11-27T10:30Z", "monitoring", "2.4.0"))
+    document = ok(cli("--now", "2126-11-27T10:30Z", "--json", "monitoring", "2.4.0")).json
+
+    due = (100 * 365 + 24) * 24  # hourly for a century of 24 leap days (2100 is none)
+    assert (
+        f"  {due - 100} earlier checks are not listed; {due - 100} of them were missed"
+        in ran.out.splitlines()
+    )
+    assert f"{due} checks are due: releasekit check-production 2.4.0" in ran.out.splitlines()
+    assert (due - 100, due - 100, 101, "2026-11-27T11:00:00+00:00") == (
+        document["earlier"],
+        document["earlier_overdue"],
+        len(document["checks"]),
+        document["next_due"],
+    )
 
 
 def test_monitoring_of_a_replaced_release_has_no_checks_left(

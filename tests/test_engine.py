@@ -214,11 +214,11 @@ def test_plan_forecasts_the_next_production_window(engine: rk.Engine) -> None:
     assert SATURDAY_OPENING == plan.earliest_production
 
 
-def test_plan_of_a_hotfix_allows_production_now(engine: rk.Engine) -> None:
-    """A hotfix planned on Friday evening could reach production at once, evidence permitting."""
+def test_plan_of_a_hotfix_allows_production_after_its_test_run(engine: rk.Engine) -> None:
+    """A hotfix planned on Friday evening could reach production once its 1 h test run ends."""
     plan = engine.plan(start(engine, kind=rk.Kind.HOTFIX), now=FRIDAY_EVENING)
 
-    assert FRIDAY_EVENING == plan.earliest_production
+    assert FRIDAY_EVENING.add(hours=1) == plan.earliest_production
 
 
 def test_plan_of_a_finished_release_is_empty(engine: rk.Engine) -> None:

@@ -1,8 +1,9 @@
-import subprocess
-import sys
+import ast
+import importlib
+from pathlib import Path
 
 import releasekit
-from releasekit import exceptions, guards
+from releasekit import calendars, exceptions, guards
 
 #: Names a module may hold without exporting them: typing helpers.
 HELPERS = {"annotations", "TYPE_CHECKING", "Any"}
@@ -36,8 +37,8 @@ def test_all_is_sorted() -> None:
 
 
 def test_submodules_export_exactly_their_public_names() -> None:
-    """guards and exceptions list their public names in __all__."""
-    for module in (guards, exceptions):
+    """guards, exceptions and calendars list their public names in __all__."""
+    for module in (guards, exceptions, calendars):
         assert public_names(module) == set(module.__all__)
 
 
@@ -46,16 +47,34 @@ def test_the_version_is_known() -> None:
     assert releasekit.__version__
 
 
-def test_importing_releasekit_leaves_stores_and_executors_for_later() -> None:
-    """`import releasekit` loads the rules only; stores, executors and cattrs load on first use."""
-    code = (
-        "import sys, releasekit; "
-        "print(sorted(m for m in ('releasekit.stores', 'releasekit.executors', 'cattrs', "
-        "'psycopg', 'hypothesis') if m in sys.modules))"
+def typed_names() -> dict[str, str]:
+    """Each name the package imports for type checkers, and the module it names it from."""
+    source = Path(releasekit.__file__ or "").read_text(encoding="utf-8")
+    block = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
     )
+    return {
+        alias.name: node.module or ""
+        for node in block.body
+        if isinstance(node, ast.ImportFrom) and node.module != "typing"
+        for alias in node.names
+    }
 
-    loaded = subprocess.run(  # noqa: S603  # runs this interpreter on a fixed snippet
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
 
-    assert "[]" == loaded
+def test_every_name_read_at_run_time_is_the_one_type_checkers_see() -> None:
+    """Each name, imported on first use, is the object the package's typed imports name."""
+    typed = typed_names()
+    differing = [
+        name
+        for name, module in typed.items()
+        if getattr(releasekit, name)
+        is not (
+            importlib.import_module(f"{module}.{name}")
+            if module == "releasekit"
+            else getattr(importlib.import_module(module), name)
+        )
+    ]
+
+    assert (set(releasekit.__all__) - {"__version__"}, []) == (set(typed), differing)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 
 import releasekit as rk
-from policy_documents import REFERENCE, documents, write
+from policy_documents import PEOPLE, REFERENCE, documents, write
 from releasekit._interfaces import _cli_commands
 from releasekit._interfaces.cli import build_parser
 
@@ -39,6 +39,14 @@ def outcome_of(text: str) -> tuple[str, ...] | None:
 def test_the_writer_writes_the_reference_policy_back() -> None:
     """The documents start from the reference policy, written back to TOML unchanged in meaning."""
     assert rk.reference_policy() == rk.loads_policy(write(REFERENCE))
+
+
+def test_the_writer_writes_the_reference_policy_with_its_people_back() -> None:
+    """Documents may start with a roster: written back, it is the reference policy's roster."""
+    policy = rk.loads_policy(write({**REFERENCE, "people": PEOPLE}))
+
+    assert policy.roster is not None
+    assert ("anton", "maria", "ci", "data-operator") == policy.roster.names
 
 
 def test_the_documents_are_toml() -> None:

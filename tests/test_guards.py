@@ -516,4 +516,6 @@ def test_a_blocker_stored_before_evidence_existed_reads_as_none() -> None:
     refused = structure(stored, Refused)
 
     assert (None, "signed-off") == (refused.blockers[0].evidence, refused.blockers[0].code)
-    assert {**stored["blockers"][0], "evidence": None} == unstructure(refused.blockers[0])
+    assert {**stored["blockers"][0], "evidence": None, "people": []} == unstructure(
+        refused.blockers[0]
+    )

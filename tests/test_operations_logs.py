@@ -13,6 +13,7 @@ from releasekit._actions.logs import (
     Monitoring,
     attention_key,
     schedule,
+    unlisted,
 )
 from releasekit.executors import LogBatch, Outcome
 
@@ -167,6 +168,46 @@ def test_monitoring_summarises_its_checks() -> None:
     assert [CheckStatus.LATE, CheckStatus.DONE, CheckStatus.DUE, CheckStatus.UPCOMING] == [
         check.status for check in monitoring.checks
     ]
+
+
+@pytest.mark.parametrize("done", [(), (START.add(hours=2, minutes=5),), (START.add(hours=7),)])
+@pytest.mark.parametrize("limit", [1, 3, 6, 50])
+def test_a_limited_schedule_is_the_tail_of_the_whole_one(
+    done: tuple[pendulum.DateTime, ...], limit: int
+) -> None:
+    """With a limit: the latest checks as the whole schedule has them, the others counted."""
+    now = START.add(hours=8, minutes=30)
+    whole = schedule(HOURLY, since=START, checks=done, now=now)
+    listed = schedule(HOURLY, since=START, checks=done, now=now, limit=limit)
+
+    left_out = whole[: max(0, len(whole) - 1 - limit)]
+    missed = sum(1 for check in left_out if check.status is CheckStatus.OVERDUE)
+    assert whole[len(left_out) :] == listed
+    assert (len(left_out), missed) == unlisted(
+        HOURLY, since=START, checks=done, now=now, limit=limit
+    )
+
+
+def test_monitoring_counts_the_missed_checks_it_does_not_list() -> None:
+    """Eight checks missed, two listed: not up to date, the first missed one is next due."""
+    now = START.add(hours=8, minutes=30)
+    monitoring = Monitoring(
+        release_id="r1",
+        environment="production",
+        every=HOURLY.every,
+        since=START,
+        until=None,
+        at=now,
+        checks=schedule(HOURLY, since=START, checks=(), now=now, limit=2),
+        earlier=6,
+        earlier_overdue=6,
+    )
+
+    assert (False, START.add(hours=1), 3) == (
+        monitoring.up_to_date,
+        monitoring.next_due,
+        len(monitoring.checks),
+    )
 
 
 def test_the_attention_key_names_the_environment() -> None:

@@ -3,77 +3,21 @@
 Build a policy (or take :func:`reference_policy`), drive releases through it
 with an :class:`Engine`, and ask at any moment: may this release move on now,
 and if not, why — and when?
+
+Every name here is imported on first use: ``import releasekit`` loads nothing
+beyond the standard library, so the ``releasekit`` command (which lives in this
+package) prints its help and parses its arguments without loading the rules,
+the stores or their dependencies.
 """
 
 from __future__ import annotations
 
-import importlib as _importlib
-from typing import TYPE_CHECKING, Any
-
-from releasekit import exceptions, guards
-from releasekit._rules.clock import Clock, FixedClock, SystemClock
-from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
-from releasekit._rules.environments import (
-    DataAdjustmentRule,
-    DataLifecycle,
-    DataSource,
-    Environment,
-    Feed,
-    LogMonitoring,
-    ScheduledTestRun,
-)
-from releasekit._rules.evidence import (
-    CLOCK_SKEW_TOLERANCE,
-    Attestation,
-    ChangeReview,
-    Evidence,
-    LogReview,
-    LogVerdict,
-    MigrationRun,
-    SignOff,
-    TestRun,
-    TestsWritten,
-)
-from releasekit._rules.identity import identity
-from releasekit._rules.policy import Flow, Gate, Policy, Step
-from releasekit._rules.reference import production_window, reference_policy
-from releasekit._rules.release import Artifact, Kind, Move, Release
-from releasekit._rules.verdicts import Blocker, Verdict
-from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
-from releasekit._rules.windows import Opening, Span, Weekday, Window
-from releasekit.exceptions import (
-    ConflictError,
-    DataOperationRefusedError,
-    ExecutorError,
-    ExecutorFailedError,
-    ExecutorNotAllowedError,
-    ExecutorNotFoundError,
-    ExecutorTimeoutError,
-    HistoryTamperedError,
-    InvalidInputError,
-    LeaseHeldError,
-    LeaseNotHeldError,
-    NaiveDatetimeError,
-    NothingToRollBackError,
-    NotPermittedError,
-    PluginLoadError,
-    PolicyError,
-    PolicyFileError,
-    PromotionRefusedError,
-    RecordError,
-    ReleaseEndedError,
-    ReleaseKitError,
-    ScheduleConflictError,
-    SchemaVersionError,
-    StepInProgressError,
-    StepStillRunningError,
-    StoreError,
-    UnknownDataOperationError,
-    UnknownReleaseError,
-)
-
+#: ``typing.TYPE_CHECKING`` without importing :mod:`typing` (type checkers read this spelling too).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from releasekit import executors, stores, testing
+    from typing import Any
+
+    from releasekit import calendars, exceptions, executors, guards, stores, testing
     from releasekit._actions.data import (
         DataOperation,
         DataOperationKind,
@@ -104,41 +48,175 @@ if TYPE_CHECKING:
     from releasekit._records.postgres import PostgresStore
     from releasekit._records.sqlite import SqliteStore
     from releasekit._records.values import Record, ReleaseSummary
+    from releasekit._rules.clock import Clock, FixedClock, SystemClock
+    from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
+    from releasekit._rules.environments import (
+        DataAdjustmentRule,
+        DataLifecycle,
+        DataSource,
+        Environment,
+        Feed,
+        LogMonitoring,
+        ScheduledTestRun,
+    )
+    from releasekit._rules.evidence import (
+        CLOCK_SKEW_TOLERANCE,
+        Attestation,
+        ChangeReview,
+        Evidence,
+        LogReview,
+        LogVerdict,
+        MigrationRun,
+        SignOff,
+        TestRun,
+        TestsWritten,
+    )
+    from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
+    from releasekit._rules.freezes import Freeze, FrozenPeriod
+    from releasekit._rules.identity import identity
+    from releasekit._rules.policy import Flow, Gate, Policy, Step
+    from releasekit._rules.recurrences import IcsCalendar, Recurrence
+    from releasekit._rules.reference import production_window, reference_policy
+    from releasekit._rules.release import Artifact, Kind, Move, Release
+    from releasekit._rules.roster import Person, Roster
+    from releasekit._rules.verdicts import Blocker, Verdict
+    from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
+    from releasekit._rules.windows import Opening, Span, Weekday, Window
+    from releasekit.exceptions import (
+        ConflictError,
+        DataOperationRefusedError,
+        ExecutorError,
+        ExecutorFailedError,
+        ExecutorNotAllowedError,
+        ExecutorNotFoundError,
+        ExecutorTimeoutError,
+        HistoryTamperedError,
+        InvalidInputError,
+        LeaseHeldError,
+        LeaseNotHeldError,
+        NaiveDatetimeError,
+        NothingToRollBackError,
+        NotPermittedError,
+        PluginLoadError,
+        PolicyError,
+        PolicyFileError,
+        PromotionRefusedError,
+        RecordError,
+        ReleaseEndedError,
+        ReleaseKitError,
+        ScheduleConflictError,
+        SchemaVersionError,
+        StepInProgressError,
+        StepStillRunningError,
+        StoreError,
+        UnknownDataOperationError,
+        UnknownPersonError,
+        UnknownReleaseError,
+    )
 
     __version__: str
 
-#: Parts imported on first use, so a command that needs only the rules starts fast.
-_LAZY = {
-    "CheckStatus": ("releasekit._actions.logs", "CheckStatus"),
-    "DataOperation": ("releasekit._actions.data", "DataOperation"),
-    "DataOperationKind": ("releasekit._actions.data", "DataOperationKind"),
-    "DataOperationStatus": ("releasekit._actions.data", "DataOperationStatus"),
-    "DataVerification": ("releasekit._actions.data", "DataVerification"),
-    "Deployment": ("releasekit._actions.deployments", "Deployment"),
-    "Desk": ("releasekit._actions.desk", "Desk"),
-    "Ledger": ("releasekit._records.ledger", "Ledger"),
-    "LogCheck": ("releasekit._actions.logs", "LogCheck"),
-    "LogGap": ("releasekit._actions.logs", "LogGap"),
-    "LogReport": ("releasekit._actions.logs", "LogReport"),
-    "MemoryStore": ("releasekit._records.memory", "MemoryStore"),
-    "Monitoring": ("releasekit._actions.logs", "Monitoring"),
-    "PolicyCheck": ("releasekit._interfaces.policy_file", "PolicyCheck"),
-    "PostgresStore": ("releasekit._records.postgres", "PostgresStore"),
-    "Record": ("releasekit._records.values", "Record"),
-    "RegisteredGuard": ("releasekit._interfaces._guard_plugins", "RegisteredGuard"),
-    "ReleaseSummary": ("releasekit._records.values", "ReleaseSummary"),
-    "Rollback": ("releasekit._actions.deployments", "Rollback"),
-    "ScheduledCheck": ("releasekit._actions.logs", "ScheduledCheck"),
-    "SqliteStore": ("releasekit._records.sqlite", "SqliteStore"),
-    "check_policy": ("releasekit._interfaces.policy_file", "check_policy"),
-    "check_policy_text": ("releasekit._interfaces.policy_file", "check_policy_text"),
-    "executors": ("releasekit.executors", None),
-    "load_policy": ("releasekit._interfaces.policy_file", "load_policy"),
-    "loads_policy": ("releasekit._interfaces.policy_file", "loads_policy"),
-    "reference_policy_file": ("releasekit._interfaces.policy_file", "reference_policy_file"),
-    "stores": ("releasekit.stores", None),
-    "testing": ("releasekit.testing", None),
+#: Where each public name lives, by module; each is imported the first time it is read.
+_SOURCES = {
+    "releasekit._actions.data": (
+        "DataOperation",
+        "DataOperationKind",
+        "DataOperationStatus",
+        "DataVerification",
+    ),
+    "releasekit._actions.deployments": ("Deployment", "Rollback"),
+    "releasekit._actions.desk": ("Desk",),
+    "releasekit._actions.logs": (
+        "CheckStatus",
+        "LogCheck",
+        "LogGap",
+        "LogReport",
+        "Monitoring",
+        "ScheduledCheck",
+    ),
+    "releasekit._interfaces._guard_plugins": ("RegisteredGuard",),
+    "releasekit._interfaces.policy_file": (
+        "PolicyCheck",
+        "check_policy",
+        "check_policy_text",
+        "load_policy",
+        "loads_policy",
+        "reference_policy_file",
+    ),
+    "releasekit._records.ledger": ("Ledger",),
+    "releasekit._records.memory": ("MemoryStore",),
+    "releasekit._records.postgres": ("PostgresStore",),
+    "releasekit._records.sqlite": ("SqliteStore",),
+    "releasekit._records.values": ("Record", "ReleaseSummary"),
+    "releasekit._rules.clock": ("Clock", "FixedClock", "SystemClock"),
+    "releasekit._rules.engine": ("Engine", "Explanation", "Plan", "StepPlan"),
+    "releasekit._rules.environments": (
+        "DataAdjustmentRule",
+        "DataLifecycle",
+        "DataSource",
+        "Environment",
+        "Feed",
+        "LogMonitoring",
+        "ScheduledTestRun",
+    ),
+    "releasekit._rules.evidence": (
+        "CLOCK_SKEW_TOLERANCE",
+        "Attestation",
+        "ChangeReview",
+        "Evidence",
+        "LogReview",
+        "LogVerdict",
+        "MigrationRun",
+        "SignOff",
+        "TestRun",
+        "TestsWritten",
+    ),
+    "releasekit._rules.freeze_dates": ("FreezeDates", "FreezeInterval", "YearlyDates"),
+    "releasekit._rules.freezes": ("Freeze", "FrozenPeriod"),
+    "releasekit._rules.identity": ("identity",),
+    "releasekit._rules.policy": ("Flow", "Gate", "Policy", "Step"),
+    "releasekit._rules.recurrences": ("IcsCalendar", "Recurrence"),
+    "releasekit._rules.reference": ("production_window", "reference_policy"),
+    "releasekit._rules.release": ("Artifact", "Kind", "Move", "Release"),
+    "releasekit._rules.roster": ("Person", "Roster"),
+    "releasekit._rules.verdicts": ("Blocker", "Verdict"),
+    "releasekit._rules.versions": ("DEFAULT_VERSION_PATTERN",),
+    "releasekit._rules.windows": ("Opening", "Span", "Weekday", "Window"),
+    "releasekit.exceptions": (
+        "ConflictError",
+        "DataOperationRefusedError",
+        "ExecutorError",
+        "ExecutorFailedError",
+        "ExecutorNotAllowedError",
+        "ExecutorNotFoundError",
+        "ExecutorTimeoutError",
+        "HistoryTamperedError",
+        "InvalidInputError",
+        "LeaseHeldError",
+        "LeaseNotHeldError",
+        "NaiveDatetimeError",
+        "NothingToRollBackError",
+        "NotPermittedError",
+        "PluginLoadError",
+        "PolicyError",
+        "PolicyFileError",
+        "PromotionRefusedError",
+        "RecordError",
+        "ReleaseEndedError",
+        "ReleaseKitError",
+        "ScheduleConflictError",
+        "SchemaVersionError",
+        "StepInProgressError",
+        "StepStillRunningError",
+        "StoreError",
+        "UnknownDataOperationError",
+        "UnknownPersonError",
+        "UnknownReleaseError",
+    ),
 }
+#: The public submodules, imported the first time they are read.
+_SUBMODULES = frozenset({"calendars", "exceptions", "executors", "guards", "stores", "testing"})
+_LAZY = {name: module for module, names in _SOURCES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401  # the attribute's type depends on its name
@@ -149,13 +227,15 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401  # the attribute's type depen
             return metadata.version("releasekit")
         except metadata.PackageNotFoundError:  # pragma: no cover  # a source tree, no metadata
             return "0.0.0"
-    try:
-        module_name, attribute = _LAZY[name]
-    except KeyError:
+    from importlib import import_module  # noqa: PLC0415  # only once a name is asked for
+
+    if name in _SUBMODULES:
+        value = import_module(f"releasekit.{name}")
+    elif name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+    else:
         msg = f"module 'releasekit' has no attribute {name!r}"
-        raise AttributeError(msg) from None
-    module = _importlib.import_module(module_name)
-    value = module if attribute is None else getattr(module, attribute)
+        raise AttributeError(msg)
     globals()[name] = value
     return value
 
@@ -196,8 +276,13 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Feed",
     "FixedClock",
     "Flow",
+    "Freeze",
+    "FreezeDates",
+    "FreezeInterval",
+    "FrozenPeriod",
     "Gate",
     "HistoryTamperedError",
+    "IcsCalendar",
     "InvalidInputError",
     "Kind",
     "LeaseHeldError",
@@ -217,6 +302,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "NotPermittedError",
     "NothingToRollBackError",
     "Opening",
+    "Person",
     "Plan",
     "PluginLoadError",
     "Policy",
@@ -227,12 +313,14 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "PromotionRefusedError",
     "Record",
     "RecordError",
+    "Recurrence",
     "RegisteredGuard",
     "Release",
     "ReleaseEndedError",
     "ReleaseKitError",
     "ReleaseSummary",
     "Rollback",
+    "Roster",
     "ScheduleConflictError",
     "ScheduledCheck",
     "ScheduledTestRun",
@@ -249,11 +337,14 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "TestRun",
     "TestsWritten",
     "UnknownDataOperationError",
+    "UnknownPersonError",
     "UnknownReleaseError",
     "Verdict",
     "Weekday",
     "Window",
+    "YearlyDates",
     "__version__",
+    "calendars",
     "check_policy",
     "check_policy_text",
     "exceptions",

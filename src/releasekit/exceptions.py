@@ -14,7 +14,8 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── UnknownReleaseError (LookupError)
     ├── UnknownDataOperationError (LookupError)
     ├── NotPermittedError (PermissionError)
-    │   └── DataOperationRefusedError
+    │   ├── DataOperationRefusedError
+    │   └── UnknownPersonError
     ├── PromotionRefusedError
     ├── NothingToRollBackError (LookupError)
     ├── LeaseHeldError
@@ -73,6 +74,7 @@ __all__ = [
     "StepStillRunningError",
     "StoreError",
     "UnknownDataOperationError",
+    "UnknownPersonError",
     "UnknownReleaseError",
 ]
 
@@ -750,6 +752,57 @@ class DataOperationRefusedError(NotPermittedError):
         self.reason = reason
         self.operation_id = operation_id
         self.environment = environment
+
+
+#: How many people of the roster an :class:`UnknownPersonError` lists when it suggests no one.
+_LISTED_PEOPLE = 10
+
+
+def _either(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+class UnknownPersonError(NotPermittedError):
+    """A name is on nobody's entry of the policy's roster: no one of the team is called that.
+
+    Raised, with a roster, for whoever acts (``by``, ``--actor``), the author of
+    evidence and every other name given for a person. Nothing was recorded.
+
+    Attributes:
+        actor: The name that was given, as an identity.
+        field: The argument or field it was given as, e.g. ``"by"``, ``"actor"``.
+        suggestions: The people of the roster whose name or alias is close to it.
+        allowed: Everyone on the roster, by name.
+        action: Always ``"act"``: no one off the roster may do anything.
+    """
+
+    def __init__(
+        self,
+        *,
+        actor: str,
+        field: str,
+        suggestions: Sequence[str],
+        allowed: Sequence[str],
+        given_as: str | None = None,
+    ) -> None:
+        """Say *actor* is on no one's entry; *given_as* says where it came from (``--actor``)."""
+        where = given_as or field
+        how = f"{where}: a person is named by a name or alias listed under [people] in the policy"
+        if suggestions:
+            message = (
+                f"no one called {actor!r} is on the roster; did you mean {_either(suggestions)}? "
+                f"({how})"
+            )
+        else:
+            listed = ", ".join(allowed[:_LISTED_PEOPLE])
+            more = ", ..." if len(allowed) > _LISTED_PEOPLE else ""
+            message = (
+                f"no one called {actor!r} is on the roster ({listed}{more}); give the name of "
+                f"someone on it, or add them there ({how})"
+            )
+        super().__init__(message, actor=actor, action="act", allowed=allowed)
+        self.field = field
+        self.suggestions = tuple(suggestions)
 
 
 class NothingToRollBackError(ReleaseKitError, LookupError):

@@ -11,6 +11,7 @@ that returns a guard when called with the other keys of the file's table.
 
 from typing import Final as _Final
 
+from releasekit._rules.freezes import OutsideFreeze
 from releasekit._rules.guards import (
     ActorAllowed,
     AttestationPresent,
@@ -47,6 +48,7 @@ __all__ = [
     "MigrationsSucceeded",
     "NewTestsWritten",
     "NoForbiddenFunctions",
+    "OutsideFreeze",
     "SignedOff",
     "TestsPassed",
     "TimeGuard",

@@ -17,10 +17,14 @@ operations — adjustments that need verifications and their one operator
 between environments (:meth:`Desk.restore_data`). An environment with owners
 accepts every one of these actions from its owners only.
 
-Whoever acts (``by``) is compared and recorded as their
-:func:`~releasekit.identity`: ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
-person, and a name that is empty or holds a control character is refused
-before anything is asked or written.
+Whoever acts (``by``) is compared and recorded as the person they are
+(:meth:`Policy.person <releasekit.Policy.person>`): their
+:func:`~releasekit.identity` — ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
+person — and, with a roster in the policy, the name the roster lists them
+under (an alias is its person). A name that is empty or holds a control
+character, or with a roster a name no one on it goes by
+(:class:`~releasekit.exceptions.UnknownPersonError`), is refused before anything
+is asked or written; so is evidence whose author is no one on the roster.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from releasekit._actions.logs import (
     Monitoring,
     attention_key,
     schedule,
+    unlisted,
 )
 from releasekit._actions.processes import this_process
 from releasekit._records.converter import iso, structure
@@ -74,7 +79,6 @@ from releasekit._rules._time import instant
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.engine import Engine, Explanation, Plan
 from releasekit._rules.evidence import LogReview, LogVerdict, MigrationRun, TestRun, TestsWritten
-from releasekit._rules.identity import identity
 from releasekit._rules.policy import Policy
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit.exceptions import (
@@ -299,7 +303,7 @@ class Desk:
             InvalidInputError: A value cannot be used, e.g. a version the policy
                 does not accept (:meth:`Policy.check_version`).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         self.policy.check_version(version)
         now = self.clock.now()
         candidates = (
@@ -339,14 +343,17 @@ class Desk:
             ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: The evidence is for another version or environment,
                 or dated in the future (beyond :data:`~releasekit.CLOCK_SKEW_TOLERANCE`).
-            NotPermittedError: Its author (or *by*) may not act where it was produced.
+            NotPermittedError: Its author (or *by*) may not act where it was
+                produced, or (:class:`~releasekit.exceptions.UnknownPersonError`)
+                the policy has a roster and no one on it goes by that name.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
-        by = None if by is None else identity(by, field="by")
+        by = None if by is None else self.policy.person(by, field="by")
         if not evidence:
             raise InvalidInputError(
                 "record() needs at least one piece of evidence", field="evidence", value=()
             )
+        evidence = tuple(self.policy.credited(item) for item in evidence)
         record = self.get(release_id)
         now = self.clock.now()
         self._engine.record(record.release, *evidence, now=now)
@@ -412,7 +419,7 @@ class Desk:
             ExecutorTimeoutError: The deployment timed out; the release did not move.
             InvalidInputError: *to* names no environment, or *revision* is not a revision.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._require_view(record, to=to, revision=revision)
         self._engine.require_open(record.release, action="promote it")
@@ -445,7 +452,7 @@ class Desk:
             StepInProgressError: A step is in flight: abandon it first.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="abandon it")
         self._require_actor_at(record.release, by, action="abandon a release")
@@ -489,7 +496,7 @@ class Desk:
                 host, or ran on another (without *force*).
             LeaseHeldError: Another run holds the environment's lease now.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="resume a step", at_end=True)
         attempt = record.attempt
@@ -602,7 +609,7 @@ class Desk:
             NotPermittedError: *by* may not act where the step runs.
             StepStillRunningError: A process of the step may still run (without *force*).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="abandon a step", at_end=True)
         attempt = record.attempt
@@ -669,7 +676,7 @@ class Desk:
             ExecutorFailedError: The run was killed (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="run the tests")
         record.require_idle()
@@ -694,7 +701,7 @@ class Desk:
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="run migrations")
         record.require_idle()
@@ -823,7 +830,7 @@ class Desk:
                 no environment's logs completely.
             ConflictError: Someone else changed the release meanwhile; retry.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="record a review of the logs")
         if report.release_id is not None and report.release_id != release_id:
@@ -875,7 +882,9 @@ class Desk:
         every = self.records(self.releases(active=False))
         return deployments((record.release for record in every), name)
 
-    def monitoring(self, release_id: str, *, environment: str | None = None) -> Monitoring:
+    def monitoring(
+        self, release_id: str, *, environment: str | None = None, limit: int | None = None
+    ) -> Monitoring:
         """Return which log checks the release calls for where its logs are monitored.
 
         Pure arithmetic from when the release began running there (it entered,
@@ -887,6 +896,9 @@ class Desk:
             release_id: The release.
             environment: The monitored environment; by default the last one the
                 release reached whose logs are monitored (production).
+            limit: List only the latest *limit* checks that fell due; the others
+                are counted in :attr:`~Monitoring.earlier` (a release that ran
+                for a year unchecked calls for thousands).
 
         Raises:
             InvalidInputError: The environment's logs are not monitored, or the
@@ -897,6 +909,12 @@ class Desk:
         deployment = self._deployment_of(record.release, name)
         checks = self._log_checks(release_id, name, since=deployment.live_since)
         now = self.clock.now()
+        since, until = deployment.live_since, deployment.until
+        earlier, missed = (
+            (0, 0)
+            if limit is None
+            else unlisted(rule, since=since, checks=checks, now=now, until=until, limit=limit)
+        )
         return Monitoring(
             release_id=release_id,
             environment=name,
@@ -904,10 +922,10 @@ class Desk:
             since=deployment.live_since,
             until=deployment.until,
             at=now,
-            checks=schedule(
-                rule, since=deployment.live_since, checks=checks, now=now, until=deployment.until
-            ),
+            checks=schedule(rule, since=since, checks=checks, now=now, until=until, limit=limit),
             last_checked_at=max(checks, default=None),
+            earlier=earlier,
+            earlier_overdue=missed,
         )
 
     def check_production(
@@ -944,7 +962,7 @@ class Desk:
                 (it never reached it, or was replaced).
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._engine.require_open(record.release, action="check its logs", at_end=True)
         name, rule = self._monitored(record.release, environment)
@@ -1017,7 +1035,7 @@ class Desk:
             InvalidInputError: The release has no open item *key*.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         record = self.get(release_id)
         self._require_actor_at(record.release, by, action="clear an attention item")
         return self._ledger.clear_attention(
@@ -1063,7 +1081,7 @@ class Desk:
             ExecutorFailedError: The deploy failed; nothing was rolled back.
             ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         name = self.policy.environment(environment or self.policy.last.name).name
         if name != self.policy.last.name:
             raise InvalidInputError(
@@ -1168,7 +1186,7 @@ class Desk:
             InvalidInputError: A value cannot be used.
             ConflictError: *operation_id* is taken.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "request a data adjustment"
         env = self.policy.environment(environment)
         data.adjustment_rule(env, actor=by, action=action)
@@ -1223,7 +1241,7 @@ class Desk:
                 or the adjustment already ran, runs or was cancelled.
             InvalidInputError: The amendment changes nothing.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "amend a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1281,7 +1299,7 @@ class Desk:
                 ``"changed"`` (*fingerprint* is not the operation's), or a closed status.
             NotPermittedError: *by* may not act in the environment.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "verify a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1327,7 +1345,7 @@ class Desk:
             ExecutorFailedError: The run failed (recorded; the operation is ``failed``).
             ExecutorTimeoutError: The run timed out (recorded likewise).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "run a data adjustment"
         current, revision = self._load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
@@ -1382,7 +1400,7 @@ class Desk:
             DataOperationRefusedError: *by* may not cancel it (``"not-requester"``),
                 or it already ran or was cancelled.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         current, revision = self._load_data(operation_id)
         env = self.policy.environment(current.environment)
         data.check_cancel(current, env.data_adjustments, actor=by)
@@ -1431,7 +1449,7 @@ class Desk:
             ExecutorFailedError: The restore failed (recorded; the operation is ``failed``).
             ExecutorTimeoutError: The restore timed out (recorded likewise).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         action = "restore data"
         origin = self.policy.environment(source)
         into = self.policy.environment(target)

@@ -38,7 +38,7 @@ from releasekit._rules.guards import when
 from releasekit._rules.identity import by_identity
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from releasekit._rules.environments import LogMonitoring
 
@@ -51,6 +51,7 @@ __all__ = [
     "ScheduledCheck",
     "attention_key",
     "schedule",
+    "unlisted",
 ]
 
 #: How many entries of one environment :meth:`LogReport.render` shows by default.
@@ -157,11 +158,14 @@ class LogReport:
                 return gap
         return None
 
-    def render(self, *, entries: int = _SHOWN) -> str:
+    def render(self, *, entries: int = _SHOWN, line: Callable[[str], str] | None = None) -> str:
         """Return the report as text a person reads, showing up to *entries* lines per environment.
 
         Args:
             entries: How many log entries to show per environment; the rest are counted.
+            line: Applied to each line before the lines are joined, e.g. to make the
+                control characters a log entry may hold visible (the ``releasekit``
+                command does); each line is shown as it is by default.
         """
         scope = f" for release {self.release_id}" if self.release_id else ""
         with_errors = sum(1 for batch in self.batches if batch.error_count)
@@ -195,7 +199,7 @@ class LogReport:
             hidden = len(batch.entries) - len(shown)
             if hidden > 0:
                 lines.append(f"    … {hidden} more")
-        return "\n".join(lines)
+        return "\n".join(lines if line is None else map(line, lines))
 
     def __str__(self) -> str:
         return self.render()
@@ -235,6 +239,22 @@ def _checks(value: Iterable[ScheduledCheck]) -> tuple[ScheduledCheck, ...]:
     return tuple(value)
 
 
+def _span(
+    monitoring: LogMonitoring,
+    since: dt.datetime,
+    checks: Iterable[dt.datetime],
+    now: dt.datetime,
+    until: dt.datetime | None,
+) -> tuple[pendulum.DateTime, pendulum.DateTime, list[pendulum.DateTime], int]:
+    """Return the start, the instant asked about, the checks done, and how many fell due."""
+    start = instant(since, field="since")
+    moment = instant(now, field="now")
+    end = moment if until is None else min(moment, instant(until, field="until"))
+    done = sorted(c for c in (instant(c, field="checks") for c in checks) if start <= c <= moment)
+    due = dt.datetime.__sub__(end, start) // monitoring.every if end > start else 0
+    return start, moment, done, due
+
+
 def schedule(
     monitoring: LogMonitoring,
     *,
@@ -242,6 +262,7 @@ def schedule(
     checks: Iterable[dt.datetime],
     now: dt.datetime,
     until: dt.datetime | None = None,
+    limit: int | None = None,
 ) -> tuple[ScheduledCheck, ...]:
     """Return the checks due since *since* (a deployment) up to *now*, and the next one.
 
@@ -256,26 +277,49 @@ def schedule(
         now: The instant asked about.
         until: When the release stopped running there, if it did: no check
             falls due after it, and none is upcoming.
+        limit: List only the last *limit* checks that fell due (then the
+            upcoming one): a release that ran for years calls for tens of
+            thousands. :func:`unlisted` counts the ones left out.
     """
-    start = instant(since, field="since")
-    moment = instant(now, field="now")
-    end = moment if until is None else min(moment, instant(until, field="until"))
-    done = sorted(c for c in (instant(c, field="checks") for c in checks) if start <= c <= moment)
+    start, moment, done, due = _span(monitoring, since, checks, now, until)
     every = monitoring.every
+    first = 1 if limit is None else max(1, due - limit + 1)
     result: list[ScheduledCheck] = []
-    for due in monitoring.checks_between(start, end):
-        following = due + every
-        found = bisect.bisect_left(done, due)
+    for index in range(first, due + 1):
+        at = start + every * index
+        following = at + every
+        found = bisect.bisect_left(done, at)
         checked = done[found] if found < len(done) else None
         if checked is not None:
             status = CheckStatus.LATE if checked >= following else CheckStatus.DONE
         else:
             status = CheckStatus.OVERDUE if moment >= following else CheckStatus.DUE
-        result.append(ScheduledCheck(due_at=due, status=status, checked_at=checked))
+        result.append(ScheduledCheck(due_at=at, status=status, checked_at=checked))
     if until is None:
         upcoming = result[-1].due_at + every if result else start + every
         result.append(ScheduledCheck(due_at=upcoming, status=CheckStatus.UPCOMING))
     return tuple(result)
+
+
+def unlisted(
+    monitoring: LogMonitoring,
+    *,
+    since: dt.datetime,
+    checks: Iterable[dt.datetime],
+    now: dt.datetime,
+    until: dt.datetime | None = None,
+    limit: int,
+) -> tuple[int, int]:
+    """Return how many checks a :func:`schedule` of *limit* leaves out, and how many were missed.
+
+    Counted, not listed: the checks missed are those due after the last check
+    done, so they are the latest of the ones left out, and every check listed
+    after them is missed too.
+    """
+    start, _, done, due = _span(monitoring, since, checks, now, until)
+    left_out = max(0, due - limit)
+    covered = dt.datetime.__sub__(done[-1], start) // monitoring.every if done else 0
+    return left_out, max(0, left_out - covered)
 
 
 @attrs.frozen(kw_only=True)
@@ -290,8 +334,13 @@ class Monitoring:
         until: When it stopped running there, if it did; no check is due after it.
         at: The instant the schedule holds for.
         checks: Every check due since :attr:`since`, oldest first, then the
-            upcoming one while the release runs.
+            upcoming one while the release runs — or, when a limit was asked
+            for, only the latest of them.
         last_checked_at: When its logs there were last checked, if ever.
+        earlier: How many checks fell due before the first one listed, left
+            out by a limit.
+        earlier_overdue: How many of those were missed; they are the latest
+            of them, just before the first one listed.
     """
 
     release_id: str
@@ -302,6 +351,8 @@ class Monitoring:
     at: pendulum.DateTime
     checks: tuple[ScheduledCheck, ...] = attrs.field(converter=_checks)
     last_checked_at: pendulum.DateTime | None = None
+    earlier: int = 0
+    earlier_overdue: int = 0
 
     def _with(self, *statuses: CheckStatus) -> tuple[ScheduledCheck, ...]:
         return tuple(check for check in self.checks if check.status in statuses)
@@ -318,17 +369,19 @@ class Monitoring:
 
     @property
     def overdue(self) -> tuple[ScheduledCheck, ...]:
-        """The checks missed: not done before the next one fell due."""
+        """The checks listed that were missed: not done before the next one fell due."""
         return self._with(CheckStatus.OVERDUE)
 
     @property
     def up_to_date(self) -> bool:
         """Whether no check is due or overdue."""
-        return not self._with(CheckStatus.DUE, CheckStatus.OVERDUE)
+        return not self.earlier_overdue and not self._with(CheckStatus.DUE, CheckStatus.OVERDUE)
 
     @property
     def next_due(self) -> pendulum.DateTime | None:
         """When the first check not done falls (or fell) due; ``None`` once monitoring ended."""
+        if self.earlier_overdue and self.checks:  # the missed ones just before the first listed
+            return self.checks[0].due_at - self.every * self.earlier_overdue
         for check in self.checks:
             if check.status in {CheckStatus.DUE, CheckStatus.OVERDUE, CheckStatus.UPCOMING}:
                 return check.due_at

@@ -12,44 +12,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import json
+import shlex
 import sys
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._actions.desk import Desk
-from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 from releasekit._interfaces.cli import ExitCode
-from releasekit._interfaces.policy_file import (
-    check_policy,
-    load_policy,
-    read_policy_text,
-    reference_policy_file,
-)
-from releasekit._records.events import Action
-from releasekit._records.memory import MemoryStore
-from releasekit._records.store import Store
-from releasekit._rules import guards
-from releasekit._rules._time import instant
-from releasekit._rules.clock import Clock, FixedClock, SystemClock
-from releasekit._rules.evidence import (
-    Attestation,
-    ChangeReview,
-    LogReview,
-    MigrationRun,
-    SignOff,
-    TestRun,
-    TestsWritten,
-)
-from releasekit._rules.identity import identity
-from releasekit._rules.policy import Policy
-from releasekit._rules.reference import reference_policy
-from releasekit._rules.release import Artifact
-from releasekit._rules.windows import Window
 from releasekit.exceptions import (
     ConflictError,
     ExecutorError,
@@ -66,6 +40,7 @@ from releasekit.exceptions import (
     ScheduleConflictError,
     StepInProgressError,
     UnknownDataOperationError,
+    UnknownPersonError,
     UnknownReleaseError,
 )
 
@@ -74,20 +49,79 @@ if TYPE_CHECKING:
 
     import pendulum
 
+    from releasekit._actions.desk import Desk
     from releasekit._actions.executors.registry import Registry
-    from releasekit._records.events import Event, Verification
+    from releasekit._records.events import Action, Event, Verification
+    from releasekit._records.store import Store  # noqa: TC004  # Session's, never structured
     from releasekit._records.values import Record
+    from releasekit._rules import guards
+    from releasekit._rules.clock import Clock  # noqa: TC004  # Session's, never structured
     from releasekit._rules.evidence import Evidence
+    from releasekit._rules.freezes import Freeze
+    from releasekit._rules.policy import Policy  # noqa: TC004  # Session's, never structured
     from releasekit._rules.release import Release
+    from releasekit._rules.roster import Roster
     from releasekit._rules.verdicts import Blocker
 
-__all__ = ["Reply", "Session", "exit_code_for", "next_line", "person", "run"]
+__all__ = [
+    "Reply",
+    "Session",
+    "UnreadableError",
+    "exit_code_for",
+    "next_line",
+    "person",
+    "read_text",
+    "run",
+]
 
 #: The policy file used when none is named, if it exists in the working directory.
 DEFAULT_POLICY = "releasekit.toml"
 #: The SQLite file used when no store is named, in the working directory.
 DEFAULT_DB = "releasekit.db"
 _POSTGRES = ("postgres://", "postgresql://")
+#: What each option naming a file or URL wants, for the error when it names none.
+_PATHS = {
+    "policy": "name a policy file, or leave the option out to use ./releasekit.toml or the "
+    "reference policy",
+    "db": "name a SQLite file or a postgresql:// URL, or leave the option out to use "
+    "./releasekit.db",
+    "dt": "name the dt program, or leave the option out to use `dt` on PATH",
+}
+#: The most a file the command reads may hold (a policy file it shows, a log report):
+#: more is no such file, and reading on would never end on a device such as /dev/zero.
+MAX_FILE = 16 * 1024 * 1024
+
+
+class UnreadableError(Exception):
+    """A file the command was to read cannot be read; ``str()`` says why, in a few words."""
+
+
+def read_text(path: str) -> str:
+    """Return the UTF-8 text of the file at *path* (``-``: standard input).
+
+    Raises:
+        UnreadableError: It cannot be read, is larger than :data:`MAX_FILE`, or is
+            not UTF-8 text.
+    """
+    data: bytes | str
+    try:
+        if path == "-":  # decoded as standard input is: a decoding error is a ValueError
+            data = sys.stdin.read(MAX_FILE + 1)
+        else:
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_FILE + 1)
+    except (OSError, ValueError) as error:  # also a NUL in the path, or a bad byte on stdin
+        raise UnreadableError(getattr(error, "strerror", None) or str(error)) from None
+    if len(data) > MAX_FILE:
+        message = f"it is larger than {MAX_FILE // (1024 * 1024)} MiB"
+        raise UnreadableError(message)
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = f"it is not UTF-8 text: byte {error.start} is not"
+        raise UnreadableError(message) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -111,10 +145,35 @@ def person(value: str, *, option: str, field: str) -> str:
     Raises:
         InvalidInputError: Naming *option* in its sentence and *field* as its field.
     """
+    from releasekit._rules.identity import identity  # noqa: PLC0415  # only for a name given
+
     try:
         return identity(value, field=option)
     except InvalidInputError as error:
         raise InvalidInputError(str(error), field=field, value=value) from None
+
+
+#: Where the actor's name comes from when neither --actor nor $RELEASEKIT_ACTOR gives it.
+_LOGIN = "your login name"
+
+
+def _on_roster(roster: Roster, name: str, option: str) -> str:
+    """Return the person *name* (given as *option*) is on *roster*, or refuse it naming *option*.
+
+    Raises:
+        UnknownPersonError: No one on the roster goes by *name*; its ``field`` is
+            ``by`` for ``--by``, else ``actor``, as for a name that is no name.
+    """
+    try:
+        return roster.person(name, field=option)
+    except UnknownPersonError as error:
+        raise UnknownPersonError(
+            actor=error.actor,
+            field="by" if option == "--by" else "actor",
+            suggestions=error.suggestions,
+            allowed=error.allowed,
+            given_as=option,
+        ) from None
 
 
 @attrs.define
@@ -140,10 +199,25 @@ class Session:
         given: str | None = getattr(self.args, name, None)
         return given if given is not None else (self.environ.get(variable) or None)
 
+    def _path(self, name: str, variable: str) -> str | None:
+        """Return the file or URL an option (or its variable) names; refuse an unusable one.
+
+        Raises:
+            InvalidInputError: It is empty (on the command line: an empty variable
+                counts as unset), or holds a NUL character, which no path can.
+        """
+        named = self._option(name, variable)
+        if named is not None and (not named.strip() or "\x00" in named):
+            given = getattr(self.args, name, None) is not None
+            source = f"--{name}" if given else f"${variable}"
+            problem = "holds a NUL character" if "\x00" in named else "is empty"
+            raise InvalidInputError(f"{source} {problem}; {_PATHS[name]}", field=name, value=named)
+        return named
+
     @property
     def policy_file(self) -> str | None:
         """The policy file in use, or ``None`` for the reference policy."""
-        named = self._option("policy", "RELEASEKIT_POLICY")
+        named = self._path("policy", "RELEASEKIT_POLICY")
         if named is not None:
             return named
         return DEFAULT_POLICY if Path(DEFAULT_POLICY).is_file() else None
@@ -151,19 +225,25 @@ class Session:
     @property
     def db(self) -> str:
         """Where the store is: a SQLite file or a PostgreSQL URL."""
-        return self._option("db", "RELEASEKIT_DB") or DEFAULT_DB
+        return self._path("db", "RELEASEKIT_DB") or DEFAULT_DB
 
     @property
     def policy(self) -> Policy:
         """The policy in use, loaded once."""
         if self._policy is None:
             source = self.policy_file
-            self._policy = reference_policy() if source is None else load_policy(source)
+            if source is None:
+                from releasekit._rules.reference import reference_policy  # noqa: PLC0415
+
+                self._policy = reference_policy()
+            else:
+                from releasekit._interfaces.policy_file import load_policy  # noqa: PLC0415
+
+                self._policy = load_policy(source)
         return self._policy
 
-    @property
-    def actor(self) -> str:
-        """Who acts, as an identity: ``--actor``, else ``$RELEASEKIT_ACTOR``, else the login name.
+    def _named_actor(self) -> tuple[str, str]:
+        """Return the identity of who acts and where it was given (``--actor``, …).
 
         Raises:
             InvalidInputError: The name given is empty or holds a control or
@@ -171,10 +251,10 @@ class Session:
         """
         given: str | None = getattr(self.args, "actor", None)
         if given is not None:
-            return person(given, option="--actor", field="actor")
+            return person(given, option="--actor", field="actor"), "--actor"
         named = self.environ.get("RELEASEKIT_ACTOR") or None
         if named is not None:
-            return person(named, option="$RELEASEKIT_ACTOR", field="actor")
+            return person(named, option="$RELEASEKIT_ACTOR", field="actor"), "$RELEASEKIT_ACTOR"
         try:
             login = getpass.getuser()
         except (OSError, KeyError):  # pragma: no cover  # a process without a user name
@@ -183,25 +263,88 @@ class Session:
                 field="actor",
                 value=None,
             ) from None
-        return person(login, option="your login name", field="actor")
+        return person(login, option=_LOGIN, field="actor"), _LOGIN
+
+    @property
+    def actor(self) -> str:
+        """Who acts: ``--actor``, else ``$RELEASEKIT_ACTOR``, else the login name.
+
+        The person that name is (:meth:`Policy.person <releasekit.Policy.person>`):
+        its identity, and with a roster in the policy the name of the person
+        on it (an alias is its person).
+
+        Raises:
+            InvalidInputError: The name given is empty or holds a control or
+                invisible character, or none is given and the login name is unknown.
+            UnknownPersonError: The policy has a roster and no one on it goes by the name.
+        """
+        named, given_as = self._named_actor()
+        return self.person(named, option=given_as)
+
+    @property
+    def asking(self) -> str | None:
+        """Who asks, for a command that only reads: :attr:`actor`, or ``None`` for a stranger.
+
+        A login name no one on the roster goes by may still look: it asks as
+        no one in particular. A name given on purpose (``--actor``,
+        ``$RELEASEKIT_ACTOR``) must be on the roster.
+
+        Raises:
+            InvalidInputError: As for :attr:`actor`.
+            UnknownPersonError: A name given on purpose is on no one's entry.
+        """
+        named, given_as = self._named_actor()
+        try:
+            return self.person(named, option=given_as)
+        except UnknownPersonError:
+            if given_as != _LOGIN:
+                raise
+            return None
+
+    def person(self, name: str, *, option: str) -> str:
+        """Return the person *name* (an identity, given as *option*) is, by the policy's roster.
+
+        Raises:
+            UnknownPersonError: The policy has a roster and no one on it goes by
+                *name*; its ``field`` is ``by`` for ``--by``, else ``actor``.
+        """
+        roster = self.policy.roster
+        return name if roster is None else _on_roster(roster, name, option)
 
     def check_people(self) -> None:
         """Refuse, before anything runs, a person named on the command line who is no one.
 
+        With a roster in the policy, a name given (``--actor``,
+        ``$RELEASEKIT_ACTOR``, ``--by``) must be on it; a policy that cannot be
+        loaded is left for the command to report.
+
         Raises:
             InvalidInputError: ``--actor``, ``$RELEASEKIT_ACTOR`` or ``--by`` is
                 empty or holds a control or invisible character.
+            UnknownPersonError: The policy has a roster and no one on it goes by one of them.
         """
+        named: list[tuple[str, str]] = []
         if getattr(self.args, "actor", None) is not None or self.environ.get("RELEASEKIT_ACTOR"):
-            _ = self.actor
+            named.append(self._named_actor())
         by: str | None = getattr(self.args, "by", None)
         if by is not None:
-            person(by, option="--by", field="by")
+            named.append((person(by, option="--by", field="by"), "--by"))
+        if not named:
+            return
+        try:
+            roster = self.policy.roster
+        except ReleaseKitError:  # the command says what is wrong with the policy
+            return
+        if roster is not None:
+            for name, given_as in named:
+                _on_roster(roster, name, given_as)
 
     @property
     def clock(self) -> Clock:
         """A clock fixed at ``--now``, or the system clock."""
         if self._clock is None:
+            from releasekit._rules.clock import FixedClock, SystemClock  # noqa: PLC0415  # on use
+
             now = getattr(self.args, "now", None)
             self._clock = SystemClock() if now is None else FixedClock(now)
         return self._clock
@@ -222,11 +365,13 @@ class Session:
                 from releasekit._records.postgres import PostgresStore  # noqa: PLC0415  # optional
 
                 self._store = PostgresStore(location)
-            elif create or Path(location).exists():
+            elif create or _exists(location):
                 from releasekit._records.sqlite import SqliteStore  # noqa: PLC0415  # on use
 
                 self._store = SqliteStore(location)
             else:
+                from releasekit._records.memory import MemoryStore  # noqa: PLC0415  # on use
+
                 self._store = MemoryStore()
         return self._store
 
@@ -237,13 +382,13 @@ class Session:
             InvalidInputError: ``$RELEASEKIT_EXECUTORS`` names no known choice.
             PluginLoadError: A plug-in failed to load.
         """
-        from releasekit._actions.executors import dt_tool, registry  # noqa: PLC0415  # on use
+        from releasekit._actions.executors import dt_tool, recording, registry  # noqa: PLC0415
 
         choice = self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run"
         if choice == "dry-run":
-            return dry_run()
+            return recording.dry_run()
         if choice == "dt":
-            program = self._option("dt", "RELEASEKIT_DT") or "dt"
+            program = self._path("dt", "RELEASEKIT_DT") or "dt"
             return dt_tool.dt(dt_tool.DtExecutor(program=program))
         if choice == "plugins":
             return registry.Registry.with_plugins()
@@ -259,7 +404,14 @@ class Session:
         return (self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run") == "dry-run"
 
     def desk(self, *, create: bool = False, executors: bool = False) -> Desk:
-        """A desk on the policy and store; with real executors only if *executors*."""
+        """A desk on the policy and store; with real executors only if *executors*.
+
+        Only the commands that need one build it: it loads the state machine
+        and the executors.
+        """
+        from releasekit._actions.desk import Desk  # noqa: PLC0415  # on use
+        from releasekit._actions.executors.recording import dry_run  # noqa: PLC0415  # on use
+
         return Desk(
             self.policy,
             store=self.store(create=create),
@@ -273,7 +425,7 @@ class Session:
             return None
 
         def tell(line: str) -> None:
-            sys.stderr.write(f"  | {line}\n")
+            sys.stderr.write(f"  | {escape(line)}\n")
             sys.stderr.flush()
 
         return tell
@@ -285,6 +437,22 @@ class Session:
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+def _exists(location: str) -> bool:
+    """Whether the SQLite file *location* exists; refuse a name no file can have.
+
+    Raises:
+        InvalidInputError: The name is too long, or a part of it is no folder one can read.
+    """
+    try:
+        return Path(location).exists()
+    except OSError as error:
+        raise InvalidInputError(
+            f"cannot use {location} as the store ({error.strerror}); {_PATHS['db']}",
+            field="db",
+            value=location,
+        ) from None
 
 
 def _last_reason(desk: Desk, release_id: str) -> str:
@@ -302,11 +470,23 @@ def _suggest(desk: Desk, release: Release) -> show.Suggest:
     return suggest
 
 
-def _blocker_lines(blockers: Iterable[Blocker], suggest: show.Suggest, indent: str) -> list[str]:
-    """Return each blocker on its line, then the commands that would clear it, if any."""
+#: Marks the blockers the person asking can clear.
+_YOURS = "* "
+
+
+def _blocker_lines(
+    blockers: Iterable[Blocker], suggest: show.Suggest, indent: str, actor: str | None = None
+) -> list[str]:
+    """Return each blocker on its line, then the commands that would clear it, if any.
+
+    A blocker *actor* can clear (with a roster: *actor* is among its people)
+    is marked with ``*`` in its indent.
+    """
     lines = []
     for blocker in blockers:
-        lines.append(f"{indent}{show.blocker_line(blocker)}")
+        mine = actor is not None and actor in blocker.people
+        start = f"{indent[: -len(_YOURS)]}{_YOURS}" if mine else indent
+        lines.append(f"{start}{show.blocker_line(blocker)}")
         lines.extend(show.suggestion_lines(suggest(blocker), f"{indent}  "))
     return lines
 
@@ -342,17 +522,23 @@ def next_line(record: Record, desk: Desk) -> str:
     step = explanation.step
     if record.attempt is not None:
         attempt = record.attempt
+        named = shlex.quote(record.id)
         return (
             f"a {attempt.capability} step is unfinished ({attempt.detail}, started "
             f"{show.short(attempt.started_at)} by {attempt.by}); `releasekit resume "
-            f"{record.id}` or `releasekit abandon-step {record.id} --reason ...`"
+            f"{named}` or `releasekit abandon-step {named} --reason ...`"
         )
     if step is None:
         return f"no further step: {record.id} is in {record.state}"
     if explanation.allowed:
         return f"{step.source} -> {step.target}: allowed now"
     count = len(explanation.blockers)
-    return f"{step.source} -> {step.target}: blocked ({count}); `releasekit explain {record.id}`"
+    people = list(dict.fromkeys(name for b in explanation.blockers for name in b.people))
+    ask = f"ask {show.either(people)}; " if people else ""
+    return (
+        f"{step.source} -> {step.target}: blocked ({count}); {ask}"
+        f"`releasekit explain {shlex.quote(record.id)}`"
+    )
 
 
 # -- the commands ----------------------------------------------------------------
@@ -360,10 +546,13 @@ def next_line(record: Record, desk: Desk) -> str:
 
 def start(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit start VERSION``."""
+    from releasekit._rules.release import Artifact  # noqa: PLC0415  # on use
+
+    by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True)
     release = desk.start(
         args.version,
-        by=session.actor,
+        by=by,
         kind=args.kind,
         artifact=Artifact(
             functions=args.functions, migrations=args.migrations, new_functionality=args.new
@@ -373,16 +562,36 @@ def start(session: Session, args: argparse.Namespace) -> Reply:
     record = desk.get(release.id)
     return Reply(
         data={"release": show.record_json(record)},
-        text=f"started {release.id}: {release.version} ({release.kind.value}) in "
-        f"{release.state}, by {release.created_by}\nnext: releasekit explain {release.id}",
+        text=show.block(
+            [
+                (
+                    f"started {release.id}: {release.version} ({release.kind.value}) in "
+                    f"{release.state}, by {release.created_by}"
+                ),
+                f"next: releasekit explain {shlex.quote(release.id)}",
+            ]
+        ),
     )
 
 
 def status(session: Session, args: argparse.Namespace) -> Reply:
-    """``releasekit status [RELEASE]``."""
-    desk = session.desk()
+    """``releasekit status [RELEASE]``.
+
+    Where there are no releases, no desk is built: nothing is explained, so the
+    policy is not read, and neither the state machine nor an executor is loaded.
+    """
+    from releasekit._records.ledger import Ledger  # noqa: PLC0415  # on use
+
     if args.release is not None:
+        desk = session.desk()
         return _status_of(desk, desk.get(args.release))
+    _ = session.policy_file  # a policy option naming no file is an error, read or not
+    if not Ledger(session.store()).releases(active=False, limit=1):
+        return Reply(
+            data={"releases": []},
+            text=escape(f"no releases in {session.db}; start one with `releasekit start VERSION`"),
+        )
+    desk = session.desk()
     rows: list[list[str]] = []
     summaries: list[dict[str, object]] = []
     for record in desk.records(desk.releases(active=False)):
@@ -414,11 +623,7 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
                 "blocker_codes": [blocker.code for blocker in explanation.blockers],
             }
         )
-    text = (
-        show.table(["RELEASE", "VERSION", "KIND", "STATE", "NEXT"], rows)
-        if rows
-        else f"no releases in {session.db}; start one with `releasekit start VERSION`"
-    )
+    text = show.table(["RELEASE", "VERSION", "KIND", "STATE", "NEXT"], rows)
     return Reply(data={"releases": summaries}, text=text)
 
 
@@ -452,7 +657,7 @@ def _status_of(desk: Desk, record: Record) -> Reply:
             "release": show.record_json(record),
             "explanation": show.explanation_json(explanation, _suggest(desk, release)),
         },
-        text="\n".join(lines),
+        text=show.block(lines),
     )
 
 
@@ -461,18 +666,23 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk()
     record = desk.get(args.release)  # once: the explanation and its revision belong together
     release = record.release
-    explanation = desk.engine.explain(release, now=session.now(), actor=session.actor)
+    actor = session.asking
+    explanation = desk.engine.explain(release, now=session.now(), actor=actor)
     head = f"{release.id} ({release.kind.value}) is in {release.state}"
     step = explanation.step
     suggest = _suggest(desk, release)
-    data = {**show.explanation_json(explanation, suggest), "revision": record.revision}
+    asking = actor if desk.policy.roster is not None else None  # can_clear: null without one
+    data = {
+        **show.explanation_json(explanation, suggest, actor=asking),
+        "revision": record.revision,
+    }
     if step is None:
-        return Reply(data=data, text=f"{head}: no further step", code=ExitCode.REFUSED)
+        return Reply(data=data, text=escape(f"{head}: no further step"), code=ExitCode.REFUSED)
     lines = [f"{head}; next step: {step.source} -> {step.target}"]
     if explanation.allowed:
         lines.append(
-            f"allowed now ({show.short(explanation.at)}): releasekit promote {release.id} "
-            f"--to {step.target}"
+            f"allowed now ({show.short(explanation.at)}): "
+            f"releasekit promote {shlex.quote(release.id)} --to {shlex.quote(step.target)}"
         )
     else:
         count = len(explanation.blockers)
@@ -480,14 +690,16 @@ def explain(session: Session, args: argparse.Namespace) -> Reply:
             f"blocked now ({show.short(explanation.at)}), "
             f"{count} {'reason' if count == 1 else 'reasons'}:"
         )
-        lines.extend(_blocker_lines(explanation.blockers, suggest, "  "))
+        lines.extend(_blocker_lines(explanation.blockers, suggest, "  ", asking))
+        if any(asking in blocker.people for blocker in explanation.blockers):
+            lines.append(f"{_YOURS.strip()} marks what {asking} can clear")
         if explanation.earliest is not None:
             lines.append(f"only time blocks it: allowed from {show.short(explanation.earliest)}")
     if explanation.lifted:
         kind = release.kind.value
         lines.append(f"lifted for {kind} releases: {', '.join(explanation.lifted)}")
     code = ExitCode.OK if explanation.allowed else ExitCode.REFUSED
-    return Reply(data=data, text="\n".join(lines), code=code)
+    return Reply(data=data, text=show.block(lines), code=code)
 
 
 def plan(session: Session, args: argparse.Namespace) -> Reply:
@@ -509,6 +721,7 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
         lines.append(f"  {step.step.source} -> {step.step.target}: {state}{earliest}")
         # Evidence recorded now counts for the next step only: later ones get no commands.
         lines.extend(_blocker_lines(step.blockers, suggest if index == 0 else _nothing, "    "))
+        lines.extend(show.timeline_lines(step, "    "))
     if not made.steps:
         lines.append("  no steps left")
     elif made.earliest_production is not None:
@@ -518,11 +731,13 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
         )
     else:
         lines.append(f"{made.steps[-1].step.target}: no time in sight when its windows allow it")
-    return Reply(data=show.plan_json(made, suggest), text="\n".join(lines))
+    return Reply(data=show.plan_json(made, suggest), text=show.block(lines))
 
 
 def promote(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit promote RELEASE [--to ENV] [--revision N]``: exit 1 if refused, 3 if stale."""
+    from releasekit._records.events import Action  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     try:
         moved = desk.promote(
@@ -553,7 +768,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
                 ],
                 "release": show.record_json(record),
             },
-            text="\n".join(_refusal_lines(refusal, suggest)),
+            text=show.block(_refusal_lines(refusal, suggest)),
             code=ExitCode.REFUSED,
         )
     # Say exactly what was written: the move the promotion returned, and the event
@@ -578,7 +793,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
             "blockers": [],
             "release": show.record_json(record),
         },
-        text=f"promoted {moved.id}: {move.source} -> {move.target}\n  {summary}",
+        text=show.block([f"promoted {moved.id}: {move.source} -> {move.target}", f"  {summary}"]),
     )
 
 
@@ -602,7 +817,22 @@ def _last_event(
 
 
 def _evidence(session: Session, desk: Desk, release: Release, args: argparse.Namespace) -> Evidence:  # noqa: PLR0911  # one return per kind
-    by = session.actor if args.by is None else person(args.by, option="--by", field="by")
+    from releasekit._rules import guards  # noqa: PLC0415  # on use
+    from releasekit._rules.evidence import (  # noqa: PLC0415  # on use
+        Attestation,
+        ChangeReview,
+        LogReview,
+        MigrationRun,
+        SignOff,
+        TestRun,
+        TestsWritten,
+    )
+
+    by = (
+        session.actor
+        if args.by is None
+        else session.person(person(args.by, option="--by", field="by"), option="--by")
+    )
     at = args.at or session.now()
     match args.kind:
         case "tests-written":
@@ -664,13 +894,19 @@ def record(session: Session, args: argparse.Namespace) -> Reply:
     stored = desk.get(args.release)
     return Reply(
         data={"recorded": [show.evidence_json(item)], "release": show.record_json(stored)},
-        text=f"recorded for {stored.id}: {show.evidence_line(item)}\n"
-        f"next: {next_line(stored, desk)}",
+        text=show.block(
+            [
+                f"recorded for {stored.id}: {show.evidence_line(item)}",
+                f"next: {next_line(stored, desk)}",
+            ]
+        ),
     )
 
 
 def run_tests(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit run-tests RELEASE``: exit 1 if the tests failed."""
+    from releasekit._rules.evidence import TestRun  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     release = desk.run_tests(
         args.release,
@@ -691,13 +927,17 @@ def run_tests(session: Session, args: argparse.Namespace) -> Reply:
             "test_run": show.evidence_json(run),
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"tests of {release.version} on {run.environment}: {outcome}\n  {summary}",
+        text=show.block(
+            [f"tests of {release.version} on {run.environment}: {outcome}", f"  {summary}"]
+        ),
         code=ExitCode.OK if run.passed else ExitCode.REFUSED,
     )
 
 
 def migrate(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit migrate RELEASE``: exit 1 if the migrations failed."""
+    from releasekit._rules.evidence import MigrationRun  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     release = desk.migrate(
         args.release, by=session.actor, environment=args.environment, progress=session.progress()
@@ -714,13 +954,17 @@ def migrate(session: Session, args: argparse.Namespace) -> Reply:
             "migration_run": show.evidence_json(run),
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"migrations of {release.version} on {run.environment}: {outcome}\n  {summary}",
+        text=show.block(
+            [f"migrations of {release.version} on {run.environment}: {outcome}", f"  {summary}"]
+        ),
         code=ExitCode.OK if run.succeeded else ExitCode.REFUSED,
     )
 
 
 def resume(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit resume RELEASE [--force]``."""
+    from releasekit._records.events import Action  # noqa: PLC0415  # on use
+
     desk = session.desk(executors=True)
     before = desk.get(args.release).revision
     release = desk.resume(
@@ -736,13 +980,19 @@ def resume(session: Session, args: argparse.Namespace) -> Reply:
             "summary": summary,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"resumed the unfinished step of {release.id}; it is in {release.state}\n"
-        + "".join(f"  {line}\n" for line in (resumed, summary) if line),
+        text=show.block(
+            [
+                f"resumed the unfinished step of {release.id}; it is in {release.state}",
+                *(f"  {line}" for line in (resumed, summary) if line),
+            ]
+        ),
     )
 
 
 def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit abandon-step RELEASE --reason ... [--force]``."""
+    from releasekit._records.events import Action  # noqa: PLC0415  # on use
+
     desk = session.desk()
     before = desk.get(args.release).revision
     release = desk.abandon_step(
@@ -757,7 +1007,7 @@ def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
             "abandoned": abandoned,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=text if abandoned == args.reason else f"{text}\n  {abandoned}",
+        text=show.block([text] if abandoned == args.reason else [text, f"  {abandoned}"]),
     )
 
 
@@ -779,7 +1029,7 @@ def abandon(session: Session, args: argparse.Namespace) -> Reply:
             "release_id": release.id,
             "release": show.record_json(desk.get(release.id)),
         },
-        text=f"abandoned {release.id}; it takes no further step",
+        text=escape(f"abandoned {release.id}; it takes no further step"),
     )
 
 
@@ -834,7 +1084,7 @@ def verify(session: Session, args: argparse.Namespace) -> Reply:
                 show.verification_json(item) for item in checked if ":" not in item.stream
             ],
         },
-        text="\n".join(lines) if lines else f"no histories in {session.db} to verify",
+        text=show.block(lines or [f"no histories in {session.db} to verify"]),
         code=ExitCode.REFUSED if tampered else ExitCode.OK,
     )
 
@@ -856,31 +1106,116 @@ def _verify_one(desk: Desk, name: str) -> list[Verification]:
 
 def windows(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit windows``: the next openings of the last environment's time guards."""
+    from releasekit._rules import _forecast, guards  # noqa: PLC0415  # on use
+    from releasekit._rules._time import instant  # noqa: PLC0415  # on use
+
     policy = session.policy
     last = policy.last.name
     after = instant(args.after, field="after") if args.after is not None else session.now()
     found: list[dict[str, object]] = []
     lines: list[str] = []
+    freezes = [freeze for freeze in policy.freezes if freeze.closes(last, last=last)]
     for gate in policy.gates:
         if gate.environment != last:
             continue
         for guard in gate.guards:
             if guard.kind is guards.GuardKind.TIME:
                 openings = _openings(guard, after, args.count)
-                found.append(_window_json(policy, guard, openings))
+                found.append(_window_json(policy, guard, openings, freezes))
                 lines.extend(_window_lines(found[-1], openings, after))
     if not found:
         lines.append(f"{last} has no time window: releases may enter it at any time")
+    frozen = [_freeze_json(policy, freeze, after) for freeze in freezes]
+    for item in frozen:
+        lines.extend(_freeze_lines(item))
+    earliest: dict[str, str | None] = {}
+    for kind in policy.kinds:
+        step = policy.steps(kind)[-1]
+        timed = [g for g in step.time_guards if isinstance(g, guards.TimeGuard)]
+        earliest[kind.value] = show.timestamp(_forecast.earliest(timed, after))
+    if frozen:
+        lines.extend(
+            f"{kind} releases may enter {last} from "
+            + (show.short(instant_of) if (instant_of := _parsed(at)) else "no time in sight")
+            for kind, at in earliest.items()
+        )
     return Reply(
-        data={"environment": last, "after": show.timestamp(after), "windows": found},
-        text="\n".join(lines),
+        data={
+            "environment": last,
+            "after": show.timestamp(after),
+            "windows": found,
+            "freezes": frozen,
+            "earliest": earliest,
+        },
+        text=show.block(lines),
     )
+
+
+def _parsed(text: str | None) -> pendulum.DateTime | None:
+    if text is None:
+        return None
+    import pendulum  # noqa: PLC0415  # only for a forecast that exists
+
+    parsed = pendulum.parse(text)
+    assert isinstance(parsed, pendulum.DateTime)  # noqa: S101  # an ISO instant we wrote
+    return parsed
+
+
+def _freeze_json(policy: Policy, freeze: Freeze, after: pendulum.DateTime) -> dict[str, object]:
+    code = freeze.code
+    return {
+        "code": code,
+        "name": freeze.name,
+        "reason": freeze.reason,
+        "timezone": freeze.timezone,
+        "description": freeze.describe(),
+        "declared_by": freeze.declared_by,
+        "applies_to": [
+            flow.kind.value
+            for flow in policy.flows
+            if freeze.holds_for(flow.kind) and code not in flow.lifts
+        ],
+        "lifted_for": [
+            flow.kind.value
+            for flow in policy.flows
+            if not freeze.holds_for(flow.kind) or code in flow.lifts
+        ],
+        "periods": [
+            {"start": show.timestamp(period.start), "end": show.timestamp(period.end)}
+            for period in freeze.periods(after, after.add(days=_FREEZE_DAYS))
+        ],
+    }
+
+
+def _freeze_lines(freeze: Mapping[str, Any]) -> list[str]:
+    applies = ", ".join(freeze["applies_to"]) or "no"
+    lifted = f"; lifted for {', '.join(freeze['lifted_for'])}" if freeze["lifted_for"] else ""
+    lines = [
+        (
+            f"{freeze['code']}: {freeze['reason']} — {freeze['description']} "
+            f"({applies} releases{lifted})"
+        )
+    ]
+    for period in freeze["periods"]:
+        start, end = _parsed(period["start"]), _parsed(period["end"])
+        until = f"until {show.short(end)}" if end is not None else "for more than two years"
+        lines.append(f"  frozen from {show.short(start) if start else '?'} {until}")
+    if not freeze["periods"]:
+        lines.append(f"  not frozen in the next {_FREEZE_DAYS} days")
+    return lines
+
+
+#: How far ahead ``windows`` lists the periods of each freeze.
+_FREEZE_DAYS = 90
 
 
 _Opening = tuple["pendulum.DateTime", "pendulum.DateTime | None"]
 
 
 def _openings(guard: guards.Guard, after: pendulum.DateTime, count: int) -> list[_Opening]:
+    from releasekit._rules import guards  # noqa: PLC0415  # on use
+    from releasekit._rules.windows import Window  # noqa: PLC0415  # on use
+
     window = getattr(guard, "window", None)
     if isinstance(window, Window):
         return [(opening.start, opening.end) for opening in window.next_openings(after, count)]
@@ -891,8 +1226,10 @@ def _openings(guard: guards.Guard, after: pendulum.DateTime, count: int) -> list
 
 
 def _window_json(
-    policy: Policy, guard: guards.Guard, openings: list[_Opening]
+    policy: Policy, guard: guards.Guard, openings: list[_Opening], freezes: list[Freeze]
 ) -> dict[str, object]:
+    from releasekit._rules.windows import Window  # noqa: PLC0415  # on use
+
     window = getattr(guard, "window", None)
     return {
         "code": guard.code,
@@ -901,9 +1238,34 @@ def _window_json(
         "applies_to": [flow.kind.value for flow in policy.flows if guard.code not in flow.lifts],
         "lifted_for": [flow.kind.value for flow in policy.flows if guard.code in flow.lifts],
         "openings": [
-            {"start": show.timestamp(start), "end": show.timestamp(end)} for start, end in openings
+            {
+                "start": show.timestamp(start),
+                "end": show.timestamp(end),
+                "frozen": _frozen_in(start, end, freezes),
+            }
+            for start, end in openings
         ],
     }
+
+
+def _frozen_in(
+    start: pendulum.DateTime, end: pendulum.DateTime | None, freezes: list[Freeze]
+) -> list[dict[str, object]]:
+    """Return the stretches of an opening that freezes remove, and which freeze, and why."""
+    found: list[dict[str, object]] = []
+    until = end if end is not None else start.add(days=_FREEZE_DAYS)
+    for freeze in freezes:
+        for period in freeze.periods(start, until):
+            stops = until if period.end is None else min(period.end, until)
+            found.append(
+                {
+                    "code": freeze.code,
+                    "reason": freeze.reason,
+                    "start": show.timestamp(max(period.start, start)),
+                    "end": show.timestamp(stops),
+                }
+            )
+    return found
 
 
 def _window_lines(
@@ -912,10 +1274,16 @@ def _window_lines(
     applies = ", ".join(window["applies_to"]) or "no"
     lifted = f"; lifted for {', '.join(window['lifted_for'])}" if window["lifted_for"] else ""
     lines = [f"{window['code']}: {window['description']} ({applies} releases{lifted})"]
-    for start, end in openings:
+    for (start, end), opening in zip(openings, window["openings"], strict=True):
         until = f" until {show.short(end)}" if end is not None else ""
         now = "  (open now)" if start <= after else ""
         lines.append(f"  {show.short(start)}{until}{now}")
+        for cut in opening["frozen"]:
+            begins, stops = _parsed(cut["start"]), _parsed(cut["end"])
+            lines.append(
+                f"    frozen {show.short(begins) if begins else '?'} to "
+                f"{show.short(stops) if stops else '?'} by {cut['code']} ({cut['reason']})"
+            )
     if not openings:
         lines.append("  it never opens")
     return lines
@@ -955,6 +1323,8 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             f"there is no policy file {source}; check the path", field="file", value=source
         )
     try:
+        from releasekit._interfaces.policy_file import check_policy  # noqa: PLC0415  # on use
+
         checked = check_policy(source, load_guards=args.load_plugins)
     except PolicyFileError as error:
         count = len(error.problems)
@@ -962,7 +1332,7 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
         lines.extend(f"  {problem}" for problem in error.problems)
         return Reply(
             data={"file": source, "valid": False, "problems": list(error.problems), "policy": None},
-            text="\n".join(lines),
+            text=show.block(lines),
             code=ExitCode.REFUSED,
         )
     environments = list(checked.environments)
@@ -973,6 +1343,8 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             f"flows {', '.join(kinds)}"
         )
     ]
+    if checked.people:
+        lines.append(f"  roster: {', '.join(checked.people)}")
     state = (
         "loaded and built"
         if checked.guards_loaded
@@ -986,19 +1358,33 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             "file": source,
             "valid": True,
             "problems": [],
-            "policy": {"name": checked.name, "environments": environments, "kinds": kinds},
+            "policy": {
+                "name": checked.name,
+                "environments": environments,
+                "kinds": kinds,
+                "people": list(checked.people),
+            },
             "guards": [attrs.asdict(guard) for guard in checked.guards],
             "guards_loaded": checked.guards_loaded,
         },
-        text="\n".join(lines),
+        text=show.block(lines),
     )
 
 
 def policy_show(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit policy show``: the text of the policy file in use, or the reference."""
+    from releasekit._interfaces import policy_file  # noqa: PLC0415  # on use
+
     source = None if args.reference else session.policy_file
-    text = reference_policy_file() if source is None else read_policy_text(source)
-    return Reply(data={"source": source or "reference", "toml": text}, text=text.rstrip("\n"))
+    text = (
+        policy_file.reference_policy_file()
+        if source is None
+        else policy_file.read_policy_text(source)
+    )
+    # The file as it is, for `policy show > releasekit.toml`: tabs and line ends kept, any
+    # other control character (a stranger's file may hold escape sequences) made visible.
+    shown = escape(text.replace("\r\n", "\n"), keep="\n\t").rstrip("\n")
+    return Reply(data={"source": source or "reference", "toml": text}, text=shown)
 
 
 def demo(session: Session, args: argparse.Namespace) -> Reply:
@@ -1075,6 +1461,7 @@ _ERROR_FIELDS = (
     "actor",
     "action",
     "allowed",
+    "suggestions",
     "current",
     "required",
     "host",
@@ -1108,6 +1495,24 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else f"{text}\n")
 
 
+def _complain(error: ReleaseKitError, *, debug: bool) -> None:
+    """Say on standard error what went wrong, one line per problem, every character visible."""
+    if debug:
+        sys.stderr.write(terminal_text("".join(traceback.format_exception(error))))
+    if isinstance(error, PolicyFileError):  # one problem per line, each in its own words
+        count = len(error.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{error.source}: {count} {noun} in the policy file:"]
+        lines.extend(f"  {problem}" for problem in error.problems)
+    else:
+        lines = [str(error)]
+    sys.stderr.write(f"releasekit: {escape(lines[0])}\n")
+    for line in lines[1:]:
+        sys.stderr.write(f"{escape(line)}\n")
+    for note in getattr(error, "__notes__", ()):
+        sys.stderr.write(f"  {escape(str(note))}\n")
+
+
 def _command(args: argparse.Namespace) -> Callable[[Session, argparse.Namespace], Reply]:
     """Return the function of the command *args* names (``policy check``, ``data adjust``)."""
     name = args.command
@@ -1133,13 +1538,11 @@ def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:
         reply = _command(args)(session, args)
     except ReleaseKitError as error:
         code = exit_code_for(error)
-        sys.stderr.write(f"releasekit: {error}\n")
-        for note in getattr(error, "__notes__", ()):
-            sys.stderr.write(f"  {note}\n")
+        _complain(error, debug=getattr(args, "debug", False))
         if args.json:
-            _write(json.dumps(_error_json(error, code), indent=2, ensure_ascii=False))
+            _write(json_text(_error_json(error, code)))
         return code
     finally:
         session.close()
-    _write(json.dumps(reply.data, indent=2, ensure_ascii=False) if args.json else reply.text)
+    _write(json_text(reply.data) if args.json else terminal_text(reply.text))
     return reply.code

@@ -2,7 +2,8 @@
 
 The demo drives a real :class:`~releasekit.Desk` over the embedded SQLite store
 (a temporary file unless ``--db`` names one) with dry-run executors and the
-reference policy. The clock starts at a fixed Friday morning and only moves
+reference policy, with a roster of its people (:data:`DEMO_ROSTER`), so its
+blockers name who can clear them. The clock starts at a fixed Friday morning and only moves
 when the story says so, so the output is the same on every run and machine —
 but for the heads of the histories, which cover the lease tokens and the
 processes of the steps, new on every run.
@@ -27,6 +28,7 @@ from releasekit._rules.clock import FixedClock
 from releasekit._rules.evidence import ChangeReview, LogReview, SignOff, TestRun, TestsWritten
 from releasekit._rules.reference import production_window, reference_policy
 from releasekit._rules.release import Artifact, Kind
+from releasekit._rules.roster import Person, Roster
 from releasekit.exceptions import InvalidInputError, PromotionRefusedError
 
 if TYPE_CHECKING:
@@ -37,12 +39,23 @@ if TYPE_CHECKING:
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.verdicts import Blocker
 
-__all__ = ["FRIDAY_MORNING", "SATURDAY_AFTERNOON", "demo"]
+__all__ = ["DEMO_ROSTER", "FRIDAY_MORNING", "SATURDAY_AFTERNOON", "demo"]
 
 #: When the normal release starts: a Friday morning, in UTC.
 FRIDAY_MORNING = pendulum.datetime(2026, 11, 27, 11, 0, tz="UTC")
 #: When the hotfix starts: Saturday afternoon, after the production window closed.
 SATURDAY_AFTERNOON = pendulum.datetime(2026, 11, 28, 13, 0, tz="UTC")
+#: The demo's team: anton develops (and owns his sandbox), maria and ivan test and
+#: review, the CI pipeline runs the tests under its login, one person adjusts data.
+DEMO_ROSTER = Roster(
+    people=(
+        Person(name="anton", roles=("developer", "team")),
+        Person(name="maria", aliases=("mk",), roles=("team",)),
+        Person(name="ivan", roles=("team",)),
+        Person(name="ci", aliases=("github-actions",), roles=("ci",)),
+        Person(name="data-operator", roles=("operator",)),
+    )
+)
 #: Options the demo does not take: it always runs its own story.
 _NOT_FOR_THE_DEMO = ("policy", "now", "executors", "dt", "actor")
 
@@ -328,12 +341,14 @@ def demo(session: Session, args: argparse.Namespace) -> Reply:
                 value=given,
             )
         clock = FixedClock(FRIDAY_MORNING)
-        desk = Desk(reference_policy(), store=store, executors=dry_run(), clock=clock)
+        policy = reference_policy(roster=DEMO_ROSTER)
+        desk = Desk(policy, store=store, executors=dry_run(), clock=clock)
         story = _Story(desk, clock)
         story.lines.extend(
             [
                 "releasekit demo: a normal and a hotfix release through the reference policy",
                 f"  store:     {given or 'a temporary SQLite file (keep one: --db FILE)'}",
+                "  people:    anton (developer), maria and ivan (team), ci, data-operator",
                 "  executors: a dry run: nothing is deployed, each step says what would run",
                 f"  clock:     simulated, from {show.short(FRIDAY_MORNING)}",
             ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,8 @@ from releasekit._actions.deployments import live
 from releasekit._actions.executors.outcomes import human_duration
 from releasekit._actions.logs import CheckStatus, LogReport
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_commands import Reply, next_line
+from releasekit._interfaces._cli_commands import Reply, UnreadableError, next_line, read_text
+from releasekit._interfaces._cli_text import json_text
 from releasekit._interfaces.cli import ExitCode
 from releasekit._records.converter import structure
 from releasekit._rules.evidence import LogReview
@@ -39,6 +39,8 @@ __all__ = ["COMMANDS"]
 
 #: How many characters of a fingerprint are shown, and the fewest ``--fingerprint`` takes.
 SHORT_FINGERPRINT = 12
+#: How many of the latest checks ``monitoring`` lists; the earlier ones are counted.
+LISTED_CHECKS = 100
 
 
 def _named(release: Release) -> str:
@@ -50,12 +52,13 @@ def _named(release: Release) -> str:
 
 
 def _write_json(path: str, document: Mapping[str, object]) -> None:
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json_text(document) + "\n"
     try:
         Path(path).write_text(text, encoding="utf-8")
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        reason = getattr(error, "strerror", None) or str(error)
         raise InvalidInputError(
-            f"cannot write {path} ({error.strerror}); choose a file you may write",
+            f"cannot write {path} ({reason}); choose a file you may write",
             field="save",
             value=path,
         ) from None
@@ -63,22 +66,20 @@ def _write_json(path: str, document: Mapping[str, object]) -> None:
 
 def _read_report(path: str) -> LogReport:
     """Read a report saved by ``releasekit logs --save FILE`` (or ``--json``)."""
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInputError(
-            f"cannot read the log report {path} ({error.strerror}); save one with "
-            "`releasekit logs RELEASE --save FILE`",
-            field="report",
-            value=path,
-        ) from None
+    save = "save one with `releasekit logs RELEASE --save FILE`"
     where = "standard input" if path == "-" else path
     try:
-        document = json.loads(text)
-    except ValueError as error:
+        text = read_text(path)
+    except UnreadableError as error:
         raise InvalidInputError(
-            f"the log report in {where} is not JSON ({error}); save one with "
-            "`releasekit logs RELEASE --save FILE`",
+            f"cannot read the log report {where} ({error}); {save}", field="report", value=path
+        ) from None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        problem = str(error) if isinstance(error, ValueError) else "it is nested too deeply"
+        raise InvalidInputError(
+            f"the log report in {where} is not JSON ({problem}); {save}",
             field="report",
             value=path,
         ) from None
@@ -98,19 +99,18 @@ def logs(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk(executors=True)
     report = desk.collect_logs(args.release, since=args.since, progress=session.progress())
     document = show.log_report_json(report)
-    lines = [report.render(entries=args.entries)]
+    text = report.render(entries=args.entries, line=show.escape)
     if args.save is not None:
         _write_json(args.save, document)
         release = shlex.quote(args.release) if args.release is not None else "RELEASE"
         review = f"releasekit review-logs {release} --report {shlex.quote(args.save)}"
-        lines.extend(
-            [
-                "",
-                f"saved to {args.save}; once read, record your verdict with",
-                f"  {review} --verdict clean|problems",
-            ]
-        )
-    return Reply(data=document, text="\n".join(lines))
+        saved = [
+            "",
+            f"saved to {args.save}; once read, record your verdict with",
+            f"  {review} --verdict clean|problems",
+        ]
+        text = f"{text}\n{show.block(saved)}"
+    return Reply(data=document, text=text)
 
 
 def review_logs(session: Session, args: argparse.Namespace) -> Reply:
@@ -126,21 +126,23 @@ def review_logs(session: Session, args: argparse.Namespace) -> Reply:
     )
     review = release.evidence_of(LogReview)[-1]
     stored = desk.get(release.id)
-    lines = [report.render(), ""] if collect else []
-    lines.append(f"recorded for {stored.id}: {show.evidence_line(review)}")
+    lines = [f"recorded for {stored.id}: {show.evidence_line(review)}"]
     if report.uncovered:
         lines.append(
             f"  not covered, their logs were not collected completely: "
             f"{', '.join(report.uncovered)}"
         )
     lines.append(f"next: {next_line(stored, desk)}")
+    text = show.block(lines)
+    if collect:  # the report it was recorded on, first
+        text = f"{report.render(line=show.escape)}\n\n{text}"
     return Reply(
         data={
             "report": show.log_report_json(report),
             "recorded": [show.evidence_json(review)],
             "release": show.record_json(stored),
         },
-        text="\n".join(lines),
+        text=text,
     )
 
 
@@ -150,7 +152,7 @@ def review_logs(session: Session, args: argparse.Namespace) -> Reply:
 def monitoring(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit monitoring RELEASE``: the checks done, due, overdue, and the next."""
     desk = session.desk()
-    found = desk.monitoring(args.release, environment=args.environment)
+    found = desk.monitoring(args.release, environment=args.environment, limit=LISTED_CHECKS)
     record = desk.get(args.release)
     release = record.release
     where = found.environment
@@ -171,12 +173,19 @@ def monitoring(session: Session, args: argparse.Namespace) -> Reply:
         ]
         for check in found.checks
     ]
+    if found.earlier:
+        lines.append(
+            f"  {found.earlier} earlier checks are not listed; "
+            f"{found.earlier_overdue} of them were missed"
+        )
     if rows:
         table = show.table(["DUE", "STATUS", "CHECKED"], rows)
         lines.extend(f"  {line}" for line in table.split("\n"))
     else:
         lines.append("  no check fell due while it ran")
-    missed = len([check for check in found.checks if check.status in _MISSED])
+    missed = found.earlier_overdue + len(
+        [check for check in found.checks if check.status in _MISSED]
+    )
     if missed and found.until is None:
         lines.append(
             f"{missed} {'check is' if missed == 1 else 'checks are'} due: "
@@ -192,7 +201,7 @@ def monitoring(session: Session, args: argparse.Namespace) -> Reply:
     )
     return Reply(
         data={**show.monitoring_json(found), "attention": show.record_json(record)["attention"]},
-        text="\n".join(lines),
+        text=show.block(lines),
     )
 
 
@@ -245,7 +254,7 @@ def check_production(session: Session, args: argparse.Namespace) -> Reply:
         )
     return Reply(
         data={**show.log_check_json(check), "release": show.record_json(record)},
-        text="\n".join(lines),
+        text=show.block(lines),
         code=ExitCode.REFUSED if check.bad else ExitCode.OK,
     )
 
@@ -265,7 +274,7 @@ def clear_attention(session: Session, args: argparse.Namespace) -> Reply:
             "reason": args.reason,
             "release": show.record_json(record),
         },
-        text=f"cleared {args.key} on {release.id}: {args.reason}{still}",
+        text=show.escape(f"cleared {args.key} on {release.id}: {args.reason}{still}"),
     )
 
 
@@ -310,10 +319,10 @@ def deployments(session: Session, args: argparse.Namespace) -> Reply:
         ]
         for deployment in found
     ]
-    text = head
+    text = show.escape(head)
     if rows:
         headers = ["RELEASE", "VERSION", "KIND", "ENTERED", "UNTIL", "STATUS"]
-        text = f"{head}\n{show.table(headers, rows)}"
+        text = f"{text}\n{show.table(headers, rows)}"
     return Reply(
         data={
             "environment": name,
@@ -348,8 +357,16 @@ def roll_back(session: Session, args: argparse.Namespace) -> Reply:
             "restored": {"release_id": restored.id, "version": restored.version},
             "release": show.record_json(desk.get(taken.id)),
         },
-        text=f"rolled {done.environment} back from {taken.version} to {restored.version}: "
-        f"{restored.id} runs there again, {taken.id} is {taken.state}\n  {done.summary}",
+        text=show.block(
+            [
+                (
+                    f"rolled {done.environment} back from {taken.version} to "
+                    f"{restored.version}: {restored.id} runs there again, {taken.id} is "
+                    f"{taken.state}"
+                ),
+                f"  {done.summary}",
+            ]
+        ),
     )
 
 
@@ -415,19 +432,20 @@ def _operation_reply(
     lines.append(f"  {_standing(operation, rule)}")
     return Reply(
         data={"outcome": outcome, "operation": show.data_operation_json(operation, rule)},
-        text="\n".join(lines),
+        text=show.block(lines),
         code=code,
     )
 
 
 def data_adjust(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data adjust ENV OPERATION [ARG...] --reason ...``."""
+    by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True)
     operation = desk.request_data_adjustment(
         args.environment,
         args.operation,
         args.arguments,
-        by=session.actor,
+        by=by,
         reason=args.reason,
         operation_id=args.operation_id,
     )
@@ -525,11 +543,12 @@ def data_cancel(session: Session, args: argparse.Namespace) -> Reply:
 
 def data_restore(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data restore SOURCE TARGET --reason ...``."""
+    by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True, executors=True)
     operation = desk.restore_data(
         args.source,
         args.target,
-        by=session.actor,
+        by=by,
         reason=args.reason,
         operation_id=args.operation_id,
         progress=session.progress(),
@@ -574,8 +593,10 @@ def data_list(session: Session, args: argparse.Namespace) -> Reply:
     text = (
         show.table(headers, rows)
         if rows
-        else f"no data operations{where} in {session.db}; request one with "
-        "`releasekit data adjust ENV OPERATION ARG... --reason ...`"
+        else show.escape(
+            f"no data operations{where} in {session.db}; request one with "
+            "`releasekit data adjust ENV OPERATION ARG... --reason ...`"
+        )
     )
     return Reply(data={"operations": documents}, text=text)
 
@@ -616,13 +637,13 @@ def data_show(session: Session, args: argparse.Namespace) -> Reply:
         ]
         for event in events
     ]
-    lines.extend(["", show.table(["#", "AT", "ACTOR", "STEP", "REASON"], rows)])
+    history = show.table(["#", "AT", "ACTOR", "STEP", "REASON"], rows)
     return Reply(
         data={
             "operation": show.data_operation_json(operation, rule),
             "events": [show.event_json(event) for event in events],
         },
-        text="\n".join(lines),
+        text=f"{show.block(lines)}\n\n{history}",
     )
 
 

@@ -1,9 +1,16 @@
-"""How the ``releasekit`` command shows things: JSON values for bots, lines for people.
+r"""How the ``releasekit`` command shows things: JSON values for bots, lines for people.
 
 The JSON forms are the command's stable contract (documented in ``docs/cli.md``):
 keys are snake_case, instants are ISO 8601 strings in UTC
 (``2026-11-28T09:00:00+00:00``), sets are sorted lists, and absent values are
 ``null`` rather than missing keys.
+
+The lines for people show every stored or given string through :func:`escape`
+(from :mod:`releasekit._interfaces._cli_text`): a control or format character
+in a version, a name, a note or an executor's output is written as a visible
+escape such as ``\n`` or ``\x1b``, so it can neither draw a row of its own nor
+drive the terminal. Each line is escaped whole (:func:`block`), and each table
+cell on its own (:func:`table`).
 """
 
 from __future__ import annotations
@@ -16,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._actions.data import DataOperationKind
+from releasekit._interfaces._cli_text import escape
 from releasekit._records.converter import iso, unstructure
+from releasekit._rules._time import when
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -27,7 +35,6 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.guards import AttestationPresent, LogsReviewed, SignedOff, when
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -39,7 +46,7 @@ if TYPE_CHECKING:
     from releasekit._actions.logs import LogCheck, LogReport, Monitoring
     from releasekit._records.events import Event, Verification
     from releasekit._records.values import Record
-    from releasekit._rules.engine import Explanation, Plan
+    from releasekit._rules.engine import Explanation, Plan, StepPlan
     from releasekit._rules.environments import DataAdjustmentRule
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.guards import Guard
@@ -53,10 +60,13 @@ Suggest = Callable[["Blocker"], Sequence[str]]
 __all__ = [
     "EVIDENCE_NAMES",
     "Suggest",
+    "block",
     "blocker_json",
     "blocker_line",
     "data_operation_json",
     "deployment_json",
+    "either",
+    "escape",
     "event_json",
     "event_reason",
     "event_step",
@@ -76,6 +86,7 @@ __all__ = [
     "suggested_commands",
     "suggestion_lines",
     "table",
+    "timeline_lines",
     "timestamp",
     "verification_json",
 ]
@@ -129,14 +140,22 @@ def _fields(value: attrs.AttrsInstance) -> dict[str, object]:
 # -- blockers ------------------------------------------------------------------
 
 
-def blocker_json(blocker: Blocker, commands: Sequence[str] = ()) -> dict[str, object]:
-    """Return a blocker as JSON values, with the *commands* that would clear it."""
+def blocker_json(
+    blocker: Blocker, commands: Sequence[str] = (), *, actor: str | None = None
+) -> dict[str, object]:
+    """Return a blocker as JSON values, with the *commands* that would clear it.
+
+    ``can_clear`` says whether *actor* (the person asking, given only when the
+    policy has a roster) is one of the blocker's ``people``; ``null`` without one.
+    """
     return {
         "code": blocker.code,
         "reason": blocker.reason,
         "message": blocker.message,
         "hint": blocker.hint,
         "unblocked_by": list(blocker.unblocked_by),
+        "people": list(blocker.people),
+        "can_clear": None if actor is None else actor in blocker.people,
         "earliest": timestamp(blocker.earliest),
         "source": blocker.source,
         "target": blocker.target,
@@ -145,17 +164,29 @@ def blocker_json(blocker: Blocker, commands: Sequence[str] = ()) -> dict[str, ob
     }
 
 
+def either(names: Sequence[str]) -> str:
+    """Name one of *names* to ask: ``maria``, ``maria or ivan``, ``anton, maria or ivan``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def blocker_line(blocker: Blocker) -> str:
-    """Return a blocker on one line: code, message, hint, who can unblock it, and when."""
+    """Return a blocker on one line: code, message, hint, who can unblock it, and when.
+
+    With a roster, who can unblock it ends with the people to ask, unless
+    those are the very names it gives: ``(unblocked by: team; ask maria or ivan)``.
+    """
     who = ", ".join(blocker.unblocked_by) or "time"
+    named = blocker.people and blocker.people != blocker.unblocked_by
+    ask = f"; ask {either(blocker.people)}" if named else ""
     after = f"; earliest: {short(blocker.earliest)}" if blocker.earliest is not None else ""
-    return f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{after})"
+    line = f"[{blocker.code}] {blocker.message} — {blocker.hint} (unblocked by: {who}{ask}{after})"
+    return escape(line)
 
 
 def suggestion_lines(commands: Sequence[str], indent: str) -> list[str]:
     """Return the commands that would clear a blocker, one per line: ``run:``, then ``or:``."""
     return [
-        f"{indent}{'run:' if index == 0 else 'or: '} {command}"
+        f"{indent}{'run:' if index == 0 else 'or: '} {escape(command)}"
         for index, command in enumerate(commands)
     ]
 
@@ -221,6 +252,12 @@ def _record_options(  # noqa: PLR0911  # one return per kind of evidence
     kind: str, guard: Guard | None, release: Release, policy: Policy
 ) -> list[str]:
     """Return the options of ``record RELEASE KIND`` that satisfy *guard*."""
+    from releasekit._rules.guards import (  # noqa: PLC0415  # for suggestions only
+        AttestationPresent,
+        LogsReviewed,
+        SignedOff,
+    )
+
     at = _environment_option(guard)
     match kind:
         case "tests-written":
@@ -290,7 +327,7 @@ def evidence_summary(item: Evidence) -> str:
 
 def evidence_line(item: Evidence) -> str:
     """Return a piece of evidence on one line: when, what, the gist, by whom."""
-    return f"{short(item.at)}  {evidence_summary(item)} (by {item.by})"
+    return escape(f"{short(item.at)}  {evidence_summary(item)} (by {item.by})")
 
 
 # -- releases ------------------------------------------------------------------
@@ -322,13 +359,15 @@ def _no_suggestions(_blocker: Blocker) -> Sequence[str]:
 
 
 def explanation_json(
-    explanation: Explanation, suggest: Suggest = _no_suggestions
+    explanation: Explanation, suggest: Suggest = _no_suggestions, *, actor: str | None = None
 ) -> dict[str, object]:
     """Return an explanation of a release's next step as JSON values.
 
     Args:
         explanation: The explanation.
         suggest: Gives each blocker's ``suggested_commands``.
+        actor: The person asking, with a roster: each blocker says whether
+            they ``can_clear`` it.
     """
     step = explanation.step
     return {
@@ -340,7 +379,9 @@ def explanation_json(
         "at": timestamp(explanation.at),
         "earliest": timestamp(explanation.earliest),
         "lifted": list(explanation.lifted),
-        "blockers": [blocker_json(blocker, suggest(blocker)) for blocker in explanation.blockers],
+        "blockers": [
+            blocker_json(blocker, suggest(blocker), actor=actor) for blocker in explanation.blockers
+        ],
     }
 
 
@@ -363,6 +404,28 @@ def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, objec
                 "source": step.step.source,
                 "target": step.step.target,
                 "earliest": timestamp(step.earliest),
+                "arrives": timestamp(step.arrives),
+                "waits": [
+                    {
+                        "code": wait.code,
+                        "reason": wait.reason,
+                        "start": timestamp(wait.start),
+                        "until": timestamp(wait.until),
+                        "message": wait.message,
+                    }
+                    for wait in step.waits
+                ],
+                "owed": [
+                    {
+                        "code": owed.code,
+                        "evidence": owed.evidence,
+                        "unblocked_by": list(owed.unblocked_by),
+                        "people": list(owed.people),
+                        "message": owed.message,
+                        "counts_from": timestamp(owed.counts_from),
+                    }
+                    for owed in step.owed
+                ],
                 "blockers": [
                     blocker_json(blocker, suggest(blocker) if index == 0 else ())
                     for blocker in step.blockers
@@ -371,6 +434,23 @@ def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, objec
             for index, step in enumerate(plan.steps)
         ],
     }
+
+
+def timeline_lines(step: StepPlan, indent: str) -> list[str]:
+    """Return what holds a planned step back, and the evidence it owes not shown as a blocker."""
+    lines = [f"{indent}waits: [{wait.code}] {wait.message}" for wait in step.waits]
+    shown_already = {(blocker.code, blocker.message) for blocker in step.blockers}
+    for owed in step.owed:
+        if (owed.code, owed.message) in shown_already:
+            continue
+        who = ", ".join(owed.unblocked_by) or "nobody named"
+        named = owed.people and owed.people != owed.unblocked_by
+        ask = f"; ask {either(owed.people)}" if named else ""
+        lines.append(
+            f"{indent}owes: [{owed.code}] {owed.message} (by: {who}{ask}; counts from "
+            f"{short(owed.counts_from)})"
+        )
+    return lines
 
 
 def event_json(event: Event) -> dict[str, object]:
@@ -457,6 +537,8 @@ def monitoring_json(monitoring: Monitoring) -> dict[str, object]:
         "last_checked_at": timestamp(monitoring.last_checked_at),
         "up_to_date": monitoring.up_to_date,
         "next_due": timestamp(monitoring.next_due),
+        "earlier": monitoring.earlier,
+        "earlier_overdue": monitoring.earlier_overdue,
         "checks": [
             {
                 "due_at": timestamp(check.due_at),
@@ -510,6 +592,8 @@ def data_operation_json(
         operation: The operation.
         rule: The environment's adjustment rule, for an adjustment (``None`` for a restore).
     """
+    from releasekit._actions.data import DataOperationKind  # noqa: PLC0415  # on use
+
     current = operation.fingerprint
     adjustment = operation.kind is DataOperationKind.ADJUSTMENT
     return {
@@ -575,9 +659,18 @@ def verification_json(verification: Verification) -> dict[str, object]:
 # -- layout ----------------------------------------------------------------------
 
 
+def block(lines: Iterable[str]) -> str:
+    """Return *lines*, each one line of text, as one block: whatever they hold stays on its line."""
+    return "\n".join(escape(line) for line in lines)
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """Return rows as columns padded to their widest cell, under *headers*."""
-    lines = [list(headers), *(list(row) for row in rows)]
+    """Return rows as columns padded to their widest cell, under *headers*.
+
+    Every cell is escaped: a value holding a newline or an escape sequence
+    stays in its cell, so each row is one line.
+    """
+    lines = [[escape(cell) for cell in line] for line in [headers, *rows]]
     widths = [max(len(line[column]) for line in lines) for column in range(len(headers))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()

@@ -1,11 +1,12 @@
 """Policy files: a team's whole process written down in TOML.
 
 A policy file lists the environments in promotion order, each with the facts
-about it and the ``gate`` of guards for entering it, named time windows, and
-one flow per kind of release. It is read with :mod:`tomllib` and structured by
-releasekit's converter; every value must have the type its key asks for, and
-every mistake is reported at once, each with the path of the value at fault and
-what to write instead::
+about it and the ``gate`` of guards for entering it, named time windows, one
+flow per kind of release, and optionally the team's people (``[people]``: a
+table per person, under their name, with ``aliases`` and ``roles``). It is
+read with :mod:`tomllib` and structured by releasekit's converter; every value
+must have the type its key asks for, and every mistake is reported at once,
+each with the path of the value at fault and what to write instead::
 
     environments[0].owners: "anton" is a string, not a list; write a list of
     strings in brackets, e.g. owners = ["anton"]
@@ -20,12 +21,14 @@ from __future__ import annotations
 
 import difflib
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from releasekit._interfaces import _policy_read
 from releasekit._interfaces._guard_plugins import CustomGuard, GuardCatalogue, RegisteredGuard
+from releasekit._interfaces._policy_freezes import read_freezes
 from releasekit._interfaces._policy_structure import (
     BROKEN_WINDOW,
     Named,
@@ -38,12 +41,14 @@ from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment
 from releasekit._rules.policy import Flow, Gate, Policy
 from releasekit._rules.release import Kind
+from releasekit._rules.roster import Person, Roster
 from releasekit._rules.windows import Window
-from releasekit.exceptions import PolicyError, PolicyFileError
+from releasekit.exceptions import InvalidInputError, PolicyError, PolicyFileError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from pathlib import Path
+
+    from releasekit._rules.freezes import Freeze
 
 __all__ = [
     "PolicyCheck",
@@ -54,7 +59,16 @@ __all__ = [
     "reference_policy_file",
 ]
 
-_TOP_LEVEL = ("name", "description", "version_pattern", "windows", "environments", "flows")
+_TOP_LEVEL = (
+    "name",
+    "description",
+    "version_pattern",
+    "people",
+    "windows",
+    "environments",
+    "freezes",
+    "flows",
+)
 
 
 # -- reading a document --------------------------------------------------------------
@@ -69,6 +83,7 @@ class _Reader:
     """
 
     load: bool
+    directory: Path | None = None
     problems: list[str] = attrs.field(factory=list)
     used: dict[str, RegisteredGuard] = attrs.field(factory=dict)
     _catalogue: GuardCatalogue | None = None
@@ -124,6 +139,52 @@ class _Reader:
                     )
                 elif window is not None and guard.get("type") == "window":
                     guard.setdefault("code", f"{name}-window")
+
+    def people(self, data: dict[str, Any]) -> Roster | None:
+        """Read ``[people]``: a table per person, under their name, with aliases and roles."""
+        if "people" not in data:
+            return None
+        tables = data["people"]
+        if not isinstance(tables, dict):
+            self.problems.append(
+                f"people: {shown(tables)} is {kind_of(tables)}; list each person as a table "
+                'under their name, e.g. [people.maria] roles = ["team"]'
+            )
+            return None
+        people: list[Person] = []
+        broken = False
+        for name, table in tables.items():
+            path = f"people.{key(name)}"
+            if not isinstance(table, dict):
+                self.problems.append(
+                    f"{path}: {shown(table)} is {kind_of(table)}; a person is a table with "
+                    f'aliases and roles, e.g. [{path}] roles = ["team"]'
+                )
+                broken = True
+                continue
+            if "name" in table:
+                self.problems.append(
+                    f"{path}.name: unknown key; the person's name is the key of their table "
+                    f"([{path}]), other names are aliases"
+                )
+                broken = True
+                continue
+            try:
+                Person(name=name)
+            except InvalidInputError as error:
+                self.problems.append(f"{path}: {error}")
+                broken = True
+                continue
+            person = self.structure({**table, "name": name}, Person, path)
+            broken = broken or person is None
+            people.append(person)
+        if broken:
+            return None
+        try:
+            return Roster(people=people)
+        except PolicyError as error:
+            self.problems.extend(f"people: {problem}" for problem in error.problems)
+            return None
 
     def environments(self, data: dict[str, Any]) -> tuple[list[Environment], list[Gate]]:
         environments: list[Environment] = []
@@ -207,8 +268,13 @@ class _Reader:
         version_pattern: str | None = None
         if "version_pattern" in data:
             version_pattern = self.structure(data["version_pattern"], str, "version_pattern")
+        roster = self.people(data)
         self.windows(data)
         environments, gates = self.environments(data)
+        freezes: tuple[Freeze, ...] = ()
+        if "freezes" in data:
+            freezes, problems = read_freezes(data["freezes"], self.directory)
+            self.problems.extend(problems)
         flows = self.flows(data)
         if self.problems:
             raise PolicyFileError(source=source, problems=self.problems)
@@ -220,14 +286,18 @@ class _Reader:
                 gates=gates,
                 flows=flows,
                 version_pattern=version_pattern,
+                freezes=freezes,
+                roster=roster,
             )
         except PolicyError as error:
             raise PolicyFileError(source=source, problems=error.problems) from None
 
 
-def _read(text: str, *, source: str, load: bool) -> tuple[Policy, tuple[RegisteredGuard, ...]]:
+def _read(
+    text: str, *, source: str, load: bool, directory: str | Path | None
+) -> tuple[Policy, tuple[RegisteredGuard, ...]]:
     data = _policy_read.parse(text, source=source)
-    reader = _Reader(load=load)
+    reader = _Reader(load=load, directory=None if directory is None else Path(directory))
     policy = reader.read(data, source)
     return policy, tuple(reader.used.values())
 
@@ -235,7 +305,9 @@ def _read(text: str, *, source: str, load: bool) -> tuple[Policy, tuple[Register
 # -- the public functions ----------------------------------------------------------
 
 
-def loads_policy(text: str, *, source: str = "<string>") -> Policy:
+def loads_policy(
+    text: str, *, source: str = "<string>", directory: str | Path | None = None
+) -> Policy:
     """Build a policy from the text of a policy file.
 
     Custom guards the text names are loaded from the installed packages that
@@ -244,11 +316,13 @@ def loads_policy(text: str, *, source: str = "<string>") -> Policy:
     Args:
         text: The TOML text.
         source: Where the text came from, for error messages.
+        directory: Where the calendar files the text names (``ics = ...``) are
+            read from; by default, the working directory.
 
     Raises:
         PolicyFileError: With every problem found, each naming its path.
     """
-    return _read(text, source=source, load=True)[0]
+    return _read(text, source=source, load=True, directory=directory)[0]
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -260,7 +334,7 @@ def load_policy(path: str | Path) -> Policy:
     Raises:
         PolicyFileError: The file cannot be read, or holds mistakes (all of them listed).
     """
-    return loads_policy(_policy_read.read(path), source=str(path))
+    return loads_policy(_policy_read.read(path), source=str(path), directory=Path(path).parent)
 
 
 @attrs.frozen(kw_only=True)
@@ -276,6 +350,8 @@ class PolicyCheck:
             registers it: the code that loading the policy will run.
         guards_loaded: Whether those guards were loaded and built as well
             (``load_guards=True``), or only looked up in the packages' metadata.
+        people: The names of the people on its roster (``[people]``), in order;
+            empty when it has none.
     """
 
     source: str
@@ -284,17 +360,24 @@ class PolicyCheck:
     kinds: tuple[Kind, ...]
     guards: tuple[RegisteredGuard, ...] = ()
     guards_loaded: bool = False
+    people: tuple[str, ...] = ()
 
 
 def check_policy_text(
-    text: str, *, source: str = "<string>", load_guards: bool = False
+    text: str,
+    *,
+    source: str = "<string>",
+    load_guards: bool = False,
+    directory: str | Path | None = None,
 ) -> PolicyCheck:
     """Check the text of a policy file without running any code.
 
     Everything is checked that can be without importing anything: the TOML,
     every key and the type of every value, the policy as a whole, and that each
     custom guard the text names is registered by exactly one installed package
-    (read from the packages' metadata). A custom guard's parameters, code and
+    (read from the packages' metadata). Calendar files its freezes name
+    (``ics = ...``) are read, as data, from *directory* (by default, the
+    working directory). A custom guard's parameters, code and
     kind are known only once it is built: pass *load_guards* to build them too,
     which imports and runs the code of the packages that register them.
 
@@ -302,11 +385,12 @@ def check_policy_text(
         text: The TOML text, e.g. from a pull request.
         source: Where the text came from, for error messages.
         load_guards: Also load and build the custom guards (runs installed code).
+        directory: Where the calendar files the text names are read from.
 
     Raises:
         PolicyFileError: With every problem found, each naming its path.
     """
-    policy, used = _read(text, source=source, load=load_guards)
+    policy, used = _read(text, source=source, load=load_guards, directory=directory)
     return PolicyCheck(
         source=source,
         name=policy.name,
@@ -314,6 +398,7 @@ def check_policy_text(
         kinds=policy.kinds,
         guards=used,
         guards_loaded=load_guards,
+        people=() if policy.roster is None else policy.roster.names,
     )
 
 
@@ -324,7 +409,9 @@ def check_policy(path: str | Path, *, load_guards: bool = False) -> PolicyCheck:
         PolicyFileError: The file cannot be read, or holds mistakes (all of them listed).
     """
     text = _policy_read.read(path)
-    return check_policy_text(text, source=str(path), load_guards=load_guards)
+    return check_policy_text(
+        text, source=str(path), load_guards=load_guards, directory=Path(path).parent
+    )
 
 
 def read_policy_text(path: str | Path) -> str:

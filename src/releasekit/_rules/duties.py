@@ -9,6 +9,9 @@ does not count at all, by keyword:
     the person who started the release (its ``created_by``): a review by the
     author is not a second look.
 
+With a roster in the policy, people are counted as the roster knows them: two
+aliases of one person are one person, and an alias of the author is the author.
+
 The functions here count and explain; the guards decide what the evidence is.
 """
 
@@ -21,7 +24,7 @@ import attrs
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from releasekit._rules.release import Release
 
@@ -31,6 +34,7 @@ __all__ = [
     "Shortfall",
     "count",
     "describe",
+    "eligible",
     "excluded",
     "min_people",
     "not_by",
@@ -76,11 +80,21 @@ def min_people(_instance: object, attribute: attrs.Attribute[int], value: object
         )
 
 
-def excluded(release: Release, keywords: frozenset[str]) -> dict[str, str]:
-    """Return the people *keywords* name for *release*, each with how a message names them."""
+def _itself(name: str) -> str:
+    return name
+
+
+def excluded(
+    release: Release, keywords: frozenset[str], same: Callable[[str], str] = _itself
+) -> dict[str, str]:
+    """Return the people *keywords* name for *release*, each with how a message names them.
+
+    *same* gives the person a stored name stands for (with a roster, an alias
+    is its person: :meth:`Policy.same_person <releasekit.Policy.same_person>`).
+    """
     people: dict[str, str] = {}
     if "author" in keywords:
-        people[release.created_by] = NOT_BY["author"]
+        people[same(release.created_by)] = NOT_BY["author"]
     return people
 
 
@@ -98,13 +112,27 @@ class Count:
     excluded: tuple[tuple[str, str], ...]
 
 
-def count(by: Iterable[str], release: Release, keywords: frozenset[str]) -> Count:
-    """Count the different people among *by* (identities), leaving out those *keywords* name."""
-    barred = excluded(release, keywords)
-    by = tuple(by)
+def count(
+    by: Iterable[str],
+    release: Release,
+    keywords: frozenset[str],
+    same: Callable[[str], str] = _itself,
+) -> Count:
+    """Count the different people among *by* (identities), leaving out those *keywords* name.
+
+    *same* gives the person each name stands for (see :func:`excluded`).
+    """
+    barred = excluded(release, keywords, same)
+    by = tuple(same(person) for person in by)
     people = dict.fromkeys(person for person in by if person not in barred)
     seen = dict.fromkeys(person for person in by if person in barred)
     return Count(people=tuple(people), excluded=tuple((person, barred[person]) for person in seen))
+
+
+def eligible(candidates: Iterable[str], counted: Count, barred: Iterable[str]) -> tuple[str, ...]:
+    """Return those of *candidates* whose word would still count: not counted yet, not *barred*."""
+    done = {*counted.people, *barred}
+    return tuple(person for person in candidates if person not in done)
 
 
 class Shortfall(NamedTuple):

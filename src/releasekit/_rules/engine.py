@@ -11,7 +11,6 @@ Every method takes the instant it works for; the engine never reads a clock.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -28,10 +27,10 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.guards import GuardContext, GuardKind, TimeGuard
-from releasekit._rules.identity import identity
+from releasekit._rules.guards import GuardContext
 from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.timeline import Owed, Wait, timeline
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
     ConflictError,
@@ -50,14 +49,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine", "Explanation", "Plan", "StepPlan"]
 
-# transitions logs every trigger at INFO/DEBUG, which costs 3-10x per trigger.
-logging.getLogger("transitions").setLevel(logging.WARNING)
-
 _PROMOTE = "promote"
 _ABANDON = "abandon"
 _ROLL_BACK = "roll_back"
-#: How many alternations between time guards a plan tries before giving up.
-_MAX_TIME_ROUNDS = 64
 
 
 @attrs.frozen(kw_only=True)
@@ -106,13 +100,25 @@ class StepPlan:
     Attributes:
         step: The step.
         blockers: What blocks it as things stand now.
-        earliest: The earliest instant its time guards allow it, not before
-            the earliest of the steps before it.
+        earliest: The earliest instant the policy's time rules allow it, not
+            before the earliest of the steps before it: its windows and
+            freezes, and a test run it still needs (which starts outside the
+            daily run's reservation and takes the run's usual time).
+        arrives: The earliest instant the release can be in the step's
+            source: now for the next step, else the earliest of the one before.
+        owed: The evidence it still needs at its earliest instant, who can
+            give it, and from when it counts (a log review too old by then is
+            owed again).
+        waits: The time rules that hold it back from *arrives* to
+            *earliest*, in the order they were met.
     """
 
     step: Step
     blockers: tuple[Blocker, ...]
     earliest: pendulum.DateTime | None
+    arrives: pendulum.DateTime | None = None
+    owed: tuple[Owed, ...] = ()
+    waits: tuple[Wait, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -125,9 +131,10 @@ class Plan:
         state: Where it is.
         steps: Every remaining step, in order.
         at: The instant the plan was made for.
-        earliest_production: The earliest instant the last step's time guards
+        earliest_production: The earliest instant the last step's time rules
             allow, given those of the steps before it — assuming every piece
-            of missing evidence arrives in time. ``None`` if it never can.
+            of missing evidence arrives in time. ``None`` if no instant in the
+            next two years can.
     """
 
     release_id: str
@@ -231,15 +238,19 @@ class Engine:
         The version must follow the policy's rule (:meth:`Policy.check_version`:
         PEP 440 or SemVer by default); the id, like the version, starts with a
         letter or digit and holds no white space or control character. *by* is
-        kept as an :func:`~releasekit.identity` (``"Anton"`` is ``anton``).
+        kept as the person it names (:meth:`Policy.person`): an
+        :func:`~releasekit.identity` (``"Anton"`` is ``anton``), and with a
+        roster the person's name (an alias is its person).
 
         Raises:
             InvalidInputError: The policy has no flow for *kind*, the version is
                 not one the policy accepts, or a value is malformed (*by* names
                 nobody, or holds a control character).
-            NotPermittedError: *by* may not act in the first environment.
+            NotPermittedError: *by* may not act in the first environment
+                (:class:`~releasekit.exceptions.UnknownPersonError`: the policy
+                has a roster, and no one on it goes by *by*).
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         self.policy.check_version(version)
         flow = self.policy.flow(kind)
         first = self.policy.environment(flow.path[0])
@@ -268,10 +279,11 @@ class Engine:
 
         Raises:
             InvalidInputError: *actor* is given and names nobody, or holds a control character.
+            UnknownPersonError: The policy has a roster and no one on it goes by *actor*.
         """
         moment = instant(now, field="now")
         if actor is not None:
-            actor = identity(actor, field="actor")
+            actor = self.policy.person(actor, field="actor")
         step = self.next_step(release)
         if step is None:
             return Explanation(
@@ -316,8 +328,9 @@ class Engine:
             ReleaseEndedError: Without *to*: the release has ended or finished its flow.
             InvalidInputError: *to* names no environment of the policy, or *by*
                 is not a name.
+            UnknownPersonError: The policy has a roster and no one on it goes by *by*.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         moment = instant(now, field="now")
         if to is not None:
             step: Step | None = self.require_step(release, to=to)
@@ -370,8 +383,9 @@ class Engine:
         Raises:
             ReleaseEndedError: The release already finished its flow, or has ended.
             InvalidInputError: *by* is not a name.
+            UnknownPersonError: The policy has a roster and no one on it goes by *by*.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         moment = instant(now, field="now")
         self.require_open(release, action="abandon it")
         self._require_state(release)
@@ -390,8 +404,9 @@ class Engine:
             ReleaseEndedError: The release was abandoned or rolled back already.
             InvalidInputError: The release is not in the last environment of its
                 flow, or *by* is not a name.
+            UnknownPersonError: The policy has a roster and no one on it goes by *by*.
         """
-        by = identity(by, field="by")
+        by = self.policy.person(by, field="by")
         moment = instant(now, field="now")
         self.require_open(release, action="roll it back", at_end=True)
         last = self.policy.flow(release.kind).path[-1]
@@ -411,7 +426,8 @@ class Engine:
 
         Evidence dated after *now* by more than :data:`CLOCK_SKEW_TOLERANCE`
         (five minutes, for clocks that drift) is refused: what has not happened
-        yet cannot count.
+        yet cannot count. With a roster, each author is recorded as the person
+        they are (:meth:`Policy.credited`): an alias becomes its person's name.
 
         Args:
             release: The release.
@@ -422,13 +438,16 @@ class Engine:
             ReleaseEndedError: The release has ended or finished its flow.
             InvalidInputError: Evidence names another version or an unknown
                 environment, or is dated in the future.
-            NotPermittedError: Its author may not act in the environment it concerns.
+            NotPermittedError: Its author may not act in the environment it
+                concerns, or (:class:`~releasekit.exceptions.UnknownPersonError`)
+                is on nobody's entry of the policy's roster.
         """
         moment = instant(now, field="now")
         self.require_open(release, action="record evidence")
-        for item in evidence:
+        credited = tuple(self.policy.credited(item) for item in evidence)
+        for item in credited:
             self._check_evidence(release, item, moment)
-        return release.with_evidence(*evidence)
+        return release.with_evidence(*credited)
 
     def require_open(self, release: Release, *, action: str, at_end: bool = False) -> None:
         """Refuse *action* on a release that has ended (or finished its flow, unless *at_end*).
@@ -454,12 +473,21 @@ class Engine:
         earliest: pendulum.DateTime | None = moment
         if release.state not in {ABANDONED, ROLLED_BACK}:
             self._require_state(release)
-            for step in self.policy.remaining_steps(release.kind, release.state):
+            remaining = self.policy.remaining_steps(release.kind, release.state)
+            for step, timed in zip(
+                remaining, timeline(self.policy, release, remaining, moment), strict=True
+            ):
                 context = self._context(release, step, moment, None)
-                if earliest is not None:
-                    earliest = _earliest(step, earliest)
+                earliest = timed.earliest
                 steps.append(
-                    StepPlan(step=step, blockers=_evaluate(step, context), earliest=earliest)
+                    StepPlan(
+                        step=step,
+                        blockers=_evaluate(step, context),
+                        earliest=earliest,
+                        arrives=timed.arrives,
+                        owed=timed.owed,
+                        waits=timed.waits,
+                    )
                 )
         return Plan(
             release_id=release.id,
@@ -501,8 +529,9 @@ class Engine:
     def require_actor(self, environment: str, actor: str, *, action: str) -> None:
         """Refuse *actor* unless they may act in *environment* (its owners, if it has any).
 
-        *actor* is compared by its :func:`~releasekit.identity`: ``"ANTON"`` may
-        act where ``anton`` owns the environment.
+        *actor* is compared as the person it names (:meth:`Policy.person`):
+        ``"ANTON"`` may act where ``anton`` owns the environment, and with a
+        roster so may any of anton's aliases.
 
         Args:
             environment: Where the action happens.
@@ -510,11 +539,13 @@ class Engine:
             action: What they want to do, for the message, e.g. ``"run the tests"``.
 
         Raises:
-            NotPermittedError: The environment has owners and *actor* is not one.
+            NotPermittedError: The environment has owners and *actor* is not one,
+                or (:class:`~releasekit.exceptions.UnknownPersonError`) the
+                policy has a roster and no one on it goes by *actor*.
             InvalidInputError: The policy has no such environment, or *actor*
                 names nobody or holds a control or invisible character.
         """
-        actor = identity(actor, field="actor")
+        actor = self.policy.person(actor, field="actor")
         env = self.policy.environment(environment)
         if not env.may_act(actor):
             owners = sorted(env.owners)
@@ -560,18 +591,3 @@ class Engine:
 def _minutes(span: dt.timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
-
-
-def _earliest(step: Step, after: pendulum.DateTime) -> pendulum.DateTime | None:
-    """Return the earliest instant at or after *after* when every time guard of *step* passes."""
-    guards = [g for g in step.guards if g.kind is GuardKind.TIME and isinstance(g, TimeGuard)]
-    moment = after
-    for _ in range(_MAX_TIME_ROUNDS):
-        candidates = [guard.earliest(moment) for guard in guards]
-        if any(candidate is None for candidate in candidates):
-            return None
-        latest = max((c for c in candidates if c is not None), default=moment)
-        if latest == moment:
-            return moment
-        moment = latest
-    return None

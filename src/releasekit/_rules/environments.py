@@ -267,7 +267,9 @@ class Environment:
         """Whether *actor* may act in this environment: anyone, or one of its owners.
 
         *actor* is compared by its :func:`~releasekit.identity`, so ``"ANTON"``
-        is the owner ``anton``.
+        is the owner ``anton``. With a roster, the policy keeps owners as the
+        names of the people on it: resolve an alias first
+        (:meth:`Policy.person <releasekit.Policy.person>`), as the engine does.
 
         Raises:
             InvalidInputError: *actor* is not a name (empty, or holding a

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 import attrs
 import pendulum
 
-from releasekit._rules import _time, _validate, duties
+from releasekit._rules import _forecast, _time, _validate, duties
 from releasekit._rules.evidence import (
     Attestation,
     ChangeReview,
@@ -42,6 +42,8 @@ from releasekit._rules.windows import Window
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     # The policy imports the guards; a guard context is never (de)serialized.
     from releasekit._rules.policy import Policy  # noqa: TC004
 
@@ -93,6 +95,24 @@ class GuardContext:
     target: str
     actor: str | None = attrs.field(default=None, converter=actor_identity)
 
+    def allowed_from(self, guard: TimeGuard) -> pendulum.DateTime | None:
+        """Return the first instant from :attr:`now` on when every time guard of the step passes.
+
+        Those are the time guards of the policy's step from :attr:`source` for
+        the release's kind (windows, freezes, a team's own) when *guard* is one
+        of them, else *guard* alone: what a time guard's blocker gives as its
+        ``earliest``. ``None`` when no instant in the next two years passes them all.
+        """
+        try:
+            step = self.policy.step_from(self.release.kind, self.source)
+        except InvalidInputError:  # the policy has no flow for the release's kind
+            step = None
+        timed: list[TimeGuard] = [guard]
+        if step is not None and step.target == self.target:
+            of_step = [g for g in step.time_guards if isinstance(g, TimeGuard)]
+            timed = of_step if guard in of_step else timed
+        return _forecast.earliest(timed, self.now)
+
     def blocker(
         self,
         guard: Guard,
@@ -103,11 +123,15 @@ class GuardContext:
         unblocked_by: tuple[str, ...] = (),
         earliest: pendulum.DateTime | None = None,
         evidence: str | None = None,
+        people: Iterable[str] | None = None,
     ) -> Blocker:
         """Build a blocker for this step on behalf of *guard*.
 
         *evidence* names the kind of evidence that clears it (``"sign-off"``,
         see :attr:`~releasekit.Blocker.evidence`), if recording some can.
+        With a roster in the policy, the blocker names the *people* who can
+        clear it: by default everyone *unblocked_by* names (:meth:`Policy.who
+        <releasekit.Policy.who>`).
         """
         return Blocker(
             code=guard.code,
@@ -115,6 +139,7 @@ class GuardContext:
             message=message,
             hint=hint,
             unblocked_by=unblocked_by,
+            people=self.policy.who(unblocked_by) if people is None else tuple(people),
             earliest=earliest,
             source=self.source,
             target=self.target,
@@ -437,9 +462,12 @@ class SignedOff:
             if self.require_old_app_versions
             else sign_offs
         )
-        counted = duties.count((item.by for item in counting), release, self.not_by)
+        same = context.policy.same_person
+        counted = duties.count((item.by for item in counting), release, self.not_by, same)
         if len(counted.people) >= self.min_people:
             return Verdict.ok()
+        barred = duties.excluded(release, self.not_by, same)
+        people = duties.eligible(context.policy.who(self.unblocked_by), counted, barred)
         extra = " with old application versions" if self.require_old_app_versions else ""
         where = f"{release.version} on {self.environment}"
         task = f"test {where}{extra} and record a SignOff"
@@ -460,6 +488,7 @@ class SignedOff:
                     hint=shortfall.hint,
                     unblocked_by=self.unblocked_by,
                     evidence="sign-off",
+                    people=people,
                 )
             )
         if sign_offs:
@@ -473,9 +502,10 @@ class SignedOff:
                     "listing them in old_app_versions",
                     unblocked_by=self.unblocked_by,
                     evidence="sign-off",
+                    people=people,
                 )
             )
-        who = duties.requirement(self.min_people, duties.excluded(release, self.not_by))
+        who = duties.requirement(self.min_people, barred)
         return Verdict.blocked(
             context.blocker(
                 self,
@@ -484,6 +514,7 @@ class SignedOff:
                 hint=f"{task}, {who}" if who else task,
                 unblocked_by=self.unblocked_by,
                 evidence="sign-off",
+                people=people,
             )
         )
 
@@ -705,9 +736,12 @@ class ChangesReviewed:
             for review in release.evidence_of(ChangeReview)
             if review.version == release.version and since <= review.at <= context.now
         ]
-        counted = duties.count((review.by for review in reviews), release, self.not_by)
+        same = context.policy.same_person
+        counted = duties.count((review.by for review in reviews), release, self.not_by, same)
         if len(counted.people) >= self.min_people:
             return Verdict.ok()
+        barred = duties.excluded(release, self.not_by, same)
+        people = duties.eligible(context.policy.who(self.unblocked_by), counted, barred)
         task = f"review all changes of {release.version} and record a ChangeReview"
         if reviews:
             shortfall = duties.shortfall(
@@ -726,10 +760,11 @@ class ChangesReviewed:
                     hint=shortfall.hint,
                     unblocked_by=self.unblocked_by,
                     evidence="change-review",
+                    people=people,
                 )
             )
         where = f" since it reached {self.environment}" if self.environment else ""
-        who = duties.requirement(self.min_people, duties.excluded(release, self.not_by))
+        who = duties.requirement(self.min_people, barred)
         hint = "review all changes of the release and record a ChangeReview"
         return Verdict.blocked(
             context.blocker(
@@ -739,6 +774,7 @@ class ChangesReviewed:
                 hint=f"{hint}, {who}" if who else hint,
                 unblocked_by=self.unblocked_by,
                 evidence="change-review",
+                people=people,
             )
         )
 
@@ -768,15 +804,21 @@ class InsideWindow:
         opens = self.window.next_opening(context.now)
         if opens == context.now:  # the next opening is now itself exactly when it is open
             return Verdict.ok()
-        at = when(opens)
+        allowed = context.allowed_from(self)
+        wait = (
+            "no opening in the next two years is outside every freeze of this step"
+            if allowed is None
+            else f"wait until {when(allowed)}"
+            + ("" if allowed == opens else ", the first moment every time rule of this step allows")
+        )
         return Verdict.blocked(
             context.blocker(
                 self,
                 reason="closed",
                 message=f"{context.target} is closed at {when(context.now)}; "
-                f"its window, {self.window.describe()}, next opens {at}",
-                hint=f"wait until {at}, or start a hotfix release if this cannot wait",
-                earliest=opens,
+                f"its window, {self.window.describe()}, next opens {when(opens)}",
+                hint=f"{wait}, or start a hotfix release if this cannot wait",
+                earliest=allowed,
             )
         )
 

@@ -15,13 +15,18 @@ import attrs
 
 from releasekit._rules import _validate
 from releasekit._rules.environments import Environment
+from releasekit._rules.freezes import Freeze, OutsideFreeze
 from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
+from releasekit._rules.identity import identity
 from releasekit._rules.release import Kind
+from releasekit._rules.roster import Roster, resolve_environments, unblocker_problems
 from releasekit._rules.versions import check_version, compile_version_pattern
 from releasekit.exceptions import InvalidInputError, PolicyError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from releasekit._rules.evidence import Evidence
 
 __all__ = ["Flow", "Gate", "Policy", "Step"]
 
@@ -57,6 +62,10 @@ def _gates(value: Iterable[Gate]) -> tuple[Gate, ...]:
 
 
 def _flows(value: Iterable[Flow]) -> tuple[Flow, ...]:
+    return tuple(value)
+
+
+def _freezes(value: Iterable[Freeze]) -> tuple[Freeze, ...]:
     return tuple(value)
 
 
@@ -121,13 +130,19 @@ class Step:
 
 
 def _problems(
-    environments: tuple[Environment, ...], gates: tuple[Gate, ...], flows: tuple[Flow, ...]
+    environments: tuple[Environment, ...],
+    gates: tuple[Gate, ...],
+    flows: tuple[Flow, ...],
+    freezes: tuple[Freeze, ...],
 ) -> list[str]:
     if not environments:
         return ["it has no environments; list them in promotion order"]
     names = [env.name for env in environments]
     problems = _environment_problems(environments)
     problems.extend(_gate_problems(gates, names))
+    problems.extend(_freeze_problems(freezes, gates, names))
+    declared: tuple[object, ...] = freezes  # anything may arrive from a caller
+    valid = tuple(freeze for freeze in declared if isinstance(freeze, Freeze))
     if not flows:
         problems.append("it has no flows; define at least the normal flow")
     problems.extend(
@@ -138,7 +153,7 @@ def _problems(
     gate_of = {gate.environment: gate for gate in gates}
     reached: set[str] = set()
     for flow in flows:
-        problems.extend(_flow_problems(flow, names, gate_of))
+        problems.extend(_flow_problems(flow, names, gate_of, valid))
         reached.update(flow.path)
     if flows:
         problems.extend(
@@ -207,7 +222,46 @@ def _gate_problems(gates: tuple[Gate, ...], names: list[str]) -> list[str]:
     return problems
 
 
-def _flow_problems(flow: Flow, names: list[str], gate_of: dict[str, Gate]) -> list[str]:
+def _freeze_problems(
+    freezes: tuple[Freeze, ...], gates: tuple[Gate, ...], names: list[str]
+) -> list[str]:
+    problems: list[str] = []
+    declared: tuple[object, ...] = freezes  # anything may arrive from a caller
+    problems.extend(
+        f"freezes holds {freeze!r}, which is not a Freeze"
+        for freeze in declared
+        if not isinstance(freeze, Freeze)
+    )
+    valid = [freeze for freeze in declared if isinstance(freeze, Freeze)]
+    problems.extend(
+        f"freeze {name!r} is defined {count} times; give each freeze its own name"
+        for name, count in Counter(freeze.name for freeze in valid).items()
+        if count > 1
+    )
+    codes = {gate.environment: {getattr(g, "code", None) for g in gate.guards} for gate in gates}
+    for freeze in valid:
+        for name in sorted(freeze.environments or ()):
+            if name not in names:
+                problems.append(
+                    f"freeze {freeze.name!r} closes {name!r}, which is not an environment"
+                )
+            elif name == names[0]:
+                problems.append(
+                    f"freeze {freeze.name!r} closes {name!r}, where releases start: "
+                    "no step enters it"
+                )
+        problems.extend(
+            f"freeze {freeze.name!r} has the code {freeze.code!r}, which a guard of the "
+            f"gate of {name!r} has too; rename the freeze or the guard"
+            for name in sorted(freeze.environments or {names[-1]})
+            if freeze.code in codes.get(name, ())
+        )
+    return problems
+
+
+def _flow_problems(
+    flow: Flow, names: list[str], gate_of: dict[str, Gate], freezes: tuple[Freeze, ...]
+) -> list[str]:
     label = f"the {flow.kind.value} flow"
     problems: list[str] = []
     unknown = [name for name in flow.path if name not in names]
@@ -232,6 +286,12 @@ def _flow_problems(flow: Flow, names: list[str], gate_of: dict[str, Gate]) -> li
         guard for target in flow.path[1:] if target in gate_of for guard in gate_of[target].guards
     ]
     guards = {guard.code: guard for guard in declared if isinstance(guard, Guard)}
+    guards.update(
+        (freeze.code, OutsideFreeze(freeze=freeze))
+        for freeze in freezes
+        if freeze.holds_for(flow.kind)
+        and any(freeze.closes(target, last=names[-1]) for target in flow.path[1:])
+    )
     for code in sorted(flow.lifts):
         guard = guards.get(code)
         if guard is None:
@@ -259,9 +319,21 @@ class Policy:
             ``[0-9]+[.][0-9]+[.][0-9]+``; by default (``None``) versions are those
             PEP 440 or SemVer 2.0 write. Either way a version starts with a letter or
             digit and holds no white space or control character.
+        freezes: Periods no release may enter the environments they close
+            (production, by default): each adds a time guard, coded
+            ``<name>-freeze``, to every step of the flows it holds for, which a
+            flow may lift as it lifts a window.
+        roster: The people of the team, their aliases and roles, if the policy
+            lists them (``None``: anyone may be named, as typed). With a roster,
+            every name given for a person resolves to the person (:meth:`person`),
+            the environments' owners and data operators are kept as the names of
+            the people they are (``@role`` naming everyone who holds it), and
+            blockers name the people who can clear them.
 
     Raises:
-        PolicyError: With every problem found, when the parts do not fit together.
+        PolicyError: With every problem found, when the parts do not fit together
+            — with a roster, an owner, a data operator or an ``unblocked_by``
+            label that names no one on it as well.
     """
 
     name: str = "policy"
@@ -270,6 +342,8 @@ class Policy:
     flows: tuple[Flow, ...] = attrs.field(converter=_flows)
     description: str = ""
     version_pattern: str | None = None
+    freezes: tuple[Freeze, ...] = attrs.field(default=(), converter=_freezes)
+    roster: Roster | None = None
     _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
@@ -278,7 +352,8 @@ class Policy:
     )
 
     def __attrs_post_init__(self) -> None:
-        problems = _problems(self.environments, self.gates, self.flows)
+        problems = _problems(self.environments, self.gates, self.flows, self.freezes)
+        problems.extend(self._roster_problems())
         if self.version_pattern is not None:
             try:
                 object.__setattr__(self, "_versions", compile_version_pattern(self.version_pattern))
@@ -287,11 +362,19 @@ class Policy:
         if problems:
             raise PolicyError(problems)
         gate_of = {gate.environment: gate for gate in self.gates}
+        last = self.environments[-1].name
         for flow in self.flows:
             steps = []
             for source, target in zip(flow.path, flow.path[1:], strict=False):
                 gate = gate_of.get(target)
-                declared = gate.guards if gate else ()
+                declared = (
+                    *(gate.guards if gate else ()),
+                    *(
+                        OutsideFreeze(freeze=freeze)
+                        for freeze in self.freezes
+                        if freeze.closes(target, last=last) and freeze.holds_for(flow.kind)
+                    ),
+                )
                 kept = tuple(g for g in declared if g.code not in flow.lifts)
                 lifted = tuple(g for g in declared if g.code in flow.lifts)
                 steps.append(
@@ -304,6 +387,67 @@ class Policy:
                     )
                 )
             self._steps[flow.kind] = tuple(steps)
+
+    def _roster_problems(self) -> list[str]:
+        """Check what the policy names against its roster; keep its environments resolved."""
+        roster: object = self.roster  # anything may arrive from a caller
+        if roster is not None and not isinstance(roster, Roster):
+            return [f"roster {roster!r} is not a Roster; build one from Person values"]
+        resolved, problems = resolve_environments(self.environments, self.roster)
+        if self.roster is not None:
+            problems.extend(unblocker_problems(self.gates, self.roster))
+        if not problems:
+            object.__setattr__(self, "environments", resolved)
+        return problems
+
+    def person(self, name: str, *, field: str = "by") -> str:
+        """Return who *name* is: with a roster, the person's name; without, its identity.
+
+        Example:
+            >>> import releasekit as rk
+            >>> rk.reference_policy().person(" Maria ")
+            'maria'
+            >>> team = rk.Roster(people=[
+            ...     rk.Person(name="maria", aliases=["mk"], roles=["team", "developer"])
+            ... ])
+            >>> rk.reference_policy(roster=team, owner="maria", data_operator="maria").person("MK")
+            'maria'
+
+        Args:
+            name: A person's name or, with a roster, one of their aliases.
+            field: What *name* was given as, for the error (``"by"``, ``"actor"``).
+
+        Raises:
+            UnknownPersonError: The policy has a roster and no one on it goes by *name*.
+            InvalidInputError: *name* is not a name (see :func:`~releasekit.identity`).
+        """
+        if self.roster is None:
+            return identity(name, field=field)
+        return self.roster.person(name, field=field)
+
+    def credited(self, item: Evidence) -> Evidence:
+        """Return *item* with its author (``by``) resolved to the person they are.
+
+        Raises:
+            UnknownPersonError: The policy has a roster and no one on it goes by the author's name.
+        """
+        by = self.person(item.by, field="by")
+        return item if by == item.by else attrs.evolve(item, by=by)
+
+    def who(self, labels: Iterable[str]) -> tuple[str, ...]:
+        """Return the people *labels* (people or roles, as in ``unblocked_by``) name.
+
+        Empty without a roster: the policy does not know who holds a role.
+        """
+        return () if self.roster is None else self.roster.who(labels)
+
+    def same_person(self, name: str) -> str:
+        """Return the person a stored name (an identity) stands for: an alias is its person.
+
+        Never refuses: a name on nobody's entry (evidence recorded before the
+        roster listed its author), or any name without a roster, stands for itself.
+        """
+        return name if self.roster is None else self.roster.canonical(name)
 
     @property
     def environment_names(self) -> tuple[str, ...]:

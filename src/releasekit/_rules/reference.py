@@ -8,11 +8,16 @@ window (Saturday and Sunday, 09:00-12:00 UTC) is lifted for it.
 Manual testing is signed off by anyone of the team, the release's author
 included; the final review of all changes before production must be done by
 someone other than its author.
+
+The reference policy names no roster: anyone may be named, as typed. A team
+that lists its people passes ``roster=``; its blockers then name who can clear
+them, and a name no one on the roster goes by is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from releasekit._rules.environments import (
     DataAdjustmentRule,
@@ -35,6 +40,9 @@ from releasekit._rules.guards import (
 from releasekit._rules.policy import Flow, Gate, Policy
 from releasekit._rules.release import Kind
 from releasekit._rules.windows import Window
+
+if TYPE_CHECKING:
+    from releasekit._rules.roster import Roster
 
 __all__ = ["production_window", "reference_policy"]
 
@@ -62,6 +70,7 @@ def reference_policy(
     log_review_max_age: dt.timedelta = dt.timedelta(hours=4),
     test_run_drift: dt.timedelta = dt.timedelta(minutes=30),
     test_run_duration: dt.timedelta = dt.timedelta(hours=1),
+    roster: Roster | None = None,
 ) -> Policy:
     """Build the reference policy.
 
@@ -72,6 +81,13 @@ def reference_policy(
             done "just before" the move to stage.
         test_run_drift: How far the daily test run's real start may lie from 00:00 UTC.
         test_run_duration: How long a test run usually takes.
+        roster: The team's people, if the policy is to know them: it must list
+            *owner* and *data_operator* (by name or alias) and give someone the
+            roles ``team`` and ``developer``, which the guards name as who
+            clears them. ``None`` (the default): no roster.
+
+    Raises:
+        PolicyError: *roster* leaves out someone the policy names, or a role it needs.
     """
     environments = (
         Environment(
@@ -165,4 +181,5 @@ def reference_policy(
         gates=gates,
         flows=flows,
         description="the release process releasekit ships with",
+        roster=roster,
     )

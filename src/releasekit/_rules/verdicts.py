@@ -47,6 +47,11 @@ class Blocker:
         message: A sentence saying what is wrong.
         hint: A sentence saying what to do about it.
         unblocked_by: Who can clear it: people or roles; empty when only time can.
+        people: With a roster in the policy, the people who can clear it: those
+            ``unblocked_by`` names (the holders of a role), less anyone whose
+            word would not count (the author, where ``not_by`` bars them;
+            who signed off already, where more people must). Empty without a
+            roster, and when no one on the roster can.
         earliest: For time guards, the earliest instant the guard passes.
         source: The environment the release is leaving.
         target: The environment the release is to enter.
@@ -61,6 +66,7 @@ class Blocker:
     message: str
     hint: str
     unblocked_by: tuple[str, ...] = attrs.field(default=(), converter=_validate.str_tuple)
+    people: tuple[str, ...] = attrs.field(default=(), converter=_validate.str_tuple)
     earliest: pendulum.DateTime | None = attrs.field(default=None, converter=earliest_instant)
     source: str = ""
     target: str = ""

@@ -31,6 +31,8 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
+from releasekit._rules.freezes import Freeze
 from releasekit._rules.policy import Flow, Gate, Policy
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit._rules.windows import Span, Weekday, Window
@@ -43,6 +45,7 @@ __all__ = [
     "artifacts",
     "aware_datetimes",
     "evidence",
+    "freezes",
     "names",
     "policies",
     "releases",
@@ -125,6 +128,65 @@ def windows(*, max_spans: int = 3) -> st.SearchStrategy[Window]:
         timezone=timezones(),
         spans=st.lists(spans(), min_size=1, max_size=max_spans).map(tuple),
     )
+
+
+# ---------------------------------------------------------------------------
+# Freezes
+# ---------------------------------------------------------------------------
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def freezes(
+    *, near: dt.date | None = None, within_days: int = 14, max_parts: int = 3
+) -> st.SearchStrategy[Freeze]:
+    """Draw a freeze in one of :data:`TIMEZONES`: dates, yearly dates and intervals.
+
+    Args:
+        near: Draw every part within *within_days* of this date (else anywhere
+            from 2000 to 2040), so that forecasts from there cross them.
+        within_days: How far from *near* a part may lie, and how many days it
+            may last at most.
+        max_parts: The most parts drawn; at least one is.
+    """
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Freeze:
+        centre = near if near is not None else draw(st.dates(_EARLIEST.date(), _LATEST.date()))
+        offsets = st.integers(-within_days, within_days).map(lambda days: dt.timedelta(days=days))
+        lengths = st.integers(0, within_days).map(lambda days: dt.timedelta(days=days))
+
+        def dates(first: dt.timedelta, length: dt.timedelta) -> FreezeDates:
+            return FreezeDates(first=centre + first, last=centre + first + length)
+
+        def yearly(first: dt.timedelta, length: dt.timedelta) -> YearlyDates:
+            begins = centre + first
+            ends = begins + length
+            pair = (begins.month, begins.day), (ends.month, ends.day)
+            fixed = [(2, 28) if day == (2, 29) else day for day in pair]
+            return YearlyDates(first=fixed[0], last=fixed[1])
+
+        def interval(first: dt.timedelta, minutes: int) -> FreezeInterval:
+            start = dt.datetime.combine(centre + first, dt.time(), tzinfo=dt.UTC)
+            start += dt.timedelta(minutes=draw(st.integers(0, 24 * 60 - 1)))
+            return FreezeInterval(start=start, end=start + dt.timedelta(minutes=minutes))
+
+        parts = st.one_of(
+            st.builds(dates, offsets, lengths),
+            st.builds(yearly, offsets, lengths),
+            st.builds(interval, offsets, st.integers(1, within_days * 24 * 60)),
+        )
+        drawn = draw(st.lists(parts, min_size=1, max_size=max_parts))
+        return Freeze(
+            name=draw(names()),
+            reason="drawn",
+            timezone=draw(timezones()),
+            dates=[part for part in drawn if isinstance(part, FreezeDates)],
+            yearly=[part for part in drawn if isinstance(part, YearlyDates)],
+            intervals=[part for part in drawn if isinstance(part, FreezeInterval)],
+        )
+
+    return build()
 
 
 # ---------------------------------------------------------------------------
