@@ -5,6 +5,8 @@
 - :class:`PolicyMachine`: a rule-based state machine to subclass with your own
   policy, checking it against releasekit's invariants.
 - :func:`satisfying_evidence`: the evidence that makes a built-in guard pass.
+- :func:`walk_to`: a release taken forward to an environment, on an engine or
+  a desk, with the evidence and the waits each step asks for.
 - A pytest plugin (registered as ``releasekit``) with fixtures: a frozen clock,
   the reference policy and an engine for it.
 
@@ -21,13 +23,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from releasekit.testing import strategies
     from releasekit.testing.machine import PolicyMachine, satisfying_evidence
+    from releasekit.testing.walk import EvidenceFor, walk_to
 
-__all__ = ["PolicyMachine", "satisfying_evidence", "strategies"]
+__all__ = ["EvidenceFor", "PolicyMachine", "satisfying_evidence", "strategies", "walk_to"]
 
 _LAZY = {
     "PolicyMachine": ("releasekit.testing.machine", "PolicyMachine"),
     "satisfying_evidence": ("releasekit.testing.machine", "satisfying_evidence"),
     "strategies": ("releasekit.testing.strategies", None),
+    "EvidenceFor": ("releasekit.testing.walk", "EvidenceFor"),
+    "walk_to": ("releasekit.testing.walk", "walk_to"),
 }
 
 

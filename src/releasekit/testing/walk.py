@@ -1,0 +1,217 @@
+"""Walking a release forward through its flow, for tests that need it somewhere.
+
+A test about production wants a release in stage first, with the evidence
+every step before asked for. :func:`walk_to` takes it there: at each step it
+records what each guard wants (:func:`~releasekit.testing.satisfying_evidence`,
+or a function of your own), waits for the step's windows and reservations to
+open, and promotes as someone allowed to. It works on an :class:`Engine`
+(values in, values out) and on a :class:`Desk` whose clock is a
+:class:`FixedClock` (everything is written to its store, its clock moved on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Protocol, overload
+
+from releasekit._rules._time import instant
+from releasekit._rules.clock import FixedClock
+from releasekit._rules.engine import Engine
+from releasekit.exceptions import InvalidInputError
+from releasekit.testing.machine import satisfying_evidence
+
+if TYPE_CHECKING:
+    import pendulum
+
+    from releasekit._actions.desk import Desk
+    from releasekit._rules import guards
+    from releasekit._rules.evidence import Evidence
+    from releasekit._rules.policy import Policy, Step
+    from releasekit._rules.release import Release
+
+__all__ = ["EvidenceFor", "walk_to"]
+
+#: How often a walk waits for a time guard to open before it gives up on a step.
+_WAITS = 8
+
+
+class EvidenceFor(Protocol):
+    """What :func:`walk_to` asks for the evidence that satisfies one guard."""
+
+    def __call__(
+        self, guard: guards.Guard, release: Release, policy: Policy, now: pendulum.DateTime
+    ) -> tuple[Evidence, ...]:
+        """Return evidence that makes *guard* pass for *release* at *now* (or none)."""
+        ...
+
+
+@overload
+def walk_to(
+    engine: Engine,
+    release: Release,
+    target: str,
+    *,
+    now: dt.datetime,
+    every: dt.timedelta = ...,
+    evidence: EvidenceFor = ...,
+) -> tuple[Release, pendulum.DateTime]: ...
+
+
+@overload
+def walk_to(
+    engine: Desk,
+    release: str,
+    target: str,
+    *,
+    now: dt.datetime | None = ...,
+    every: dt.timedelta = ...,
+    evidence: EvidenceFor = ...,
+) -> tuple[Release, pendulum.DateTime]: ...
+
+
+def walk_to(
+    engine: Engine | Desk,
+    release: Release | str,
+    target: str,
+    *,
+    now: dt.datetime | None = None,
+    every: dt.timedelta = dt.timedelta(minutes=10),
+    evidence: EvidenceFor = satisfying_evidence,
+) -> tuple[Release, pendulum.DateTime]:
+    """Take *release* step by step until it is in *target*; return it and the last step's time.
+
+    Each step happens *every* after the one before: the evidence is recorded,
+    and *every* later the release is promoted, by the first owner of the
+    environment it leaves. A step held by a window or a reservation waits for
+    its earliest moment (evidence is recorded again there, so it is fresh).
+
+    Args:
+        engine: An :class:`Engine` (with *release* a :class:`Release` and *now*
+            when the walk starts) or a :class:`Desk` (with *release* its id;
+            the walk starts at the desk's clock unless *now* is given, and sets
+            that :class:`FixedClock` as it goes).
+        release: The release, or on a desk its id.
+        target: An environment on the release's path, after where it is.
+        now: When the walk starts.
+        every: The time between recording evidence and promoting, and between steps.
+        evidence: Evidence for one guard; :func:`satisfying_evidence` by default
+            (override it for a team's own guard types).
+
+    Raises:
+        InvalidInputError: *target* is not ahead of the release on its path,
+            a desk's clock is not a :class:`FixedClock`, or a step stays
+            blocked by something evidence and waiting cannot clear (the
+            error names its blockers).
+    """
+    walker = _Walker.of(engine, release, now, every=every, evidence=evidence)
+    path = walker.engine.policy.flow(walker.release.kind).path
+    state = walker.release.state
+    if target not in path or state not in path or path.index(target) <= path.index(state):
+        msg = (
+            f"{target!r} is not ahead of {walker.release.id} on its path "
+            f"({' -> '.join(path)}; it is in {state!r})"
+        )
+        raise InvalidInputError(msg, field="target", value=target)
+    while walker.release.state != target:
+        walker.step()
+    return walker.release, walker.now
+
+
+class _Walker:
+    """One walk: the release as it stands, the time, and where to write."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        release: Release,
+        now: pendulum.DateTime,
+        *,
+        every: dt.timedelta,
+        evidence: EvidenceFor,
+        desk: Desk | None,
+    ) -> None:
+        self.engine, self.release, self.now = engine, release, now
+        self.every, self.evidence, self.desk = every, evidence, desk
+
+    @classmethod
+    def of(
+        cls,
+        engine: Engine | Desk,
+        release: Release | str,
+        now: dt.datetime | None,
+        *,
+        every: dt.timedelta,
+        evidence: EvidenceFor,
+    ) -> _Walker:
+        if isinstance(engine, Engine):
+            if isinstance(release, str) or now is None:
+                msg = "on an engine, walk a Release value from a given `now`"
+                raise InvalidInputError(msg, field="release", value=release)
+            return cls(engine, release, instant(now), every=every, evidence=evidence, desk=None)
+        desk = engine
+        if not isinstance(desk.clock, FixedClock):
+            msg = "a walk on a desk moves its clock: build the desk with a FixedClock"
+            raise InvalidInputError(msg, field="clock", value=type(desk.clock).__name__)
+        release_id = release if isinstance(release, str) else release.id
+        start = instant(now) if now is not None else desk.clock.now()
+        return cls(
+            desk.engine,
+            desk.get(release_id).release,
+            start,
+            every=every,
+            evidence=evidence,
+            desk=desk,
+        )
+
+    def step(self) -> None:
+        step = self.engine.next_step(self.release)
+        if step is None:  # pragma: no cover  # walk_to checked the target is ahead
+            msg = f"{self.release.id} has no next step"
+            raise InvalidInputError(msg, field="target", value=self.release.state)
+        self.now = self.now + self.every
+        self._record(step)
+        for _ in range(_WAITS):
+            explanation = self.engine.explain(self.release, now=self.now + self.every)
+            waits = [blocker.earliest for blocker in explanation.blockers]
+            if explanation.allowed or None in waits:
+                break
+            self.now = max(wait for wait in waits if wait is not None)
+            self._record(step)
+        self.now = self.now + self.every
+        self._promote(step)
+
+    def _record(self, step: Step) -> None:
+        items = [
+            item
+            for guard in step.guards
+            for item in self.evidence(guard, self.release, self.engine.policy, self.now)
+        ]
+        if not items:
+            return
+        if self.desk is None:
+            self.release = self.engine.record(self.release, *items, now=self.now)
+            return
+        self._set_clock(self.now)
+        self.desk.record(self.release.id, *items)
+        self.release = self.desk.get(self.release.id).release
+
+    def _promote(self, step: Step) -> None:
+        owners = sorted(self.engine.policy.environment(step.source).owners)
+        by = owners[0] if owners else self.release.created_by
+        explanation = self.engine.explain(self.release, now=self.now, actor=by)
+        if not explanation.allowed:
+            reasons = "; ".join(blocker.message for blocker in explanation.blockers)
+            msg = f"{self.release.id} cannot take {step.source} -> {step.target}: {reasons}"
+            raise InvalidInputError(msg, field="target", value=step.target)
+        if self.desk is None:
+            self.release = self.engine.promote(self.release, by=by, now=self.now, to=step.target)
+            return
+        self._set_clock(self.now)
+        self.desk.promote(self.release.id, by=by, to=step.target)
+        self.release = self.desk.get(self.release.id).release
+
+    def _set_clock(self, moment: pendulum.DateTime) -> None:
+        assert self.desk is not None  # noqa: S101  # only called on a desk
+        clock = self.desk.clock
+        assert isinstance(clock, FixedClock)  # noqa: S101  # checked when the walk began
+        clock.set(moment)

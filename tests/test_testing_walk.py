@@ -1,0 +1,131 @@
+"""releasekit.testing.walk_to: a release taken forward with what each step asks for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+
+import releasekit as rk
+from releasekit import executors
+from releasekit.testing import walk_to
+
+#: Friday 27 November 2026, 18:00 UTC: production is closed until Saturday 09:00.
+FRIDAY_EVENING = pendulum.datetime(2026, 11, 27, 18, tz="UTC")
+ARTIFACT = rk.Artifact(functions=("quote",), migrations=("0042",), new_functionality=("chart",))
+
+
+@pytest.fixture(name="engine")
+def fixture_engine() -> rk.Engine:
+    """An engine for the reference policy."""
+    return rk.Engine(rk.reference_policy())
+
+
+def started(
+    engine: rk.Engine, *, kind: str = "normal", artifact: rk.Artifact = ARTIFACT
+) -> rk.Release:
+    """A release of *kind* started by anton on Friday evening."""
+    return engine.start(
+        release_id="r1",
+        version="2.4.0",
+        kind=kind,
+        by="anton",
+        now=FRIDAY_EVENING,
+        artifact=artifact,
+    )
+
+
+@pytest.mark.parametrize("target", ["tests", "sandbox", "stage", "production"])
+def test_an_engine_walk_stops_where_it_was_asked_one_step_at_a_time(
+    engine: rk.Engine, target: str
+) -> None:
+    """Every environment of the path up to the target, in order, and no further."""
+    path = engine.policy.flow("normal").path
+
+    release, _ = walk_to(engine, started(engine), target, now=FRIDAY_EVENING)
+
+    assert list(path[1 : path.index(target) + 1]) == [move.target for move in release.moves]
+
+
+def test_a_walk_into_production_waits_for_the_window(engine: rk.Engine) -> None:
+    """Friday evening's walk enters production inside the window, on Saturday morning."""
+    release, moment = walk_to(engine, started(engine), "production", now=FRIDAY_EVENING)
+
+    production = release.moves[-1]
+    assert rk.reference_policy().flow("normal").path[-1] == production.target
+    assert rk.production_window().contains(production.at)
+    assert (production.at, 6) == (moment, moment.isoweekday())
+
+
+def test_a_hotfix_walk_does_not_wait_for_the_window(engine: rk.Engine) -> None:
+    """The hotfix flow lifts the window: its walk ends on Friday evening."""
+    path = engine.policy.flow("hotfix").path
+
+    release, moment = walk_to(engine, started(engine, kind="hotfix"), path[-1], now=FRIDAY_EVENING)
+
+    assert (path[-1], 5) == (release.state, moment.isoweekday())
+
+
+def test_each_step_comes_every_so_often(engine: rk.Engine) -> None:
+    """Evidence, then the move `every` later, then the next step's evidence `every` after that."""
+    release, moment = walk_to(
+        engine, started(engine), "sandbox", now=FRIDAY_EVENING, every=dt.timedelta(minutes=1)
+    )
+
+    assert [FRIDAY_EVENING.add(minutes=2), FRIDAY_EVENING.add(minutes=4)] == [
+        move.at for move in release.moves
+    ]
+    assert FRIDAY_EVENING.add(minutes=4) == moment
+
+
+def test_a_desk_walk_writes_every_step_and_moves_the_clock() -> None:
+    """On a desk: the store holds the moves, the history verifies, the clock is where it ended."""
+    clock = rk.FixedClock(FRIDAY_EVENING)
+    desk = rk.Desk(
+        rk.reference_policy(), store=rk.MemoryStore(), executors=executors.dry_run(), clock=clock
+    )
+    desk.start("2.4.0", by="anton", release_id="r1", artifact=ARTIFACT)
+
+    release, moment = walk_to(desk, "r1", "stage")
+
+    assert ("stage", moment) == (desk.get("r1").state, clock.now())
+    assert release == desk.get("r1").release
+    assert desk.verify("r1").ok
+
+
+@pytest.mark.parametrize("target", ["sandbox-anton", "staging", "STAGE"])
+def test_a_target_not_ahead_on_the_path_is_refused(engine: rk.Engine, target: str) -> None:
+    """Where it already is, a name off the path, a name in capitals: refused, naming the path."""
+    with pytest.raises(rk.InvalidInputError, match="not ahead of r1") as raised:
+        walk_to(engine, started(engine), target, now=FRIDAY_EVENING)
+
+    assert ("target", target) == (raised.value.field, raised.value.value)
+
+
+def test_a_walk_never_goes_backwards(engine: rk.Engine) -> None:
+    """A release in stage cannot be walked to tests."""
+    release, moment = walk_to(engine, started(engine), "stage", now=FRIDAY_EVENING)
+
+    with pytest.raises(rk.InvalidInputError, match="it is in 'stage'"):
+        walk_to(engine, release, "tests", now=moment)
+
+
+def test_a_desk_on_the_real_clock_is_refused() -> None:
+    """A walk moves the clock: a desk on the system clock is refused before anything is written."""
+    desk = rk.Desk(rk.reference_policy(), store=rk.MemoryStore(), executors=executors.dry_run())
+    desk.start("2.4.0", by="anton", release_id="r1", artifact=ARTIFACT)
+
+    with pytest.raises(rk.InvalidInputError, match="FixedClock"):
+        walk_to(desk, "r1", "tests")
+    assert 1 == desk.get("r1").revision
+
+
+def test_a_step_evidence_cannot_clear_stops_the_walk_naming_why(engine: rk.Engine) -> None:
+    """A test function in the artifact: the walk stops before stage and says what holds it."""
+    release = started(engine, artifact=rk.Artifact(functions=("test_quote",)))
+
+    with pytest.raises(rk.InvalidInputError, match="cannot take") as raised:
+        walk_to(engine, release, "production", now=FRIDAY_EVENING)
+
+    assert "test_quote" in str(raised.value)
