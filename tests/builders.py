@@ -7,6 +7,7 @@ import datetime as dt
 import pendulum
 
 import releasekit as rk
+from releasekit import testing
 
 #: Thursday 26 November 2026, 10:00 UTC.
 THURSDAY = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
@@ -79,15 +80,5 @@ def walk_to(
     at: pendulum.DateTime = THURSDAY,
     step: dt.timedelta = dt.timedelta(minutes=10),
 ) -> tuple[rk.Release, pendulum.DateTime]:
-    """Record the evidence for every step and promote until *release* is in *target*."""
-    moment = at
-    while release.state != target:
-        next_step = engine.next_step(release)
-        assert next_step is not None
-        moment = moment + step
-        release = engine.record(
-            release, *evidence_for(release, next_step.target, moment), now=moment
-        )
-        moment = moment + step
-        release = engine.promote(release, by="anton", now=moment)
-    return release, moment
+    """Walk *release* into *target* from *at* (``releasekit.testing.walk_to``)."""
+    return testing.walk_to(engine, release, target, now=at, every=step)

@@ -129,3 +129,34 @@ def test_a_step_evidence_cannot_clear_stops_the_walk_naming_why(engine: rk.Engin
         walk_to(engine, release, "production", now=FRIDAY_EVENING)
 
     assert "test_quote" in str(raised.value)
+
+
+def test_evidence_comes_from_enough_people_of_the_roster_and_never_the_barred_author() -> None:
+    """Two sign-offs not by the author, by people on the roster: the walk passes the gate."""
+    roster = rk.Roster(
+        people=[
+            rk.Person(name="anton", aliases=["toni"]),
+            rk.Person(name="maria", roles=["team"]),
+            rk.Person(name="ivan", roles=["team"]),
+            rk.Person(name="ci"),
+        ]
+    )
+    gate = rk.guards.SignedOff(environment="tests", min_people=2, not_by=["author"])
+    policy = rk.Policy(
+        environments=[
+            rk.Environment(name="tests", owners=["anton", "ivan", "maria"]),
+            rk.Environment(name="live"),
+        ],
+        flows=[rk.Flow(kind="normal", path=["tests", "live"])],
+        gates=[rk.Gate(environment="live", guards=[gate])],
+        roster=roster,
+    )
+    engine = rk.Engine(policy)
+    release = engine.start(
+        release_id="r1", version="1.0", kind="normal", by="TONI", now=FRIDAY_EVENING
+    )
+
+    release, _ = walk_to(engine, release, "live", now=FRIDAY_EVENING)
+
+    signers = [item.by for item in release.evidence if isinstance(item, rk.SignOff)]
+    assert ("live", ["ivan", "maria"]) == (release.state, signers)

@@ -76,10 +76,45 @@ _ENDS = frozenset({ABANDONED, ROLLED_BACK})
 
 def _actor_in(policy: Policy, environment: str | None) -> str:
     """Return someone allowed to act in *environment*."""
-    if environment is None:
-        return "tester"
-    owners = sorted(policy.environment(environment).owners)
-    return owners[0] if owners else "tester"
+    return _people(policy, environment)[0]
+
+
+#: Who acts where nobody is named: stand-ins when the policy has no roster.
+_STAND_INS = ("tester", "reviewer", "second-reviewer", "third-reviewer")
+
+
+def _people(
+    policy: Policy,
+    environment: str | None,
+    *,
+    count: int = 1,
+    barred: str | None = None,
+) -> tuple[str, ...]:
+    """Return *count* different people who may act in *environment*, none of them *barred*.
+
+    The environment's owners come first, then the roster's people (with a
+    roster, only they may be named), then stand-ins.
+    """
+    owners = sorted(policy.environment(environment).owners) if environment is not None else []
+    others = policy.roster.names if policy.roster is not None else _STAND_INS
+    chosen: dict[str, str] = {}
+    for name in (*owners, *others):
+        person = policy.same_person(name)
+        if person != barred and person not in chosen:
+            chosen[person] = name
+    return tuple(chosen.values())[:count] or (_STAND_INS[0],)
+
+
+def _reviewers(
+    policy: Policy,
+    release: Release,
+    environment: str | None,
+    min_people: int,
+    not_by: frozenset[str],
+) -> tuple[str, ...]:
+    """Return the people whose sign-offs or reviews count for a gate asking *min_people*."""
+    barred = policy.same_person(release.created_by) if "author" in not_by else None
+    return _people(policy, environment, count=min_people, barred=barred)
 
 
 def satisfying_evidence(
@@ -111,18 +146,21 @@ def satisfying_evidence(
             ),
         )
     elif isinstance(guard, guards.SignedOff):
-        result = (
+        result = tuple(
             SignOff(
-                by=_actor_in(policy, guard.environment),
+                by=person,
                 at=now,
                 environment=guard.environment,
                 old_app_versions=("0.9.0",) if guard.require_old_app_versions else (),
-            ),
+            )
+            for person in _reviewers(
+                policy, release, guard.environment, guard.min_people, guard.not_by
+            )
         )
     elif isinstance(guard, guards.LogsReviewed):
         result = (
             LogReview(
-                by="reviewer",
+                by=_people(policy, None, count=2)[-1],
                 at=now,
                 environments=policy.environment_names,
                 verdict=LogVerdict.CLEAN,
@@ -140,7 +178,10 @@ def satisfying_evidence(
             ),
         )
     elif isinstance(guard, guards.ChangesReviewed):
-        result = (ChangeReview(by="reviewer", at=now, version=version),)
+        result = tuple(
+            ChangeReview(by=person, at=now, version=version)
+            for person in _reviewers(policy, release, None, guard.min_people, guard.not_by)
+        )
     elif isinstance(guard, guards.AttestationPresent):
         result = (
             Attestation(
