@@ -11,12 +11,12 @@ import releasekit as rk
 from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
 from releasekit import executors, stores
 from releasekit._interfaces.cli import ExitCode
+from releasekit.testing import walk_to
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 FRIDAY = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
-ALL = ("sandbox-anton", "tests", "sandbox", "stage", "production")
 ARTIFACT = rk.Artifact(functions=("quote",), migrations=("0042_add_index",))
 
 
@@ -37,26 +37,10 @@ def stored(store: stores.Store) -> dict[str, list[stores.Event]]:
 
 
 def to_production(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Release:
-    """A hotfix walked to production through the dry run, migrations and all."""
+    """A hotfix walked to production, migrations and all."""
+    del clock  # the walk moves the desk's clock
     release = desk.start(version, by="anton", kind="hotfix", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
-    desk.promote(release.id, by="anton")
-    desk.run_tests(release.id, by="ci")
-    desk.promote(release.id, by="maria")
-    desk.record(
-        release.id,
-        rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
-        rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
-    )
-    desk.promote(release.id, by="maria")
-    desk.migrate(release.id, by="ci")
-    desk.record(
-        release.id,
-        rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
-        rk.ChangeReview(by="ivan", at=clock.now(), version=version),
-    )
-    clock.advance(minutes=5)
-    return desk.promote(release.id, by="maria")
+    return walk_to(desk, release.id, "production")[0]
 
 
 def abandoned(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
