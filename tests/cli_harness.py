@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import pendulum
 import pytest
 
 from releasekit._interfaces.cli import ENVIRONMENT, main
@@ -13,6 +14,11 @@ from releasekit._interfaces.cli import ENVIRONMENT, main
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+
+#: The instant every command runs at unless a test gives its own ``--now``: Thursday
+#: 26 November 2026, 10:00 UTC (production closed, the tests environment free).
+NOW = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
 
 
 @attrs.frozen
@@ -39,13 +45,19 @@ def fixture_db(tmp_path: Path) -> Path:
 def fixture_cli(
     tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Callable[..., Ran]:
-    """Run `releasekit --db <tmp>/releases.db ARGS` in a clean directory and environment."""
+    """Run `releasekit --db <tmp>/releases.db ARGS` in a clean directory and environment.
+
+    Every command runs at :data:`NOW` unless its arguments say ``--now``: no test
+    reads the real clock by accident.
+    """
     monkeypatch.chdir(tmp_path)
     for variable in ENVIRONMENT:
         monkeypatch.delenv(variable, raising=False)
 
     def run(*argv: str) -> Ran:
-        code = main(["--db", str(db), *argv])
+        given = any(arg == "--now" or arg.startswith("--now=") for arg in argv)
+        now = () if given else ("--now", NOW.isoformat())
+        code = main(["--db", str(db), *now, *argv])
         out, err = capsys.readouterr()
         return Ran(code, out, err)
 
