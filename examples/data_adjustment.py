@@ -57,7 +57,7 @@ def request_and_verify(desk: rk.Desk, clock: rk.FixedClock) -> DataOperation:
         f"production: operator {rule.operator}, {rule.min_verifications} to "
         f"{rule.max_verifications} verifications, through {rule.tool}"
     )
-    operation = desk.request_data_adjustment(
+    operation = desk.data.request_adjustment(
         "production",
         "fix-close",
         ["AAPL", "2026-11-26", "187.20"],
@@ -67,19 +67,19 @@ def request_and_verify(desk: rk.Desk, clock: rk.FixedClock) -> DataOperation:
     print(f"olga requests {operation.id}: {operation.describe()}")
     print(f"  fingerprint {operation.fingerprint[:16]}")
     try:
-        desk.verify_data_adjustment(operation.id, by="olga")
+        desk.data.verify_adjustment(operation.id, by="olga")
     except DataOperationRefusedError as error:
         refused("olga verifies her own request", error)
 
     clock.advance(minutes=5)
     seen_by_ivan = operation.fingerprint
-    operation = desk.verify_data_adjustment(
+    operation = desk.data.verify_adjustment(
         operation.id, by="ivan", fingerprint=seen_by_ivan, note="matches the exchange's file"
     )
     print(f"ivan verifies: {len(operation.counted)} of {rule.min_verifications}")
 
     clock.advance(minutes=5)
-    operation = desk.amend_data_adjustment(
+    operation = desk.data.amend_adjustment(
         operation.id,
         by="olga",
         arguments=["AAPL", "2026-11-26", "187.02"],
@@ -90,17 +90,17 @@ def request_and_verify(desk: rk.Desk, clock: rk.FixedClock) -> DataOperation:
         f"count, {len(operation.verifications)} in its history"
     )
     try:
-        desk.verify_data_adjustment(operation.id, by="maria", fingerprint=seen_by_ivan)
+        desk.data.verify_adjustment(operation.id, by="maria", fingerprint=seen_by_ivan)
     except DataOperationRefusedError as error:
         refused("maria verifies what ivan had read", error)
     try:
-        desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.execute_adjustment(operation.id, by="data-operator")
     except DataOperationRefusedError as error:
         refused("the operator runs it now", error)
 
     clock.advance(minutes=5)
     for person in ("ivan", "maria"):
-        operation = desk.verify_data_adjustment(
+        operation = desk.data.verify_adjustment(
             operation.id, by=person, fingerprint=operation.fingerprint
         )
     print(f"ivan and maria verify: {', '.join(operation.verifiers)}")
@@ -110,7 +110,7 @@ def request_and_verify(desk: rk.Desk, clock: rk.FixedClock) -> DataOperation:
 def run(desk: rk.Desk, clock: rk.FixedClock, operation: DataOperation) -> DataOperation:
     """Only the operator, only through dt: the dry run and maria are refused first."""
     try:
-        desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.execute_adjustment(operation.id, by="data-operator")
     except ExecutorNotAllowedError as error:
         refused("the dry run stands in for dt", error)
 
@@ -118,13 +118,13 @@ def run(desk: rk.Desk, clock: rk.FixedClock, operation: DataOperation) -> DataOp
         dt_tool = ex.DtExecutor(program=str(write_stand_in(Path(folder))))
         desk.executors.register("adjust-data", dt_tool, environment="production")
         try:
-            desk.execute_data_adjustment(operation.id, by="maria")
+            desk.data.execute_adjustment(operation.id, by="maria")
         except DataOperationRefusedError as error:
             refused("maria runs it", error)
 
         clock.advance(minutes=5)
         lines: list[str] = []
-        operation = desk.execute_data_adjustment(
+        operation = desk.data.execute_adjustment(
             operation.id, by="data-operator", progress=lines.append
         )
     print(f"data-operator runs it: {operation.status.value}")
@@ -142,7 +142,7 @@ def main() -> None:
 
     print()
     print(f"the history of {operation.stream}:")
-    for event in desk.data_history(operation.id):
+    for event in desk.data.history(operation.id):
         print(
             f"  {event.seq}  {event.at.format('HH:mm')}  {event.actor:<13} "
             f"{event.data['step']:<9} {event.reason}"

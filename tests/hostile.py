@@ -103,7 +103,7 @@ def forge(store: rk.stores.Store) -> None:
     scratch_desk = rk.Desk(
         policy, store=scratch, executors=executors.dry_run(), clock=rk.FixedClock(_MORNING)
     )
-    scratch_desk.request_data_adjustment(
+    scratch_desk.data.request_adjustment(
         "production",
         "fix-close",
         ["AAPL", "187.20"],
@@ -111,7 +111,7 @@ def forge(store: rk.stores.Store) -> None:
         reason=_NOTE,
         operation_id=ADJUSTMENT_ID,
     )
-    scratch_desk.verify_data_adjustment(ADJUSTMENT_ID, by="olga", note=_NOTE)
+    scratch_desk.data.verify_adjustment(ADJUSTMENT_ID, by="olga", note=_NOTE)
     for stream in scratch.streams():
         _copy(scratch, stream, store, {_NOTE: NOTE})
 

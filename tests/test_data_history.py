@@ -36,7 +36,7 @@ def fixture_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> rk.Desk:
 
 
 def replayed(desk: rk.Desk, operation_id: str) -> rk.DataOperation:
-    folded = data_history.replay(desk.data_history(operation_id))
+    folded = data_history.replay(desk.data.history(operation_id))
     assert frozenset() == folded.unrecorded
     return folded.operation
 
@@ -48,15 +48,15 @@ def test_every_step_leaves_the_state_its_replay_gives(
     clock = desk.clock
     assert isinstance(clock, rk.FixedClock)
     states = [
-        desk.request_data_adjustment(
+        desk.data.request_adjustment(
             "production", "fix-close", ["AAPL", "187.20"], by="olga", reason="wrong close"
         )
     ]
     steps: list[Callable[[], rk.DataOperation]] = [
-        lambda: desk.verify_data_adjustment("adjustment-1", by="ivan", note="checked"),
-        lambda: desk.amend_data_adjustment("adjustment-1", by="olga", arguments=["AAPL", "187.30"]),
-        lambda: desk.verify_data_adjustment("adjustment-1", by="ivan"),
-        lambda: desk.verify_data_adjustment("adjustment-1", by="maria"),
+        lambda: desk.data.verify_adjustment("adjustment-1", by="ivan", note="checked"),
+        lambda: desk.data.amend_adjustment("adjustment-1", by="olga", arguments=["AAPL", "187.30"]),
+        lambda: desk.data.verify_adjustment("adjustment-1", by="ivan"),
+        lambda: desk.data.verify_adjustment("adjustment-1", by="maria"),
     ]
     for step in steps:
         clock.advance(minutes=5)
@@ -64,13 +64,13 @@ def test_every_step_leaves_the_state_its_replay_gives(
         assert states[-1] == replayed(desk, "adjustment-1")
     monkeypatch.setenv("FAKE_DT_EXIT", "3")
     with pytest.raises(rk.ExecutorFailedError):
-        desk.execute_data_adjustment("adjustment-1", by="data-operator")
-    failed = desk.data_operation("adjustment-1")
+        desk.data.execute_adjustment("adjustment-1", by="data-operator")
+    failed = desk.data.get("adjustment-1")
     monkeypatch.delenv("FAKE_DT_EXIT")
     clock.advance(minutes=5)
-    executed = desk.execute_data_adjustment("adjustment-1", by="data-operator")
-    desk.request_data_adjustment("production", "fix-open", ["MSFT"], by="olga", reason="typo")
-    cancelled = desk.cancel_data_operation("adjustment-2", by="olga", reason="not needed")
+    executed = desk.data.execute_adjustment("adjustment-1", by="data-operator")
+    desk.data.request_adjustment("production", "fix-open", ["MSFT"], by="olga", reason="typo")
+    cancelled = desk.data.cancel("adjustment-2", by="olga", reason="not needed")
 
     assert failed.status is rk.DataOperationStatus.FAILED
     assert (executed, cancelled) == (
@@ -85,7 +85,7 @@ def test_every_step_leaves_the_state_its_replay_gives(
 
 def test_a_restore_is_replayed_too(desk: rk.Desk) -> None:
     """A restore's two steps, started and executed, replay to its state."""
-    restored = desk.restore_data("production", "sandbox-anton", by="anton", reason="reproduce")
+    restored = desk.data.restore("production", "sandbox-anton", by="anton", reason="reproduce")
 
     assert restored == replayed(desk, restored.id)
 

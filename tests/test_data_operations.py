@@ -69,7 +69,7 @@ def fixture_dt_desk(
 
 
 def request(desk: rk.Desk) -> DataOperation:
-    return desk.request_data_adjustment(
+    return desk.data.request_adjustment(
         "production", "fix-prices", ARGUMENTS, by="olga", reason="yesterday's close is wrong"
     )
 
@@ -77,7 +77,7 @@ def request(desk: rk.Desk) -> DataOperation:
 def verified(desk: rk.Desk, *people: str) -> DataOperation:
     operation = request(desk)
     for person in people:
-        operation = desk.verify_data_adjustment(operation.id, by=person)
+        operation = desk.data.verify_adjustment(operation.id, by=person)
     return operation
 
 
@@ -92,7 +92,7 @@ def state(desk: rk.Desk) -> dict[str, tuple[int, str]]:
 
 
 def steps(desk: rk.Desk, operation_id: str) -> list[str]:
-    return [event.data["step"] for event in desk.data_history(operation_id)]
+    return [event.data["step"] for event in desk.data.history(operation_id)]
 
 
 # ---------------------------------------------------------------------------
@@ -141,9 +141,9 @@ def test_a_request_starts_its_own_history(desk: rk.Desk) -> None:
         operation.status,
         operation.verifications,
     )
-    assert [operation] == desk.data_operations()
-    assert operation == desk.data_operation("adjustment-1")
-    (event,) = desk.data_history(operation.id)
+    assert [operation] == desk.data.operations()
+    assert operation == desk.data.get("adjustment-1")
+    (event,) = desk.data.history(operation.id)
     assert ("olga", "requested", operation.fingerprint, list(ARGUMENTS)) == (
         event.actor,
         event.data["step"],
@@ -155,7 +155,7 @@ def test_a_request_starts_its_own_history(desk: rk.Desk) -> None:
 def test_an_environment_without_an_adjustment_rule_refuses_adjustments(desk: rk.Desk) -> None:
     """Stage's data may not be adjusted by hand: the refusal says so and stores nothing."""
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.request_data_adjustment("stage", "fix-prices", (), by="olga", reason="x")
+        desk.data.request_adjustment("stage", "fix-prices", (), by="olga", reason="x")
 
     error = caught.value
     assert ("not-adjustable", "stage", None, "olga") == (
@@ -172,7 +172,7 @@ def test_an_environment_without_an_adjustment_rule_refuses_adjustments(desk: rk.
 def test_unknown_operations_are_reported(desk: rk.Desk) -> None:
     """Asking for an operation that does not exist names its id."""
     with pytest.raises(UnknownDataOperationError) as caught:
-        desk.verify_data_adjustment("adjustment-9", by="ivan")
+        desk.data.verify_adjustment("adjustment-9", by="ivan")
 
     assert "adjustment-9" == caught.value.operation_id
 
@@ -205,7 +205,7 @@ def test_neither_the_requester_nor_the_operator_may_verify(
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by=verifier)
+        desk.data.verify_adjustment(operation.id, by=verifier)
 
     error = caught.value
     assert (reason, operation.id, "production", verifier, "verify a data adjustment") == (
@@ -225,7 +225,7 @@ def test_one_person_verifies_once(desk: rk.Desk) -> None:
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by="ivan")
+        desk.data.verify_adjustment(operation.id, by="ivan")
 
     assert ("already-verified", "ivan") == (caught.value.reason, caught.value.actor)
     assert before == state(desk)
@@ -238,10 +238,10 @@ def test_one_person_is_one_verifier_however_the_name_is_typed(desk: rk.Desk, aga
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by=again)
+        desk.data.verify_adjustment(operation.id, by=again)
 
     assert ("already-verified", "ivan") == (caught.value.reason, caught.value.actor)
-    assert (("ivan",), before) == (desk.data_operation(operation.id).verifiers, state(desk))
+    assert (("ivan",), before) == (desk.data.get(operation.id).verifiers, state(desk))
 
 
 def test_four_spellings_of_ivan_never_let_an_adjustment_run(
@@ -249,13 +249,13 @@ def test_four_spellings_of_ivan_never_let_an_adjustment_run(
 ) -> None:
     """ivan, IVAN, ' ivan ' and Ivan+NBSP are one verifier: the operator may not run it."""
     operation = request(dt_desk)
-    dt_desk.verify_data_adjustment(operation.id, by="ivan")
+    dt_desk.data.verify_adjustment(operation.id, by="ivan")
     for again in ("IVAN", " ivan ", "Ivan\u00a0"):
         with pytest.raises(DataOperationRefusedError):
-            dt_desk.verify_data_adjustment(operation.id, by=again)
+            dt_desk.data.verify_adjustment(operation.id, by=again)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+        dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert "not-verified" == caught.value.reason
     assert "has 1 of the 2 verifications it needs" in str(caught.value)
@@ -266,13 +266,13 @@ def test_a_requester_may_not_verify_her_own_request_by_capitalising_her_name(
     desk: rk.Desk,
 ) -> None:
     """maria asks; 'Maria' verifying it is maria verifying her own request: refused."""
-    operation = desk.request_data_adjustment(
+    operation = desk.data.request_adjustment(
         "production", "fix-prices", ARGUMENTS, by="maria", reason="wrong close"
     )
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by="Maria")
+        desk.data.verify_adjustment(operation.id, by="Maria")
 
     assert ("requester-verifies", "maria") == (caught.value.reason, caught.value.actor)
     assert before == state(desk)
@@ -284,7 +284,7 @@ def test_the_operator_may_not_verify_under_another_spelling(desk: rk.Desk, opera
     operation = request(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by=operator)
+        desk.data.verify_adjustment(operation.id, by=operator)
 
     assert "operator-verifies" == caught.value.reason
 
@@ -293,7 +293,7 @@ def test_the_operator_runs_an_adjustment_under_any_spelling_of_the_name(dt_desk:
     """'Data-Operator' is the operator: the run is recorded under its identity."""
     operation = verified(dt_desk, "ivan", "maria")
 
-    done = dt_desk.execute_data_adjustment(operation.id, by="Data-Operator")
+    done = dt_desk.data.execute_adjustment(operation.id, by="Data-Operator")
 
     assert (DataOperationStatus.EXECUTED, "data-operator") == (done.status, done.executed_by)
 
@@ -305,7 +305,7 @@ def test_a_verifier_who_is_no_one_is_refused_and_nothing_changes(desk: rk.Desk, 
     before = state(desk)
 
     with pytest.raises(rk.InvalidInputError) as caught:
-        desk.verify_data_adjustment(operation.id, by=who)
+        desk.data.verify_adjustment(operation.id, by=who)
 
     assert "by" == caught.value.field
     assert before == state(desk)
@@ -335,7 +335,7 @@ def test_a_verification_beyond_the_maximum_is_refused(desk: rk.Desk) -> None:
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by="pavel")
+        desk.data.verify_adjustment(operation.id, by="pavel")
 
     assert ("enough-verifications", "pavel") == (caught.value.reason, caught.value.actor)
     assert "data-operator can run it now" in str(caught.value)
@@ -346,11 +346,11 @@ def test_a_verification_of_what_the_verifier_did_not_read_is_refused(desk: rk.De
     """Passing a stale fingerprint (the operation was amended since) is refused."""
     operation = request(desk)
     seen = operation.fingerprint
-    desk.amend_data_adjustment(operation.id, by="olga", arguments=("AAPL", "2026-11-26", "187.21"))
+    desk.data.amend_adjustment(operation.id, by="olga", arguments=("AAPL", "2026-11-26", "187.21"))
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by="ivan", fingerprint=seen)
+        desk.data.verify_adjustment(operation.id, by="ivan", fingerprint=seen)
 
     assert ("changed", "ivan") == (caught.value.reason, caught.value.actor)
     assert before == state(desk)
@@ -365,7 +365,7 @@ def test_amending_the_arguments_voids_earlier_verifications(desk: rk.Desk) -> No
     """After an amendment the two verifications stay in the history but no longer count."""
     operation = verified(desk, "ivan", "maria")
 
-    amended = desk.amend_data_adjustment(
+    amended = desk.data.amend_adjustment(
         operation.id, by="olga", arguments=("AAPL", "2026-11-26", "187.21"), reason="typo"
     )
 
@@ -376,17 +376,17 @@ def test_amending_the_arguments_voids_earlier_verifications(desk: rk.Desk) -> No
     )
     assert amended.fingerprint != operation.fingerprint
     assert "amended" == steps(desk, operation.id)[-1]
-    assert 2 == desk.data_history(operation.id)[-1].data["voided"]
-    again = desk.verify_data_adjustment(operation.id, by="ivan")
+    assert 2 == desk.data.history(operation.id)[-1].data["voided"]
+    again = desk.data.verify_adjustment(operation.id, by="ivan")
     assert ("ivan",) == again.verifiers
 
 
 def test_amending_back_does_not_revive_voided_verifications(desk: rk.Desk) -> None:
     """Changing the arguments and then changing them back still needs fresh verifications."""
     operation = verified(desk, "ivan", "maria")
-    desk.amend_data_adjustment(operation.id, by="olga", arguments=("MSFT",))
+    desk.data.amend_adjustment(operation.id, by="olga", arguments=("MSFT",))
 
-    back = desk.amend_data_adjustment(operation.id, by="olga", arguments=ARGUMENTS)
+    back = desk.data.amend_adjustment(operation.id, by="olga", arguments=ARGUMENTS)
 
     assert (operation.fingerprint, ()) == (back.fingerprint, back.counted)
 
@@ -397,7 +397,7 @@ def test_only_the_requester_amends(desk: rk.Desk) -> None:
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.amend_data_adjustment(operation.id, by="ivan", arguments=("MSFT",))
+        desk.data.amend_adjustment(operation.id, by="ivan", arguments=("MSFT",))
 
     assert ("not-requester", ("olga",)) == (caught.value.reason, caught.value.allowed)
     assert before == state(desk)
@@ -409,7 +409,7 @@ def test_an_amendment_that_changes_nothing_is_refused(desk: rk.Desk) -> None:
     before = state(desk)
 
     with pytest.raises(rk.InvalidInputError) as caught:
-        desk.amend_data_adjustment(operation.id, by="olga", arguments=ARGUMENTS)
+        desk.data.amend_adjustment(operation.id, by="olga", arguments=ARGUMENTS)
 
     assert "arguments" == caught.value.field
     assert before == state(desk)
@@ -426,7 +426,7 @@ def test_the_operator_runs_a_verified_adjustment_through_dt(
     """The real dt program gets each argument as one argument; the operation is executed."""
     operation = verified(dt_desk, "ivan", "maria")
 
-    executed = dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+    executed = dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     argv = [json.loads(line) for line in fake_dt.read_text(encoding="utf-8").splitlines()]
     assert [["data", "adjust", "production", "fix-prices", *ARGUMENTS]] == argv
@@ -439,7 +439,7 @@ def test_the_operator_runs_a_verified_adjustment_through_dt(
     assert ["requested", "verified", "verified", "started", "executed"] == steps(
         dt_desk, operation.id
     )
-    history = dt_desk.data_history(operation.id)
+    history = dt_desk.data.history(operation.id)
     assert (["ivan", "maria"], "running", "executed") == (
         history[3].data["verifiers"],
         history[3].target,
@@ -457,15 +457,15 @@ def test_a_failed_adjustment_is_recorded_and_may_run_again(
     monkeypatch.setenv("FAKE_DT_LAST", "price table locked")
 
     with pytest.raises(rk.ExecutorFailedError, match="price table locked") as caught:
-        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+        dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
-    failed = dt_desk.data_operation(operation.id)
+    failed = dt_desk.data.get(operation.id)
     assert ((DataOperationStatus.FAILED, 3), "adjust-data") == (
         (failed.status, caught.value.exit_code),
         caught.value.capability,
     )
     monkeypatch.delenv("FAKE_DT_EXIT")
-    again = dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+    again = dt_desk.data.execute_adjustment(operation.id, by="data-operator")
     assert ["started", "failed", "started", "executed"] == steps(dt_desk, operation.id)[-4:]
     assert DataOperationStatus.EXECUTED == again.status
 
@@ -476,7 +476,7 @@ def test_only_the_operator_runs_an_adjustment(dt_desk: rk.Desk, fake_dt: Path) -
     before = state(dt_desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        dt_desk.execute_data_adjustment(operation.id, by="maria")
+        dt_desk.data.execute_adjustment(operation.id, by="maria")
 
     assert ("not-operator", ("data-operator",), "maria") == (
         caught.value.reason,
@@ -494,7 +494,7 @@ def test_an_adjustment_with_too_few_verifications_does_not_run(
     before = state(dt_desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+        dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert ("not-verified", operation.id) == (caught.value.reason, caught.value.operation_id)
     assert "has 1 of the 2 verifications it needs" in str(caught.value)
@@ -504,11 +504,11 @@ def test_an_adjustment_with_too_few_verifications_does_not_run(
 def test_voided_verifications_do_not_let_an_adjustment_run(dt_desk: rk.Desk, fake_dt: Path) -> None:
     """After an amendment, the two earlier verifications do not count: the run is refused."""
     operation = verified(dt_desk, "ivan", "maria")
-    dt_desk.amend_data_adjustment(operation.id, by="olga", arguments=("MSFT",))
+    dt_desk.data.amend_adjustment(operation.id, by="olga", arguments=("MSFT",))
     before = state(dt_desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+        dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert "not-verified" == caught.value.reason
     assert "2 given earlier no longer count" in str(caught.value)
@@ -523,7 +523,7 @@ def test_a_dry_run_executor_may_not_adjust_production_data(
     before = state(desk)
 
     with pytest.raises(ExecutorNotAllowedError) as caught:
-        desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.execute_adjustment(operation.id, by="data-operator")
 
     error = caught.value
     assert ("adjust-data", "production", "`dt`") == (
@@ -545,7 +545,7 @@ def test_another_program_may_not_adjust_production_data(desk: rk.Desk) -> None:
     before = state(desk)
 
     with pytest.raises(ExecutorNotAllowedError) as caught:
-        desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert f"CommandExecutor running {sys.executable}" == caught.value.executor
     assert before == state(desk)
@@ -554,15 +554,15 @@ def test_another_program_may_not_adjust_production_data(desk: rk.Desk) -> None:
 def test_an_executed_adjustment_is_closed(dt_desk: rk.Desk) -> None:
     """Once run, an adjustment is neither run again, nor verified, nor amended."""
     operation = verified(dt_desk, "ivan", "maria")
-    dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+    dt_desk.data.execute_adjustment(operation.id, by="data-operator")
     before = state(dt_desk)
 
     with pytest.raises(DataOperationRefusedError) as run:
-        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+        dt_desk.data.execute_adjustment(operation.id, by="data-operator")
     with pytest.raises(DataOperationRefusedError) as verify:
-        dt_desk.verify_data_adjustment(operation.id, by="anton")
+        dt_desk.data.verify_adjustment(operation.id, by="anton")
     with pytest.raises(DataOperationRefusedError) as amend:
-        dt_desk.amend_data_adjustment(operation.id, by="olga", arguments=("MSFT",))
+        dt_desk.data.amend_adjustment(operation.id, by="olga", arguments=("MSFT",))
 
     assert ["executed"] * 3 == [e.value.reason for e in (run, verify, amend)]
     assert "request a new adjustment instead" in str(run.value)
@@ -578,14 +578,14 @@ def test_the_requester_cancels_an_adjustment(desk: rk.Desk) -> None:
     """A cancelled adjustment is closed; its history ends with the cancellation."""
     operation = verified(desk, "ivan")
 
-    cancelled = desk.cancel_data_operation(operation.id, by="olga", reason="fixed upstream")
+    cancelled = desk.data.cancel(operation.id, by="olga", reason="fixed upstream")
 
     assert (DataOperationStatus.CANCELLED, "fixed upstream") == (
         cancelled.status,
         cancelled.summary,
     )
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by="maria")
+        desk.data.verify_adjustment(operation.id, by="maria")
     assert "cancelled" == caught.value.reason
 
 
@@ -595,7 +595,7 @@ def test_only_the_requester_or_the_operator_cancels(desk: rk.Desk) -> None:
     before = state(desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.cancel_data_operation(operation.id, by="ivan", reason="x")
+        desk.data.cancel(operation.id, by="ivan", reason="x")
 
     assert ("not-requester", ("data-operator", "olga")) == (
         caught.value.reason,
@@ -613,7 +613,7 @@ def test_production_data_is_restored_into_anton_s_sandbox(
     desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """anton copies production's data into his sandbox through the restorer; it is recorded."""
-    restored = desk.restore_data("production", "sandbox-anton", by="anton", reason="debug 2.4.0")
+    restored = desk.data.restore("production", "sandbox-anton", by="anton", reason="debug 2.4.0")
 
     (call,) = recorder.calls_for("restore-data")
     request_ = call.request
@@ -626,7 +626,7 @@ def test_production_data_is_restored_into_anton_s_sandbox(
         DataOperationStatus.EXECUTED,
     ) == (restored.id, restored.kind, restored.source, restored.status)
     assert ["started", "executed"] == steps(desk, restored.id)
-    assert [restored] == desk.data_operations(environment="sandbox-anton")
+    assert [restored] == desk.data.operations(environment="sandbox-anton")
 
 
 def test_nothing_is_ever_restored_into_production(
@@ -634,7 +634,7 @@ def test_nothing_is_ever_restored_into_production(
 ) -> None:
     """tests -> production is refused by the policy, whoever asks; nothing runs or is stored."""
     with pytest.raises(DataOperationRefusedError) as caught:
-        desk.restore_data("tests", "production", by="data-operator", reason="x")
+        desk.data.restore("tests", "production", by="data-operator", reason="x")
 
     error = caught.value
     assert ("direction", "production", None) == (
@@ -651,7 +651,7 @@ def test_only_the_owner_restores_into_anton_s_sandbox(
 ) -> None:
     """maria may not replace the data of anton's sandbox; nothing runs or is stored."""
     with pytest.raises(rk.NotPermittedError) as caught:
-        desk.restore_data("production", "sandbox-anton", by="maria", reason="x")
+        desk.data.restore("production", "sandbox-anton", by="maria", reason="x")
 
     assert ("maria", ("anton",), "restore data") == (
         caught.value.actor,
@@ -666,9 +666,9 @@ def test_a_failed_restore_is_recorded(desk: rk.Desk, recorder: executors.Recordi
     recorder.fail("restore-data", "disk full")
 
     with pytest.raises(rk.ExecutorFailedError, match="disk full"):
-        desk.restore_data("production", "sandbox-anton", by="anton", reason="debug")
+        desk.data.restore("production", "sandbox-anton", by="anton", reason="debug")
 
-    (operation,) = desk.data_operations()
+    (operation,) = desk.data.operations()
     assert (DataOperationStatus.FAILED, ["started", "failed"]) == (
         operation.status,
         steps(desk, operation.id),
@@ -693,11 +693,11 @@ def test_an_interrupted_run_blocks_until_the_operator_cancels_it(dt_desk: rk.Des
     before = state(dt_desk)
 
     with pytest.raises(DataOperationRefusedError) as caught:
-        dt_desk.execute_data_adjustment(operation.id, by="data-operator")
+        dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert ("running", before) == (caught.value.reason, state(dt_desk))
     assert "cancel it if its run died" in str(caught.value)
-    cancelled = dt_desk.cancel_data_operation(
+    cancelled = dt_desk.data.cancel(
         operation.id, by="data-operator", reason="the host rebooted mid-run"
     )
     assert DataOperationStatus.CANCELLED == cancelled.status
@@ -705,10 +705,10 @@ def test_an_interrupted_run_blocks_until_the_operator_cancels_it(dt_desk: rk.Des
 
 def test_a_restore_is_not_an_adjustment(desk: rk.Desk) -> None:
     """Verifying a restore makes no sense and is refused as a wrong id."""
-    restore = desk.restore_data("production", "sandbox-anton", by="anton", reason="debug")
+    restore = desk.data.restore("production", "sandbox-anton", by="anton", reason="debug")
 
     with pytest.raises(rk.InvalidInputError) as caught:
-        desk.verify_data_adjustment(restore.id, by="ivan")
+        desk.data.verify_adjustment(restore.id, by="ivan")
 
     assert ("operation_id", restore.id) == (caught.value.field, caught.value.value)
 
@@ -716,6 +716,6 @@ def test_a_restore_is_not_an_adjustment(desk: rk.Desk) -> None:
 def test_an_unknown_operation_reads_as_a_sentence(desk: rk.Desk) -> None:
     """The lookup error is not a repr of its message."""
     with pytest.raises(UnknownDataOperationError) as caught:
-        desk.data_operation("restore-7")
+        desk.data.get("restore-7")
 
     assert str(caught.value).startswith("there is no data operation 'restore-7';")

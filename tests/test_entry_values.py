@@ -270,7 +270,7 @@ def test_a_data_adjustment_dt_could_misread_is_refused(
 ) -> None:
     """An operation or argument starting with '-' or holding controls: refused, nothing stored."""
     with pytest.raises(rk.InvalidInputError) as refused:
-        desk.request_data_adjustment(
+        desk.data.request_adjustment(
             "production", operation, arguments, by="olga", reason="bad close prices"
         )
 
@@ -279,13 +279,13 @@ def test_a_data_adjustment_dt_could_misread_is_refused(
 
 def test_an_amendment_to_an_option_is_refused_and_changes_nothing(desk: rk.Desk) -> None:
     """Amending an adjustment's arguments to `--force` is refused; it stays as requested."""
-    operation = desk.request_data_adjustment(
+    operation = desk.data.request_adjustment(
         "production", "fix-prices", ("AAPL",), by="olga", reason="bad close prices"
     )
     before = stored(desk.store)
 
     with pytest.raises(rk.InvalidInputError):
-        desk.amend_data_adjustment(operation.id, by="olga", arguments=("--force",))
+        desk.data.amend_adjustment(operation.id, by="olga", arguments=("--force",))
 
     assert before == stored(desk.store)
 

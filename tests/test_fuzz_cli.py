@@ -500,11 +500,11 @@ def _seed(folder: Path) -> None:
             ),
         )
         _interrupted(desk, clock, store)
-        desk.request_data_adjustment(
+        desk.data.request_adjustment(
             "production", "fix-close", ["AAPL", "187.20"], by="olga", reason="IEX was wrong"
         )
-        desk.verify_data_adjustment("adjustment-1", by="ivan")
-        desk.restore_data("production", "sandbox-anton", by="anton", reason="reproduce")
+        desk.data.verify_adjustment("adjustment-1", by="ivan")
+        desk.data.restore("production", "sandbox-anton", by="anton", reason="reproduce")
         hostile.forge(store)
         report = desk.collect_logs("2.4.0")
     from releasekit._interfaces import _cli_render  # noqa: PLC0415  # what `logs --save` writes

@@ -112,7 +112,7 @@ def test_every_release_and_operation_loads_as_before(old: Old) -> None:
         record = unstructure(desk.get(name))
         assert expected == {key: record[key] for key in expected}, name
     for name, expected in old.expected["data_operations"].items():
-        assert expected == unstructure(desk.data_operation(name.removeprefix("data:"))), name
+        assert expected == unstructure(desk.data.get(name.removeprefix("data:"))), name
     assert {"sqlite": 5, "postgres": 4}[old.kind] == schema_version(old)
 
 

@@ -532,15 +532,15 @@ def test_the_data_operator_may_act_under_an_alias(
     dt = executors.DtExecutor(program=str(tmp_path / "dt"))
     registry.register("adjust-data", dt, environment="production")
     desk = rk.Desk(policy, executors=registry, clock=rk.FixedClock(THURSDAY))
-    operation = desk.request_data_adjustment(
+    operation = desk.data.request_adjustment(
         "production", "fix-prices", ["day=2026-11-25"], by="anton", reason="bad prices"
     )
-    desk.verify_data_adjustment(operation.id, by="mk")
-    desk.verify_data_adjustment(operation.id, by="ivan-b")
+    desk.data.verify_adjustment(operation.id, by="mk")
+    desk.data.verify_adjustment(operation.id, by="ivan-b")
 
     with pytest.raises(rk.DataOperationRefusedError) as caught:
-        desk.verify_data_adjustment(operation.id, by="Maria")
-    done = desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.verify_adjustment(operation.id, by="Maria")
+    done = desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert "already verified" in str(caught.value)
     assert (("maria", "ivan"), "olga") == (done.verifiers, done.executed_by)

@@ -91,16 +91,16 @@ def fixture_desk(durable_backend: Backend, dt_calls: Path) -> rk.Desk:
 
 
 def requested(desk: rk.Desk, *verifiers: str) -> rk.DataOperation:
-    operation = desk.request_data_adjustment(
+    operation = desk.data.request_adjustment(
         "production", "fix-close", ARGUMENTS, by="olga", reason="IEX sent a wrong close"
     )
     for person in verifiers:
-        operation = desk.verify_data_adjustment(operation.id, by=person)
+        operation = desk.data.verify_adjustment(operation.id, by=person)
     return operation
 
 
 def events_of(desk: rk.Desk, operation: rk.DataOperation) -> list[Event]:
-    return desk.data_history(operation.id)
+    return desk.data.history(operation.id)
 
 
 # ---------------------------------------------------------------------------
@@ -117,9 +117,9 @@ def test_a_forged_verifier_in_the_stored_state_is_never_run(
     before = events_of(desk, operation)
 
     with pytest.raises(rk.HistoryTamperedError) as raised:
-        desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.execute_adjustment(operation.id, by="data-operator")
 
-    found = desk.verify_data_operation(operation.id)
+    found = desk.data.verify(operation.id)
     assert (False, 2, STATE_CHANGED) == (found.ok, found.seq, found.detail)
     assert (operation.stream, 2) == (raised.value.stream, raised.value.seq)
     assert str(raised.value).startswith(f"the stored state of {operation.stream} does not match")
@@ -136,10 +136,10 @@ def test_every_action_on_a_forged_operation_is_refused(
     forge_verifier(durable_backend, operation, by="mallory")
     before = events_of(desk, operation)
     attempts = {
-        "verify": lambda: desk.verify_data_adjustment(operation.id, by="maria"),
-        "amend": lambda: desk.amend_data_adjustment(operation.id, by="olga", arguments=["MSFT"]),
-        "cancel": lambda: desk.cancel_data_operation(operation.id, by="olga", reason="stop"),
-        "show": lambda: desk.data_operation(operation.id),
+        "verify": lambda: desk.data.verify_adjustment(operation.id, by="maria"),
+        "amend": lambda: desk.data.amend_adjustment(operation.id, by="olga", arguments=["MSFT"]),
+        "cancel": lambda: desk.data.cancel(operation.id, by="olga", reason="stop"),
+        "show": lambda: desk.data.get(operation.id),
     }
 
     with pytest.raises(rk.HistoryTamperedError):
@@ -162,12 +162,12 @@ def test_an_edited_verification_event_breaks_the_chain(
         values=(operation.stream,),
     )
 
-    found = desk.verify_data_operation(operation.id)
+    found = desk.data.verify(operation.id)
 
     assert (False, 2) == (found.ok, found.seq)
     assert found.detail.startswith("its content does not match its digest")
     with pytest.raises(rk.HistoryTamperedError):
-        desk.execute_data_adjustment(operation.id, by="data-operator")
+        desk.data.execute_adjustment(operation.id, by="data-operator")
     assert not dt_calls.exists()
 
 
@@ -175,7 +175,7 @@ def test_a_verified_operation_still_runs(desk: rk.Desk, dt_calls: Path) -> None:
     """Untouched, an operation verified twice runs, and its replay is its state at every step."""
     operation = requested(desk, "ivan", "maria")
 
-    executed = desk.execute_data_adjustment(operation.id, by="data-operator")
+    executed = desk.data.execute_adjustment(operation.id, by="data-operator")
 
     assert (rk.DataOperationStatus.EXECUTED, ("ivan", "maria")) == (
         executed.status,
@@ -321,7 +321,7 @@ def test_a_forged_verifier_in_an_old_operation_is_caught_by_replaying_it(
     old_desk: rk.Desk, tmp_path: Path
 ) -> None:
     """No state digest to compare: the replay of its events finds the forged verifier."""
-    operation = old_desk.data_operation("adjustment-1")
+    operation = old_desk.data.get("adjustment-1")
     old_desk.store.close()
     forge_verifier(
         _sqlite_backend(tmp_path / "old.db"), operation, by="mallory"
@@ -329,12 +329,12 @@ def test_a_forged_verifier_in_an_old_operation_is_caught_by_replaying_it(
     store = SqliteStore(tmp_path / "old.db")
     desk = rk.Desk(rk.reference_policy(), store=store, clock=rk.FixedClock(FRIDAY))
 
-    found = desk.verify_data_operation("adjustment-1")
+    found = desk.data.verify("adjustment-1")
 
     assert (False, 5) == (found.ok, found.seq)
     assert found.detail.startswith("the current state does not match what the history says")
     with pytest.raises(rk.HistoryTamperedError):
-        desk.data_operation("adjustment-1")
+        desk.data.get("adjustment-1")
     store.close()
 
 

@@ -12,9 +12,9 @@ Beyond moving releases, the desk runs the environment operations of the
 process: the log review before stage (:meth:`Desk.collect_logs`,
 :meth:`Desk.review_logs`), production monitoring (:meth:`Desk.monitoring`,
 :meth:`Desk.check_production`), rollback (:meth:`Desk.roll_back`), and data
-operations — adjustments that need verifications and their one operator
-(:meth:`Desk.request_data_adjustment` and the methods after it) and restores
-between environments (:meth:`Desk.restore_data`). An environment with owners
+operations in its data room, :attr:`Desk.data` — adjustments that need
+verifications and their one operator, and restores between environments. An
+environment with owners
 accepts every one of these actions from its owners only.
 
 Whoever acts (``by``) is compared and recorded as the person they are
@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable
 
-    from releasekit._actions.data import DataOperation
     from releasekit._actions.deployments import Deployment, Rollback
     from releasekit._actions.executors.requests import Progress
     from releasekit._actions.logs import LogCheck, LogReport, Monitoring
@@ -196,14 +195,6 @@ class Desk:
         """Check the release's history against its hash chain and its current state."""
         return self._ledger.verify(release_id)
 
-    def verify_data_operation(self, operation_id: str) -> Verification:
-        """Check a data operation's history against its chain, and its state against its replay.
-
-        Raises:
-            UnknownDataOperationError: No data operation has that id.
-        """
-        return self.data.verify(operation_id)
-
     def verify_all(self) -> list[Verification]:
         """Check every history the store holds, one result per history, in name order.
 
@@ -225,7 +216,7 @@ class Desk:
         if SEPARATOR not in stream:
             return self.verify(stream)
         if stream.startswith(STREAM_PREFIX):
-            return self.verify_data_operation(stream.removeprefix(STREAM_PREFIX))
+            return self.data.verify(stream.removeprefix(STREAM_PREFIX))
         verification = self._ledger.verify_history(stream)
         if verification.ok and not verification.events:
             raise InvalidInputError(
@@ -672,201 +663,6 @@ class Desk:
         """
         return self._rollbacks.roll_back(
             by=by, reason=reason, environment=environment, release_id=release_id, progress=progress
-        )
-
-    # -- data operations ---------------------------------------------------------
-
-    def data_operation(self, operation_id: str) -> DataOperation:
-        """Return the data operation as it stands.
-
-        Raises:
-            UnknownDataOperationError: No data operation has that id.
-        """
-        return self.data.get(operation_id)
-
-    def data_operations(self, *, environment: str | None = None) -> list[DataOperation]:
-        """Return every data operation (on *environment*, if given), oldest request first."""
-        return self.data.operations(environment=environment)
-
-    def data_history(self, operation_id: str) -> list[Event]:
-        """Return every event of the data operation, oldest first (its state need not verify).
-
-        Raises:
-            UnknownDataOperationError: No data operation has that id.
-        """
-        return self.data.history(operation_id)
-
-    def request_data_adjustment(
-        self,
-        environment: str,
-        operation: str,
-        arguments: Iterable[str] = (),
-        *,
-        by: str,
-        reason: str,
-        operation_id: str | None = None,
-    ) -> DataOperation:
-        """Ask for a data adjustment by hand; it runs once verified, by the operator.
-
-        Only environments whose policy has a :class:`~releasekit.DataAdjustmentRule`
-        accept adjustments (production, in the reference policy); any other is
-        refused. The adjustment gets its own history, ``data:<id>``.
-
-        Args:
-            environment: Whose data to adjust.
-            operation: The operation's name as the team's tool knows it.
-            arguments: Its arguments, each passed as one argument.
-            by: Who asks.
-            reason: Why, in words.
-            operation_id: An id of your own; by default ``adjustment-<n>``.
-
-        Raises:
-            DataOperationRefusedError: The policy does not allow adjusting data
-                there by hand (reason ``"not-adjustable"``).
-            NotPermittedError: *by* may not act in the environment.
-            InvalidInputError: A value cannot be used.
-            ConflictError: *operation_id* is taken.
-        """
-        return self.data.request_adjustment(
-            environment, operation, arguments, by=by, reason=reason, operation_id=operation_id
-        )
-
-    def amend_data_adjustment(
-        self,
-        operation_id: str,
-        *,
-        by: str,
-        arguments: Iterable[str],
-        operation: str | None = None,
-        reason: str = "",
-    ) -> DataOperation:
-        """Change an adjustment's arguments (or operation); every earlier verification is voided.
-
-        The voided verifications stay in the history, marked void; the
-        adjustment needs its verifications again.
-
-        Args:
-            operation_id: The adjustment.
-            by: Who amends it: its requester.
-            arguments: The new arguments.
-            operation: A new operation name, if it changes.
-            reason: Why, in words.
-
-        Raises:
-            DataOperationRefusedError: *by* is not the requester (``"not-requester"``),
-                or the adjustment already ran, runs or was cancelled.
-            InvalidInputError: The amendment changes nothing.
-        """
-        return self.data.amend_adjustment(
-            operation_id, by=by, arguments=arguments, operation=operation, reason=reason
-        )
-
-    def verify_data_adjustment(
-        self,
-        operation_id: str,
-        *,
-        by: str,
-        fingerprint: str | None = None,
-        note: str = "",
-    ) -> DataOperation:
-        """Record that *by* checked the adjustment as it stands and vouches for it.
-
-        A verification counts for the exact operation: it stores the
-        operation's :attr:`~DataOperation.fingerprint`, and an amendment voids
-        it. Pass the fingerprint you were shown to make sure you verify what you
-        read: if the adjustment was amended meanwhile, the verification is refused.
-
-        Args:
-            operation_id: The adjustment.
-            by: Who verifies: neither its requester nor the operator.
-            fingerprint: The fingerprint of the operation as *by* read it.
-            note: What they checked.
-
-        Raises:
-            DataOperationRefusedError: With ``reason`` ``"requester-verifies"``,
-                ``"operator-verifies"``, ``"already-verified"``,
-                ``"enough-verifications"`` (the policy's maximum is reached),
-                ``"changed"`` (*fingerprint* is not the operation's), or a closed status.
-            NotPermittedError: *by* may not act in the environment.
-        """
-        return self.data.verify_adjustment(operation_id, by=by, fingerprint=fingerprint, note=note)
-
-    def execute_data_adjustment(
-        self, operation_id: str, *, by: str, progress: Progress | None = None
-    ) -> DataOperation:
-        """Run a verified adjustment — only its operator, only through the policy's tool.
-
-        The environment's ``adjust-data`` executor must be a
-        :class:`~releasekit.executors.CommandExecutor` (a ``DtExecutor``, say)
-        whose program is the rule's ``tool`` (``dt``): a dry run or any other
-        executor is refused. The run is recorded as started before it runs and
-        as executed (or failed) after; a failed adjustment may be run again.
-
-        Args:
-            operation_id: The adjustment.
-            by: The operator.
-            progress: Receives each line of output as it arrives.
-
-        Raises:
-            DataOperationRefusedError: *by* is not the operator (``"not-operator"``),
-                it has too few verifications (``"not-verified"``), or it already
-                ran, runs or was cancelled.
-            ExecutorNotAllowedError: The executor is not the policy's tool.
-            ExecutorNotFoundError: No executor adjusts data there.
-            ExecutorFailedError: The run failed (recorded; the operation is ``failed``).
-            ExecutorTimeoutError: The run timed out (recorded likewise).
-        """
-        return self.data.execute_adjustment(operation_id, by=by, progress=progress)
-
-    def cancel_data_operation(self, operation_id: str, *, by: str, reason: str) -> DataOperation:
-        """Give a data operation up: one still waiting, one that failed, or one whose run died.
-
-        Args:
-            operation_id: The operation.
-            by: Its requester, or the environment's operator.
-            reason: Why, in words.
-
-        Raises:
-            DataOperationRefusedError: *by* may not cancel it (``"not-requester"``),
-                or it already ran or was cancelled.
-        """
-        return self.data.cancel(operation_id, by=by, reason=reason)
-
-    def restore_data(
-        self,
-        source: str,
-        target: str,
-        *,
-        by: str,
-        reason: str,
-        operation_id: str | None = None,
-        progress: Progress | None = None,
-    ) -> DataOperation:
-        """Replace *target*'s data with a copy of *source*'s, if the policy allows that direction.
-
-        *target*'s ``data.restorable_from`` must name *source* (production →
-        sandbox-anton, yes; anything → production, never), and *by* must be
-        allowed to act in *target*. The restore runs through *target*'s
-        ``restore-data`` executor and gets its own history, ``data:<id>``:
-        started, then executed or failed.
-
-        Args:
-            source: Where the data comes from.
-            target: Whose data is replaced.
-            by: Who restores.
-            reason: Why, in words.
-            operation_id: An id of your own; by default ``restore-<n>``.
-            progress: Receives each line of output as it arrives.
-
-        Raises:
-            DataOperationRefusedError: The direction is not allowed (``"direction"``).
-            NotPermittedError: *by* may not act in *target* (it has other owners).
-            ExecutorNotFoundError: No executor restores data into *target*.
-            ExecutorFailedError: The restore failed (recorded; the operation is ``failed``).
-            ExecutorTimeoutError: The restore timed out (recorded likewise).
-        """
-        return self.data.restore(
-            source, target, by=by, reason=reason, operation_id=operation_id, progress=progress
         )
 
     def _at_end(self, release: ReleaseSummary) -> bool:

@@ -1097,7 +1097,7 @@ def _verify_one(desk: Desk, name: str) -> list[Verification]:
     with contextlib.suppress(UnknownReleaseError):
         found.append(desk.verify(name))
     try:
-        found.append(desk.verify_data_operation(name))
+        found.append(desk.data.verify(name))
     except UnknownDataOperationError:
         if not found:
             raise UnknownReleaseError(name) from None

@@ -441,7 +441,7 @@ def data_adjust(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data adjust ENV OPERATION [ARG...] --reason ...``."""
     by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True)
-    operation = desk.request_data_adjustment(
+    operation = desk.data.request_adjustment(
         args.environment,
         args.operation,
         args.arguments,
@@ -466,8 +466,8 @@ def data_amend(session: Session, args: argparse.Namespace) -> Reply:
             value=(),
         )
     desk = session.desk()
-    current = desk.data_operation(args.operation_id)
-    operation = desk.amend_data_adjustment(
+    current = desk.data.get(args.operation_id)
+    operation = desk.data.amend_adjustment(
         args.operation_id,
         by=session.actor,
         arguments=args.arguments or current.arguments,
@@ -495,7 +495,7 @@ def _fingerprint(desk: Desk, operation_id: str, given: str | None) -> str | None
             field="fingerprint",
             value=given,
         )
-    current = desk.data_operation(operation_id).fingerprint
+    current = desk.data.get(operation_id).fingerprint
     return current if current.startswith(seen) else seen
 
 
@@ -503,7 +503,7 @@ def data_verify(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data verify ID [--fingerprint HEX]``."""
     desk = session.desk()
     seen = _fingerprint(desk, args.operation_id, args.fingerprint)
-    operation = desk.verify_data_adjustment(
+    operation = desk.data.verify_adjustment(
         args.operation_id, by=session.actor, fingerprint=seen, note=args.note
     )
     return _operation_reply(
@@ -518,7 +518,7 @@ def data_execute(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data execute ID``: only the operator, only through dt."""
     desk = session.desk(executors=True)
     try:
-        operation = desk.execute_data_adjustment(
+        operation = desk.data.execute_adjustment(
             args.operation_id, by=session.actor, progress=session.progress()
         )
     except ExecutorNotAllowedError as error:
@@ -535,7 +535,7 @@ def data_execute(session: Session, args: argparse.Namespace) -> Reply:
 def data_cancel(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data cancel ID --reason ...``."""
     desk = session.desk()
-    operation = desk.cancel_data_operation(args.operation_id, by=session.actor, reason=args.reason)
+    operation = desk.data.cancel(args.operation_id, by=session.actor, reason=args.reason)
     return _operation_reply(
         desk, operation, outcome="cancelled", head=f"cancelled {operation.id}: {_what(operation)}"
     )
@@ -545,7 +545,7 @@ def data_restore(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data restore SOURCE TARGET --reason ...``."""
     by = session.actor  # before the store is created: a stranger creates nothing
     desk = session.desk(create=True, executors=True)
-    operation = desk.restore_data(
+    operation = desk.data.restore(
         args.source,
         args.target,
         by=by,
@@ -573,7 +573,7 @@ def data_list(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk()
     if args.environment is not None:
         desk.policy.environment(args.environment)  # an unknown name is an error, not "none"
-    found = desk.data_operations(environment=args.environment)
+    found = desk.data.operations(environment=args.environment)
     rows = []
     documents = []
     for operation in found:
@@ -604,8 +604,8 @@ def data_list(session: Session, args: argparse.Namespace) -> Reply:
 def data_show(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit data show ID``: the operation, its verifications, its history."""
     desk = session.desk()
-    operation = desk.data_operation(args.operation_id)
-    events = desk.data_history(operation.id)
+    operation = desk.data.get(args.operation_id)
+    events = desk.data.history(operation.id)
     rule = _rule(desk, operation)
     lines = [
         f"{operation.kind.value} {operation.id}: {_what(operation)}",
