@@ -1,21 +1,23 @@
 """The desk: the one object a tool uses to run its team's release process.
 
-A :class:`Desk` holds the policy, the store, the executors and the clock. Every
-action goes the same way: read the release from the store, ask the rules, run
-the executor, record what happened — one event per fact, each write checked
+A :class:`Desk` holds the policy, the store, the executors and the clock, and
+coordinates one room per concern, each a module of its own:
+
+- ``release_room``: a release is started, gathers evidence, is abandoned;
+- ``step_room``: promotions, and how every executor step is begun, run and ended;
+- ``run_room``: the automatic tests (under the tests environment's lease) and migrations;
+- ``log_room``: the log review before stage, and production's log monitoring;
+- ``rollback_room``: production back to the version deployed there before;
+- ``resume_room``: an interrupted step resumed, or given up;
+- ``data_room``: data adjustments and restores — the desk's :attr:`Desk.data`.
+
+Every action goes the same way: read the release from the store, ask the rules,
+run the executor, record what happened — one event per fact, each write checked
 against the revision that was read. An executor step is recorded as started
 before it runs and as finished (or failed) after, so a crash in between leaves
 an interrupted step that :meth:`Desk.resume` or :meth:`Desk.abandon_step`
-deals with explicitly. Nothing is half-done silently.
-
-Beyond moving releases, the desk runs the environment operations of the
-process: the log review before stage (:meth:`Desk.collect_logs`,
-:meth:`Desk.review_logs`), production monitoring (:meth:`Desk.monitoring`,
-:meth:`Desk.check_production`), rollback (:meth:`Desk.roll_back`), and data
-operations in its data room, :attr:`Desk.data` — adjustments that need
-verifications and their one operator, and restores between environments. An
-environment with owners
-accepts every one of these actions from its owners only.
+deals with explicitly. Nothing is half-done silently. An environment with
+owners accepts every action from its owners only.
 
 Whoever acts (``by``) is compared and recorded as the person they are
 (:meth:`Policy.person <releasekit.Policy.person>`): their
@@ -73,7 +75,11 @@ __all__ = ["Desk"]
 class Desk:
     """Run releases through a policy with real executors, a shared store and a clock.
 
-    Build it as ``Desk(policy, store=..., executors=..., clock=...)``.
+    Build it as ``Desk(policy, store=..., executors=..., clock=...)``. Its
+    methods hand each call to the room of its concern, where the call is
+    documented in full; its data operations are a room of their own, :attr:`data`.
+    The four parts cannot be replaced once the desk is built: every room works
+    with the same ones.
 
     Attributes:
         policy: The team's process.
@@ -89,12 +95,11 @@ class Desk:
         'sandbox-anton'
     """
 
-    policy: Policy
-    store: Store = attrs.field(factory=MemoryStore)
-    executors: Registry = attrs.field(factory=dry_run)
-    clock: Clock = attrs.field(factory=SystemClock)
-    #: The data room: adjustments by hand and restores between environments.
-    data: DataRoom = attrs.field(init=False, repr=False)
+    policy: Policy = attrs.field(on_setattr=attrs.setters.frozen)
+    store: Store = attrs.field(factory=MemoryStore, on_setattr=attrs.setters.frozen)
+    executors: Registry = attrs.field(factory=dry_run, on_setattr=attrs.setters.frozen)
+    clock: Clock = attrs.field(factory=SystemClock, on_setattr=attrs.setters.frozen)
+    _data: DataRoom = attrs.field(init=False, repr=False)
     _engine: Engine = attrs.field(init=False, repr=False)
     _ledger: Ledger = attrs.field(init=False, repr=False)
     _releases: ReleaseRoom = attrs.field(init=False, repr=False)
@@ -115,13 +120,18 @@ class Desk:
             engine=self._engine,
             ledger=self._ledger,
         )
-        self.data = room.beside(DataRoom)
+        self._data = room.beside(DataRoom)
         self._releases = room.beside(ReleaseRoom)
         self._steps = room.beside(StepRoom)
         self._runs = room.beside(RunRoom)
         self._logs = room.beside(LogRoom)
         self._rollbacks = room.beside(RollbackRoom)
         self._resumes = room.beside(ResumeRoom)
+
+    @property
+    def data(self) -> DataRoom:
+        """The data room: data adjustments by hand, and restores between environments."""
+        return self._data
 
     @property
     def engine(self) -> Engine:
@@ -247,19 +257,7 @@ class Desk:
     ) -> Release:
         """Start a release of *version* in the first environment of its flow.
 
-        Args:
-            version: The version to release.
-            by: Who starts it; they must be allowed to act in the first environment.
-            kind: ``normal`` or ``hotfix``.
-            artifact: What the release ships.
-            release_id: An id of your own; by default the version, made unique
-                with a suffix (``2.4.0``, ``2.4.0-2``, …).
-
-        Raises:
-            NotPermittedError: *by* may not act in the first environment.
-            ConflictError: *release_id* was given and is taken.
-            InvalidInputError: A value cannot be used, e.g. a version the policy
-                does not accept (:meth:`Policy.check_version`).
+        In full: [ReleaseRoom.start][releasekit._actions.release_room.ReleaseRoom.start].
         """
         return self._releases.start(
             version, by=by, kind=kind, artifact=artifact, release_id=release_id
@@ -268,22 +266,7 @@ class Desk:
     def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Release:
         """Record evidence on a release after checking it belongs there.
 
-        In an environment with owners, both the evidence's author and whoever
-        records it must be owners.
-
-        Args:
-            release_id: The release.
-            *evidence: The evidence, each saying who produced it.
-            by: Who records it, if not its author (e.g. a bot).
-
-        Raises:
-            ReleaseEndedError: The release has ended or finished its flow.
-            InvalidInputError: The evidence is for another version or environment,
-                or dated in the future (beyond :data:`~releasekit.CLOCK_SKEW_TOLERANCE`).
-            NotPermittedError: Its author (or *by*) may not act where it was
-                produced, or (:class:`~releasekit.exceptions.UnknownPersonError`)
-                the policy has a roster and no one on it goes by that name.
-            ConflictError: Someone else changed the release meanwhile; retry.
+        In full: [ReleaseRoom.record][releasekit._actions.release_room.ReleaseRoom.record].
         """
         return self._releases.record(release_id, *evidence, by=by).release
 
@@ -298,43 +281,7 @@ class Desk:
     ) -> Release:
         """Move the release to its next environment, deploying it there.
 
-        Name the step you mean: *to*, the environment the release is to enter,
-        and *revision*, the :attr:`Record.revision <releasekit.stores.Record.revision>`
-        you decided on, if you have one. If the release has moved on since (its
-        next step enters another environment, or it is at another revision),
-        your view is stale: a :class:`~releasekit.exceptions.ConflictError`
-        says what you expected and what is there, and nothing is written — not
-        even a refusal. Tools that act for someone else (bots, CI jobs) must
-        pass *to*: without it, a promotion that arrives twice moves the
-        release twice.
-
-        The guards are checked first; a refusal is recorded in the history
-        (against the revision it was decided on) and raised with every
-        blocker. Then the deployment is recorded as started, run through the
-        deploy executor of the target environment, and recorded as finished
-        (the release moves) or failed (it stays).
-
-        Args:
-            release_id: The release.
-            by: Who promotes it.
-            to: The environment the release is to enter.
-            revision: The revision of the release the decision was made on.
-            progress: Receives each line of the deployment's output.
-
-        Returns:
-            The release as the promotion left it: its last move is the one written.
-
-        Raises:
-            ConflictError: The release is not where the caller thought (*to*,
-                *revision*), or someone else changed it meanwhile; nothing was written.
-            PromotionRefusedError: With every blocker of the step.
-            ReleaseEndedError: The release has ended or finished its flow (and
-                the caller named no *to* or *revision* it contradicts).
-            StepInProgressError: A step of this release is in flight or was interrupted.
-            ExecutorNotFoundError: No executor deploys to the target.
-            ExecutorFailedError: The deployment failed; the release did not move.
-            ExecutorTimeoutError: The deployment timed out; the release did not move.
-            InvalidInputError: *to* names no environment, or *revision* is not a revision.
+        In full: [StepRoom.promote][releasekit._actions.step_room.StepRoom.promote].
         """
         return self._steps.promote(
             release_id, by=by, to=to, revision=revision, progress=progress
@@ -343,10 +290,7 @@ class Desk:
     def abandon(self, release_id: str, *, by: str, reason: str = "") -> Release:
         """Give the release up; it takes no further step.
 
-        Raises:
-            ReleaseEndedError: The release already finished its flow, or has ended.
-            StepInProgressError: A step is in flight: abandon it first.
-            NotPermittedError: The release is in an environment *by* may not act in.
+        In full: [ReleaseRoom.abandon][releasekit._actions.release_room.ReleaseRoom.abandon].
         """
         return self._releases.abandon(release_id, by=by, reason=reason).release
 
@@ -360,32 +304,7 @@ class Desk:
     ) -> Release:
         """Run an interrupted step again, e.g. after the process running it died.
 
-        First the processes recorded with the step are looked for: while the
-        releasekit process that ran it, or a program its executor started,
-        still runs on this host, the step is not interrupted and is refused.
-        Processes recorded on another host cannot be checked from here: the
-        step is refused unless a person checked them and passes *force*. A
-        test run then takes over the interrupted run's lease by its recorded
-        token (or takes the lease afresh if that token no longer holds it).
-        All of it is recorded in a ``step-resumed`` event before the step runs.
-
-        An interrupted rollback is resumed too: the previous version is
-        deployed again and the release is then rolled back.
-
-        Args:
-            release_id: The release.
-            by: Who resumes it.
-            progress: Receives each line of output as it arrives.
-            force: Go on although processes of the step ran on another host,
-                which a person checked have ended.
-
-        Raises:
-            ReleaseEndedError: The release was abandoned or rolled back.
-            InvalidInputError: The release has no unfinished step.
-            NotPermittedError: *by* may not act where the step runs.
-            StepStillRunningError: A process of the step still runs on this
-                host, or ran on another (without *force*).
-            LeaseHeldError: Another run holds the environment's lease now.
+        In full: [ResumeRoom.resume][releasekit._actions.resume_room.ResumeRoom.resume].
         """
         return self._resumes.resume(release_id, by=by, progress=progress, force=force).release
 
@@ -394,25 +313,7 @@ class Desk:
     ) -> Release:
         """Give up a release's unfinished step explicitly; the release stays where it is.
 
-        The processes recorded with the step are looked for first, as by
-        :meth:`resume`: one still running on this host, or one recorded on
-        another host, refuses it — unless *force* says a person checked, or
-        chose to give the step up anyway. The step's lease is then given back
-        by its recorded token (if that still holds it), so the environment is
-        free at once. What was done is said in the ``step-abandoned`` event.
-
-        Args:
-            release_id: The release.
-            by: Who gives the step up.
-            reason: Why, for the history.
-            force: Go on although a process of the step still runs on this
-                host (stop it yourself), or ran on another host.
-
-        Raises:
-            ReleaseEndedError: The release was abandoned or rolled back.
-            InvalidInputError: The release has no unfinished step.
-            NotPermittedError: *by* may not act where the step runs.
-            StepStillRunningError: A process of the step may still run (without *force*).
+        In full: [ResumeRoom.abandon_step][releasekit._actions.resume_room.ResumeRoom.abandon_step].
         """
         return self._resumes.abandon_step(release_id, by=by, reason=reason, force=force).release
 
@@ -429,21 +330,7 @@ class Desk:
     ) -> Release:
         """Run the automatic tests for the release on its tests environment; record the run.
 
-        The environment defaults to the one the next step's tests guard reads.
-        Where the policy says test runs must not overlap, the run takes the
-        environment's lease in the store first, and a run that would overlap
-        the daily scheduled run is refused up front. The result becomes the
-        :class:`~releasekit.TestRun` evidence the promotion guard reads —
-        passed or not; a run that timed out or was killed records no result.
-
-        Raises:
-            ReleaseEndedError: The release has ended or finished its flow.
-            InvalidInputError: The release is not in that environment.
-            LeaseHeldError: Another test run holds the environment.
-            ScheduleConflictError: The run would overlap the daily scheduled run.
-            ExecutorTimeoutError: The run timed out (recorded as a failed step).
-            ExecutorFailedError: The run was killed (recorded as a failed step).
-            NotPermittedError: *by* may not act in the environment.
+        In full: [RunRoom.run_tests][releasekit._actions.run_room.RunRoom.run_tests].
         """
         return self._runs.run_tests(
             release_id, by=by, environment=environment, notify=notify, progress=progress
@@ -459,11 +346,7 @@ class Desk:
     ) -> Release:
         """Run the release's migrations on an environment (stage by default) and record them.
 
-        Raises:
-            ReleaseEndedError: The release has ended or finished its flow.
-            InvalidInputError: The release is not in that environment, or has no migrations.
-            ExecutorTimeoutError: The run timed out (recorded as a failed step).
-            NotPermittedError: *by* may not act in the environment.
+        In full: [RunRoom.migrate][releasekit._actions.run_room.RunRoom.migrate].
         """
         return self._runs.migrate(
             release_id, by=by, environment=environment, progress=progress
@@ -480,26 +363,7 @@ class Desk:
     ) -> LogReport:
         """Collect the error logs of every environment of the policy into one report.
 
-        Each environment's logs come from its ``collect-logs`` executor. An
-        environment whose logs cannot be collected — no executor, a failed
-        collection, an executor that raised — or whose output was cut short is
-        listed in the report's :attr:`~LogReport.gaps` with the reason; the
-        others are :attr:`~LogReport.covered`. Nothing is recorded: hand the
-        report to :meth:`review_logs` with the reviewer's verdict.
-
-        Reading an environment's logs is not acting in it: anyone may collect
-        them, owned environments included.
-
-        Args:
-            release_id: The release the review is for, if any.
-            since: The earliest instant of interest; by default the release's
-                last move (when it reached where it is), or
-                :data:`DEFAULT_LOG_WINDOW` (24 h) ago without a release.
-            progress: Receives each line of output as it arrives.
-
-        Raises:
-            UnknownReleaseError: *release_id* names no release.
-            NaiveDatetimeError: *since* has no time zone.
+        In full: [LogRoom.collect_logs][releasekit._actions.log_room.LogRoom.collect_logs].
         """
         return self._logs.collect_logs(release_id, since=since, progress=progress)
 
@@ -514,25 +378,7 @@ class Desk:
     ) -> Release:
         """Record a reviewer's verdict on a log report as the release's LogReview evidence.
 
-        The review covers exactly the environments whose logs the report holds
-        completely; when some are missing, its note says which, and the
-        ``logs-reviewed`` guard goes on asking for them. The review holds for
-        the instant the logs were collected, so a report collected before the
-        release's last move, or longer ago than the guard's maximum age, does
-        not count.
-
-        Args:
-            release_id: The release.
-            report: The report from :meth:`collect_logs`.
-            by: The reviewer.
-            verdict: ``clean`` if the logs look good, ``problems`` if not.
-            note: What the reviewer saw.
-
-        Raises:
-            ReleaseEndedError: The release has ended or finished its flow.
-            InvalidInputError: The report was made for another release, or holds
-                no environment's logs completely.
-            ConflictError: Someone else changed the release meanwhile; retry.
+        In full: [LogRoom.review_logs][releasekit._actions.log_room.LogRoom.review_logs].
         """
         return self._logs.review_logs(release_id, report, by=by, verdict=verdict, note=note).release
 
@@ -550,22 +396,7 @@ class Desk:
     ) -> Monitoring:
         """Return which log checks the release calls for where its logs are monitored.
 
-        Pure arithmetic from when the release began running there (it entered,
-        or a newer release was rolled back to it), the checks recorded since,
-        and the clock: the checks done, the one due, those overdue, the next.
-        Once a newer release replaces it, no further check falls due.
-
-        Args:
-            release_id: The release.
-            environment: The monitored environment; by default the last one the
-                release reached whose logs are monitored (production).
-            limit: List only the latest *limit* checks that fell due; the others
-                are counted in :attr:`~Monitoring.earlier` (a release that ran
-                for a year unchecked calls for thousands).
-
-        Raises:
-            InvalidInputError: The environment's logs are not monitored, or the
-                release never reached it.
+        In full: [LogRoom.monitoring][releasekit._actions.log_room.LogRoom.monitoring].
         """
         return self._logs.monitoring(release_id, environment=environment, limit=limit)
 
@@ -579,29 +410,7 @@ class Desk:
     ) -> LogCheck:
         """Check the logs of the monitored environment the release runs in, and react.
 
-        The logs since the last check (or since the release began running
-        there) are collected through the environment's ``collect-logs``
-        executor, and a ``logs-checked`` note is recorded. A bad check —
-        errors in the logs, or logs that could not be collected — raises the
-        attention item :func:`attention_key` on the release (clear it with
-        :meth:`clear_attention` once dealt with) and, where the environment's
-        monitoring says to react immediately, notifies the team at once
-        through its ``notify`` executor, recorded as a ``notified`` note.
-
-        Args:
-            release_id: The release running in the environment.
-            by: Who or what checks, e.g. ``"log-monitor"``.
-            environment: The monitored environment; production by default.
-            progress: Receives each line of output as it arrives.
-
-        Returns:
-            The check's result; :attr:`LogCheck.bad` says whether it went bad.
-
-        Raises:
-            ReleaseEndedError: The release was abandoned or rolled back.
-            InvalidInputError: The release does not run in a monitored environment
-                (it never reached it, or was replaced).
-            NotPermittedError: *by* may not act in the environment.
+        In full: [LogRoom.check_production][releasekit._actions.log_room.LogRoom.check_production].
         """
         return self._logs.check_production(
             release_id, by=by, environment=environment, progress=progress
@@ -610,15 +419,7 @@ class Desk:
     def clear_attention(self, release_id: str, key: str, *, by: str, reason: str) -> Release:
         """Record that the attention item *key* of the release was dealt with.
 
-        Args:
-            release_id: The release.
-            key: The item, e.g. ``"log-check:production"`` (see :attr:`Record.attention`).
-            by: Who dealt with it.
-            reason: What was done.
-
-        Raises:
-            InvalidInputError: The release has no open item *key*.
-            NotPermittedError: The release is in an environment *by* may not act in.
+        In full: [LogRoom.clear_attention][releasekit._actions.log_room.LogRoom.clear_attention].
         """
         return self._logs.clear_attention(release_id, key, by=by, reason=reason).release
 
@@ -635,31 +436,7 @@ class Desk:
     ) -> Rollback:
         """Roll the last environment (production) back to the version deployed there before.
 
-        The release running there is the one that entered it last and was not
-        rolled back; the previous version is that of the one before it. The
-        previous version is deployed through the environment's deployer (a
-        ``DeployRequest`` with ``rollback_of`` set), recorded as a step of the
-        running release, which then moves to ``rolled-back``. A failed deploy
-        leaves everything as it was, the failed step recorded.
-
-        Args:
-            by: Who rolls back.
-            reason: Why, in words; kept in the history.
-            environment: The environment; the policy's last (production) by default.
-            release_id: The release you expect to roll back, as a safeguard: the
-                rollback is refused if another one runs there.
-            progress: Receives each line of the deploy's output as it arrives.
-
-        Raises:
-            NothingToRollBackError: Nothing, or only one release, was ever
-                deployed there.
-            ReleaseEndedError: *release_id* was abandoned or rolled back already.
-            InvalidInputError: The environment is not the last one, *release_id*
-                does not run there, or *reason* is empty.
-            NotPermittedError: *by* may not act in the environment.
-            StepInProgressError: The running release has a step in flight.
-            ExecutorFailedError: The deploy failed; nothing was rolled back.
-            ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
+        In full: [RollbackRoom.roll_back][releasekit._actions.rollback_room.RollbackRoom.roll_back].
         """
         return self._rollbacks.roll_back(
             by=by, reason=reason, environment=environment, release_id=release_id, progress=progress

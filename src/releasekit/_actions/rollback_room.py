@@ -46,9 +46,33 @@ class RollbackRoom(Room):
         release_id: str | None = None,
         progress: Progress | None = None,
     ) -> Rollback:
-        """Roll the last environment back to the version deployed there before (``Desk.roll_back``).
+        """Roll the last environment (production) back to the version deployed there before.
 
-        A failed deploy leaves everything as it was, the failed step recorded.
+        The release running there is the one that entered it last and was not
+        rolled back; the previous version is that of the one before it. The
+        previous version is deployed through the environment's deployer (a
+        ``DeployRequest`` with ``rollback_of`` set), recorded as a step of the
+        running release, which then moves to ``rolled-back``. A failed deploy
+        leaves everything as it was, the failed step recorded.
+
+        Args:
+            by: Who rolls back.
+            reason: Why, in words; kept in the history.
+            environment: The environment; the policy's last (production) by default.
+            release_id: The release you expect to roll back, as a safeguard: the
+                rollback is refused if another one runs there.
+            progress: Receives each line of the deploy's output as it arrives.
+
+        Raises:
+            NothingToRollBackError: Nothing, or only one release, was ever
+                deployed there.
+            ReleaseEndedError: *release_id* was abandoned or rolled back already.
+            InvalidInputError: The environment is not the last one, *release_id*
+                does not run there, or *reason* is empty.
+            NotPermittedError: *by* may not act in the environment.
+            StepInProgressError: The running release has a step in flight.
+            ExecutorFailedError: The deploy failed; nothing was rolled back.
+            ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
         """
         by = self.person(by)
         name = self.policy.environment(environment or self.policy.last.name).name

@@ -62,9 +62,23 @@ class RunRoom(Room):
         notify: bool = True,
         progress: Progress | None = None,
     ) -> Record:
-        """Run the automatic tests for the release on its tests environment (``Desk.run_tests``).
+        """Run the automatic tests for the release on its tests environment; record the run.
 
         The environment defaults to the one the next step's tests guard reads.
+        Where the policy says test runs must not overlap, the run takes the
+        environment's lease in the store first, and a run that would overlap
+        the daily scheduled run is refused up front. The result becomes the
+        :class:`~releasekit.TestRun` evidence the promotion guard reads —
+        passed or not; a run that timed out or was killed records no result.
+
+        Raises:
+            ReleaseEndedError: The release has ended or finished its flow.
+            InvalidInputError: The release is not in that environment.
+            LeaseHeldError: Another test run holds the environment.
+            ScheduleConflictError: The run would overlap the daily scheduled run.
+            ExecutorTimeoutError: The run timed out (recorded as a failed step).
+            ExecutorFailedError: The run was killed (recorded as a failed step).
+            NotPermittedError: *by* may not act in the environment.
         """
         by = self.person(by)
         record = self.load(release_id)
@@ -83,7 +97,14 @@ class RunRoom(Room):
         environment: str | None = None,
         progress: Progress | None = None,
     ) -> Record:
-        """Run the release's migrations on an environment, stage by default (``Desk.migrate``)."""
+        """Run the release's migrations on an environment (stage by default) and record them.
+
+        Raises:
+            ReleaseEndedError: The release has ended or finished its flow.
+            InvalidInputError: The release is not in that environment, or has no migrations.
+            ExecutorTimeoutError: The run timed out (recorded as a failed step).
+            NotPermittedError: *by* may not act in the environment.
+        """
         by = self.person(by)
         record = self.load(release_id)
         self.engine.require_open(record.release, action="run migrations")

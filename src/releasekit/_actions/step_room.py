@@ -58,14 +58,45 @@ class StepRoom(Room):
         revision: int | None = None,
         progress: Progress | None = None,
     ) -> Record:
-        """Move the release to its next environment, deploying it there (``Desk.promote``).
+        """Move the release to its next environment, deploying it there.
 
-        The caller's view (*to*, *revision*) is checked first: a stale view
-        writes nothing, not even a refusal. Then the guards: a refusal is
-        recorded against the revision it was decided on, and raised with every
-        blocker. Then the deployment is begun, run through the deploy executor
-        of the target environment, and ended: finished (the release moves) or
-        failed (it stays).
+        Name the step you mean: *to*, the environment the release is to enter,
+        and *revision*, the :attr:`Record.revision <releasekit.stores.Record.revision>`
+        you decided on, if you have one. If the release has moved on since (its
+        next step enters another environment, or it is at another revision),
+        your view is stale: a :class:`~releasekit.exceptions.ConflictError`
+        says what you expected and what is there, and nothing is written — not
+        even a refusal. Tools that act for someone else (bots, CI jobs) must
+        pass *to*: without it, a promotion that arrives twice moves the
+        release twice.
+
+        The guards are checked first; a refusal is recorded in the history
+        (against the revision it was decided on) and raised with every
+        blocker. Then the deployment is recorded as started, run through the
+        deploy executor of the target environment, and recorded as finished
+        (the release moves) or failed (it stays).
+
+        Args:
+            release_id: The release.
+            by: Who promotes it.
+            to: The environment the release is to enter.
+            revision: The revision of the release the decision was made on.
+            progress: Receives each line of the deployment's output.
+
+        Returns:
+            The release as the promotion left it: its last move is the one written.
+
+        Raises:
+            ConflictError: The release is not where the caller thought (*to*,
+                *revision*), or someone else changed it meanwhile; nothing was written.
+            PromotionRefusedError: With every blocker of the step.
+            ReleaseEndedError: The release has ended or finished its flow (and
+                the caller named no *to* or *revision* it contradicts).
+            StepInProgressError: A step of this release is in flight or was interrupted.
+            ExecutorNotFoundError: No executor deploys to the target.
+            ExecutorFailedError: The deployment failed; the release did not move.
+            ExecutorTimeoutError: The deployment timed out; the release did not move.
+            InvalidInputError: *to* names no environment, or *revision* is not a revision.
         """
         by = self.person(by)
         record = self.load(release_id)
