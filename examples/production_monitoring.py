@@ -26,7 +26,7 @@ def say(clock: rk.FixedClock, text: str) -> None:
     print(f"{clock.now().format('ddd HH:mm')}  {text}")
 
 
-def release_hotfix(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Release:
+def release_hotfix(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Record:
     """Take a hotfix through every environment, recording the evidence each gate reads."""
     release = desk.start(version, by="anton", kind="hotfix")
     desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
@@ -120,7 +120,7 @@ def main() -> None:
     print()
     print(f"the history of {newer.id} from its arrival in production:")
     for event in desk.history(newer.id):
-        if event.at >= newer.last_moved_at:
+        if event.at >= newer.release.last_moved_at:
             print(f"  {event.at.format('HH:mm')}  {event.actor:<12} {event.action.value}")
 
 

@@ -47,13 +47,13 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def to_tests(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
+def to_tests(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
     desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
     return desk.promote(release.id, by="anton")
 
 
-def to_stage(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
+def to_stage(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
     release = to_tests(desk, clock)
     clock.advance(minutes=5)
     desk.run_tests(release.id, by="ci")
@@ -227,7 +227,7 @@ def test_run_tests_records_the_test_run_the_guard_reads(
 
     tested = desk.run_tests(release.id, by="ci")
 
-    (run,) = tested.evidence_of(rk.TestRun)
+    (run,) = tested.release.evidence_of(rk.TestRun)
     (call,) = recorder.calls_for("run-tests")
     assert ("tests", "2.4.0", True, True) == (
         run.environment,
@@ -247,7 +247,7 @@ def test_a_failing_test_run_is_recorded_as_failed_evidence(
 
     tested = desk.run_tests(release.id, by="ci")
 
-    (run,) = tested.evidence_of(rk.TestRun)
+    (run,) = tested.release.evidence_of(rk.TestRun)
     assert (False, ["failed"]) == (
         run.passed,
         [b.reason for b in desk.explain(release.id).blockers],
@@ -309,7 +309,7 @@ def test_migrate_records_the_migration_run(
 
     migrated = desk.migrate(release.id, by="ci")
 
-    (run,) = migrated.evidence_of(rk.MigrationRun)
+    (run,) = migrated.release.evidence_of(rk.MigrationRun)
     (call,) = recorder.calls_for("migrate")
     assert ("stage", ("0042_add_index",), True) == (run.environment, run.migrations, run.succeeded)
     assert ("0042_add_index",) == request_of(call, executors.MigrationRequest).migrations

@@ -176,7 +176,7 @@ def test_a_step_begun_on_another_host_is_resumed_only_when_forced(
         "(forced)"
     ) == desk.history("2.4.0")[-2].reason
     assert (True, None) == (
-        resumed.evidence_of(rk.TestRun)[-1].passed,
+        resumed.release.evidence_of(rk.TestRun)[-1].passed,
         desk.store.current(LEASE, now=FRIDAY),
     )
 

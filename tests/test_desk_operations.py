@@ -45,7 +45,7 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> rk.Release:
+def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> rk.Record:
     """A hotfix (no production window) promoted to sandbox, tests run."""
     release = desk.start(version, by="anton", kind="hotfix")
     desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
@@ -57,7 +57,7 @@ def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> r
 
 def to_production(
     desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0", *, by: str = "maria"
-) -> rk.Release:
+) -> rk.Record:
     """A hotfix walked all the way to production (by *by*), five minutes after the clock's time."""
     release = to_sandbox(desk, clock, version)
     desk.record(
@@ -115,7 +115,7 @@ def test_collect_logs_reads_every_environment_since_the_last_move(
         request_of(call, executors.LogRequest) for call in recorder.calls_for("collect-logs")
     ]
     assert list(ALL) == [request.environment for request in requests]
-    assert {release.last_moved_at} == {request.since for request in requests}
+    assert {release.release.last_moved_at} == {request.since for request in requests}
     assert (frozenset(ALL), (), 1, release.id) == (
         report.covered,
         report.gaps,
@@ -204,7 +204,7 @@ def test_a_clean_review_of_every_environment_opens_stage(
         release.id, report, by="ivan", verdict="clean", note="the timeout is known"
     )
 
-    (review,) = reviewed.evidence_of(rk.LogReview)
+    (review,) = reviewed.release.evidence_of(rk.LogReview)
     assert (frozenset(ALL), rk.LogVerdict.CLEAN, "the timeout is known", report.collected_at) == (
         review.environments,
         review.verdict,
@@ -224,7 +224,7 @@ def test_a_review_covers_only_what_was_collected_completely(
 
     reviewed = desk.review_logs(release.id, report, by="ivan", verdict="clean")
 
-    (review,) = reviewed.evidence_of(rk.LogReview)
+    (review,) = reviewed.release.evidence_of(rk.LogReview)
     assert frozenset(ALL) - {"stage"} == review.environments
     assert review.note.startswith("not covered: the logs of stage could not be collected")
     (blocker,) = [b for b in desk.explain(release.id).blockers if b.code == "logs-reviewed"]
@@ -427,7 +427,7 @@ def test_a_replaced_release_is_no_longer_checked(desk: rk.Desk, clock: rk.FixedC
 
     assert ("release_id", before) == (caught.value.field, actions(desk, old.id))
     monitoring = desk.monitoring(old.id)
-    assert (new.last_moved_at, None) == (monitoring.until, monitoring.next_due)
+    assert (new.release.last_moved_at, None) == (monitoring.until, monitoring.next_due)
 
 
 def test_a_production_check_runs_through_a_fake_dt(
@@ -624,7 +624,7 @@ def test_nobody_but_the_owner_runs_tests_or_migrations_in_sandbox_anton(
     )
     assert (before, ()) == (actions(desk, release.id), recorder.calls)
     tested = desk.run_tests(release.id, by="anton", environment="sandbox-anton")
-    assert ["sandbox-anton"] == [run.environment for run in tested.evidence_of(rk.TestRun)]
+    assert ["sandbox-anton"] == [run.environment for run in tested.release.evidence_of(rk.TestRun)]
 
 
 def test_nobody_but_the_owner_records_evidence_in_sandbox_anton(
@@ -709,7 +709,11 @@ def test_anton_in_capitals_acts_in_his_sandbox(
     desk.run_tests(release.id, by=" Anton ", environment="sandbox-anton")
     moved = desk.promote(release.id, by="ANTON")
 
-    assert ("tests", "anton", "anton") == (moved.state, moved.created_by, moved.moves[-1].by)
+    assert ("tests", "anton", "anton") == (
+        moved.state,
+        moved.release.created_by,
+        moved.release.moves[-1].by,
+    )
     assert {"anton"} == {event.actor for event in desk.history(release.id)}
     assert ["run-tests", "deploy"] == [call.capability for call in recorder.calls]
 

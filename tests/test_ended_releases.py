@@ -49,7 +49,7 @@ def abandoned(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
     desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
     desk.promote(release.id, by="anton")
     desk.run_tests(release.id, by="ci")
-    return desk.abandon(release.id, by="maria", reason="superseded by 2.4.1")
+    return desk.abandon(release.id, by="maria", reason="superseded by 2.4.1").release
 
 
 def rolled_back(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:

@@ -91,7 +91,7 @@ def test_a_version_that_could_forge_a_row_or_an_option_is_refused(
 )
 def test_the_default_rule_takes_what_pep_440_and_semver_write(desk: rk.Desk, version: str) -> None:
     """Every spelling of PEP 440 and SemVer 2.0 (optionally after a `v`) starts a release."""
-    assert version == desk.start(version, by="anton").version
+    assert version == desk.start(version, by="anton").release.version
 
 
 def test_a_refused_version_says_what_to_write(desk: rk.Desk) -> None:

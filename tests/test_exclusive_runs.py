@@ -238,7 +238,7 @@ def test_abandon_step_frees_the_lease_of_a_killed_run(
                 "the CI runner was killed (gave back the lease test-run:tests, held by ci (r1)"
             ),
         )
-        assert desk.run_tests("r2", by="ci").evidence_of(rk.TestRun)[-1].passed
+        assert desk.run_tests("r2", by="ci").release.evidence_of(rk.TestRun)[-1].passed
 
 
 def test_abandon_step_beside_a_running_dt_needs_force(
@@ -277,7 +277,7 @@ def test_resume_takes_the_lease_of_a_killed_run_over(
         lease = resumption.data["lease"]
         assert ("anton (r1)", True) == (lease["holder"], lease["token"] != left.attempt.lease.token)
         assert (True, None) == (
-            resumed.evidence_of(rk.TestRun)[-1].passed,
+            resumed.release.evidence_of(rk.TestRun)[-1].passed,
             desk.store.current(LEASE, now=AT),
         )
         assert 2 == len(dt_calls(tmp_path))
@@ -315,7 +315,7 @@ def main(kind: str, location: str, task: str, folder: str, release_id: str) -> N
     clock = _RacingClock(Path(folder) / "go") if task == "race" else rk.FixedClock(AT)
     desk = rk.Desk(rk.reference_policy(), store=store, executors=executors.dt(runner), clock=clock)
     try:
-        release = desk.run_tests(release_id, by="ci")
+        release = desk.run_tests(release_id, by="ci").release
         outcome: dict[str, Any] = {
             "outcome": "passed" if release.evidence_of(rk.TestRun)[-1].passed else "failed"
         }

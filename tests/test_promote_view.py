@@ -52,7 +52,10 @@ def test_the_step_meant_is_taken(desk: rk.Desk) -> None:
 
     moved = desk.promote("2.4.0", by="anton", to="tests", revision=seen.revision)
 
-    assert ("sandbox-anton", "tests") == (moved.moves[-1].source, moved.moves[-1].target)
+    assert ("sandbox-anton", "tests") == (
+        moved.release.moves[-1].source,
+        moved.release.moves[-1].target,
+    )
     assert 1 == len(moves_into(history(desk), "tests"))
 
 

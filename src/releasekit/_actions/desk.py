@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from releasekit._records.values import Record, ReleaseSummary
     from releasekit._rules.engine import Explanation, Plan
     from releasekit._rules.evidence import Evidence, LogVerdict
-    from releasekit._rules.release import Artifact, Release
+    from releasekit._rules.release import Artifact
 
 __all__ = ["Desk"]
 
@@ -254,21 +254,21 @@ class Desk:
         kind: Kind | str = Kind.NORMAL,
         artifact: Artifact | None = None,
         release_id: str | None = None,
-    ) -> Release:
+    ) -> Record:
         """Start a release of *version* in the first environment of its flow.
 
         In full: [ReleaseRoom.start][releasekit._actions.release_room.ReleaseRoom.start].
         """
         return self._releases.start(
             version, by=by, kind=kind, artifact=artifact, release_id=release_id
-        ).release
+        )
 
-    def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Release:
+    def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
         """Record evidence on a release after checking it belongs there.
 
         In full: [ReleaseRoom.record][releasekit._actions.release_room.ReleaseRoom.record].
         """
-        return self._releases.record(release_id, *evidence, by=by).release
+        return self._releases.record(release_id, *evidence, by=by)
 
     def promote(
         self,
@@ -278,21 +278,19 @@ class Desk:
         to: str | None = None,
         revision: int | None = None,
         progress: Progress | None = None,
-    ) -> Release:
+    ) -> Record:
         """Move the release to its next environment, deploying it there.
 
         In full: [StepRoom.promote][releasekit._actions.step_room.StepRoom.promote].
         """
-        return self._steps.promote(
-            release_id, by=by, to=to, revision=revision, progress=progress
-        ).release
+        return self._steps.promote(release_id, by=by, to=to, revision=revision, progress=progress)
 
-    def abandon(self, release_id: str, *, by: str, reason: str = "") -> Release:
+    def abandon(self, release_id: str, *, by: str, reason: str = "") -> Record:
         """Give the release up; it takes no further step.
 
         In full: [ReleaseRoom.abandon][releasekit._actions.release_room.ReleaseRoom.abandon].
         """
-        return self._releases.abandon(release_id, by=by, reason=reason).release
+        return self._releases.abandon(release_id, by=by, reason=reason)
 
     def resume(
         self,
@@ -301,21 +299,19 @@ class Desk:
         by: str,
         progress: Progress | None = None,
         force: bool = False,
-    ) -> Release:
+    ) -> Record:
         """Run an interrupted step again, e.g. after the process running it died.
 
         In full: [ResumeRoom.resume][releasekit._actions.resume_room.ResumeRoom.resume].
         """
-        return self._resumes.resume(release_id, by=by, progress=progress, force=force).release
+        return self._resumes.resume(release_id, by=by, progress=progress, force=force)
 
-    def abandon_step(
-        self, release_id: str, *, by: str, reason: str, force: bool = False
-    ) -> Release:
+    def abandon_step(self, release_id: str, *, by: str, reason: str, force: bool = False) -> Record:
         """Give up a release's unfinished step explicitly; the release stays where it is.
 
         In full: [ResumeRoom.abandon_step][releasekit._actions.resume_room.ResumeRoom.abandon_step].
         """
-        return self._resumes.abandon_step(release_id, by=by, reason=reason, force=force).release
+        return self._resumes.abandon_step(release_id, by=by, reason=reason, force=force)
 
     # -- environment operations ----------------------------------------------
 
@@ -327,14 +323,14 @@ class Desk:
         environment: str | None = None,
         notify: bool = True,
         progress: Progress | None = None,
-    ) -> Release:
+    ) -> Record:
         """Run the automatic tests for the release on its tests environment; record the run.
 
         In full: [RunRoom.run_tests][releasekit._actions.run_room.RunRoom.run_tests].
         """
         return self._runs.run_tests(
             release_id, by=by, environment=environment, notify=notify, progress=progress
-        ).release
+        )
 
     def migrate(
         self,
@@ -343,14 +339,12 @@ class Desk:
         by: str,
         environment: str | None = None,
         progress: Progress | None = None,
-    ) -> Release:
+    ) -> Record:
         """Run the release's migrations on an environment (stage by default) and record them.
 
         In full: [RunRoom.migrate][releasekit._actions.run_room.RunRoom.migrate].
         """
-        return self._runs.migrate(
-            release_id, by=by, environment=environment, progress=progress
-        ).release
+        return self._runs.migrate(release_id, by=by, environment=environment, progress=progress)
 
     # -- log review ------------------------------------------------------------
 
@@ -375,12 +369,12 @@ class Desk:
         by: str,
         verdict: LogVerdict | str,
         note: str = "",
-    ) -> Release:
+    ) -> Record:
         """Record a reviewer's verdict on a log report as the release's LogReview evidence.
 
         In full: [LogRoom.review_logs][releasekit._actions.log_room.LogRoom.review_logs].
         """
-        return self._logs.review_logs(release_id, report, by=by, verdict=verdict, note=note).release
+        return self._logs.review_logs(release_id, report, by=by, verdict=verdict, note=note)
 
     # -- production monitoring -------------------------------------------------
 
@@ -416,12 +410,12 @@ class Desk:
             release_id, by=by, environment=environment, progress=progress
         )
 
-    def clear_attention(self, release_id: str, key: str, *, by: str, reason: str) -> Release:
+    def clear_attention(self, release_id: str, key: str, *, by: str, reason: str) -> Record:
         """Record that the attention item *key* of the release was dealt with.
 
         In full: [LogRoom.clear_attention][releasekit._actions.log_room.LogRoom.clear_attention].
         """
-        return self._logs.clear_attention(release_id, key, by=by, reason=reason).release
+        return self._logs.clear_attention(release_id, key, by=by, reason=reason)
 
     # -- rollback --------------------------------------------------------------
 

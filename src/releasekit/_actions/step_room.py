@@ -84,7 +84,8 @@ class StepRoom(Room):
             progress: Receives each line of the deployment's output.
 
         Returns:
-            The release as the promotion left it: its last move is the one written.
+            The release's record as the promotion left it: the last move of its
+            release is the one written, and its revision the one to name next.
 
         Raises:
             ConflictError: The release is not where the caller thought (*to*,

@@ -558,7 +558,7 @@ def start(session: Session, args: argparse.Namespace) -> Reply:
             functions=args.functions, migrations=args.migrations, new_functionality=args.new
         ),
         release_id=args.release_id,
-    )
+    ).release
     record = desk.get(release.id)
     return Reply(
         data={"release": show.record_json(record)},
@@ -746,7 +746,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
             to=args.to,
             revision=args.revision,
             progress=session.progress(),
-        )
+        ).release
     except PromotionRefusedError as refusal:
         record = desk.get(args.release)
         suggest = _suggest(desk, record.release)
@@ -914,7 +914,7 @@ def run_tests(session: Session, args: argparse.Namespace) -> Reply:
         environment=args.environment,
         notify=args.notify,
         progress=session.progress(),
-    )
+    ).release
     run = release.evidence_of(TestRun)[-1]
     outcome = "passed" if run.passed else "failed"
     summary = _last_reason(desk, release.id)
@@ -941,7 +941,7 @@ def migrate(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk(executors=True)
     release = desk.migrate(
         args.release, by=session.actor, environment=args.environment, progress=session.progress()
-    )
+    ).release
     run = release.evidence_of(MigrationRun)[-1]
     outcome = "succeeded" if run.succeeded else "failed"
     summary = _last_reason(desk, release.id)
@@ -969,7 +969,7 @@ def resume(session: Session, args: argparse.Namespace) -> Reply:
     before = desk.get(args.release).revision
     release = desk.resume(
         args.release, by=session.actor, progress=session.progress(), force=args.force
-    )
+    ).release
     resumed = _written(desk, release.id, after=before, action=Action.STEP_RESUMED)
     summary = _last_reason(desk, release.id)
     return Reply(
@@ -997,7 +997,7 @@ def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
     before = desk.get(args.release).revision
     release = desk.abandon_step(
         args.release, by=session.actor, reason=args.reason, force=args.force
-    )
+    ).release
     abandoned = _written(desk, release.id, after=before, action=Action.STEP_ABANDONED)
     text = f"abandoned the unfinished step of {release.id}; it stays in {release.state}"
     return Reply(
@@ -1022,7 +1022,7 @@ def _written(desk: Desk, release_id: str, *, after: int, action: Action) -> str:
 def abandon(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit abandon RELEASE``."""
     desk = session.desk()
-    release = desk.abandon(args.release, by=session.actor, reason=args.reason)
+    release = desk.abandon(args.release, by=session.actor, reason=args.reason).release
     return Reply(
         data={
             "outcome": "abandoned",

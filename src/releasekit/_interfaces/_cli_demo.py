@@ -108,7 +108,7 @@ class _Story:
         return self.desk.history(release_id)[-1].reason
 
     def start(self, version: str, kind: Kind, artifact: Artifact, *, by: str) -> str:
-        release = self.desk.start(version, by=by, kind=kind, artifact=artifact)
+        release = self.desk.start(version, by=by, kind=kind, artifact=artifact).release
         self._step(
             by,
             "start",
@@ -127,7 +127,7 @@ class _Story:
                 by=by,
                 to=None if step is None else step.target,
                 revision=seen.revision,
-            )
+            ).release
         except PromotionRefusedError as refusal:
             count = len(refusal.blockers)
             self._step(
@@ -161,7 +161,7 @@ class _Story:
             )
 
     def run_tests(self, release_id: str, *, by: str) -> None:
-        release = self.desk.run_tests(release_id, by=by)
+        release = self.desk.run_tests(release_id, by=by).release
         outcome = "passed" if release.evidence_of(TestRun)[-1].passed else "failed"
         self._step(
             by,

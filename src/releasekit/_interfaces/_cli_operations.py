@@ -123,7 +123,7 @@ def review_logs(session: Session, args: argparse.Namespace) -> Reply:
         report = _read_report(args.report)
     release = desk.review_logs(
         args.release, report, by=session.actor, verdict=args.verdict, note=args.note
-    )
+    ).release
     review = release.evidence_of(LogReview)[-1]
     stored = desk.get(release.id)
     lines = [f"recorded for {stored.id}: {show.evidence_line(review)}"]
@@ -262,7 +262,9 @@ def check_production(session: Session, args: argparse.Namespace) -> Reply:
 def clear_attention(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit clear-attention RELEASE KEY --reason ...``."""
     desk = session.desk()
-    release = desk.clear_attention(args.release, args.key, by=session.actor, reason=args.reason)
+    release = desk.clear_attention(
+        args.release, args.key, by=session.actor, reason=args.reason
+    ).release
     record = desk.get(release.id)
     left = len(record.attention)
     still = f"; {left} more {'item needs' if left == 1 else 'items need'} attention" if left else ""
