@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         Monitoring,
         ScheduledCheck,
     )
+    from releasekit._actions.opening import open_store
     from releasekit._interfaces._guard_plugins import RegisteredGuard
     from releasekit._interfaces.policy_file import (
         PolicyCheck,
@@ -134,6 +135,7 @@ _SOURCES = {
         "Monitoring",
         "ScheduledCheck",
     ),
+    "releasekit._actions.opening": ("open_store",),
     "releasekit._interfaces._guard_plugins": ("RegisteredGuard",),
     "releasekit._interfaces.policy_file": (
         "PolicyCheck",
@@ -353,6 +355,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "identity",
     "load_policy",
     "loads_policy",
+    "open_store",
     "production_window",
     "reference_policy",
     "reference_policy_file",

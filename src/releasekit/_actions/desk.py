@@ -31,6 +31,7 @@ is asked or written; so is evidence whose author is no one on the roster.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import attrs
@@ -40,6 +41,15 @@ from releasekit._actions.data_room import DataRoom
 from releasekit._actions.executors.recording import dry_run
 from releasekit._actions.executors.registry import Registry
 from releasekit._actions.log_room import LogRoom
+from releasekit._actions.opening import (
+    check_clock,
+    check_executors,
+    check_policy,
+    check_store,
+    open_executors,
+    open_policy,
+    open_store,
+)
 from releasekit._actions.release_room import ReleaseRoom
 from releasekit._actions.resume_room import ResumeRoom
 from releasekit._actions.rollback_room import RollbackRoom
@@ -57,7 +67,9 @@ from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
+    from typing import Any, Self
 
     from releasekit._actions.deployments import Deployment, Rollback
     from releasekit._actions.executors.requests import Progress
@@ -71,15 +83,32 @@ if TYPE_CHECKING:
 __all__ = ["Desk"]
 
 
+def _checked(check: Callable[[object], object]) -> Callable[[Any, Any, Any], None]:
+    """Return an attrs validator that refuses what *check* refuses."""
+
+    def validate(_desk: Any, _field: Any, value: Any) -> None:  # noqa: ANN401  # attrs' signature
+        check(value)
+
+    return validate
+
+
 @attrs.define
 class Desk:
     """Run releases through a policy with real executors, a shared store and a clock.
 
-    Build it as ``Desk(policy, store=..., executors=..., clock=...)``. Its
-    methods hand each call to the room of its concern, where the call is
+    Open one from what a script names — a policy file, a database path or URL,
+    a choice of executors — with :meth:`open`, in a ``with`` block that closes
+    the store it opened; or build it from parts, as ``Desk(policy, store=...,
+    executors=..., clock=...)``. Each part is checked at once: one of the wrong
+    kind (a path where a store belongs, one executor where a registry belongs)
+    is refused with an :class:`~releasekit.exceptions.InvalidInputError` naming
+    what to pass instead. The parts cannot be replaced once the desk is built:
+    every room works with the same ones.
+
+    Its methods hand each call to the room of its concern, where the call is
     documented in full; its data operations are a room of their own, :attr:`data`.
-    The four parts cannot be replaced once the desk is built: every room works
-    with the same ones.
+    Every call about one release answers with the release's
+    :class:`~releasekit.stores.Record`, as :meth:`get` does.
 
     Attributes:
         policy: The team's process.
@@ -89,16 +118,25 @@ class Desk:
 
     Example:
         >>> import pendulum, releasekit as rk
-        >>> desk = rk.Desk(rk.reference_policy(),
-        ...                clock=rk.FixedClock(pendulum.datetime(2026, 11, 27, 18, tz="UTC")))
-        >>> desk.start("2.4.0", by="anton").state
+        >>> with rk.Desk.open(store=":memory:",
+        ...                   clock=rk.FixedClock(pendulum.datetime(2026, 11, 27, 18, tz="UTC"))
+        ...                   ) as desk:
+        ...     desk.start("2.4.0", by="anton").state
         'sandbox-anton'
     """
 
-    policy: Policy = attrs.field(on_setattr=attrs.setters.frozen)
-    store: Store = attrs.field(factory=MemoryStore, on_setattr=attrs.setters.frozen)
-    executors: Registry = attrs.field(factory=dry_run, on_setattr=attrs.setters.frozen)
-    clock: Clock = attrs.field(factory=SystemClock, on_setattr=attrs.setters.frozen)
+    policy: Policy = attrs.field(validator=_checked(check_policy), on_setattr=attrs.setters.frozen)
+    store: Store = attrs.field(
+        factory=MemoryStore, validator=_checked(check_store), on_setattr=attrs.setters.frozen
+    )
+    executors: Registry = attrs.field(
+        factory=dry_run, validator=_checked(check_executors), on_setattr=attrs.setters.frozen
+    )
+    clock: Clock = attrs.field(
+        factory=SystemClock, validator=_checked(check_clock), on_setattr=attrs.setters.frozen
+    )
+    #: The store :meth:`open` opened, which :meth:`close` closes.
+    _opened: Store | None = attrs.field(default=None, init=False, repr=False)
     _data: DataRoom = attrs.field(init=False, repr=False)
     _engine: Engine = attrs.field(init=False, repr=False)
     _ledger: Ledger = attrs.field(init=False, repr=False)
@@ -127,6 +165,76 @@ class Desk:
         self._logs = room.beside(LogRoom)
         self._rollbacks = room.beside(RollbackRoom)
         self._resumes = room.beside(ResumeRoom)
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        policy: Policy | str | os.PathLike[str] | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
+        executors: Registry | str | None = None,
+        clock: Clock | None = None,
+    ) -> Self:
+        """Open a desk from a policy, a store and executors, each named or given as an object.
+
+        The same resolution the ``releasekit`` command uses for its ``--policy``,
+        ``--db`` and ``--executors``. What the desk opens, :meth:`close` closes
+        (a ``with`` block calls it); what you pass as an object stays yours.
+
+        Args:
+            policy: A :class:`~releasekit.Policy`, or the path of a policy file;
+                the reference policy if ``None``.
+            store: A store, or the path or URL of one (see :func:`~releasekit.open_store`:
+                a SQLite file, ``sqlite:///path``, ``postgresql://…``, ``:memory:``);
+                a store in memory if ``None``.
+            executors: A :class:`~releasekit.executors.Registry`, or ``"dry-run"``,
+                ``"dt"`` (the ``dt`` on the ``PATH``) or ``"plugins"``; a dry run if ``None``.
+            clock: Where "now" comes from; the system clock if ``None``.
+
+        Raises:
+            PolicyFileError: The policy file cannot be read or is no valid policy.
+            InvalidInputError: A part is of the wrong kind, or names nothing
+                releasekit knows; nothing was opened.
+            StoreError: The store cannot be opened.
+            PluginLoadError: An executor plug-in failed to load.
+        """
+        registry = open_executors(executors)
+        rules = open_policy(policy)
+        if clock is not None:
+            check_clock(clock)
+        if store is None or isinstance(store, str | os.PathLike):
+            opened = MemoryStore() if store is None else open_store(store)
+        else:
+            opened = None
+        try:
+            desk = cls(
+                rules,
+                store=opened if opened is not None else check_store(store),
+                executors=registry,
+                clock=clock if clock is not None else SystemClock(),
+            )
+        except BaseException:
+            if opened is not None:
+                opened.close()
+            raise
+        desk._opened = opened
+        return desk
+
+    def close(self) -> None:
+        """Close the store :meth:`open` opened; a store passed in as an object stays open."""
+        if self._opened is not None:
+            self._opened.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     @property
     def data(self) -> DataRoom:

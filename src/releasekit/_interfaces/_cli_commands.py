@@ -78,7 +78,6 @@ __all__ = [
 DEFAULT_POLICY = "releasekit.toml"
 #: The SQLite file used when no store is named, in the working directory.
 DEFAULT_DB = "releasekit.db"
-_POSTGRES = ("postgres://", "postgresql://")
 #: What each option naming a file or URL wants, for the error when it names none.
 _PATHS = {
     "policy": "name a policy file, or leave the option out to use ./releasekit.toml or the "
@@ -360,15 +359,12 @@ class Session:
         around in a directory without releases leaves no file behind.
         """
         if self._store is None:
+            from releasekit._actions.opening import open_store, sqlite_file  # noqa: PLC0415
+
             location = self.db
-            if location.startswith(_POSTGRES):
-                from releasekit._records.postgres import PostgresStore  # noqa: PLC0415  # optional
-
-                self._store = PostgresStore(location)
-            elif create or _exists(location):
-                from releasekit._records.sqlite import SqliteStore  # noqa: PLC0415  # on use
-
-                self._store = SqliteStore(location)
+            file = sqlite_file(location)
+            if file is None or create or _exists(file):
+                self._store = open_store(location)
             else:
                 from releasekit._records.memory import MemoryStore  # noqa: PLC0415  # on use
 
@@ -382,21 +378,20 @@ class Session:
             InvalidInputError: ``$RELEASEKIT_EXECUTORS`` names no known choice.
             PluginLoadError: A plug-in failed to load.
         """
-        from releasekit._actions.executors import dt_tool, recording, registry  # noqa: PLC0415
+        from releasekit._actions.executors import dt_tool  # noqa: PLC0415  # on use
+        from releasekit._actions.opening import EXECUTOR_CHOICES, open_executors  # noqa: PLC0415
 
         choice = self._option("executors", "RELEASEKIT_EXECUTORS") or "dry-run"
-        if choice == "dry-run":
-            return recording.dry_run()
-        if choice == "dt":
-            program = self._path("dt", "RELEASEKIT_DT") or "dt"
+        if choice not in EXECUTOR_CHOICES:
+            raise InvalidInputError(
+                f"RELEASEKIT_EXECUTORS={choice!r} names no executors; use dry-run, dt or plugins",
+                field="executors",
+                value=choice,
+            )
+        program = self._path("dt", "RELEASEKIT_DT") if choice == "dt" else None
+        if program is not None:
             return dt_tool.dt(dt_tool.DtExecutor(program=program))
-        if choice == "plugins":
-            return registry.Registry.with_plugins()
-        raise InvalidInputError(
-            f"RELEASEKIT_EXECUTORS={choice!r} names no executors; use dry-run, dt or plugins",
-            field="executors",
-            value=choice,
-        )
+        return open_executors(choice)
 
     @property
     def dry_run(self) -> bool:
@@ -410,12 +405,11 @@ class Session:
         and the executors.
         """
         from releasekit._actions.desk import Desk  # noqa: PLC0415  # on use
-        from releasekit._actions.executors.recording import dry_run  # noqa: PLC0415  # on use
 
-        return Desk(
-            self.policy,
+        return Desk.open(
+            policy=self.policy,
             store=self.store(create=create),
-            executors=self.executors() if executors else dry_run(),
+            executors=self.executors() if executors else "dry-run",
             clock=self.clock,
         )
 
