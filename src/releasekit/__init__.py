@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ScheduledCheck,
     )
     from releasekit._actions.opening import open_store
+    from releasekit._actions.run_room import lease_for_tests
     from releasekit._interfaces._guard_plugins import RegisteredGuard
     from releasekit._interfaces.policy_file import (
         PolicyCheck,
@@ -136,6 +137,7 @@ _SOURCES = {
         "ScheduledCheck",
     ),
     "releasekit._actions.opening": ("open_store",),
+    "releasekit._actions.run_room": ("lease_for_tests",),
     "releasekit._interfaces._guard_plugins": ("RegisteredGuard",),
     "releasekit._interfaces.policy_file": (
         "PolicyCheck",
@@ -353,6 +355,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "executors",
     "guards",
     "identity",
+    "lease_for_tests",
     "load_policy",
     "loads_policy",
     "open_store",

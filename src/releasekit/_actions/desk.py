@@ -430,14 +430,25 @@ class Desk:
         by: str,
         environment: str | None = None,
         notify: bool = True,
+        scheduled: bool = False,
+        expected: dt.timedelta | None = None,
         progress: Progress | None = None,
     ) -> Record:
         """Run the automatic tests for the release on its tests environment; record the run.
 
+        *scheduled* says this is the daily scheduled run, at its time;
+        *expected*, how long a run started by hand holds the environment.
+
         In full: [RunRoom.run_tests][releasekit._actions.run_room.RunRoom.run_tests].
         """
         return self._runs.run_tests(
-            release_id, by=by, environment=environment, notify=notify, progress=progress
+            release_id,
+            by=by,
+            environment=environment,
+            notify=notify,
+            scheduled=scheduled,
+            expected=expected,
+            progress=progress,
         )
 
     def migrate(

@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
+import pendulum
 
 from releasekit._actions import interrupted
 from releasekit._actions.executors.capabilities import Capability
+from releasekit._actions.executors.outcomes import human_duration
 from releasekit._actions.executors.requests import MigrationRequest, TestRequest
 from releasekit._actions.room import Room
 from releasekit._actions.step_room import StepRoom
@@ -25,22 +27,36 @@ from releasekit._rules.evidence import MigrationRun, TestRun
 from releasekit.exceptions import InvalidInputError, ScheduleConflictError
 
 if TYPE_CHECKING:
-    import pendulum
-
     from releasekit._actions.executors.requests import Progress
     from releasekit._records.store import Lease
     from releasekit._records.values import Attempt, Record
+    from releasekit._rules.environments import Environment
 
-__all__ = ["RunRoom", "test_lease"]
+__all__ = ["RunRoom", "lease_for_tests"]
 
 #: Extra time a lease is held beyond the executor's own time limit.
 _LEASE_MARGIN = dt.timedelta(minutes=5)
-#: How long a test run lease lasts when the executor states no time limit.
+#: How long a test run lease lasts when neither the executor nor the run states a time.
 _DEFAULT_LEASE = dt.timedelta(hours=2)
+#: The length of a run that only starts: a scheduled run's start must fall in its reservation.
+_INSTANT = dt.timedelta(microseconds=1)
 
 
-def test_lease(environment: str) -> str:
-    """Return the name of the lease test runs on *environment* hold."""
+def lease_for_tests(environment: str) -> str:
+    """Return the name of the lease every test run on *environment* holds while it runs.
+
+    Where the policy says test runs must not overlap
+    (:attr:`Environment.exclusive_test_runs <releasekit.Environment.exclusive_test_runs>`),
+    ``run_tests`` takes this lease in the store before it starts the run and
+    gives it back when the run ends. A runner outside releasekit — a nightly
+    job that runs the tests itself — joins the same rule by taking the same
+    lease in the same store (:meth:`Store.acquire <releasekit.stores.Store.acquire>`)
+    while it runs: then neither starts while the other holds the environment.
+
+    Example:
+        >>> lease_for_tests("tests")
+        'test-run:tests'
+    """
     return f"test-run:{environment}"
 
 
@@ -60,20 +76,43 @@ class RunRoom(Room):
         by: str,
         environment: str | None = None,
         notify: bool = True,
+        scheduled: bool = False,
+        expected: dt.timedelta | None = None,
         progress: Progress | None = None,
     ) -> Record:
         """Run the automatic tests for the release on its tests environment; record the run.
 
         The environment defaults to the one the next step's tests guard reads.
         Where the policy says test runs must not overlap, the run takes the
-        environment's lease in the store first, and a run that would overlap
-        the daily scheduled run is refused up front. The result becomes the
+        environment's lease in the store first (:func:`lease_for_tests`) and
+        gives it back when it ends. Where the environment has a daily scheduled
+        run, a run that would overlap the period reserved for it is refused up
+        front — unless it *is* the scheduled run (*scheduled*), which must then
+        start within the drift of its scheduled time. The result becomes the
         :class:`~releasekit.TestRun` evidence the promotion guard reads —
         passed or not; a run that timed out or was killed records no result.
 
+        Args:
+            release_id: The release.
+            by: Who runs the tests (a person, or ``"ci"``).
+            environment: Where; the one the next step's tests guard reads by default.
+            notify: Whether the tests tool notifies the team of the result.
+            scheduled: This is the daily scheduled run, started at its time
+                (from 23:30 to 00:30 UTC in the reference policy), which its own
+                reservation does not refuse.
+            expected: How long the run is expected to hold the environment: it
+                may start when a run of this length ends before the next
+                reservation (by default the scheduled run's usual duration),
+                and if the process running it dies, its lease lapses after
+                this long (plus five minutes) when the executor states no time
+                limit of its own.
+            progress: Receives each line of output as it arrives.
+
         Raises:
             ReleaseEndedError: The release has ended or finished its flow.
-            InvalidInputError: The release is not in that environment.
+            InvalidInputError: The release is not in that environment; *expected*
+                is not a positive duration; or *scheduled* where no run is
+                scheduled, or outside the time it starts.
             LeaseHeldError: Another test run holds the environment.
             ScheduleConflictError: The run would overlap the daily scheduled run.
             ExecutorTimeoutError: The run timed out (recorded as a failed step).
@@ -81,13 +120,27 @@ class RunRoom(Room):
             NotPermittedError: *by* may not act in the environment.
         """
         by = self.person(by)
+        length = _expected(expected)
+        if not isinstance(scheduled, bool):
+            raise InvalidInputError(
+                f"scheduled must be True or False, got {scheduled!r}",
+                field="scheduled",
+                value=scheduled,
+            )
         record = self.load(release_id)
         self.engine.require_open(record.release, action="run the tests")
         record.require_idle()
         where = environment or self.evidence_environment(record.release, guards.TestsPassed)
         self.require_in(record.release, where, action="run the tests")
         self.engine.require_actor(where, by, action="run the tests")
-        return self.run_tests_of(record, where, by=by, notify=notify, progress=progress)
+        return self.run_tests_of(
+            record,
+            where,
+            by=by,
+            notify=notify,
+            progress=progress,
+            stated=_Run(scheduled=scheduled, expected=length),
+        )
 
     def migrate(
         self,
@@ -131,7 +184,7 @@ class RunRoom(Room):
         return interrupted.take_over(
             self.store,
             attempt,
-            name=test_lease(attempt.environment),
+            name=lease_for_tests(attempt.environment),
             holder=f"{by} ({record.id})",
             now=now,
             ttl=self._lease_ttl(self.executors.test_runner(attempt.environment)),
@@ -146,31 +199,25 @@ class RunRoom(Room):
         notify: bool,
         progress: Progress | None,
         lease: Lease | None = None,
+        stated: _Run | None = None,
     ) -> Record:
         """Run the tests; a new run takes the environment's lease first, a resumed one has it.
 
         The lease is given back at the end, by its token, only if this process
         took it (or took it over): a run refused its lease never touches it.
         """
+        stated = stated if stated is not None else _Run()
         env = self.policy.environment(environment)
         runner = self.executors.test_runner(environment)
         now = self.clock.now()
-        if record.attempt is None and env.scheduled_test_run is not None:
-            length = env.scheduled_test_run.duration
-            conflict = env.scheduled_test_run.first_conflict(now, length)
-            if conflict is not None:
-                raise ScheduleConflictError(
-                    environment=environment,
-                    reserved_from=conflict[0],
-                    reserved_until=conflict[1],
-                    next_free=env.scheduled_test_run.next_free(now, length),
-                )
+        if record.attempt is None:
+            _require_free(env, now, stated)
         if record.attempt is None and env.exclusive_test_runs:
             lease = self.store.acquire(
-                test_lease(environment),
+                lease_for_tests(environment),
                 holder=f"{by} ({record.id})",
                 now=now,
-                ttl=self._lease_ttl(runner),
+                ttl=self._lease_ttl(runner, stated.expected),
             )
         try:
             record = self._steps.begin_unless_resumed(
@@ -179,7 +226,8 @@ class RunRoom(Room):
                 environment,
                 by=by,
                 at=now,
-                detail=f"run the automatic tests of {record.release.version} on {environment}",
+                detail=f"run the {'scheduled' if stated.scheduled else 'automatic'} tests of "
+                f"{record.release.version} on {environment}{stated.said()}",
                 lease=lease,
             )
             request = TestRequest(
@@ -260,7 +308,86 @@ class RunRoom(Room):
             reason=outcome.summary,
         )
 
-    def _lease_ttl(self, runner: object) -> dt.timedelta:
+    def _lease_ttl(self, runner: object, expected: dt.timedelta | None = None) -> dt.timedelta:
+        """How long a run's lease lasts: the executor's time limit, else *expected*, plus a margin.
+
+        The lease is given back when the run ends; this is how long it holds
+        the environment if the process running it dies.
+        """
         timeouts = getattr(runner, "timeouts", None)
         limit = timeouts.get(Capability.RUN_TESTS) if isinstance(timeouts, Mapping) else None
-        return (limit + _LEASE_MARGIN) if isinstance(limit, dt.timedelta) else _DEFAULT_LEASE
+        if isinstance(limit, dt.timedelta):
+            return limit + _LEASE_MARGIN
+        return expected + _LEASE_MARGIN if expected is not None else _DEFAULT_LEASE
+
+
+@attrs.frozen(kw_only=True)
+class _Run:
+    """What a new test run says of itself: whether it is the scheduled one, how long it takes."""
+
+    scheduled: bool = False
+    expected: dt.timedelta | None = None
+
+    def said(self) -> str:
+        """The run's stated length, for its step's detail (``""`` if none was stated)."""
+        return (
+            "" if self.expected is None else f", expected to take {human_duration(self.expected)}"
+        )
+
+
+def _expected(value: object) -> dt.timedelta | None:
+    """Return a run's stated length, if it is a positive duration."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):
+        raise InvalidInputError(
+            f"expected must be how long the run takes, a positive datetime.timedelta, "
+            f"got {value!r}",
+            field="expected",
+            value=value,
+        )
+    return value
+
+
+def _require_free(env: Environment, now: pendulum.DateTime, run: _Run) -> None:
+    """Refuse a new run that would overlap the daily scheduled run, or a scheduled one off its time.
+
+    Raises:
+        InvalidInputError: *run* says it is the scheduled run, and *env* has
+            none, or it is not the time it starts.
+        ScheduleConflictError: The run would overlap the period reserved for the
+            scheduled run.
+    """
+    daily = env.scheduled_test_run
+    if daily is None:
+        if run.scheduled:
+            raise InvalidInputError(
+                f"{env.name} has no scheduled test run, so no run there is the scheduled one; "
+                f"run the tests without scheduled",
+                field="scheduled",
+                value=True,
+            )
+        return
+    if run.scheduled:
+        reserved = daily.first_conflict(now, _INSTANT)
+        if reserved is None or now > reserved[0] + 2 * daily.drift:
+            zone = pendulum.timezone(daily.timezone)
+            at = pendulum.instance(now).in_timezone(zone)
+            raise InvalidInputError(
+                f"the scheduled test run on {env.name} starts within {human_duration(daily.drift)} "
+                f"of {daily.at.strftime('%H:%M')} {daily.timezone}; it is "
+                f"{at.strftime('%H:%M')} {daily.timezone}, so this is no scheduled run: run the "
+                f"tests without scheduled",
+                field="scheduled",
+                value=True,
+            )
+        return
+    length = run.expected if run.expected is not None else daily.duration
+    conflict = daily.first_conflict(now, length)
+    if conflict is not None:
+        raise ScheduleConflictError(
+            environment=env.name,
+            reserved_from=conflict[0],
+            reserved_until=conflict[1],
+            next_free=daily.next_free(now, length),
+        )

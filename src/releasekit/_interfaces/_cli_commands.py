@@ -907,6 +907,7 @@ def run_tests(session: Session, args: argparse.Namespace) -> Reply:
         by=session.actor,
         environment=args.environment,
         notify=args.notify,
+        scheduled=args.scheduled,
         progress=session.progress(),
     ).release
     run = release.evidence_of(TestRun)[-1]

@@ -727,6 +727,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
         run_tests.add_argument(
             "--no-notify", dest="notify", action="store_false", help="do not notify the team"
         )
+        run_tests.add_argument(
+            "--scheduled",
+            action="store_true",
+            help="this is the daily scheduled run, started at its time",
+        )
 
     @command.command("migrate", "run the migrations of RELEASE and record the run")
     def _migrate(migrate: argparse.ArgumentParser) -> None:
