@@ -4,6 +4,7 @@ A :class:`Desk` holds the policy, the store, the executors and the clock, and
 coordinates one room per concern, each a module of its own:
 
 - ``release_room``: a release is started, gathers evidence, is abandoned;
+- ``history_room``: releases listed, histories read and checked against their chains;
 - ``step_room``: promotions, and how every executor step is begun, run and ended;
 - ``run_room``: the automatic tests (under the tests environment's lease) and migrations;
 - ``log_room``: the log review before stage, and production's log monitoring;
@@ -19,14 +20,8 @@ an interrupted step that :meth:`Desk.resume` or :meth:`Desk.abandon_step`
 deals with explicitly. Nothing is half-done silently. An environment with
 owners accepts every action from its owners only.
 
-Whoever acts (``by``) is compared and recorded as the person they are
-(:meth:`Policy.person <releasekit.Policy.person>`): their
-:func:`~releasekit.identity` — ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
-person — and, with a roster in the policy, the name the roster lists them
-under (an alias is its person). A name that is empty or holds a control
-character, or with a roster a name no one on it goes by
-(:class:`~releasekit.exceptions.UnknownPersonError`), is refused before anything
-is asked or written; so is evidence whose author is no one on the roster.
+Whoever acts (``by``) is compared and recorded as the person they are, in every
+room alike (see :mod:`~releasekit._actions.room`).
 """
 
 from __future__ import annotations
@@ -36,10 +31,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from releasekit._actions.data import STREAM_PREFIX
 from releasekit._actions.data_room import DataRoom
 from releasekit._actions.executors.recording import dry_run
 from releasekit._actions.executors.registry import Registry
+from releasekit._actions.history_room import HistoryRoom
 from releasekit._actions.log_room import LogRoom
 from releasekit._actions.opening import (
     check_clock,
@@ -49,6 +44,7 @@ from releasekit._actions.opening import (
     open_executors,
     open_policy,
     open_store,
+    validator,
 )
 from releasekit._actions.release_room import ReleaseRoom
 from releasekit._actions.resume_room import ResumeRoom
@@ -58,18 +54,17 @@ from releasekit._actions.run_room import RunRoom
 from releasekit._actions.step_room import StepRoom
 from releasekit._records.ledger import Ledger
 from releasekit._records.memory import MemoryStore
-from releasekit._records.store import SEPARATOR, Store
+from releasekit._records.store import Store
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.engine import Engine
 from releasekit._rules.policy import Policy
 from releasekit._rules.release import Kind
-from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
     from types import TracebackType
-    from typing import Any, Self
+    from typing import Self
 
     from releasekit._actions.deployments import Deployment, Rollback
     from releasekit._actions.executors.requests import Progress
@@ -83,31 +78,19 @@ if TYPE_CHECKING:
 __all__ = ["Desk"]
 
 
-def _checked(check: Callable[[object], object]) -> Callable[[Any, Any, Any], None]:
-    """Return an attrs validator that refuses what *check* refuses."""
-
-    def validate(_desk: Any, _field: Any, value: Any) -> None:  # noqa: ANN401  # attrs' signature
-        check(value)
-
-    return validate
-
-
 @attrs.define
 class Desk:
     """Run releases through a policy with real executors, a shared store and a clock.
 
     Open one from what a script names — a policy file, a database path or URL,
     a choice of executors — with :meth:`open`, in a ``with`` block that closes
-    the store it opened; or build it from parts, as ``Desk(policy, store=...,
-    executors=..., clock=...)``. Each part is checked at once: one of the wrong
-    kind (a path where a store belongs, one executor where a registry belongs)
-    is refused with an :class:`~releasekit.exceptions.InvalidInputError` naming
-    what to pass instead. The parts cannot be replaced once the desk is built:
-    every room works with the same ones.
+    the store it opened; or build it from parts: ``Desk(policy, store=...,
+    executors=..., clock=...)``. A part of the wrong kind is refused at once,
+    naming what to pass instead; no part can be replaced once the desk is built.
 
-    Its methods hand each call to the room of its concern, where the call is
-    documented in full; its data operations are a room of their own, :attr:`data`.
-    Every call about one release answers with the release's
+    Each method hands its call to the room of its concern, where the call is
+    documented in full; the data operations are a room of their own,
+    :attr:`data`. Every call about one release answers with its
     :class:`~releasekit.stores.Record`, as :meth:`get` does.
 
     Attributes:
@@ -125,21 +108,22 @@ class Desk:
         'sandbox-anton'
     """
 
-    policy: Policy = attrs.field(validator=_checked(check_policy), on_setattr=attrs.setters.frozen)
+    policy: Policy = attrs.field(validator=validator(check_policy), on_setattr=attrs.setters.frozen)
     store: Store = attrs.field(
-        factory=MemoryStore, validator=_checked(check_store), on_setattr=attrs.setters.frozen
+        factory=MemoryStore, validator=validator(check_store), on_setattr=attrs.setters.frozen
     )
     executors: Registry = attrs.field(
-        factory=dry_run, validator=_checked(check_executors), on_setattr=attrs.setters.frozen
+        factory=dry_run, validator=validator(check_executors), on_setattr=attrs.setters.frozen
     )
     clock: Clock = attrs.field(
-        factory=SystemClock, validator=_checked(check_clock), on_setattr=attrs.setters.frozen
+        factory=SystemClock, validator=validator(check_clock), on_setattr=attrs.setters.frozen
     )
     #: The store :meth:`open` opened, which :meth:`close` closes.
     _opened: Store | None = attrs.field(default=None, init=False, repr=False)
     _data: DataRoom = attrs.field(init=False, repr=False)
     _engine: Engine = attrs.field(init=False, repr=False)
     _ledger: Ledger = attrs.field(init=False, repr=False)
+    _histories: HistoryRoom = attrs.field(init=False, repr=False)
     _releases: ReleaseRoom = attrs.field(init=False, repr=False)
     _steps: StepRoom = attrs.field(init=False, repr=False)
     _runs: RunRoom = attrs.field(init=False, repr=False)
@@ -159,6 +143,7 @@ class Desk:
             ledger=self._ledger,
         )
         self._data = room.beside(DataRoom)
+        self._histories = room.beside(HistoryRoom)
         self._releases = room.beside(ReleaseRoom)
         self._steps = room.beside(StepRoom)
         self._runs = room.beside(RunRoom)
@@ -266,28 +251,9 @@ class Desk:
     ) -> list[ReleaseSummary]:
         """Return releases as listed — their rows, no evidence, no history — in id order.
 
-        Reading rows only, this costs the same however many releases the store
-        holds beyond the ones returned.
-
-        Args:
-            active: Only releases in flight: not ended (abandoned, rolled back)
-                and not at the end of their flow. All of them if false.
-            after: Only ids after this one: pass the last id of the page before.
-            limit: At most this many; all of them if ``None``.
-
-        Raises:
-            InvalidInputError: *after* is not an id, or *limit* not at least 1.
+        In full: [HistoryRoom.releases][releasekit._actions.history_room.HistoryRoom.releases].
         """
-        found: list[ReleaseSummary] = []
-        while True:
-            wanted = None if limit is None else limit - len(found)
-            page = self._ledger.releases(active=active, after=after, limit=wanted)
-            # A release that reached the end of its flow before releases recorded
-            # when they finished is not marked finished: its state says so.
-            found.extend(item for item in page if not active or not self._at_end(item))
-            if not page or wanted is None or len(page) < wanted or len(found) == limit:
-                return found
-            after = page[-1].id
+        return self._histories.releases(active=active, after=after, limit=limit)
 
     def records(self, releases: Iterable[str | ReleaseSummary]) -> list[Record]:
         """Return the full record of each release listed, e.g. one page of :meth:`releases`.
@@ -304,10 +270,7 @@ class Desk:
         Raises:
             UnknownReleaseError: No release has that id.
         """
-        events = self._ledger.history(release_id)
-        if not events and self.store.read_release(release_id) is None:
-            raise UnknownReleaseError(release_id)
-        return events
+        return self._histories.history(release_id)
 
     def verify(self, release_id: str) -> Verification:
         """Check the release's history against its hash chain and its current state."""
@@ -316,33 +279,17 @@ class Desk:
     def verify_all(self) -> list[Verification]:
         """Check every history the store holds, one result per history, in name order.
 
-        Releases and data operations are checked against their hash chains and
-        their states against the replay of their events; any other history
-        (``kind:name``) against its chain and the state its last event recorded.
-        A history whose state was deleted is listed, and reported.
+        In full: [HistoryRoom.verify_all][releasekit._actions.history_room.HistoryRoom.verify_all].
         """
-        return [self.verify_history(name) for name in self._ledger.histories()]
+        return self._histories.verify_all()
 
     def verify_history(self, stream: str) -> Verification:
         """Check one history by its name: a release id, ``data:<id>``, or any ``kind:name``.
 
-        Raises:
-            UnknownReleaseError: There is no such release.
-            UnknownDataOperationError: There is no such data operation.
-            InvalidInputError: There is no other history of that name.
+        In full:
+        [HistoryRoom.verify_history][releasekit._actions.history_room.HistoryRoom.verify_history].
         """
-        if SEPARATOR not in stream:
-            return self.verify(stream)
-        if stream.startswith(STREAM_PREFIX):
-            return self.data.verify(stream.removeprefix(STREAM_PREFIX))
-        verification = self._ledger.verify_history(stream)
-        if verification.ok and not verification.events:
-            raise InvalidInputError(
-                f"the store holds no history named {stream!r}; `releasekit verify` lists them all",
-                field="stream",
-                value=stream,
-            )
-        return verification
+        return self._histories.verify_history(stream)
 
     def explain(self, release_id: str, *, actor: str | None = None) -> Explanation:
         """Return every blocker of the release's next step now (for *actor*, if given)."""
@@ -554,9 +501,3 @@ class Desk:
         return self._rollbacks.roll_back(
             by=by, reason=reason, environment=environment, release_id=release_id, progress=progress
         )
-
-    def _at_end(self, release: ReleaseSummary) -> bool:
-        """Whether a listed release is at the end of its flow, as this desk's policy says."""
-        if release.kind not in self.policy.kinds:
-            return False
-        return release.state == self.policy.flow(release.kind).path[-1]

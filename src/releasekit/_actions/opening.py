@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from releasekit._actions.executors.registry import Registry
     from releasekit._records.store import Store
     from releasekit._rules.clock import Clock
@@ -37,6 +39,7 @@ __all__ = [
     "open_policy",
     "open_store",
     "sqlite_file",
+    "validator",
 ]
 
 #: The executors a name chooses (``Desk.open(executors=...)``, ``releasekit --executors``).
@@ -205,6 +208,15 @@ def open_executors(choice: Registry | str | None) -> Registry:
 
 
 # -- the desk's validators -------------------------------------------------------
+
+
+def validator(check: Callable[[object], object]) -> Callable[[Any, Any, Any], None]:
+    """Return an attrs validator that refuses what *check* refuses."""
+
+    def validate(_instance: Any, _field: Any, value: Any) -> None:  # noqa: ANN401  # attrs' own
+        check(value)
+
+    return validate
 
 
 def check_policy(value: object) -> Policy:

@@ -1,12 +1,23 @@
 """What every room of the desk works with, and the checks the rooms share.
 
-The :class:`~releasekit.Desk` coordinates rooms, one per concern: running
-steps (``step_room``), test runs and migrations (``run_room``), log review and
-production monitoring (``log_room``), rollback (``rollback_room``),
-interrupted steps (``resume_room``) and data operations (``data_room``). Each
+The :class:`~releasekit.Desk` coordinates rooms, one per concern: the release
+lifecycle (``release_room``), listing and checking histories
+(``history_room``), running steps (``step_room``), test runs and migrations
+(``run_room``), log review and production monitoring (``log_room``), rollback
+(``rollback_room``), interrupted steps (``resume_room``) and data operations
+(``data_room``). Each
 room is a :class:`Room`: the desk's policy, store, executors, clock, engine and
 ledger — the same objects for every room of one desk — and the room's own
 methods. A room that needs another builds it with :meth:`Room.beside`.
+
+Whoever acts (``by``) is compared and recorded as the person they are
+(:meth:`Policy.person <releasekit.Policy.person>`): their
+:func:`~releasekit.identity` — ``"Ivan"``, ``" ivan "`` and ``"IVAN"`` are one
+person — and, with a roster in the policy, the name the roster lists them
+under (an alias is its person). A name that is empty or holds a control
+character, or with a roster a name no one on it goes by
+(:class:`~releasekit.exceptions.UnknownPersonError`), is refused before anything
+is asked or written; so is evidence whose author is no one on the roster.
 """
 
 from __future__ import annotations
