@@ -217,7 +217,7 @@ def test_a_bad_clock_opens_no_store(tmp_path: Path) -> None:
     assert [] == list(tmp_path.iterdir())
 
 
-def test_the_command_opens_its_desk_through_desk_open(
+def test_the_command_reads_a_sqlite_url_as_open_store_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`releasekit --db sqlite:///…` reads the store as Desk.open does: the same file."""
