@@ -165,8 +165,8 @@ def open_policy(source: Policy | str | os.PathLike[str] | None) -> Policy:
 
         return reference_policy()
     if isinstance(source, str | os.PathLike):
-        # Policy files are read by the interfaces layer; the front door is the one place
-        # below it that names a file for it to read.
+        # The one import of this layer from the one above: policy files are read there, and
+        # their reader imports only the rules, so it closes no loop. Imported on use.
         from releasekit._interfaces.policy_file import load_policy  # noqa: PLC0415
 
         return load_policy(Path(source))
