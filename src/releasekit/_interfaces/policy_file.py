@@ -39,6 +39,7 @@ from releasekit._interfaces._policy_structure import (
 from releasekit._interfaces._policy_values import Problem, key, kind_of, shown
 from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment
+from releasekit._rules.identity import identity
 from releasekit._rules.policy import Flow, Gate, Policy
 from releasekit._rules.release import Kind
 from releasekit._rules.roster import Person, Roster
@@ -64,6 +65,7 @@ _TOP_LEVEL = (
     "description",
     "version_pattern",
     "people",
+    "freeze_declarers",
     "windows",
     "environments",
     "freezes",
@@ -186,6 +188,19 @@ class _Reader:
             self.problems.extend(f"people: {problem}" for problem in error.problems)
             return None
 
+    def declarers(self, data: dict[str, Any]) -> tuple[str, ...]:
+        """Read ``freeze_declarers``: the people (or ``@roles``) who may declare freezes."""
+        labels: tuple[str, ...] | None = self.structure(
+            data.get("freeze_declarers", []), tuple[str, ...], "freeze_declarers"
+        )
+        for index, label in enumerate(labels or ()):
+            try:
+                identity(label, field="freeze_declarers")
+            except InvalidInputError as error:
+                self.problems.append(f"freeze_declarers[{index}]: {error}")
+                return ()
+        return labels or ()
+
     def environments(self, data: dict[str, Any]) -> tuple[list[Environment], list[Gate]]:
         environments: list[Environment] = []
         gates: list[Gate] = []
@@ -269,6 +284,7 @@ class _Reader:
         if "version_pattern" in data:
             version_pattern = self.structure(data["version_pattern"], str, "version_pattern")
         roster = self.people(data)
+        declarers = self.declarers(data)
         self.windows(data)
         environments, gates = self.environments(data)
         freezes: tuple[Freeze, ...] = ()
@@ -288,6 +304,7 @@ class _Reader:
                 version_pattern=version_pattern,
                 freezes=freezes,
                 roster=roster,
+                freeze_declarers=declarers,
             )
         except PolicyError as error:
             raise PolicyFileError(source=source, problems=error.problems) from None

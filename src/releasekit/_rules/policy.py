@@ -17,9 +17,14 @@ from releasekit._rules import _validate
 from releasekit._rules.environments import Environment
 from releasekit._rules.freezes import Freeze, OutsideFreeze
 from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
-from releasekit._rules.identity import identity
+from releasekit._rules.identity import identities, identity
 from releasekit._rules.release import Kind
-from releasekit._rules.roster import Roster, resolve_environments, unblocker_problems
+from releasekit._rules.roster import (
+    Roster,
+    declarer_problems,
+    resolve_environments,
+    unblocker_problems,
+)
 from releasekit._rules.versions import check_version, compile_version_pattern
 from releasekit.exceptions import InvalidInputError, PolicyError
 
@@ -67,6 +72,10 @@ def _flows(value: Iterable[Flow]) -> tuple[Flow, ...]:
 
 def _freezes(value: Iterable[Freeze]) -> tuple[Freeze, ...]:
     return tuple(value)
+
+
+def _declarers(value: str | Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(identities(value, field="freeze_declarers")))
 
 
 @attrs.frozen(kw_only=True)
@@ -329,11 +338,16 @@ class Policy:
             the environments' owners and data operators are kept as the names of
             the people they are (``@role`` naming everyone who holds it), and
             blockers name the people who can clear them.
+        freeze_declarers: Who may declare a freeze on the spot and lift one
+            (``desk.freezes``, ``releasekit freeze``): with a roster, each
+            label names a person by name or alias, or else everyone holding a
+            role (``"@operator"`` or ``"operator"``); without one, each names a
+            person. Empty (the default): nobody may.
 
     Raises:
         PolicyError: With every problem found, when the parts do not fit together
-            — with a roster, an owner, a data operator or an ``unblocked_by``
-            label that names no one on it as well.
+            — with a roster, an owner, a data operator, an ``unblocked_by``
+            label or a freeze declarer that names no one on it as well.
     """
 
     name: str = "policy"
@@ -344,6 +358,7 @@ class Policy:
     version_pattern: str | None = None
     freezes: tuple[Freeze, ...] = attrs.field(default=(), converter=_freezes)
     roster: Roster | None = None
+    freeze_declarers: tuple[str, ...] = attrs.field(default=(), converter=_declarers)
     _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
@@ -396,6 +411,7 @@ class Policy:
         resolved, problems = resolve_environments(self.environments, self.roster)
         if self.roster is not None:
             problems.extend(unblocker_problems(self.gates, self.roster))
+        problems.extend(declarer_problems(self.freeze_declarers, self.roster))
         if not problems:
             object.__setattr__(self, "environments", resolved)
         return problems
@@ -440,6 +456,17 @@ class Policy:
         Empty without a roster: the policy does not know who holds a role.
         """
         return () if self.roster is None else self.roster.who(labels)
+
+    @property
+    def declarers(self) -> tuple[str, ...]:
+        """The people :attr:`freeze_declarers` names, each once, in order.
+
+        With a roster, a label naming a role stands for everyone holding it;
+        without one, the labels are the people.
+        """
+        if self.roster is None:
+            return self.freeze_declarers
+        return self.roster.who(self.freeze_declarers)
 
     def same_person(self, name: str) -> str:
         """Return the person a stored name (an identity) stands for: an alias is its person.

@@ -42,6 +42,8 @@ from releasekit._rules.release import Kind
 from releasekit._rules.windows import Window
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from releasekit._rules.roster import Roster
 
 __all__ = ["production_window", "reference_policy"]
@@ -71,6 +73,7 @@ def reference_policy(
     test_run_drift: dt.timedelta = dt.timedelta(minutes=30),
     test_run_duration: dt.timedelta = dt.timedelta(hours=1),
     roster: Roster | None = None,
+    freeze_declarers: Iterable[str] = (),
 ) -> Policy:
     """Build the reference policy.
 
@@ -85,6 +88,8 @@ def reference_policy(
             *owner* and *data_operator* (by name or alias) and give someone the
             roles ``team`` and ``developer``, which the guards name as who
             clears them. ``None`` (the default): no roster.
+        freeze_declarers: Who may declare a freeze on the spot (an incident)
+            and lift one: people, or with a roster ``@roles``. Nobody by default.
 
     Raises:
         PolicyError: *roster* leaves out someone the policy names, or a role it needs.
@@ -182,4 +187,5 @@ def reference_policy(
         flows=flows,
         description="the release process releasekit ships with",
         roster=roster,
+        freeze_declarers=tuple(freeze_declarers),
     )

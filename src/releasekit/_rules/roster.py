@@ -35,7 +35,14 @@ if TYPE_CHECKING:
 
     from releasekit._rules.environments import DataAdjustmentRule, Environment
 
-__all__ = ["ROLE_MARK", "Person", "Roster", "resolve_environments", "unblocker_problems"]
+__all__ = [
+    "ROLE_MARK",
+    "Person",
+    "Roster",
+    "declarer_problems",
+    "resolve_environments",
+    "unblocker_problems",
+]
 
 #: Written before a role where a policy names people: ``@developer``.
 ROLE_MARK = "@"
@@ -401,4 +408,28 @@ def unblocker_problems(gates: Iterable[object], roster: Roster) -> list[str]:
                     f"{_close(label.removeprefix(ROLE_MARK), known)}; give someone the role "
                     "under [people], or name in unblocked_by who clears it"
                 )
+    return problems
+
+
+def declarer_problems(labels: Iterable[str], roster: Roster | None) -> list[str]:
+    """Say which label of a policy's ``freeze_declarers`` names no one.
+
+    With *roster*, a label must name a person (by name or alias) or a role
+    someone holds; without one, it names a person, so a ``@role`` is a problem.
+    """
+    problems: list[str] = []
+    for label in labels:
+        if roster is None:
+            if label.startswith(ROLE_MARK):
+                problems.append(
+                    f"freeze_declarers names {label!r}, a role, but the policy has no roster to "
+                    "say who holds it; list the team under [people], or name the people"
+                )
+        elif not roster.who((label,)):
+            known = [*roster.roles, *(text for person in roster.people for text in person.names)]
+            problems.append(
+                f"freeze_declarers names {label!r}, but no one on the roster goes by that name "
+                f"or holds that role{_close(label.removeprefix(ROLE_MARK), known)}; give someone "
+                "the role under [people], or name the people who may declare freezes"
+            )
     return problems
