@@ -24,8 +24,10 @@ if TYPE_CHECKING:
         DataOperationStatus,
         DataVerification,
     )
+    from releasekit._actions.declared_freezes import DeclaredFreeze
     from releasekit._actions.deployments import Deployment, Rollback
     from releasekit._actions.desk import Desk
+    from releasekit._actions.freeze_room import FreezeRoom
     from releasekit._actions.logs import (
         CheckStatus,
         LogCheck,
@@ -126,8 +128,10 @@ _SOURCES = {
         "DataOperationStatus",
         "DataVerification",
     ),
+    "releasekit._actions.declared_freezes": ("DeclaredFreeze",),
     "releasekit._actions.deployments": ("Deployment", "Rollback"),
     "releasekit._actions.desk": ("Desk",),
+    "releasekit._actions.freeze_room": ("FreezeRoom",),
     "releasekit._actions.logs": (
         "CheckStatus",
         "LogCheck",
@@ -266,6 +270,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "DataOperationStatus",
     "DataSource",
     "DataVerification",
+    "DeclaredFreeze",
     "Deployment",
     "Desk",
     "Engine",
@@ -283,6 +288,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Freeze",
     "FreezeDates",
     "FreezeInterval",
+    "FreezeRoom",
     "FrozenPeriod",
     "Gate",
     "HistoryTamperedError",

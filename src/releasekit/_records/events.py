@@ -89,6 +89,10 @@ class Action(enum.StrEnum):
     ATTENTION_NEEDED = "attention-needed"
     #: What needed attention was dealt with.
     ATTENTION_CLEARED = "attention-cleared"
+    #: A freeze was declared on the spot (in the history ``freezes:declared``).
+    FREEZE_DECLARED = "freeze-declared"
+    #: A freeze declared on the spot was lifted before its end.
+    FREEZE_LIFTED = "freeze-lifted"
 
 
 def _action(value: Action | str) -> Action:

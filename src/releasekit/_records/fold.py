@@ -255,8 +255,8 @@ EFFECTS: dict[Action, tuple[type[Any], Callable[[Any, Any], State]]] = {
 }
 
 #: Actions :meth:`Ledger.note <releasekit.stores.Ledger.note>` may add to a
-#: release's history: they change nothing.
-NOTES = frozenset(Action) - frozenset(EFFECTS)
+#: release's history: they change nothing. (Freezes have a history of their own.)
+NOTES = frozenset(Action) - frozenset(EFFECTS) - {Action.FREEZE_DECLARED, Action.FREEZE_LIFTED}
 
 
 def _omit_unfinished(converter: cattrs.Converter) -> None:

@@ -405,6 +405,11 @@ class OutsideFreeze:
         )
         spared = _spared(freeze, context)
         hint = f"{wait}, or start a {spared} release if this cannot wait" if spared else wait
+        # A freeze declared on the spot is lifted early by the people the policy lets declare.
+        lifters = context.policy.freeze_declarers if freeze.declared_by is not None else ()
+        people = context.policy.declarers if lifters else ()
+        if people:
+            hint = f"{hint}; {_either(people)} may lift it early"
         return Verdict.blocked(
             context.blocker(
                 self,
@@ -412,6 +417,8 @@ class OutsideFreeze:
                 message=f"{context.target} is frozen at {when(context.now)} by the {freeze.name} "
                 f"freeze ({freeze.reason}), declared {_declared(freeze, context)}, {until}",
                 hint=hint,
+                unblocked_by=lifters,
+                people=people,
                 earliest=allowed,
             )
         )
@@ -434,6 +441,10 @@ def _declared(freeze: Freeze, context: GuardContext) -> str:
         return f"in policy {context.policy.name!r}"
     at = "" if freeze.declared_at is None else f" at {when(freeze.declared_at)}"
     return f"by {freeze.declared_by}{at}"
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _spared(freeze: Freeze, context: GuardContext) -> str:

@@ -1,0 +1,343 @@
+"""The freeze room: freezes declared on the spot, reached as ``desk.freezes``.
+
+An incident, a risky weekend, a customer's big day: a person the policy names
+(``freeze_declarers``) declares a freeze until an instant, and every tool on
+the same store refuses the releases it holds back from then on — naming it,
+who declared it, why and until when — and forecasts past it. Declaring and
+lifting one are events of the history ``freezes:declared``
+(:mod:`~releasekit._actions.declared_freezes`), hash-chained like every
+other.
+
+The rules stay pure: the room reads the declared freezes from the store and
+hands the desk an :class:`~releasekit.Engine` on the policy with those freezes
+among its own (:meth:`FreezeRoom.engine`). Before the freezes are acted on
+their state is checked against the digest its last event recorded, and the
+first time a room sees a state (and whenever it changed) the whole history is
+checked and replayed: a freeze history edited behind releasekit's back is a
+:class:`~releasekit.exceptions.HistoryTamperedError`, never a freeze silently
+gone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from releasekit._actions import declared_freezes as declared
+from releasekit._actions.declared_freezes import STREAM, DeclaredFreeze
+from releasekit._records.events import Action, digest
+from releasekit._records.ledger import Ledger
+from releasekit._records.verifying import MISMATCH
+from releasekit._rules._time import instant, when
+from releasekit._rules.clock import Clock
+from releasekit._rules.engine import Engine
+from releasekit._rules.policy import Policy
+from releasekit.exceptions import ConflictError, HistoryTamperedError, InvalidInputError
+
+if TYPE_CHECKING:
+    import builtins
+    import datetime as dt
+    from collections.abc import Iterable
+
+    from releasekit._records.events import Event, Verification
+    from releasekit._rules.release import Kind
+
+__all__ = ["FreezeRoom"]
+
+#: How often a declaration or a lift is tried again when another write came first.
+_TRIES = 5
+
+
+@attrs.frozen(kw_only=True)
+class _Seen:
+    """The declared freezes at one head of their history, checked, and the engine on them."""
+
+    head: str
+    revision: int
+    freezes: tuple[DeclaredFreeze, ...]
+    policy: Policy | None = None
+    engine: Engine | None = None
+
+
+@attrs.define
+class FreezeRoom:
+    """Freezes declared on the spot: declare, list and lift them; the engine that obeys them.
+
+    Reached as ``desk.freezes``; it shares the desk's policy, store and clock.
+    Built on its own as ``FreezeRoom(policy, ledger, clock)``, it builds an
+    engine on the policy the first time one is asked for.
+
+    Example:
+        >>> import pendulum, releasekit as rk
+        >>> now = pendulum.datetime(2026, 12, 26, 10, tz="UTC")
+        >>> desk = rk.Desk(rk.reference_policy(freeze_declarers=["maria"]),
+        ...                clock=rk.FixedClock(now))
+        >>> incident = desk.freezes.declare(
+        ...     "incident-42", until=now.add(hours=6), reason="payments are failing", by="Maria"
+        ... )
+        >>> [(freeze.name, freeze.declared_by) for freeze in desk.freezes.list()]
+        [('incident-42', 'maria')]
+    """
+
+    _policy: Policy
+    _ledger: Ledger
+    _clock: Clock
+    _engine: Engine | None = None
+    _seen: _Seen | None = attrs.field(default=None, init=False, repr=False)
+
+    # -- acting ------------------------------------------------------------------------
+
+    def declare(
+        self,
+        name: str,
+        *,
+        until: dt.datetime,
+        reason: str,
+        by: str,
+        start: dt.datetime | None = None,
+        environments: Iterable[str] | None = None,
+        kinds: Iterable[Kind | str] | None = None,
+    ) -> DeclaredFreeze:
+        """Declare a freeze from *start* (now) until *until*; every tool on the store obeys it.
+
+        Args:
+            name: What it is called, a lowercase name such as ``incident-42``;
+                its guard's code is ``<name>-freeze``.
+            until: The first instant it no longer holds: aware, in the future.
+            reason: Why, for the people it stops.
+            by: Who declares it: someone the policy's ``freeze_declarers`` name.
+            start: The first instant it holds (aware); now by default.
+            environments: The environments it closes; the policy's last
+                (production) by default.
+            kinds: The kinds of release it holds back; normal releases by
+                default, so a hotfix goes through. Name ``hotfix`` too to stop
+                hotfixes as well.
+
+        Returns:
+            The freeze as declared.
+
+        Raises:
+            NotPermittedError: *by* is not among the policy's freeze declarers
+                (:class:`~releasekit.exceptions.UnknownPersonError`: with a
+                roster, no one on it goes by *by*).
+            NaiveDatetimeError: *until* or *start* has no time zone.
+            InvalidInputError: A value cannot be used, *until* is not in the
+                future or not after *start*, the freeze does not fit the policy,
+                or a declared freeze in force or to come has that name.
+            HistoryTamperedError: The history of declared freezes does not verify.
+            ConflictError: Other writes kept coming first; try again.
+        """
+        now = self._clock.now()
+        freeze = declared.draft(
+            self._policy,
+            name=name,
+            reason=reason,
+            until=until,
+            by=by,
+            now=now,
+            start=start,
+            environments=environments,
+            kinds=kinds,
+        )
+        data = declared.event_data(freeze)
+        return self._write(Action.FREEZE_DECLARED, freeze.declared_by, now, freeze.reason, data)
+
+    def lift(self, name: str, *, by: str, reason: str) -> DeclaredFreeze:
+        """Lift a declared freeze, in force or to come, before its end; return it as it was.
+
+        Args:
+            name: The freeze's name.
+            by: Who lifts it: someone the policy's ``freeze_declarers`` name.
+            reason: Why, for the history.
+
+        Raises:
+            NotPermittedError: *by* is not among the policy's freeze declarers.
+            InvalidInputError: No declared freeze of that name is in force or to
+                come (a freeze of the policy is lifted by changing the policy),
+                or *reason* is empty.
+            HistoryTamperedError: The history of declared freezes does not verify.
+            ConflictError: Other writes kept coming first; try again.
+        """
+        person = declared.require_declarer(self._policy, by, action="lift a freeze")
+        given: object = reason  # anything may arrive from a caller
+        if not isinstance(given, str) or not given.strip():
+            raise InvalidInputError(
+                f"say why the freeze is lifted, for the history; got {reason!r}",
+                field="reason",
+                value=reason,
+            )
+        now = self._clock.now()
+        return self._write(Action.FREEZE_LIFTED, person, now, reason, {"name": name})
+
+    # -- reading -----------------------------------------------------------------------
+
+    def list(self, *, now: dt.datetime | None = None) -> list[DeclaredFreeze]:
+        """Return the declared freezes in force or to come at *now* (the clock's), as they start.
+
+        Raises:
+            NaiveDatetimeError: *now* has no time zone.
+            HistoryTamperedError: The history of declared freezes does not verify.
+        """
+        moment = self._clock.now() if now is None else instant(now, field="now")
+        return [freeze for freeze in self._current().freezes if not freeze.over(moment)]
+
+    def history(self) -> builtins.list[Event]:
+        """Return every event of the declared freezes' history, oldest first."""
+        return self._ledger.store.events(STREAM)
+
+    def verify(self) -> Verification:
+        """Check the declared freezes' history against its chain, and their state against it."""
+        return self._ledger.verify_history(STREAM, replay=declared.replay_problem)
+
+    def policy(self) -> Policy:
+        """Return the desk's policy with the declared freezes among its freezes.
+
+        Each declared freeze guards the steps entering what it closes, and the
+        flows of the kinds it does not hold back lift it
+        (:func:`~releasekit._actions.declared_freezes.with_declared`).
+
+        Raises:
+            HistoryTamperedError: The history of declared freezes does not verify.
+        """
+        seen = self._current()
+        if not seen.freezes:
+            return self._policy
+        if seen.policy is None:
+            seen = self._seen = attrs.evolve(
+                seen, policy=declared.with_declared(self._policy, seen.freezes)
+            )
+        assert seen.policy is not None  # noqa: S101  # set just above
+        return seen.policy
+
+    def engine(self) -> Engine:
+        """Return the engine on the desk's policy and the freezes declared in the store now.
+
+        The engine is built once per state of the history and kept until the
+        state changes; with no freeze declared it is the desk's own.
+
+        Raises:
+            HistoryTamperedError: The history of declared freezes does not verify.
+        """
+        policy = self.policy()
+        if policy is self._policy:
+            if self._engine is None:
+                self._engine = Engine(self._policy)
+            return self._engine
+        seen = self._seen
+        assert seen is not None  # noqa: S101  # policy() saw the freezes
+        if seen.engine is None:
+            seen = self._seen = attrs.evolve(seen, engine=Engine(policy))
+        assert seen.engine is not None  # noqa: S101  # set just above
+        return seen.engine
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _current(self) -> _Seen:
+        """Return the declared freezes as stored now, checked against their history.
+
+        The stored state is checked against the digest its last event recorded
+        on every read; a state this room has not seen before is checked against
+        the whole history, replayed.
+        """
+        store = self._ledger.store
+        snapshot = store.snapshot(STREAM)
+        seen = self._seen
+        if snapshot is None:
+            if seen is None and not store.events(STREAM):
+                return _Seen(head="", revision=0, freezes=())
+        elif (
+            seen is not None
+            and snapshot.head == seen.head
+            and snapshot.recorded_digest == digest(snapshot.text)
+        ):
+            return seen
+        checked = self._ledger.checked_snapshot(STREAM, replay=declared.replay_problem)
+        if checked is None:  # its state was deleted, and no history is left either
+            raise HistoryTamperedError(
+                stream=STREAM,
+                seq=1,
+                detail=MISMATCH,
+                message=f"the declared freezes of {STREAM} are gone from the store; run "
+                "`releasekit verify` to see what changed, and restore it from a backup",
+            )
+        self._seen = _Seen(
+            head=checked.head, revision=checked.revision, freezes=declared.structured(checked)
+        )
+        return self._seen
+
+    def _write(
+        self, action: Action, by: str, at: dt.datetime, reason: str, data: dict[str, object]
+    ) -> DeclaredFreeze:
+        """Fold one step into the freezes as stored and append it, retrying if a write came first.
+
+        Returns the freeze the step declares or lifts.
+
+        Raises:
+            InvalidInputError: The step cannot follow the freezes as they are
+                now: a name declared twice, a freeze to lift that is not there.
+        """
+        name = data["name"]
+        for attempt in range(_TRIES):
+            seen = self._current()
+            if action is Action.FREEZE_DECLARED:
+                self._require_free(name, seen.freezes, at)
+            else:
+                found = self._find(name, seen.freezes, at)
+            after = declared.apply(
+                seen.freezes, action=action, actor=by, at=at, reason=reason, data=data
+            )
+            try:
+                event = self._ledger.append(
+                    STREAM,
+                    expected=seen.revision,
+                    action=action,
+                    by=by,
+                    at=at,
+                    snapshot=declared.state_of(after),
+                    data=data,
+                    reason=reason,
+                    target=str(name),
+                )
+            except ConflictError:
+                if attempt == _TRIES - 1:
+                    raise
+                continue
+            self._seen = _Seen(head=event.digest, revision=event.seq, freezes=after)
+            if action is Action.FREEZE_DECLARED:
+                return next(freeze for freeze in after if freeze.name == name)
+            return found
+        raise AssertionError  # pragma: no cover  # the loop returns or raises
+
+    def _find(
+        self, name: object, freezes: tuple[DeclaredFreeze, ...], at: dt.datetime
+    ) -> DeclaredFreeze:
+        """Return the declared freeze *name* in force or to come at *at*, or say why not."""
+        for freeze in freezes:
+            if freeze.name == name and not freeze.over(at):
+                return freeze
+        if any(freeze.name == name for freeze in self._policy.freezes):
+            raise InvalidInputError(
+                f"{name!r} is a freeze of policy {self._policy.name!r}, not one declared on the "
+                "spot; change the policy to lift it",
+                field="name",
+                value=name,
+            )
+        raise InvalidInputError(
+            f"no declared freeze named {name!r} is in force or to come at {when(at)}; "
+            "`releasekit freeze list` shows those that are",
+            field="name",
+            value=name,
+        )
+
+    @staticmethod
+    def _require_free(name: object, freezes: tuple[DeclaredFreeze, ...], at: dt.datetime) -> None:
+        for freeze in freezes:
+            if freeze.name == name and not freeze.over(at):
+                raise InvalidInputError(
+                    f"a freeze named {name!r} is already declared, by {freeze.declared_by} "
+                    f"until {when(freeze.until)} ({freeze.reason}); lift it first, or give "
+                    "this one another name",
+                    field="name",
+                    value=name,
+                )
