@@ -1101,10 +1101,11 @@ def _verify_one(desk: Desk, name: str) -> list[Verification]:
 
 def windows(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit windows``: the next openings of the last environment's time guards."""
+    from releasekit._interfaces._cli_freeze import declared_policy  # noqa: PLC0415  # on use
     from releasekit._rules import _forecast, guards  # noqa: PLC0415  # on use
     from releasekit._rules._time import instant  # noqa: PLC0415  # on use
 
-    policy = session.policy
+    policy = declared_policy(session)  # the policy's freezes and those declared in the store
     last = policy.last.name
     after = instant(args.after, field="after") if args.after is not None else session.now()
     found: list[dict[str, object]] = []
@@ -1185,10 +1186,11 @@ def _freeze_json(policy: Policy, freeze: Freeze, after: pendulum.DateTime) -> di
 def _freeze_lines(freeze: Mapping[str, Any]) -> list[str]:
     applies = ", ".join(freeze["applies_to"]) or "no"
     lifted = f"; lifted for {', '.join(freeze['lifted_for'])}" if freeze["lifted_for"] else ""
+    declared = f"; declared by {freeze['declared_by']}" if freeze["declared_by"] else ""
     lines = [
         (
             f"{freeze['code']}: {freeze['reason']} — {freeze['description']} "
-            f"({applies} releases{lifted})"
+            f"({applies} releases{lifted}{declared})"
         )
     ]
     for period in freeze["periods"]:
@@ -1516,13 +1518,17 @@ def _command(args: argparse.Namespace) -> Callable[[Session, argparse.Namespace]
     found = COMMANDS.get(name)
     if found is not None:
         return found
+    if args.command == "freeze":
+        from releasekit._interfaces import _cli_freeze  # noqa: PLC0415  # only for `freeze`
+
+        return _cli_freeze.COMMANDS[name]
     from releasekit._interfaces import _cli_operations  # noqa: PLC0415  # only for operations
 
     return _cli_operations.COMMANDS[name]
 
 
 #: Commands that hold commands, and where the parser puts the inner command's name.
-_GROUPS = {"policy": "policy_command", "data": "data_command"}
+_GROUPS = {"policy": "policy_command", "data": "data_command", "freeze": "freeze_command"}
 
 
 def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:

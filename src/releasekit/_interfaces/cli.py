@@ -151,7 +151,8 @@ exit codes:
   0  done, or allowed
   1  refused: promotion refused, blockers found (explain), tests failed,
      tampering found (verify), problems found (policy check), not permitted,
-     a data operation refused, nothing to roll back to, a bad log check,
+     a data operation refused, a freeze declared or lifted by someone the
+     policy does not name, nothing to roll back to, a bad log check,
      the release has ended or finished its flow
   2  error: bad input, unknown release, unusable policy file or store, usage
   3  busy: the release changed meanwhile (retry), a lease is held, a step is
@@ -657,6 +658,12 @@ def _policy_parsers(policy: argparse.ArgumentParser) -> None:
         )
 
 
+def _freeze_parsers(freeze: argparse.ArgumentParser) -> None:
+    from releasekit._interfaces import _cli_freeze  # noqa: PLC0415  # only for `freeze`
+
+    _cli_freeze.add_parsers(freeze, common=_global_options, epilog=_CODES)
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one function per command
     """Return the parser of the ``releasekit`` command line.
 
@@ -801,6 +808,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
         _data_parsers,
     )
     command.offer("policy", "check or show a policy file", _policy_parsers)
+    command.offer(
+        "freeze",
+        "declare a freeze on the spot (an incident), list the declared ones, lift one",
+        _freeze_parsers,
+    )
     command.offer(
         "demo",
         "walk a normal and a hotfix release through the reference policy "
