@@ -15,6 +15,7 @@ import datetime as dt
 import pendulum
 from hypothesis import strategies as st
 
+from releasekit._actions.declared_freezes import DeclaredFreeze
 from releasekit._records.events import Action, Draft, Event
 from releasekit._records.processes import HostProcess
 from releasekit._records.store import Lease
@@ -41,6 +42,7 @@ __all__ = [
     "attempts",
     "attentions",
     "blockers",
+    "declared_freezes",
     "drafts",
     "events",
     "evidence",
@@ -354,4 +356,26 @@ def records() -> st.SearchStrategy[Record]:
         head=digests,
         attempt=st.none() | attempts(),
         attention=st.lists(attentions(), max_size=2, unique_by=lambda item: item.key).map(tuple),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Freezes declared on the spot (releasekit._actions.declared_freezes)
+# ---------------------------------------------------------------------------
+
+
+def declared_freezes() -> st.SearchStrategy[DeclaredFreeze]:
+    """Draw a freeze as someone declared it: any reason, instants in order, kinds and places."""
+    return st.builds(
+        lambda start, length, **fields: DeclaredFreeze(start=start, until=start + length, **fields),
+        start=instants(),
+        length=st.timedeltas(
+            min_value=dt.timedelta(microseconds=1), max_value=dt.timedelta(days=30)
+        ),
+        name=record_names,
+        reason=some_text,
+        declared_by=people,
+        declared_at=instants(),
+        kinds=st.sets(st.sampled_from(Kind), min_size=1),
+        environments=st.none() | st.sets(record_names, min_size=1, max_size=3),
     )

@@ -213,6 +213,7 @@ def test_verify_checks_the_freezes_history(cli: Callable[..., Ran], team: Path, 
     del team
     ok(add(cli))
     checked = ok(cli("verify")).out
+    one = ok(cli("--json", "verify", "freezes:declared")).json["histories"]
 
     with sqlite3.connect(db) as file:
         file.execute("UPDATE streams SET snapshot = '{\"freezes\":[]}'")
@@ -221,6 +222,7 @@ def test_verify_checks_the_freezes_history(cli: Callable[..., Ran], team: Path, 
     verified = cli("verify")
 
     assert "freezes:declared: ok, 1 events" in checked
+    assert [("freezes:declared", True, 1)] == [(h["stream"], h["ok"], h["events"]) for h in one]
     assert 1 == tampered.code
     assert "does not match its history" in tampered.err
     assert 1 == verified.code

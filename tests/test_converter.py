@@ -37,6 +37,7 @@ ROUND_TRIPS: list[tuple[Any, st.SearchStrategy[Any]]] = [
     (State, rks.records().map(lambda r: State(release=r.release, attempt=r.attempt))),
     (Lease, rks.leases()),
     (HostProcess, rks.host_processes()),
+    (rk.DeclaredFreeze, rks.declared_freezes()),
 ]
 
 

@@ -382,6 +382,19 @@ def test_the_history_replays_to_the_stored_freezes(desk: rk.Desk, clock: rk.Fixe
     assert [kept] == desk.freezes.list()
 
 
+def test_two_tools_declaring_in_turn_keep_every_freeze(
+    desk: rk.Desk, path: Path, clock: rk.FixedClock
+) -> None:
+    """A desk that read the freezes before another tool declared one adds its own to both."""
+    other = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    declare(desk, name="first")
+    declare(other, name="second")
+    declare(desk, name="third")
+
+    assert ["first", "second", "third"] == [item.name for item in other.freezes.list()]
+    assert [True] == [item.ok for item in desk.verify_all()]
+
+
 def forge(path: Path, statement: str, *values: object) -> None:
     """Run one statement on the file by hand, as someone with access to it might."""
     file = sqlite3.connect(path, isolation_level=None)
