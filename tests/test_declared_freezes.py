@@ -409,13 +409,12 @@ def forge(path: Path, statement: str, *values: object) -> None:
     ("statement", "values"),
     [
         ("UPDATE streams SET snapshot = ? WHERE stream = ?", (json.dumps({"freezes": []}), STREAM)),
-        ("DELETE FROM streams WHERE stream = ?", (STREAM,)),
         (
             "UPDATE events SET data = json_set(data, '$.until', ?) WHERE stream = ?",
             ("2026-11-28T09:31:00+00:00", STREAM),
         ),
     ],
-    ids=["state-emptied", "state-deleted", "event-shortened"],
+    ids=["state-emptied", "event-shortened"],
 )
 def test_an_edited_freeze_history_is_refused_before_it_is_acted_on(  # noqa: PLR0917  # fixtures
     desk: rk.Desk,
@@ -436,6 +435,26 @@ def test_an_edited_freeze_history_is_refused_before_it_is_acted_on(  # noqa: PLR
     verified = {item.stream: item for item in other.verify_all()}
     assert (STREAM, False) == (tampered.value.stream, verified[STREAM].ok)
     assert "stage" == other.get(staged).state
+
+
+def test_a_deleted_freeze_state_is_refused_by_whoever_saw_it_and_reported_by_verify(
+    desk: rk.Desk, staged: str, path: Path, clock: rk.FixedClock
+) -> None:
+    """The desk that read the freezes refuses their deletion; listing or declaring refuses it."""
+    declare(desk)
+    assert not desk.explain(staged).allowed
+    forge(path, "DELETE FROM streams WHERE stream = ?", STREAM)
+    other = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+
+    with pytest.raises(rk.HistoryTamperedError):
+        desk.promote(staged, by="anton", to="production")
+    with pytest.raises(rk.HistoryTamperedError):
+        other.freezes.list()
+    with pytest.raises(rk.HistoryTamperedError):
+        declare(other, name="incident-43")
+
+    verified = {item.stream: item for item in other.verify_all()}
+    assert (False, "stage") == (verified[STREAM].ok, desk.get(staged).state)
 
 
 def test_a_desk_that_read_the_freezes_notices_their_state_edited_since(
@@ -501,7 +520,7 @@ def test_a_policy_file_names_its_freeze_declarers() -> None:
 def test_every_store_shares_a_declared_freeze_and_refuses_it_removed_by_hand(
     durable_backend: Backend,
 ) -> None:
-    """On SQLite and PostgreSQL, a second handle obeys the freeze, and refuses its deletion."""
+    """On SQLite and PostgreSQL, a second handle obeys the freeze, and refuses it deleted."""
     clock = rk.FixedClock(SATURDAY - dt.timedelta(hours=1))
     desk = rk.Desk(team_policy(), store=durable_backend.open(), clock=clock)
     staged = to_stage(desk, clock)
@@ -519,7 +538,8 @@ def test_every_store_shares_a_declared_freeze_and_refuses_it_removed_by_hand(
 
     assert ["incident-42-freeze"] == codes
     with pytest.raises(rk.HistoryTamperedError):
-        third.promote(staged, by="anton", to="production")
-    with pytest.raises(rk.HistoryTamperedError):
         other.promote(staged, by="anton", to="production")
+    with pytest.raises(rk.HistoryTamperedError):
+        third.freezes.list()
+    assert [False] == [item.ok for item in third.verify_all() if item.stream == STREAM]
     assert "stage" == third.get(staged).state

@@ -10,12 +10,15 @@ other.
 
 The rules stay pure: the room reads the declared freezes from the store and
 hands the desk an :class:`~releasekit.Engine` on the policy with those freezes
-among its own (:meth:`FreezeRoom.engine`). Before the freezes are acted on
-their state is checked against the digest its last event recorded, and the
-first time a room sees a state (and whenever it changed) the whole history is
-checked and replayed: a freeze history edited behind releasekit's back is a
-:class:`~releasekit.exceptions.HistoryTamperedError`, never a freeze silently
-gone.
+among its own (:meth:`FreezeRoom.engine`): one read of the store per decision.
+Before the freezes are acted on their state is checked against the digest its
+last event recorded, and the first time a room sees a state (and whenever it
+changed) the whole history is checked and replayed: a freeze edited or removed
+behind releasekit's back is a
+:class:`~releasekit.exceptions.HistoryTamperedError`. One case is left to
+``verify``: a state deleted whole, its history left, reads on the path of a
+decision as no freeze ever declared to a tool that had not read it before
+(declaring, lifting and listing refuse it).
 """
 
 from __future__ import annotations
@@ -76,8 +79,9 @@ class FreezeRoom:
         >>> incident = desk.freezes.declare(
         ...     "incident-42", until=now.add(hours=6), reason="payments are failing", by="Maria"
         ... )
-        >>> [(freeze.name, freeze.declared_by) for freeze in desk.freezes.list()]
-        [('incident-42', 'maria')]
+        >>> listed = desk.freezes.list()
+        >>> len(listed), listed[0].name, listed[0].declared_by
+        (1, 'incident-42', 'maria')
     """
 
     _policy: Policy
@@ -180,7 +184,8 @@ class FreezeRoom:
             HistoryTamperedError: The history of declared freezes does not verify.
         """
         moment = self._clock.now() if now is None else instant(now, field="now")
-        return [freeze for freeze in self._current().freezes if not freeze.over(moment)]
+        current = self._current(thorough=True)
+        return [freeze for freeze in current.freezes if not freeze.over(moment)]
 
     def history(self) -> builtins.list[Event]:
         """Return every event of the declared freezes' history, oldest first."""
@@ -233,18 +238,21 @@ class FreezeRoom:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _current(self) -> _Seen:
+    def _current(self, *, thorough: bool = False) -> _Seen:
         """Return the declared freezes as stored now, checked against their history.
 
         The stored state is checked against the digest its last event recorded
         on every read; a state this room has not seen before is checked against
-        the whole history, replayed.
+        the whole history, replayed. Finding no state at all costs the one read
+        on the path of a decision; a state this room saw, gone since, is
+        refused, and so is, when *thorough* (declaring, lifting, listing), a
+        state gone while its history remains.
         """
         store = self._ledger.store
         snapshot = store.snapshot(STREAM)
         seen = self._seen
         if snapshot is None:
-            if seen is None and not store.events(STREAM):
+            if seen is None and not (thorough and store.events(STREAM)):
                 return _Seen(head="", revision=0, freezes=())
         elif (
             seen is not None
@@ -279,7 +287,7 @@ class FreezeRoom:
         """
         name = data["name"]
         for attempt in range(_TRIES):
-            seen = self._current()
+            seen = self._current(thorough=True)
             if action is Action.FREEZE_DECLARED:
                 self._require_free(name, seen.freezes, at)
             else:
