@@ -71,6 +71,8 @@ def test_the_actions_cover_every_kind_of_step() -> None:
         "notified",
         "attention-needed",
         "attention-cleared",
+        "freeze-declared",
+        "freeze-lifted",
     } == {action.value for action in Action}
 
 

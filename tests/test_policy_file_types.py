@@ -454,7 +454,7 @@ WRONG_TYPES = [
         'name = "reference"\nowners = ["x"]',
         (
             "owners: unknown top-level key; use name, description, version_pattern, people, "
-            "windows, environments, freezes, flows"
+            "freeze_declarers, windows, environments, freezes, flows"
         ),
     ),
     (
@@ -625,7 +625,7 @@ def test_keys_holding_control_characters_are_shown_escaped() -> None:
     assert (
         (
             '"ok\\u000areleasekit.toml: valid": unknown top-level key; use name, description, '
-            "version_pattern, people, windows, environments, freezes, flows"
+            "version_pattern, people, freeze_declarers, windows, environments, freezes, flows"
         ),
         (
             "environments[4].gate[3].window: there is no window 'production'; define "
