@@ -158,8 +158,8 @@ def test_a_freeze_may_close_another_environment(desk: rk.Desk, clock: rk.FixedCl
     release = desk.start("2.5.0", by="anton")
     declare(desk, environments=["stage"], until=clock.now() + dt.timedelta(days=1))
 
-    stage = desk.engine.policy.step_from("normal", "sandbox")
-    production = desk.engine.policy.step_from("normal", "stage")
+    stage = desk.freezes.policy().step_from("normal", "sandbox")
+    production = desk.freezes.policy().step_from("normal", "stage")
 
     assert stage is not None
     assert production is not None

@@ -34,6 +34,7 @@ import attrs
 from releasekit._actions.data_room import DataRoom
 from releasekit._actions.executors.recording import dry_run
 from releasekit._actions.executors.registry import Registry
+from releasekit._actions.freeze_room import DeskEngine, FreezeRoom
 from releasekit._actions.history_room import HistoryRoom
 from releasekit._actions.log_room import LogRoom
 from releasekit._actions.opening import (
@@ -56,7 +57,6 @@ from releasekit._records.ledger import Ledger
 from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules.clock import Clock, SystemClock
-from releasekit._rules.engine import Engine
 from releasekit._rules.policy import Policy
 from releasekit._rules.release import Kind
 
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from releasekit._actions.logs import LogCheck, LogReport, Monitoring
     from releasekit._records.events import Event, Verification
     from releasekit._records.values import Record, ReleaseSummary
-    from releasekit._rules.engine import Explanation, Plan
+    from releasekit._rules.engine import Engine, Explanation, Plan
     from releasekit._rules.evidence import Evidence, LogVerdict
     from releasekit._rules.release import Artifact
 
@@ -121,7 +121,8 @@ class Desk:
     #: The store :meth:`open` opened, which :meth:`close` closes.
     _opened: Store | None = attrs.field(default=None, init=False, repr=False)
     _data: DataRoom = attrs.field(init=False, repr=False)
-    _engine: Engine = attrs.field(init=False, repr=False)
+    _freezes: FreezeRoom = attrs.field(init=False, repr=False)
+    _engine: DeskEngine = attrs.field(init=False, repr=False)
     _ledger: Ledger = attrs.field(init=False, repr=False)
     _histories: HistoryRoom = attrs.field(init=False, repr=False)
     _releases: ReleaseRoom = attrs.field(init=False, repr=False)
@@ -132,8 +133,10 @@ class Desk:
     _resumes: ResumeRoom = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        self._engine = Engine(self.policy)
+        self._engine = DeskEngine(self.policy)  # obeys the freezes declared in the store
         self._ledger = Ledger(self.store, policy=self.policy)
+        self._freezes = FreezeRoom(self.policy, self._ledger, self.clock, self._engine)
+        self._engine.obey(self._freezes)
         room = Room(
             policy=self.policy,
             store=self.store,
@@ -227,8 +230,13 @@ class Desk:
         return self._data
 
     @property
+    def freezes(self) -> FreezeRoom:
+        """The freeze room: freezes declared on the spot, declared, listed and lifted."""
+        return self._freezes
+
+    @property
     def engine(self) -> Engine:
-        """The engine the desk asks."""
+        """The engine the desk asks: the policy's, obeying the freezes declared in the store."""
         return self._engine
 
     @property

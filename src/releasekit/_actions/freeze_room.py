@@ -44,9 +44,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from releasekit._records.events import Event, Verification
-    from releasekit._rules.release import Kind
+    from releasekit._rules.engine import Explanation, Plan
+    from releasekit._rules.release import Kind, Release
 
-__all__ = ["FreezeRoom"]
+__all__ = ["DeskEngine", "FreezeRoom"]
 
 #: How often a declaration or a lift is tried again when another write came first.
 _TRIES = 5
@@ -224,11 +225,22 @@ class FreezeRoom:
         Raises:
             HistoryTamperedError: The history of declared freezes does not verify.
         """
+        declared_engine = self.declared_engine()
+        if declared_engine is not None:
+            return declared_engine
+        if self._engine is None:
+            self._engine = Engine(self._policy)
+        return self._engine
+
+    def declared_engine(self) -> Engine | None:
+        """Return the engine obeying the freezes declared in the store now; ``None`` if none is.
+
+        Raises:
+            HistoryTamperedError: The history of declared freezes does not verify.
+        """
         policy = self.policy()
         if policy is self._policy:
-            if self._engine is None:
-                self._engine = Engine(self._policy)
-            return self._engine
+            return None
         seen = self._seen
         assert seen is not None  # noqa: S101  # policy() saw the freezes
         if seen.engine is None:
@@ -349,3 +361,49 @@ class FreezeRoom:
                     field="name",
                     value=name,
                 )
+
+
+@attrs.define
+class DeskEngine(Engine):
+    """The desk's engine: its policy's, obeying the freezes declared in the store at each decision.
+
+    Every room of a desk asks this one engine. What decides whether a step may
+    happen — :meth:`explain`, :meth:`plan` and :meth:`promote` — reads the
+    declared freezes first (:meth:`FreezeRoom.declared_engine`) and asks the
+    engine on the policy holding them; every other question is the policy's.
+    The desk calls :meth:`obey` once its freeze room is built.
+    """
+
+    _freezes: FreezeRoom | None = attrs.field(default=None, init=False, repr=False)
+
+    def obey(self, freezes: FreezeRoom) -> None:
+        """Obey the freezes *freezes* reads from the store from now on."""
+        self._freezes = freezes
+
+    def _declared(self) -> Engine | None:
+        return None if self._freezes is None else self._freezes.declared_engine()
+
+    def explain(
+        self, release: Release, *, now: dt.datetime, actor: str | None = None
+    ) -> Explanation:
+        """Explain the next step as the policy and the freezes declared now say (see Engine)."""
+        engine = self._declared()
+        if engine is None:
+            return super().explain(release, now=now, actor=actor)
+        return engine.explain(release, now=now, actor=actor)
+
+    def promote(
+        self, release: Release, *, by: str, now: dt.datetime, to: str | None = None
+    ) -> Release:
+        """Promote as the policy and the freezes declared now allow (see Engine)."""
+        engine = self._declared()
+        if engine is None:
+            return super().promote(release, by=by, now=now, to=to)
+        return engine.promote(release, by=by, now=now, to=to)
+
+    def plan(self, release: Release, *, now: dt.datetime) -> Plan:
+        """Plan as the policy and the freezes declared now say (see Engine)."""
+        engine = self._declared()
+        if engine is None:
+            return super().plan(release, now=now)
+        return engine.plan(release, now=now)

@@ -3,8 +3,8 @@
 A listing reads release rows only — no evidence, no history — so it costs the
 same however many releases the store holds beyond the page. ``verify`` walks a
 history's hash chain and compares the stored state with the replay of its
-events: a release's, a data operation's (``data:<id>``), or any other
-(``kind:name``).
+events: a release's, a data operation's (``data:<id>``), the declared freezes'
+(``freezes:declared``), or any other (``kind:name``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from releasekit._actions import declared_freezes
 from releasekit._actions.data import STREAM_PREFIX
 from releasekit._actions.data_records import DataRecords
 from releasekit._actions.room import Room
@@ -91,7 +92,8 @@ class HistoryRoom(Room):
             return self.ledger.verify(stream)
         if stream.startswith(STREAM_PREFIX):
             return DataRecords(self.ledger).verify(stream.removeprefix(STREAM_PREFIX))
-        verification = self.ledger.verify_history(stream)
+        replay = declared_freezes.replay_problem if stream == declared_freezes.STREAM else None
+        verification = self.ledger.verify_history(stream, replay=replay)
         if verification.ok and not verification.events:
             raise InvalidInputError(
                 f"the store holds no history named {stream!r}; `releasekit verify` lists them all",
