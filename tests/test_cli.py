@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit._interfaces import _cli_parsers, _cli_text, cli
+from releasekit._interfaces import _cli_codes, _cli_parsers, _cli_text, cli
 from releasekit._interfaces.cli import ENVIRONMENT, EVIDENCE_KINDS, ExitCode, main, parse_instant
 
 COMMANDS = [
@@ -379,8 +379,9 @@ def test_help_does_not_load_the_commands() -> None:
 
 def test_the_module_imports_only_the_standard_library() -> None:
     """cli.py imports the standard library, and the helpers of its own that do too."""
-    own = {"releasekit._interfaces._cli_parsers", "releasekit._interfaces._cli_text"}
-    for module in (cli, _cli_parsers, _cli_text):
+    modules = (cli, _cli_codes, _cli_parsers, _cli_text)
+    own = {module.__name__ for module in modules}
+    for module in modules:
         source = Path(module.__file__ or "").read_text(encoding="utf-8")
         imported = {
             line.split()[1]

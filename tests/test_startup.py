@@ -37,6 +37,7 @@ PARSER = frozenset(
         "releasekit",
         "releasekit._interfaces",
         "releasekit._interfaces.cli",
+        "releasekit._interfaces._cli_codes",
         "releasekit._interfaces._cli_parsers",
         "releasekit._interfaces._cli_text",
     }

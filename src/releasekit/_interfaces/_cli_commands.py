@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_codes import ExitCode
 from releasekit._interfaces._cli_text import escape, json_text, terminal_text
-from releasekit._interfaces.cli import ExitCode
 from releasekit.exceptions import (
     ConflictError,
     ExecutorError,

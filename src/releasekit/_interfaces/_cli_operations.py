@@ -17,9 +17,9 @@ from releasekit._actions.deployments import live
 from releasekit._actions.executors.outcomes import human_duration
 from releasekit._actions.logs import CheckStatus, LogReport
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_codes import ExitCode
 from releasekit._interfaces._cli_commands import Reply, UnreadableError, next_line, read_text
 from releasekit._interfaces._cli_text import json_text
-from releasekit._interfaces.cli import ExitCode
 from releasekit._records.converter import structure
 from releasekit._rules.evidence import LogReview
 from releasekit.exceptions import ExecutorNotAllowedError, InvalidInputError, RecordError
