@@ -22,7 +22,7 @@ import pendulum
 from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_commands import Reply
+from releasekit._interfaces._cli_session import Reply
 from releasekit._records.sqlite import SqliteStore
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.evidence import ChangeReview, LogReview, SignOff, TestRun, TestsWritten
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Iterator
 
-    from releasekit._interfaces._cli_commands import Session
+    from releasekit._interfaces._cli_session import Session
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.verdicts import Blocker
 

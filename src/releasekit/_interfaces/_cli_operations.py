@@ -17,8 +17,13 @@ from releasekit._actions.deployments import live
 from releasekit._actions.executors.outcomes import human_duration
 from releasekit._actions.logs import CheckStatus, LogReport
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_codes import ExitCode
-from releasekit._interfaces._cli_commands import Reply, UnreadableError, next_line, read_text
+from releasekit._interfaces._cli_session import (
+    ExitCode,
+    Reply,
+    UnreadableError,
+    next_line,
+    read_text,
+)
 from releasekit._interfaces._cli_text import json_text
 from releasekit._records.converter import structure
 from releasekit._rules.evidence import LogReview
@@ -31,7 +36,7 @@ if TYPE_CHECKING:
     from releasekit._actions.data import DataOperation
     from releasekit._actions.deployments import Deployment
     from releasekit._actions.desk import Desk
-    from releasekit._interfaces._cli_commands import Session
+    from releasekit._interfaces._cli_session import Session
     from releasekit._rules.environments import DataAdjustmentRule
     from releasekit._rules.release import Release
 
