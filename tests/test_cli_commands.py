@@ -17,9 +17,11 @@ from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest
 from fake_dt import write_fake_dt
 from plugin_packages import install_package
 from releasekit._interfaces import _cli_commands
-from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, main
+from releasekit._interfaces._cli_parsers import Commands
+from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, build_parser, main
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable
     from pathlib import Path
 
@@ -1258,6 +1260,24 @@ def test_global_options_may_follow_the_command(cli: Callable[..., Ran]) -> None:
 
 
 # -- the exit code of each error ---------------------------------------------------------
+
+
+def commands_of(parser: argparse.ArgumentParser) -> Commands:
+    return next(action for action in parser._actions if isinstance(action, Commands))
+
+
+def test_every_command_on_the_command_line_runs_a_function_of_its_module() -> None:
+    """Each command the parser offers (each action of `data` and `policy`) has its function."""
+    offered = commands_of(build_parser())
+    names: set[str] = set()
+    for name in offered.names():
+        if name in {"data", "policy"}:
+            names.update(f"{name} {action}" for action in commands_of(offered.parser(name)).names())
+        else:
+            names.add(name)
+
+    assert sorted(names) == sorted(_cli_commands.COMMANDS)
+    assert [] == [name for name in sorted(names) if not callable(_cli_commands.command(name))]
 
 
 @pytest.mark.parametrize(

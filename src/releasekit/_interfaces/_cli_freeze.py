@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pendulum
 
     from releasekit._actions.declared_freezes import DeclaredFreeze
-    from releasekit._interfaces._cli_commands import Reply, Session
+    from releasekit._interfaces._cli_session import Reply, Session
     from releasekit._records.events import Event
     from releasekit._rules.policy import Policy
 
@@ -183,7 +183,7 @@ def listed(session: Session, _args: argparse.Namespace) -> Reply:
         for freeze in freezes
     ]
     headers = ["NAME", "STATUS", "FROM", "UNTIL", "CLOSES", "HOLDS", "DECLARED BY", "REASON"]
-    from releasekit._interfaces._cli_commands import Reply  # noqa: PLC0415  # on use
+    from releasekit._interfaces._cli_session import Reply  # noqa: PLC0415  # on use
 
     return Reply(data=data, text=show.table(headers, rows))
 
@@ -213,7 +213,7 @@ def lift(session: Session, args: argparse.Namespace) -> Reply:
 def history(session: Session, _args: argparse.Namespace) -> Reply:
     """``releasekit freeze history``."""
     from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
-    from releasekit._interfaces._cli_commands import Reply  # noqa: PLC0415  # on use
+    from releasekit._interfaces._cli_session import Reply  # noqa: PLC0415  # on use
 
     events = session.desk().freezes.history()
     rows = [
@@ -291,7 +291,7 @@ def _what(event: Event) -> str:
 
 def _reply(data: Mapping[str, object], lines: list[str]) -> Reply:
     from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
-    from releasekit._interfaces._cli_commands import Reply  # noqa: PLC0415  # on use
+    from releasekit._interfaces._cli_session import Reply  # noqa: PLC0415  # on use
 
     return Reply(data=data, text=show.block(lines))
 
