@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import json
 import os
@@ -10,11 +11,24 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from releasekit._interfaces import _cli_codes, _cli_parsers, _cli_text, cli
+from releasekit._interfaces import (
+    _cli_arguments,
+    _cli_codes,
+    _cli_parser,
+    _cli_parser_operations,
+    _cli_parsers,
+    _cli_text,
+    cli,
+)
 from releasekit._interfaces.cli import ENVIRONMENT, EVIDENCE_KINDS, ExitCode, main, parse_instant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType
 
 COMMANDS = [
     "start",
@@ -377,19 +391,37 @@ def test_help_does_not_load_the_commands() -> None:
     assert "False" == result.stdout.splitlines()[-1]
 
 
+def top_level_imports(module: ModuleType) -> Iterator[str]:
+    """The modules *module* imports when it is imported (not in functions or for type checkers)."""
+    tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            yield from (alias.name for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom) and statement.module != "__future__":
+            module_name = statement.module or ""
+            yield from (f"{module_name}.{alias.name}" for alias in statement.names)
+
+
 def test_the_module_imports_only_the_standard_library() -> None:
-    """cli.py imports the standard library, and the helpers of its own that do too."""
-    modules = (cli, _cli_codes, _cli_parsers, _cli_text)
+    """cli.py and its parser import the standard library, and helpers of their own that do too."""
+    modules = (
+        cli,
+        _cli_arguments,
+        _cli_codes,
+        _cli_parser,
+        _cli_parser_operations,
+        _cli_parsers,
+        _cli_text,
+    )
     own = {module.__name__ for module in modules}
     for module in modules:
-        source = Path(module.__file__ or "").read_text(encoding="utf-8")
-        imported = {
-            line.split()[1]
-            for line in source.splitlines()
-            if line.startswith(("import ", "from ")) and "__future__" not in line
+        others = {
+            name.split(".")[0]
+            for name in top_level_imports(module)
+            if name not in own and name.rpartition(".")[0] not in own
         }
 
-        assert {name.split(".")[0] for name in imported - own} <= set(sys.stdlib_module_names)
+        assert set() == others - set(sys.stdlib_module_names), module.__name__
 
 
 # -- the real command ----------------------------------------------------------------

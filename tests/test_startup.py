@@ -37,7 +37,10 @@ PARSER = frozenset(
         "releasekit",
         "releasekit._interfaces",
         "releasekit._interfaces.cli",
+        "releasekit._interfaces._cli_arguments",
         "releasekit._interfaces._cli_codes",
+        "releasekit._interfaces._cli_parser",
+        "releasekit._interfaces._cli_parser_operations",
         "releasekit._interfaces._cli_parsers",
         "releasekit._interfaces._cli_text",
     }

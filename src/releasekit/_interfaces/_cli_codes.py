@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["ExitCode"]
+__all__ = ["IN_SHORT", "ExitCode"]
 
 
 class ExitCode(enum.IntEnum):
@@ -38,3 +38,10 @@ class ExitCode(enum.IntEnum):
     INTERNAL_ERROR = 70
     #: Interrupted (Ctrl-C): whatever step was running may be unfinished.
     INTERRUPTED = 130
+
+
+#: The exit codes, in short, under each command's help.
+IN_SHORT = (
+    "exit codes: 0 done/allowed, 1 refused, 2 error, 3 busy, 4 executor failed, "
+    "70 a bug in releasekit"
+)

@@ -14,8 +14,8 @@ imports the standard library only, and the rest when a command runs.
 
 from __future__ import annotations
 
+from releasekit._interfaces._cli_arguments import parse_instant
 from releasekit._interfaces._cli_parsers import add_commands
-from releasekit._interfaces.cli import parse_instant
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
