@@ -507,9 +507,9 @@ def _seed(folder: Path) -> None:
         desk.data.restore("production", "sandbox-anton", by="anton", reason="reproduce")
         hostile.forge(store)
         report = desk.collect_logs("2.4.0")
-    from releasekit._interfaces import _cli_render  # noqa: PLC0415  # what `logs --save` writes
+    from releasekit._interfaces import _cli_render_operations  # noqa: PLC0415  # `logs --save`
 
-    (folder / "report.json").write_text(json.dumps(_cli_render.log_report_json(report)))
+    (folder / "report.json").write_text(json.dumps(_cli_render_operations.log_report_json(report)))
     (folder / "policy.toml").write_text(reference_policy_file(), encoding="utf-8")
     (folder / "garbage.db").write_text("this is not a database\n")
     (folder / "binary.bin").write_bytes(bytes(range(256)) * 4)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from releasekit._actions.data import DataOperationKind, DataOperationStatus
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_render_operations import data_operation_json
 from releasekit._interfaces._cli_session import (
     ExitCode,
     Reply,
@@ -100,7 +101,7 @@ def _operation_reply(
         lines.append(f"  fingerprint: {operation.fingerprint[:SHORT_FINGERPRINT]}")
     lines.append(f"  {_standing(operation, rule)}")
     return Reply(
-        data={"outcome": outcome, "operation": show.data_operation_json(operation, rule)},
+        data={"outcome": outcome, "operation": data_operation_json(operation, rule)},
         text=show.block(lines),
         code=code,
     )
@@ -256,7 +257,7 @@ def data_list(session: Session, args: argparse.Namespace) -> Reply:
                 _what(operation),
             ]
         )
-        documents.append(show.data_operation_json(operation, rule))
+        documents.append(data_operation_json(operation, rule))
     headers = ["ID", "STATUS", "VERIFIED", "REQUESTED", "WHAT"]
     where = f" in {args.environment}" if args.environment is not None else ""
     text = (
@@ -309,7 +310,7 @@ def data_show(session: Session, args: argparse.Namespace) -> Reply:
     history = show.table(["#", "AT", "ACTOR", "STEP", "REASON"], rows)
     return Reply(
         data={
-            "operation": show.data_operation_json(operation, rule),
+            "operation": data_operation_json(operation, rule),
             "events": [show.event_json(event) for event in events],
         },
         text=f"{show.block(lines)}\n\n{history}",

@@ -16,6 +16,12 @@ from releasekit._actions.deployments import live
 from releasekit._actions.executors.outcomes import human_duration
 from releasekit._actions.logs import CheckStatus, LogReport
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_render_operations import (
+    deployment_json,
+    log_check_json,
+    log_report_json,
+    monitoring_json,
+)
 from releasekit._interfaces._cli_session import (
     ExitCode,
     Reply,
@@ -106,7 +112,7 @@ def logs(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit logs [RELEASE]``: one report of every environment's error logs."""
     desk = session.desk(executors=True)
     report = desk.collect_logs(args.release, since=args.since, progress=session.progress())
-    document = show.log_report_json(report)
+    document = log_report_json(report)
     text = report.render(entries=args.entries, line=show.escape)
     if args.save is not None:
         _write_json(args.save, document)
@@ -146,7 +152,7 @@ def review_logs(session: Session, args: argparse.Namespace) -> Reply:
         text = f"{report.render(line=show.escape)}\n\n{text}"
     return Reply(
         data={
-            "report": show.log_report_json(report),
+            "report": log_report_json(report),
             "recorded": [show.evidence_json(review)],
             "release": show.record_json(stored),
         },
@@ -208,7 +214,7 @@ def monitoring(session: Session, args: argparse.Namespace) -> Reply:
         for item in record.attention
     )
     return Reply(
-        data={**show.monitoring_json(found), "attention": show.record_json(record)["attention"]},
+        data={**monitoring_json(found), "attention": show.record_json(record)["attention"]},
         text=show.block(lines),
     )
 
@@ -261,7 +267,7 @@ def check_production(session: Session, args: argparse.Namespace) -> Reply:
             f"{shlex.quote(release_id)} {shlex.quote(key)} --reason ..."
         )
     return Reply(
-        data={**show.log_check_json(check), "release": show.record_json(record)},
+        data={**log_check_json(check), "release": show.record_json(record)},
         text=show.block(lines),
         code=ExitCode.REFUSED if check.bad else ExitCode.OK,
     )
@@ -338,7 +344,7 @@ def deployments(session: Session, args: argparse.Namespace) -> Reply:
             "environment": name,
             "running": None if running is None else running.release.id,
             "rollback_target": None if target is None else target.release.id,
-            "deployments": [show.deployment_json(deployment) for deployment in found],
+            "deployments": [deployment_json(deployment) for deployment in found],
         },
         text=text,
     )
