@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from transitions.extensions.diagrams import GraphMachine
 
+from releasekit._rules.flow_machine import definition
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from releasekit._rules.policy import Policy
+    from releasekit._rules.policy import Policy, Step
     from releasekit._rules.release import Kind
 
 
@@ -32,6 +34,13 @@ def _label(text: str) -> Callable[[], bool]:
     return condition
 
 
+def _labels(step: Step) -> list[Callable[[], bool]]:
+    """Name the guards *step* checks, and those its flow lifts, as the picture's conditions."""
+    names = [guard.describe() for guard in step.guards[1:]]
+    names.extend(f"lifted: {guard.describe()}" for guard in step.lifted)
+    return [_label(name) for name in names]
+
+
 def mermaid(policy: Policy, kind: Kind, *, current: str | None = None) -> str:
     """Return a Mermaid ``stateDiagram-v2`` of the flow for *kind*.
 
@@ -40,17 +49,6 @@ def mermaid(policy: Policy, kind: Kind, *, current: str | None = None) -> str:
         kind: Which flow.
         current: A state to mark as active, e.g. a release's current state.
     """
-    from releasekit._rules.engine import _definition  # noqa: PLC0415  # the engine imports us lazily
-
-    definition = _definition(policy, kind)
-    labelled = {(step.source, step.target): step for step in policy.steps(kind)}
-    for transition in definition["transitions"]:
-        if transition["trigger"] != "promote":
-            continue
-        step = labelled[(transition["source"], transition["dest"])]
-        names = [guard.describe() for guard in step.guards[1:]]
-        names.extend(f"lifted: {guard.describe()}" for guard in step.lifted)
-        transition["conditions"] = [_label(name) for name in names]
     model = _Model()
     machine = GraphMachine(
         model=model,
@@ -59,7 +57,7 @@ def mermaid(policy: Policy, kind: Kind, *, current: str | None = None) -> str:
         show_conditions=True,
         show_state_attributes=False,
         title=f"{policy.name}: {kind.value} flow",
-        **definition,
+        **definition(policy, kind, conditions=_labels),
     )
     graph = machine.model_graphs[id(model)]
     graph.reset_styling()

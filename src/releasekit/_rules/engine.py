@@ -11,7 +11,7 @@ Every method takes the instant it works for; the engine never reads a clock.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 import pendulum
@@ -27,6 +27,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
+from releasekit._rules.flow_machine import ABANDON, PROMOTE, ROLL_BACK, definition
 from releasekit._rules.guards import GuardContext
 from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
@@ -48,10 +49,6 @@ if TYPE_CHECKING:
     from releasekit._rules.evidence import Evidence
 
 __all__ = ["Engine", "Explanation", "Plan", "StepPlan"]
-
-_PROMOTE = "promote"
-_ABANDON = "abandon"
-_ROLL_BACK = "roll_back"
 
 
 @attrs.frozen(kw_only=True)
@@ -175,25 +172,8 @@ def _condition(step: Step) -> Callable[[EventData], bool]:
     return guards_hold
 
 
-def _definition(policy: Policy, kind: Kind) -> dict[str, Any]:
-    flow = policy.flow(kind)
-    steps = policy.steps(kind)
-    transitions: list[dict[str, Any]] = [
-        {
-            "trigger": _PROMOTE,
-            "source": step.source,
-            "dest": step.target,
-            "conditions": [_condition(step)],
-        }
-        for step in steps
-    ]
-    transitions.append({"trigger": _ABANDON, "source": list(flow.path[:-1]), "dest": ABANDONED})
-    transitions.append({"trigger": _ROLL_BACK, "source": flow.path[-1], "dest": ROLLED_BACK})
-    return {
-        "states": [*flow.path, ABANDONED, ROLLED_BACK],
-        "transitions": transitions,
-        "initial": flow.path[0],
-    }
+def _conditions(step: Step) -> list[Callable[[EventData], bool]]:
+    return [_condition(step)]
 
 
 @attrs.define
@@ -220,7 +200,7 @@ class Engine:
                 auto_transitions=False,
                 send_event=True,
                 name=f"{self.policy.name}:{kind.value}",
-                **_definition(self.policy, kind),
+                **definition(self.policy, kind, conditions=_conditions),
             )
 
     def start(
@@ -340,7 +320,7 @@ class Engine:
         assert step is not None  # noqa: S101  # refused above at the end of the flow
         cursor = _Cursor(release.state)
         cursor.context = self._context(release, step, moment, by)
-        if not self._machines[release.kind].events[_PROMOTE].trigger(cursor):
+        if not self._machines[release.kind].events[PROMOTE].trigger(cursor):
             raise PromotionRefusedError(
                 release_id=release.id,
                 source=step.source,
@@ -390,7 +370,7 @@ class Engine:
         self.require_open(release, action="abandon it")
         self._require_state(release)
         cursor = _Cursor(release.state)
-        self._machines[release.kind].events[_ABANDON].trigger(cursor)
+        self._machines[release.kind].events[ABANDON].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
 
     def roll_back(self, release: Release, *, by: str, now: dt.datetime) -> Release:
@@ -418,7 +398,7 @@ class Engine:
                 value=release.id,
             )
         cursor = _Cursor(release.state)
-        self._machines[release.kind].events[_ROLL_BACK].trigger(cursor)
+        self._machines[release.kind].events[ROLL_BACK].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
 
     def record(self, release: Release, *evidence: Evidence, now: dt.datetime) -> Release:
