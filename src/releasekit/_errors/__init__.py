@@ -1,0 +1,1 @@
+"""The exception tree by concern; :mod:`releasekit.exceptions` is its public face."""
