@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING
 from releasekit._actions.data import DataOperationKind, DataOperationStatus
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces._cli_render_operations import data_operation_json
-from releasekit._interfaces._cli_session import (
-    ExitCode,
-    Reply,
-)
+from releasekit._interfaces._cli_session import ExitCode, Reply
 from releasekit.exceptions import ExecutorNotAllowedError, InvalidInputError
 
 if TYPE_CHECKING:

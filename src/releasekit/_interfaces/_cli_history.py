@@ -6,21 +6,17 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_session import (
-    ExitCode,
-    Reply,
-    Session,
-)
-from releasekit.exceptions import (
-    UnknownDataOperationError,
-    UnknownReleaseError,
-)
+from releasekit._interfaces._cli_session import ExitCode, Reply, Session
+from releasekit.exceptions import UnknownDataOperationError, UnknownReleaseError
 
 if TYPE_CHECKING:
     import argparse
 
     from releasekit._actions.desk import Desk
     from releasekit._records.events import Verification
+
+
+__all__ = ["history", "verify"]
 
 
 def history(session: Session, args: argparse.Namespace) -> Reply:

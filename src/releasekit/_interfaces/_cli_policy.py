@@ -8,20 +8,15 @@ from typing import TYPE_CHECKING
 import attrs
 
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_session import (
-    DEFAULT_POLICY,
-    ExitCode,
-    Reply,
-    Session,
-)
+from releasekit._interfaces._cli_session import DEFAULT_POLICY, ExitCode, Reply, Session
 from releasekit._interfaces._cli_text import escape
-from releasekit.exceptions import (
-    InvalidInputError,
-    PolicyFileError,
-)
+from releasekit.exceptions import InvalidInputError, PolicyFileError
 
 if TYPE_CHECKING:
     import argparse
+
+
+__all__ = ["diagram", "policy_check", "policy_show"]
 
 
 def diagram(session: Session, args: argparse.Namespace) -> Reply:

@@ -15,9 +15,7 @@ from releasekit._interfaces._cli_session import (
     suggester,
 )
 from releasekit._interfaces._cli_text import escape
-from releasekit.exceptions import (
-    PromotionRefusedError,
-)
+from releasekit.exceptions import PromotionRefusedError
 
 if TYPE_CHECKING:
     import argparse
@@ -30,6 +28,9 @@ if TYPE_CHECKING:
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.release import Release
     from releasekit._rules.verdicts import Blocker
+
+
+__all__ = ["abandon", "explain", "plan", "promote", "record", "start"]
 
 
 #: Marks the blockers the person asking can clear.

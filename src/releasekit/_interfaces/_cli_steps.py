@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_session import (
-    ExitCode,
-    Reply,
-    Session,
-)
+from releasekit._interfaces._cli_session import ExitCode, Reply, Session
 
 if TYPE_CHECKING:
     import argparse
 
     from releasekit._actions.desk import Desk
     from releasekit._records.events import Action
+
+
+__all__ = ["abandon_step", "migrate", "resume", "run_tests"]
 
 
 def _last_reason(desk: Desk, release_id: str) -> str:

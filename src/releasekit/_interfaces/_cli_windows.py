@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_session import (
-    Reply,
-    Session,
-)
+from releasekit._interfaces._cli_session import Reply, Session
 
 if TYPE_CHECKING:
     import argparse
@@ -19,6 +16,9 @@ if TYPE_CHECKING:
     from releasekit._rules import guards
     from releasekit._rules.freezes import Freeze
     from releasekit._rules.policy import Policy
+
+
+__all__ = ["windows"]
 
 
 def windows(session: Session, args: argparse.Namespace) -> Reply:
