@@ -3,8 +3,9 @@
 A command is a function ``(Session, argparse.Namespace) -> Reply``. The
 :class:`Session` resolves the global options (policy, store, actor, clock,
 executors) on first use; the :class:`Reply` carries the JSON document, the text
-and the :class:`ExitCode`. Command modules import these from here, and from
-nowhere else in the command line, so no command module imports another.
+and the :class:`ExitCode`. Every command module imports them from here, with
+what several commands say (:func:`next_line`, :func:`suggester`), so no command
+module imports another, nor the entry point that runs them.
 """
 
 from __future__ import annotations
