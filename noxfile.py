@@ -16,15 +16,17 @@ ROOT = Path(__file__).parent
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the whole test suite with branch coverage.
+    """Run the whole test suite with branch coverage, a test process per core.
 
     coverage starts before pytest, so the modules pytest's releasekit plugin
-    imports at start-up are measured too.
+    imports at start-up are measured too, and it follows every Python process
+    started meanwhile: pytest-xdist's test processes, and the commands the
+    tests run. ``nox -s tests -- -n 0 tests/test_x.py`` runs one file in one process.
     """
     session.install("-e", ".[tests,postgres,docs]")
     env = {"COVERAGE_FILE": str(ROOT / ".coverage")}
     session.run("coverage", "erase", env=env)
-    session.run("coverage", "run", "-m", "pytest", *session.posargs, env=env)
+    session.run("coverage", "run", "-m", "pytest", "-n", "auto", *session.posargs, env=env)
     session.run("coverage", "combine", env=env)
     session.run("coverage", "report", env=env)
 
