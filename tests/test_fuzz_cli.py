@@ -44,7 +44,7 @@ import hostile
 import releasekit as rk
 from releasekit import executors
 from releasekit._interfaces.cli import ExitCode, build_parser, main
-from releasekit._interfaces.policy_file import reference_policy_file
+from releasekit._policy_files.policy_file import reference_policy_file
 from releasekit.stores import HostProcess
 
 if TYPE_CHECKING:

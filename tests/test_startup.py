@@ -117,7 +117,7 @@ def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
         "releasekit._rules.engine",
         "releasekit._actions.desk",
         "releasekit._actions.executors",
-        "releasekit._interfaces.policy_file",
+        "releasekit._policy_files.policy_file",
     }
     assert (0, set()) == (code, modules & unwanted)
 

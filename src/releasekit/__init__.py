@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     )
     from releasekit._actions.opening import open_store
     from releasekit._actions.run_room import lease_for_tests
-    from releasekit._interfaces._guard_plugins import RegisteredGuard
-    from releasekit._interfaces.policy_file import (
+    from releasekit._policy_files._guard_plugins import RegisteredGuard
+    from releasekit._policy_files.policy_file import (
         PolicyCheck,
         check_policy,
         check_policy_text,
@@ -142,8 +142,8 @@ _SOURCES = {
     ),
     "releasekit._actions.opening": ("open_store",),
     "releasekit._actions.run_room": ("lease_for_tests",),
-    "releasekit._interfaces._guard_plugins": ("RegisteredGuard",),
-    "releasekit._interfaces.policy_file": (
+    "releasekit._policy_files._guard_plugins": ("RegisteredGuard",),
+    "releasekit._policy_files.policy_file": (
         "PolicyCheck",
         "check_policy",
         "check_policy_text",

@@ -8,7 +8,7 @@ it asks the rules, runs the executor and records the outcome; ``opening`` turns
 what a script names into its parts. Beside them live the values of the
 environment operations: log reports and monitoring (``logs``), which release
 runs where and rollbacks (``deployments``), and data operations (``data``).
-This layer depends on the rules and records layers, never the other way round;
-its one import from the layer above — the policy file's reader, which
-``opening`` calls for ``Desk.open(policy=path)`` — is said where it is made.
+This layer depends on the policy files, records and rules layers below it
+(``opening`` reads a policy file for ``Desk.open(policy=path)``), never the
+other way round.
 """

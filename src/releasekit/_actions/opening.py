@@ -165,9 +165,7 @@ def open_policy(source: Policy | str | os.PathLike[str] | None) -> Policy:
 
         return reference_policy()
     if isinstance(source, str | os.PathLike):
-        # The one import of this layer from the one above: policy files are read there, and
-        # their reader imports only the rules, so it closes no loop. Imported on use.
-        from releasekit._interfaces.policy_file import load_policy  # noqa: PLC0415
+        from releasekit._policy_files.policy_file import load_policy  # noqa: PLC0415  # on use
 
         return load_policy(Path(source))
     return check_policy(source)

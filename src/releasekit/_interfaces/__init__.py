@@ -1,1 +1,1 @@
-"""The interfaces layer: policy files, the command line, the testing kit."""
+"""The interfaces layer: the ``releasekit`` command line."""

@@ -53,7 +53,7 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
             f"there is no policy file {source}; check the path", field="file", value=source
         )
     try:
-        from releasekit._interfaces.policy_file import check_policy  # noqa: PLC0415  # on use
+        from releasekit._policy_files.policy_file import check_policy  # noqa: PLC0415  # on use
 
         checked = check_policy(source, load_guards=args.load_plugins)
     except PolicyFileError as error:
@@ -103,7 +103,7 @@ def policy_check(session: Session, args: argparse.Namespace) -> Reply:
 
 def policy_show(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit policy show``: the text of the policy file in use, or the reference."""
-    from releasekit._interfaces import policy_file  # noqa: PLC0415  # on use
+    from releasekit._policy_files import policy_file  # noqa: PLC0415  # on use
 
     source = None if args.reference else session.policy_file
     text = (

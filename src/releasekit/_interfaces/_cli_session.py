@@ -217,7 +217,7 @@ class Session:
 
                 self._policy = reference_policy()
             else:
-                from releasekit._interfaces.policy_file import load_policy  # noqa: PLC0415
+                from releasekit._policy_files.policy_file import load_policy  # noqa: PLC0415
 
                 self._policy = load_policy(source)
         return self._policy

@@ -25,7 +25,7 @@ import pytest
 
 from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import RecordingExecutor, dry_run
-from releasekit._interfaces.policy_file import load_policy
+from releasekit._policy_files.policy_file import load_policy
 from releasekit._records.memory import MemoryStore
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.engine import Engine

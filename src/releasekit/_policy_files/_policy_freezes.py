@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from releasekit import calendars
-from releasekit._interfaces import _policy_values as values
-from releasekit._interfaces._policy_values import Problem, key, kind_of, shown
+from releasekit._policy_files import _policy_values as values
+from releasekit._policy_files._policy_values import Problem, key, kind_of, shown
 from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
 from releasekit._rules.freezes import Freeze
 from releasekit._rules.recurrences import Recurrence

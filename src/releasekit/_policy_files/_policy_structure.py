@@ -23,8 +23,8 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from releasekit._interfaces import _policy_values as values
-from releasekit._interfaces._policy_values import Problem, kind_of, shown
+from releasekit._policy_files import _policy_values as values
+from releasekit._policy_files._policy_values import Problem, kind_of, shown
 from releasekit._rules import guards as _guards
 from releasekit._rules.environments import ScheduledTestRun
 from releasekit._rules.windows import Span, Window, _check_timezone

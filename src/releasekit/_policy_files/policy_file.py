@@ -26,17 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._interfaces import _policy_read
-from releasekit._interfaces._guard_plugins import CustomGuard, GuardCatalogue, RegisteredGuard
-from releasekit._interfaces._policy_freezes import read_freezes
-from releasekit._interfaces._policy_structure import (
+from releasekit._policy_files import _policy_read
+from releasekit._policy_files._guard_plugins import CustomGuard, GuardCatalogue, RegisteredGuard
+from releasekit._policy_files._policy_freezes import read_freezes
+from releasekit._policy_files._policy_structure import (
     BROKEN_WINDOW,
     Named,
     converter,
     messages,
     say,
 )
-from releasekit._interfaces._policy_values import Problem, key, kind_of, shown
+from releasekit._policy_files._policy_values import Problem, key, kind_of, shown
 from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment
 from releasekit._rules.identity import identity

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from releasekit._interfaces._policy_values import Problem, key, shown
+from releasekit._policy_files._policy_values import Problem, key, shown
 from releasekit._rules.guards import Guard, GuardKind
 from releasekit.guards import ENTRY_POINT_GROUP
 
