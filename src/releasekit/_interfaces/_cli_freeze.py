@@ -8,104 +8,27 @@ declared freezes in force or to come, with who declared them; ``freeze lift``
 ends one early; ``freeze history`` shows every declaration and lift. Only the
 people the policy's ``freeze_declarers`` name may declare or lift one.
 
-The parsers are built only when the command line names ``freeze``; this module
-imports the standard library only, and the rest when a command runs.
+Their arguments are parsed by :mod:`releasekit._interfaces._cli_parser_operations`.
 """
 
 from __future__ import annotations
 
-from releasekit._interfaces._cli_arguments import parse_instant
-from releasekit._interfaces._cli_parsers import add_commands
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_session import Reply, Session
+
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     import pendulum
 
     from releasekit._actions.declared_freezes import DeclaredFreeze
-    from releasekit._interfaces._cli_session import Reply, Session
     from releasekit._records.events import Event
     from releasekit._rules.policy import Policy
 
-__all__ = ["COMMANDS", "add_parsers", "declared_policy"]
-
-_KINDS = ("normal", "hotfix")
-
-
-def add_parsers(
-    freeze: argparse.ArgumentParser,
-    *,
-    common: Callable[[], argparse.ArgumentParser],
-    epilog: str,
-) -> None:
-    """Add ``add``, ``list``, ``lift`` and ``history`` to the ``freeze`` command's parser."""
-    action = add_commands(
-        freeze, dest="freeze_command", metavar="ACTION", common=common, epilog=epilog
-    )
-
-    @action.command(
-        "add",
-        "declare a freeze now: production (or --environment) closed to normal releases "
-        "(or --kinds) until --until",
-    )
-    def _add(add: argparse.ArgumentParser) -> None:
-        add.add_argument("name", metavar="NAME", help="a lowercase name, e.g. incident-42")
-        add.add_argument(
-            "--until",
-            metavar="ISO",
-            type=parse_instant,
-            required=True,
-            help="when it ends (aware ISO 8601, e.g. 2026-12-26T18:00Z), in the future",
-        )
-        add.add_argument("--reason", required=True, help="why, for everyone it stops")
-        add.add_argument(
-            "--from",
-            dest="start",
-            metavar="ISO",
-            type=parse_instant,
-            help="when it starts (default: now)",
-        )
-        add.add_argument(
-            "--kinds",
-            choices=_KINDS,
-            nargs="+",
-            action="extend",
-            default=[],
-            help="the kinds of release it holds back (default: normal; hotfixes go through)",
-        )
-        add.add_argument(
-            "--environment",
-            dest="environments",
-            metavar="ENV",
-            nargs="+",
-            action="extend",
-            default=[],
-            help="the environments it closes (default: the last, production)",
-        )
-
-    @action.command("list", "the declared freezes in force or to come, and who declared them")
-    def _list(_listed: argparse.ArgumentParser) -> None:
-        pass
-
-    @action.command("lift", "end a declared freeze now, before its end")
-    def _lift(lift: argparse.ArgumentParser) -> None:
-        lift.add_argument("name", metavar="NAME")
-        lift.add_argument("--reason", required=True, help="why, for the history")
-
-    @action.command("history", "every freeze declared and lifted on the spot, oldest first")
-    def _history(_history: argparse.ArgumentParser) -> None:
-        pass
-
-
-def declared_policy(session: Session) -> Policy:
-    """Return the policy in use with the freezes declared in the store among its freezes."""
-    from releasekit._actions.freeze_room import FreezeRoom  # noqa: PLC0415  # on use
-    from releasekit._records.ledger import Ledger  # noqa: PLC0415  # on use
-
-    room = FreezeRoom(session.policy, Ledger(session.store()), session.clock)
-    return room.policy()
+__all__ = ["add", "freeze_json", "history", "lift", "listed"]
 
 
 # -- the commands ------------------------------------------------------------------------
@@ -167,7 +90,6 @@ def listed(session: Session, _args: argparse.Namespace) -> Reply:
                 )
             ],
         )
-    from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
 
     rows = [
         [
@@ -183,7 +105,6 @@ def listed(session: Session, _args: argparse.Namespace) -> Reply:
         for freeze in freezes
     ]
     headers = ["NAME", "STATUS", "FROM", "UNTIL", "CLOSES", "HOLDS", "DECLARED BY", "REASON"]
-    from releasekit._interfaces._cli_session import Reply  # noqa: PLC0415  # on use
 
     return Reply(data=data, text=show.table(headers, rows))
 
@@ -212,9 +133,6 @@ def lift(session: Session, args: argparse.Namespace) -> Reply:
 
 def history(session: Session, _args: argparse.Namespace) -> Reply:
     """``releasekit freeze history``."""
-    from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
-    from releasekit._interfaces._cli_session import Reply  # noqa: PLC0415  # on use
-
     events = session.desk().freezes.history()
     rows = [
         [
@@ -233,14 +151,6 @@ def history(session: Session, _args: argparse.Namespace) -> Reply:
         else show.block(["no freeze was ever declared on the spot in this store"])
     )
     return Reply(data={"events": [show.event_json(event) for event in events]}, text=text)
-
-
-COMMANDS: Mapping[str, Callable[[Session, argparse.Namespace], Reply]] = {
-    "freeze add": add,
-    "freeze list": listed,
-    "freeze lift": lift,
-    "freeze history": history,
-}
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -290,19 +200,15 @@ def _what(event: Event) -> str:
 
 
 def _reply(data: Mapping[str, object], lines: list[str]) -> Reply:
-    from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
-    from releasekit._interfaces._cli_session import Reply  # noqa: PLC0415  # on use
 
     return Reply(data=data, text=show.block(lines))
 
 
 def _short(moment: pendulum.DateTime) -> str:
-    from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
 
     return show.short(moment)
 
 
 def _timestamp(moment: pendulum.DateTime) -> str | None:
-    from releasekit._interfaces import _cli_render as show  # noqa: PLC0415  # on use
 
     return show.timestamp(moment)

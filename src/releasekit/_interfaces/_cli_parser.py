@@ -19,7 +19,11 @@ from releasekit._interfaces._cli_arguments import (
     parse_instant,
 )
 from releasekit._interfaces._cli_codes import IN_SHORT
-from releasekit._interfaces._cli_parser_operations import data_parsers, operation_parsers
+from releasekit._interfaces._cli_parser_operations import (
+    data_parsers,
+    freeze_parsers,
+    operation_parsers,
+)
 from releasekit._interfaces._cli_parsers import Layout, add_commands
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing for the command's start
@@ -205,12 +209,6 @@ def policy_parsers(policy: argparse.ArgumentParser) -> None:
             action="store_true",
             help="print the reference policy, whatever is in use",
         )
-
-
-def freeze_parsers(freeze: argparse.ArgumentParser) -> None:
-    from releasekit._interfaces import _cli_freeze  # noqa: PLC0415  # only for `freeze`
-
-    _cli_freeze.add_parsers(freeze, common=global_options, epilog=IN_SHORT)
 
 
 def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one function per command

@@ -1,4 +1,4 @@
-"""The parsers of the environment operations (logs, monitoring, rollback) and the data actions."""
+"""The parsers of the environment operations (logs, monitoring, rollback), data and freezes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing for the 
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ["data_parsers", "operation_parsers"]
+__all__ = ["data_parsers", "freeze_parsers", "operation_parsers"]
+
+#: The kinds of release a freeze declared on the spot may hold back.
+_KINDS = ("normal", "hotfix")
 
 
 def operation_parsers(command: Commands) -> None:
@@ -174,3 +177,63 @@ def data_parsers(data: argparse.ArgumentParser) -> None:
     @action.command("show", "one data operation in detail, with its history")
     def _show(shown: argparse.ArgumentParser) -> None:
         shown.add_argument("operation_id", metavar="ID")
+
+
+def freeze_parsers(freeze: argparse.ArgumentParser) -> None:
+    """Add ``add``, ``list``, ``lift`` and ``history`` to the ``freeze`` command's parser."""
+    action = add_commands(
+        freeze, dest="freeze_command", metavar="ACTION", common=global_options, epilog=IN_SHORT
+    )
+
+    @action.command(
+        "add",
+        "declare a freeze now: production (or --environment) closed to normal releases "
+        "(or --kinds) until --until",
+    )
+    def _add(add: argparse.ArgumentParser) -> None:
+        add.add_argument("name", metavar="NAME", help="a lowercase name, e.g. incident-42")
+        add.add_argument(
+            "--until",
+            metavar="ISO",
+            type=parse_instant,
+            required=True,
+            help="when it ends (aware ISO 8601, e.g. 2026-12-26T18:00Z), in the future",
+        )
+        add.add_argument("--reason", required=True, help="why, for everyone it stops")
+        add.add_argument(
+            "--from",
+            dest="start",
+            metavar="ISO",
+            type=parse_instant,
+            help="when it starts (default: now)",
+        )
+        add.add_argument(
+            "--kinds",
+            choices=_KINDS,
+            nargs="+",
+            action="extend",
+            default=[],
+            help="the kinds of release it holds back (default: normal; hotfixes go through)",
+        )
+        add.add_argument(
+            "--environment",
+            dest="environments",
+            metavar="ENV",
+            nargs="+",
+            action="extend",
+            default=[],
+            help="the environments it closes (default: the last, production)",
+        )
+
+    @action.command("list", "the declared freezes in force or to come, and who declared them")
+    def _list(_listed: argparse.ArgumentParser) -> None:
+        pass
+
+    @action.command("lift", "end a declared freeze now, before its end")
+    def _lift(lift: argparse.ArgumentParser) -> None:
+        lift.add_argument("name", metavar="NAME")
+        lift.add_argument("--reason", required=True, help="why, for the history")
+
+    @action.command("history", "every freeze declared and lifted on the spot, oldest first")
+    def _history(_history: argparse.ArgumentParser) -> None:
+        pass

@@ -4,8 +4,9 @@ A command is a function ``(Session, argparse.Namespace) -> Reply``. The
 :class:`Session` resolves the global options (policy, store, actor, clock,
 executors) on first use; the :class:`Reply` carries the JSON document, the text
 and the :class:`ExitCode`. Every command module imports them from here, with
-what several commands say (:func:`next_line`, :func:`suggester`), so no command
-module imports another, nor the entry point that runs them.
+what several commands say or read (:func:`next_line`, :func:`suggester`,
+:func:`declared_policy`), so no command module imports another, nor the entry
+point that runs them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
     "Reply",
     "Session",
     "UnreadableError",
+    "declared_policy",
     "next_line",
     "person",
     "read_text",
@@ -460,3 +462,12 @@ def next_line(record: Record, desk: Desk) -> str:
         f"{step.source} -> {step.target}: blocked ({count}); {ask}"
         f"`releasekit explain {shlex.quote(record.id)}`"
     )
+
+
+def declared_policy(session: Session) -> Policy:
+    """Return the policy in use with the freezes declared in the store among its freezes."""
+    from releasekit._actions.freeze_room import FreezeRoom  # noqa: PLC0415  # on use
+    from releasekit._records.ledger import Ledger  # noqa: PLC0415  # on use
+
+    room = FreezeRoom(session.policy, Ledger(session.store()), session.clock)
+    return room.policy()

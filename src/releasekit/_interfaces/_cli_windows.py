@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from releasekit._interfaces import _cli_render as show
-from releasekit._interfaces._cli_session import Reply, Session
+from releasekit._interfaces._cli_session import Reply, Session, declared_policy
 
 if TYPE_CHECKING:
     import argparse
@@ -23,7 +23,6 @@ __all__ = ["windows"]
 
 def windows(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit windows``: the next openings of the last environment's time guards."""
-    from releasekit._interfaces._cli_freeze import declared_policy  # noqa: PLC0415  # on use
     from releasekit._rules import _forecast, guards  # noqa: PLC0415  # on use
     from releasekit._rules._time import instant  # noqa: PLC0415  # on use
 
