@@ -284,3 +284,30 @@ def test_an_outside_runner_holding_the_lease_keeps_releasekit_runs_out(
         len(recorder.calls_for("run-tests")),
         len(record.release.evidence_of(rk.TestRun)),
     )
+
+
+def test_the_command_states_a_manual_run_s_length(cli: Callable[..., Ran]) -> None:
+    """At 23:05 `--expected-minutes 20` ends before the reservation; 40 is refused (exit 3)."""
+    act(cli, "anton", "2026-11-27T23:00Z", "start", "2.4.0")
+    act(cli, "anton", "2026-11-27T23:00Z", "promote", "2.4.0")
+
+    def run(minutes: str) -> Ran:
+        return cli(
+            "--actor", "ci", "--now", "2026-11-27T23:05Z", "run-tests", "2.4.0",
+            "--expected-minutes", minutes,
+        )  # fmt: skip
+
+    refused, ran = run("40"), run("20")
+
+    assert (ExitCode.BUSY, ExitCode.OK) == (refused.code, ran.code), ran.err
+
+
+@pytest.mark.parametrize("minutes", ["0", "-5", "1441", "20m", "1e3"])
+def test_the_command_refuses_a_length_out_of_bounds(cli: Callable[..., Ran], minutes: str) -> None:
+    """`--expected-minutes` takes a whole number of minutes up to a day: else a usage error."""
+    act(cli, "anton", "2026-11-27T11:00Z", "start", "2.4.0")
+
+    ran = cli("run-tests", "2.4.0", f"--expected-minutes={minutes}")
+
+    assert ExitCode.ERROR == ran.code
+    assert "--expected-minutes" in ran.err

@@ -77,7 +77,12 @@ if not TYPE_CHECKING:  # to type checkers, the two are declared above; no other 
 
 
 #: The fewest and most of each count an option takes (a revision: as many as a store can count).
-COUNTS: Final = {"--count": (1, 1000), "--entries": (1, 1000), "--revision": (1, 2**31 - 1)}
+COUNTS: Final = {
+    "--count": (1, 1000),
+    "--entries": (1, 1000),
+    "--revision": (1, 2**31 - 1),
+    "--expected-minutes": (1, 24 * 60),
+}
 
 _EXECUTORS = ("dry-run", "dt", "plugins")
 

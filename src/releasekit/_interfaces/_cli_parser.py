@@ -286,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
             action="store_true",
             help="this is the daily scheduled run, started at its time",
         )
+        run_tests.add_argument(
+            "--expected-minutes",
+            metavar="N",
+            type=bounded("--expected-minutes"),
+            help="how long the run holds the environment, 1 to 1440 (default: an hour)",
+        )
 
     @command.command("migrate", "run the migrations of RELEASE and record the run")
     def _migrate(migrate: argparse.ArgumentParser) -> None:

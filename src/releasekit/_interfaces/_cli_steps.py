@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from releasekit._interfaces import _cli_render as show
@@ -22,6 +23,10 @@ def _last_reason(desk: Desk, release_id: str) -> str:
     return events[-1].reason if events else ""
 
 
+def _minutes(minutes: int | None) -> dt.timedelta | None:
+    return None if minutes is None else dt.timedelta(minutes=minutes)
+
+
 def run_tests(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit run-tests RELEASE``: exit 1 if the tests failed."""
     from releasekit._rules.evidence import TestRun  # noqa: PLC0415  # on use
@@ -33,6 +38,7 @@ def run_tests(session: Session, args: argparse.Namespace) -> Reply:
         environment=args.environment,
         notify=args.notify,
         scheduled=args.scheduled,
+        expected=_minutes(args.expected_minutes),
         progress=session.progress(),
     ).release
     run = release.evidence_of(TestRun)[-1]
