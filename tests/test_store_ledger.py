@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 import releasekit as rk
 import strategies as rks
 from builders import ARTIFACT, THURSDAY, evidence_for
+from releasekit._records.codec import evidence_text
 from releasekit._records.converter import structure, unstructure
-from releasekit._records.rows import evidence_text, roll
+from releasekit._records.rows import roll
 from releasekit.stores import (
     NOTES,
     Action,
@@ -806,10 +807,10 @@ def test_a_name_stored_before_identities_reads_back_as_the_identity(
         "note": "",
     }
     body = evidence_text(structure(review, rk.Evidence))  # the row holds the identity
+    before = started.row
+    assert before is not None
     row = attrs.evolve(
-        ledger.store.read_release("r1").row,  # type: ignore[union-attr]
-        updated_at=LATER.isoformat(),
-        evidence_digest=roll(started.evidence_digest, [body]),
+        before, updated_at=LATER.isoformat(), evidence_digest=roll(before.evidence_digest, [body])
     )
     draft = rk.stores.Draft(
         actor="ivan", action="evidence-recorded", at=LATER, data={"evidence": [review]}
@@ -818,8 +819,8 @@ def test_a_name_stored_before_identities_reads_back_as_the_identity(
         row,
         expected=started.revision,
         previous=started.head,
-        evidence_before=started.evidence_digest,
-        moves_before=started.moves_digest,
+        evidence_before=before.evidence_digest,
+        moves_before=before.moves_digest,
         draft=draft,
         evidence=[body],
     )

@@ -1,11 +1,12 @@
-"""The fold of a release's history: what each event does, and replay.
+"""The fold of a release's history: what each event does, and replay — no store.
 
 Every event of a release's history says what happened; :data:`EFFECTS` says
-what it does to the release. The ledger computes each new state with these
-very functions before writing it, :func:`replay` folds a whole history into a
-:class:`~releasekit._records.values.Record`, and ``verify`` compares the two
-(:func:`release_problem`), so the stored state is the replay of its history
-by construction.
+what it does to the release (:func:`advance`). The ledger computes each new
+state with this very function before writing it, and :func:`replay` folds a
+whole history into a :class:`~releasekit._records.values.Record`; ``verify``
+compares the replay with the stored rows
+(:func:`~releasekit._records.verifying.release_problem`), so the stored
+state is the replay of its history by construction.
 """
 
 from __future__ import annotations
@@ -15,55 +16,32 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from releasekit._records.converter import dumps, extend, loads, structure
-from releasekit._records.events import Action, Event, check_chain
+from releasekit._records.converter import extend, structure
+from releasekit._records.events import Action, Event
 from releasekit._records.processes import HostProcess
-from releasekit._records.rows import (
-    NO_FACTS,
-    Fact,
-    ReleaseRow,
-    StoredRelease,
-    evidence_text,
-    legacy_record,
-    move_text,
-    roll,
-    row_of,
-)
 from releasekit._records.store import Lease
 from releasekit._records.values import Attempt, Attention, Record, State
-from releasekit._records.verifying import MISMATCH
 from releasekit._rules.ended import ENDED_STATES
 from releasekit._rules.evidence import Evidence
 from releasekit._rules.release import Move, Release
 from releasekit._rules.verdicts import Blocker
-from releasekit.exceptions import RecordError, ReleaseKitError, StoreError
+from releasekit.exceptions import RecordError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Iterator
 
     import cattrs
 
 __all__ = [
     "EFFECTS",
     "NOTES",
-    "Replayed",
     "advance",
-    "fact_texts",
+    "applied",
     "facts_of",
     "finishes",
-    "migrated_release",
-    "migrated_releases",
-    "release_problem",
     "replay",
-    "replay_rows",
 ]
-
-#: What :func:`release_problem` says of evidence or move rows that are not the replay's.
-MISMATCH_FACTS = (
-    "the evidence or moves stored are not those its history added (they were changed after "
-    "they were written)"
-)
 
 
 # ---------------------------------------------------------------------------
@@ -284,22 +262,6 @@ def facts_of(data: object) -> tuple[tuple[Evidence, ...], tuple[Move, ...]]:
     return (), ()
 
 
-def fact_texts(action: Action, data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Return the canonical JSON of the evidence and moves an event adds, from its data as JSON.
-
-    *data* is the converter's output for the event's structured data, so each
-    text is what :func:`~releasekit._records.rows.evidence_text` and
-    :func:`~releasekit._records.rows.move_text` give for its value.
-    """
-    kind = EFFECTS[action][0] if action in EFFECTS else None
-    if kind is Started:
-        release = data["release"]
-        return [dumps(item) for item in release["evidence"]], [dumps(m) for m in release["moves"]]
-    evidence = data["evidence"] if kind in {EvidenceRecorded, StepEnded} else ()
-    move = data["move"] if kind in {Moved, StepEnded} else None
-    return [dumps(item) for item in evidence], ([] if move is None else [dumps(move)])
-
-
 def finishes(data: object) -> bool:
     """Whether an event's data ends the release or takes it to the end of its flow.
 
@@ -343,66 +305,20 @@ def advance(state: State | None, action: Action, data: object, *, at: dt.datetim
     return after
 
 
-@attrs.frozen(kw_only=True)
-class Replayed:
-    """A release's history folded: its record and the rows a store keeps for it.
+def applied(events: Iterable[Event]) -> Iterator[tuple[Event, State, object]]:
+    """Fold a release's history, oldest event first: each event, the state after it, its data.
 
-    Attributes:
-        record: What the history says the release is.
-        row: Its release row (at the last event).
-        evidence: Its evidence rows, each with the event that added it.
-        moves: Its move rows, each with the event that added it.
-        legacy: The state as stored before release rows, kept beside a
-            migrated row (see :func:`migrated_release`).
-    """
-
-    record: Record
-    row: ReleaseRow
-    evidence: tuple[Fact, ...]
-    moves: tuple[Fact, ...]
-    legacy: str | None = None
-
-
-def replay_rows(events: Iterable[Event]) -> Replayed:
-    """Fold a release's history, oldest event first, into its record and rows.
+    The data is the event's, structured (``None`` for an event that changes
+    nothing, such as a note).
 
     Raises:
-        RecordError: The history is empty, does not begin with ``started``, or
-            holds data that cannot be read.
+        RecordError: The history does not begin with ``started``, or holds
+            data that cannot be read.
     """
     state: State | None = None
-    last: Event | None = None
-    evidence: list[Fact] = []
-    moves: list[Fact] = []
     for event in events:
         state, data = _apply(state, event)
-        added, moved = facts_of(data)
-        evidence.extend(Fact(event.seq, evidence_text(item)) for item in added)
-        moves.extend(Fact(event.seq, move_text(move)) for move in moved)
-        last = event
-    if state is None or last is None:
-        raise RecordError(what="the history", problems=["it holds no event @ $"])
-    evidence_digest = roll(NO_FACTS, (fact.body for fact in evidence))
-    moves_digest = roll(NO_FACTS, (fact.body for fact in moves))
-    row = row_of(
-        state, updated_at=last.at, evidence_digest=evidence_digest, moves_digest=moves_digest
-    )
-    record = Record(
-        release=state.release,
-        revision=last.seq,
-        head=last.digest,
-        attempt=state.attempt,
-        attention=state.attention,
-        finished_at=state.finished_at,
-        evidence_digest=evidence_digest,
-        moves_digest=moves_digest,
-    )
-    return Replayed(
-        record=record,
-        row=attrs.evolve(row, revision=last.seq, head=last.digest),
-        evidence=tuple(evidence),
-        moves=tuple(moves),
-    )
+        yield event, state, data
 
 
 def replay(events: Iterable[Event]) -> Record:
@@ -415,78 +331,17 @@ def replay(events: Iterable[Event]) -> Record:
         RecordError: The history is empty, does not begin with ``started``, or
             holds data that cannot be read.
     """
-    return replay_rows(events).record
-
-
-def release_problem(stored: StoredRelease, events: Sequence[Event]) -> tuple[int, str] | None:
-    """Return where and why a release's stored rows are not the replay of its history."""
-    try:
-        replayed = replay_rows(events)
-    except RecordError as error:
-        return 1, str(error)
-    if stored.legacy is not None:
-        try:
-            legacy_record(stored)
-        except ReleaseKitError as error:
-            return stored.revision, str(error)
-    if replayed.row.text() != stored.row.text():
-        return stored.revision, MISMATCH
-    if (replayed.evidence, replayed.moves) != (stored.evidence, stored.moves):
-        return stored.revision, MISMATCH_FACTS
-    return None
-
-
-def migrated_releases(
-    states: Iterable[Sequence[Any]], history: Callable[[str], Sequence[Event]]
-) -> Iterator[Replayed]:
-    """Yield the rows of each release stored before release rows (see :func:`migrated_release`).
-
-    Args:
-        states: Each release's stored ``stream, revision, head, snapshot`` text.
-        history: Reads the events of a stream.
-    """
-    for stream, revision, head, text in states:
-        events = history(stream)
-        yield migrated_release(stream, revision=revision, head=head, text=text, events=events)
-
-
-def migrated_release(
-    stream: str, *, revision: int, head: str, text: str, events: Sequence[Event]
-) -> Replayed:
-    """Return the rows of a release stored before release rows, from its state and its history.
-
-    For the forward migration of a store: the state (*text*, at *revision*
-    and *head*) must be the one its history recorded and its replay; the rows
-    are the replay's. While the history's last event records the digest of
-    *text*, the row keeps *text* as its :attr:`~releasekit._records.rows.StoredRelease.legacy`
-    state, so loading it still checks it against that event.
-
-    Raises:
-        StoreError: The state does not match its history: nothing may be migrated.
-    """
-    verification = check_chain(stream, events, revision=revision, head=head, state=text)
-    problem = None if verification.ok else verification.detail
-    replayed: Replayed | None = None
-    if problem is None:
-        try:
-            replayed = replay_rows(events)
-            state = structure(loads(text), State, what=f"the current state of {stream}")
-        except (RecordError, ValueError) as error:
-            problem = str(error)
-        else:
-            record = replayed.record
-            if (state.release, state.attempt, state.attention) != (
-                record.release,
-                record.attempt,
-                record.attention,
-            ):
-                problem = MISMATCH
-    if problem is not None or replayed is None:
-        msg = (
-            f"the stored state of {stream} does not match its history ({problem}); the store "
-            "was not migrated and is unchanged: restore that release from a backup, or open the "
-            "store with the releasekit that wrote it and run `releasekit verify`"
-        )
-        raise StoreError(msg)
-    legacy = text if events[-1].state_digest is not None else None
-    return attrs.evolve(replayed, legacy=legacy)
+    last = None
+    for last in applied(events):  # noqa: B007  # the fold ends at the last one
+        pass
+    if last is None:
+        raise RecordError(what="the history", problems=["it holds no event @ $"])
+    event, state, _data = last
+    return Record(
+        release=state.release,
+        revision=event.seq,
+        head=event.digest,
+        attempt=state.attempt,
+        attention=state.attention,
+        finished_at=state.finished_at,
+    )

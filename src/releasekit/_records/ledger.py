@@ -24,6 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from releasekit._records.codec import (
+    fact_texts,
+    next_row,
+    record_of,
+    row_from_record,
+    row_of,
+    summary_of,
+)
 from releasekit._records.converter import unstructure
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.fold import (
@@ -39,16 +47,8 @@ from releasekit._records.fold import (
     StepResumed,
     StepStarted,
     advance,
-    fact_texts,
-    release_problem,
 )
-from releasekit._records.rows import (
-    NO_FACTS,
-    record_of,
-    roll,
-    row_of,
-    summary_of,
-)
+from releasekit._records.rows import NO_FACTS, roll
 from releasekit._records.store import (
     SEPARATOR,
     Lease,
@@ -59,7 +59,7 @@ from releasekit._records.store import (
     check_stream,
 )
 from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
-from releasekit._records.verifying import Replay, check_history, tampered
+from releasekit._records.verifying import Replay, check_history, release_problem, tampered
 from releasekit._rules._time import at_instant
 from releasekit._rules.policy import ABANDONED, Policy
 from releasekit._rules.release import Move, Release
@@ -243,7 +243,8 @@ class Ledger:
             reason=reason,
             data=unstructure(data),
         )
-        return self._write(None, State(release=release), draft)
+        state = State(release=release)
+        return self._write(None, state, state, draft)
 
     def record_evidence(
         self, record: Record, *evidence: Evidence, by: str, at: dt.datetime, reason: str = ""
@@ -620,7 +621,8 @@ class Ledger:
                 value=action,
             )
         draft = Draft(actor=by, action=kind, at=at, reason=reason, data=data)
-        return self._write(record, _state_of(record), draft)
+        state = _state_of(record)
+        return self._write(record, state, state, draft)
 
     def append(
         self,
@@ -723,23 +725,38 @@ class Ledger:
             reason=reason,
             data=unstructure(data),
         )
-        return self._write(record, advance(_state_of(record), action, data, at=draft.at), draft)
+        before = _state_of(record)
+        return self._write(record, before, advance(before, action, data, at=draft.at), draft)
 
-    def _write(self, record: Record | None, state: State, draft: Draft) -> Record:
-        """Write *draft* with the rows of *state*, and the evidence and moves its data adds."""
+    def _write(self, record: Record | None, before: State, after: State, draft: Draft) -> Record:
+        """Write *draft* with the rows of *after*, and the evidence and moves its data adds."""
         evidence, moves = fact_texts(draft.action, draft.data)
-        evidence_before = record.evidence_digest if record is not None else NO_FACTS
-        moves_before = record.moves_digest if record is not None else NO_FACTS
-        evidence_digest = roll(evidence_before, evidence)
-        moves_digest = roll(moves_before, moves)
-        row = row_of(
-            state,
-            updated_at=draft.at,
-            evidence_digest=evidence_digest,
-            moves_digest=moves_digest,
+        if record is None:
+            evidence_before = moves_before = NO_FACTS
+            row = None
+        else:
+            row = record.row if record.row is not None else row_from_record(record)
+            evidence_before, moves_before = row.evidence_digest, row.moves_digest
+        evidence_digest, moves_digest = roll(evidence_before, evidence), roll(moves_before, moves)
+        new = (
+            row_of(
+                after,
+                updated_at=draft.at,
+                evidence_digest=evidence_digest,
+                moves_digest=moves_digest,
+            )
+            if row is None
+            else next_row(
+                row,
+                before,
+                after,
+                updated_at=draft.at,
+                evidence_digest=evidence_digest,
+                moves_digest=moves_digest,
+            )
         )
         event = self.store.append_release(
-            row,
+            new,
             expected=record.revision if record is not None else 0,
             previous=record.head if record is not None else "",
             evidence_before=evidence_before,
@@ -749,14 +766,13 @@ class Ledger:
             moves=moves,
         )
         return Record(
-            release=state.release,
+            release=after.release,
             revision=event.seq,
             head=event.digest,
-            attempt=state.attempt,
-            attention=state.attention,
-            finished_at=state.finished_at,
-            evidence_digest=evidence_digest,
-            moves_digest=moves_digest,
+            attempt=after.attempt,
+            attention=after.attention,
+            finished_at=after.finished_at,
+            row=attrs.evolve(new, revision=event.seq, head=event.digest),
         )
 
 

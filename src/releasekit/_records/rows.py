@@ -25,20 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.converter import dumps, iso, loads, parse_instant, structure, unstructure
+from releasekit._records.converter import dumps
 from releasekit._records.events import Event, Verification, check_chain, digest
 from releasekit._records.store import tampered_state, wrong_previous
-from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
-from releasekit._rules.ended import ENDED_STATES
-from releasekit._rules.evidence import Evidence
-from releasekit._rules.release import Artifact, Kind, Move, Release
-from releasekit.exceptions import ConflictError, InvalidInputError, RecordError, ReleaseKitError
+from releasekit.exceptions import ConflictError, InvalidInputError, ReleaseKitError
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterable, Sequence
-
-    import pendulum
 
 __all__ = [
     "NO_FACTS",
@@ -48,17 +41,10 @@ __all__ = [
     "StoredRelease",
     "check_release_chain",
     "check_write",
-    "ended_at",
-    "evidence_text",
-    "legacy_record",
-    "move_text",
     "numbered",
-    "record_of",
     "release_conflict",
     "roll",
     "row_from",
-    "row_of",
-    "summary_of",
 ]
 
 #: The rolling digest of no evidence, or no moves.
@@ -317,181 +303,3 @@ def check_write(
             field="row",
             value=row.id,
         )
-
-
-# ---------------------------------------------------------------------------
-# A release's values as rows, and back
-# ---------------------------------------------------------------------------
-
-
-def evidence_text(item: Evidence) -> str:
-    """Return the canonical JSON a store keeps for a piece of evidence."""
-    return dumps(unstructure(item, Evidence))
-
-
-def move_text(move: Move) -> str:
-    """Return the canonical JSON a store keeps for a move."""
-    return dumps(unstructure(move))
-
-
-def row_of(
-    state: State, *, updated_at: dt.datetime, evidence_digest: str, moves_digest: str
-) -> ReleaseRow:
-    """Return the row a store keeps for a release in *state* after an event at *updated_at*."""
-    release = state.release
-    return ReleaseRow(
-        id=release.id,
-        version=release.version,
-        kind=release.kind.value,
-        state=release.state,
-        created_at=iso(release.created_at),
-        created_by=release.created_by,
-        updated_at=iso(updated_at),
-        finished_at=None if state.finished_at is None else iso(state.finished_at),
-        artifact=dumps(unstructure(release.artifact)),
-        attempt=None if state.attempt is None else dumps(unstructure(state.attempt)),
-        attention=dumps(unstructure(state.attention)),
-        evidence_digest=evidence_digest,
-        moves_digest=moves_digest,
-    )
-
-
-def _read(text: str, kind: Any, what: str) -> Any:  # noqa: ANN401  # any stored type
-    try:
-        value = loads(text)
-    except ValueError as error:
-        raise RecordError(what=what, problems=[f"it is not JSON: {error} @ $"]) from None
-    return structure(value, kind, what=what)
-
-
-def record_of(stored: StoredRelease) -> Record:
-    """Return the record *stored* holds, once its rows were checked against its history.
-
-    Raises:
-        HistoryTamperedError: The rows are not what the history recorded.
-        RecordError: A row cannot be read.
-    """
-    stored.require_recorded()
-    row = stored.row
-    if stored.legacy is not None:
-        return legacy_record(stored)
-    name = row.id
-    artifact = _read(row.artifact, Artifact, f"the artifact of {name}")
-    evidence = _read(_listed(stored.evidence), tuple[Evidence, ...], f"the evidence of {name}")
-    moves = _read(_listed(stored.moves), tuple[Move, ...], f"the moves of {name}")
-    try:
-        release = Release(
-            id=row.id,
-            version=row.version,
-            kind=row.kind,
-            artifact=artifact,
-            state=row.state,
-            created_at=_instant(row, "created_at"),
-            created_by=row.created_by,
-            evidence=evidence,
-            moves=moves,
-        )
-    except InvalidInputError as error:
-        raise RecordError(what=f"the row of {name}", problems=[f"{error} @ $"]) from None
-    return Record(
-        release=release,
-        revision=row.revision,
-        head=row.head,
-        attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
-        attention=_attention(row),
-        finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
-        evidence_digest=row.evidence_digest,
-        moves_digest=row.moves_digest,
-    )
-
-
-def _listed(facts: Sequence[Fact]) -> str:
-    """Return the JSON list of the texts of *facts*: each row is read, and checked, as one list."""
-    return f"[{','.join(fact.body for fact in facts)}]"
-
-
-def _attention(row: ReleaseRow) -> tuple[Attention, ...]:
-    """Read the attention items of *row* (usually none)."""
-    if row.attention == "[]":
-        return ()
-    attention: tuple[Attention, ...] = _read(
-        row.attention, tuple[Attention, ...], f"the attention items of {row.id}"
-    )
-    return attention
-
-
-def _instant(row: ReleaseRow, field: str) -> pendulum.DateTime:
-    """Read the instant in the column *field* of *row*, or say which column cannot be read."""
-    try:
-        return parse_instant(getattr(row, field))
-    except InvalidInputError as error:
-        problem = f"{error} @ $.{field}"
-        raise RecordError(what=f"the row of {row.id}", problems=[problem]) from None
-
-
-def legacy_record(stored: StoredRelease) -> Record:
-    """Return the record of a row kept beside the state stored before release rows.
-
-    Its last event recorded the digest of that state (checked by
-    :meth:`StoredRelease.problem`); the row must be the one that state gives.
-    """
-    row = stored.row
-    assert stored.legacy is not None  # noqa: S101  # the caller asked for a legacy row
-    state = _read(stored.legacy, State, f"the current state of {row.id}")
-    state = attrs.evolve(state, finished_at=ended_at(state.release))
-    evidence_digest = roll(NO_FACTS, map(evidence_text, state.release.evidence))
-    moves_digest = roll(NO_FACTS, map(move_text, state.release.moves))
-    expected = row_of(
-        state,
-        updated_at=_instant(row, "updated_at"),
-        evidence_digest=evidence_digest,
-        moves_digest=moves_digest,
-    )
-    if expected.text() != row.text():
-        detail = "its row is not the state its last event recorded"
-        raise tampered_state(row.id, row.revision, detail)
-    return Record(
-        release=state.release,
-        revision=row.revision,
-        head=row.head,
-        attempt=state.attempt,
-        attention=state.attention,
-        finished_at=state.finished_at,
-        evidence_digest=evidence_digest,
-        moves_digest=moves_digest,
-    )
-
-
-def ended_at(release: Release) -> pendulum.DateTime | None:
-    """Return when *release* ended as its moves say (abandoned, rolled back), if it did.
-
-    For states stored before releases recorded when they finished: those
-    record no end of a flow, only the moves that end a release.
-    """
-    for move in release.moves:
-        if move.target in ENDED_STATES:
-            return move.at
-    return None
-
-
-def summary_of(row: ReleaseRow) -> ReleaseSummary:
-    """Return the summary of a release row.
-
-    Raises:
-        RecordError: A column cannot be read.
-    """
-    name = row.id
-    return ReleaseSummary(
-        id=row.id,
-        version=row.version,
-        kind=Kind(row.kind),
-        state=row.state,
-        revision=row.revision,
-        head=row.head,
-        created_at=_instant(row, "created_at"),
-        created_by=row.created_by,
-        updated_at=_instant(row, "updated_at"),
-        finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
-        attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
-        attention=_attention(row),
-    )

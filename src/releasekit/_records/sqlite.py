@@ -26,7 +26,6 @@ import attrs
 
 from releasekit._records.converter import dumps, iso, parse_instant
 from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
-from releasekit._records.fold import migrated_releases
 from releasekit._records.rows import (
     ROW_COLUMNS,
     Fact,
@@ -58,6 +57,7 @@ from releasekit._records.store import (
     stored_snapshot,
     wrong_previous,
 )
+from releasekit._records.verifying import migrated_releases
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     ConflictError,

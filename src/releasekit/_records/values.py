@@ -13,6 +13,7 @@ import attrs
 import pendulum
 
 from releasekit._records.processes import HostProcess
+from releasekit._records.rows import ReleaseRow
 from releasekit._records.store import Lease
 from releasekit._rules import _validate
 from releasekit._rules._time import instant, optional_instant
@@ -137,9 +138,11 @@ class Record:
         attention: Open items that need a person, oldest first.
         finished_at: When the release ended (was abandoned or rolled back) or
             reached the end of its flow; ``None`` while it is active.
-        evidence_digest: The rolling digest of its evidence as stored; the
-            next write extends it (see :mod:`releasekit._records.rows`).
-        moves_digest: The rolling digest of its moves as stored.
+        row: The release's row as the store keeps it, if the record was read
+            from a store or written to one: the next write changes only the
+            columns its event changes (see :mod:`releasekit._records.codec`).
+            Not part of the record's value: two records are equal when their
+            release and history agree.
     """
 
     release: Release
@@ -148,8 +151,7 @@ class Record:
     attempt: Attempt | None = None
     attention: tuple[Attention, ...] = attrs.field(default=(), converter=_attention)
     finished_at: pendulum.DateTime | None = attrs.field(default=None, converter=_finished_at)
-    evidence_digest: str = attrs.field(default="", repr=False)
-    moves_digest: str = attrs.field(default="", repr=False)
+    row: ReleaseRow | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def id(self) -> str:

@@ -6,21 +6,40 @@ a history's kind may replay its events and compare the result with the stored
 state (a :data:`Replay`): releases and data operations do. :func:`check_history`
 does both, reading the state and the events again if a write came between the
 reads.
+
+For a release, the replay is the fold of its history written as the rows a
+store keeps (:func:`replay_rows`); :func:`release_problem` compares them with
+the stored rows, and :func:`migrated_release` builds the rows of a release
+stored before release rows, once its state matches its history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
-from releasekit._records.events import Event, Verification
-from releasekit._records.rows import StoredRelease
+from releasekit._records.codec import evidence_text, legacy_record, move_text, row_of
+from releasekit._records.converter import loads, structure
+from releasekit._records.events import Event, Verification, check_chain
+from releasekit._records.fold import applied, facts_of
+from releasekit._records.rows import NO_FACTS, Fact, ReleaseRow, StoredRelease, roll
 from releasekit._records.store import Snapshot, Store
-from releasekit.exceptions import HistoryTamperedError
+from releasekit._records.values import Record, State
+from releasekit.exceptions import HistoryTamperedError, RecordError, ReleaseKitError, StoreError
 
-__all__ = ["MISMATCH", "Replay", "check_history", "tampered"]
+__all__ = [
+    "MISMATCH",
+    "Replay",
+    "Replayed",
+    "check_history",
+    "migrated_release",
+    "migrated_releases",
+    "release_problem",
+    "replay_rows",
+    "tampered",
+]
 
 #: Where and why a stored state (a snapshot) is not the replay of its events, or ``None``.
 Replay = Callable[[Snapshot, Sequence[Event]], "tuple[int, str] | None"]
@@ -81,3 +100,141 @@ def tampered(verification: Verification) -> HistoryTamperedError:
         message=f"the stored state of {stream} does not match its history (event {seq}: "
         f"{detail}); run `releasekit verify` to see what changed, and restore it from a backup",
     )
+
+
+#: What :func:`release_problem` says of evidence or move rows that are not the replay's.
+MISMATCH_FACTS = (
+    "the evidence or moves stored are not those its history added (they were changed after "
+    "they were written)"
+)
+
+
+@attrs.frozen(kw_only=True)
+class Replayed:
+    """A release's history folded: its record and the rows a store keeps for it.
+
+    Attributes:
+        record: What the history says the release is.
+        row: Its release row (at the last event).
+        evidence: Its evidence rows, each with the event that added it.
+        moves: Its move rows, each with the event that added it.
+        legacy: The state as stored before release rows, kept beside a
+            migrated row (see :func:`migrated_release`).
+    """
+
+    record: Record
+    row: ReleaseRow
+    evidence: tuple[Fact, ...]
+    moves: tuple[Fact, ...]
+    legacy: str | None = None
+
+
+def replay_rows(events: Iterable[Event]) -> Replayed:
+    """Fold a release's history, oldest event first, into its record and rows.
+
+    Raises:
+        RecordError: The history is empty, does not begin with ``started``, or
+            holds data that cannot be read.
+    """
+    evidence: list[Fact] = []
+    moves: list[Fact] = []
+    last: tuple[Event, State, object] | None = None
+    for last in applied(events):
+        event, _state, data = last
+        added, moved = facts_of(data)
+        evidence.extend(Fact(event.seq, evidence_text(item)) for item in added)
+        moves.extend(Fact(event.seq, move_text(move)) for move in moved)
+    if last is None:
+        raise RecordError(what="the history", problems=["it holds no event @ $"])
+    event, state, _data = last
+    row = row_of(
+        state,
+        updated_at=event.at,
+        evidence_digest=roll(NO_FACTS, (fact.body for fact in evidence)),
+        moves_digest=roll(NO_FACTS, (fact.body for fact in moves)),
+    )
+    row = attrs.evolve(row, revision=event.seq, head=event.digest)
+    record = Record(
+        release=state.release,
+        revision=event.seq,
+        head=event.digest,
+        attempt=state.attempt,
+        attention=state.attention,
+        finished_at=state.finished_at,
+        row=row,
+    )
+    return Replayed(record=record, row=row, evidence=tuple(evidence), moves=tuple(moves))
+
+
+def release_problem(stored: StoredRelease, events: Sequence[Event]) -> tuple[int, str] | None:
+    """Return where and why a release's stored rows are not the replay of its history."""
+    try:
+        replayed = replay_rows(events)
+    except RecordError as error:
+        return 1, str(error)
+    if stored.legacy is not None:
+        try:
+            legacy_record(stored)
+        except ReleaseKitError as error:
+            return stored.revision, str(error)
+    if replayed.row.text() != stored.row.text():
+        return stored.revision, MISMATCH
+    if (replayed.evidence, replayed.moves) != (stored.evidence, stored.moves):
+        return stored.revision, MISMATCH_FACTS
+    return None
+
+
+def migrated_releases(
+    states: Iterable[Sequence[Any]], history: Callable[[str], Sequence[Event]]
+) -> Iterator[Replayed]:
+    """Yield the rows of each release stored before release rows (see :func:`migrated_release`).
+
+    Args:
+        states: Each release's stored ``stream, revision, head, snapshot`` text.
+        history: Reads the events of a stream.
+    """
+    for stream, revision, head, text in states:
+        events = history(stream)
+        yield migrated_release(stream, revision=revision, head=head, text=text, events=events)
+
+
+def migrated_release(
+    stream: str, *, revision: int, head: str, text: str, events: Sequence[Event]
+) -> Replayed:
+    """Return the rows of a release stored before release rows, from its state and its history.
+
+    For the forward migration of a store: the state (*text*, at *revision*
+    and *head*) must be the one its history recorded and its replay; the rows
+    are the replay's. While the history's last event records the digest of
+    *text*, the row keeps *text* as its :attr:`~releasekit._records.rows.StoredRelease.legacy`
+    state, so loading it still checks it against that event.
+
+    Raises:
+        StoreError: The state does not match its history: nothing may be migrated.
+    """
+    verification = check_chain(stream, events, revision=revision, head=head, state=text)
+    problem = None if verification.ok else verification.detail
+    replayed: Replayed | None = None
+    if problem is None:
+        try:
+            replayed = replay_rows(events)
+            state = structure(loads(text), State, what=f"the current state of {stream}")
+        except (RecordError, ValueError) as error:
+            problem = str(error)
+        else:
+            record = replayed.record
+            if (state.release, state.attempt, state.attention) != (
+                record.release,
+                record.attempt,
+                record.attention,
+            ):
+                problem = MISMATCH
+    if problem is not None or replayed is None:
+        msg = (
+            f"the stored state of {stream} does not match its history ({problem}); the store "
+            "was not migrated and is unchanged: restore that release from a backup, or open the "
+            "store with the releasekit that wrote it and run `releasekit verify`"
+        )
+        raise StoreError(msg)
+    legacy = text if events[-1].state_digest is not None else None
+    return attrs.evolve(replayed, legacy=legacy)
