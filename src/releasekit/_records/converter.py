@@ -35,6 +35,7 @@ from cattrs.v import format_exception
 
 from releasekit._rules._time import instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
+from releasekit._rules.release import Artifact
 from releasekit.exceptions import InvalidInputError, RecordError, ReleaseKitError
 
 __all__ = [
@@ -81,11 +82,11 @@ def iso(value: dt.datetime) -> str:
         NaiveDatetimeError: *value* carries no time zone.
     """
     moment = instant(value)
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    )
-    return f"{text}.{moment.microsecond:06d}+00:00" if moment.microsecond else f"{text}+00:00"
+    fields = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    # One %-format writes all six fields at once: a third cheaper than six format specs.
+    if moment.microsecond:
+        return "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00" % (*fields, moment.microsecond)  # noqa: UP031
+    return "%04d-%02d-%02dT%02d:%02d:%02d+00:00" % fields  # noqa: UP031
 
 
 def parse_instant(value: object) -> pendulum.DateTime:
@@ -95,9 +96,9 @@ def parse_instant(value: object) -> pendulum.DateTime:
         NaiveDatetimeError: The string carries no time zone.
         InvalidInputError: *value* is not an ISO 8601 date and time.
     """
-    if isinstance(value, dt.datetime):
-        return instant(value)
-    if not isinstance(value, str):
+    if value.__class__ is not str:
+        if isinstance(value, dt.datetime):
+            return instant(value)
         raise InvalidInputError(
             f"expected an ISO 8601 date and time with a zone, got {value!r}",
             field="time",
@@ -109,18 +110,19 @@ def parse_instant(value: object) -> pendulum.DateTime:
         raise InvalidInputError(
             f"{value!r} is not an ISO 8601 date and time", field="time", value=value
         ) from None
-    if parsed.tzinfo is dt.UTC:  # what iso() writes: build the pendulum value directly
-        return pendulum.DateTime(
-            parsed.year,
-            parsed.month,
-            parsed.day,
-            parsed.hour,
-            parsed.minute,
-            parsed.second,
-            parsed.microsecond,
-            tzinfo=_UTC,
-        )
-    return instant(parsed, field="time")
+    if parsed.tzinfo is not dt.UTC:
+        return instant(parsed, field="time")
+    # What iso() writes: the same fields, in pendulum's UTC.
+    return pendulum.DateTime(
+        parsed.year,
+        parsed.month,
+        parsed.day,
+        parsed.hour,
+        parsed.minute,
+        parsed.second,
+        parsed.microsecond,
+        _UTC,
+    )
 
 
 def _structure_instant(value: object, _type: object) -> pendulum.DateTime:
@@ -194,7 +196,7 @@ _STRICT: dict[object, Callable[[object, object], object]] = {
 
 
 def _strict_hook(made: cattrs.Converter, kind: type) -> Callable[[Any, Any], Any]:
-    """Return the structure hook of an evidence class, reading its plain fields strictly."""
+    """Return the structure hook of a class, reading its plain fields strictly (as given)."""
     attrs.resolve_types(kind)
     overrides: dict[str, Any] = {
         field.name: override(struct_hook=_STRICT[field.type])
@@ -249,6 +251,8 @@ def _make() -> cattrs.Converter:
     made.register_unstructure_hook(dt.timedelta, dt.timedelta.total_seconds)
     made.register_unstructure_hook_func(_is_str_set, _unstructure_str_set)
     _configure_evidence(made)
+    # An artifact's names are read as evidence's are: a list, checked by the class.
+    made.register_structure_hook(Artifact, _strict_hook(made, Artifact))
     return made
 
 
@@ -368,6 +372,22 @@ def dumps(value: object) -> str:
         ) from None
 
 
+#: The decoder of JSON text (one for the process: it holds its settings only).
+_DECODER = json.JSONDecoder()
+
+
 def loads(text: str | bytes) -> Any:  # noqa: ANN401  # JSON
-    """Parse JSON text."""
+    """Parse JSON text.
+
+    Raises:
+        ValueError: *text* is not JSON (:class:`json.JSONDecodeError`).
+    """
+    if text.__class__ is str:  # one call for a text that is one JSON value, as stores keep them
+        try:
+            value, end = _DECODER.raw_decode(text)
+        except ValueError:
+            pass  # the full parse below says why
+        else:
+            if end == len(text):
+                return value
     return json.loads(text)

@@ -157,16 +157,26 @@ class AttentionCleared:
     key: str
 
 
+def _changed(
+    state: State, release: Release, attempt: Attempt | None, attention: tuple[Attention, ...]
+) -> State:
+    """Return *state* with its release, step in flight and attention items replaced."""
+    return State(
+        release=release, attempt=attempt, attention=attention, finished_at=state.finished_at
+    )
+
+
 def _on_started(_state_before: State | None, data: Started) -> State:
     return State(release=data.release)
 
 
 def _on_evidence(state: State, data: EvidenceRecorded) -> State:
-    return attrs.evolve(state, release=state.release.with_evidence(*data.evidence))
+    release = state.release.with_evidence(*data.evidence)
+    return _changed(state, release, state.attempt, state.attention)
 
 
 def _on_moved(state: State, data: Moved) -> State:
-    return attrs.evolve(state, release=state.release.moved(data.move))
+    return _changed(state, state.release.moved(data.move), state.attempt, state.attention)
 
 
 def _on_refused(state: State, _data: Refused) -> State:
@@ -174,7 +184,7 @@ def _on_refused(state: State, _data: Refused) -> State:
 
 
 def _on_step_started(state: State, data: StepStarted) -> State:
-    return attrs.evolve(state, attempt=data.attempt)
+    return _changed(state, state.release, data.attempt, state.attention)
 
 
 def _on_step_ended(state: State, data: StepEnded) -> State:
@@ -183,7 +193,7 @@ def _on_step_ended(state: State, data: StepEnded) -> State:
         release = release.with_evidence(*data.evidence)
     if data.move is not None:
         release = release.moved(data.move)
-    return attrs.evolve(state, release=release, attempt=None)
+    return _changed(state, release, None, state.attention)
 
 
 def _on_step_resumed(state: State, data: StepResumed) -> State:
@@ -191,7 +201,7 @@ def _on_step_resumed(state: State, data: StepResumed) -> State:
     if attempt is None or attempt.id != data.attempt_id:  # pragma: no cover  # the ledger checks
         return state
     resumed = attrs.evolve(attempt, lease=data.lease, runner=data.runner, children=())
-    return attrs.evolve(state, attempt=resumed)
+    return _changed(state, state.release, resumed, state.attention)
 
 
 def _on_child_started(state: State, data: ChildStarted) -> State:
@@ -199,17 +209,17 @@ def _on_child_started(state: State, data: ChildStarted) -> State:
     if attempt is None or attempt.id != data.attempt_id:  # pragma: no cover  # the ledger checks
         return state
     grown = attrs.evolve(attempt, children=(*attempt.children, data.process))
-    return attrs.evolve(state, attempt=grown)
+    return _changed(state, state.release, grown, state.attention)
 
 
 def _on_attention_needed(state: State, data: AttentionNeeded) -> State:
     others = tuple(item for item in state.attention if item.key != data.attention.key)
-    return attrs.evolve(state, attention=(*others, data.attention))
+    return _changed(state, state.release, state.attempt, (*others, data.attention))
 
 
 def _on_attention_cleared(state: State, data: AttentionCleared) -> State:
     kept = tuple(item for item in state.attention if item.key != data.key)
-    return attrs.evolve(state, attention=kept)
+    return _changed(state, state.release, state.attempt, kept)
 
 
 #: For each action that changes a release's state: the type of its data and
@@ -299,9 +309,11 @@ def advance(state: State | None, action: Action, data: object, *, at: dt.datetim
     The one step of the fold: the ledger writes what it returns, and replay
     gives the same. *state* is ``None`` only before a ``started`` event.
     """
-    after = EFFECTS[action][1](state, data)
+    after: State = EFFECTS[action][1](state, data)
     if after.finished_at is None and finishes(data):
-        after = attrs.evolve(after, finished_at=at)
+        return State(
+            release=after.release, attempt=after.attempt, attention=after.attention, finished_at=at
+        )
     return after
 
 

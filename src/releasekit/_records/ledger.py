@@ -772,7 +772,7 @@ class Ledger:
             attempt=after.attempt,
             attention=after.attention,
             finished_at=after.finished_at,
-            row=attrs.evolve(new, revision=event.seq, head=event.digest),
+            row=new.placed(event.seq, event.digest),
         )
 
 

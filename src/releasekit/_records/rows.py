@@ -120,6 +120,26 @@ class ReleaseRow:
     revision: int = 0
     head: str = ""
 
+    def placed(self, revision: int, head: str) -> ReleaseRow:
+        """Return this row at *revision*, headed by *head* (as stored after that event)."""
+        return ReleaseRow(
+            id=self.id,
+            version=self.version,
+            kind=self.kind,
+            state=self.state,
+            created_at=self.created_at,
+            created_by=self.created_by,
+            updated_at=self.updated_at,
+            finished_at=self.finished_at,
+            artifact=self.artifact,
+            attempt=self.attempt,
+            attention=self.attention,
+            evidence_digest=self.evidence_digest,
+            moves_digest=self.moves_digest,
+            revision=revision,
+            head=head,
+        )
+
     def text(self) -> str:
         """Return the canonical JSON of every column but the revision and the head.
 

@@ -538,7 +538,7 @@ class SqliteStore:
                 with self._write():
                     if not _insert_release(
                         conn,
-                        attrs.evolve(row, revision=1, head=event.digest),
+                        row.placed(1, event.digest),
                         evidence=[Fact(1, body) for body in evidence],
                         moves=[Fact(1, body) for body in moves],
                     ):

@@ -153,7 +153,7 @@ def replay_rows(events: Iterable[Event]) -> Replayed:
         evidence_digest=roll(NO_FACTS, (fact.body for fact in evidence)),
         moves_digest=roll(NO_FACTS, (fact.body for fact in moves)),
     )
-    row = attrs.evolve(row, revision=event.seq, head=event.digest)
+    row = row.placed(event.seq, event.digest)
     record = Record(
         release=state.release,
         revision=event.seq,

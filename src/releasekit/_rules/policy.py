@@ -365,6 +365,9 @@ class Policy:
     _versions: re.Pattern[str] | None = attrs.field(
         init=False, repr=False, eq=False, hash=False, default=None
     )
+    _by_name: dict[str, Environment] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = _problems(self.environments, self.gates, self.flows, self.freezes)
@@ -376,6 +379,7 @@ class Policy:
                 problems.append(str(error))
         if problems:
             raise PolicyError(problems)
+        self._by_name.update((env.name, env) for env in self.environments)
         gate_of = {gate.environment: gate for gate in self.gates}
         last = self.environments[-1].name
         for flow in self.flows:
@@ -502,9 +506,10 @@ class Policy:
         Raises:
             InvalidInputError: No environment has that name.
         """
-        for env in self.environments:
-            if env.name == name:
-                return env
+        given: object = name  # checked at run time: callers are not always type-checked
+        found = self._by_name.get(name) if isinstance(given, str) else None
+        if found is not None:
+            return found
         raise InvalidInputError(
             f"environment {name!r} is not part of policy {self.name!r}; it has "
             + ", ".join(self.environment_names),
@@ -518,7 +523,7 @@ class Policy:
         Raises:
             InvalidInputError: The policy has no flow for that kind.
         """
-        wanted = _kind(kind)
+        wanted = kind if kind.__class__ is Kind else _kind(kind)
         for flow in self.flows:
             if flow.kind is wanted:
                 return flow
