@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -428,6 +429,75 @@ def test_a_replaced_release_is_no_longer_checked(desk: rk.Desk, clock: rk.FixedC
     assert ("release_id", before) == (caught.value.field, actions(desk, old.id))
     monitoring = desk.monitoring(old.id)
     assert (new.release.last_moved_at, None) == (monitoring.until, monitoring.next_due)
+
+
+class CountingStore(rk.stores.MemoryStore):
+    """A memory store that names each release it reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[str] = []
+
+    def read_release(self, release_id: str) -> rk.stores.StoredRelease | None:
+        """Name the release, then read it."""
+        self.reads.append(release_id)
+        return super().read_release(release_id)
+
+
+@attrs.define
+class Meanwhile:
+    """A log collector that, while it collects, lets *during* act on the store."""
+
+    store: CountingStore
+    during: Callable[[], object] = lambda: None
+
+    def collect_logs(self, request: executors.LogRequest, /) -> executors.LogBatch:
+        """Run *during*, forget the reads made so far, and collect nothing."""
+        self.during()
+        self.store.reads.clear()
+        return executors.LogBatch(
+            environment=request.environment,
+            since=request.since,
+            outcome=executors.Outcome.success("collected"),
+        )
+
+
+def checking_desk(clock: rk.FixedClock) -> tuple[rk.Desk, rk.Record, Meanwhile]:
+    """A desk with a release in production, whose production logs a Meanwhile collects."""
+    store = CountingStore()
+    collector = Meanwhile(store)
+    registry = executors.dry_run()
+    registry.register("collect-logs", collector, environment="production")
+    desk = rk.Desk(rk.reference_policy(), store=store, executors=registry, clock=clock)
+    return desk, to_production(desk, clock), collector
+
+
+def test_a_check_reads_the_release_no_more_once_the_logs_are_collected(
+    clock: rk.FixedClock,
+) -> None:
+    """Nothing changed while the logs were read: the check is written on the release as loaded."""
+    desk, release, collector = checking_desk(clock)
+
+    desk.check_production(release.id, by="log-monitor")
+
+    assert ([], "logs-checked") == (collector.store.reads, actions(desk, release.id)[-1])
+
+
+def test_a_check_is_written_after_what_happened_while_the_logs_were_collected(
+    clock: rk.FixedClock,
+) -> None:
+    """An event written during the collection is kept; the check lands after it, and verifies."""
+    desk, release, collector = checking_desk(clock)
+    ledger = desk.ledger
+    collector.during = lambda: ledger.note(
+        ledger.load(release.id), action="notified", by="bot", at=clock.now()
+    )
+
+    desk.check_production(release.id, by="log-monitor")
+
+    assert ["notified", "logs-checked"] == actions(desk, release.id)[-2:]
+    assert [release.id] == collector.store.reads  # read again once, to write on top
+    assert desk.verify(release.id).ok
 
 
 def test_a_production_check_runs_through_a_fake_dt(

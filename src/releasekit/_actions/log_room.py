@@ -29,6 +29,7 @@ from releasekit._actions.logs import (
     unlisted,
 )
 from releasekit._actions.room import Room
+from releasekit._actions.step_room import StepRoom
 from releasekit._records.converter import iso
 from releasekit._records.events import Action
 from releasekit._rules import guards
@@ -310,21 +311,23 @@ class LogRoom(Room):
         since = max(checks, default=deployment.live_since)
         batch, problem = self._collect_for_check(name, since, progress)
         now = self.clock.now()
-        record = self.load(release_id)  # the collection may have taken a while
-        record = self.ledger.note(
+        record = self.beside(StepRoom).end(  # the collection may have taken a while
             record,
-            action=Action.LOGS_CHECKED,
-            by=by,
-            at=now,
-            reason=problem or f"no errors in the logs of {name} since {guards.when(since)}",
-            data={
-                "environment": name,
-                "since": iso(since),
-                "collected": batch is not None and batch.ok,
-                "errors": batch.error_count if batch is not None else 0,
-                "complete": batch.complete if batch is not None else False,
-                "problem": problem,
-            },
+            lambda current: self.ledger.note(
+                current,
+                action=Action.LOGS_CHECKED,
+                by=by,
+                at=now,
+                reason=problem or f"no errors in the logs of {name} since {guards.when(since)}",
+                data={
+                    "environment": name,
+                    "since": iso(since),
+                    "collected": batch is not None and batch.ok,
+                    "errors": batch.error_count if batch is not None else 0,
+                    "complete": batch.complete if batch is not None else False,
+                    "problem": problem,
+                },
+            ),
         )
         check = LogCheck(
             release_id=release_id, environment=name, since=since, at=now, by=by, batch=batch

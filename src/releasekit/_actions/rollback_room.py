@@ -88,10 +88,9 @@ class RollbackRoom(Room):
                 "a rollback needs a reason; say what went wrong", field="reason", value=reason
             )
         self.engine.require_actor(name, by, action="roll back")
-        if release_id is not None:
-            self.engine.require_open(
-                self.load(release_id).release, action="roll it back", at_end=True
-            )
+        named = self.load(release_id) if release_id is not None else None
+        if named is not None:
+            self.engine.require_open(named.release, action="roll it back", at_end=True)
         current, previous = self._pair(name)
         if release_id is not None and release_id != current.release.id:
             raise InvalidInputError(
@@ -100,7 +99,7 @@ class RollbackRoom(Room):
                 field="release_id",
                 value=release_id,
             )
-        record = self.load(current.release.id)
+        record = named if named is not None else self.load(current.release.id)
         record.require_idle()
         self.executors.deployer(name)
         record = self.ledger.begin_attempt(
