@@ -16,7 +16,7 @@ import pytest
 import releasekit as rk
 from builders import THURSDAY
 from releasekit._records.events import STATE_CHANGED
-from releasekit._records.postgres import MIGRATIONS
+from releasekit._records.postgres_schema import MIGRATIONS
 from releasekit.exceptions import HistoryTamperedError, SchemaVersionError
 from releasekit.stores import Action, Ledger, PostgresStore, Record
 

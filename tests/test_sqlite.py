@@ -14,7 +14,7 @@ import releasekit as rk
 from builders import THURSDAY
 from legacy import write_schema_2_store
 from releasekit._records.events import STATE_CHANGED
-from releasekit._records.sqlite import APPLICATION_ID, MIGRATIONS
+from releasekit._records.sqlite_schema import APPLICATION_ID, MIGRATIONS
 from releasekit.exceptions import HistoryTamperedError, RecordError, SchemaVersionError, StoreError
 from releasekit.stores import Action, Draft, Ledger, Record, SqliteStore
 

@@ -3,9 +3,8 @@
 Needs psycopg 3 (``pip install 'releasekit[postgres]'``), imported only when a
 :class:`PostgresStore` is opened, so ``import releasekit`` works without it.
 
-The schema is the SQLite one, in tables prefixed ``releasekit_`` (in the
-connection's ``search_path``), with a schema version in ``releasekit_meta``
-migrated forward on open, in one transaction, under an advisory lock. A
+The schema is the SQLite one, in tables prefixed ``releasekit_``, migrated
+forward on open (:mod:`releasekit._records.postgres_schema`). A
 release's step is one statement: its row is updated only if it is still at the
 revision, head and digests the writer saw (or created only if it does not
 exist), and the event and its evidence and move rows are inserted only if that
@@ -26,6 +25,7 @@ import attrs
 
 from releasekit._records.converter import iso
 from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.postgres_schema import migrate, read_events
 from releasekit._records.rows import (
     ROW_COLUMNS,
     Fact,
@@ -33,7 +33,6 @@ from releasekit._records.rows import (
     StoredRelease,
     check_release_chain,
     check_write,
-    numbered,
     release_conflict,
     row_from,
 )
@@ -53,17 +52,14 @@ from releasekit._records.store import (
     decide_renewal,
     decide_take_over,
     new_token,
-    read_event,
     snapshot_text,
     stored_snapshot,
     wrong_previous,
 )
-from releasekit._records.verifying import migrated_releases
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     ConflictError,
     ReleaseKitError,
-    SchemaVersionError,
     StoreError,
 )
 
@@ -75,139 +71,7 @@ if TYPE_CHECKING:
     import pendulum
     import psycopg
 
-__all__ = ["MIGRATIONS", "PostgresStore"]
-
-#: Any number: the advisory lock held while the schema is migrated.
-_SCHEMA_LOCK = 0x524B6974
-
-#: The schema, as an ordered list of forward migrations; append, never edit.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        # 1: histories, their current state and leases; history rows cannot be
-        # changed or deleted through SQL (verify() catches it if they are anyway).
-        """
-        CREATE TABLE releasekit_streams (
-            stream   text   NOT NULL PRIMARY KEY,
-            revision bigint NOT NULL CHECK (revision > 0),
-            head     text   NOT NULL,
-            snapshot json   NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE releasekit_events (
-            stream   text        NOT NULL,
-            seq      bigint      NOT NULL CHECK (seq > 0),
-            at       timestamptz NOT NULL,
-            actor    text        NOT NULL,
-            action   text        NOT NULL,
-            source   text,
-            target   text,
-            reason   text        NOT NULL,
-            data     json        NOT NULL,
-            previous text        NOT NULL,
-            digest   text        NOT NULL,
-            PRIMARY KEY (stream, seq)
-        )
-        """,
-        """
-        CREATE FUNCTION releasekit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'releasekit histories are append-only (% refused)', TG_OP;
-        END
-        $$
-        """,
-        """
-        CREATE TRIGGER releasekit_events_append_only
-        BEFORE UPDATE OR DELETE ON releasekit_events
-        FOR EACH ROW EXECUTE FUNCTION releasekit_append_only()
-        """,
-        """
-        CREATE TRIGGER releasekit_events_no_truncate
-        BEFORE TRUNCATE ON releasekit_events
-        FOR EACH STATEMENT EXECUTE FUNCTION releasekit_append_only()
-        """,
-        """
-        CREATE TABLE releasekit_leases (
-            name    text        NOT NULL PRIMARY KEY,
-            owner   text        NOT NULL,
-            since   timestamptz NOT NULL,
-            expires timestamptz NOT NULL
-        )
-        """,
-    ),
-    (
-        # 2: a lease is held by a token unique to one acquisition, the holder's
-        # name kept only to be shown. A lease taken before this schema stays in
-        # force until it lapses, under a random token nobody knows.
-        "ALTER TABLE releasekit_leases RENAME COLUMN owner TO holder",
-        "ALTER TABLE releasekit_leases ADD COLUMN token text",
-        "UPDATE releasekit_leases SET token = replace(gen_random_uuid()::text, '-', '')",
-        "ALTER TABLE releasekit_leases ALTER COLUMN token SET NOT NULL",
-        "ALTER TABLE releasekit_leases ADD CONSTRAINT releasekit_leases_token CHECK (token <> '')",
-    ),
-    (
-        # 3: each event records the digest of the state written with it (the
-        # json column keeps the state's text exactly as written). Events written
-        # before have none (NULL).
-        "ALTER TABLE releasekit_events ADD COLUMN state_digest text",
-    ),
-    (
-        # 4: a release is one small row with the columns tools filter and list by,
-        # plus a row per piece of evidence and per move, each added by the event
-        # that brought it. Releases move out of releasekit_streams (see
-        # _rows_of_releases), which keeps the other histories (kind:name).
-        """
-        CREATE TABLE releasekit_releases (
-            id              text        NOT NULL PRIMARY KEY,
-            version         text        NOT NULL,
-            kind            text        NOT NULL,
-            state           text        NOT NULL,
-            revision        bigint      NOT NULL CHECK (revision > 0),
-            head            text        NOT NULL,
-            created_at      timestamptz NOT NULL,
-            created_by      text        NOT NULL,
-            updated_at      timestamptz NOT NULL,
-            finished_at     timestamptz,
-            artifact        json        NOT NULL,
-            attempt         json,
-            attention       json        NOT NULL,
-            evidence_digest text        NOT NULL,
-            moves_digest    text        NOT NULL,
-            legacy          json
-        )
-        """,
-        # Listing walks ids in byte order (as SQLite and Python sort them): these
-        # indexes serve it, the active releases' alone and all of them.
-        (
-            'CREATE INDEX releasekit_releases_active ON releasekit_releases (id COLLATE "C") '
-            "WHERE finished_at IS NULL"
-        ),
-        'CREATE INDEX releasekit_releases_by_id ON releasekit_releases (id COLLATE "C")',
-        *(
-            statement
-            for table in ("releasekit_evidence", "releasekit_moves")
-            for statement in (
-                f"""
-                CREATE TABLE {table} (
-                    release text   NOT NULL,
-                    seq     bigint NOT NULL CHECK (seq > 0),
-                    n       int    NOT NULL CHECK (n >= 0),
-                    body    json   NOT NULL,
-                    PRIMARY KEY (release, seq, n)
-                )
-                """,
-                f"""
-                CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-                FOR EACH ROW EXECUTE FUNCTION releasekit_append_only()
-                """,
-                f"""
-                CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-                FOR EACH STATEMENT EXECUTE FUNCTION releasekit_append_only()
-                """,
-            )
-        ),
-    ),
-)
+__all__ = ["PostgresStore"]
 
 _SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
 #: The event a step inserts once its history's state changed (``changed``).
@@ -310,10 +174,6 @@ _LIST_ACTIVE = (
 _LIST_ALL = (
     f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
     'WHERE r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
-)
-_SELECT_EVENTS = (
-    "SELECT seq, at, actor, action, source, target, reason, data::text, previous, digest, "
-    "state_digest FROM releasekit_events WHERE stream = %s AND seq > %s ORDER BY seq"
 )
 #: A stream's state, with the digests of the event at its revision (one lookup by key).
 _SELECT_STATE = (
@@ -433,35 +293,9 @@ class PostgresStore:
         return connection
 
     def _migrate(self) -> None:
-        pg = _psycopg()
-        conn = self._conn
         try:
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS releasekit_meta "
-                    "(key text PRIMARY KEY, value text NOT NULL)"
-                )
-                row = conn.execute(
-                    "SELECT value FROM releasekit_meta WHERE key = 'schema_version'"
-                ).fetchone()
-                version = int(row[0]) if row else 0
-                if version > len(MIGRATIONS):
-                    raise SchemaVersionError(
-                        location=self.location, found=version, supported=len(MIGRATIONS)
-                    )
-                for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-                    for statement in statements:
-                        conn.execute(statement)
-                    after = _AFTER.get(number)
-                    if after is not None:
-                        after(conn)
-                conn.execute(
-                    "INSERT INTO releasekit_meta (key, value) VALUES ('schema_version', %s) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(len(MIGRATIONS)),),
-                )
-        except pg.Error as error:
+            migrate(self._conn, location=self.location)
+        except _psycopg().Error as error:
             raise self._error("prepare", error) from error
 
     @contextlib.contextmanager
@@ -637,7 +471,7 @@ class PostgresStore:
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
         with self._use("read") as conn:
-            return _events(conn, stream, after)
+            return read_events(conn, stream, after)
 
     def streams(self, *, prefix: str = "") -> list[str]:
         """Return the names of every history other than a release starting with *prefix*."""
@@ -669,9 +503,8 @@ class PostgresStore:
         with self._use("read") as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             head = conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone()
-            rows = conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall()
+            events = read_events(conn, stream)
             stored = _stored(conn, stream)
-        events = (read_event(stream, row) for row in rows)
         if head is None:
             return check_release_chain(stream, events, stored)
         return check_chain(stream, events, revision=head[0], head=head[1], state=head[2])
@@ -820,53 +653,6 @@ def _stored(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | N
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
     )
-
-
-def _rows_of_releases(conn: psycopg.Connection[Any]) -> None:
-    """Move every release out of the streams into its rows (the Python half of migration 4).
-
-    Each release's state is checked against its history first: one that does
-    not match refuses the whole migration, and the database stays as it was.
-    """
-    states = conn.execute(
-        "SELECT stream, revision, head, snapshot::text FROM releasekit_streams "
-        "WHERE strpos(stream, ':') = 0"
-    ).fetchall()
-    for migrated in migrated_releases(states, lambda stream: _events(conn, stream)):
-        row = migrated.row
-        conn.execute(
-            _INSERT_RELEASE,
-            {**attrs.asdict(row, recurse=False), "legacy": migrated.legacy},
-        )
-        for statement, facts in (
-            (_INSERT_EVIDENCE, migrated.evidence),
-            (_INSERT_MOVE, migrated.moves),
-        ):
-            conn.cursor().executemany(
-                statement, [(row.id, f.seq, n, f.body) for n, f in numbered(facts)]
-            )
-    conn.execute("DELETE FROM releasekit_streams WHERE strpos(stream, ':') = 0")
-
-
-def _events(conn: psycopg.Connection[Any], stream: str, after: int = 0) -> list[Event]:
-    return [read_event(stream, row) for row in conn.execute(_SELECT_EVENTS, (stream, after))]
-
-
-#: A migrated release's row, as :func:`_rows_of_releases` writes it.
-_INSERT_RELEASE = """
-    INSERT INTO releasekit_releases
-        (id, version, kind, state, revision, head, created_at, created_by, updated_at,
-         finished_at, artifact, attempt, attention, evidence_digest, moves_digest, legacy)
-    VALUES (%(id)s, %(version)s, %(kind)s, %(state)s, %(revision)s, %(head)s,
-            %(created_at)s::timestamptz, %(created_by)s, %(updated_at)s::timestamptz,
-            %(finished_at)s::timestamptz, %(artifact)s::json, %(attempt)s::json,
-            %(attention)s::json, %(evidence_digest)s, %(moves_digest)s, %(legacy)s::json)
-"""
-_INSERT_EVIDENCE = "INSERT INTO releasekit_evidence (release, seq, n, body) VALUES (%s, %s, %s, %s)"
-_INSERT_MOVE = "INSERT INTO releasekit_moves (release, seq, n, body) VALUES (%s, %s, %s, %s)"
-
-#: Python steps of migrations, run after the statements of the migration they follow.
-_AFTER: dict[int, Callable[[psycopg.Connection[Any]], None]] = {4: _rows_of_releases}
 
 
 def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:

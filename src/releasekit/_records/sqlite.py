@@ -8,9 +8,7 @@ insert into the ``release_appends`` view, whose trigger advances the release
 row, appends the event and adds its evidence and move rows — so several
 processes can share one file: they queue for the write lock (up to
 ``timeout`` seconds) and the revision check inside the transaction decides who
-wins. The schema carries a version (``PRAGMA user_version``) and is migrated
-forward when the file is opened, in one transaction; a file written by a
-newer releasekit is refused.
+wins. The schema and its migrations are in :mod:`releasekit._records.sqlite_schema`.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import contextlib
 import os
 import sqlite3
 import threading
-import time
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
@@ -33,10 +30,10 @@ from releasekit._records.rows import (
     StoredRelease,
     check_release_chain,
     check_write,
-    numbered,
     release_conflict,
     row_from,
 )
+from releasekit._records.sqlite_schema import insert_release, prepare, read_events
 from releasekit._records.store import (
     Lease,
     Snapshot,
@@ -52,17 +49,14 @@ from releasekit._records.store import (
     decide_renewal,
     decide_take_over,
     new_token,
-    read_event,
     snapshot_text,
     stored_snapshot,
     wrong_previous,
 )
-from releasekit._records.verifying import migrated_releases
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     ConflictError,
     ReleaseKitError,
-    SchemaVersionError,
     StoreError,
 )
 
@@ -71,225 +65,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from types import TracebackType
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
+__all__ = ["SqliteStore"]
 
 _T = TypeVar("_T")
 
 
-#: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
-APPLICATION_ID = 0x524B6974
-
-#: How long a process opening a new file waits before trying WAL mode again, in seconds.
-_WAL_RETRY = 0.005
-
 #: What the ``release_appends`` trigger says when the release moved on (SQLite's error text).
 _STALE = "releasekit: the release is not at the revision the writer saw"
-
-#: The schema, as an ordered list of forward migrations. Migration *n* (1-based)
-#: brings a file from ``user_version`` *n - 1* to *n*. Append, never edit.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        # 1: histories, their current state and leases; history rows cannot be
-        # changed or deleted through SQL (verify() catches it if they are anyway).
-        """
-        CREATE TABLE streams (
-            stream   TEXT    NOT NULL PRIMARY KEY,
-            revision INTEGER NOT NULL CHECK (revision > 0),
-            head     TEXT    NOT NULL,
-            snapshot TEXT    NOT NULL
-        )
-        """,
-        """
-        CREATE TABLE events (
-            stream   TEXT    NOT NULL,
-            seq      INTEGER NOT NULL CHECK (seq > 0),
-            at       TEXT    NOT NULL,
-            actor    TEXT    NOT NULL,
-            action   TEXT    NOT NULL,
-            source   TEXT,
-            target   TEXT,
-            reason   TEXT    NOT NULL,
-            data     TEXT    NOT NULL,
-            previous TEXT    NOT NULL,
-            digest   TEXT    NOT NULL,
-            PRIMARY KEY (stream, seq)
-        )
-        """,
-        """
-        CREATE TRIGGER events_are_append_only_on_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
-        """,
-        """
-        CREATE TRIGGER events_are_append_only_on_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
-        """,
-        """
-        CREATE TABLE leases (
-            name    TEXT NOT NULL PRIMARY KEY,
-            owner   TEXT NOT NULL,
-            since   TEXT NOT NULL,
-            expires TEXT NOT NULL
-        )
-        """,
-    ),
-    (
-        # 2: a release's next step in one statement: inserting into `appends`
-        # advances the stream if it is still at the revision and head the writer
-        # saw, and appends the event; otherwise nothing is written.
-        """
-        CREATE VIEW appends AS
-        SELECT e.stream, e.seq, e.at, e.actor, e.action, e.source, e.target, e.reason,
-               e.data, e.previous, e.digest, s.snapshot
-        FROM events AS e JOIN streams AS s ON s.stream = e.stream
-        """,
-        """
-        CREATE TRIGGER appends_advance INSTEAD OF INSERT ON appends
-        BEGIN
-            UPDATE streams SET revision = NEW.seq, head = NEW.digest, snapshot = NEW.snapshot
-            WHERE stream = NEW.stream AND revision = NEW.seq - 1 AND head = NEW.previous;
-            SELECT RAISE(ABORT, 'releasekit: the stream is not at the revision the writer saw')
-            WHERE changes() = 0;
-            INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data,
-                                previous, digest)
-            VALUES (NEW.stream, NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.source,
-                    NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest);
-        END
-        """,
-    ),
-    (
-        # 3: a lease is held by a token unique to one acquisition, the holder's
-        # name kept only to be shown. A lease taken before this schema stays in
-        # force until it lapses, under a random token nobody knows.
-        """
-        CREATE TABLE leases_by_token (
-            name    TEXT NOT NULL PRIMARY KEY,
-            token   TEXT NOT NULL CHECK (token <> ''),
-            holder  TEXT NOT NULL,
-            since   TEXT NOT NULL,
-            expires TEXT NOT NULL
-        )
-        """,
-        """
-        INSERT INTO leases_by_token (name, token, holder, since, expires)
-        SELECT name, lower(hex(randomblob(16))), owner, since, expires FROM leases
-        """,
-        "DROP TABLE leases",
-        "ALTER TABLE leases_by_token RENAME TO leases",
-    ),
-    (
-        # 4: each event records the digest of the state written with it, so a
-        # state can be checked against its history at the cost of one hash.
-        # Events written before have none (NULL).
-        "ALTER TABLE events ADD COLUMN state_digest TEXT",
-        "DROP TRIGGER appends_advance",
-        "DROP VIEW appends",
-        """
-        CREATE VIEW appends AS
-        SELECT e.stream, e.seq, e.at, e.actor, e.action, e.source, e.target, e.reason,
-               e.data, e.previous, e.digest, e.state_digest, s.snapshot
-        FROM events AS e JOIN streams AS s ON s.stream = e.stream
-        """,
-        """
-        CREATE TRIGGER appends_advance INSTEAD OF INSERT ON appends
-        BEGIN
-            UPDATE streams SET revision = NEW.seq, head = NEW.digest, snapshot = NEW.snapshot
-            WHERE stream = NEW.stream AND revision = NEW.seq - 1 AND head = NEW.previous;
-            SELECT RAISE(ABORT, 'releasekit: the stream is not at the revision the writer saw')
-            WHERE changes() = 0;
-            INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data,
-                                previous, digest, state_digest)
-            VALUES (NEW.stream, NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.source,
-                    NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest,
-                    NEW.state_digest);
-        END
-        """,
-    ),
-    (
-        # 5: a release is one small row with the columns tools filter and list by,
-        # plus a row per piece of evidence and per move, each added by the event
-        # that brought it; a step appends rows and rewrites the one release row.
-        # Releases move out of `streams` (see _rows_of_releases); `streams` keeps
-        # the other histories (kind:name).
-        """
-        CREATE TABLE releases (
-            id              TEXT    NOT NULL PRIMARY KEY,
-            version         TEXT    NOT NULL,
-            kind            TEXT    NOT NULL,
-            state           TEXT    NOT NULL,
-            revision        INTEGER NOT NULL CHECK (revision > 0),
-            head            TEXT    NOT NULL,
-            created_at      TEXT    NOT NULL,
-            created_by      TEXT    NOT NULL,
-            updated_at      TEXT    NOT NULL,
-            finished_at     TEXT,
-            artifact        TEXT    NOT NULL,
-            attempt         TEXT,
-            attention       TEXT    NOT NULL,
-            evidence_digest TEXT    NOT NULL,
-            moves_digest    TEXT    NOT NULL,
-            legacy          TEXT
-        ) WITHOUT ROWID
-        """,
-        "CREATE INDEX releases_active ON releases (id) WHERE finished_at IS NULL",
-        *(
-            statement
-            for table in ("release_evidence", "release_moves")
-            for statement in (
-                f"""
-                CREATE TABLE {table} (
-                    release TEXT    NOT NULL,
-                    seq     INTEGER NOT NULL CHECK (seq > 0),
-                    n       INTEGER NOT NULL CHECK (n >= 0),
-                    body    TEXT    NOT NULL,
-                    PRIMARY KEY (release, seq, n)
-                ) WITHOUT ROWID
-                """,
-                f"""
-                CREATE TRIGGER {table}_are_append_only_on_update BEFORE UPDATE ON {table}
-                BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
-                """,
-                f"""
-                CREATE TRIGGER {table}_are_append_only_on_delete BEFORE DELETE ON {table}
-                BEGIN SELECT RAISE(ABORT, 'releasekit histories are append-only'); END
-                """,
-            )
-        ),
-        """
-        CREATE VIEW release_appends AS
-        SELECT e.stream, e.seq, e.at, e.actor, e.action, e.source, e.target, e.reason, e.data,
-               e.previous, e.digest, e.state_digest, r.version, r.kind, r.state, r.created_at,
-               r.created_by, r.updated_at, r.finished_at, r.artifact, r.attempt, r.attention,
-               r.evidence_digest, r.moves_digest, r.evidence_digest AS evidence_before,
-               r.moves_digest AS moves_before, r.attention AS evidence, r.attention AS moves
-        FROM events AS e JOIN releases AS r ON r.id = e.stream
-        """,
-        """
-        CREATE TRIGGER release_appends_advance INSTEAD OF INSERT ON release_appends
-        BEGIN
-            UPDATE releases SET
-                revision = NEW.seq, head = NEW.digest, version = NEW.version, kind = NEW.kind,
-                state = NEW.state, created_at = NEW.created_at, created_by = NEW.created_by,
-                updated_at = NEW.updated_at, finished_at = NEW.finished_at,
-                artifact = NEW.artifact, attempt = NEW.attempt, attention = NEW.attention,
-                evidence_digest = NEW.evidence_digest, moves_digest = NEW.moves_digest,
-                legacy = NULL
-            WHERE id = NEW.stream AND revision = NEW.seq - 1 AND head = NEW.previous
-              AND evidence_digest = NEW.evidence_before AND moves_digest = NEW.moves_before;
-            SELECT RAISE(ABORT, 'releasekit: the release is not at the revision the writer saw')
-            WHERE changes() = 0;
-            INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data,
-                                previous, digest, state_digest)
-            VALUES (NEW.stream, NEW.seq, NEW.at, NEW.actor, NEW.action, NEW.source,
-                    NEW.target, NEW.reason, NEW.data, NEW.previous, NEW.digest,
-                    NEW.state_digest);
-            INSERT INTO release_evidence (release, seq, n, body)
-            SELECT NEW.stream, NEW.seq, key, value FROM json_each(NEW.evidence);
-            INSERT INTO release_moves (release, seq, n, body)
-            SELECT NEW.stream, NEW.seq, key, value FROM json_each(NEW.moves);
-        END
-        """,
-    ),
-)
 
 #: The columns of a release row, in the order of ReleaseRow's fields.
 _COLUMNS = ", ".join(ROW_COLUMNS)
@@ -305,10 +87,6 @@ _CREATE_STREAM = (
 )
 _UPDATE_STREAM = (
     "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
-)
-_SELECT_EVENTS = (
-    "SELECT seq, at, actor, action, source, target, reason, data, previous, digest, "
-    "state_digest FROM events WHERE stream = ? AND seq > ? ORDER BY seq"
 )
 #: A stream's state, with the digests of the event at its revision (one lookup by key).
 _SELECT_STATE = (
@@ -331,12 +109,6 @@ _APPEND_RELEASE = (
     "evidence_before, moves_before, evidence, moves) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_CREATE_RELEASE = (  # built from the constant column names above, as are the two below
-    f"INSERT INTO releases ({_COLUMNS}, legacy) "  # noqa: S608
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
-)
-_INSERT_EVIDENCE = "INSERT INTO release_evidence (release, seq, n, body) VALUES (?, ?, ?, ?)"
-_INSERT_MOVE = "INSERT INTO release_moves (release, seq, n, body) VALUES (?, ?, ?, ?)"
 _LIST_ACTIVE = (
     f"SELECT {_COLUMNS} FROM releases "  # noqa: S608
     "WHERE finished_at IS NULL AND id > ? ORDER BY id LIMIT ?"
@@ -387,72 +159,13 @@ class SqliteStore:
         except sqlite3.Error as error:
             raise self._error("open", error) from error
         try:
-            self._prepare()
-        except BaseException:
+            prepare(self._conn, path=self.path, timeout=self.timeout)
+        except BaseException as error:
             self._conn.close()
             self._closed = True
+            if isinstance(error, sqlite3.Error):
+                raise self._error("open", error) from error
             raise
-
-    # -- opening -------------------------------------------------------------
-
-    def _prepare(self) -> None:
-        conn = self._conn
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            if application_id not in {0, APPLICATION_ID}:
-                self._refuse_foreign()
-            self._to_wal()
-            conn.execute("PRAGMA synchronous = FULL")
-            if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
-                with self._write():
-                    self._migrate()
-        except sqlite3.Error as error:
-            raise self._error("open", error) from error
-
-    def _to_wal(self) -> None:
-        """Put the file in WAL mode, waiting (up to ``timeout``) for others doing the same.
-
-        Switching a new file to WAL takes an exclusive lock, and SQLite refuses
-        it at once, without waiting, to a connection that holds a shared lock
-        while another is switching: processes opening one new file together
-        take turns here instead.
-        """
-        waited = 0.0
-        while True:
-            try:
-                self._conn.execute("PRAGMA journal_mode = WAL").fetchone()
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or waited >= self.timeout:
-                    raise
-                time.sleep(_WAL_RETRY)
-                waited += _WAL_RETRY
-            else:
-                return
-
-    def _migrate(self) -> None:
-        conn = self._conn
-        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
-            raise SchemaVersionError(location=self.path, found=version, supported=len(MIGRATIONS))
-        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            # A releasekit file at version 0 is empty: migrations are transactional.
-            self._refuse_foreign()
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            for statement in statements:
-                conn.execute(statement)
-            after = _AFTER.get(number)
-            if after is not None:
-                after(conn)
-        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-
-    def _refuse_foreign(self) -> None:
-        msg = (
-            f"{self.path} is a SQLite database of another application, not a releasekit "
-            "store; give releasekit a file of its own"
-        )
-        raise StoreError(msg)
 
     # -- transactions ----------------------------------------------------------
 
@@ -536,7 +249,7 @@ class SqliteStore:
         with self._use("write to") as conn:
             if expected == 0:
                 with self._write():
-                    if not _insert_release(
+                    if not insert_release(
                         conn,
                         row.placed(1, event.digest),
                         evidence=[Fact(1, body) for body in evidence],
@@ -664,7 +377,7 @@ class SqliteStore:
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
         with self._use("read") as conn:
-            return _events(conn, stream, after)
+            return read_events(conn, stream, after)
 
     def streams(self, *, prefix: str = "") -> list[str]:
         """Return the names of every history other than a release starting with *prefix*."""
@@ -692,14 +405,13 @@ class SqliteStore:
         """Check the history of *stream* against its hash chain and its state."""
         check_stream(stream)
         with self._use("read") as conn:
-            head, rows, stored = self._read(
+            head, events, stored = self._read(
                 lambda: (
                     conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone(),
-                    conn.execute(_SELECT_EVENTS, (stream, 0)).fetchall(),
+                    read_events(conn, stream),
                     _stored(conn, stream),
                 )
             )
-        events = (read_event(stream, row) for row in rows)
         if head is None:
             return check_release_chain(stream, events, stored)
         return check_chain(stream, events, revision=head[0], head=head[1], state=head[2])
@@ -791,22 +503,6 @@ class SqliteStore:
         self.close()
 
 
-def _insert_release(
-    conn: sqlite3.Connection,
-    row: ReleaseRow,
-    *,
-    legacy: str | None = None,
-    evidence: Sequence[Fact] = (),
-    moves: Sequence[Fact] = (),
-) -> bool:
-    """Write a release's row and its evidence and move rows, unless it exists; say if it did."""
-    if conn.execute(_CREATE_RELEASE, (*attrs.astuple(row, recurse=False), legacy)).rowcount != 1:
-        return False
-    for statement, facts in ((_INSERT_EVIDENCE, evidence), (_INSERT_MOVE, moves)):
-        conn.executemany(statement, [(row.id, f.seq, n, f.body) for n, f in numbered(facts)])
-    return True
-
-
 def _stored(
     conn: sqlite3.Connection, release_id: str, *, with_facts: bool = True
 ) -> StoredRelease | None:
@@ -825,29 +521,6 @@ def _stored(
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
     )
-
-
-def _rows_of_releases(conn: sqlite3.Connection) -> None:
-    """Move every release out of ``streams`` into its rows (the Python half of migration 5).
-
-    Each release's state is checked against its history first: one that does
-    not match refuses the whole migration, and the file stays as it was.
-    """
-    states = conn.execute(
-        "SELECT stream, revision, head, snapshot FROM streams WHERE instr(stream, ':') = 0"
-    ).fetchall()
-    for migrated in migrated_releases(states, lambda stream: _events(conn, stream)):
-        rows = (migrated.row, migrated.evidence, migrated.moves)
-        _insert_release(conn, rows[0], legacy=migrated.legacy, evidence=rows[1], moves=rows[2])
-    conn.execute("DELETE FROM streams WHERE instr(stream, ':') = 0")
-
-
-def _events(conn: sqlite3.Connection, stream: str, after: int = 0) -> list[Event]:
-    return [read_event(stream, row) for row in conn.execute(_SELECT_EVENTS, (stream, after))]
-
-
-#: Python steps of migrations, run after the statements of the migration they follow.
-_AFTER: dict[int, Callable[[sqlite3.Connection], None]] = {5: _rows_of_releases}
 
 
 def _revision(conn: sqlite3.Connection, release_id: str) -> int:
