@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from releasekit._actions.declared_freezes import DeclaredFreeze
 from releasekit._records.events import Action, Draft, Event
+from releasekit._records.leases import Lease
 from releasekit._records.processes import HostProcess
-from releasekit._records.store import Lease
 from releasekit._records.values import Attempt, Attention, Record
 from releasekit._rules.evidence import (
     Attestation,

@@ -14,8 +14,8 @@ import releasekit as rk
 import strategies as rks
 from releasekit._records import converter as conv
 from releasekit._records.events import Draft, Event
+from releasekit._records.leases import Lease
 from releasekit._records.processes import HostProcess
-from releasekit._records.store import Lease
 from releasekit._records.values import Attempt, Attention, Record, State
 from releasekit._rules.evidence import Evidence
 from releasekit.exceptions import RecordError

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.fold import NOTES, replay
+from releasekit._records.leases import Lease
 from releasekit._records.ledger import Ledger
 from releasekit._records.memory import MemoryStore
 from releasekit._records.postgres import PostgresStore
 from releasekit._records.processes import HostProcess
 from releasekit._records.rows import Fact, ReleaseRow, StoredRelease
 from releasekit._records.sqlite import SqliteStore
-from releasekit._records.store import Lease, Snapshot, Store
+from releasekit._records.store import Snapshot, Store
 from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary
 
 __all__ = [

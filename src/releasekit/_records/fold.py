@@ -18,8 +18,8 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from releasekit._records.converter import extend, structure
 from releasekit._records.events import Action, Event
+from releasekit._records.leases import Lease
 from releasekit._records.processes import HostProcess
-from releasekit._records.store import Lease
 from releasekit._records.values import Attempt, Attention, Record, State
 from releasekit._rules.ended import ENDED_STATES
 from releasekit._rules.evidence import Evidence

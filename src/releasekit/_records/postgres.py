@@ -25,6 +25,15 @@ import attrs
 
 from releasekit._records.converter import iso
 from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.leases import (
+    Lease,
+    check_release,
+    check_ttl,
+    decide_lease,
+    decide_renewal,
+    decide_take_over,
+    new_token,
+)
 from releasekit._records.postgres_schema import migrate, read_events
 from releasekit._records.rows import (
     ROW_COLUMNS,
@@ -37,21 +46,14 @@ from releasekit._records.rows import (
     row_from,
 )
 from releasekit._records.store import (
-    Lease,
     Snapshot,
     check_expected,
     check_history_name,
     check_holder,
     check_page,
-    check_release,
     check_release_id,
     check_stream,
     check_token,
-    check_ttl,
-    decide_lease,
-    decide_renewal,
-    decide_take_over,
-    new_token,
     snapshot_text,
     stored_snapshot,
     wrong_previous,

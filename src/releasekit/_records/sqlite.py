@@ -23,6 +23,14 @@ import attrs
 
 from releasekit._records.converter import dumps, iso, parse_instant
 from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.leases import (
+    Lease,
+    check_release,
+    decide_lease,
+    decide_renewal,
+    decide_take_over,
+    new_token,
+)
 from releasekit._records.rows import (
     ROW_COLUMNS,
     Fact,
@@ -35,20 +43,14 @@ from releasekit._records.rows import (
 )
 from releasekit._records.sqlite_schema import insert_release, prepare, read_events
 from releasekit._records.store import (
-    Lease,
     Snapshot,
     check_expected,
     check_history_name,
     check_holder,
     check_page,
-    check_release,
     check_release_id,
     check_stream,
     check_token,
-    decide_lease,
-    decide_renewal,
-    decide_take_over,
-    new_token,
     snapshot_text,
     stored_snapshot,
     wrong_previous,

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
+from releasekit._records.leases import Lease
 from releasekit._records.processes import HostProcess
 from releasekit._records.rows import ReleaseRow
-from releasekit._records.store import Lease
 from releasekit._rules import _validate
 from releasekit._rules._time import instant, optional_instant
 from releasekit._rules.identity import by_identity
