@@ -23,17 +23,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
+from releasekit._records import postgres_leases as leases
 from releasekit._records.converter import iso
 from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
-from releasekit._records.leases import (
-    Lease,
-    check_release,
-    check_ttl,
-    decide_lease,
-    decide_renewal,
-    decide_take_over,
-    new_token,
-)
 from releasekit._records.postgres_schema import migrate, read_events
 from releasekit._records.rows import (
     ROW_COLUMNS,
@@ -49,11 +41,9 @@ from releasekit._records.store import (
     Snapshot,
     check_expected,
     check_history_name,
-    check_holder,
     check_page,
     check_release_id,
     check_stream,
-    check_token,
     snapshot_text,
     stored_snapshot,
     wrong_previous,
@@ -67,11 +57,12 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from types import TracebackType
 
-    import pendulum
     import psycopg
+
+    from releasekit._records.leases import Lease
 
 __all__ = ["PostgresStore"]
 
@@ -186,33 +177,6 @@ _SELECT_STATE = (
 _SELECT_HEAD_AND_STATE = (
     "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s"
 )
-_ACQUIRE = """
-    INSERT INTO releasekit_leases AS held (name, token, holder, since, expires)
-    VALUES (%(name)s, %(token)s, %(holder)s, %(now)s, %(expires)s)
-    ON CONFLICT (name) DO UPDATE SET
-        token = excluded.token,
-        holder = excluded.holder,
-        since = excluded.since,
-        expires = excluded.expires
-    WHERE held.expires <= excluded.since
-    RETURNING token, holder, since, expires
-"""
-_RENEW = """
-    UPDATE releasekit_leases SET expires = %(expires)s
-    WHERE name = %(name)s AND token = %(old)s AND expires > %(now)s
-    RETURNING token, holder, since, expires
-"""
-_RELEASE = """
-    DELETE FROM releasekit_leases WHERE name = %(name)s AND token = %(old)s
-    RETURNING token, holder, since, expires
-"""
-_TAKE_OVER = """
-    UPDATE releasekit_leases
-    SET token = %(token)s, holder = %(holder)s, since = %(now)s, expires = %(expires)s
-    WHERE name = %(name)s AND token = %(old)s
-    RETURNING token, holder, since, expires
-"""
-_SELECT_LEASE = "SELECT token, holder, since, expires FROM releasekit_leases WHERE name = %s"
 
 
 def _psycopg() -> Any:  # noqa: ANN401  # the module, imported lazily
@@ -515,99 +479,33 @@ class PostgresStore:
 
     def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
         """Take the lease *name* for *holder* until ``now + ttl``, under a new token."""
-        check_stream(name, field="name")
-        check_holder(holder)
-        token = new_token()
-        moment, expires = _span(now, ttl)
-        params = {"name": name, "token": token, "holder": holder, "now": moment, "expires": expires}
         with self._use("take a lease in") as conn:
-            return self._lease_write(
-                conn,
-                _ACQUIRE,
-                params,
-                lambda held: decide_lease(
-                    held, name=name, holder=holder, token=token, now=moment, ttl=ttl
-                ),
-            )
+            return leases.acquire(conn, self.location, name, holder=holder, now=now, ttl=ttl)
 
     def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
         """Extend the lease *name* held by *token* until ``now + ttl``."""
-        check_token(token)
-        moment, expires = _span(now, ttl)
-        params = {"name": name, "old": token, "now": moment, "expires": expires}
         with self._use("renew a lease in") as conn:
-            return self._lease_write(
-                conn,
-                _RENEW,
-                params,
-                lambda held: decide_renewal(held, name=name, token=token, now=moment, ttl=ttl),
-            )
+            return leases.renew(conn, self.location, name, token=token, now=now, ttl=ttl)
 
     def release(self, name: str, *, token: str) -> Lease:
         """Give the lease *name* back; only the token that holds it may."""
-        check_token(token)
         with self._use("give a lease back in") as conn:
-            return self._lease_write(
-                conn,
-                _RELEASE,
-                {"name": name, "old": token},
-                lambda held: check_release(held, name=name, token=token),
-            )
+            return leases.release(conn, self.location, name, token=token)
 
     def take_over(
         self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
     ) -> Lease:
         """Hand the lease *name* held by *token* to *holder*, under a new token."""
-        check_token(token)
-        check_holder(holder)
-        new = new_token()
-        moment, expires = _span(now, ttl)
-        params = {
-            "name": name,
-            "old": token,
-            "token": new,
-            "holder": holder,
-            "now": moment,
-            "expires": expires,
-        }
         with self._use("take a lease over in") as conn:
-            return self._lease_write(
-                conn,
-                _TAKE_OVER,
-                params,
-                lambda held: decide_take_over(
-                    held, name=name, token=token, holder=holder, new=new, now=moment, ttl=ttl
-                ),
+            return leases.take_over(
+                conn, self.location, name, token=token, holder=holder, now=now, ttl=ttl
             )
-
-    def _lease_write(
-        self,
-        conn: psycopg.Connection[Any],
-        statement: str,
-        params: dict[str, Any],
-        decide: Callable[[Lease | None], Lease],
-    ) -> Lease:
-        """Run *statement*, which writes a lease only where the rule *decide* allows it.
-
-        The statement checks the rule in SQL, so two writers never both win.
-        When it writes nothing, the rule is asked of the lease as it is now and
-        raises the error that explains why — or, if the lease changed hands in
-        between, the statement is tried again.
-        """
-        name = params["name"]
-        for _ in range(3):
-            row = conn.execute(statement, params).fetchone()
-            if row is not None:
-                return _lease_of(name, row)
-            decide(_lease(conn, name))  # raises, unless it changed hands meanwhile
-        msg = f"could not change {name} in {self.location}: it kept changing hands; retry"
-        raise StoreError(msg)
 
     def current(self, name: str, *, now: dt.datetime) -> Lease | None:
         """Return the lease *name* if someone holds it at *now*, else ``None``."""
         moment = instant(now, field="now")
         with self._use("read") as conn:
-            lease = _lease(conn, name)
+            lease = leases.read(conn, name)
         return lease if lease is not None and lease.held_at(moment) else None
 
     # -- lifetime ----------------------------------------------------------------
@@ -655,26 +553,3 @@ def _stored(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | N
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
     )
-
-
-def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:
-    row = conn.execute(_SELECT_LEASE, (name,)).fetchone()
-    return None if row is None else _lease_of(name, row)
-
-
-def _lease_of(name: str, row: tuple[Any, ...]) -> Lease:
-    """Build the lease *name* from its row: token, holder, since, expires."""
-    token, holder, since, expires = row
-    return Lease(
-        name=name,
-        token=token,
-        holder=holder,
-        since=instant(since, field="since"),
-        expires=instant(expires, field="expires"),
-    )
-
-
-def _span(now: dt.datetime, ttl: dt.timedelta) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-    """Return *now* as an instant, and ``now + ttl``, refusing naive times and bad durations."""
-    moment = instant(now, field="now")
-    return moment, moment + check_ttl(ttl)
