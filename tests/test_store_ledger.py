@@ -650,6 +650,17 @@ def test_replay_needs_a_start(ledger: Ledger, started: Record) -> None:
     assert record == replay(history)
 
 
+def test_a_replayed_record_is_not_written_on(ledger: Ledger, started: Record) -> None:
+    """A replay is for comparing: a write needs the record the ledger read, and writes nothing."""
+    replayed = replay(ledger.history("r1"))
+
+    with pytest.raises(rk.InvalidInputError, match="was not read from a store") as caught:
+        ledger.promote(replayed, to_tests(replayed))
+
+    assert ("record", 1) == (caught.value.field, len(ledger.history("r1")))
+    assert started == replayed
+
+
 @attrs.frozen
 class Operation:
     """One ledger call: the method's name, its positional and its keyword arguments."""

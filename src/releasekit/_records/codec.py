@@ -26,7 +26,7 @@ from releasekit.exceptions import InvalidInputError, RecordError
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import pendulum
 
@@ -40,7 +40,6 @@ __all__ = [
     "move_text",
     "next_row",
     "record_of",
-    "row_from_record",
     "row_of",
     "summary_of",
 ]
@@ -95,19 +94,27 @@ def row_of(
 
 
 def next_row(
-    row: ReleaseRow,
+    row: ReleaseRow | None,
     before: State,
     after: State,
     *,
     updated_at: dt.datetime,
-    evidence_digest: str,
-    moves_digest: str,
+    evidence: Sequence[str],
+    moves: Sequence[str],
 ) -> ReleaseRow:
     """Return the row after an event took a release from *before* (whose row is *row*) to *after*.
 
     Only what the event changed is written anew: the text of every other
-    column is the one the store holds.
+    column is the one the store holds. *evidence* and *moves* are the texts
+    of the rows the event adds; ``None`` for *row* means the event starts the
+    release.
     """
+    evidence_digest = roll(NO_FACTS if row is None else row.evidence_digest, evidence)
+    moves_digest = roll(NO_FACTS if row is None else row.moves_digest, moves)
+    if row is None:
+        return row_of(
+            after, updated_at=updated_at, evidence_digest=evidence_digest, moves_digest=moves_digest
+        )
     return ReleaseRow(
         id=row.id,
         version=row.version,
@@ -130,31 +137,6 @@ def next_row(
         ),
         evidence_digest=evidence_digest,
         moves_digest=moves_digest,
-    )
-
-
-def row_from_record(record: Record) -> ReleaseRow:
-    """Return the row a record that was not read from a store stands for (one built by hand).
-
-    Its rolling digests are those of its evidence and moves: a store refuses
-    a write based on it unless they are the ones it holds.
-    """
-    release = record.release
-    state = State(
-        release=release,
-        attempt=record.attempt,
-        attention=record.attention,
-        finished_at=record.finished_at,
-    )
-    return attrs.evolve(
-        row_of(
-            state,
-            updated_at=release.last_moved_at,
-            evidence_digest=roll(NO_FACTS, map(evidence_text, release.evidence)),
-            moves_digest=roll(NO_FACTS, map(move_text, release.moves)),
-        ),
-        revision=record.revision,
-        head=record.head,
     )
 
 

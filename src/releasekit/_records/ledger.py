@@ -14,7 +14,9 @@ the release changed since: two tools can never both win the same step.
 The state is a pure fold over the history (:mod:`releasekit._records.fold`):
 the ledger computes every new state with the very function
 :func:`~releasekit._records.fold.replay` folds with, so the stored state
-always equals the replayed one.
+always equals the replayed one. The writes for executor steps and attention
+items are in :mod:`releasekit._records.steps`; the texts a store keeps for a
+release's values are written and read by :mod:`releasekit._records.codec`.
 """
 
 from __future__ import annotations
@@ -24,59 +26,44 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.codec import (
-    fact_texts,
-    next_row,
-    record_of,
-    row_from_record,
-    row_of,
-    summary_of,
-)
+from releasekit._records.codec import fact_texts, next_row, record_of, summary_of
 from releasekit._records.converter import unstructure
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.fold import (
     NOTES,
-    AttentionCleared,
-    AttentionNeeded,
-    ChildStarted,
     EvidenceRecorded,
     Moved,
     Refused,
     Started,
-    StepEnded,
-    StepResumed,
-    StepStarted,
     advance,
 )
-from releasekit._records.rows import NO_FACTS, roll
+from releasekit._records.rows import NO_FACTS, ReleaseRow
+from releasekit._records.steps import StepWrites, derived
 from releasekit._records.store import (
     SEPARATOR,
-    Lease,
     Snapshot,
     Store,
     check_history_name,
     check_release_id,
     check_stream,
 )
-from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
+from releasekit._records.values import Record, ReleaseSummary, State
 from releasekit._records.verifying import Replay, check_history, release_problem, tampered
-from releasekit._rules._time import at_instant
 from releasekit._rules.policy import ABANDONED, Policy
-from releasekit._rules.release import Move, Release
 from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from releasekit._records.processes import HostProcess
     from releasekit._rules.evidence import Evidence
+    from releasekit._rules.release import Move, Release
     from releasekit.exceptions import PromotionRefusedError
 
 __all__ = ["Ledger"]
 
 
 @attrs.define(eq=False)
-class Ledger:
+class Ledger(StepWrites):
     """Releases kept in a store: one event and the release's new rows per action.
 
     Example:
@@ -347,247 +334,10 @@ class Ledger:
             data,
             by=by,
             at=at,
-            reason=_derived(str(refusal)),
+            reason=derived(str(refusal)),
             source=refusal.source,
             target=refusal.target,
         )
-
-    def begin_attempt(
-        self,
-        record: Record,
-        *,
-        capability: str,
-        by: str,
-        at: dt.datetime,
-        environment: str | None = None,
-        target: str | None = None,
-        detail: str = "",
-        attempt_id: str | None = None,
-        lease: Lease | None = None,
-        runner: HostProcess | None = None,
-    ) -> Record:
-        """Record that an executor step starts — call it *before* the executor runs.
-
-        Args:
-            record: The record as loaded.
-            capability: What the step does, e.g. ``"deploy"``.
-            by: Who starts it.
-            at: When.
-            environment: Where it runs.
-            target: Where the release moves when the step succeeds, if anywhere.
-            detail: What exactly runs, for whoever finds it interrupted.
-            attempt_id: An id of your own; by default ``"<release>/<position>"``.
-            lease: The lease taken for the step, so that whoever finds it
-                interrupted can give it back or take it over.
-            runner: The process running the step (see
-                :func:`releasekit._actions.processes.this_process`).
-
-        Returns:
-            The record, whose :attr:`~Record.attempt` is the new attempt.
-
-        Raises:
-            StepInProgressError: Another step is in flight (or was interrupted).
-            ConflictError: The release changed since *record* was loaded.
-        """
-        record.require_idle()
-        attempt = Attempt(
-            id=attempt_id if attempt_id is not None else f"{record.id}/{record.revision + 1}",
-            capability=capability,
-            environment=environment,
-            started_at=at_instant(at),
-            by=by,
-            target=target,
-            detail=detail,
-            lease=lease,
-            runner=runner,
-        )
-        data = StepStarted(attempt=attempt)
-        return self._change(
-            record,
-            Action.STEP_STARTED,
-            data,
-            by=by,
-            at=at,
-            reason=_derived(detail),
-            source=record.state,
-            target=target,
-        )
-
-    def finish_attempt(
-        self,
-        record: Record,
-        attempt_id: str,
-        *,
-        by: str,
-        at: dt.datetime,
-        evidence: Iterable[Evidence] = (),
-        output: str = "",
-        reason: str = "",
-    ) -> Record:
-        """Record that the step succeeded — after it ran, or after checking an interrupted one.
-
-        The evidence it produced is added, and if the attempt has a target the
-        release moves there, all in the same event.
-
-        Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
-            ConflictError: The release changed since *record* was loaded.
-        """
-        attempt = _require_attempt(record, attempt_id)
-        move = (
-            Move(source=record.state, target=attempt.target, at=at, by=by)
-            if attempt.target is not None
-            else None
-        )
-        data = StepEnded(
-            attempt_id=attempt_id,
-            evidence=tuple(evidence),
-            move=move,
-            output=output,
-            finished=move is not None and self._ends_flow(record.release, move.target),
-        )
-        return self._change(
-            record,
-            Action.STEP_FINISHED,
-            data,
-            by=by,
-            at=at,
-            reason=reason,
-            source=record.state,
-            target=attempt.target if attempt.target is not None else record.state,
-        )
-
-    def fail_attempt(
-        self,
-        record: Record,
-        attempt_id: str,
-        *,
-        by: str,
-        at: dt.datetime,
-        reason: str,
-        evidence: Iterable[Evidence] = (),
-        output: str = "",
-    ) -> Record:
-        """Record that the step failed; the release stays where it is.
-
-        Evidence it produced (a failed test run) is added in the same event.
-
-        Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
-            ConflictError: The release changed since *record* was loaded.
-        """
-        _require_attempt(record, attempt_id)
-        data = StepEnded(attempt_id=attempt_id, evidence=tuple(evidence), output=output)
-        return self._change(
-            record,
-            Action.STEP_FAILED,
-            data,
-            by=by,
-            at=at,
-            reason=reason,
-            source=record.state,
-            target=record.state,
-        )
-
-    def abandon_attempt(
-        self, record: Record, attempt_id: str, *, by: str, at: dt.datetime, reason: str
-    ) -> Record:
-        """Give an unfinished step up explicitly, e.g. one a crash interrupted.
-
-        Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
-            ConflictError: The release changed since *record* was loaded.
-        """
-        _require_attempt(record, attempt_id)
-        data = StepEnded(attempt_id=attempt_id)
-        return self._change(
-            record,
-            Action.STEP_ABANDONED,
-            data,
-            by=by,
-            at=at,
-            reason=reason,
-            source=record.state,
-            target=record.state,
-        )
-
-    def resume_attempt(
-        self,
-        record: Record,
-        attempt_id: str,
-        *,
-        by: str,
-        at: dt.datetime,
-        reason: str,
-        lease: Lease | None = None,
-        runner: HostProcess | None = None,
-    ) -> Record:
-        """Record that an interrupted step runs again, under *lease*, in *runner*.
-
-        The step's lease and runner are replaced, and the programs recorded
-        for the interrupted run are forgotten (they were checked to have ended).
-
-        Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
-            ConflictError: The release changed since *record* was loaded.
-        """
-        _require_attempt(record, attempt_id)
-        data = StepResumed(attempt_id=attempt_id, lease=lease, runner=runner)
-        return self._change(record, Action.STEP_RESUMED, data, by=by, at=at, reason=reason)
-
-    def record_child(
-        self, record: Record, attempt_id: str, process: HostProcess, *, by: str, at: dt.datetime
-    ) -> Record:
-        """Record a program the executor started for the step in flight.
-
-        Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
-            ConflictError: The release changed since *record* was loaded.
-        """
-        _require_attempt(record, attempt_id)
-        data = ChildStarted(attempt_id=attempt_id, process=process)
-        return self._change(
-            record,
-            Action.CHILD_STARTED,
-            data,
-            by=by,
-            at=at,
-            reason=f"the executor started {process}",
-        )
-
-    def raise_attention(
-        self, record: Record, *, key: str, message: str, by: str, at: dt.datetime
-    ) -> Record:
-        """Flag something about the release that needs a person (replacing the same *key*).
-
-        Raises:
-            ConflictError: The release changed since *record* was loaded.
-        """
-        data = AttentionNeeded(
-            attention=Attention(key=key, message=message, raised_at=at_instant(at), by=by)
-        )
-        return self._change(
-            record, Action.ATTENTION_NEEDED, data, by=by, at=at, reason=_derived(message)
-        )
-
-    def clear_attention(
-        self, record: Record, key: str, *, by: str, at: dt.datetime, reason: str = ""
-    ) -> Record:
-        """Record that the item *key* was dealt with.
-
-        Raises:
-            InvalidInputError: No open item has that key.
-            ConflictError: The release changed since *record* was loaded.
-        """
-        if not any(item.key == key for item in record.attention):
-            open_keys = ", ".join(item.key for item in record.attention) or "none"
-            raise InvalidInputError(
-                f"release {record.id} has no open attention item {key!r} (open: {open_keys})",
-                field="key",
-                value=key,
-            )
-        data = AttentionCleared(key=key)
-        return self._change(record, Action.ATTENTION_CLEARED, data, by=by, at=at, reason=reason)
 
     def note(
         self,
@@ -730,37 +480,15 @@ class Ledger:
 
     def _write(self, record: Record | None, before: State, after: State, draft: Draft) -> Record:
         """Write *draft* with the rows of *after*, and the evidence and moves its data adds."""
+        row = None if record is None else _row_of(record)
         evidence, moves = fact_texts(draft.action, draft.data)
-        if record is None:
-            evidence_before = moves_before = NO_FACTS
-            row = None
-        else:
-            row = record.row if record.row is not None else row_from_record(record)
-            evidence_before, moves_before = row.evidence_digest, row.moves_digest
-        evidence_digest, moves_digest = roll(evidence_before, evidence), roll(moves_before, moves)
-        new = (
-            row_of(
-                after,
-                updated_at=draft.at,
-                evidence_digest=evidence_digest,
-                moves_digest=moves_digest,
-            )
-            if row is None
-            else next_row(
-                row,
-                before,
-                after,
-                updated_at=draft.at,
-                evidence_digest=evidence_digest,
-                moves_digest=moves_digest,
-            )
-        )
+        new = next_row(row, before, after, updated_at=draft.at, evidence=evidence, moves=moves)
         event = self.store.append_release(
             new,
-            expected=record.revision if record is not None else 0,
-            previous=record.head if record is not None else "",
-            evidence_before=evidence_before,
-            moves_before=moves_before,
+            expected=0 if record is None else record.revision,
+            previous="" if record is None else record.head,
+            evidence_before=NO_FACTS if row is None else row.evidence_digest,
+            moves_before=NO_FACTS if row is None else row.moves_digest,
             draft=draft,
             evidence=evidence,
             moves=moves,
@@ -776,13 +504,16 @@ class Ledger:
         )
 
 
-def _derived(text: str) -> str:
-    """Return *text*, taken from a value, as an event's reason every store can keep.
-
-    The value itself is kept whole in the event's data; only its copy in the
-    reason column loses NUL characters, which no database text column holds.
-    """
-    return text.replace("\x00", "\ufffd")
+def _row_of(record: Record) -> ReleaseRow:
+    """Return the row *record* was read or written as; refuse a record that was neither."""
+    if record.row is None:
+        raise InvalidInputError(
+            f"this record of {record.id} was not read from a store (a replay, or built by "
+            "hand); load the release and write on the record the ledger gives you",
+            field="record",
+            value=record.id,
+        )
+    return record.row
 
 
 def _state_of(record: Record) -> State:
@@ -792,19 +523,6 @@ def _state_of(record: Record) -> State:
         attention=record.attention,
         finished_at=record.finished_at,
     )
-
-
-def _require_attempt(record: Record, attempt_id: str) -> Attempt:
-    attempt = record.attempt
-    if attempt is None or attempt.id != attempt_id:
-        in_flight = f"{attempt.id} is" if attempt is not None else "no step is"
-        raise InvalidInputError(
-            f"release {record.id} has no step {attempt_id!r} in flight ({in_flight}); "
-            "load the release again to see where it stands",
-            field="attempt_id",
-            value=attempt_id,
-        )
-    return attempt
 
 
 def _json(value: object, field: str) -> Mapping[str, Any]:
