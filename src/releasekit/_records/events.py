@@ -36,6 +36,7 @@ from releasekit._rules.identity import identity
 from releasekit.exceptions import HistoryTamperedError, InvalidInputError
 
 __all__ = [
+    "EVENT_COLUMNS",
     "Action",
     "Draft",
     "Event",
@@ -275,13 +276,30 @@ def digest_of(event: Event) -> str:
     )
 
 
+#: The columns of a stored event, in the order :func:`seal` gives their values.
+EVENT_COLUMNS = (
+    "stream",
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "source",
+    "target",
+    "reason",
+    "data",
+    "previous",
+    "digest",
+    "state_digest",
+)
+
+
 def seal(
     stream: str, *, seq: int, previous: str, draft: Draft, state_digest: str | None = None
-) -> tuple[Event, str, str]:
-    """Give *draft* its place after *previous* in *stream*; return it with its texts.
+) -> tuple[Event, tuple[Any, ...]]:
+    """Give *draft* its place after *previous* in *stream*; return it with the values stores keep.
 
-    The texts are those the stores keep: its instant (as :func:`iso` writes
-    it) and its data (canonical JSON).
+    The values are those of :data:`EVENT_COLUMNS`: its instant as :func:`iso`
+    writes it, its action's value and its data as canonical JSON.
 
     *state_digest* is the :func:`digest` of the state the store writes with
     the event. The event's data is the draft's as JSON reads it back, so the
@@ -291,7 +309,6 @@ def seal(
         InvalidInputError: The draft's data cannot be written as JSON.
     """
     data_text = dumps(draft.data)
-    data = loads(data_text)
     at_text = iso(draft.at)
     fields = {
         "stream": stream,
@@ -301,12 +318,14 @@ def seal(
         "source": draft.source,
         "target": draft.target,
         "reason": draft.reason,
-        "data": data,
+        "data": loads(data_text),
         "previous": previous,
         "state_digest": state_digest,
     }
-    event = Event(**fields, at=draft.at, digest=event_digest(**fields, at=at_text))
-    return event, at_text, data_text
+    digest = event_digest(**fields, at=at_text)
+    event = Event(**fields, at=draft.at, digest=digest)
+    columns = (stream, seq, at_text, draft.actor, draft.action.value, draft.source, draft.target)
+    return event, (*columns, draft.reason, data_text, previous, digest, state_digest)
 
 
 @attrs.frozen(kw_only=True)

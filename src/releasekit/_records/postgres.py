@@ -25,7 +25,15 @@ import attrs
 
 from releasekit._records import postgres_leases as leases
 from releasekit._records.converter import iso
-from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.events import (
+    EVENT_COLUMNS,
+    Draft,
+    Event,
+    Verification,
+    check_chain,
+    digest,
+    seal,
+)
 from releasekit._records.postgres_schema import migrate, read_events
 from releasekit._records.rows import (
     ROW_COLUMNS,
@@ -308,28 +316,20 @@ class PostgresStore:
         stream = check_release_id(row.id)
         check_expected(expected)
         check_write(row, before=(evidence_before, moves_before), evidence=evidence, moves=moves)
-        state_digest = digest(row.text())
-        event, _at, data_text = seal(
-            stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state_digest
+        event, columns = seal(
+            stream,
+            seq=expected + 1,
+            previous=previous,
+            draft=draft,
+            state_digest=digest(row.text()),
         )
         params = {
             **attrs.asdict(row, recurse=False),
-            "stream": stream,
+            **dict(zip(EVENT_COLUMNS, columns, strict=True)),
             "legacy": None,
             "expected": expected,
             "evidence_before": evidence_before,
             "moves_before": moves_before,
-            "seq": event.seq,
-            "at": event.at,
-            "actor": event.actor,
-            "action": event.action.value,
-            "source": event.source,
-            "target": event.target,
-            "reason": event.reason,
-            "data": data_text,
-            "previous": previous,
-            "digest": event.digest,
-            "state_digest": state_digest,
             "evidence": list(evidence),
             "moves": list(moves),
         }
@@ -388,28 +388,13 @@ class PostgresStore:
                     actual = row[0] if row else 0
                     raise ConflictError(stream=stream, expected=expected, actual=actual)
                 previous = row[1]
-            state = digest(text)
-            event, _at, data_text = seal(
-                stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state
+            _event, columns = seal(
+                stream, seq=expected + 1, previous=previous, draft=draft, state_digest=digest(text)
             )
+            params = dict(zip(EVENT_COLUMNS, columns, strict=True))
             written = conn.execute(
                 _ADVANCE if expected else _CREATE,
-                {
-                    "stream": stream,
-                    "expected": expected,
-                    "seq": event.seq,
-                    "at": event.at,
-                    "actor": event.actor,
-                    "action": event.action.value,
-                    "source": event.source,
-                    "target": event.target,
-                    "reason": event.reason,
-                    "data": data_text,
-                    "previous": previous,
-                    "digest": event.digest,
-                    "state_digest": state,
-                    "snapshot": text,
-                },
+                {**params, "expected": expected, "snapshot": text},
             )
             if written.rowcount != 1:  # someone else wrote first, or the head was wrong
                 found = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
@@ -417,7 +402,7 @@ class PostgresStore:
                 if actual == expected:
                     raise wrong_previous(stream, expected=expected, previous=previous)
                 raise ConflictError(stream=stream, expected=expected, actual=actual)
-        return event
+        return _event
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""

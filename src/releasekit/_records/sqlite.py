@@ -14,6 +14,7 @@ wins. The schema and its migrations are in :mod:`releasekit._records.sqlite_sche
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sqlite3
 import threading
@@ -22,7 +23,15 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import attrs
 
 from releasekit._records.converter import dumps, iso, parse_instant
-from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
+from releasekit._records.events import (
+    EVENT_COLUMNS,
+    Draft,
+    Event,
+    Verification,
+    check_chain,
+    digest,
+    seal,
+)
 from releasekit._records.leases import (
     Lease,
     check_release,
@@ -104,13 +113,13 @@ _SELECT_RELEASE = (
 #: A release's evidence, and its moves, oldest first (in the order of their keys).
 _SELECT_EVIDENCE = "SELECT seq, body FROM release_evidence WHERE release = ? ORDER BY seq, n"
 _SELECT_MOVES = "SELECT seq, body FROM release_moves WHERE release = ? ORDER BY seq, n"
+#: A release's next step: the event's columns, then the row's (all but its id, revision and
+#: head), then the digests the writer saw and the evidence and moves added (JSON lists).
 _APPEND_RELEASE = (
-    "INSERT INTO release_appends (stream, seq, at, actor, action, source, target, reason, "
-    "data, previous, digest, state_digest, version, kind, state, created_at, created_by, "
-    "updated_at, finished_at, artifact, attempt, attention, evidence_digest, moves_digest, "
-    "evidence_before, moves_before, evidence, moves) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO release_appends ({', '.join(EVENT_COLUMNS)}, {', '.join(ROW_COLUMNS[1:13])}, "  # noqa: S608
+    f"evidence_before, moves_before, evidence, moves) VALUES ({', '.join('?' * 28)})"
 )
+_ROW_VALUES = operator.attrgetter(*ROW_COLUMNS[1:13])
 _LIST_ACTIVE = (
     f"SELECT {_COLUMNS} FROM releases "  # noqa: S608
     "WHERE finished_at IS NULL AND id > ? ORDER BY id LIMIT ?"
@@ -230,23 +239,12 @@ class SqliteStore:
         stream = check_release_id(row.id)
         check_expected(expected)
         check_write(row, before=(evidence_before, moves_before), evidence=evidence, moves=moves)
-        state_digest = digest(row.text())
-        event, at_text, data_text = seal(
-            stream, seq=expected + 1, previous=previous, draft=draft, state_digest=state_digest
-        )
-        columns = (
+        event, columns = seal(
             stream,
-            event.seq,
-            at_text,
-            event.actor,
-            event.action.value,
-            event.source,
-            event.target,
-            event.reason,
-            data_text,
-            previous,
-            event.digest,
-            state_digest,
+            seq=expected + 1,
+            previous=previous,
+            draft=draft,
+            state_digest=digest(row.text()),
         )
         with self._use("write to") as conn:
             if expected == 0:
@@ -266,22 +264,11 @@ class SqliteStore:
                     _APPEND_RELEASE,
                     (
                         *columns,
-                        row.version,
-                        row.kind,
-                        row.state,
-                        row.created_at,
-                        row.created_by,
-                        row.updated_at,
-                        row.finished_at,
-                        row.artifact,
-                        row.attempt,
-                        row.attention,
-                        row.evidence_digest,
-                        row.moves_digest,
+                        *_ROW_VALUES(row),
                         evidence_before,
                         moves_before,
-                        dumps(list(evidence)) if evidence else "[]",
-                        dumps(list(moves)) if moves else "[]",
+                        dumps(list(evidence)),
+                        dumps(list(moves)),
                     ),
                 )
             except sqlite3.IntegrityError as error:
@@ -335,30 +322,14 @@ class SqliteStore:
                 raise ConflictError(stream=stream, expected=expected, actual=actual)
             if previous is not None and previous != head:
                 raise wrong_previous(stream, expected=expected, previous=previous)
-            event, at_text, data_text = seal(
+            event, columns = seal(
                 stream, seq=expected + 1, previous=head, draft=draft, state_digest=digest(text)
             )
             if expected == 0:
                 conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
             else:
                 conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
-            conn.execute(
-                _INSERT_EVENT,
-                (
-                    stream,
-                    event.seq,
-                    at_text,
-                    event.actor,
-                    event.action.value,
-                    event.source,
-                    event.target,
-                    event.reason,
-                    data_text,
-                    event.previous,
-                    event.digest,
-                    event.state_digest,
-                ),
-            )
+            conn.execute(_INSERT_EVENT, columns)
         return event
 
     def snapshot(self, stream: str) -> Snapshot | None:
