@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 import releasekit as rk
 import strategies as rks
 from builders import ARTIFACT, THURSDAY, evidence_for
-from releasekit._records.codec import evidence_text
 from releasekit._records.converter import structure, unstructure
-from releasekit._records.rows import roll
+from releasekit._records.rows import evidence_text, roll
 from releasekit.stores import (
     NOTES,
     Action,

@@ -26,10 +26,10 @@ from releasekit._records.ledger import Ledger
 from releasekit._records.memory import MemoryStore
 from releasekit._records.postgres import PostgresStore
 from releasekit._records.processes import HostProcess
-from releasekit._records.rows import Fact, ReleaseRow, StoredRelease
+from releasekit._records.rows import Fact, StoredRelease
 from releasekit._records.sqlite import SqliteStore
 from releasekit._records.store import Snapshot, Store
-from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary
+from releasekit._records.values import Attempt, Attention, Record, ReleaseRow, ReleaseSummary
 
 __all__ = [
     "NOTES",

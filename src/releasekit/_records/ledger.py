@@ -16,7 +16,7 @@ the ledger computes every new state with the very function
 :func:`~releasekit._records.fold.replay` folds with, so the stored state
 always equals the replayed one. The writes for executor steps and attention
 items are in :mod:`releasekit._records.steps`; the texts a store keeps for a
-release's values are written and read by :mod:`releasekit._records.codec`.
+release's values are written and read by :mod:`releasekit._records.rows`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.codec import fact_texts, next_row, record_of, summary_of
 from releasekit._records.converter import unstructure
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.fold import (
@@ -37,7 +36,7 @@ from releasekit._records.fold import (
     Started,
     advance,
 )
-from releasekit._records.rows import NO_FACTS, ReleaseRow
+from releasekit._records.rows import NO_FACTS, fact_texts, next_row, record_of, summary_of
 from releasekit._records.steps import StepWrites, derived
 from releasekit._records.store import (
     SEPARATOR,
@@ -47,7 +46,7 @@ from releasekit._records.store import (
     check_release_id,
     check_stream,
 )
-from releasekit._records.values import Record, ReleaseSummary, State
+from releasekit._records.values import Record, ReleaseRow, ReleaseSummary, State
 from releasekit._records.verifying import Replay, check_history, release_problem, tampered
 from releasekit._rules.policy import ABANDONED, Policy
 from releasekit.exceptions import InvalidInputError, UnknownReleaseError

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from releasekit._records import postgres_leases as leases
+from releasekit._records import postgres_schema as sql
 from releasekit._records.converter import iso
 from releasekit._records.events import (
     EVENT_COLUMNS,
@@ -34,11 +34,18 @@ from releasekit._records.events import (
     digest,
     seal,
 )
+from releasekit._records.leases import (
+    Lease,
+    check_release,
+    check_ttl,
+    decide_lease,
+    decide_renewal,
+    decide_take_over,
+    new_token,
+)
 from releasekit._records.postgres_schema import migrate, read_events
 from releasekit._records.rows import (
-    ROW_COLUMNS,
     Fact,
-    ReleaseRow,
     StoredRelease,
     check_release_chain,
     check_write,
@@ -49,9 +56,11 @@ from releasekit._records.store import (
     Snapshot,
     check_expected,
     check_history_name,
+    check_holder,
     check_page,
     check_release_id,
     check_stream,
+    check_token,
     snapshot_text,
     stored_snapshot,
     wrong_previous,
@@ -65,126 +74,15 @@ from releasekit.exceptions import (
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from types import TracebackType
 
+    import pendulum
     import psycopg
 
-    from releasekit._records.leases import Lease
+    from releasekit._records.values import ReleaseRow
 
 __all__ = ["PostgresStore"]
-
-_SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
-#: The event a step inserts once its history's state changed (``changed``).
-_EVENT = """
-    INSERT INTO releasekit_events
-        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
-         state_digest)
-    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
-           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
-           %(state_digest)s::text
-    FROM changed
-"""
-_STREAM_CREATED = """
-    WITH changed AS (
-        INSERT INTO releasekit_streams (stream, revision, head, snapshot)
-        VALUES (%(stream)s, %(seq)s, %(digest)s, %(snapshot)s::json)
-        ON CONFLICT (stream) DO NOTHING
-        RETURNING 1
-    )
-"""
-_STREAM_ADVANCED = """
-    WITH changed AS (
-        UPDATE releasekit_streams
-        SET revision = %(seq)s, head = %(digest)s, snapshot = %(snapshot)s::json
-        WHERE stream = %(stream)s AND revision = %(expected)s AND head = %(previous)s
-        RETURNING 1
-    )
-"""
-_CREATE = _STREAM_CREATED + _EVENT
-_ADVANCE = _STREAM_ADVANCED + _EVENT
-#: What a release's step writes once its row changed (``changed``): the event and its rows.
-_EVENT_OPENED = "event AS ("
-_FACT_ROWS = """),
-    evidence AS (
-        INSERT INTO releasekit_evidence (release, seq, n, body)
-        SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
-        FROM changed, unnest(%(evidence)s::text[]) WITH ORDINALITY AS item (body, n)
-    ),
-    moves AS (
-        INSERT INTO releasekit_moves (release, seq, n, body)
-        SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
-        FROM changed, unnest(%(moves)s::text[]) WITH ORDINALITY AS item (body, n)
-    )
-    SELECT count(*) FROM changed
-"""
-_RELEASE_ROWS = _EVENT_OPENED + _EVENT + _FACT_ROWS
-_CREATED = """
-    WITH changed AS (
-        INSERT INTO releasekit_releases
-            (id, version, kind, state, revision, head, created_at, created_by, updated_at,
-             finished_at, artifact, attempt, attention, evidence_digest, moves_digest, legacy)
-        VALUES (%(id)s, %(version)s, %(kind)s, %(state)s, %(seq)s, %(digest)s,
-                %(created_at)s::timestamptz, %(created_by)s, %(updated_at)s::timestamptz,
-                %(finished_at)s::timestamptz, %(artifact)s::json, %(attempt)s::json,
-                %(attention)s::json, %(evidence_digest)s, %(moves_digest)s, %(legacy)s::json)
-        ON CONFLICT (id) DO NOTHING
-        RETURNING 1
-    ),
-"""
-_CREATE_RELEASE = _CREATED + _RELEASE_ROWS
-_ADVANCE_RELEASE = (
-    """
-    WITH changed AS (
-        UPDATE releasekit_releases SET
-            revision = %(seq)s, head = %(digest)s, version = %(version)s, kind = %(kind)s,
-            state = %(state)s, created_at = %(created_at)s::timestamptz,
-            created_by = %(created_by)s, updated_at = %(updated_at)s::timestamptz,
-            finished_at = %(finished_at)s::timestamptz, artifact = %(artifact)s::json,
-            attempt = %(attempt)s::json, attention = %(attention)s::json,
-            evidence_digest = %(evidence_digest)s, moves_digest = %(moves_digest)s,
-            legacy = NULL
-        WHERE id = %(id)s AND revision = %(expected)s AND head = %(previous)s
-          AND evidence_digest = %(evidence_before)s AND moves_digest = %(moves_before)s
-        RETURNING 1
-    ),
-    """
-    + _RELEASE_ROWS
-)
-#: The columns of a release row, in the order of ReleaseRow's fields (JSON read as its text).
-_COLUMNS = ", ".join(
-    f"r.{name}::text" if name in {"artifact", "attempt", "attention"} else f"r.{name}"
-    for name in ROW_COLUMNS
-)
-#: The columns of a release row holding instants (timestamptz, read back as datetimes).
-_INSTANTS = {ROW_COLUMNS.index(name) for name in ("created_at", "updated_at", "finished_at")}
-#: A release's row, the digests of the event at its revision, its evidence and its moves.
-_SELECT_RELEASE = (
-    f"SELECT {_COLUMNS}, r.legacy::text, e.digest, e.state_digest, "  # noqa: S608  # constant names
-    "ARRAY(SELECT seq FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
-    "ARRAY(SELECT body::text FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
-    "ARRAY(SELECT seq FROM releasekit_moves WHERE release = r.id ORDER BY seq, n), "
-    "ARRAY(SELECT body::text FROM releasekit_moves WHERE release = r.id ORDER BY seq, n) "
-    "FROM releasekit_releases AS r LEFT JOIN releasekit_events AS e "
-    "ON e.stream = r.id AND e.seq = r.revision WHERE r.id = %s"
-)
-_LIST_ACTIVE = (
-    f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
-    'WHERE r.finished_at IS NULL AND r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
-)
-_LIST_ALL = (
-    f"SELECT {_COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
-    'WHERE r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
-)
-#: A stream's state, with the digests of the event at its revision (one lookup by key).
-_SELECT_STATE = (
-    "SELECT s.revision, s.head, s.snapshot::text, e.digest, e.state_digest "
-    "FROM releasekit_streams AS s LEFT JOIN releasekit_events AS e "
-    "ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = %s"
-)
-_SELECT_HEAD_AND_STATE = (
-    "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s"
-)
 
 
 def _psycopg() -> Any:  # noqa: ANN401  # the module, imported lazily
@@ -334,7 +232,7 @@ class PostgresStore:
             "moves": list(moves),
         }
         with self._use("write to") as conn:
-            changed = conn.execute(_ADVANCE_RELEASE if expected else _CREATE_RELEASE, params)
+            changed = conn.execute(sql.ADVANCE_RELEASE if expected else sql.CREATE_RELEASE, params)
             if changed.fetchone() != (1,):
                 found = _stored(conn, stream)
                 raise release_conflict(
@@ -362,7 +260,7 @@ class PostgresStore:
         check_page(after, limit)
         with self._use("read") as conn:
             rows = conn.execute(
-                _LIST_ACTIVE if active else _LIST_ALL, ("" if after is None else after, limit)
+                sql.LIST_ACTIVE if active else sql.LIST_ALL, ("" if after is None else after, limit)
             ).fetchall()
         return [_release_row(values) for values in rows]
 
@@ -383,7 +281,7 @@ class PostgresStore:
             previous = ""
         with self._use("write to") as conn:
             if previous is None:  # one more round trip: read the head
-                row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                row = conn.execute(sql.SELECT_HEAD, (stream,)).fetchone()
                 if row is None or row[0] != expected:
                     actual = row[0] if row else 0
                     raise ConflictError(stream=stream, expected=expected, actual=actual)
@@ -393,11 +291,11 @@ class PostgresStore:
             )
             params = dict(zip(EVENT_COLUMNS, columns, strict=True))
             written = conn.execute(
-                _ADVANCE if expected else _CREATE,
+                sql.ADVANCE if expected else sql.CREATE,
                 {**params, "expected": expected, "snapshot": text},
             )
             if written.rowcount != 1:  # someone else wrote first, or the head was wrong
-                found = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+                found = conn.execute(sql.SELECT_HEAD, (stream,)).fetchone()
                 actual = found[0] if found else 0
                 if actual == expected:
                     raise wrong_previous(stream, expected=expected, previous=previous)
@@ -407,7 +305,7 @@ class PostgresStore:
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
         with self._use("read") as conn:
-            row = conn.execute(_SELECT_STATE, (stream,)).fetchone()
+            row = conn.execute(sql.SELECT_STATE, (stream,)).fetchone()
         if row is None:
             return None
         return stored_snapshot(
@@ -453,7 +351,7 @@ class PostgresStore:
         check_stream(stream)
         with self._use("read") as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head = conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone()
+            head = conn.execute(sql.SELECT_HEAD_AND_STATE, (stream,)).fetchone()
             events = read_events(conn, stream)
             stored = _stored(conn, stream)
         if head is None:
@@ -464,33 +362,99 @@ class PostgresStore:
 
     def acquire(self, name: str, *, holder: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
         """Take the lease *name* for *holder* until ``now + ttl``, under a new token."""
+        check_stream(name, field="name")
+        check_holder(holder)
+        token = new_token()
+        moment, expires = _span(now, ttl)
+        params = {"name": name, "token": token, "holder": holder, "now": moment, "expires": expires}
         with self._use("take a lease in") as conn:
-            return leases.acquire(conn, self.location, name, holder=holder, now=now, ttl=ttl)
+            return self._lease_write(
+                conn,
+                sql.ACQUIRE,
+                params,
+                lambda held: decide_lease(
+                    held, name=name, holder=holder, token=token, now=moment, ttl=ttl
+                ),
+            )
 
     def renew(self, name: str, *, token: str, now: dt.datetime, ttl: dt.timedelta) -> Lease:
         """Extend the lease *name* held by *token* until ``now + ttl``."""
+        check_token(token)
+        moment, expires = _span(now, ttl)
+        params = {"name": name, "old": token, "now": moment, "expires": expires}
         with self._use("renew a lease in") as conn:
-            return leases.renew(conn, self.location, name, token=token, now=now, ttl=ttl)
+            return self._lease_write(
+                conn,
+                sql.RENEW,
+                params,
+                lambda held: decide_renewal(held, name=name, token=token, now=moment, ttl=ttl),
+            )
 
     def release(self, name: str, *, token: str) -> Lease:
         """Give the lease *name* back; only the token that holds it may."""
+        check_token(token)
         with self._use("give a lease back in") as conn:
-            return leases.release(conn, self.location, name, token=token)
+            return self._lease_write(
+                conn,
+                sql.RELEASE,
+                {"name": name, "old": token},
+                lambda held: check_release(held, name=name, token=token),
+            )
 
     def take_over(
         self, name: str, *, token: str, holder: str, now: dt.datetime, ttl: dt.timedelta
     ) -> Lease:
         """Hand the lease *name* held by *token* to *holder*, under a new token."""
+        check_token(token)
+        check_holder(holder)
+        new = new_token()
+        moment, expires = _span(now, ttl)
+        params = {
+            "name": name,
+            "old": token,
+            "token": new,
+            "holder": holder,
+            "now": moment,
+            "expires": expires,
+        }
         with self._use("take a lease over in") as conn:
-            return leases.take_over(
-                conn, self.location, name, token=token, holder=holder, now=now, ttl=ttl
+            return self._lease_write(
+                conn,
+                sql.TAKE_OVER,
+                params,
+                lambda held: decide_take_over(
+                    held, name=name, token=token, holder=holder, new=new, now=moment, ttl=ttl
+                ),
             )
+
+    def _lease_write(
+        self,
+        conn: psycopg.Connection[Any],
+        statement: str,
+        params: dict[str, Any],
+        decide: Callable[[Lease | None], Lease],
+    ) -> Lease:
+        """Run *statement*, which writes a lease only where the rule *decide* allows it.
+
+        The statement checks the rule in SQL, so two writers never both win.
+        When it writes nothing, the rule is asked of the lease as it is now and
+        raises the error that explains why — or, if the lease changed hands in
+        between, the statement is tried again.
+        """
+        name = params["name"]
+        for _ in range(3):
+            row = conn.execute(statement, params).fetchone()
+            if row is not None:
+                return _lease_of(name, row)
+            decide(_lease(conn, name))  # raises, unless it changed hands meanwhile
+        msg = f"could not change {name} in {self.location}: it kept changing hands; retry"
+        raise StoreError(msg)
 
     def current(self, name: str, *, now: dt.datetime) -> Lease | None:
         """Return the lease *name* if someone holds it at *now*, else ``None``."""
         moment = instant(now, field="now")
         with self._use("read") as conn:
-            lease = leases.read(conn, name)
+            lease = _lease(conn, name)
         return lease if lease is not None and lease.held_at(moment) else None
 
     # -- lifetime ----------------------------------------------------------------
@@ -515,10 +479,10 @@ class PostgresStore:
 
 
 def _release_row(values: Sequence[Any]) -> ReleaseRow:
-    """Build a release row from its columns (``_COLUMNS``), instants as :func:`iso` writes them."""
+    """Build a release row from its columns (``sql.COLUMNS``), instants written by :func:`iso`."""
     return row_from(
         [
-            iso(value) if place in _INSTANTS and value is not None else value
+            iso(value) if place in sql.INSTANTS and value is not None else value
             for place, value in enumerate(values)
         ]
     )
@@ -526,7 +490,7 @@ def _release_row(values: Sequence[Any]) -> ReleaseRow:
 
 def _stored(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | None:
     """Read a release's rows, with what its last event recorded, in one statement."""
-    found = conn.execute(_SELECT_RELEASE, (release_id,)).fetchone()
+    found = conn.execute(sql.SELECT_RELEASE, (release_id,)).fetchone()
     if found is None:
         return None
     row = _release_row(found[:15])
@@ -538,3 +502,26 @@ def _stored(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | N
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
     )
+
+
+def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:
+    row = conn.execute(sql.SELECT_LEASE, (name,)).fetchone()
+    return None if row is None else _lease_of(name, row)
+
+
+def _lease_of(name: str, row: tuple[Any, ...]) -> Lease:
+    """Build the lease *name* from its row: token, holder, since, expires."""
+    token, holder, since, expires = row
+    return Lease(
+        name=name,
+        token=token,
+        holder=holder,
+        since=instant(since, field="since"),
+        expires=instant(expires, field="expires"),
+    )
+
+
+def _span(now: dt.datetime, ttl: dt.timedelta) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """Return *now* as an instant, and ``now + ttl``, refusing naive times and bad durations."""
+    moment = instant(now, field="now")
+    return moment, moment + check_ttl(ttl)

@@ -1,4 +1,4 @@
-"""The PostgreSQL store's schema: its tables and their forward migrations.
+"""The PostgreSQL store's schema: its tables, their forward migrations, the statements on them.
 
 The tables are the SQLite store's, prefixed ``releasekit_`` (in the
 connection's ``search_path``); the schema version is kept in
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.rows import numbered
+from releasekit._records.rows import ROW_COLUMNS, numbered
 from releasekit._records.store import read_event
 from releasekit._records.verifying import migrated_releases
 from releasekit.exceptions import SchemaVersionError
@@ -25,7 +25,28 @@ if TYPE_CHECKING:
 
     from releasekit._records.events import Event
 
-__all__ = ["MIGRATIONS", "migrate", "read_events"]
+__all__ = [
+    "ACQUIRE",
+    "ADVANCE",
+    "ADVANCE_RELEASE",
+    "COLUMNS",
+    "CREATE",
+    "CREATE_RELEASE",
+    "INSTANTS",
+    "LIST_ACTIVE",
+    "LIST_ALL",
+    "MIGRATIONS",
+    "RELEASE",
+    "RENEW",
+    "SELECT_HEAD",
+    "SELECT_HEAD_AND_STATE",
+    "SELECT_LEASE",
+    "SELECT_RELEASE",
+    "SELECT_STATE",
+    "TAKE_OVER",
+    "migrate",
+    "read_events",
+]
 
 #: Any number: the advisory lock held while the schema is migrated.
 _SCHEMA_LOCK = 0x524B6974
@@ -242,3 +263,147 @@ _INSERT_MOVE = "INSERT INTO releasekit_moves (release, seq, n, body) VALUES (%s,
 
 #: Python steps of migrations, run after the statements of the migration they follow.
 _AFTER: dict[int, Callable[[psycopg.Connection[Any]], None]] = {4: _rows_of_releases}
+
+
+# ---------------------------------------------------------------------------
+# The statements the store runs on the tables
+# ---------------------------------------------------------------------------
+
+SELECT_HEAD = "SELECT revision, head FROM releasekit_streams WHERE stream = %s"
+#: The event a step inserts once its history's state changed (``changed``).
+_EVENT = """
+    INSERT INTO releasekit_events
+        (stream, seq, at, actor, action, source, target, reason, data, previous, digest,
+         state_digest)
+    SELECT %(stream)s, %(seq)s, %(at)s, %(actor)s, %(action)s, %(source)s::text,
+           %(target)s::text, %(reason)s, %(data)s::json, %(previous)s, %(digest)s,
+           %(state_digest)s::text
+    FROM changed
+"""
+_STREAM_CREATED = """
+    WITH changed AS (
+        INSERT INTO releasekit_streams (stream, revision, head, snapshot)
+        VALUES (%(stream)s, %(seq)s, %(digest)s, %(snapshot)s::json)
+        ON CONFLICT (stream) DO NOTHING
+        RETURNING 1
+    )
+"""
+_STREAM_ADVANCED = """
+    WITH changed AS (
+        UPDATE releasekit_streams
+        SET revision = %(seq)s, head = %(digest)s, snapshot = %(snapshot)s::json
+        WHERE stream = %(stream)s AND revision = %(expected)s AND head = %(previous)s
+        RETURNING 1
+    )
+"""
+CREATE = _STREAM_CREATED + _EVENT
+ADVANCE = _STREAM_ADVANCED + _EVENT
+#: What a release's step writes once its row changed (``changed``): the event and its rows.
+_EVENT_OPENED = "event AS ("
+_FACT_ROWS = """),
+    evidence AS (
+        INSERT INTO releasekit_evidence (release, seq, n, body)
+        SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
+        FROM changed, unnest(%(evidence)s::text[]) WITH ORDINALITY AS item (body, n)
+    ),
+    moves AS (
+        INSERT INTO releasekit_moves (release, seq, n, body)
+        SELECT %(id)s, %(seq)s, item.n - 1, item.body::json
+        FROM changed, unnest(%(moves)s::text[]) WITH ORDINALITY AS item (body, n)
+    )
+    SELECT count(*) FROM changed
+"""
+_RELEASE_ROWS = _EVENT_OPENED + _EVENT + _FACT_ROWS
+_CREATED = """
+    WITH changed AS (
+        INSERT INTO releasekit_releases
+            (id, version, kind, state, revision, head, created_at, created_by, updated_at,
+             finished_at, artifact, attempt, attention, evidence_digest, moves_digest, legacy)
+        VALUES (%(id)s, %(version)s, %(kind)s, %(state)s, %(seq)s, %(digest)s,
+                %(created_at)s::timestamptz, %(created_by)s, %(updated_at)s::timestamptz,
+                %(finished_at)s::timestamptz, %(artifact)s::json, %(attempt)s::json,
+                %(attention)s::json, %(evidence_digest)s, %(moves_digest)s, %(legacy)s::json)
+        ON CONFLICT (id) DO NOTHING
+        RETURNING 1
+    ),
+"""
+CREATE_RELEASE = _CREATED + _RELEASE_ROWS
+ADVANCE_RELEASE = (
+    """
+    WITH changed AS (
+        UPDATE releasekit_releases SET
+            revision = %(seq)s, head = %(digest)s, version = %(version)s, kind = %(kind)s,
+            state = %(state)s, created_at = %(created_at)s::timestamptz,
+            created_by = %(created_by)s, updated_at = %(updated_at)s::timestamptz,
+            finished_at = %(finished_at)s::timestamptz, artifact = %(artifact)s::json,
+            attempt = %(attempt)s::json, attention = %(attention)s::json,
+            evidence_digest = %(evidence_digest)s, moves_digest = %(moves_digest)s,
+            legacy = NULL
+        WHERE id = %(id)s AND revision = %(expected)s AND head = %(previous)s
+          AND evidence_digest = %(evidence_before)s AND moves_digest = %(moves_before)s
+        RETURNING 1
+    ),
+    """
+    + _RELEASE_ROWS
+)
+#: The columns of a release row, in the order of ReleaseRow's fields (JSON read as its text).
+COLUMNS = ", ".join(
+    f"r.{name}::text" if name in {"artifact", "attempt", "attention"} else f"r.{name}"
+    for name in ROW_COLUMNS
+)
+#: The columns of a release row holding instants (timestamptz, read back as datetimes).
+INSTANTS = {ROW_COLUMNS.index(name) for name in ("created_at", "updated_at", "finished_at")}
+#: A release's row, the digests of the event at its revision, its evidence and its moves.
+SELECT_RELEASE = (
+    f"SELECT {COLUMNS}, r.legacy::text, e.digest, e.state_digest, "  # noqa: S608  # constant names
+    "ARRAY(SELECT seq FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
+    "ARRAY(SELECT body::text FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
+    "ARRAY(SELECT seq FROM releasekit_moves WHERE release = r.id ORDER BY seq, n), "
+    "ARRAY(SELECT body::text FROM releasekit_moves WHERE release = r.id ORDER BY seq, n) "
+    "FROM releasekit_releases AS r LEFT JOIN releasekit_events AS e "
+    "ON e.stream = r.id AND e.seq = r.revision WHERE r.id = %s"
+)
+LIST_ACTIVE = (
+    f"SELECT {COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
+    'WHERE r.finished_at IS NULL AND r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
+)
+LIST_ALL = (
+    f"SELECT {COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
+    'WHERE r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
+)
+#: A stream's state, with the digests of the event at its revision (one lookup by key).
+SELECT_STATE = (
+    "SELECT s.revision, s.head, s.snapshot::text, e.digest, e.state_digest "
+    "FROM releasekit_streams AS s LEFT JOIN releasekit_events AS e "
+    "ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = %s"
+)
+SELECT_HEAD_AND_STATE = (
+    "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s"
+)
+ACQUIRE = """
+    INSERT INTO releasekit_leases AS held (name, token, holder, since, expires)
+    VALUES (%(name)s, %(token)s, %(holder)s, %(now)s, %(expires)s)
+    ON CONFLICT (name) DO UPDATE SET
+        token = excluded.token,
+        holder = excluded.holder,
+        since = excluded.since,
+        expires = excluded.expires
+    WHERE held.expires <= excluded.since
+    RETURNING token, holder, since, expires
+"""
+RENEW = """
+    UPDATE releasekit_leases SET expires = %(expires)s
+    WHERE name = %(name)s AND token = %(old)s AND expires > %(now)s
+    RETURNING token, holder, since, expires
+"""
+RELEASE = """
+    DELETE FROM releasekit_leases WHERE name = %(name)s AND token = %(old)s
+    RETURNING token, holder, since, expires
+"""
+TAKE_OVER = """
+    UPDATE releasekit_leases
+    SET token = %(token)s, holder = %(holder)s, since = %(now)s, expires = %(expires)s
+    WHERE name = %(name)s AND token = %(old)s
+    RETURNING token, holder, since, expires
+"""
+SELECT_LEASE = "SELECT token, holder, since, expires FROM releasekit_leases WHERE name = %s"

@@ -43,7 +43,6 @@ from releasekit._records.leases import (
 from releasekit._records.rows import (
     ROW_COLUMNS,
     Fact,
-    ReleaseRow,
     StoredRelease,
     check_release_chain,
     check_write,
@@ -75,6 +74,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from types import TracebackType
+
+    from releasekit._records.values import ReleaseRow
 
 __all__ = ["SqliteStore"]
 

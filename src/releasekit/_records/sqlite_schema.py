@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from releasekit._records.events import Event
-    from releasekit._records.rows import Fact, ReleaseRow
+    from releasekit._records.rows import Fact
+    from releasekit._records.values import ReleaseRow
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "insert_release", "prepare", "read_events"]
 

@@ -4,7 +4,7 @@ A store keeps append-only, hash-chained histories of
 :class:`~releasekit._records.events.Event`, each with its current state,
 written together in one transaction:
 
-- a **release**'s state is a :class:`~releasekit._records.rows.ReleaseRow`
+- a **release**'s state is a :class:`~releasekit._records.values.ReleaseRow`
   plus one row per piece of evidence and per move
   (:meth:`Store.append_release`, :meth:`Store.read_release`,
   :meth:`Store.list_releases`);
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from releasekit._records.events import Draft, Verification
-    from releasekit._records.rows import ReleaseRow, StoredRelease
+    from releasekit._records.rows import StoredRelease
+    from releasekit._records.values import ReleaseRow
 
 __all__ = [
     "SEPARATOR",

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
+from releasekit._records.converter import dumps
 from releasekit._records.leases import Lease
 from releasekit._records.processes import HostProcess
-from releasekit._records.rows import ReleaseRow
 from releasekit._rules import _validate
 from releasekit._rules._time import instant, optional_instant
 from releasekit._rules.identity import by_identity
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable
 
-__all__ = ["Attempt", "Attention", "Record", "ReleaseSummary", "State"]
+__all__ = ["Attempt", "Attention", "Record", "ReleaseRow", "ReleaseSummary", "State"]
 
 
 def _started_at(value: dt.datetime) -> pendulum.DateTime:
@@ -216,3 +216,92 @@ class ReleaseSummary:
     def active(self) -> bool:
         """Whether the release has not finished."""
         return self.finished_at is None
+
+
+@attrs.frozen(kw_only=True)
+class ReleaseRow:
+    """A release's row: what tools filter and list by, and the small parts of its state.
+
+    Instants are ISO 8601 text in UTC (as :func:`~releasekit._records.converter.iso`
+    writes them); the artifact, attempt and attention items are canonical JSON
+    text. A writer hands the store the row as it is after its event; the store
+    sets :attr:`revision` and :attr:`head`.
+
+    Attributes:
+        id: The release's id.
+        version: Its version.
+        kind: Its kind (``normal``, ``hotfix``).
+        state: The environment it is in (or ``abandoned``, ``rolled-back``).
+        created_at: When it was started.
+        created_by: Who started it.
+        updated_at: When its last event happened.
+        finished_at: When it ended, or reached the end of its flow; ``None``
+            while it is active.
+        artifact: What it ships (JSON).
+        attempt: The step in flight (JSON), or ``None``.
+        attention: The open attention items (a JSON list).
+        evidence_digest: The rolling digest of its evidence rows (:func:`roll`).
+        moves_digest: The rolling digest of its move rows.
+        revision: How many events its history holds.
+        head: The digest of its last event.
+    """
+
+    id: str
+    version: str
+    kind: str
+    state: str
+    created_at: str
+    created_by: str
+    updated_at: str
+    finished_at: str | None
+    artifact: str
+    attempt: str | None
+    attention: str
+    evidence_digest: str
+    moves_digest: str
+    revision: int = 0
+    head: str = ""
+
+    def placed(self, revision: int, head: str) -> ReleaseRow:
+        """Return this row at *revision*, headed by *head* (as stored after that event)."""
+        return ReleaseRow(
+            id=self.id,
+            version=self.version,
+            kind=self.kind,
+            state=self.state,
+            created_at=self.created_at,
+            created_by=self.created_by,
+            updated_at=self.updated_at,
+            finished_at=self.finished_at,
+            artifact=self.artifact,
+            attempt=self.attempt,
+            attention=self.attention,
+            evidence_digest=self.evidence_digest,
+            moves_digest=self.moves_digest,
+            revision=revision,
+            head=head,
+        )
+
+    def text(self) -> str:
+        """Return the canonical JSON of every column but the revision and the head.
+
+        Its :func:`~releasekit._records.events.digest` is what each event of a
+        release records as its ``state_digest``.
+        """
+        return dumps(
+            {
+                "artifact": self.artifact,
+                "attempt": self.attempt,
+                "attention": self.attention,
+                "created_at": self.created_at,
+                "created_by": self.created_by,
+                "evidence_digest": self.evidence_digest,
+                "finished_at": self.finished_at,
+                "id": self.id,
+                "kind": self.kind,
+                "moves_digest": self.moves_digest,
+                "state": self.state,
+                "updated_at": self.updated_at,
+                "version": self.version,
+            }
+        )

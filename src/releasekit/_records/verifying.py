@@ -20,13 +20,21 @@ from typing import Any, TypeVar
 
 import attrs
 
-from releasekit._records.codec import evidence_text, legacy_record, move_text, row_of
 from releasekit._records.converter import loads, structure
 from releasekit._records.events import Event, Verification, check_chain
 from releasekit._records.fold import applied, facts_of
-from releasekit._records.rows import NO_FACTS, Fact, ReleaseRow, StoredRelease, roll
+from releasekit._records.rows import (
+    NO_FACTS,
+    Fact,
+    StoredRelease,
+    evidence_text,
+    legacy_record,
+    move_text,
+    roll,
+    row_of,
+)
 from releasekit._records.store import Snapshot, Store
-from releasekit._records.values import Record, State
+from releasekit._records.values import Record, ReleaseRow, State
 from releasekit.exceptions import HistoryTamperedError, RecordError, ReleaseKitError, StoreError
 
 __all__ = [
