@@ -34,13 +34,12 @@ from releasekit._records.rows import (
     row_of,
 )
 from releasekit._records.store import Snapshot, Store
-from releasekit._records.values import Record, ReleaseRow, State
+from releasekit._records.values import State
 from releasekit.exceptions import HistoryTamperedError, RecordError, ReleaseKitError, StoreError
 
 __all__ = [
     "MISMATCH",
     "Replay",
-    "Replayed",
     "check_history",
     "migrated_release",
     "migrated_releases",
@@ -117,28 +116,8 @@ MISMATCH_FACTS = (
 )
 
 
-@attrs.frozen(kw_only=True)
-class Replayed:
-    """A release's history folded: its record and the rows a store keeps for it.
-
-    Attributes:
-        record: What the history says the release is.
-        row: Its release row (at the last event).
-        evidence: Its evidence rows, each with the event that added it.
-        moves: Its move rows, each with the event that added it.
-        legacy: The state as stored before release rows, kept beside a
-            migrated row (see :func:`migrated_release`).
-    """
-
-    record: Record
-    row: ReleaseRow
-    evidence: tuple[Fact, ...]
-    moves: tuple[Fact, ...]
-    legacy: str | None = None
-
-
-def replay_rows(events: Iterable[Event]) -> Replayed:
-    """Fold a release's history, oldest event first, into its record and rows.
+def replay_rows(events: Iterable[Event]) -> tuple[State, StoredRelease]:
+    """Fold a release's history, oldest event first, into its state and the rows a store keeps.
 
     Raises:
         RecordError: The history is empty, does not begin with ``started``, or
@@ -161,23 +140,16 @@ def replay_rows(events: Iterable[Event]) -> Replayed:
         evidence_digest=roll(NO_FACTS, (fact.body for fact in evidence)),
         moves_digest=roll(NO_FACTS, (fact.body for fact in moves)),
     )
-    row = row.placed(event.seq, event.digest)
-    record = Record(
-        release=state.release,
-        revision=event.seq,
-        head=event.digest,
-        attempt=state.attempt,
-        attention=state.attention,
-        finished_at=state.finished_at,
-        row=row,
+    rows = StoredRelease(
+        row=row.placed(event.seq, event.digest), evidence=tuple(evidence), moves=tuple(moves)
     )
-    return Replayed(record=record, row=row, evidence=tuple(evidence), moves=tuple(moves))
+    return state, rows
 
 
 def release_problem(stored: StoredRelease, events: Sequence[Event]) -> tuple[int, str] | None:
     """Return where and why a release's stored rows are not the replay of its history."""
     try:
-        replayed = replay_rows(events)
+        _state, replayed = replay_rows(events)
     except RecordError as error:
         return 1, str(error)
     if stored.legacy is not None:
@@ -194,7 +166,7 @@ def release_problem(stored: StoredRelease, events: Sequence[Event]) -> tuple[int
 
 def migrated_releases(
     states: Iterable[Sequence[Any]], history: Callable[[str], Sequence[Event]]
-) -> Iterator[Replayed]:
+) -> Iterator[StoredRelease]:
     """Yield the rows of each release stored before release rows (see :func:`migrated_release`).
 
     Args:
@@ -208,7 +180,7 @@ def migrated_releases(
 
 def migrated_release(
     stream: str, *, revision: int, head: str, text: str, events: Sequence[Event]
-) -> Replayed:
+) -> StoredRelease:
     """Return the rows of a release stored before release rows, from its state and its history.
 
     For the forward migration of a store: the state (*text*, at *revision*
@@ -222,19 +194,18 @@ def migrated_release(
     """
     verification = check_chain(stream, events, revision=revision, head=head, state=text)
     problem = None if verification.ok else verification.detail
-    replayed: Replayed | None = None
+    replayed: StoredRelease | None = None
     if problem is None:
         try:
-            replayed = replay_rows(events)
+            folded, replayed = replay_rows(events)
             state = structure(loads(text), State, what=f"the current state of {stream}")
         except (RecordError, ValueError) as error:
             problem = str(error)
         else:
-            record = replayed.record
             if (state.release, state.attempt, state.attention) != (
-                record.release,
-                record.attempt,
-                record.attention,
+                folded.release,
+                folded.attempt,
+                folded.attention,
             ):
                 problem = MISMATCH
     if problem is not None or replayed is None:
