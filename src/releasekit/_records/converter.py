@@ -154,19 +154,13 @@ def _unstructure_str_set(value: frozenset[str] | set[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _as_is(kind: str) -> Callable[[object, object], object]:
-    """Return a structure hook passing a JSON scalar through if it is a *kind*, else refusing it.
+def _as_is(types: tuple[type, ...], words: str) -> Callable[[object, object], object]:
+    """Return a structure hook passing a JSON value of one of *types* through, refusing others.
 
     Evidence is read strictly: the converter's usual hooks would turn ``"false"``
     into ``True`` and ``5`` into ``"5"``. The evidence classes check the types
     of their fields themselves; this only says what the JSON should have held.
     """
-    expected = {
-        "bool": ((bool,), "true or false"),
-        "str": ((str,), "a string"),
-        "str | None": ((str, type(None)), "a string or null"),
-    }
-    types, words = expected[kind]
 
     def as_is(value: object, _type: object) -> object:
         if value.__class__ not in types:
@@ -177,21 +171,14 @@ def _as_is(kind: str) -> Callable[[object, object], object]:
     return as_is
 
 
-def _strings(value: object, _type: object) -> list[object]:
-    """Read a JSON list as it is, for an evidence class to check its items and convert it."""
-    if value.__class__ is not list:
-        msg = f"expected a list of strings, got {value!r}"
-        raise _Explained(msg)
-    return value
-
-
-#: Field types of evidence, and the strict hook each is read with.
+#: Field types of evidence, and the strict hook each is read with: a list is
+#: passed on as it is, for the class to check its items and convert it.
 _STRICT: dict[object, Callable[[object, object], object]] = {
-    bool: _as_is("bool"),
-    str: _as_is("str"),
-    str | None: _as_is("str | None"),
-    tuple[str, ...]: _strings,
-    frozenset[str]: _strings,
+    bool: _as_is((bool,), "true or false"),
+    str: _as_is((str,), "a string"),
+    str | None: _as_is((str, type(None)), "a string or null"),
+    tuple[str, ...]: _as_is((list,), "a list of strings"),
+    frozenset[str]: _as_is((list,), "a list of strings"),
 }
 
 

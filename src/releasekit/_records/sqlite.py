@@ -337,16 +337,7 @@ class SqliteStore:
         """Return the current state of *stream* without reading its history, or ``None``."""
         with self._use("read"):
             row = self._conn.execute(_SELECT_STATE, (stream,)).fetchone()
-        if row is None:
-            return None
-        return stored_snapshot(
-            stream,
-            revision=row[0],
-            head=row[1],
-            text=row[2],
-            last_digest=row[3],
-            last_state_digest=row[4],
-        )
+        return stored_snapshot(stream, row)
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""

@@ -465,25 +465,16 @@ def check_holder(holder: object) -> str:
     return check_stream(holder, field="holder")
 
 
-def stored_snapshot(
-    stream: str,
-    *,
-    revision: int,
-    head: str,
-    text: str,
-    last_digest: str | None,
-    last_state_digest: str | None,
-) -> Snapshot:
-    """Build the snapshot of a stored state row and its history's event at *revision*.
+def stored_snapshot(stream: str, row: Sequence[Any] | None) -> Snapshot | None:
+    """Build the snapshot of a stored state row, read with its history's event at its revision.
 
-    Args:
-        stream: The stream.
-        revision: The state's revision.
-        head: The digest of the last event, as the state row names it.
-        text: The state's JSON text as stored.
-        last_digest: The digest of the stored event at *revision*, ``None`` if there is none.
-        last_state_digest: The state digest that event records, if any.
+    *row* holds ``revision, head, text`` of the state (its JSON text as stored)
+    and the digest and state digest of the stored event at that revision
+    (``None`` if there is none); ``None`` if the stream has no state.
     """
+    if row is None:
+        return None
+    revision, head, text, last_digest, last_state_digest = row
     return Snapshot(
         stream=stream,
         revision=revision,
