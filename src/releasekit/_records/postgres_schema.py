@@ -15,7 +15,7 @@ import attrs
 
 from releasekit._records.rows import ROW_COLUMNS, numbered
 from releasekit._records.store import read_event
-from releasekit._records.verifying import migrated_releases
+from releasekit._records.verifying import migrated_release
 from releasekit.exceptions import SchemaVersionError
 
 if TYPE_CHECKING:
@@ -25,28 +25,7 @@ if TYPE_CHECKING:
 
     from releasekit._records.events import Event
 
-__all__ = [
-    "ACQUIRE",
-    "ADVANCE",
-    "ADVANCE_RELEASE",
-    "COLUMNS",
-    "CREATE",
-    "CREATE_RELEASE",
-    "INSTANTS",
-    "LIST_ACTIVE",
-    "LIST_ALL",
-    "MIGRATIONS",
-    "RELEASE",
-    "RENEW",
-    "SELECT_HEAD",
-    "SELECT_HEAD_AND_STATE",
-    "SELECT_LEASE",
-    "SELECT_RELEASE",
-    "SELECT_STATE",
-    "TAKE_OVER",
-    "migrate",
-    "read_events",
-]
+__all__ = ["MIGRATIONS", "migrate", "read_events"]
 
 #: Any number: the advisory lock held while the schema is migrated.
 _SCHEMA_LOCK = 0x524B6974
@@ -227,7 +206,9 @@ def _rows_of_releases(conn: psycopg.Connection[Any]) -> None:
         "SELECT stream, revision, head, snapshot::text FROM releasekit_streams "
         "WHERE strpos(stream, ':') = 0"
     ).fetchall()
-    for migrated in migrated_releases(states, lambda stream: read_events(conn, stream)):
+    for stream, revision, head, text in states:
+        events = read_events(conn, stream)
+        migrated = migrated_release(stream, revision=revision, head=head, text=text, events=events)
         row = migrated.row
         conn.execute(
             _INSERT_RELEASE,

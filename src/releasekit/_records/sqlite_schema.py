@@ -17,7 +17,7 @@ import attrs
 
 from releasekit._records.rows import ROW_COLUMNS, numbered
 from releasekit._records.store import read_event
-from releasekit._records.verifying import migrated_releases
+from releasekit._records.verifying import migrated_release
 from releasekit.exceptions import SchemaVersionError, StoreError
 
 if TYPE_CHECKING:
@@ -356,7 +356,9 @@ def _rows_of_releases(conn: sqlite3.Connection) -> None:
     states = conn.execute(
         "SELECT stream, revision, head, snapshot FROM streams WHERE instr(stream, ':') = 0"
     ).fetchall()
-    for migrated in migrated_releases(states, lambda stream: read_events(conn, stream)):
+    for stream, revision, head, text in states:
+        events = read_events(conn, stream)
+        migrated = migrated_release(stream, revision=revision, head=head, text=text, events=events)
         insert_release(
             conn,
             migrated.row,

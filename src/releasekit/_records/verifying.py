@@ -15,8 +15,8 @@ stored before release rows, once its state matches its history.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import attrs
 
@@ -42,7 +42,6 @@ __all__ = [
     "Replay",
     "check_history",
     "migrated_release",
-    "migrated_releases",
     "release_problem",
     "replay_rows",
     "tampered",
@@ -162,20 +161,6 @@ def release_problem(stored: StoredRelease, events: Sequence[Event]) -> tuple[int
     if (replayed.evidence, replayed.moves) != (stored.evidence, stored.moves):
         return stored.revision, MISMATCH_FACTS
     return None
-
-
-def migrated_releases(
-    states: Iterable[Sequence[Any]], history: Callable[[str], Sequence[Event]]
-) -> Iterator[StoredRelease]:
-    """Yield the rows of each release stored before release rows (see :func:`migrated_release`).
-
-    Args:
-        states: Each release's stored ``stream, revision, head, snapshot`` text.
-        history: Reads the events of a stream.
-    """
-    for stream, revision, head, text in states:
-        events = history(stream)
-        yield migrated_release(stream, revision=revision, head=head, text=text, events=events)
 
 
 def migrated_release(
