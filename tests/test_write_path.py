@@ -174,6 +174,24 @@ def test_a_step_appends_one_event_and_rewrites_nothing_else(ledger: Ledger) -> N
     assert (1, "production") == (len(after.moves) - len(before.moves), after.row.state)
 
 
+def test_a_step_writes_only_the_columns_its_event_changes(ledger: Ledger) -> None:
+    """A note copies the stored artifact, even from a record whose release was changed by hand."""
+    record = at_stage(ledger)
+    before = ledger.store.read_release("r1")
+    edited = attrs.evolve(record.release, artifact=rk.Artifact(functions=("edited",)))
+
+    ledger.note(attrs.evolve(record, release=edited), action="notified", by="bot", at=AT)
+
+    after = ledger.store.read_release("r1")
+    assert before is not None
+    assert after is not None
+    assert (before.row.artifact, ("quote", "chart")) == (
+        after.row.artifact,
+        ledger.load("r1").release.artifact.functions,
+    )
+    assert ledger.verify("r1").ok
+
+
 def test_the_release_row_does_not_grow_with_the_history(ledger: Ledger) -> None:
     """Notes, refusals and steps add events; the release row stays the same size."""
     record = at_stage(ledger)
