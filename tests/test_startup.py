@@ -104,7 +104,7 @@ def test_help_and_usage_errors_load_the_parser_alone(
 def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
     store: str, tmp_path: Path
 ) -> None:
-    """`status` with no release to list: no engine, no executor, no policy read."""
+    """`status` with no release to list: no rules, engine, ledger, executor or policy file."""
     db = tmp_path / "releases.db"
     if store != "none":
         rk.SqliteStore(db).close()
@@ -114,7 +114,11 @@ def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
 
     unwanted = {
         "transitions",
+        "releasekit._rules.policy",
+        "releasekit._rules.guards",
         "releasekit._rules.engine",
+        "releasekit._records.ledger",
+        "releasekit._records.fold",
         "releasekit._actions.desk",
         "releasekit._actions.executors",
         "releasekit._policy_files.policy_file",

@@ -24,13 +24,11 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
     Where there are no releases, no desk is built: nothing is explained, so the
     policy is not read, and neither the state machine nor an executor is loaded.
     """
-    from releasekit._records.ledger import Ledger  # noqa: PLC0415  # on use
-
     if args.release is not None:
         desk = session.desk()
         return _status_of(desk, desk.get(args.release))
     _ = session.policy_file  # a policy option naming no file is an error, read or not
-    if not Ledger(session.store()).releases(active=False, limit=1):
+    if not session.store().list_releases(active=False, limit=1):
         return Reply(
             data={"releases": []},
             text=escape(f"no releases in {session.db}; start one with `releasekit start VERSION`"),

@@ -61,7 +61,8 @@ from releasekit._records.store import (
 from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
 from releasekit._records.verifying import Replay, check_history, tampered
 from releasekit._rules._time import at_instant
-from releasekit._rules.policy import ABANDONED, Policy
+from releasekit._rules.ended import ABANDONED
+from releasekit._rules.policy import Policy
 from releasekit._rules.release import Move, Release
 from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 

@@ -26,7 +26,6 @@ import attrs
 
 from releasekit._records.converter import dumps, iso, parse_instant
 from releasekit._records.events import Draft, Event, Verification, check_chain, digest, seal
-from releasekit._records.fold import migrated_releases
 from releasekit._records.rows import (
     ROW_COLUMNS,
     Fact,
@@ -836,9 +835,12 @@ def _rows_of_releases(conn: sqlite3.Connection) -> None:
     states = conn.execute(
         "SELECT stream, revision, head, snapshot FROM streams WHERE instr(stream, ':') = 0"
     ).fetchall()
-    for migrated in migrated_releases(states, lambda stream: _events(conn, stream)):
-        rows = (migrated.row, migrated.evidence, migrated.moves)
-        _insert_release(conn, rows[0], legacy=migrated.legacy, evidence=rows[1], moves=rows[2])
+    if states:  # a new file has none: it is created without loading the fold
+        from releasekit._records.fold import migrated_releases  # noqa: PLC0415
+
+        for migrated in migrated_releases(states, lambda stream: _events(conn, stream)):
+            rows = (migrated.row, migrated.evidence, migrated.moves)
+            _insert_release(conn, rows[0], legacy=migrated.legacy, evidence=rows[1], moves=rows[2])
     conn.execute("DELETE FROM streams WHERE instr(stream, ':') = 0")
 
 
