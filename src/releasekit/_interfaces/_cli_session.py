@@ -439,9 +439,13 @@ def suggester(desk: Desk, release: Release) -> show.Suggest:
     return suggest
 
 
-def next_line(record: Record, desk: Desk) -> str:
-    """Say in one line what the release's next step is, and whether it may happen now."""
-    explanation = desk.engine.explain(record.release, now=desk.clock.now())
+def next_line(record: Record, desk: Desk, *, now: pendulum.DateTime | None = None) -> str:
+    """Say in one line what the release's next step is, and whether it may happen *now*.
+
+    *now* is the desk's clock's time unless given.
+    """
+    at = desk.clock.now() if now is None else now
+    explanation = desk.engine.explain(record.release, now=at)
     step = explanation.step
     if record.attempt is not None:
         attempt = record.attempt
