@@ -76,12 +76,12 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
         desk = session.desk()
         return _status_of(desk, desk.get(args.release), now=session.now())
     _ = session.policy_file  # a policy option naming no file is an error, read or not
-    now = session.now()  # one instant for every release listed
-    if not session.store().list_releases(active=False, limit=1):
+    if not _holds_releases(session):
         return Reply(
-            data={"at": show.timestamp(now), "releases": [], "next_after": None},
+            data={"at": None, "releases": [], "next_after": None},
             text=escape(f"no releases in {session.db}; start one with `releasekit start VERSION`"),
         )
+    now = session.now()  # one instant for every release listed
     desk = session.desk()
     page = limit or DEFAULT_LIMIT
     listed = _listed(desk, active=not args.all, after=args.after, limit=page + 1)
@@ -107,6 +107,18 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
         text="\n".join(lines),
         code=ExitCode.REFUSED if unreadable else ExitCode.OK,
     )
+
+
+def _holds_releases(session: Session) -> bool:
+    """Whether the store holds a release: asked of a SQLite file without opening the store."""
+    location = session.sqlite_file
+    if location is not None:
+        from releasekit._records.sqlite_probe import holds_releases  # noqa: PLC0415  # on use
+
+        known = holds_releases(location)
+        if known is not None:
+            return known
+    return bool(session.store().list_releases(active=False, limit=1))
 
 
 def _listed(

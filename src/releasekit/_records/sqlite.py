@@ -37,6 +37,7 @@ from releasekit._records.rows import (
     release_conflict,
     row_from,
 )
+from releasekit._records.sqlite_probe import APPLICATION_ID
 from releasekit._records.store import (
     Lease,
     Snapshot,
@@ -74,9 +75,6 @@ __all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
 
 _T = TypeVar("_T")
 
-
-#: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
-APPLICATION_ID = 0x524B6974
 
 #: How long a process opening a new file waits before trying WAL mode again, in seconds.
 _WAL_RETRY = 0.005
