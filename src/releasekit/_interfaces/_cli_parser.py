@@ -57,10 +57,11 @@ _EPILOG = (
 exit codes:
   0  done, or allowed
   1  refused: promotion refused, blockers found (explain), tests failed,
-     tampering found (verify), problems found (policy check), not permitted,
-     a data operation refused, a freeze declared or lifted by someone the
-     policy does not name, nothing to roll back to, a bad log check,
-     the release has ended or finished its flow
+     tampering found (verify; status: a release it cannot read), problems
+     found (policy check), not permitted, a data operation refused, a
+     freeze declared or lifted by someone the policy does not name, nothing
+     to roll back to, a bad log check, the release has ended or finished
+     its flow
   2  error: bad input, unknown release, unusable policy file or store, usage
   3  busy: the release changed meanwhile (retry), a lease is held, a step is
      in flight (resume or abandon-step) or may still run, the test
