@@ -26,7 +26,12 @@ import attrs
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces._cli_session import ExitCode, Reply, next_line, suggester
 from releasekit._interfaces._cli_text import escape
-from releasekit.exceptions import InvalidInputError, RecordError, ReleaseKitError
+from releasekit.exceptions import (
+    HistoryTamperedError,
+    InvalidInputError,
+    RecordError,
+    ReleaseKitError,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -57,8 +62,7 @@ def status(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit status [RELEASE] [--all] [--after ID] [--limit N]``.
 
     Raises:
-        InvalidInputError: A paging option is given with RELEASE, or ``--after``
-            names no possible id.
+        InvalidInputError: A paging option is given with RELEASE.
     """
     limit: int | None = args.limit
     if args.release is not None:
@@ -159,7 +163,7 @@ def _record(desk: Desk, item: ReleaseSummary | _Unreadable) -> Record | _Unreada
         return item
     try:
         return desk.get(item.id)
-    except ReleaseKitError as error:  # e.g. its rows do not match its history
+    except (HistoryTamperedError, RecordError) as error:  # what is stored, not the store
         return _Unreadable(id=item.id, error=error)
 
 
