@@ -228,7 +228,7 @@ def alternate(
 def main() -> int:
     """Build the two stores, run the measurement and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--status-runs", type=int, default=7, help="timed listings per store")
+    parser.add_argument("--status-runs", type=int, default=11, help="timed listings per store")
     # nox passes its arguments to every benchmark: take the others' and leave them.
     parser.add_argument("--runs", type=int, help="ignored: the other benchmarks' runs")
     parser.add_argument("--warmup", type=int, help="ignored: the other benchmarks' warm-up")
