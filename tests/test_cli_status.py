@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 #: Friday morning, and Saturday a moment before the production window closes at noon.
 MORNING = pendulum.datetime(2026, 11, 27, 9, 0, tz="UTC")
 BEFORE_NOON = pendulum.datetime(2026, 11, 28, 11, 59, 30, tz="UTC")
-#: Release ids as teams write them: capitals, dashes, dots, underscores, in no order.
-IDS = ("rc-2", "RC-10", "2.4.0", "Z_1", "a-B.3", "2.10.0", "hotfix-Jan", "B")
+#: Release ids as teams write them: capitals, dashes, dots, underscores, a quote and a
+#: dollar sign the next page's command line must quote for the shell; in no order.
+IDS = ("rc-2", "RC-10", "2.4.0", "Z_1", "a-B.3", "2.10.0", "hotfix-Jan", "B", "it's-$HOME")
 #: The keys of each release `status --json` lists, in order.
 SUMMARY_KEYS = [
     "id",
@@ -119,11 +120,11 @@ def test_json_pages_carry_the_next_cursor(cli: Callable[..., Ran], desk: rk.Desk
     start(desk, *IDS)
     ordered = sorted(IDS, key=str.encode)
 
-    first = ok(cli("--json", "status", "--limit", "4")).json
-    second = ok(cli("--json", "status", "--limit", "4", f"--after={first['next_after']}")).json
+    first = ok(cli("--json", "status", "--limit", "5")).json
+    second = ok(cli("--json", "status", "--limit", "5", f"--after={first['next_after']}")).json
 
-    assert (ordered[:4], ordered[3]) == ([r["id"] for r in first["releases"]], first["next_after"])
-    assert (ordered[4:], None) == ([r["id"] for r in second["releases"]], second["next_after"])
+    assert (ordered[:5], ordered[4]) == ([r["id"] for r in first["releases"]], first["next_after"])
+    assert (ordered[5:], None) == ([r["id"] for r in second["releases"]], second["next_after"])
 
 
 def test_the_next_page_of_all_releases_keeps_all(cli: Callable[..., Ran], desk: rk.Desk) -> None:
