@@ -100,7 +100,7 @@ def test_help_and_usage_errors_load_the_parser_alone(
     assert set() == outside_the_standard_library(modules) - PARSER
 
 
-@pytest.mark.parametrize("store", ["none", "an empty SQLite file"])
+@pytest.mark.parametrize("store", ["none", "an empty SQLite file", "the same as sqlite:///"])
 def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
     store: str, tmp_path: Path
 ) -> None:
@@ -109,8 +109,9 @@ def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
     if store != "none":
         rk.SqliteStore(db).close()
     (tmp_path / "releasekit.toml").write_text("this is no policy\n", encoding="utf-8")
+    named = f"sqlite:///{db.name}" if store.endswith("sqlite:///") else str(db)
 
-    code, modules = releasekit("--db", str(db), "--json", "status", cwd=tmp_path)
+    code, modules = releasekit("--db", named, "--json", "status", cwd=tmp_path)
 
     unwanted = {
         "transitions",
