@@ -525,7 +525,8 @@ def test_the_console_script_is_installed_next_to_the_interpreter(tmp_path: Path)
         cwd=tmp_path,
         timeout=60,
     )
-    assert (0, {"releases": []}) == (result.returncode, json.loads(result.stdout))
+    listed = json.loads(result.stdout)
+    assert (0, [], None) == (result.returncode, listed["releases"], listed["next_after"])
 
 
 def test_a_count_that_is_no_number_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

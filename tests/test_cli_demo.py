@@ -128,7 +128,7 @@ def test_the_demo_keeps_its_store_with_db(clean: Path, capsys: pytest.CaptureFix
 
     code = main(["demo", "--db", str(db)])
     out = capsys.readouterr().out
-    main(["--db", str(db), "--json", "status"])
+    main(["--db", str(db), "--json", "status", "--all"])
 
     releases = json.loads(capsys.readouterr().out)["releases"]
     assert ExitCode.OK == code

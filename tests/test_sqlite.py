@@ -407,6 +407,26 @@ def test_an_edited_current_state_is_refused_before_it_is_read(path: Path, ledger
     assert str(raised.value).startswith("the stored state of r1 does not match its history")
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("kind", "weekly", "'weekly' is no kind of release @ $.kind"),
+        ("updated_at", "soon", "'soon' is not an ISO 8601 date and time @ $.updated_at"),
+    ],
+)
+@pytest.mark.usefixtures("record")
+def test_a_listed_row_that_cannot_be_read_names_its_release(
+    path: Path, ledger: Ledger, column: str, value: str, problem: str
+) -> None:
+    """Listing meets a column edited into nonsense: a RecordError whose release_id names it."""
+    tamper(path, f"UPDATE releases SET {column} = '{value}' WHERE id = 'r1'")  # noqa: S608  # ours
+
+    with pytest.raises(RecordError) as raised:
+        ledger.releases()
+
+    assert ("r1", (problem,)) == (raised.value.release_id, raised.value.problems)
+
+
 def test_a_state_of_old_events_that_cannot_be_read_names_its_path(tmp_path: Path) -> None:
     """A damaged state whose events record no state digest is refused with the path."""
     path = write_schema_2_store(tmp_path / "old.db")

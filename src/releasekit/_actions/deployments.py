@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
+from releasekit._rules.ended import ROLLED_BACK
 from releasekit._rules.identity import by_identity
-from releasekit._rules.policy import ROLLED_BACK
 from releasekit._rules.release import Release
 
 if TYPE_CHECKING:

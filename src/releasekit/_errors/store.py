@@ -137,11 +137,16 @@ class RecordError(StoreError, ValueError):
         what: What was being read, e.g. ``"the snapshot of r1"``.
         problems: Every problem, each ending with its path, e.g.
             ``"invalid value for type, expected DateTime @ $.evidence[2].at"``.
+        release_id: The release whose row cannot be read, when a listing of
+            releases met it (list again after it to go on); else ``None``.
     """
 
-    def __init__(self, *, what: str, problems: Sequence[str]) -> None:
+    def __init__(
+        self, *, what: str, problems: Sequence[str], release_id: str | None = None
+    ) -> None:
         self.what = what
         self.problems = tuple(problems)
+        self.release_id = release_id
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(

@@ -80,6 +80,7 @@ if not TYPE_CHECKING:  # to type checkers, the two are declared above; no other 
 COUNTS: Final = {
     "--count": (1, 1000),
     "--entries": (1, 1000),
+    "--limit": (1, 1000),
     "--revision": (1, 2**31 - 1),
     "--expected-minutes": (1, 24 * 60),
 }

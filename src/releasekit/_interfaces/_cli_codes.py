@@ -19,7 +19,8 @@ class ExitCode(enum.IntEnum):
     #: Done, or allowed: the command did what was asked, or the step may happen.
     OK = 0
     #: Refused: a promotion was refused, ``explain`` found blockers, tests failed,
-    #: ``verify`` found tampering, ``policy check`` found problems, an actor is not permitted,
+    #: ``verify`` found tampering (``status``: a release it cannot read),
+    #: ``policy check`` found problems, an actor is not permitted,
     #: a data operation is refused, there is nothing to roll back to, a production log
     #: check went bad, the release has ended (abandoned, rolled back) or finished its flow.
     REFUSED = 1

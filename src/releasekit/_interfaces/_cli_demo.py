@@ -366,12 +366,12 @@ def demo(session: Session, args: argparse.Namespace) -> Reply:
     story.lines.append("")
     if given:
         story.lines.append(
-            f"Look around: releasekit --db {given} status, history 2.4.0, diagram 2.4.1"
+            f"Look around: releasekit --db {given} status --all, history 2.4.0, diagram 2.4.1"
         )
     else:
         story.lines.append(
             "Keep the store and look around: releasekit demo --db demo.db, then "
-            "releasekit --db demo.db status"
+            "releasekit --db demo.db status --all"
         )
     return Reply(
         data={

@@ -57,10 +57,11 @@ _EPILOG = (
 exit codes:
   0  done, or allowed
   1  refused: promotion refused, blockers found (explain), tests failed,
-     tampering found (verify), problems found (policy check), not permitted,
-     a data operation refused, a freeze declared or lifted by someone the
-     policy does not name, nothing to roll back to, a bad log check,
-     the release has ended or finished its flow
+     tampering found (verify; status: a release it cannot read), problems
+     found (policy check), not permitted, a data operation refused, a
+     freeze declared or lifted by someone the policy does not name, nothing
+     to roll back to, a bad log check, the release has ended or finished
+     its flow
   2  error: bad input, unknown release, unusable policy file or store, usage
   3  busy: the release changed meanwhile (retry), a lease is held, a step is
      in flight (resume or abandon-step) or may still run, the test
@@ -239,9 +240,26 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
         add_list(start, "--new", dest="new", text="the new functionality it adds")
         start.add_argument("--id", dest="release_id", metavar="ID", help="an id (default: VERSION)")
 
-    @command.command("status", "one release in detail, or every release in a table")
+    @command.command(
+        "status", "the active releases in a table, a page at a time, or one release in detail"
+    )
     def _status(status: argparse.ArgumentParser) -> None:
         status.add_argument("release", metavar="RELEASE", nargs="?")
+        status.add_argument(
+            "--all", action="store_true", help="list finished releases too, not only active ones"
+        )
+        status.add_argument(
+            "--after",
+            metavar="ID",
+            help="list the releases whose ids come after ID (as the last page ends; "
+            "write --after=ID for an id that starts with -)",
+        )
+        status.add_argument(
+            "--limit",
+            metavar="N",
+            type=bounded("--limit"),
+            help="list at most N releases, 1 to 1000 (default: 100)",
+        )
 
     @command.command("explain", "may RELEASE take its next step now? every blocker if not")
     def _explain(explain: argparse.ArgumentParser) -> None:

@@ -19,22 +19,11 @@ import datetime as dt
 import enum
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from releasekit._interfaces._cli_text import escape
-from releasekit._records.converter import iso
-from releasekit._rules._time import when
-from releasekit._rules.evidence import (
-    Attestation,
-    ChangeReview,
-    LogReview,
-    MigrationRun,
-    SignOff,
-    TestRun,
-    TestsWritten,
-)
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -79,25 +68,30 @@ __all__ = [
     "verification_json",
 ]
 
-#: The name of each kind of evidence, as ``releasekit record`` and the JSON form spell it.
-EVIDENCE_NAMES: Mapping[type[Any], str] = {
-    TestsWritten: "tests-written",
-    TestRun: "test-run",
-    SignOff: "sign-off",
-    LogReview: "log-review",
-    MigrationRun: "migration-run",
-    ChangeReview: "change-review",
-    Attestation: "attestation",
+#: The name of each kind of evidence, as ``releasekit record`` and the JSON form spell it,
+#: by the name of its class (as stored event data tags evidence: ``"SignOff"``).
+EVIDENCE_NAMES: Mapping[str, str] = {
+    "TestsWritten": "tests-written",
+    "TestRun": "test-run",
+    "SignOff": "sign-off",
+    "LogReview": "log-review",
+    "MigrationRun": "migration-run",
+    "ChangeReview": "change-review",
+    "Attestation": "attestation",
 }
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
     """Return an instant as ISO 8601 in UTC, or ``None``."""
+    from releasekit._records.converter import iso  # noqa: PLC0415  # once there is one to show
+
     return None if value is None else iso(value)
 
 
 def short(value: pendulum.DateTime) -> str:
     """Return an instant as people read it: ``Sat 2026-11-28 09:00 UTC``."""
+    from releasekit._rules._time import when  # noqa: PLC0415  # once there is one to show
+
     return when(value)
 
 
@@ -107,7 +101,7 @@ def plain(value: object) -> object:
     attrs values become objects of their fields.
     """
     if isinstance(value, dt.datetime):
-        return iso(value)
+        return timestamp(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, frozenset | set):
@@ -240,6 +234,7 @@ def _record_options(  # noqa: PLR0911  # one return per kind of evidence
     kind: str, guard: Guard | None, release: Release, policy: Policy
 ) -> list[str]:
     """Return the options of ``record RELEASE KIND`` that satisfy *guard*."""
+    from releasekit._rules.evidence import TestsWritten  # noqa: PLC0415  # for suggestions only
     from releasekit._rules.guards import (  # noqa: PLC0415  # for suggestions only
         AttestationPresent,
         LogsReviewed,
@@ -280,10 +275,20 @@ def _record_options(  # noqa: PLR0911  # one return per kind of evidence
 
 def evidence_json(item: Evidence) -> dict[str, object]:
     """Return a piece of evidence as JSON values, its kind under ``type``."""
-    return {"type": EVIDENCE_NAMES[type(item)], **_fields(item)}
+    return {"type": EVIDENCE_NAMES[type(item).__name__], **_fields(item)}
 
 
 def _evidence_detail(item: Evidence) -> str:  # noqa: PLR0911  # one return per kind
+    from releasekit._rules.evidence import (  # noqa: PLC0415  # once there is evidence to show
+        Attestation,
+        ChangeReview,
+        LogReview,
+        MigrationRun,
+        SignOff,
+        TestRun,
+        TestsWritten,
+    )
+
     match item:
         case TestsWritten():
             return f"covers {', '.join(item.covers) or 'nothing new'}"
@@ -310,7 +315,7 @@ def _evidence_detail(item: Evidence) -> str:  # noqa: PLR0911  # one return per 
 
 def evidence_summary(item: Evidence) -> str:
     """Return what a piece of evidence says, e.g. ``test-run on tests: passed``."""
-    return f"{EVIDENCE_NAMES[type(item)]} {_evidence_detail(item)}"
+    return f"{EVIDENCE_NAMES[type(item).__name__]} {_evidence_detail(item)}"
 
 
 def evidence_line(item: Evidence) -> str:
@@ -458,10 +463,6 @@ def event_json(event: Event) -> dict[str, object]:
     }
 
 
-#: The names of evidence types as the stored event data tags them (``"SignOff"``).
-_TAGGED = {kind.__name__: name for kind, name in EVIDENCE_NAMES.items()}
-
-
 def event_step(event: Event) -> str:
     """Return where an event happened: ``stage -> production``, or one environment."""
     if event.source and event.target and event.source != event.target:
@@ -476,7 +477,7 @@ def event_reason(event: Event) -> str:
     recorded = event.data.get("evidence")
     if isinstance(recorded, list):
         kinds = [item.get("type") for item in recorded if isinstance(item, Mapping)]
-        return "recorded " + ", ".join(_TAGGED.get(str(kind), str(kind)) for kind in kinds)
+        return "recorded " + ", ".join(EVIDENCE_NAMES.get(str(kind), str(kind)) for kind in kinds)
     return ""
 
 

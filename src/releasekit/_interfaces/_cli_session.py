@@ -210,6 +210,17 @@ class Session:
         return self._path("db", "RELEASEKIT_DB") or DEFAULT_DB
 
     @property
+    def sqlite_file(self) -> str | None:
+        """The SQLite file the store is kept in; ``None`` for another store (PostgreSQL, memory).
+
+        Raises:
+            InvalidInputError: :attr:`db` names no store.
+        """
+        from releasekit._actions.opening import sqlite_file  # noqa: PLC0415  # on use
+
+        return sqlite_file(self.db)
+
+    @property
     def policy(self) -> Policy:
         """The policy in use, loaded once."""
         if self._policy is None:
@@ -342,12 +353,11 @@ class Session:
         around in a directory without releases leaves no file behind.
         """
         if self._store is None:
-            from releasekit._actions.opening import open_store, sqlite_file  # noqa: PLC0415
+            from releasekit._actions.opening import open_store  # noqa: PLC0415  # on use
 
-            location = self.db
-            file = sqlite_file(location)
+            file = self.sqlite_file
             if file is None or create or _exists(file):
-                self._store = open_store(location)
+                self._store = open_store(self.db)
             else:
                 from releasekit._records.memory import MemoryStore  # noqa: PLC0415  # on use
 
@@ -439,9 +449,13 @@ def suggester(desk: Desk, release: Release) -> show.Suggest:
     return suggest
 
 
-def next_line(record: Record, desk: Desk) -> str:
-    """Say in one line what the release's next step is, and whether it may happen now."""
-    explanation = desk.engine.explain(record.release, now=desk.clock.now())
+def next_line(record: Record, desk: Desk, *, now: pendulum.DateTime | None = None) -> str:
+    """Say in one line what the release's next step is, and whether it may happen *now*.
+
+    *now* is the desk's clock's time unless given.
+    """
+    at = desk.clock.now() if now is None else now
+    explanation = desk.engine.explain(record.release, now=at)
     step = explanation.step
     if record.attempt is not None:
         attempt = record.attempt

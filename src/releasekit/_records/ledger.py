@@ -48,7 +48,8 @@ from releasekit._records.store import (
 )
 from releasekit._records.values import Record, ReleaseRow, ReleaseSummary, State
 from releasekit._records.verifying import Replay, check_history, release_problem, tampered
-from releasekit._rules.policy import ABANDONED, Policy
+from releasekit._rules.ended import ABANDONED
+from releasekit._rules.policy import Policy
 from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 
 if TYPE_CHECKING:

@@ -498,20 +498,34 @@ def summary_of(row: ReleaseRow) -> ReleaseSummary:
     """Return the summary of a release row.
 
     Raises:
-        RecordError: A column cannot be read.
+        RecordError: A column cannot be read; its ``release_id`` names the release.
     """
     name = row.id
-    return ReleaseSummary(
-        id=row.id,
-        version=row.version,
-        kind=Kind(row.kind),
-        state=row.state,
-        revision=row.revision,
-        head=row.head,
-        created_at=_instant(row, "created_at"),
-        created_by=row.created_by,
-        updated_at=_instant(row, "updated_at"),
-        finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
-        attempt=None if row.attempt is None else _read(row.attempt, Attempt, f"the step of {name}"),
-        attention=_attention(row),
-    )
+    try:
+        return ReleaseSummary(
+            id=row.id,
+            version=row.version,
+            kind=_kind(row),
+            state=row.state,
+            revision=row.revision,
+            head=row.head,
+            created_at=_instant(row, "created_at"),
+            created_by=row.created_by,
+            updated_at=_instant(row, "updated_at"),
+            finished_at=None if row.finished_at is None else _instant(row, "finished_at"),
+            attempt=None
+            if row.attempt is None
+            else _read(row.attempt, Attempt, f"the step of {name}"),
+            attention=_attention(row),
+        )
+    except RecordError as error:
+        raise RecordError(what=error.what, problems=error.problems, release_id=name) from None
+
+
+def _kind(row: ReleaseRow) -> Kind:
+    """Read the kind of *row*, or say that its column cannot be read."""
+    try:
+        return Kind(row.kind)
+    except ValueError:
+        problem = f"{row.kind!r} is no kind of release @ $.kind"
+        raise RecordError(what=f"the row of {row.id}", problems=[problem]) from None

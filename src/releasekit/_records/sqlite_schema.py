@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from releasekit._records.rows import ROW_COLUMNS, numbered
+from releasekit._records.sqlite_probe import APPLICATION_ID
 from releasekit._records.store import read_event
-from releasekit._records.verifying import migrated_release
 from releasekit.exceptions import SchemaVersionError, StoreError
 
 if TYPE_CHECKING:
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from releasekit._records.values import ReleaseRow
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "insert_release", "prepare", "read_events"]
-
-#: Marks a SQLite file as a releasekit store (``PRAGMA application_id``): "RKit".
-APPLICATION_ID = 0x524B6974
 
 #: How long a process opening a new file waits before trying WAL mode again, in seconds.
 _WAL_RETRY = 0.005
@@ -356,6 +353,8 @@ def _rows_of_releases(conn: sqlite3.Connection) -> None:
     states = conn.execute(
         "SELECT stream, revision, head, snapshot FROM streams WHERE instr(stream, ':') = 0"
     ).fetchall()
+    if states:  # a new file has none: it is created without loading the replay
+        from releasekit._records.verifying import migrated_release  # noqa: PLC0415  # on use
     for stream, revision, head, text in states:
         events = read_events(conn, stream)
         migrated = migrated_release(stream, revision=revision, head=head, text=text, events=events)

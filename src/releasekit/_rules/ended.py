@@ -17,14 +17,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from releasekit._rules.policy import ABANDONED, ROLLED_BACK
 from releasekit.exceptions import ReleaseEndedError
 
 if TYPE_CHECKING:
     from releasekit._rules.policy import Policy
     from releasekit._rules.release import Release
 
-__all__ = ["ENDED_STATES", "has_ended", "require_open"]
+__all__ = ["ABANDONED", "ENDED_STATES", "ROLLED_BACK", "has_ended", "require_open"]
+
+#: The state of a release that was given up before reaching the end of its flow.
+ABANDONED = "abandoned"
+
+#: The state of a release taken out of the last environment by a rollback.
+ROLLED_BACK = "rolled-back"
 
 #: The states of a release that has ended.
 ENDED_STATES = frozenset({ABANDONED, ROLLED_BACK})

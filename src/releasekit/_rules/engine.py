@@ -18,7 +18,7 @@ import pendulum
 from transitions import Machine
 
 from releasekit._rules._time import instant
-from releasekit._rules.ended import require_open
+from releasekit._rules.ended import ABANDONED, ROLLED_BACK, require_open
 from releasekit._rules.evidence import (
     CLOCK_SKEW_TOLERANCE,
     ChangeReview,
@@ -29,7 +29,7 @@ from releasekit._rules.evidence import (
 )
 from releasekit._rules.flow_machine import ABANDON, PROMOTE, ROLL_BACK, definition
 from releasekit._rules.guards import GuardContext
-from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
+from releasekit._rules.policy import Policy, Step
 from releasekit._rules.release import Artifact, Kind, Move, Release
 from releasekit._rules.timeline import Owed, Wait, timeline
 from releasekit._rules.verdicts import Blocker

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from releasekit._rules.policy import ABANDONED, ROLLED_BACK
+from releasekit._rules.ended import ABANDONED, ROLLED_BACK
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

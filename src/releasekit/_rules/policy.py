@@ -35,12 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Flow", "Gate", "Policy", "Step"]
 
-#: The state of a release that was given up before reaching the end of its flow.
-ABANDONED = "abandoned"
-
-#: The state of a release taken out of the last environment by a rollback.
-ROLLED_BACK = "rolled-back"
-
 
 def _kind(value: Kind | str) -> Kind:
     try:

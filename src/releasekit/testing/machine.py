@@ -40,6 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from releasekit._rules import guards
 from releasekit._rules.clock import FixedClock
+from releasekit._rules.ended import ABANDONED, ROLLED_BACK
 from releasekit._rules.engine import Engine
 from releasekit._rules.evidence import (
     Attestation,
@@ -51,7 +52,6 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.policy import ABANDONED, ROLLED_BACK, Policy, Step
 from releasekit._rules.release import Artifact, Kind, Release
 from releasekit.exceptions import (
     InvalidInputError,
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from releasekit._rules.evidence import Evidence
+    from releasekit._rules.policy import Policy, Step
     from releasekit._rules.verdicts import Blocker
 
 __all__ = ["PolicyMachine", "satisfying_evidence"]
