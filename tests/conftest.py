@@ -3,6 +3,10 @@
 ``HYPOTHESIS_PROFILE=fast`` runs few examples while editing; ``ci`` (the default
 when ``CI`` is set) is derandomized so a red run can be reproduced.
 
+Browser: the ``browser`` fixture is the system's Chromium, driven by Playwright, started
+once for the whole session (see ``browser.py``); without it the browser tests skip —
+except in CI, where they fail.
+
 Stores: the ``store`` fixture is parametrized over every store (memory, SQLite,
 PostgreSQL), so one contract suite runs against each. PostgreSQL is a real
 server the suite starts itself (see ``pgserver.py``), or the one named by
@@ -19,12 +23,16 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 
+import board_store
+import browser as browsers
 import pgserver
 from releasekit.stores import MemoryStore, PostgresStore, SqliteStore, Store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
+
+    from playwright.sync_api import Browser
 
 
 settings.register_profile("fast", max_examples=20)
@@ -145,3 +153,40 @@ def store(backend: Backend) -> Store:
 def open_store(backend: Backend) -> Callable[[], Store]:
     """Open another handle on the test's store (in memory: the same store)."""
     return backend.open
+
+
+# ---------------------------------------------------------------------------
+# The board: a seeded store, and the browser
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seeded_week(tmp_path_factory: pytest.TempPathFactory) -> board_store.Seeded:
+    """A team's week of releases (see ``board_store.py``), written once for the session."""
+    return board_store.seed(tmp_path_factory.mktemp("week"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """The system's Chromium, headless, for the whole session; closed at its end."""
+    executable = browsers.find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415  # only for these tests
+    except ImportError:
+        executable = None
+    if executable is None:
+        message = (
+            "no browser to read the board in: install Chromium (apt-get install chromium) and "
+            f"Playwright (pip install 'releasekit[tests]'), or set {browsers.CHROMIUM_ENV}"
+        )
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(executable), args=list(browsers.ARGS)
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from releasekit import calendars, exceptions, executors, guards, stores, testing
+    from releasekit import board, calendars, exceptions, executors, guards, stores, testing
     from releasekit._actions.data import (
         DataOperation,
         DataOperationKind,
@@ -223,7 +223,9 @@ _SOURCES = {
     ),
 }
 #: The public submodules, imported the first time they are read.
-_SUBMODULES = frozenset({"calendars", "exceptions", "executors", "guards", "stores", "testing"})
+_SUBMODULES = frozenset(
+    {"board", "calendars", "exceptions", "executors", "guards", "stores", "testing"}
+)
 _LAZY = {name: module for module, names in _SOURCES.items() for name in names}
 
 
@@ -354,6 +356,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Window",
     "YearlyDates",
     "__version__",
+    "board",
     "calendars",
     "check_policy",
     "check_policy_text",

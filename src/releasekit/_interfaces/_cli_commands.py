@@ -86,6 +86,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "freeze lift": ("_cli_freeze", "lift"),
     "freeze history": ("_cli_freeze", "history"),
     "demo": ("_cli_demo", "demo"),
+    "board": ("board._command", "serve"),
 }
 
 

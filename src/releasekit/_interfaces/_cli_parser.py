@@ -212,6 +212,12 @@ def policy_parsers(policy: argparse.ArgumentParser) -> None:
         )
 
 
+def _board_parser(board: argparse.ArgumentParser) -> None:
+    from releasekit._interfaces.board._arguments import add_arguments  # noqa: PLC0415  # on use
+
+    add_arguments(board)
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one function per command
     """Return the parser of the ``releasekit`` command line.
 
@@ -383,6 +389,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
         "freeze",
         "declare a freeze on the spot (an incident), list the declared ones, lift one",
         freeze_parsers,
+    )
+    command.offer(
+        "board",
+        "serve the release board: every release, what holds it, and when it can move, "
+        "read-only in a browser (needs releasekit[board])",
+        _board_parser,
     )
     command.offer(
         "demo",

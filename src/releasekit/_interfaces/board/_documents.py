@@ -1,0 +1,264 @@
+"""The documents the board shows: what ``releasekit --json`` prints for each read-only command.
+
+The board runs the command line's own commands, with its own parser, on a
+session of its own (:class:`BoardSession`): the store comes read-only from the
+board's :class:`~releasekit._interfaces.board._store.StoreSource`, the policy is
+the one loaded when the board started, and every document of one page is
+answered at one instant. An error becomes the ``{"error": ...}`` document the
+command would print, and a bug the ``InternalError`` one — never a traceback
+on a page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pendulum
+
+from releasekit._actions.desk import Desk
+from releasekit._actions.executors.recording import dry_run
+from releasekit._interfaces import _cli_operations, cli
+from releasekit._interfaces._cli_commands import COMMANDS, Session, exit_code_for
+from releasekit._interfaces._cli_commands import _error_json as error_json
+from releasekit._interfaces.board._store import StoreSource
+from releasekit._rules.clock import FixedClock
+from releasekit._rules.policy import Policy
+from releasekit.exceptions import (
+    InvalidInputError,
+    NotPermittedError,
+    PolicyError,
+    ReleaseKitError,
+    StoreError,
+    UnknownDataOperationError,
+    UnknownReleaseError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from releasekit._interfaces._cli_commands import Reply
+    from releasekit._interfaces.board._store import ReadOnlyStore
+
+__all__ = ["Answer", "BoardSession", "Documents"]
+
+_log = logging.getLogger("releasekit.board")
+
+
+def _command(name: str) -> Callable[[Session, argparse.Namespace], Reply]:
+    """Return the function of the command *name* (``status``, ``data list``)."""
+    found = COMMANDS.get(name)
+    return found if found is not None else _cli_operations.COMMANDS[name]
+
+
+#: The exit codes of a usage error and of a bug, as the command line has them.
+_USAGE = int(cli.ExitCode.ERROR)
+_INTERNAL = int(cli.ExitCode.INTERNAL_ERROR)
+
+
+@attrs.frozen(kw_only=True)
+class Answer:
+    """What a command answered the board: its JSON document and its exit code.
+
+    Attributes:
+        data: The document ``--json`` prints: the command's reply, or ``{"error": ...}``.
+        code: The command's exit code.
+        status: The HTTP status the board answers it with: 200 for a reply,
+            404 for an unknown release or data operation, 400 for bad input, 403
+            for what the board may not do, 503 for a store it cannot read, 500
+            for a bug.
+    """
+
+    data: Mapping[str, Any]
+    code: int
+    status: int = 200
+
+    @property
+    def error(self) -> Mapping[str, object] | None:
+        """The error, if the command failed: the ``error`` object of the document."""
+        found = self.data.get("error")
+        return found if isinstance(found, dict) and len(self.data) == 1 else None
+
+
+#: The HTTP status of each kind of error the board reports, by its ``type``.
+_STATUSES: Mapping[type[ReleaseKitError], int] = {
+    UnknownReleaseError: 404,
+    UnknownDataOperationError: 404,
+    InvalidInputError: 400,
+    PolicyError: 400,
+    NotPermittedError: 403,
+    StoreError: 503,
+}
+
+
+def _status(error: BaseException) -> int:
+    """Return the HTTP status of an answer holding *error*."""
+    for kind, status in _STATUSES.items():
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+@attrs.define
+class BoardSession(Session):
+    """A command line's session that reads the board's store and never acts.
+
+    The policy is the board's, loaded once; the store is the board's source,
+    read-only; the clock is fixed at the instant the session was made, so the
+    documents of one page agree; the desk is built once and runs nothing.
+    Who asks is no one in particular.
+
+    Args:
+        args: The parsed command line (the board's ``--db`` and ``--policy``).
+        environ: The environment variables it resolves them with.
+        source: Where the store is.
+        loaded: The board's policy.
+        instant: The instant every document of the session is answered at.
+    """
+
+    source: StoreSource = attrs.field(kw_only=True)
+    loaded: Policy = attrs.field(kw_only=True)
+    instant: pendulum.DateTime = attrs.field(kw_only=True)
+    _desk: Desk | None = attrs.field(default=None, init=False)
+
+    @property
+    def policy(self) -> Policy:
+        """The board's policy, loaded when it started."""
+        return self.loaded
+
+    @property
+    def clock(self) -> FixedClock:
+        """A clock fixed at the session's instant."""
+        return FixedClock(self.instant)
+
+    def now(self) -> pendulum.DateTime:
+        """The session's instant."""
+        return self.instant
+
+    def store(self, *, create: bool = False) -> ReadOnlyStore:
+        """The board's store, read-only (*create* is ignored: the board creates nothing)."""
+        del create
+        return self.source.store()
+
+    def desk(self, *, create: bool = False, executors: bool = False) -> Desk:
+        """One desk for the session, on the read-only store, with executors that only record."""
+        del create, executors
+        if self._desk is None:
+            self._desk = Desk(
+                self.policy, store=self.store(), executors=dry_run(), clock=self.clock
+            )
+        return self._desk
+
+    @property
+    def actor(self) -> str:
+        """Refused: the board acts for no one.
+
+        Raises:
+            NotPermittedError: Always.
+        """
+        raise NotPermittedError(
+            "the board only reads; act with the releasekit command",
+            actor="the board",
+            action="act",
+            allowed=(),
+        )
+
+    @property
+    def asking(self) -> str | None:
+        """No one in particular: a board's viewers are not named."""
+        return None
+
+    def close(self) -> None:
+        """Leave the board's store open for the next page."""
+
+
+@attrs.define
+class Documents:
+    """Runs the command line's read-only commands for the board, and answers their documents.
+
+    Args:
+        source: The board's store.
+        policy: The board's policy.
+        policy_file: The policy file it was read from (``None``: the reference policy).
+        db: The store's location, as ``--db`` gives it.
+        environ: The environment variables the board was started with.
+    """
+
+    source: StoreSource
+    policy: Policy
+    policy_file: str | None
+    db: str
+    environ: Mapping[str, str]
+    _parser: argparse.ArgumentParser = attrs.field(factory=cli.build_parser, init=False)
+    _parsing: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
+
+    def session(self, instant: pendulum.DateTime) -> BoardSession:
+        """Return a session answering at *instant*."""
+        args = argparse.Namespace(db=self.db, policy=self.policy_file, json=True, debug=False)
+        return BoardSession(
+            args, self.environ, source=self.source, loaded=self.policy, instant=instant
+        )
+
+    def ask(
+        self,
+        session: BoardSession,
+        command: str,
+        options: Sequence[str] = (),
+        **given: object,
+    ) -> Answer:
+        """Answer ``releasekit --json COMMAND OPTIONS`` with *given* as its arguments.
+
+        Args:
+            session: The session to answer in.
+            command: The command's name, e.g. ``status`` or ``data list``.
+            options: Options as typed, e.g. ``("--count=8",)``: the command's
+                parser reads them, and refuses what it would refuse.
+            **given: Its positional arguments, set as they are: ``release="2.4.0"``.
+                Never parsed, so a value starting with ``-`` is a value.
+        """
+        placeholders = ["--", *(name.upper() for name in given)] if given else []
+        try:
+            with self._parsing:
+                args = self._parser.parse_args([*command.split(), *options, *placeholders])
+        except cli._UsageError as usage:  # noqa: SLF001  # the command line's own usage error
+            return Answer(data=_usage_json(usage.parser, usage.message), code=_USAGE, status=400)
+        vars(args).update(given)
+        try:
+            reply = _command(command)(session, args)
+        except ReleaseKitError as error:
+            exit_code = exit_code_for(error)
+            document = error_json(error, exit_code)
+            return Answer(data=document, code=int(exit_code), status=_status(error))
+        except Exception as error:  # noqa: BLE001  # a bug: reported as the command reports one
+            _log.exception("releasekit board: %s failed", command)
+            return Answer(data=_internal_json(error), code=_INTERNAL, status=500)
+        return Answer(data=reply.data, code=int(reply.code))
+
+
+def _usage_json(parser: argparse.ArgumentParser, message: str) -> dict[str, object]:
+    """The document of a usage error, as ``releasekit --json`` prints it."""
+    return {
+        "error": {
+            "type": "UsageError",
+            "message": message,
+            "exit_code": _USAGE,
+            "usage": parser.format_usage().strip(),
+        }
+    }
+
+
+def _internal_json(error: Exception) -> dict[str, object]:
+    """The document of a bug, as ``releasekit --json`` prints it."""
+    what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return {
+        "error": {
+            "type": "InternalError",
+            "message": f"unexpected error (this is a bug in releasekit): {what}",
+            "exit_code": _INTERNAL,
+            "exception": type(error).__name__,
+        }
+    }
