@@ -72,7 +72,7 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def benchmarks(session: nox.Session) -> None:
     """Print releasekit's costs as ratios against the bare operations."""
-    session.install("-e", ".[postgres]")
+    session.install("-e", ".[postgres,board]")
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         session.run(
             "python",

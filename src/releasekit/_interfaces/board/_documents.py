@@ -26,6 +26,7 @@ from releasekit._interfaces import _cli_operations, cli
 from releasekit._interfaces._cli_commands import COMMANDS, Session, exit_code_for
 from releasekit._interfaces._cli_commands import _error_json as error_json
 from releasekit._interfaces.board._store import StoreSource
+from releasekit._records.values import Record
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.policy import Policy
 from releasekit.exceptions import (
@@ -39,10 +40,11 @@ from releasekit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from releasekit._interfaces._cli_commands import Reply
     from releasekit._interfaces.board._store import ReadOnlyStore
+    from releasekit._records.values import ReleaseSummary
 
 __all__ = ["Answer", "BoardSession", "Documents"]
 
@@ -104,6 +106,31 @@ def _status(error: BaseException) -> int:
 
 
 @attrs.define
+class _PageDesk(Desk):
+    """A desk that loads each release once for all the documents of one page.
+
+    The overview asks ``status`` for every release and ``explain`` for each
+    blocked one: the second reads the release the first just loaded. A page
+    is answered at one instant, so what it read first is what it shows.
+    """
+
+    _loaded: dict[str, Record] = attrs.field(factory=dict, init=False, repr=False)
+
+    def get(self, release_id: str) -> Record:
+        """Return the release's record, loaded once per page."""
+        found = self._loaded.get(release_id)
+        if found is None:
+            found = self._loaded[release_id] = super().get(release_id)
+        return found
+
+    def records(self, releases: Iterable[str | ReleaseSummary]) -> list[Record]:
+        """Return the records of the releases listed, keeping each for the page."""
+        found = super().records(releases)
+        self._loaded.update((record.id, record) for record in found)
+        return found
+
+
+@attrs.define
 class BoardSession(Session):
     """A command line's session that reads the board's store and never acts.
 
@@ -148,7 +175,7 @@ class BoardSession(Session):
         """One desk for the session, on the read-only store, with executors that only record."""
         del create, executors
         if self._desk is None:
-            self._desk = Desk(
+            self._desk = _PageDesk(
                 self.policy, store=self.store(), executors=dry_run(), clock=self.clock
             )
         return self._desk

@@ -2,9 +2,10 @@
 
 A :class:`StoreSource` opens the store the command names (``--db``,
 ``$RELEASEKIT_DB``, ``./releasekit.db``) and hands it out wrapped in a
-:class:`ReadOnlyStore`, which answers every read and refuses every write. A SQLite file that does not
-exist yet reads as an empty store until a command creates it; one written by an
-older releasekit is refused rather than migrated, since migrating is writing.
+:class:`ReadOnlyStore`, which answers every read and refuses every write. A
+SQLite file that does not exist yet reads as an empty store until a command
+creates it; one written by an older releasekit is refused rather than migrated,
+since migrating is writing.
 """
 
 from __future__ import annotations
