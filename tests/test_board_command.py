@@ -81,6 +81,9 @@ def test_no_other_command_loads_the_board(argv: list[str], expected: int, tmp_pa
         ("--port=-1", "'-1' is not a TCP port"),
         ("--root-path=releases", "'releases' is no path prefix; write one such as /releases"),
         ("--root-path=/a?b", "'/a?b' is no path prefix"),
+        ("--host=", "'' is no address; give one such as 127.0.0.1, ::1 or 0.0.0.0"),
+        ("--host=local host", "'local host' is no address"),
+        ("--host=\x1b[2J", "'\\x1b[2J' is no address"),
     ],
 )
 def test_a_bad_option_is_a_usage_error(
@@ -110,6 +113,18 @@ def test_the_board_without_its_extra_says_how_to_install_it(
         "pip install 'releasekit[board]'\n"
     )
     assert (2, said) == (code, capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("address", ["no-such-host.invalid", "-x", "999.1.1.1"])
+def test_an_address_that_is_not_this_machine_s_is_refused(
+    address: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Exit 2 before anything is served, naming the address and what to give instead."""
+    code = cli.main(["--db", str(tmp_path / "r.db"), "board", f"--host={address}"], environ={})
+
+    printed = capsys.readouterr().err
+    assert (2, True) == (code, f"releasekit: cannot listen on {address!r}: " in printed)
+    assert printed.rstrip().endswith("give --host an address of this machine")
 
 
 def test_a_port_in_use_is_refused_with_what_to_do(

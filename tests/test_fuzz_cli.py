@@ -146,7 +146,8 @@ def _commands(
 
 
 PARSER = build_parser()
-COMMANDS = tuple(_commands(PARSER))
+#: `board` serves until it is stopped: its options are tested in test_board_command.py.
+COMMANDS = tuple(command for command in _commands(PARSER) if command.name != "board")
 GLOBAL = tuple(
     Option.of(action)
     for action in _arguments(PARSER)

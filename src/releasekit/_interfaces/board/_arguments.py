@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "add_arguments", "port", "root_path"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "add_arguments", "host", "port", "root_path"]
 
 #: Where the board listens unless told: this machine only.
 DEFAULT_HOST = "127.0.0.1"
 #: The TCP port it listens on unless told.
 DEFAULT_PORT = 8000
 _HIGHEST_PORT = 65535
+
+
+def host(text: str) -> str:
+    """Read the address to listen on: a name or an IP address, never empty.
+
+    Raises:
+        argparse.ArgumentTypeError: It is empty, or holds a space or a control character.
+    """
+    given = text.strip()
+    if not given or not given.isprintable() or any(c.isspace() for c in given):
+        msg = f"{text[:40]!r} is no address; give one such as 127.0.0.1, ::1 or 0.0.0.0"
+        raise argparse.ArgumentTypeError(msg)
+    return given
 
 
 def port(text: str) -> int:
@@ -50,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``releasekit board`` to its parser."""
     parser.add_argument(
         "--host",
+        type=host,
         default=DEFAULT_HOST,
         help=f"the address to listen on (default: {DEFAULT_HOST}, this machine only; "
         "0.0.0.0 for every address)",

@@ -53,12 +53,14 @@ def create_app(
     it, a SQLite file that does not exist yet reads as empty until a command
     creates it, and one that would have to be migrated is refused.
 
-    Mount it in a service of your own, under any prefix::
-
-        service = Starlette(routes=[Mount("/releases", app=create_app(db="releases.db"))])
-
-    or serve it with ``releasekit board``, or ``uvicorn --factory releasekit.board:create_app``
+    Mount it in a service of your own, under any prefix, serve it with
+    ``releasekit board``, or with ``uvicorn --factory releasekit.board:create_app``
     (which reads ``$RELEASEKIT_DB`` and ``$RELEASEKIT_POLICY``).
+
+    Example:
+        >>> service = Starlette(  # doctest: +SKIP
+        ...     routes=[Mount("/releases", app=create_app(db="releases.db"))]
+        ... )
 
     Args:
         db: The store: a SQLite file or a ``postgresql://`` URL.
