@@ -72,7 +72,11 @@ def seed(db: Path, count: int) -> None:
             desk.record(
                 release.id,
                 rk.TestRun(
-                    environment="tests", version=release.version, passed=True, at=now, by="ci"
+                    environment="tests",
+                    version=release.release.version,
+                    passed=True,
+                    at=now,
+                    by="ci",
                 ),
             )
             desk.promote(release.id, by="anton")

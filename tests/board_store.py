@@ -11,7 +11,9 @@ As the board shows it on Friday 2026-11-27 at 15:00 UTC (:data:`NOW`):
 - 2.6.0 (normal) was just started with new functionality and no tests for it;
 - 2.4.1 (hotfix) passed its tests and may move on now;
 - a data adjustment of production awaits its second verification;
-- the team's offsite freezes production on the weekend of 5 December.
+- the team's offsite freezes production on the weekend of 5 December (in the policy), and
+  maria declared a freeze on the spot at 14:40: the payments provider is down, no normal
+  release enters production until Saturday 10:30.
 
 The policy is the reference policy with the team's roster, so every blocker
 names the people who can clear it.
@@ -34,6 +36,8 @@ __all__ = ["NOW", "ROSTER", "Seeded", "copy", "seed"]
 #: When the board is looked at: a Friday afternoon, before the weekend window.
 NOW = pendulum.datetime(2026, 11, 27, 15, 0, tz="UTC")
 
+#: Who may declare a freeze on the spot.
+DECLARERS = 'freeze_declarers = ["maria"]\n'
 #: The team, as a policy file lists it.
 ROSTER = """
 [people.anton]
@@ -101,7 +105,12 @@ class _Week:
 def seed(folder: Path) -> Seeded:
     """Write the week's releases into ``folder/releases.db``; return where things are."""
     policy_file = folder / "releasekit.toml"
-    policy_file.write_text(rk.reference_policy_file() + ROSTER, encoding="utf-8")
+    reference = rk.reference_policy_file()
+    first_table = reference.index("\n[")  # top-level keys go before the first table
+    policy_file.write_text(
+        f"{reference[:first_table]}\n{DECLARERS}{reference[first_table:]}{ROSTER}",
+        encoding="utf-8",
+    )
     policy = rk.load_policy(policy_file)
     recorder = executors.RecordingExecutor()
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 16, 10, 0, tz="UTC"))
@@ -166,15 +175,23 @@ def _week(desk: rk.Desk, recorder: executors.RecordingExecutor) -> None:
     walk_to(desk, "2.4.1", "tests")
     desk.run_tests("2.4.1", by="ci")
 
-    week.at(_day(27, 14, 30))
-    adjustment = desk.request_data_adjustment(
+    week.at(_day(27, 14, 40))
+    desk.freezes.declare(
+        "payments-outage",
+        until=_day(28, 10, 30),
+        reason="the payments provider is down",
+        by="maria",
+    )
+
+    week.at(_day(27, 14, 45))
+    adjustment = desk.data.request_adjustment(
         "production",
         "reprice",
         ["symbol=IEX", "from=2026-11-21"],
         by="maria",
         reason="prices of IEX were stored ten times too high since Saturday",
     )
-    desk.verify_data_adjustment(adjustment.id, by="ivan", note="checked the ten rows")
+    desk.data.verify_adjustment(adjustment.id, by="ivan", note="checked the ten rows")
 
 
 def copy(seeded: Seeded, folder: Path) -> Seeded:

@@ -78,6 +78,7 @@ SAME = [
     ("/api/deployments?environment=stage", ["deployments", "--environment", "stage"]),
     ("/api/data/list", ["data", "list"]),
     ("/api/data/show?id=adjustment-1", ["data", "show", "adjustment-1"]),
+    ("/api/freezes", ["freeze", "list"]),
 ]
 
 
@@ -215,4 +216,4 @@ def test_the_index_lists_every_endpoint_with_its_command(client: TestClient) -> 
         "releasekit --json windows [--count COUNT] [--after AFTER]",
         ["count", "after"],
     ) == shown["/api/windows"]
-    assert 11 == len(listed)
+    assert 12 == len(listed)

@@ -127,8 +127,16 @@ def test_each_blocker_on_the_overview_says_who_clears_it_and_when(client: TestCl
         "clears it: team; ask anton, maria or ivan"
     ) in shown
     assert "clears it: anton" in shown  # the tests 2.6.0 owes: its author, who owns sandbox-anton
-    assert ("only time holds it: allowed from Sat 2026-11-28 09:00 UTC (in 18 h)") in shown
-    assert "next opens Sat 2026-11-28 09:00 UTC (in 18 h)" in shown
+    assert (
+        "payments-outage-freeze production is frozen at Fri 2026-11-27 15:00 UTC by the "
+        "payments-outage freeze (the payments provider is down), declared by maria"
+    ) in shown
+    assert "clears it: maria earliest Sat 2026-11-28 10:30 UTC (in 19 h 30 min)" in shown
+    assert "only time holds it: allowed from Sat 2026-11-28 10:30 UTC (in 19 h 30 min)" in shown
+    assert (
+        "next opens Sat 2026-11-28 09:00 UTC (in 18 h) — frozen until Sat 2026-11-28 10:30 UTC "
+        "by payments-outage-freeze (the payments provider is down)"
+    ) in shown
 
 
 def test_a_release_page_marks_its_step_on_the_flow(client: TestClient) -> None:
@@ -153,7 +161,7 @@ def test_a_blocked_release_page_shows_its_blockers_forecast_and_history(
     assert "blocked sandbox → stage, 2 reasons:" in shown
     assert "releasekit review-logs 2.5.0 --verdict clean" in shown
     assert (
-        "production at the earliest: Sat 2026-11-28 09:00 UTC (in 18 h), "
+        "production at the earliest: Sat 2026-11-28 10:30 UTC (in 19 h 30 min), "
         "if the missing evidence arrives in time."
     ) in shown
     assert "verified the hash chain and the stored state agree: 7 events" in shown
@@ -204,8 +212,9 @@ def test_the_calendar_marks_the_days_a_freeze_holds_in_the_zone_it_is_drawn_in(
     in_utc = client.get("/windows").text
     in_berlin = client.get("/windows", params={"tz": "Europe/Berlin"}).text
 
-    assert ["4 Dec", "5 Dec", "6 Dec"] == frozen_days(in_utc)
-    assert ["5 Dec", "6 Dec"] == frozen_days(in_berlin)
+    declared = ["27 Nov", "28 Nov"]  # maria's freeze, declared on the spot, until Saturday
+    assert [*declared, "4 Dec", "5 Dec", "6 Dec"] == frozen_days(in_utc)
+    assert [*declared, "5 Dec", "6 Dec"] == frozen_days(in_berlin)
     assert "frozen: offsite-freeze" in in_berlin
 
 
@@ -390,6 +399,20 @@ def test_bad_options_are_refused_when_the_board_is_built(
         board.create_app(environ={"RELEASEKIT_DB": str(tmp_path / "x.db")}, **options)  # type: ignore[arg-type]
 
     assert field == refused.value.field
+
+
+def test_a_store_named_as_a_url_is_read_as_the_command_reads_it(week: board_store.Seeded) -> None:
+    """`--db sqlite:///path` names the same file; a URL of another kind is refused at once."""
+    app = board.create_app(
+        db=f"sqlite:///{week.db}", policy=week.policy, clock=rk.FixedClock(week.now), environ={}
+    )
+
+    with TestClient(app) as client:
+        listed = rows(client.get("/").text)
+    with pytest.raises(InvalidInputError, match="is a mysql URL, which releasekit cannot open"):
+        board.create_app(db="mysql://db.example/releases", environ={})
+
+    assert {"2.4.0", "2.4.1", "2.5.0", "2.6.0"} == set(listed)
 
 
 def test_the_store_and_policy_are_found_as_the_command_finds_them(

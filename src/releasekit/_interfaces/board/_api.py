@@ -110,6 +110,7 @@ ENDPOINTS: Mapping[str, Endpoint] = {
         path="/api/deployments", command="deployments", options=("environment",)
     ),
     "api-data-list": Endpoint(path="/api/data/list", command="data list", options=("environment",)),
+    "api-freezes": Endpoint(path="/api/freezes", command="freeze list"),
     "api-data-show": Endpoint(
         path="/api/data/show",
         command="data show",

@@ -22,8 +22,9 @@ import pendulum
 
 from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
-from releasekit._interfaces import _cli_operations, cli
-from releasekit._interfaces._cli_commands import COMMANDS, Session, exit_code_for
+from releasekit._interfaces import cli
+from releasekit._interfaces._cli_commands import Session, exit_code_for
+from releasekit._interfaces._cli_commands import _command as command_of
 from releasekit._interfaces._cli_commands import _error_json as error_json
 from releasekit._interfaces.board._store import StoreSource
 from releasekit._records.values import Record
@@ -40,21 +41,14 @@ from releasekit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
 
-    from releasekit._interfaces._cli_commands import Reply
     from releasekit._interfaces.board._store import ReadOnlyStore
     from releasekit._records.values import ReleaseSummary
 
 __all__ = ["Answer", "BoardSession", "Documents"]
 
 _log = logging.getLogger("releasekit.board")
-
-
-def _command(name: str) -> Callable[[Session, argparse.Namespace], Reply]:
-    """Return the function of the command *name* (``status``, ``data list``)."""
-    found = COMMANDS.get(name)
-    return found if found is not None else _cli_operations.COMMANDS[name]
 
 
 #: The exit codes of a usage error and of a bug, as the command line has them.
@@ -255,7 +249,7 @@ class Documents:
             return Answer(data=_usage_json(usage.parser, usage.message), code=_USAGE, status=400)
         vars(args).update(given)
         try:
-            reply = _command(command)(session, args)
+            reply = command_of(args)(session, args)
         except ReleaseKitError as error:
             exit_code = exit_code_for(error)
             document = error_json(error, exit_code)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 import attrs
 
+from releasekit._actions.opening import open_store, sqlite_file
 from releasekit._records.store import Store
 from releasekit.exceptions import StoreError
 
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from releasekit._records.store import Lease, Snapshot
 
 __all__ = ["ReadOnlyStore", "StoreSource"]
-
-_POSTGRES = ("postgres://", "postgresql://")
 
 
 def _refuse(doing: str) -> NoReturn:
@@ -144,7 +143,8 @@ class StoreSource:
     """The store the board reads, opened once it exists; closed by :meth:`close`.
 
     Args:
-        location: A SQLite file or a ``postgresql://`` URL, as ``--db`` takes it.
+        location: What names the store, as ``--db`` takes it: a SQLite file's
+            path or ``sqlite:///path``, or a ``postgresql://`` URL.
     """
 
     location: str
@@ -156,6 +156,7 @@ class StoreSource:
         """Return the store, read-only; an empty one while the SQLite file does not exist.
 
         Raises:
+            InvalidInputError: The location names no store.
             StoreError: The store cannot be opened, or the SQLite file was
                 written by an older releasekit and would have to be migrated.
             SchemaVersionError: It was written by a newer releasekit.
@@ -172,15 +173,10 @@ class StoreSource:
             return ReadOnlyStore(self._empty)
 
     def _open(self) -> Store | None:
-        if self.location.startswith(_POSTGRES):
-            from releasekit._records.postgres import PostgresStore  # noqa: PLC0415  # optional
-
-            return PostgresStore(self.location)
-        if not Path(self.location).is_file() or _unwritten(self.location):
+        file = sqlite_file(self.location)  # None: a PostgreSQL database, or one in memory
+        if file is not None and (not Path(file).is_file() or _unwritten(file)):
             return None
-        from releasekit._records.sqlite import SqliteStore  # noqa: PLC0415  # on use
-
-        return SqliteStore(self.location)
+        return open_store(self.location)
 
     def close(self) -> None:
         """Close the store, if it was opened."""
