@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 import board_store
 import legacy
+import pgserver
 import releasekit as rk
 from releasekit import board
 from releasekit._interfaces import cli
@@ -413,6 +414,27 @@ def test_a_store_named_as_a_url_is_read_as_the_command_reads_it(week: board_stor
         board.create_app(db="mysql://db.example/releases", environ={})
 
     assert {"2.4.0", "2.4.1", "2.5.0", "2.6.0"} == set(listed)
+
+
+def test_the_board_reads_a_postgresql_store_and_writes_nothing_to_it(
+    postgres: pgserver.PgServer | pgserver.External,
+) -> None:
+    """A team on several hosts: the board lists what the database holds, and leaves it so."""
+    url = pgserver.url(postgres.schema_dsn())
+    with rk.open_store(url) as store:
+        desk = rk.Desk(rk.reference_policy(), store=store, clock=rk.FixedClock(board_store.NOW))
+        desk.start("2.4.0", by="anton")
+        before = [(name, store.snapshot(name)) for name in store.histories()], store.events("2.4.0")
+    app = board.create_app(db=url, clock=rk.FixedClock(board_store.NOW), environ={})
+
+    with TestClient(app) as client:
+        listed = rows(client.get("/").text)
+        shown = client.get("/release", params={"id": "2.4.0"}).status_code
+    with rk.open_store(url) as store:
+        after = [(name, store.snapshot(name)) for name in store.histories()], store.events("2.4.0")
+
+    assert ({"2.4.0": "allowed"}, 200) == (listed, shown)
+    assert before == after
 
 
 def test_the_store_and_policy_are_found_as_the_command_finds_them(
