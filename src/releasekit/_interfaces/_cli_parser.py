@@ -213,7 +213,7 @@ def policy_parsers(policy: argparse.ArgumentParser) -> None:
 
 
 def _board_parser(board: argparse.ArgumentParser) -> None:
-    from releasekit._interfaces.board._arguments import add_arguments  # noqa: PLC0415  # on use
+    from releasekit._interfaces._cli_parser_board import add_arguments  # noqa: PLC0415  # on use
 
     add_arguments(board)
 

@@ -12,14 +12,14 @@ import socket
 import sys
 from typing import TYPE_CHECKING
 
-from releasekit._interfaces._cli_commands import Reply
+from releasekit._interfaces._cli_session import Reply
 from releasekit._interfaces._cli_text import escape
 from releasekit.exceptions import InvalidInputError, ReleaseKitError
 
 if TYPE_CHECKING:
     import argparse
 
-    from releasekit._interfaces._cli_commands import Session
+    from releasekit._interfaces._cli_session import Session
 
 __all__ = ["EXTRA", "serve"]
 

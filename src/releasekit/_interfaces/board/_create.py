@@ -7,7 +7,7 @@ import contextlib
 import os
 from typing import TYPE_CHECKING
 
-from releasekit._interfaces._cli_commands import Session
+from releasekit._interfaces._cli_session import Session
 from releasekit._interfaces.board._app import Board, build
 from releasekit._interfaces.board._documents import Documents
 from releasekit._interfaces.board._store import StoreSource

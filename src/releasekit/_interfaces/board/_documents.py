@@ -22,10 +22,12 @@ import pendulum
 
 from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
-from releasekit._interfaces import cli
-from releasekit._interfaces._cli_commands import Session, exit_code_for
-from releasekit._interfaces._cli_commands import _command as command_of
+from releasekit._interfaces._cli_arguments import UsageError
+from releasekit._interfaces._cli_codes import ExitCode
 from releasekit._interfaces._cli_commands import _error_json as error_json
+from releasekit._interfaces._cli_commands import command, exit_code_for
+from releasekit._interfaces._cli_parser import build_parser
+from releasekit._interfaces._cli_session import Session
 from releasekit._interfaces.board._store import StoreSource
 from releasekit._records.values import Record
 from releasekit._rules.clock import FixedClock
@@ -52,8 +54,8 @@ _log = logging.getLogger("releasekit.board")
 
 
 #: The exit codes of a usage error and of a bug, as the command line has them.
-_USAGE = int(cli.ExitCode.ERROR)
-_INTERNAL = int(cli.ExitCode.INTERNAL_ERROR)
+_USAGE = int(ExitCode.ERROR)
+_INTERNAL = int(ExitCode.INTERNAL_ERROR)
 
 
 @attrs.frozen(kw_only=True)
@@ -214,7 +216,7 @@ class Documents:
     policy_file: str | None
     db: str
     environ: Mapping[str, str]
-    _parser: argparse.ArgumentParser = attrs.field(factory=cli.build_parser, init=False)
+    _parser: argparse.ArgumentParser = attrs.field(factory=build_parser, init=False)
     _parsing: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False)
 
     def session(self, instant: pendulum.DateTime) -> BoardSession:
@@ -227,15 +229,15 @@ class Documents:
     def ask(
         self,
         session: BoardSession,
-        command: str,
+        name: str,
         options: Sequence[str] = (),
         **given: object,
     ) -> Answer:
-        """Answer ``releasekit --json COMMAND OPTIONS`` with *given* as its arguments.
+        """Answer ``releasekit --json NAME OPTIONS`` with *given* as its arguments.
 
         Args:
             session: The session to answer in.
-            command: The command's name, e.g. ``status`` or ``data list``.
+            name: The command's name, e.g. ``status`` or ``data list``.
             options: Options as typed, e.g. ``("--count=8",)``: the command's
                 parser reads them, and refuses what it would refuse.
             **given: Its positional arguments, set as they are: ``release="2.4.0"``.
@@ -244,18 +246,18 @@ class Documents:
         placeholders = ["--", *(name.upper() for name in given)] if given else []
         try:
             with self._parsing:
-                args = self._parser.parse_args([*command.split(), *options, *placeholders])
-        except cli._UsageError as usage:  # noqa: SLF001  # the command line's own usage error
+                args = self._parser.parse_args([*name.split(), *options, *placeholders])
+        except UsageError as usage:  # the command line's own usage error
             return Answer(data=_usage_json(usage.parser, usage.message), code=_USAGE, status=400)
         vars(args).update(given)
         try:
-            reply = command_of(args)(session, args)
+            reply = command(name)(session, args)
         except ReleaseKitError as error:
             exit_code = exit_code_for(error)
             document = error_json(error, exit_code)
             return Answer(data=document, code=int(exit_code), status=_status(error))
         except Exception as error:  # noqa: BLE001  # a bug: reported as the command reports one
-            _log.exception("releasekit board: %s failed", command)
+            _log.exception("releasekit board: %s failed", name)
             return Answer(data=_internal_json(error), code=_INTERNAL, status=500)
         return Answer(data=reply.data, code=int(reply.code))
 

@@ -1,7 +1,8 @@
 """The options of ``releasekit board``; the standard library only, as the command's parser is.
 
 The store and the policy come from the options every command takes (``--db``,
-``--policy``), and ``--now`` shows the board as at one instant.
+``--policy``), and ``--now`` shows the board as at one instant. The board
+itself lives in :mod:`releasekit._interfaces.board`, imported only when it runs.
 """
 
 from __future__ import annotations
