@@ -219,6 +219,17 @@ def test_the_calendar_marks_the_days_a_freeze_holds_in_the_zone_it_is_drawn_in(
     assert "frozen: offsite-freeze" in in_berlin
 
 
+def test_an_opening_a_freeze_takes_part_of_is_shown_in_pieces(client: TestClient) -> None:
+    """Maria's freeze takes Saturday's window until 10:30 UTC: what is left stays open."""
+    html = client.get("/windows", params={"tz": "Europe/Berlin"}).text
+
+    saturday = html[html.index('<span class="date">28 Nov</span>') :].split("</td>")[0]
+    slots = re.findall(r'<span class="slot( frozen)?" title="[^"]*">([^<]+)</span>', saturday)
+    assert [(" frozen", "10:00\u201311:30"), ("", "11:30\u201313:00")] == slots
+    assert 1 == html.count('<tr class="partly-frozen">')
+    assert 2 == html.count('<tr class="frozen">')  # the offsite's weekend, whole
+
+
 def test_a_zone_no_one_knows_is_refused_on_the_page(client: TestClient) -> None:
     """400, saying what to write."""
     page = client.get("/windows", params={"tz": "Mars/Olympus"})

@@ -2,11 +2,14 @@
 
 Built from the ``windows`` document (the openings of the last environment's
 time windows, each with the stretches freezes remove, and every freeze's
-periods) in a zone of the reader's choice: UTC, or the viewer's own.
+periods) in a zone of the reader's choice: UTC, or the viewer's own. An
+opening a freeze takes part of is shown in pieces: what stays open, and what
+the freeze removes.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -15,7 +18,10 @@ import pendulum
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["Day", "Slot", "instant", "weeks"]
+__all__ = ["Day", "Slot", "fully_frozen", "instant", "pieces", "weeks"]
+
+#: A stretch of time: its start, its end, and the codes of the freezes holding in it.
+Piece = tuple["pendulum.DateTime", "pendulum.DateTime", tuple[str, ...]]
 
 
 @attrs.frozen(kw_only=True)
@@ -24,10 +30,10 @@ class Slot:
 
     Attributes:
         code: The window's code.
-        start: When it opens that day, as ``HH:mm`` in the calendar's zone.
-        end: When it closes that day (``24:00`` when it goes on past midnight), or
+        start: When it begins that day, as ``HH:mm`` in the calendar's zone.
+        end: When it ends that day (``24:00`` when it goes on past midnight), or
             ``""`` when the opening's end is not known.
-        frozen: The codes of the freezes that remove part of the opening.
+        frozen: The codes of the freezes that take this part; empty if it is open.
     """
 
     code: str
@@ -45,7 +51,7 @@ class Day:
         label: How it is shown, e.g. ``Sat 28 Nov``.
         past: Whether it ended before the calendar's first instant.
         today: Whether the calendar's first instant falls on it.
-        slots: The openings on it.
+        slots: The parts of openings on it, in order.
         freezes: The codes of the freezes holding at some time that day.
     """
 
@@ -65,16 +71,81 @@ def instant(text: object) -> pendulum.DateTime | None:
     return parsed if isinstance(parsed, pendulum.DateTime) else None
 
 
-def _spans(
-    items: Iterable[Mapping[str, Any]], start: str, end: str, horizon: pendulum.DateTime
-) -> list[tuple[pendulum.DateTime, pendulum.DateTime, Mapping[str, Any]]]:
-    """Return each item's (start, end, item); an open end reaches the *horizon*."""
-    found = []
-    for item in items:
-        begins, stops = instant(item.get(start)), instant(item.get(end))
-        if begins is not None:
-            found.append((begins, stops or horizon, item))
+def _span(
+    item: Mapping[str, Any], horizon: pendulum.DateTime
+) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
+    """Return an item's start and end; an open end reaches the *horizon*."""
+    begins = instant(item.get("start"))
+    if begins is None:
+        return None
+    return begins, instant(item.get("end")) or horizon
+
+
+def pieces(opening: Mapping[str, Any], horizon: pendulum.DateTime) -> list[Piece]:
+    """Split an opening into what stays open and what freezes take, in order.
+
+    Args:
+        opening: An opening of the ``windows`` document, with its ``frozen`` stretches.
+        horizon: Where an opening or a stretch without an end stops.
+    """
+    span = _span(opening, horizon)
+    if span is None:
+        return []
+    cuts = [
+        (*stretch, str(cut.get("code", "")))
+        for cut in opening.get("frozen", [])
+        if (stretch := _span(cut, horizon)) is not None
+    ]
+    edges = sorted({*span, *(moment for begins, stops, _ in cuts for moment in (begins, stops))})
+    found: list[Piece] = []
+    for begins, stops in itertools.pairwise(edges):
+        if not span[0] <= begins < stops <= span[1]:
+            continue
+        codes = tuple(
+            dict.fromkeys(code for start, end, code in cuts if start <= begins and stops <= end)
+        )
+        if found and found[-1][2] == codes and found[-1][1] == begins:
+            found[-1] = (found[-1][0], stops, codes)
+        else:
+            found.append((begins, stops, codes))
     return found
+
+
+def fully_frozen(opening: Mapping[str, Any]) -> bool:
+    """Whether freezes take the whole of an opening of the ``windows`` document."""
+    begins = instant(opening.get("start"))
+    if begins is None:
+        return False
+    parts = pieces(opening, begins.add(days=_FAR))
+    return bool(parts) and all(codes for _, _, codes in parts)
+
+
+#: How far an opening or a freeze without an end is followed, in days.
+_FAR = 90
+
+
+def _clock(moment: pendulum.DateTime, day_ends: pendulum.DateTime, zone: str) -> str:
+    """Return ``HH:mm`` of *moment* in *zone*, or ``24:00`` at the midnight that ends the day."""
+    return "24:00" if moment >= day_ends else moment.in_timezone(zone).format("HH:mm")
+
+
+def _slots(
+    openings: Iterable[tuple[str, bool, list[Piece]]],
+    day: pendulum.DateTime,
+    day_ends: pendulum.DateTime,
+    zone: str,
+) -> tuple[Slot, ...]:
+    return tuple(
+        Slot(
+            code=code,
+            start=_clock(max(begins, day), day_ends, zone),
+            end=_clock(min(stops, day_ends), day_ends, zone) if ends_known else "",
+            frozen=codes,
+        )
+        for code, ends_known, parts in openings
+        for begins, stops, codes in parts
+        if begins < day_ends and stops > day
+    )
 
 
 def weeks(document: Mapping[str, Any], *, zone: str, count: int = 4) -> list[list[Day]]:
@@ -89,58 +160,32 @@ def weeks(document: Mapping[str, Any], *, zone: str, count: int = 4) -> list[lis
     first = after.start_of("week")
     horizon = first.add(weeks=count)
     openings = [
-        (window["code"], begins, stops, opening)
+        (str(window.get("code", "")), opening.get("end") is not None, pieces(opening, horizon))
         for window in document.get("windows", [])
-        for begins, stops, opening in _spans(window.get("openings", []), "start", "end", horizon)
+        for opening in window.get("openings", [])
     ]
     periods = [
-        (freeze["code"], begins, stops)
+        (str(freeze.get("code", "")), *span)
         for freeze in document.get("freezes", [])
-        for begins, stops, _ in _spans(freeze.get("periods", []), "start", "end", horizon)
+        for period in freeze.get("periods", [])
+        if (span := _span(period, horizon)) is not None
     ]
     calendar: list[list[Day]] = []
     for week in range(count):
         days = []
         for offset in range(7):
             day = first.add(weeks=week, days=offset)
-            ends = day.add(days=1)
-            slots = []
-            for code, begins, stops, opening in openings:
-                if begins < ends and stops > day:
-                    shown_start = max(begins, day).in_timezone(zone)
-                    shown_end = "" if opening.get("end") is None else _clock(min(stops, ends), ends)
-                    frozen = tuple(dict.fromkeys(cut["code"] for cut in opening.get("frozen", [])))
-                    slots.append(
-                        Slot(
-                            code=code,
-                            start=shown_start.format("HH:mm"),
-                            end=shown_end,
-                            frozen=frozen,
-                        )
-                    )
-            freezes = tuple(
-                dict.fromkeys(
-                    code for code, begins, stops in periods if begins < ends and stops > day
-                )
-            )
+            day_ends = day.add(days=1)
+            holding = (code for code, begins, stops in periods if begins < day_ends and stops > day)
             days.append(
                 Day(
                     date=day.to_date_string(),
                     label=day.format("ddd D MMM"),
-                    past=ends <= after,
-                    today=day <= after < ends,
-                    slots=tuple(slots),
-                    freezes=freezes,
+                    past=day_ends <= after,
+                    today=day <= after < day_ends,
+                    slots=_slots(openings, day, day_ends, zone),
+                    freezes=tuple(dict.fromkeys(holding)),
                 )
             )
         calendar.append(days)
     return calendar
-
-
-def _clock(moment: pendulum.DateTime, midnight: pendulum.DateTime) -> str:
-    """Return ``HH:mm`` of *moment*, or ``24:00`` if it is the *midnight* that ends the day."""
-    return (
-        "24:00"
-        if moment == midnight
-        else moment.in_timezone(midnight.timezone_name or "UTC").format("HH:mm")
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from releasekit._interfaces._cli_render import EVIDENCE_NAMES
-from releasekit._interfaces.board._calendar import instant
+from releasekit._interfaces.board._calendar import fully_frozen, instant
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -150,6 +150,7 @@ def either(names: object) -> str:
 #: The filters the board's templates use.
 FILTERS: Mapping[str, Callable[..., object]] = {
     "reached": reached,
+    "fully_frozen": fully_frozen,
     "when": when,
     "distance": distance,
     "duration": duration,
