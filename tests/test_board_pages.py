@@ -153,6 +153,19 @@ def test_a_release_page_marks_its_step_on_the_flow(client: TestClient) -> None:
     assert 1 == html.count('class="step blocked"')
 
 
+def test_the_steps_beside_the_flow_mark_the_guards_that_fail_and_those_lifted(
+    client: TestClient,
+) -> None:
+    """The next step's failing guards are marked; a hotfix's flow lifts the window."""
+    normal = client.get("/release", params={"id": "2.5.0"}).text
+    hotfix = client.get("/release", params={"id": "2.4.1"}).text
+
+    failing = re.findall(r'<li class="failing"><span class="code">([^<]+)</span>', normal)
+    lifted = re.findall(r'<li class="lifted"><span class="code">([^<]+)</span>', hotfix)
+    assert (["signed-off", "logs-reviewed"], ["production-window"]) == (failing, lifted)
+    assert "only owners act" not in normal  # who acts is no readiness of the release
+
+
 def test_a_blocked_release_page_shows_its_blockers_forecast_and_history(
     client: TestClient,
 ) -> None:

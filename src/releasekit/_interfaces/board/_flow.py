@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 import attrs
 from markupsafe import Markup, escape
 
+from releasekit._rules.flow_machine import definition
 from releasekit._rules.guards import GuardKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from releasekit._rules.policy import Policy
+    from releasekit._rules.policy import Policy, Step
 
 __all__ = ["FlowStep", "flow_steps", "flow_svg"]
 
@@ -56,11 +57,20 @@ class FlowStep:
 
 
 def flow_steps(policy: Policy, kind: str) -> tuple[FlowStep, ...]:
-    """Return the steps of the flow of *kind*, with the guards the diagram labels them with.
+    """Return the steps of the flow of *kind*, with the guards that label them.
 
-    As in the Mermaid diagram, a guard on who acts is left out: it decides who
-    may take a step, not whether the release is ready for it.
+    The steps come from the definition the engine's machine and the Mermaid
+    diagram are built from, in its order. As in the diagram, a guard on who
+    acts is left out: it decides who may take a step, not whether the release
+    is ready for it.
     """
+    steps: list[Step] = []
+
+    def labels(step: Step) -> tuple[()]:
+        steps.append(step)
+        return ()
+
+    definition(policy, policy.flow(kind).kind, conditions=labels)
     return tuple(
         FlowStep(
             source=step.source,
@@ -72,7 +82,7 @@ def flow_steps(policy: Policy, kind: str) -> tuple[FlowStep, ...]:
             ),
             lifted=tuple((guard.code, guard.describe()) for guard in step.lifted),
         )
-        for step in policy.steps(kind)
+        for step in steps
     )
 
 
