@@ -12,6 +12,7 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 import board_store
+import hostile
 import legacy
 import pgserver
 import releasekit as rk
@@ -273,6 +274,51 @@ def test_a_hostile_release_id_is_shown_as_text_and_its_link_finds_it(tmp_path: P
         page.status_code,
         re.findall(r"<h1>([^<]+)</h1>", page.text)[0],
     )
+
+
+#: What a terminal or a browser would act on rather than show, as hostile.py forges it.
+RAW = ("\x1b", "\x07", "\r", "\u202e", "\u2028", "\b")
+
+
+def test_control_characters_in_what_the_store_holds_are_shown_as_escapes(
+    tmp_path: Path,
+) -> None:
+    r"""A note with escape sequences and a bidi override shows as \x1b and \u202e, never raw."""
+    store = rk.SqliteStore(tmp_path / "releases.db")
+    hostile.forge(store)
+    store.close()
+    app = board.create_app(
+        db=tmp_path / "releases.db", clock=rk.FixedClock(board_store.NOW), environ={}
+    )
+
+    with TestClient(app) as client:
+        pages = [
+            client.get(path).text
+            for path in ("/?show=all", "/release?id=forged-abandoned", "/production")
+        ]
+
+    assert [[], [], []] == [[raw for raw in RAW if raw in page] for page in pages]
+    assert "\\x1b[31mRED\\x1b[0m\\r\\x08overwritten \\u202eesrever" in pages[1]  # the reason
+    assert "\\x1b[31mRED" in pages[2]  # the adjustment's verification note, awaiting its second
+
+
+def test_a_release_whose_rows_were_edited_by_hand_says_so_and_where(tmp_path: Path) -> None:
+    """Its page is refused (409) with the command's sentence, and verifying names the event."""
+    store = rk.SqliteStore(tmp_path / "releases.db")
+    hostile.forge(store)
+    store.close()
+    hostile.forge_version(tmp_path / "releases.db")
+    app = board.create_app(
+        db=tmp_path / "releases.db", clock=rk.FixedClock(board_store.NOW), environ={}
+    )
+
+    with TestClient(app) as client:
+        page = client.get("/release", params={"id": hostile.RELEASE_ID})
+
+    shown = text(page.text)
+    assert 409 == page.status_code
+    assert "the stored state of forged does not match its history" in shown
+    assert "forged: TAMPERED at event" in shown
 
 
 @pytest.mark.parametrize("path", ["/", "/release?id=2.5.0", "/production", "/windows"])

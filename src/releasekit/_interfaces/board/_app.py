@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import attrs
 import jinja2
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response, StreamingResponse
@@ -24,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from releasekit._interfaces._cli_text import json_text
+from releasekit._interfaces._cli_text import escape, json_text
 from releasekit._interfaces.board import _pages
 from releasekit._interfaces.board._api import ENDPOINTS, answer, index
 from releasekit._interfaces.board._documents import Documents
@@ -107,6 +108,7 @@ class Board:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=_visible,
         )
         environment.filters.update(FILTERS)
         self._templates = environment
@@ -150,6 +152,20 @@ class Board:
                 return self.render(request, _unexpected(error), session, token)
 
         return await run_in_threadpool(work)
+
+
+def _visible(value: object) -> object:
+    r"""Show every control and format character of a string a page prints as an escape.
+
+    A version, a note or a reason may hold a newline, ``\x1b`` or a bidi
+    override (U+202E) that would turn the rest of a line around: each is
+    written as the command line writes it (``\n``, ``\x1b``, ``\u202e``),
+    before the markup is escaped. What the board drew itself (``Markup``) is
+    left alone.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return escape(value)
+    return value
 
 
 def _unexpected(error: Exception) -> _pages.Page:

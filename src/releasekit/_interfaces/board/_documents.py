@@ -33,9 +33,11 @@ from releasekit._records.values import Record
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.policy import Policy
 from releasekit.exceptions import (
+    HistoryTamperedError,
     InvalidInputError,
     NotPermittedError,
     PolicyError,
+    RecordError,
     ReleaseKitError,
     StoreError,
     UnknownDataOperationError,
@@ -67,8 +69,9 @@ class Answer:
         code: The command's exit code.
         status: The HTTP status the board answers it with: 200 for a reply,
             404 for an unknown release or data operation, 400 for bad input, 403
-            for what the board may not do, 503 for a store it cannot read, 500
-            for a bug.
+            for what the board may not do, 409 for a history that does not
+            verify, 503 for a store it cannot reach, 500 for a row it cannot
+            read or a bug.
     """
 
     data: Mapping[str, Any]
@@ -89,6 +92,8 @@ _STATUSES: Mapping[type[ReleaseKitError], int] = {
     InvalidInputError: 400,
     PolicyError: 400,
     NotPermittedError: 403,
+    HistoryTamperedError: 409,
+    RecordError: 500,
     StoreError: 503,
 }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 from markupsafe import Markup, escape
 
+from releasekit._interfaces._cli_text import escape as visible
 from releasekit._rules.flow_machine import definition
 from releasekit._rules.guards import GuardKind
 
@@ -90,6 +91,11 @@ def _shown(name: str) -> str:
     return name if len(name) <= _SHOWN else f"{name[: _SHOWN - 1]}…"
 
 
+def _text(text: str) -> Markup:
+    """Escape *text* for SVG, every control and format character written as a visible escape."""
+    return escape(visible(text))
+
+
 def flow_svg(
     path: Sequence[str],
     *,
@@ -124,7 +130,7 @@ def flow_svg(
     )
     parts = [
         opening,
-        f"<title>{escape(title)}</title>",
+        f"<title>{_text(title)}</title>",
         _ARROW,
     ]
     current = names.index(state) if state in names else -1
@@ -151,11 +157,11 @@ def flow_svg(
         if ended and index == len(names) - 1:
             box.append("ended")
         parts.append(
-            f'<g class="{" ".join(box)}"><title>{escape(name)}</title>'
+            f'<g class="{" ".join(box)}"><title>{_text(name)}</title>'
             f'<rect x="{left}" y="{_MARGIN}" width="{_BOX_WIDTH}" height="{_BOX_HEIGHT}" '
             f'rx="8" ry="8"/>'
             f'<text x="{left + _BOX_WIDTH // 2}" y="{_MARGIN + _BOX_HEIGHT // 2 + 5}" '
-            f'text-anchor="middle">{escape(_shown(name))}</text></g>'
+            f'text-anchor="middle">{_text(_shown(visible(name)))}</text></g>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  # every name in it is escaped above

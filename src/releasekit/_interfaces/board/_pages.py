@@ -132,7 +132,11 @@ def release(documents: Documents, session: BoardSession, release_id: str) -> Pag
     """One release: its flow, what holds its next step, its plan, evidence and history."""
     status = documents.ask(session, "status", release=release_id)
     if status.error is not None:
-        return _failed(status, f"Release {release_id}")
+        failed = _failed(status, f"Release {release_id}")
+        if status.error.get("type") != "HistoryTamperedError":
+            return failed
+        checked = documents.ask(session, "verify", release=release_id)
+        return attrs.evolve(failed, context={**failed.context, "verified": checked.data})
     record: Mapping[str, Any] = status.data["release"]
     explanation: Mapping[str, Any] = status.data["explanation"]
     kind = record["kind"]
