@@ -444,6 +444,53 @@ def test_a_store_of_an_older_releasekit_is_refused_not_migrated(tmp_path: Path) 
     assert before == db.read_bytes()
 
 
+#: A team's own process: two environments, no window, no freeze, no hotfix flow.
+SMALL_POLICY = """\
+name = "careful team"
+
+[[environments]]
+name = "dev"
+owners = ["Lea"]
+
+[[environments]]
+name = "live"
+gate = [
+  { type = "signed-off", environment = "dev", min_people = 2 },
+  { type = "changes-reviewed", not_by = ["author"] },
+]
+
+[[flows]]
+kind = "normal"
+path = ["dev", "live"]
+"""
+
+
+def test_every_page_reads_a_team_s_own_policy(tmp_path: Path) -> None:
+    """No window, no freeze, no hotfix, nothing in `live` yet: each page says so."""
+    policy = tmp_path / "releasekit.toml"
+    policy.write_text(SMALL_POLICY, encoding="utf-8")
+    store = rk.SqliteStore(tmp_path / "releases.db")
+    desk = rk.Desk(rk.load_policy(policy), store=store, clock=rk.FixedClock(board_store.NOW))
+    desk.start("1.0.0", by="lea")
+    store.close()
+    app = board.create_app(
+        db=tmp_path / "releases.db", policy=policy, clock=rk.FixedClock(board_store.NOW), environ={}
+    )
+
+    with TestClient(app) as client:
+        shown = {
+            path: client.get(path) for path in ("/", "/release?id=1.0.0", "/production", "/windows")
+        }
+
+    assert dict.fromkeys(shown, 200) == {path: page.status_code for path, page in shown.items()}
+    assert "policy <strong>careful team</strong>" in shown["/"].text
+    assert "Nothing runs in live yet." in text(shown["/production"].text)
+    assert "live has no time window: releases may enter it at any time." in text(
+        shown["/windows"].text
+    )
+    assert "signed-off nobody has signed off" in text(shown["/release?id=1.0.0"].text)
+
+
 def test_a_policy_file_with_problems_is_refused_when_the_board_is_built(tmp_path: Path) -> None:
     """Every problem is said at once, before any page is served."""
     policy = tmp_path / "releasekit.toml"
