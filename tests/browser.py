@@ -6,12 +6,19 @@ chromium``), found as ``$RELEASEKIT_CHROMIUM`` if set, else ``chromium`` or
 ``chromium-browser`` on the ``PATH``. It runs headless, without a sandbox (the
 tests may run as root), and with every background connection of its own turned
 off: the board loads nothing from outside the machine, and neither does the browser.
+
+One Chromium runs for the whole test session (:func:`start_chromium`), and each
+module of browser tests connects Playwright to it over the DevTools protocol
+for as long as it runs: Playwright's synchronous API marks an event loop as
+running in its thread while it is open, which would refuse ``asyncio.run`` to
+every other test of the process.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -25,7 +32,7 @@ if TYPE_CHECKING:
 
     from starlette.types import ASGIApp
 
-__all__ = ["ARGS", "CHROMIUM_ENV", "Served", "find_chromium", "serve"]
+__all__ = ["ARGS", "CHROMIUM_ENV", "Chromium", "Served", "find_chromium", "serve", "start_chromium"]
 
 #: Set to the Chromium executable to drive.
 CHROMIUM_ENV = "RELEASEKIT_CHROMIUM"
@@ -53,6 +60,51 @@ def find_chromium() -> Path | None:
         if found:
             return Path(found)
     return None
+
+
+@attrs.define
+class Chromium:
+    """A headless Chromium running for the session, listening for DevTools connections.
+
+    Attributes:
+        endpoint: Where Playwright connects to it (``http://127.0.0.1:PORT``).
+    """
+
+    endpoint: str
+    _process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        """Stop the browser and wait for it to end."""
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # pragma: no cover  # a browser that will not end
+            self._process.kill()
+            self._process.wait()
+
+
+def start_chromium(executable: Path, profile: Path) -> Chromium:
+    """Start *executable* headless with its profile in *profile*; return it once it listens.
+
+    Raises:
+        RuntimeError: It ended, or did not listen within 60 seconds.
+    """
+    process = subprocess.Popen(  # noqa: S603  # the machine's Chromium, our arguments
+        [str(executable), *ARGS, "--remote-debugging-port=0", f"--user-data-dir={profile}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    written = profile / "DevToolsActivePort"  # the port it listens on, first line
+    deadline = time.monotonic() + 60
+    while not (written.exists() and written.read_text(encoding="utf-8").strip()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            msg = f"{executable} did not start (exit code {process.returncode})"
+            raise RuntimeError(msg)
+        time.sleep(0.02)
+    port = written.read_text(encoding="utf-8").split()[0]
+    return Chromium(endpoint=f"http://127.0.0.1:{port}", process=process)
 
 
 @attrs.define

@@ -3,9 +3,9 @@
 ``HYPOTHESIS_PROFILE=fast`` runs few examples while editing; ``ci`` (the default
 when ``CI`` is set) is derandomized so a red run can be reproduced.
 
-Browser: the ``browser`` fixture is the system's Chromium, driven by Playwright, started
-once for the whole session (see ``browser.py``); without it the browser tests skip —
-except in CI, where they fail.
+Browser: the ``chromium`` fixture is the system's Chromium, started once for the whole
+session, and ``browser`` drives it with Playwright for one module at a time (see
+``browser.py``); without them the browser tests skip — except in CI, where they fail.
 
 Stores: the ``store`` fixture is parametrized over every store (memory, SQLite,
 PostgreSQL), so one contract suite runs against each. PostgreSQL is a real
@@ -16,6 +16,7 @@ except in CI (``CI=true``), where they fail.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from typing import TYPE_CHECKING
 
@@ -167,14 +168,10 @@ def seeded_week(tmp_path_factory: pytest.TempPathFactory) -> board_store.Seeded:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """The system's Chromium, headless, for the whole session; closed at its end."""
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[browsers.Chromium]:
+    """The system's Chromium, headless, for the whole session; stopped at its end."""
     executable = browsers.find_chromium()
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415  # only for these tests
-    except ImportError:
-        executable = None
-    if executable is None:
+    if executable is None or importlib.util.find_spec("playwright") is None:
         message = (
             "no browser to read the board in: install Chromium (apt-get install chromium) and "
             f"Playwright (pip install 'releasekit[tests]'), or set {browsers.CHROMIUM_ENV}"
@@ -182,11 +179,26 @@ def browser() -> Iterator[Browser]:
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
+    started = browsers.start_chromium(executable, tmp_path_factory.mktemp("chromium"))
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: browsers.Chromium) -> Iterator[Browser]:
+    """The session's Chromium, driven by Playwright for one module of tests.
+
+    Playwright's synchronous API marks an event loop as running in this thread
+    while it is open: it is closed at the end of the module, so the tests of
+    other modules may run their own (``asyncio.run``).
+    """
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  # only for these tests
+
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(executable), args=list(browsers.ARGS)
-        )
+        connected = playwright.chromium.connect_over_cdp(chromium.endpoint)
         try:
-            yield launched
+            yield connected
         finally:
-            launched.close()
+            connected.close()

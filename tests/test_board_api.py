@@ -58,6 +58,8 @@ def command_line(
 SAME = [
     ("/api/status", ["status"]),
     ("/api/status?release=2.4.0", ["status", "2.4.0"]),
+    ("/api/status?all=true", ["status", "--all"]),
+    ("/api/status?limit=2&after=2.4.0", ["status", "--limit", "2", "--after", "2.4.0"]),
     ("/api/explain?release=2.5.0", ["explain", "2.5.0"]),
     ("/api/explain?release=2.4.1", ["explain", "2.4.1"]),
     ("/api/explain?release=2.2.0", ["explain", "2.2.0"]),
@@ -110,6 +112,8 @@ ERRORS = [
     ("/api/diagram?kind=urgent", ["diagram", "--kind", "urgent"], 400),
     ("/api/data/list?environment=nowhere", ["data", "list", "--environment", "nowhere"], 400),
     ("/api/monitoring?release=2.5.0", ["monitoring", "2.5.0"], 400),
+    ("/api/status?limit=1001", ["status", "--limit", "1001"], 400),
+    ("/api/status?release=2.4.0&all=1", ["status", "2.4.0", "--all"], 400),
 ]
 
 
@@ -142,6 +146,7 @@ def test_an_error_is_the_command_s_error_document_with_an_http_status(
         ("/api/status?now=2030-01-01T00:00Z", "unknown query parameter 'now'"),
         ("/api/windows?count=2&count=3", "the query parameter 'count' is given twice"),
         ("/api/deployments?executors=dt", "unknown query parameter 'executors'"),
+        ("/api/status?all=maybe", "all='maybe' is neither true nor false"),
     ],
 )
 def test_a_parameter_the_command_does_not_take_is_a_usage_error(

@@ -120,6 +120,24 @@ def test_finished_releases_are_listed_behind_the_filter(client: TestClient) -> N
     assert ("finished", "finished", 6) == (listed["2.3.0"], listed["2.2.0"], len(listed))
 
 
+def test_the_overview_pages_through_many_releases(client: TestClient) -> None:
+    """?limit=2 lists two at a time; the next page's link lists the two after them."""
+    first = client.get("/", params={"limit": "2"}).text
+    link = re.findall(r'<a href="([^"]+)" rel="next">Next page</a>', first)[0]
+    second = client.get(link.replace("&amp;", "&")).text
+
+    assert (["2.4.0", "2.4.1"], ["2.5.0", "2.6.0"]) == (list(rows(first)), list(rows(second)))
+    assert "/?after=2.4.1&amp;limit=2" == link
+    assert [] == re.findall(r'rel="next"', second)
+
+
+def test_a_page_size_the_command_would_refuse_is_refused_on_the_page(client: TestClient) -> None:
+    """400, with the command's own usage error."""
+    page = client.get("/", params={"limit": "0"})
+
+    assert (400, True) == (page.status_code, "is not a whole number from 1 to 1000" in page.text)
+
+
 def test_each_blocker_on_the_overview_says_who_clears_it_and_when(client: TestClient) -> None:
     """The blockers name the roles and people who clear them, and the earliest moment."""
     shown = text(client.get("/").text)

@@ -68,7 +68,12 @@ class Endpoint:
 #: Every endpoint, by the name of its route.
 ENDPOINTS: Mapping[str, Endpoint] = {
     "api-status": Endpoint(
-        path="/api/status", command="status", argument="release", attribute="release"
+        path="/api/status",
+        command="status",
+        argument="release",
+        attribute="release",
+        options=("after", "limit"),
+        flags=("all",),
     ),
     "api-explain": Endpoint(
         path="/api/explain",

@@ -193,10 +193,14 @@ def path_for(request: Request, name: str, /, **query: object) -> str:
 
 async def _overview(request: Request) -> Response:
     board: Board = request.app.state.board
-    everything = request.query_params.get("show") == "all"
+    query = request.query_params
+    everything = query.get("show") == "all"
+    after, limit = query.get("after"), query.get("limit")
     return await board.page(
         request,
-        lambda documents, session: _pages.overview(documents, session, everything=everything),
+        lambda documents, session: _pages.overview(
+            documents, session, everything=everything, after=after, limit=limit
+        ),
     )
 
 

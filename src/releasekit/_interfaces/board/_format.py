@@ -136,7 +136,7 @@ def event_reason(event: Mapping[str, Any]) -> str:
 
 
 #: The names of evidence types as the stored event data tags them (``"SignOff"``).
-_TAGGED = {kind.__name__: name for kind, name in EVIDENCE_NAMES.items()}
+_TAGGED = EVIDENCE_NAMES
 
 
 def either(names: object) -> str:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Page", "overview", "production", "release", "windows"]
 
+#: How many releases the overview lists on a page unless told: as many as ``status`` lists.
+OVERVIEW_LIMIT = 1000
 #: How many openings the windows page asks for: four weeks of a daily window, and more.
 OPENINGS = 40
 #: How many weeks the windows page's calendar shows.
@@ -81,47 +83,68 @@ def verdict(row: Mapping[str, Any], explanation: Mapping[str, Any] | None = None
     return "waiting" if explanation is not None and explanation.get("earliest") else "blocked"
 
 
-def overview(documents: Documents, session: BoardSession, *, everything: bool) -> Page:
+def overview(
+    documents: Documents,
+    session: BoardSession,
+    *,
+    everything: bool,
+    after: str | None = None,
+    limit: str | None = None,
+) -> Page:
     """The releases: where each is on its flow, whether it may move, and what holds it.
+
+    A page lists what ``status`` lists — the releases in flight, or with
+    *everything* the finished ones too — :data:`OVERVIEW_LIMIT` at a time
+    (or *limit*), after the id *after*; each release something holds is
+    explained in full.
 
     Args:
         documents: Where the documents come from.
         session: The session answering them.
         everything: Show finished releases too.
+        after: List the releases after this id: the next page.
+        limit: How many to list, as ``status --limit`` reads it.
     """
-    status = documents.ask(session, "status")
+    options = [f"--limit={limit or OVERVIEW_LIMIT}"]
+    if everything:
+        options.append("--all")
+    if after:
+        options.append(f"--after={after}")
+    status = documents.ask(session, "status", options)
     if status.error is not None:
         return _failed(status, "Releases")
     rows: list[Mapping[str, Any]] = list(status.data.get("releases", []))
-    active = [row for row in rows if not finished(row)]
-    shown = rows if everything else active
     explained: dict[str, Mapping[str, Any]] = {}
-    for row in shown:
+    for row in rows:
         if row.get("blocker_codes"):
             answer = documents.ask(session, "explain", release=row["id"])
             if answer.error is None:
                 explained[row["id"]] = answer.data
     paths = {flow.kind.value: flow.path for flow in documents.policy.flows}
-    counts = dict.fromkeys(("allowed", "waiting", "blocked", "in-flight", "unreadable"), 0)
-    for row in active:
+    items = [
+        {
+            "row": row,
+            "verdict": verdict(row, explained.get(row["id"])),
+            "explanation": explained.get(row["id"]),
+            "path": paths.get(row.get("kind") or "", ()),
+        }
+        for row in rows
+    ]
+    counts = dict.fromkeys(
+        ("allowed", "waiting", "blocked", "in-flight", "unreadable", "finished"), 0
+    )
+    for row in rows:
         counts[verdict(row, explained.get(row["id"]))] += 1
     upcoming = documents.ask(session, "windows", ["--count=1"])
     return Page(
         template="overview.html",
         context={
             "title": "Releases",
-            "items": [
-                {
-                    "row": row,
-                    "verdict": verdict(row, explained.get(row["id"])),
-                    "explanation": explained.get(row["id"]),
-                    "path": paths.get(row.get("kind") or "", ()),
-                }
-                for row in shown
-            ],
+            "items": items,
             "everything": everything,
-            "active": len(active),
-            "total": len(rows),
+            "after": after,
+            "limit": limit,
+            "next_after": status.data.get("next_after"),
             "counts": counts,
             "windows": upcoming.data if upcoming.error is None else None,
         },

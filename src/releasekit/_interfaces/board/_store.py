@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from releasekit._records.events import Draft, Event, Verification
-    from releasekit._records.rows import ReleaseRow, StoredRelease
+    from releasekit._records.rows import StoredRelease
     from releasekit._records.store import Lease, Snapshot
+    from releasekit._records.values import ReleaseRow
 
 __all__ = ["ReadOnlyStore", "StoreSource"]
 
@@ -198,7 +199,10 @@ def _unwritten(location: str) -> bool:
     Raises:
         StoreError: The file was written by an older releasekit.
     """
-    from releasekit._records.sqlite import APPLICATION_ID, MIGRATIONS  # noqa: PLC0415  # on use
+    from releasekit._records.sqlite_probe import (  # noqa: PLC0415  # on use
+        APPLICATION_ID,
+        SCHEMA_VERSION,
+    )
 
     try:
         conn = sqlite3.connect(f"{Path(location).resolve().as_uri()}?mode=ro", uri=True)
@@ -212,7 +216,7 @@ def _unwritten(location: str) -> bool:
         return False
     finally:
         conn.close()
-    if application_id not in {0, APPLICATION_ID} or version >= len(MIGRATIONS):
+    if application_id not in {0, APPLICATION_ID} or version >= SCHEMA_VERSION:
         return False
     if version == 0:
         return bool(tables == 0)
