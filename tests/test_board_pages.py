@@ -19,6 +19,7 @@ import releasekit as rk
 from releasekit import board
 from releasekit._interfaces import cli
 from releasekit._interfaces.board._store import ReadOnlyStore
+from releasekit._interfaces.board._watch import token
 from releasekit.exceptions import InvalidInputError, PolicyFileError, StoreError
 
 if TYPE_CHECKING:
@@ -570,6 +571,24 @@ def test_the_board_reads_a_postgresql_store_and_writes_nothing_to_it(
 
     assert ({"2.4.0": "allowed"}, 200) == (listed, shown)
     assert before == after
+
+
+def test_a_postgresql_store_s_token_changes_with_every_event(
+    postgres: pgserver.PgServer | pgserver.External,
+) -> None:
+    """The change stream of a store with no file to look at digests every history's head."""
+    url = pgserver.url(postgres.schema_dsn())
+    with rk.open_store(url) as store:
+        desk = rk.Desk(rk.reference_policy(), store=store, clock=rk.FixedClock(board_store.NOW))
+        desk.start("2.4.0", by="anton")
+        first = token(ReadOnlyStore(store))
+        same = token(ReadOnlyStore(store))
+        desk.promote("2.4.0", by="anton")
+        moved = token(ReadOnlyStore(store))
+        desk.data.request_adjustment("production", "reprice", by="maria", reason="prices")
+        adjusted = token(ReadOnlyStore(store))
+
+    assert (first, 3) == (same, len({first, moved, adjusted}))
 
 
 def test_the_store_and_policy_are_found_as_the_command_finds_them(

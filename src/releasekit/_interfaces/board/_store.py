@@ -173,6 +173,28 @@ class StoreSource:
                 self._empty = MemoryStore()
             return ReadOnlyStore(self._empty)
 
+    def stamp(self) -> str | None:
+        """Return what changes whenever anything is written to the SQLite file; else ``None``.
+
+        Every commit to a file in WAL mode writes its ``-wal`` file, and every
+        checkpoint the file itself: their sizes and modification times change
+        with every write, and reading them opens nothing, however many releases
+        the file holds. (A checkpoint alone changes them too: a page then
+        reads the same again, no more.)
+        """
+        file = sqlite_file(self.location)
+        if file is None:
+            return None
+        parts = []
+        for path in (Path(file), Path(f"{file}-wal")):
+            try:
+                found = path.stat()
+            except OSError:
+                parts.append("-")
+            else:
+                parts.append(f"{found.st_size}:{found.st_mtime_ns}")
+        return " ".join(parts)
+
     def _open(self) -> Store | None:
         file = sqlite_file(self.location)  # None: a PostgreSQL database, or one in memory
         if file is not None and (not Path(file).is_file() or _unwritten(file)):

@@ -1,10 +1,12 @@
 """Noticing that the store changed, so an open page can update itself.
 
-The store's *token* is a digest of the head of every history it keeps — each
-release's row and each other history's state — so any event written by any
-tool changes it, and nothing else does. One :class:`Watcher` per board reads it
-at most once per interval, however many pages are open, and only while a page
-asks.
+The store's *token* changes whenever a tool writes an event. For a SQLite file
+it is read from the file's and its write-ahead log's sizes and times
+(:meth:`StoreSource.stamp`), which costs the same however many releases the file
+holds; for another store it is a digest of the head of every history it keeps
+— each release's row and each other history's state. One :class:`Watcher` per
+board reads it at most once per interval, however many pages are open, and only
+while a page asks.
 """
 
 from __future__ import annotations
@@ -75,7 +77,12 @@ class Watcher:
             now = time.monotonic()
             if self._read_at is None or now - self._read_at >= self.interval:
                 try:
-                    self._token = token(self.source.store())
+                    stamp = self.source.stamp()
+                    self._token = (
+                        token(self.source.store())
+                        if stamp is None
+                        else hashlib.sha256(stamp.encode()).hexdigest()[:24]
+                    )
                 except ReleaseKitError as error:
                     _log.warning("releasekit board: cannot read the store: %s", error)
                     self._token = _UNREADABLE
