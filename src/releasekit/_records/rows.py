@@ -32,9 +32,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from releasekit._records.converter import dumps, iso, loads, parse_instant, structure, unstructure
-from releasekit._records.events import Event, Verification, check_chain, digest
+from releasekit._records.events import Event, Verification, check_chain, digest, seal
 from releasekit._records.fold import EFFECTS, EvidenceRecorded, Moved, Started, StepEnded
-from releasekit._records.store import tampered_state, wrong_previous
+from releasekit._records.store import (
+    check_expected,
+    check_release_id,
+    tampered_state,
+    wrong_previous,
+)
 from releasekit._records.values import (
     Attempt,
     Attention,
@@ -54,7 +59,7 @@ if TYPE_CHECKING:
 
     import pendulum
 
-    from releasekit._records.events import Action
+    from releasekit._records.events import Action, Draft
 
 __all__ = [
     "NO_FACTS",
@@ -62,7 +67,6 @@ __all__ = [
     "Fact",
     "StoredRelease",
     "check_release_chain",
-    "check_write",
     "ended_at",
     "evidence_text",
     "fact_texts",
@@ -75,6 +79,7 @@ __all__ = [
     "roll",
     "row_from",
     "row_of",
+    "sealed_write",
     "summary_of",
 ]
 
@@ -246,15 +251,30 @@ def numbered(facts: Sequence[Fact]) -> list[tuple[int, Fact]]:
     return found
 
 
-def check_write(
-    row: ReleaseRow, *, before: tuple[str, str], evidence: Sequence[str], moves: Sequence[str]
-) -> None:
-    """Refuse a release row whose digests are not *evidence* and *moves* rolled onto *before*.
+def sealed_write(
+    row: ReleaseRow,
+    *,
+    expected: int,
+    previous: str,
+    before: tuple[str, str],
+    draft: Draft,
+    evidence: Sequence[str],
+    moves: Sequence[str],
+) -> tuple[Event, tuple[Any, ...]]:
+    """Check a write of a release's rows and seal its event: what every store does first.
+
+    Returns the event and the values of :data:`~releasekit._records.events.EVENT_COLUMNS`
+    (see :func:`~releasekit._records.events.seal`), the event recording the
+    digest of ``row.text()``.
 
     Raises:
-        InvalidInputError: The row's rolling digests of evidence and of moves
-            are not those of what is written with it; nothing was written.
+        InvalidInputError: The id or *expected* is not one, the row's rolling
+            digests of evidence and of moves are not those of what is written
+            with it onto *before*, or the draft's data is not JSON; nothing
+            was written.
     """
+    stream = check_release_id(row.id)
+    check_expected(expected)
     if (roll(before[0], evidence), roll(before[1], moves)) != (
         row.evidence_digest,
         row.moves_digest,
@@ -265,6 +285,9 @@ def check_write(
             field="row",
             value=row.id,
         )
+    return seal(
+        stream, seq=expected + 1, previous=previous, draft=draft, state_digest=digest(row.text())
+    )
 
 
 # ---------------------------------------------------------------------------

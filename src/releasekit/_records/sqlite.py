@@ -45,9 +45,9 @@ from releasekit._records.rows import (
     Fact,
     StoredRelease,
     check_release_chain,
-    check_write,
     release_conflict,
     row_from,
+    sealed_write,
 )
 from releasekit._records.sqlite_schema import insert_release, prepare, read_events
 from releasekit._records.store import (
@@ -56,7 +56,6 @@ from releasekit._records.store import (
     check_history_name,
     check_holder,
     check_page,
-    check_release_id,
     check_stream,
     check_token,
     snapshot_text,
@@ -237,16 +236,16 @@ class SqliteStore:
         moves: Sequence[str] = (),
     ) -> Event:
         """Append one event to a release's history and write its rows, in one transaction."""
-        stream = check_release_id(row.id)
-        check_expected(expected)
-        check_write(row, before=(evidence_before, moves_before), evidence=evidence, moves=moves)
-        event, columns = seal(
-            stream,
-            seq=expected + 1,
+        event, columns = sealed_write(
+            row,
+            expected=expected,
             previous=previous,
+            before=(evidence_before, moves_before),
             draft=draft,
-            state_digest=digest(row.text()),
+            evidence=evidence,
+            moves=moves,
         )
+        stream = event.stream
         with self._use("write to") as conn:
             if expected == 0:
                 with self._write():
