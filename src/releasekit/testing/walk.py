@@ -192,8 +192,7 @@ class _Walker:
             self.release = self.engine.record(self.release, *items, now=self.now)
             return
         self._set_clock(self.now)
-        self.desk.record(self.release.id, *items)
-        self.release = self.desk.get(self.release.id).release
+        self.release = self.desk.record(self.release.id, *items).release
 
     def _promote(self, step: Step) -> None:
         owners = sorted(self.engine.policy.environment(step.source).owners)
@@ -207,8 +206,7 @@ class _Walker:
             self.release = self.engine.promote(self.release, by=by, now=self.now, to=step.target)
             return
         self._set_clock(self.now)
-        self.desk.promote(self.release.id, by=by, to=step.target)
-        self.release = self.desk.get(self.release.id).release
+        self.release = self.desk.promote(self.release.id, by=by, to=step.target).release
 
     def _set_clock(self, moment: pendulum.DateTime) -> None:
         assert self.desk is not None  # noqa: S101  # only called on a desk
