@@ -437,10 +437,10 @@ def test_an_edited_freeze_history_is_refused_before_it_is_acted_on(  # noqa: PLR
     assert "stage" == other.get(staged).state
 
 
-def test_a_deleted_freeze_state_is_refused_by_whoever_saw_it_and_reported_by_verify(
+def test_a_deleted_freeze_state_is_refused_by_every_tool_and_reported_by_verify(
     desk: rk.Desk, staged: str, path: Path, clock: rk.FixedClock
 ) -> None:
-    """The desk that read the freezes refuses their deletion; listing or declaring refuses it."""
+    """Whoever reads the freezes after their state was deleted is refused, even a new tool."""
     declare(desk)
     assert not desk.explain(staged).allowed
     forge(path, "DELETE FROM streams WHERE stream = ?", STREAM)
@@ -452,6 +452,10 @@ def test_a_deleted_freeze_state_is_refused_by_whoever_saw_it_and_reported_by_ver
         other.freezes.list()
     with pytest.raises(rk.HistoryTamperedError):
         declare(other, name="incident-43")
+    with pytest.raises(rk.HistoryTamperedError, match="state is gone while its history"):
+        other.explain(staged)
+    with pytest.raises(rk.HistoryTamperedError):
+        other.promote(staged, by="anton", to="production")
 
     verified = {item.stream: item for item in other.verify_all()}
     assert (False, "stage") == (verified[STREAM].ok, desk.get(staged).state)
@@ -541,5 +545,7 @@ def test_every_store_shares_a_declared_freeze_and_refuses_it_removed_by_hand(
         other.promote(staged, by="anton", to="production")
     with pytest.raises(rk.HistoryTamperedError):
         third.freezes.list()
+    with pytest.raises(rk.HistoryTamperedError):
+        third.promote(staged, by="anton", to="production")
     assert [False] == [item.ok for item in third.verify_all() if item.stream == STREAM]
     assert "stage" == third.get(staged).state

@@ -185,7 +185,7 @@ class FreezeRoom:
             HistoryTamperedError: The history of declared freezes does not verify.
         """
         moment = self._clock.now() if now is None else instant(now, field="now")
-        current = self._current(thorough=True)
+        current = self._current()
         return [freeze for freeze in current.freezes if not freeze.over(moment)]
 
     def history(self) -> builtins.list[Event]:
@@ -250,21 +250,20 @@ class FreezeRoom:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _current(self, *, thorough: bool = False) -> _Seen:
+    def _current(self) -> _Seen:
         """Return the declared freezes as stored now, checked against their history.
 
         The stored state is checked against the digest its last event recorded
         on every read; a state this room has not seen before is checked against
-        the whole history, replayed. Finding no state at all costs the one read
-        on the path of a decision; a state this room saw, gone since, is
-        refused, and so is, when *thorough* (declaring, lifting, listing), a
-        state gone while its history remains.
+        the whole history, replayed. Finding neither state nor history costs
+        the one read on the path of a decision; a state deleted while its
+        history remains is refused by the store on that same read, and a state
+        this room saw, gone since with its history, is refused here.
         """
-        store = self._ledger.store
-        snapshot = store.snapshot(STREAM)
+        snapshot = self._ledger.store.snapshot(STREAM)
         seen = self._seen
         if snapshot is None:
-            if seen is None and not (thorough and store.events(STREAM)):
+            if seen is None:
                 return _Seen(head="", revision=0, freezes=())
         elif (
             seen is not None
@@ -299,7 +298,7 @@ class FreezeRoom:
         """
         name = data["name"]
         for attempt in range(_TRIES):
-            seen = self._current(thorough=True)
+            seen = self._current()
             if action is Action.FREEZE_DECLARED:
                 self._require_free(name, seen.freezes, at)
             else:

@@ -352,11 +352,14 @@ LIST_ALL = (
     f"SELECT {COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
     'WHERE r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
 )
-#: A stream's state, with the digests of the event at its revision (one lookup by key).
+#: A stream's state, with the digests of the event at its revision, and the seq of its last
+#: event (a state deleted while its history remains is found by the same statement).
 SELECT_STATE = (
-    "SELECT s.revision, s.head, s.snapshot::text, e.digest, e.state_digest "
-    "FROM releasekit_streams AS s LEFT JOIN releasekit_events AS e "
-    "ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = %s"
+    "SELECT s.revision, s.head, s.snapshot::text, e.digest, e.state_digest, "
+    "(SELECT max(seq) FROM releasekit_events WHERE stream = q.name) "
+    "FROM (SELECT %s::text AS name) AS q "
+    "LEFT JOIN releasekit_streams AS s ON s.stream = q.name "
+    "LEFT JOIN releasekit_events AS e ON e.stream = s.stream AND e.seq = s.revision"
 )
 SELECT_HEAD_AND_STATE = (
     "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s"

@@ -99,10 +99,13 @@ _CREATE_STREAM = (
 _UPDATE_STREAM = (
     "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
 )
-#: A stream's state, with the digests of the event at its revision (one lookup by key).
+#: A stream's state, with the digests of the event at its revision, and the seq of its last
+#: event (a state deleted while its history remains is found by the same statement).
 _SELECT_STATE = (
-    "SELECT s.revision, s.head, s.snapshot, e.digest, e.state_digest FROM streams AS s "
-    "LEFT JOIN events AS e ON e.stream = s.stream AND e.seq = s.revision WHERE s.stream = ?"
+    "SELECT s.revision, s.head, s.snapshot, e.digest, e.state_digest, "
+    "(SELECT max(seq) FROM events WHERE stream = q.name) FROM (SELECT ? AS name) AS q "
+    "LEFT JOIN streams AS s ON s.stream = q.name "
+    "LEFT JOIN events AS e ON e.stream = s.stream AND e.seq = s.revision"
 )
 #: A release's row, with the digests of the event at its revision (one lookup by key).
 _SELECT_RELEASE = (

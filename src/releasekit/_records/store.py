@@ -245,6 +245,10 @@ class Store(Protocol):
         this is ``None``. The state comes with its text and the digest its last
         event recorded for it (:func:`stored_snapshot`), so a reader can check
         it at once.
+
+        Raises:
+            HistoryTamperedError: The state was deleted while the history's
+                events remain (``verify`` reports the same).
         """
         ...
 
@@ -468,13 +472,25 @@ def check_holder(holder: object) -> str:
 def stored_snapshot(stream: str, row: Sequence[Any] | None) -> Snapshot | None:
     """Build the snapshot of a stored state row, read with its history's event at its revision.
 
-    *row* holds ``revision, head, text`` of the state (its JSON text as stored)
-    and the digest and state digest of the stored event at that revision
-    (``None`` if there is none); ``None`` if the stream has no state.
+    *row* holds ``revision, head, text`` of the state (its JSON text as stored;
+    ``None`` if the stream has no state), the digest and state digest of the
+    stored event at that revision (``None`` if there is none), and the seq of
+    the stream's last event (``None`` if it has none). Returns ``None`` for a
+    stream with neither state nor history, and for a release (whose state is
+    its row).
+
+    Raises:
+        HistoryTamperedError: The state was deleted while its history remains:
+            whoever acts on that history would act on nothing.
     """
     if row is None:
         return None
-    revision, head, text, last_digest, last_state_digest = row
+    revision, head, text, last_digest, last_state_digest, last_seq = row
+    if revision is None:
+        if last_seq is None or SEPARATOR not in stream:  # a release's history has no state
+            return None
+        detail = f"its state is gone while its history of {last_seq} events remains"
+        raise tampered_state(stream, last_seq, detail)
     return Snapshot(
         stream=stream,
         revision=revision,
