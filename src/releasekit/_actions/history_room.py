@@ -17,7 +17,7 @@ from releasekit._actions import declared_freezes
 from releasekit._actions.data import STREAM_PREFIX
 from releasekit._actions.data_records import DataRecords
 from releasekit._actions.room import Room
-from releasekit._records.store import SEPARATOR
+from releasekit._records.checks import SEPARATOR
 from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 
 if TYPE_CHECKING:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from releasekit._records.checks import SEPARATOR, check_history_name, check_release_id, check_stream
 from releasekit._records.converter import unstructure
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.fold import (
@@ -36,16 +37,10 @@ from releasekit._records.fold import (
     Started,
     advance,
 )
-from releasekit._records.rows import NO_FACTS, fact_texts, next_row, record_of, summary_of
+from releasekit._records.reading import record_of, summary_of
+from releasekit._records.rows import NO_FACTS, fact_texts, next_row
 from releasekit._records.steps import StepWrites, derived
-from releasekit._records.store import (
-    SEPARATOR,
-    Snapshot,
-    Store,
-    check_history_name,
-    check_release_id,
-    check_stream,
-)
+from releasekit._records.store import Snapshot, Store
 from releasekit._records.values import Record, ReleaseRow, ReleaseSummary, State
 from releasekit._records.verifying import Replay, check_history, release_problem, tampered
 from releasekit._rules.ended import ABANDONED

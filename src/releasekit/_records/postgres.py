@@ -24,6 +24,15 @@ from typing import TYPE_CHECKING, Any, Self
 import attrs
 
 from releasekit._records import postgres_schema as sql
+from releasekit._records.checks import (
+    check_expected,
+    check_history_name,
+    check_holder,
+    check_page,
+    check_stream,
+    check_token,
+    wrong_previous,
+)
 from releasekit._records.converter import iso
 from releasekit._records.events import (
     EVENT_COLUMNS,
@@ -52,18 +61,7 @@ from releasekit._records.rows import (
     row_from,
     sealed_write,
 )
-from releasekit._records.store import (
-    Snapshot,
-    check_expected,
-    check_history_name,
-    check_holder,
-    check_page,
-    check_stream,
-    check_token,
-    snapshot_text,
-    stored_snapshot,
-    wrong_previous,
-)
+from releasekit._records.store import Snapshot, snapshot_text, stored_snapshot
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     ConflictError,

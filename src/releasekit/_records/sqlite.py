@@ -22,6 +22,15 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
+from releasekit._records.checks import (
+    check_expected,
+    check_history_name,
+    check_holder,
+    check_page,
+    check_stream,
+    check_token,
+    wrong_previous,
+)
 from releasekit._records.converter import dumps, iso, parse_instant
 from releasekit._records.events import (
     EVENT_COLUMNS,
@@ -50,18 +59,7 @@ from releasekit._records.rows import (
     sealed_write,
 )
 from releasekit._records.sqlite_schema import insert_release, prepare, read_events
-from releasekit._records.store import (
-    Snapshot,
-    check_expected,
-    check_history_name,
-    check_holder,
-    check_page,
-    check_stream,
-    check_token,
-    snapshot_text,
-    stored_snapshot,
-    wrong_previous,
-)
+from releasekit._records.store import Snapshot, snapshot_text, stored_snapshot
 from releasekit._rules._time import instant
 from releasekit.exceptions import (
     ConflictError,

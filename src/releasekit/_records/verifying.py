@@ -23,12 +23,12 @@ import attrs
 from releasekit._records.converter import loads, structure
 from releasekit._records.events import Event, Verification, check_chain
 from releasekit._records.fold import applied, facts_of
+from releasekit._records.reading import legacy_record
 from releasekit._records.rows import (
     NO_FACTS,
     Fact,
     StoredRelease,
     evidence_text,
-    legacy_record,
     move_text,
     roll,
     row_of,
