@@ -89,12 +89,16 @@ def test_a_postgresql_url_opens_the_database(request: pytest.FixtureRequest) -> 
         ("sqlite://releases.db", "three slashes"),
         ("sqlite:///", "names no file"),
         ("SQLITE:///x.db", "SQLITE URL"),
+        ("-x", "starts with '-'"),
+        ("--db=releases.db", "starts with '-'"),
+        ("host=localhost dbname=releases", "connection string"),
+        ("dbname = releases", "connection string"),
     ],
 )
 def test_what_names_no_store_is_refused_and_nothing_is_written(
     given: str, said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Empty, NUL, another database's URL, a malformed sqlite URL: refused, no file left behind."""
+    """Empty, NUL, another database's URL, a malformed URL, an option, a libpq string: refused."""
     monkeypatch.chdir(tmp_path)
 
     with pytest.raises(rk.InvalidInputError, match=said) as refused:
@@ -102,6 +106,15 @@ def test_what_names_no_store_is_refused_and_nothing_is_written(
 
     assert ("store", given, []) == (refused.value.field, refused.value.value, [*tmp_path.iterdir()])
     assert "postgresql://" in str(refused.value)
+
+
+def test_a_file_named_like_an_option_opens_through_its_path(tmp_path: Path) -> None:
+    """A file whose name starts with '-' is opened when written as ./-x or given as a Path."""
+    for given in (f"{tmp_path}/-x.db", tmp_path / "-y.db"):
+        with rk.open_store(given) as store:
+            assert [] == store.list_releases()
+
+    assert ["-x.db", "-y.db"] == sorted(path.name for path in tmp_path.glob("-*.db"))
 
 
 def test_a_value_of_another_type_is_refused() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -127,7 +128,28 @@ def _resolve(url_or_path: object) -> tuple[str, str]:
     elif "://" in location:
         scheme = location.split(":", 1)[0]
         raise _bad_store(url_or_path, f"is a {scheme} URL, which releasekit cannot open")
+    elif isinstance(url_or_path, str):  # a path object names a file, whatever its text
+        _check_plain_path(url_or_path)
     return "sqlite", location
+
+
+#: The start of a libpq connection string, ``host=db dbname=releases``.
+_CONNINFO = re.compile(r"\s*[A-Za-z_]+\s*=")
+
+
+def _check_plain_path(text: str) -> None:
+    """Refuse a path given as text that reads as something else: an option, a libpq string."""
+    if text.startswith("-"):
+        raise _bad_store(
+            text,
+            "starts with '-', as an option does; for a file of that name write ./" + text,
+        )
+    if _CONNINFO.match(text):
+        raise _bad_store(
+            text,
+            "reads as a PostgreSQL connection string; give it as a URL "
+            "(postgresql://user@host/dbname), or write a file of that name as ./" + text,
+        )
 
 
 def _location(url_or_path: object) -> str:
