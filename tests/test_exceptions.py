@@ -1,3 +1,6 @@
+import pickle
+from collections.abc import Callable
+
 import pendulum
 import pytest
 
@@ -85,3 +88,34 @@ def test_a_lapsed_lease_says_it_cannot_be_renewed() -> None:
     assert str(error).startswith(
         "test-run:tests lapsed at 2026-11-27T12:00:00+00:00 and cannot be renewed"
     )
+
+
+def _raised(action: Callable[[], object]) -> rk.ReleaseKitError:
+    with pytest.raises(rk.ReleaseKitError) as raised:
+        action()
+    return raised.value
+
+
+def test_every_error_survives_pickle_with_its_message_and_attributes() -> None:
+    """An error handed back by a process pool reads and carries what it did when raised."""
+    desk = rk.Desk(rk.reference_policy(), clock=rk.FixedClock(pendulum.datetime(2026, 11, 24)))
+    release = desk.start(version="2.4.0", by="anton", release_id="r1")
+    desk.promote(release.id, by="anton", to="tests")
+    errors = [
+        _raised(lambda: desk.get("nope")),
+        _raised(lambda: desk.promote(release.id, by="anton", to="sandbox")),
+        _raised(lambda: desk.promote(release.id, by="anton", revision=7)),
+        _raised(lambda: rk.FixedClock(pendulum.naive(2026, 1, 1))),
+        _raised(lambda: rk.open_store("mysql://db/releases")),
+    ]
+
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301  # our own bytes
+        assert (type(error), str(error), vars(error)) == (type(copy), str(copy), vars(copy))
+    assert {
+        rk.UnknownReleaseError,
+        rk.PromotionRefusedError,
+        rk.ConflictError,
+        rk.NaiveDatetimeError,
+        rk.InvalidInputError,
+    } <= {type(error) for error in errors}

@@ -22,7 +22,26 @@ __all__ = [
 
 
 class ReleaseKitError(Exception):
-    """The base of every error releasekit raises on purpose."""
+    """The base of every error releasekit raises on purpose.
+
+    Every error of the tree survives :mod:`pickle` (a process pool handing it
+    back, a task queue) with its message and its attributes as they were.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt without calling __init__: its arguments are keyword-only and
+        # differ per class, while the message and the attributes are all there is.
+        return _rebuild, (type(self), self.args, dict(vars(self)))
+
+
+def _rebuild(
+    kind: type[ReleaseKitError], args: tuple[object, ...], attributes: dict[str, object]
+) -> ReleaseKitError:
+    """Return an error of *kind* holding *args* and *attributes*, as :mod:`pickle` gave them."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    vars(error).update(attributes)
+    return error
 
 
 class InvalidInputError(ReleaseKitError, ValueError):
