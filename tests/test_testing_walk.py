@@ -160,3 +160,77 @@ def test_evidence_comes_from_enough_people_of_the_roster_and_never_the_barred_au
 
     signers = [item.by for item in release.evidence if isinstance(item, rk.SignOff)]
     assert ("live", ["ivan", "maria"]) == (release.state, signers)
+
+
+def test_a_desk_walk_through_executors_runs_the_tests_and_migrations_it_needs() -> None:
+    """Tests run on tests and migrations on stage through the executors; no run is made up."""
+    recorder = executors.RecordingExecutor()
+    clock = rk.FixedClock(FRIDAY_EVENING)
+    desk = rk.Desk(
+        rk.reference_policy(),
+        store=rk.MemoryStore(),
+        executors=executors.dry_run(recorder),
+        clock=clock,
+    )
+
+    release, _ = walk_to(
+        desk,
+        desk.start("2.4.0", by="anton", kind="hotfix", artifact=ARTIFACT),
+        "production",
+        through_executors=True,
+    )
+
+    assert ["tests"] == [call.request.environment for call in recorder.calls_for("run-tests")]
+    assert ["stage"] == [call.request.environment for call in recorder.calls_for("migrate")]
+    assert (1, 1) == (
+        len(release.evidence_of(rk.TestRun)),
+        len(release.evidence_of(rk.MigrationRun)),
+    )
+    assert ("production", True) == (release.state, desk.verify(release.id).ok)
+
+
+def test_a_walk_through_executors_that_waits_runs_each_once() -> None:
+    """Waiting for Saturday's window records fresh evidence but does not migrate twice."""
+    recorder = executors.RecordingExecutor()
+    desk = rk.Desk(
+        rk.reference_policy(),
+        store=rk.MemoryStore(),
+        executors=executors.dry_run(recorder),
+        clock=rk.FixedClock(FRIDAY_EVENING),
+    )
+
+    release, moment = walk_to(
+        desk,
+        desk.start("2.4.0", by="anton", artifact=ARTIFACT),
+        "production",
+        through_executors=True,
+    )
+
+    assert (1, 6) == (len(recorder.calls_for("migrate")), moment.isoweekday())
+    assert "production" == release.state
+
+
+def test_a_failing_test_run_stops_a_walk_through_executors() -> None:
+    """Tests that fail are a result: the walk stops in tests, naming the failed run."""
+    recorder = executors.RecordingExecutor()
+    recorder.fail("run-tests", "3 tests failed")
+    desk = rk.Desk(
+        rk.reference_policy(),
+        store=rk.MemoryStore(),
+        executors=executors.dry_run(recorder),
+        clock=rk.FixedClock(FRIDAY_EVENING),
+    )
+    record = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
+
+    with pytest.raises(rk.InvalidInputError, match="tests -> sandbox"):
+        walk_to(desk, record, "sandbox", through_executors=True)
+
+    assert "tests" == desk.get(record.id).state
+
+
+def test_an_engine_walk_through_executors_is_refused(engine: rk.Engine) -> None:
+    """An engine has no executors: asking it to run them is refused, not silently ignored."""
+    with pytest.raises(rk.InvalidInputError, match="no executors") as raised:
+        walk_to(engine, started(engine), "sandbox", now=FRIDAY_EVENING, through_executors=True)
+
+    assert "through_executors" == raised.value.field

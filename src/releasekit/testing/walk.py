@@ -7,6 +7,8 @@ or a function of your own), waits for the step's windows and reservations to
 open, and promotes as someone allowed to. It works on an :class:`Engine`
 (values in, values out) and on a :class:`Desk` whose clock is a
 :class:`FixedClock` (everything is written to its store, its clock moved on).
+On a desk it can also run the tests and migrations a step asks for through the
+desk's executors, as a team would, instead of recording their results.
 """
 
 from __future__ import annotations
@@ -14,20 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Protocol, overload
 
+from releasekit._rules import guards
 from releasekit._rules._time import instant
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.engine import Engine
+from releasekit._rules.release import Release
 from releasekit.exceptions import InvalidInputError
-from releasekit.testing.machine import satisfying_evidence
+from releasekit.testing.machine import _actor_in, satisfying_evidence
 
 if TYPE_CHECKING:
     import pendulum
 
     from releasekit._actions.desk import Desk
-    from releasekit._rules import guards
+    from releasekit._records.values import Record
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.policy import Policy, Step
-    from releasekit._rules.release import Release
 
 __all__ = ["EvidenceFor", "walk_to"]
 
@@ -60,23 +63,25 @@ def walk_to(
 @overload
 def walk_to(
     engine: Desk,
-    release: str,
+    release: str | Record | Release,
     target: str,
     *,
     now: dt.datetime | None = ...,
     every: dt.timedelta = ...,
     evidence: EvidenceFor = ...,
+    through_executors: bool = ...,
 ) -> tuple[Release, pendulum.DateTime]: ...
 
 
 def walk_to(
     engine: Engine | Desk,
-    release: Release | str,
+    release: Release | Record | str,
     target: str,
     *,
     now: dt.datetime | None = None,
     every: dt.timedelta = dt.timedelta(minutes=10),
     evidence: EvidenceFor = satisfying_evidence,
+    through_executors: bool = False,
 ) -> tuple[Release, pendulum.DateTime]:
     """Take *release* step by step until it is in *target*; return it and the last step's time.
 
@@ -90,20 +95,29 @@ def walk_to(
             when the walk starts) or a :class:`Desk` (with *release* its id;
             the walk starts at the desk's clock unless *now* is given, and sets
             that :class:`FixedClock` as it goes).
-        release: The release, or on a desk its id.
+        release: The release; on a desk its id, or the record
+            :meth:`Desk.start` returned.
         target: An environment on the release's path, after where it is.
         now: When the walk starts.
         every: The time between recording evidence and promoting, and between steps.
         evidence: Evidence for one guard; :func:`satisfying_evidence` by default
             (override it for a team's own guard types).
+        through_executors: On a desk, run the tests and the migrations a step
+            asks for where the release is (:meth:`Desk.run_tests`,
+            :meth:`Desk.migrate`, through the desk's executors) instead of
+            recording a passing run. Each runs once a step, as someone allowed
+            to act where it runs; what it records is what the guard reads.
 
     Raises:
         InvalidInputError: *target* is not ahead of the release on its path,
             a desk's clock is not a :class:`FixedClock`, or a step stays
             blocked by something evidence and waiting cannot clear (the
-            error names its blockers).
+            error names its blockers), or *through_executors* is asked of an
+            engine.
     """
-    walker = _Walker.of(engine, release, now, every=every, evidence=evidence)
+    walker = _Walker.of(
+        engine, release, now, every=every, evidence=evidence, through_executors=through_executors
+    )
     path = walker.engine.policy.flow(walker.release.kind).path
     state = walker.release.state
     if target not in path or state not in path or path.index(target) <= path.index(state):
@@ -129,22 +143,28 @@ class _Walker:
         every: dt.timedelta,
         evidence: EvidenceFor,
         desk: Desk | None,
+        through_executors: bool = False,
     ) -> None:
         self.engine, self.release, self.now = engine, release, now
         self.every, self.evidence, self.desk = every, evidence, desk
+        self.through_executors = through_executors
 
     @classmethod
     def of(
         cls,
         engine: Engine | Desk,
-        release: Release | str,
+        release: Release | Record | str,
         now: dt.datetime | None,
         *,
         every: dt.timedelta,
         evidence: EvidenceFor,
+        through_executors: bool,
     ) -> _Walker:
         if isinstance(engine, Engine):
-            if isinstance(release, str) or now is None:
+            if through_executors:
+                msg = "an engine has no executors: walk a desk to run tests and migrations"
+                raise InvalidInputError(msg, field="through_executors", value=through_executors)
+            if not isinstance(release, Release) or now is None:
                 msg = "on an engine, walk a Release value from a given `now`"
                 raise InvalidInputError(msg, field="release", value=release)
             return cls(engine, release, instant(now), every=every, evidence=evidence, desk=None)
@@ -161,6 +181,7 @@ class _Walker:
             every=every,
             evidence=evidence,
             desk=desk,
+            through_executors=through_executors,
         )
 
     def step(self) -> None:
@@ -169,21 +190,47 @@ class _Walker:
             msg = f"{self.release.id} has no next step"
             raise InvalidInputError(msg, field="target", value=self.release.state)
         self.now = self.now + self.every
-        self._record(step)
+        run = self._run(step)
+        self._record(step, skip=run)
         for _ in range(_WAITS):
             explanation = self.engine.explain(self.release, now=self.now + self.every)
             waits = [blocker.earliest for blocker in explanation.blockers]
             if explanation.allowed or None in waits:
                 break
             self.now = max(wait for wait in waits if wait is not None)
-            self._record(step)
+            self._record(step, skip=run)
         self.now = self.now + self.every
         self._promote(step)
 
-    def _record(self, step: Step) -> None:
+    def _run(self, step: Step) -> tuple[guards.Guard, ...]:
+        """Run through the desk's executors what they can do for *step*; return those guards."""
+        if self.desk is None or not self.through_executors:
+            return ()
+        ran: list[guards.Guard] = []
+        for guard in step.guards:
+            if getattr(guard, "environment", None) != self.release.state:
+                continue
+            by = _actor_in(self.engine.policy, self.release.state)
+            if isinstance(guard, guards.TestsPassed):
+                self._set_clock(self.now)
+                self.release = self.desk.run_tests(
+                    self.release.id, by=by, environment=guard.environment
+                ).release
+            elif isinstance(guard, guards.MigrationsSucceeded) and self.release.artifact.migrations:
+                self._set_clock(self.now)
+                self.release = self.desk.migrate(
+                    self.release.id, by=by, environment=guard.environment
+                ).release
+            else:
+                continue
+            ran.append(guard)
+        return tuple(ran)
+
+    def _record(self, step: Step, *, skip: tuple[guards.Guard, ...]) -> None:
         items = [
             item
             for guard in step.guards
+            if guard not in skip
             for item in self.evidence(guard, self.release, self.engine.policy, self.now)
         ]
         if not items:
