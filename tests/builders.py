@@ -1,13 +1,15 @@
-"""Builders that walk releases through the reference policy in tests."""
+"""Releases started under the reference policy, and the evidence each of its steps asks for."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING
 
 import pendulum
 
 import releasekit as rk
-from releasekit import testing
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 #: Thursday 26 November 2026, 10:00 UTC.
 THURSDAY = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
@@ -30,10 +32,11 @@ def start(
     at: dt.datetime = THURSDAY,
     artifact: rk.Artifact = ARTIFACT,
     version: str = "2.4.0",
+    by: str = "anton",
 ) -> rk.Release:
-    """Start a release owned by anton."""
+    """Start release r1, by anton unless *by* says who (an alias of his, say)."""
     return engine.start(
-        release_id="r1", version=version, kind=kind, by="anton", now=at, artifact=artifact
+        release_id="r1", version=version, kind=kind, by=by, now=at, artifact=artifact
     )
 
 
@@ -70,15 +73,3 @@ def evidence_for(
             rk.ChangeReview(by="ivan", at=at, version=version),
         )
     return ()
-
-
-def walk_to(
-    engine: rk.Engine,
-    release: rk.Release,
-    target: str,
-    *,
-    at: pendulum.DateTime = THURSDAY,
-    step: dt.timedelta = dt.timedelta(minutes=10),
-) -> tuple[rk.Release, pendulum.DateTime]:
-    """Walk *release* into *target* from *at* (``releasekit.testing.walk_to``)."""
-    return testing.walk_to(engine, release, target, now=at, every=step)

@@ -4,8 +4,9 @@ import pendulum
 import pytest
 
 import releasekit as rk
-from builders import start, walk_to
+from builders import THURSDAY, start
 from releasekit import guards
+from releasekit.testing import walk_to
 
 AUTHOR_ONLY = frozenset({"author"})
 
@@ -32,16 +33,6 @@ def check(
     )
 
 
-def in_stage(engine: rk.Engine) -> tuple[rk.Release, pendulum.DateTime]:
-    """Release 2.4.0, started by anton, just arrived in stage (no evidence for production yet)."""
-    return walk_to(engine, start(engine), "stage")
-
-
-def in_sandbox(engine: rk.Engine) -> tuple[rk.Release, pendulum.DateTime]:
-    """Release 2.4.0, started by anton, just arrived in sandbox."""
-    return walk_to(engine, start(engine), "sandbox")
-
-
 def reviewed(release: rk.Release, at: pendulum.DateTime, *people: str) -> rk.Release:
     return release.with_evidence(
         *(rk.ChangeReview(by=person, at=at, version=release.version) for person in people)
@@ -62,7 +53,7 @@ def test_the_author_s_own_review_does_not_count(
     engine: rk.Engine, policy: rk.Policy, spelling: str
 ) -> None:
     """anton started 2.4.0: his review, however he types his name, is not a second look."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     guard = guards.ChangesReviewed(environment="stage", not_by=AUTHOR_ONLY)
 
     verdict = check(guard, policy, reviewed(release, moment, spelling), moment)
@@ -82,7 +73,7 @@ def test_the_author_s_own_review_does_not_count(
 
 def test_a_review_by_someone_else_counts(engine: rk.Engine, policy: rk.Policy) -> None:
     """anton's review and ivan's: ivan's counts, the guard passes."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     guard = guards.ChangesReviewed(environment="stage", not_by=AUTHOR_ONLY)
 
     verdict = check(guard, policy, reviewed(release, moment, "anton", "ivan"), moment)
@@ -92,7 +83,7 @@ def test_a_review_by_someone_else_counts(engine: rk.Engine, policy: rk.Policy) -
 
 def test_without_not_by_the_author_s_review_counts(engine: rk.Engine, policy: rk.Policy) -> None:
     """The default keeps the guard as it was: any review counts."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
 
     verdict = check(
         guards.ChangesReviewed(environment="stage"),
@@ -106,7 +97,7 @@ def test_without_not_by_the_author_s_review_counts(engine: rk.Engine, policy: rk
 
 def test_no_review_at_all_says_who_must_review(engine: rk.Engine, policy: rk.Policy) -> None:
     """The usual 'missing' blocker, its hint naming who may not and how many must."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     guard = guards.ChangesReviewed(environment="stage", not_by=AUTHOR_ONLY, min_people=2)
 
     blocker = check(guard, policy, release, moment).blockers[0]
@@ -122,7 +113,7 @@ def test_no_review_at_all_says_who_must_review(engine: rk.Engine, policy: rk.Pol
 
 def test_two_sign_offs_by_one_person_count_once(engine: rk.Engine, policy: rk.Policy) -> None:
     """'maria' and 'MARIA' are one of the two people min_people=2 asks for."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     guard = guards.SignedOff(environment="sandbox", min_people=2)
 
     verdict = check(guard, policy, signed(release, moment, "maria", "MARIA"), moment)
@@ -140,7 +131,7 @@ def test_two_sign_offs_by_one_person_count_once(engine: rk.Engine, policy: rk.Po
 
 def test_two_different_people_pass_min_people(engine: rk.Engine, policy: rk.Policy) -> None:
     """maria and ivan are two people."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     guard = guards.SignedOff(environment="sandbox", min_people=2)
 
     verdict = check(guard, policy, signed(release, moment, "maria", " Ivan"), moment)
@@ -150,7 +141,7 @@ def test_two_different_people_pass_min_people(engine: rk.Engine, policy: rk.Poli
 
 def test_the_author_is_not_one_of_the_people_counted(engine: rk.Engine, policy: rk.Policy) -> None:
     """min_people=2, not by the author: anton and maria are one person who counts."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     guard = guards.SignedOff(environment="sandbox", min_people=2, not_by=AUTHOR_ONLY)
 
     verdict = check(guard, policy, signed(release, moment, "Anton", "maria"), moment)
@@ -168,7 +159,7 @@ def test_the_author_is_not_one_of_the_people_counted(engine: rk.Engine, policy: 
 
 def test_sign_offs_by_the_author_alone_do_not_count(engine: rk.Engine, policy: rk.Policy) -> None:
     """not_by=['author'] on a sign-off: only anton signed off, someone else must."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     guard = guards.SignedOff(environment="sandbox", not_by=AUTHOR_ONLY)
 
     blocker = check(guard, policy, signed(release, moment, "anton"), moment).blockers[0]
@@ -186,7 +177,7 @@ def test_old_versions_still_decide_which_sign_offs_count(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """On stage only sign-offs naming old versions count: one such and one without is too few."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     guard = guards.SignedOff(environment="stage", require_old_app_versions=True, min_people=2)
     release = release.with_evidence(
         rk.SignOff(by="maria", at=moment, environment="stage", old_app_versions=("2.3",)),
@@ -241,7 +232,7 @@ def test_the_guards_describe_the_requirement() -> None:
 
 def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.Engine) -> None:
     """anton reviewing his own 2.4.0 does not open production; ivan's review does."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     release = engine.record(
         release,
         rk.MigrationRun(

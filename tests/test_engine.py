@@ -4,7 +4,8 @@ import pendulum
 import pytest
 
 import releasekit as rk
-from builders import FRIDAY_EVENING, SATURDAY_OPENING, THURSDAY, evidence_for, start, walk_to
+from builders import FRIDAY_EVENING, SATURDAY_OPENING, THURSDAY, evidence_for, start
+from releasekit.testing import walk_to
 
 
 @pytest.fixture(name="engine")
@@ -64,7 +65,7 @@ def test_promote_moves_a_release_whose_guards_hold(engine: rk.Engine) -> None:
 
 def test_a_refused_promotion_reports_every_blocker_at_once(engine: rk.Engine) -> None:
     """A Friday-evening promotion to production lists all missing evidence and the window."""
-    release, _ = walk_to(engine, start(engine), "stage")
+    release, _ = walk_to(engine, start(engine), "stage", now=THURSDAY)
 
     with pytest.raises(rk.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
@@ -80,7 +81,7 @@ def test_a_refused_promotion_reports_every_blocker_at_once(engine: rk.Engine) ->
 
 def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> None:
     """The window blocker of a Friday-evening promotion names Saturday 09:00 UTC."""
-    release, moment = walk_to(engine, start(engine), "stage")
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
     with pytest.raises(rk.PromotionRefusedError) as caught:
@@ -93,7 +94,7 @@ def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> No
 
 def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine) -> None:
     """On Saturday at 09:00 the same release is promoted to production."""
-    release, moment = walk_to(engine, start(engine), "stage")
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=SATURDAY_OPENING)
@@ -103,7 +104,7 @@ def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine)
 
 def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> None:
     """A hotfix with all its evidence goes to production on Friday evening."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage")
+    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage", now=THURSDAY)
     release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=FRIDAY_EVENING)
@@ -113,7 +114,7 @@ def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> Non
 
 def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None:
     """The hotfix flow lifts the window only: missing evidence still blocks."""
-    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage")
+    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage", now=THURSDAY)
 
     with pytest.raises(rk.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
@@ -125,14 +126,16 @@ def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None
 
 def test_a_hotfix_visits_every_environment_in_order(engine: rk.Engine) -> None:
     """A hotfix passes through all five environments, none skipped."""
-    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY)
 
     assert ["tests", "sandbox", "stage", "production"] == [m.target for m in release.moves]
 
 
 def test_promote_from_production_is_refused(engine: rk.Engine) -> None:
     """A release in production has finished its flow: no further step."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(
+        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+    )
 
     with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
         engine.promote(release, by="anton", now=moment)
@@ -164,7 +167,7 @@ def test_explain_lists_the_blockers_of_the_next_step(engine: rk.Engine) -> None:
 
 def test_explain_agrees_with_promote(engine: rk.Engine) -> None:
     """When explain finds no blocker, promote succeeds at the same instant."""
-    release, moment = walk_to(engine, start(engine), "sandbox")
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     release = engine.record(release, *evidence_for(release, "stage", moment), now=moment)
 
     explanation = engine.explain(release, now=moment, actor="anton")
@@ -177,7 +180,9 @@ def test_explain_agrees_with_promote(engine: rk.Engine) -> None:
 
 def test_explain_of_a_release_in_production_is_finished(engine: rk.Engine) -> None:
     """A release at the end of its flow has no next step and no blockers."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(
+        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+    )
 
     explanation = engine.explain(release, now=moment)
 
@@ -186,7 +191,7 @@ def test_explain_of_a_release_in_production_is_finished(engine: rk.Engine) -> No
 
 def test_explain_gives_the_earliest_time_when_only_time_blocks(engine: rk.Engine) -> None:
     """With all evidence in, explaining on Friday evening points at Saturday 09:00."""
-    release, moment = walk_to(engine, start(engine), "stage")
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
     assert SATURDAY_OPENING == engine.explain(release, now=FRIDAY_EVENING).earliest
@@ -194,7 +199,7 @@ def test_explain_gives_the_earliest_time_when_only_time_blocks(engine: rk.Engine
 
 def test_explain_has_no_earliest_time_while_evidence_is_missing(engine: rk.Engine) -> None:
     """Time alone cannot clear a missing sign-off, so there is no earliest time."""
-    release, _ = walk_to(engine, start(engine), "stage")
+    release, _ = walk_to(engine, start(engine), "stage", now=THURSDAY)
 
     assert None is engine.explain(release, now=FRIDAY_EVENING).earliest
 
@@ -223,7 +228,9 @@ def test_plan_of_a_hotfix_allows_production_after_its_test_run(engine: rk.Engine
 
 def test_plan_of_a_finished_release_is_empty(engine: rk.Engine) -> None:
     """A release in production has nothing left to plan."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(
+        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+    )
 
     plan = engine.plan(release, now=moment)
 
@@ -241,7 +248,9 @@ def test_abandon_stops_a_release(engine: rk.Engine) -> None:
 
 def test_abandon_of_a_finished_release_is_refused(engine: rk.Engine) -> None:
     """A release that reached production cannot be abandoned."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(
+        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+    )
 
     with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
         engine.abandon(release, by="anton", now=moment)
@@ -346,7 +355,9 @@ def test_time_guard_alternation_finds_a_moment_all_windows_share() -> None:
 
 def test_roll_back_takes_a_release_out_of_production(engine: rk.Engine) -> None:
     """A release in production can be rolled back; it then has no next step."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(
+        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+    )
 
     rolled = engine.roll_back(release, by="anton", now=moment)
 

@@ -10,8 +10,9 @@ import pendulum
 import pytest
 
 import releasekit as rk
-from builders import evidence_for, start, walk_to
+from builders import evidence_for, start
 from releasekit import guards
+from releasekit.testing import walk_to
 
 DATA = Path(__file__).parent / "data"
 
@@ -277,7 +278,7 @@ def with_freezes(*freezes: rk.Freeze, lifts: frozenset[str] = frozenset()) -> rk
 
 
 def ready_for_production(engine: rk.Engine, kind: rk.Kind, at: pendulum.DateTime) -> rk.Release:
-    release, moment = walk_to(engine, start(engine, kind=kind, at=at), "stage", at=at)
+    release, moment = walk_to(engine, start(engine, kind=kind, at=at), "stage", now=at)
     return engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
 
@@ -511,7 +512,7 @@ def test_a_test_run_owed_waits_for_the_daily_runs_reservation() -> None:
     """At 23:45 tests is reserved until 01:30: the run fits then, and sandbox follows at 02:30."""
     engine = rk.Engine(rk.reference_policy())
     release, _ = walk_to(
-        engine, start(engine, at=utc(2026, 11, 27, 23)), "tests", at=utc(2026, 11, 27, 23)
+        engine, start(engine, at=utc(2026, 11, 27, 23)), "tests", now=utc(2026, 11, 27, 23)
     )
 
     step = engine.plan(release, now=utc(2026, 11, 27, 23, 45)).steps[0]

@@ -5,12 +5,13 @@ import pendulum
 import pytest
 
 import releasekit as rk
-from builders import THURSDAY, evidence_for, start, walk_to
+from builders import THURSDAY, evidence_for, start
 from releasekit import guards
 from releasekit._interfaces import cli
 from releasekit._records.converter import structure, unstructure
 from releasekit._records.fold import Refused
 from releasekit._rules import verdicts
+from releasekit.testing import walk_to
 
 
 @pytest.fixture(name="policy")
@@ -70,13 +71,9 @@ def test_new_tests_must_cover_every_new_function(engine: rk.Engine, policy: rk.P
     assert "chart" not in verdict.blockers[0].message
 
 
-def in_tests(engine: rk.Engine) -> tuple[rk.Release, pendulum.DateTime]:
-    return walk_to(engine, start(engine), "tests")
-
-
 def test_tests_passed_needs_a_run(engine: rk.Engine, policy: rk.Policy) -> None:
     """A release in tests with no test run is blocked with the command to run."""
-    release, moment = in_tests(engine)
+    release, moment = walk_to(engine, start(engine), "tests", now=THURSDAY)
 
     verdict = guards.TestsPassed(environment="tests").check(
         context(policy, release, "sandbox", moment)
@@ -88,7 +85,7 @@ def test_tests_passed_needs_a_run(engine: rk.Engine, policy: rk.Policy) -> None:
 
 def test_tests_passed_counts_only_the_exact_version(engine: rk.Engine, policy: rk.Policy) -> None:
     """A passing run of another version does not count."""
-    release, moment = in_tests(engine)
+    release, moment = walk_to(engine, start(engine), "tests", now=THURSDAY)
     other = rk.TestRun(environment="tests", version="2.3.9", passed=True, at=moment, by="ci")
 
     verdict = guards.TestsPassed(environment="tests").check(
@@ -102,7 +99,7 @@ def test_tests_passed_ignores_runs_before_the_release_reached_tests(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """A run recorded before the deployment to tests cannot have tested it."""
-    release, moment = in_tests(engine)
+    release, moment = walk_to(engine, start(engine), "tests", now=THURSDAY)
     early = rk.TestRun(
         environment="tests", version="2.4.0", passed=True, at=THURSDAY.subtract(hours=1), by="ci"
     )
@@ -116,7 +113,7 @@ def test_tests_passed_ignores_runs_before_the_release_reached_tests(
 
 def test_tests_passed_follows_the_latest_run(engine: rk.Engine, policy: rk.Policy) -> None:
     """A failure after a success blocks; a success after a failure passes."""
-    release, moment = in_tests(engine)
+    release, moment = walk_to(engine, start(engine), "tests", now=THURSDAY)
     good = rk.TestRun(environment="tests", version="2.4.0", passed=True, at=moment, by="ci")
     bad = rk.TestRun(
         environment="tests", version="2.4.0", passed=False, at=moment.add(minutes=1), by="ci"
@@ -153,17 +150,13 @@ def test_tests_passed_blocks_a_release_that_never_reached_tests(
 def test_forbidden_functions_are_named(engine: rk.Engine, policy: rk.Policy) -> None:
     """Functions called test* may not enter sandbox, and the blocker names each one."""
     artifact = rk.Artifact(functions=("quote", "testQuote", "test_chart", "attest"))
-    release, moment = walk_to(engine, start(engine, artifact=artifact), "tests")
+    release, moment = walk_to(engine, start(engine, artifact=artifact), "tests", now=THURSDAY)
 
     verdict = guards.NoForbiddenFunctions().check(context(policy, release, "sandbox", moment))
 
     assert (["forbidden"], [None]) == (reasons(verdict), evidence(verdict))
     assert "testQuote, test_chart" in verdict.blockers[0].message
     assert "attest" not in verdict.blockers[0].message.split(":")[-1]
-
-
-def in_sandbox(engine: rk.Engine) -> tuple[rk.Release, pendulum.DateTime]:
-    return walk_to(engine, start(engine), "sandbox")
 
 
 def clean_review(at: pendulum.DateTime, *environments: str) -> rk.LogReview:
@@ -175,7 +168,7 @@ def test_logs_reviewed_passes_with_a_fresh_clean_review_of_all(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """A clean review of all five environments an hour ago counts."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     release = release.with_evidence(clean_review(moment.add(minutes=1)))
 
     verdict = guards.LogsReviewed(max_age=dt.timedelta(hours=4)).check(
@@ -189,7 +182,7 @@ def test_logs_reviewed_names_the_environments_not_reviewed(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """Reviews covering only some environments leave the others named."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     release = release.with_evidence(
         clean_review(moment.add(minutes=1), "sandbox-anton", "tests", "sandbox")
     )
@@ -204,7 +197,7 @@ def test_logs_reviewed_names_the_environments_not_reviewed(
 
 def test_logs_reviewed_does_not_count_an_old_review(engine: rk.Engine, policy: rk.Policy) -> None:
     """A review older than the policy's age limit is not "just before"."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     release = release.with_evidence(clean_review(moment.add(minutes=1)))
 
     verdict = guards.LogsReviewed(max_age=dt.timedelta(hours=4)).check(
@@ -218,7 +211,7 @@ def test_logs_reviewed_does_not_count_a_review_before_the_last_deployment(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """A review done before the release reached sandbox says nothing about it."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     release = release.with_evidence(clean_review(moment.subtract(minutes=1)))
 
     verdict = guards.LogsReviewed(max_age=dt.timedelta(hours=4)).check(
@@ -230,7 +223,7 @@ def test_logs_reviewed_does_not_count_a_review_before_the_last_deployment(
 
 def test_logs_reviewed_blocks_on_problems_found(engine: rk.Engine, policy: rk.Policy) -> None:
     """The latest review finding problems blocks, naming the reviewer."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     troubled = rk.LogReview(
         by="ivan", at=moment.add(minutes=2), environments=("production",), verdict="problems"
     )
@@ -250,13 +243,9 @@ def test_logs_reviewed_refuses_a_non_positive_age() -> None:
         guards.LogsReviewed(max_age=dt.timedelta())
 
 
-def in_stage(engine: rk.Engine) -> tuple[rk.Release, pendulum.DateTime]:
-    return walk_to(engine, start(engine), "stage")
-
-
 def test_migrations_pass_when_there_are_none(engine: rk.Engine, policy: rk.Policy) -> None:
     """A release without migrations needs no migration run."""
-    release, moment = walk_to(engine, start(engine, artifact=rk.Artifact()), "stage")
+    release, moment = walk_to(engine, start(engine, artifact=rk.Artifact()), "stage", now=THURSDAY)
 
     verdict = guards.MigrationsSucceeded(environment="stage").check(
         context(policy, release, "production", moment)
@@ -268,7 +257,7 @@ def test_migrations_pass_when_there_are_none(engine: rk.Engine, policy: rk.Polic
 def test_migrations_must_all_have_run(engine: rk.Engine, policy: rk.Policy) -> None:
     """A successful run that left a migration out does not count."""
     artifact = rk.Artifact(migrations=("0042_a", "0043_b"))
-    release, moment = walk_to(engine, start(engine, artifact=artifact), "stage")
+    release, moment = walk_to(engine, start(engine, artifact=artifact), "stage", now=THURSDAY)
     partial = rk.MigrationRun(
         environment="stage",
         version="2.4.0",
@@ -288,7 +277,7 @@ def test_migrations_must_all_have_run(engine: rk.Engine, policy: rk.Policy) -> N
 
 def test_migrations_that_failed_block(engine: rk.Engine, policy: rk.Policy) -> None:
     """A failed migration run blocks production."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     failed = rk.MigrationRun(
         environment="stage",
         version="2.4.0",
@@ -309,7 +298,7 @@ def test_stage_sign_off_needs_old_application_versions(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """A stage sign-off without old app versions is named as such."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     plain = rk.SignOff(by="maria", at=moment, environment="stage")
 
     guard = guards.SignedOff(environment="stage", require_old_app_versions=True)
@@ -322,7 +311,7 @@ def test_sign_off_before_reaching_the_environment_does_not_count(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """A sign-off dated before the release reached sandbox is not a sign-off of it."""
-    release, moment = in_sandbox(engine)
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
     early = rk.SignOff(by="maria", at=THURSDAY, environment="sandbox")
 
     verdict = guards.SignedOff(environment="sandbox").check(
@@ -334,7 +323,7 @@ def test_sign_off_before_reaching_the_environment_does_not_count(
 
 def test_changes_reviewed_since_reaching_stage(engine: rk.Engine, policy: rk.Policy) -> None:
     """A change review of this version on stage passes the guard."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     review = rk.ChangeReview(by="ivan", at=moment, version="2.4.0")
     guard = guards.ChangesReviewed(environment="stage")
 
@@ -352,7 +341,7 @@ def test_window_guard_blocks_outside_and_passes_inside(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """The production window guard passes on Saturday 10:00 and blocks on Friday 18:00."""
-    release, _ = in_stage(engine)
+    release, _ = walk_to(engine, start(engine), "stage", now=THURSDAY)
     guard = guards.InsideWindow(window=rk.production_window())
     saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")
     friday = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
@@ -370,7 +359,7 @@ def test_window_guard_blocks_outside_and_passes_inside(
 
 def test_window_guard_says_when_in_utc_and_in_english(engine: rk.Engine, policy: rk.Policy) -> None:
     """The closed window's message gives its times in UTC with English day names, in any locale."""
-    release, _ = in_stage(engine)
+    release, _ = walk_to(engine, start(engine), "stage", now=THURSDAY)
     window = rk.Window.weekends(start="09:00", end="12:00", timezone="Europe/London")
     guard = guards.InsideWindow(window=window)
     friday = pendulum.datetime(2026, 7, 3, 19, 45, 30, tz="Europe/London")
@@ -458,7 +447,7 @@ def test_evidence_guards_name_what_a_person_can_do(engine: rk.Engine) -> None:
 
 def test_evidence_for_reaches_every_step(engine: rk.Engine) -> None:
     """The builders' evidence satisfies every guard of the normal flow inside the window."""
-    release, moment = in_stage(engine)
+    release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
     release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
     saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")

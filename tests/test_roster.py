@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import releasekit as rk
-from builders import ARTIFACT, THURSDAY, start, walk_to
+from builders import THURSDAY, start
 from fake_dt import write_fake_dt
 from releasekit import executors, guards
+from releasekit.testing import walk_to
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,14 +64,6 @@ def check(guard: guards.Guard, policy: rk.Policy, release: rk.Release) -> rk.Ver
             release=release, policy=policy, now=now, source=step.source, target=step.target
         )
     )
-
-
-def in_stage(engine: rk.Engine, *, by: str = "anton") -> rk.Release:
-    """Release 2.4.0, started by *by* (anton or an alias of his), just arrived in stage."""
-    release = engine.start(
-        release_id="r1", version="2.4.0", kind="normal", by=by, now=THURSDAY, artifact=ARTIFACT
-    )
-    return walk_to(engine, release, "stage")[0]
 
 
 def with_reviews(release: rk.Release, *people: str) -> rk.Release:
@@ -343,7 +336,7 @@ def test_an_alias_starts_a_release_as_its_person(engine: rk.Engine) -> None:
 
 def test_evidence_by_an_alias_is_credited_to_its_person(engine: rk.Engine) -> None:
     """A test run recorded by the CI login counts as ci's."""
-    release, moment = walk_to(engine, start(engine), "tests")
+    release, moment = walk_to(engine, start(engine), "tests", now=THURSDAY)
     run = rk.TestRun(
         environment="tests", version="2.4.0", passed=True, at=moment, by="github-actions"
     )
@@ -390,7 +383,9 @@ def test_the_owner_s_alias_may_act_where_the_owner_may(engine: rk.Engine) -> Non
 
 def test_two_aliases_of_one_person_count_once(engine: rk.Engine, policy: rk.Policy) -> None:
     """maria signing off as maria and as mk is one person, not the two min_people asks for."""
-    release = with_sign_offs(in_stage(engine), "maria", "MK")
+    release = with_sign_offs(
+        walk_to(engine, start(engine), "stage", now=THURSDAY)[0], "maria", "MK"
+    )
     guard = guards.SignedOff(environment="stage", min_people=2)
 
     blocker = check(guard, policy, release).blockers[0]
@@ -401,7 +396,9 @@ def test_two_aliases_of_one_person_count_once(engine: rk.Engine, policy: rk.Poli
 
 def test_two_people_count_twice(engine: rk.Engine, policy: rk.Policy) -> None:
     """maria (as mk) and ivan (as ivan-b) are two people: the guard passes."""
-    release = with_sign_offs(in_stage(engine), "mk", "ivan-b")
+    release = with_sign_offs(
+        walk_to(engine, start(engine), "stage", now=THURSDAY)[0], "mk", "ivan-b"
+    )
     guard = guards.SignedOff(environment="stage", min_people=2)
 
     assert check(guard, policy, release).passed
@@ -410,7 +407,7 @@ def test_two_people_count_twice(engine: rk.Engine, policy: rk.Policy) -> None:
 @pytest.mark.parametrize("alias", ["toni", "TONI", "anton.p@example.com"])
 def test_the_author_s_alias_is_the_author(engine: rk.Engine, policy: rk.Policy, alias: str) -> None:
     """anton started 2.4.0: a review under his alias is still not a second look."""
-    release = with_reviews(in_stage(engine), alias)
+    release = with_reviews(walk_to(engine, start(engine), "stage", now=THURSDAY)[0], alias)
     guard = guards.ChangesReviewed(environment="stage", not_by=AUTHOR_ONLY)
 
     blocker = check(guard, policy, release).blockers[0]
@@ -425,7 +422,9 @@ def test_a_release_started_under_an_alias_bars_its_person(
     engine: rk.Engine, policy: rk.Policy
 ) -> None:
     """Started as toni, reviewed as anton: the author reviewed his own changes."""
-    release = with_reviews(in_stage(engine, by="toni"), "anton")
+    release = with_reviews(
+        walk_to(engine, start(engine, by="toni"), "stage", now=THURSDAY)[0], "anton"
+    )
     guard = guards.ChangesReviewed(environment="stage", not_by=AUTHOR_ONLY)
 
     assert "not-by" == check(guard, policy, release).blockers[0].reason
@@ -454,7 +453,7 @@ def test_a_stored_alias_of_the_author_is_the_author(policy: rk.Policy) -> None:
 
 def test_blockers_name_the_people_who_can_clear_them(engine: rk.Engine) -> None:
     """In sandbox: the team signs off and reviews logs; each blocker names maria, ivan and anton."""
-    release, moment = walk_to(engine, start(engine), "sandbox")
+    release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
 
     explanation = engine.explain(release, now=moment)
 
@@ -466,7 +465,7 @@ def test_blockers_name_the_people_who_can_clear_them(engine: rk.Engine) -> None:
 
 def test_the_final_review_is_asked_of_everyone_but_the_author(engine: rk.Engine) -> None:
     """Before production the review must be someone else's: the blocker names maria and ivan."""
-    release = in_stage(engine)
+    release = walk_to(engine, start(engine), "stage", now=THURSDAY)[0]
 
     explanation = engine.explain(release, now=release.last_moved_at)
 
@@ -499,7 +498,7 @@ def test_a_custom_guard_s_blockers_name_people_too(policy: rk.Policy) -> None:
 def test_without_a_roster_blockers_name_no_one() -> None:
     """The same step under the reference policy without a roster: no one is named, as before."""
     plain = rk.Engine(rk.reference_policy())
-    release, moment = walk_to(plain, start(plain), "sandbox")
+    release, moment = walk_to(plain, start(plain), "sandbox", now=THURSDAY)
 
     explanation = plain.explain(release, now=moment)
 
