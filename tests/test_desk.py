@@ -10,6 +10,7 @@ import releasekit as rk
 from fake_dt import write_fake_dt
 from releasekit import executors
 from releasekit.stores import Action
+from releasekit.testing import walk_to
 
 FRIDAY = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
 SATURDAY = pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC")
@@ -47,27 +48,6 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def to_tests(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
-    release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
-    return desk.promote(release.id, by="anton")
-
-
-def to_stage(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
-    release = to_tests(desk, clock)
-    clock.advance(minutes=5)
-    desk.run_tests(release.id, by="ci")
-    clock.advance(minutes=5)
-    desk.promote(release.id, by="maria")
-    clock.advance(minutes=30)
-    desk.record(
-        release.id,
-        rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
-        rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
-    )
-    return desk.promote(release.id, by="maria")
-
-
 def test_start_names_a_release_after_its_version(desk: rk.Desk) -> None:
     """The first release of 2.4.0 is called 2.4.0, the next one 2.4.0-2."""
     first = desk.start("2.4.0", by="anton")
@@ -94,10 +74,10 @@ def test_start_by_someone_else_changes_nothing(desk: rk.Desk) -> None:
 
 
 def test_promote_deploys_through_the_executor_and_moves_the_release(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """A promotion runs the deploy executor for the target, then records the move."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
 
     (call,) = recorder.calls_for("deploy")
     request = request_of(call, executors.DeployRequest)
@@ -222,7 +202,7 @@ def test_run_tests_records_the_test_run_the_guard_reads(
     desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
 ) -> None:
     """A passing run on tests becomes a TestRun for this version, and sandbox opens."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
     clock.advance(minutes=5)
 
     tested = desk.run_tests(release.id, by="ci")
@@ -239,10 +219,10 @@ def test_run_tests_records_the_test_run_the_guard_reads(
 
 
 def test_a_failing_test_run_is_recorded_as_failed_evidence(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """Failing tests are a result: a TestRun with passed=False, and the guard says why."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
     recorder.fail("run-tests", "3 tests failed")
 
     tested = desk.run_tests(release.id, by="ci")
@@ -254,11 +234,9 @@ def test_a_failing_test_run_is_recorded_as_failed_evidence(
     )
 
 
-def test_a_second_test_run_is_refused_while_the_first_holds_the_lease(
-    desk: rk.Desk, clock: rk.FixedClock
-) -> None:
+def test_a_second_test_run_is_refused_while_the_first_holds_the_lease(desk: rk.Desk) -> None:
     """Two test runs never overlap: the second is told who holds tests and since when."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
     desk.store.acquire(
         "test-run:tests", holder="olga (2.3.9)", now=FRIDAY, ttl=dt.timedelta(hours=1)
     )
@@ -272,7 +250,7 @@ def test_a_second_test_run_is_refused_while_the_first_holds_the_lease(
 
 def test_the_lease_is_given_back_after_a_run(desk: rk.Desk, clock: rk.FixedClock) -> None:
     """After a run, nobody holds the tests environment."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
 
     desk.run_tests(release.id, by="ci")
 
@@ -283,7 +261,7 @@ def test_a_run_overlapping_the_daily_run_is_refused_with_the_next_free_time(
     desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
 ) -> None:
     """At 23:45 UTC a run would overlap the midnight run; it may start at 01:30."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
     clock.set(pendulum.datetime(2026, 11, 27, 23, 45, tz="UTC"))
 
     with pytest.raises(rk.exceptions.ScheduleConflictError) as caught:
@@ -302,10 +280,12 @@ def test_tests_run_only_where_the_release_is(desk: rk.Desk) -> None:
 
 
 def test_migrate_records_the_migration_run(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """Migrations run on stage through the executor and become a MigrationRun."""
-    release = to_stage(desk, clock)
+    release, _ = walk_to(
+        desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "stage", through_executors=True
+    )
 
     migrated = desk.migrate(release.id, by="ci")
 
@@ -338,7 +318,9 @@ def test_a_release_walks_to_production_through_a_fake_dt(
         executors=executors.dt(executors.DtExecutor(program=str(program))),
         clock=clock,
     )
-    release = to_stage(desk, clock)
+    release, _ = walk_to(
+        desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "stage", through_executors=True
+    )
     desk.migrate(release.id, by="ci")
     desk.record(
         release.id,
@@ -422,7 +404,7 @@ def test_the_tests_lease_lasts_as_long_as_the_runner_may_run(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """A runner allowed three hours holds the tests lease for those hours and a margin."""
-    release = to_tests(desk, clock)
+    release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
     seen: list[rk.stores.Lease | None] = []
 
     class SlowRunner:

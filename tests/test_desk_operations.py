@@ -15,6 +15,7 @@ from fake_dt import write_fake_dt
 from releasekit import executors
 from releasekit._actions.logs import CheckStatus, LogReport
 from releasekit.exceptions import NothingToRollBackError
+from releasekit.testing import walk_to
 
 FRIDAY = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
 ALL = ("sandbox-anton", "tests", "sandbox", "stage", "production")
@@ -46,34 +47,9 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> rk.Record:
-    """A hotfix (no production window) promoted to sandbox, tests run."""
-    release = desk.start(version, by="anton", kind="hotfix")
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
-    desk.promote(release.id, by="anton")
-    desk.run_tests(release.id, by="ci")
-    clock.advance(minutes=5)
-    return desk.promote(release.id, by="maria")
-
-
-def to_production(
-    desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0", *, by: str = "maria"
-) -> rk.Record:
-    """A hotfix walked all the way to production (by *by*), five minutes after the clock's time."""
-    release = to_sandbox(desk, clock, version)
-    desk.record(
-        release.id,
-        rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
-        rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
-    )
-    desk.promote(release.id, by="maria")
-    desk.record(
-        release.id,
-        rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
-        rk.ChangeReview(by="ivan", at=clock.now(), version=version),
-    )
-    clock.advance(minutes=5)
-    return desk.promote(release.id, by=by)
+def hotfix(desk: rk.Desk, version: str = "2.4.0") -> rk.Record:
+    """A hotfix of *version* (no production window to wait for) started by anton."""
+    return desk.start(version, by="anton", kind="hotfix")
 
 
 @attrs.define
@@ -107,7 +83,7 @@ def test_collect_logs_reads_every_environment_since_the_last_move(
     desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
 ) -> None:
     """One report holds the logs of all five environments, since the release reached sandbox."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
     clock.advance(hours=1)
 
     report = desk.collect_logs(release.id)
@@ -116,7 +92,7 @@ def test_collect_logs_reads_every_environment_since_the_last_move(
         request_of(call, executors.LogRequest) for call in recorder.calls_for("collect-logs")
     ]
     assert list(ALL) == [request.environment for request in requests]
-    assert {release.release.last_moved_at} == {request.since for request in requests}
+    assert {release.last_moved_at} == {request.since for request in requests}
     assert (frozenset(ALL), (), 1, release.id) == (
         report.covered,
         report.gaps,
@@ -197,7 +173,7 @@ def test_a_clean_review_of_every_environment_opens_stage(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """The reviewer's verdict becomes the LogReview the logs-reviewed guard reads."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
     desk.record(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
     report = desk.collect_logs(release.id)
 
@@ -215,11 +191,9 @@ def test_a_clean_review_of_every_environment_opens_stage(
     assert desk.explain(release.id).allowed
 
 
-def test_a_review_covers_only_what_was_collected_completely(
-    desk: rk.Desk, clock: rk.FixedClock
-) -> None:
+def test_a_review_covers_only_what_was_collected_completely(desk: rk.Desk) -> None:
     """When stage's logs are missing the review says so, and the guard still asks for them."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
     desk.executors.register("collect-logs", Collector(crash=True), environment="stage")
     report = desk.collect_logs(release.id)
 
@@ -232,9 +206,9 @@ def test_a_review_covers_only_what_was_collected_completely(
     assert ("missing", True) == (blocker.reason, "stage" in blocker.message)
 
 
-def test_a_report_for_another_release_is_refused(desk: rk.Desk, clock: rk.FixedClock) -> None:
+def test_a_report_for_another_release_is_refused(desk: rk.Desk) -> None:
     """A review is recorded only on the release its report was collected for."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
     other = desk.start("2.5.0", by="anton")
     before = actions(desk, release.id)
 
@@ -246,10 +220,10 @@ def test_a_report_for_another_release_is_refused(desk: rk.Desk, clock: rk.FixedC
 
 
 def test_a_report_that_covers_nothing_is_refused(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """With no environment's logs collected, there is nothing to review."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
     recorder.fail("collect-logs", "dt is down")
     before = actions(desk, release.id)
 
@@ -274,9 +248,9 @@ def test_the_log_report_type_is_frozen(desk: rk.Desk) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_monitoring_begins_in_production(desk: rk.Desk, clock: rk.FixedClock) -> None:
+def test_monitoring_begins_in_production(desk: rk.Desk) -> None:
     """A release that has not reached production has no log checks yet."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
 
     with pytest.raises(rk.InvalidInputError, match="has not reached production") as caught:
         desk.monitoring(release.id)
@@ -288,7 +262,7 @@ def test_monitoring_lists_overdue_due_and_upcoming_checks(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """2 h 30 after reaching production with no check: one overdue, one due, the next at 3 h."""
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     entered = clock.now()
     clock.advance(hours=2, minutes=30)
 
@@ -311,7 +285,7 @@ def test_a_good_check_is_recorded_and_the_next_reads_from_it(
 ) -> None:
     """A clean check records logs-checked; the next check collects only the logs since it."""
     recorder.logs.clear()
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     entered = clock.now()
     clock.advance(hours=1, minutes=2)
 
@@ -332,7 +306,7 @@ def test_a_late_check_covers_the_missed_ones(
 ) -> None:
     """A check 2 h 30 in satisfies the first hour (late) and the second."""
     recorder.logs.clear()
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     clock.advance(hours=2, minutes=30)
 
     desk.check_production(release.id, by="log-monitor")
@@ -348,7 +322,7 @@ def test_a_check_finding_errors_notifies_at_once_and_needs_attention(
     desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
 ) -> None:
     """Errors in the production logs notify the team and raise log-check:production."""
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     clock.advance(hours=1)
 
     check = desk.check_production(release.id, by="log-monitor")
@@ -368,10 +342,10 @@ def test_a_check_finding_errors_notifies_at_once_and_needs_attention(
 
 
 def test_logs_that_cannot_be_collected_are_a_bad_check(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """If production's logs cannot be read, that is as bad as errors in them."""
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     recorder.fail("collect-logs", "dt logs: connection refused")
 
     check = desk.check_production(release.id, by="log-monitor")
@@ -383,10 +357,10 @@ def test_logs_that_cannot_be_collected_are_a_bad_check(
 
 
 def test_a_failed_notification_still_leaves_the_attention_item(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """When the team cannot be told, the attention item and the failed notice are recorded."""
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     recorder.fail("notify", "chat is down")
 
     check = desk.check_production(release.id, by="log-monitor")
@@ -400,9 +374,9 @@ def test_a_failed_notification_still_leaves_the_attention_item(
     assert ("notified", "failed") == (notified.action.value, notified.data["status"])
 
 
-def test_attention_is_cleared_once_dealt_with(desk: rk.Desk, clock: rk.FixedClock) -> None:
+def test_attention_is_cleared_once_dealt_with(desk: rk.Desk) -> None:
     """clear_attention closes the item and records who dealt with it."""
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     check = desk.check_production(release.id, by="log-monitor")
     assert check.attention_key is not None
 
@@ -418,9 +392,15 @@ def test_attention_is_cleared_once_dealt_with(desk: rk.Desk, clock: rk.FixedCloc
 
 def test_a_replaced_release_is_no_longer_checked(desk: rk.Desk, clock: rk.FixedClock) -> None:
     """Once 2.5.0 runs in production, checking 2.4.0 is refused and its schedule ends."""
-    old = to_production(desk, clock, "2.4.0")
+    old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
     clock.advance(minutes=30)
-    new = to_production(desk, clock, "2.5.0")
+    new, _ = walk_to(
+        desk,
+        hotfix(desk, "2.5.0"),
+        "production",
+        every=dt.timedelta(minutes=1),
+        through_executors=True,
+    )
     before = actions(desk, old.id)
 
     with pytest.raises(rk.InvalidInputError, match=r"2\.5\.0 replaced it") as caught:
@@ -428,7 +408,7 @@ def test_a_replaced_release_is_no_longer_checked(desk: rk.Desk, clock: rk.FixedC
 
     assert ("release_id", before) == (caught.value.field, actions(desk, old.id))
     monitoring = desk.monitoring(old.id)
-    assert (new.release.last_moved_at, None) == (monitoring.until, monitoring.next_due)
+    assert (new.last_moved_at, None) == (monitoring.until, monitoring.next_due)
 
 
 class CountingStore(rk.stores.MemoryStore):
@@ -462,14 +442,14 @@ class Meanwhile:
         )
 
 
-def checking_desk(clock: rk.FixedClock) -> tuple[rk.Desk, rk.Record, Meanwhile]:
+def checking_desk(clock: rk.FixedClock) -> tuple[rk.Desk, rk.Release, Meanwhile]:
     """A desk with a release in production, whose production logs a Meanwhile collects."""
     store = CountingStore()
     collector = Meanwhile(store)
     registry = executors.dry_run()
     registry.register("collect-logs", collector, environment="production")
     desk = rk.Desk(rk.reference_policy(), store=store, executors=registry, clock=clock)
-    return desk, to_production(desk, clock), collector
+    return desk, walk_to(desk, hotfix(desk), "production", through_executors=True)[0], collector
 
 
 def test_a_check_reads_the_release_no_more_once_the_logs_are_collected(
@@ -512,7 +492,7 @@ def test_a_production_check_runs_through_a_fake_dt(
         executors=executors.dt(executors.DtExecutor(program=str(program))),
         clock=clock,
     )
-    release = to_production(desk, clock)
+    release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     entered = clock.now()
     calls.unlink()
     monkeypatch.setenv("FAKE_DT_LINES", "2")
@@ -535,8 +515,8 @@ def test_roll_back_deploys_the_previous_version_and_retires_the_current_one(
     desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
 ) -> None:
     """2.5.0 goes to rolled-back; 2.4.0 is deployed again with rollback_of=2.5.0."""
-    old = to_production(desk, clock, "2.4.0")
-    new = to_production(desk, clock, "2.5.0")
+    old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     recorder.clear()
     clock.advance(minutes=20)
 
@@ -563,8 +543,8 @@ def test_after_a_rollback_the_restored_release_runs_and_is_monitored_anew(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """2.4.0 runs again from the rollback on; its checks fall due from then."""
-    old = to_production(desk, clock, "2.4.0")
-    to_production(desk, clock, "2.5.0")
+    old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     clock.advance(minutes=20)
     rollback = desk.roll_back(by="olga", reason="broken")
 
@@ -574,13 +554,11 @@ def test_after_a_rollback_the_restored_release_runs_and_is_monitored_anew(
     assert rollback.at.add(hours=1) == desk.monitoring(old.id).next_due
 
 
-def test_a_second_rollback_goes_one_version_further_back(
-    desk: rk.Desk, clock: rk.FixedClock
-) -> None:
+def test_a_second_rollback_goes_one_version_further_back(desk: rk.Desk) -> None:
     """Rolled-back releases are skipped: after 2.6.0 and 2.5.0, 2.4.0 runs."""
-    first = to_production(desk, clock, "2.4.0")
-    to_production(desk, clock, "2.5.0")
-    to_production(desk, clock, "2.6.0")
+    first = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
+    walk_to(desk, hotfix(desk, "2.6.0"), "production", through_executors=True)[0]
 
     desk.roll_back(by="olga", reason="2.6.0 broken")
     second = desk.roll_back(by="olga", reason="2.5.0 broken too")
@@ -589,12 +567,12 @@ def test_a_second_rollback_goes_one_version_further_back(
 
 
 def test_nothing_to_roll_back_to_is_refused_and_changes_nothing(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """With nothing or only one release in production, there is no earlier version."""
     with pytest.raises(NothingToRollBackError) as empty:
         desk.roll_back(by="olga", reason="x")
-    only = to_production(desk, clock)
+    only = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
     before = (actions(desk, only.id), len(recorder.calls))
 
     with pytest.raises(NothingToRollBackError) as single:
@@ -609,11 +587,11 @@ def test_nothing_to_roll_back_to_is_refused_and_changes_nothing(
 
 
 def test_a_failed_rollback_deploy_leaves_everything_as_it_was(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
     """The failed deploy is recorded on the current release, which stays in production."""
-    old = to_production(desk, clock, "2.4.0")
-    new = to_production(desk, clock, "2.5.0")
+    old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     recorder.fail("deploy", "production is unreachable")
 
     with pytest.raises(rk.ExecutorFailedError, match="production is unreachable"):
@@ -629,12 +607,10 @@ def test_a_failed_rollback_deploy_leaves_everything_as_it_was(
     assert old.id == desk.roll_back(by="olga", reason="broken").restored.id
 
 
-def test_roll_back_refuses_a_release_that_does_not_run_there(
-    desk: rk.Desk, clock: rk.FixedClock
-) -> None:
+def test_roll_back_refuses_a_release_that_does_not_run_there(desk: rk.Desk) -> None:
     """The release_id safeguard: rolling back 2.4.0 while 2.5.0 runs is refused."""
-    old = to_production(desk, clock, "2.4.0")
-    new = to_production(desk, clock, "2.5.0")
+    old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     before = actions(desk, new.id)
 
     with pytest.raises(rk.InvalidInputError, match=r"2\.5\.0 \(2\.5\.0\) does") as caught:
@@ -655,8 +631,8 @@ def test_an_interrupted_rollback_is_resumed(
     desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
 ) -> None:
     """A rollback whose process died is finished by resume: deploy again, then roll back."""
-    to_production(desk, clock, "2.4.0")
-    new = to_production(desk, clock, "2.5.0")
+    walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     desk.ledger.begin_attempt(
         desk.get(new.id), capability="deploy", by="olga", at=clock.now(), environment="production"
     )
@@ -739,8 +715,8 @@ def test_only_the_last_environment_s_owners_roll_it_back_or_check_it(clock: rk.F
         for env in reference.environments
     )
     desk = rk.Desk(policy, clock=clock)
-    to_production(desk, clock, "2.4.0", by="olga")
-    new = to_production(desk, clock, "2.5.0", by="olga")
+    walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     before = actions(desk, new.id)
 
     with pytest.raises(rk.NotPermittedError) as rollback:
@@ -754,10 +730,10 @@ def test_only_the_last_environment_s_owners_roll_it_back_or_check_it(clock: rk.F
     assert before == actions(desk, new.id)
 
 
-def test_a_rollback_needs_a_reason(desk: rk.Desk, clock: rk.FixedClock) -> None:
+def test_a_rollback_needs_a_reason(desk: rk.Desk) -> None:
     """An empty reason is refused before anything runs."""
-    to_production(desk, clock, "2.4.0")
-    new = to_production(desk, clock, "2.5.0")
+    walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
+    new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     before = actions(desk, new.id)
 
     with pytest.raises(rk.InvalidInputError) as caught:
@@ -819,7 +795,7 @@ def test_a_sign_off_by_team_lead_reads_back_as_their_identity(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """' Team-Lead ' signs off; the stored release and its history say team-lead."""
-    release = to_sandbox(desk, clock)
+    release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
 
     desk.record(release.id, rk.SignOff(by=" Team-Lead ", at=clock.now(), environment="sandbox"))
 

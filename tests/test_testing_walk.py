@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pendulum
 import pytest
 
@@ -234,3 +235,17 @@ def test_an_engine_walk_through_executors_is_refused(engine: rk.Engine) -> None:
         walk_to(engine, started(engine), "sandbox", now=FRIDAY_EVENING, through_executors=True)
 
     assert "through_executors" == raised.value.field
+
+
+def test_a_walk_into_an_owned_environment_is_promoted_by_its_owner() -> None:
+    """Production owned by olga alone: she takes the last step, anton the ones before."""
+    reference = rk.reference_policy()
+    policy = reference.with_environments(
+        attrs.evolve(env, owners=frozenset({"OLGA"})) if env.name == "production" else env
+        for env in reference.environments
+    )
+    owned = rk.Engine(policy)
+
+    release, _ = walk_to(owned, started(owned, kind="hotfix"), "production", now=FRIDAY_EVENING)
+
+    assert ["anton", "anton", "anton", "olga"] == [move.by for move in release.moves]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from releasekit._actions.desk import Desk
     from releasekit._records.values import Record
+    from releasekit._rules.engine import Explanation
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.policy import Policy, Step
 
@@ -87,8 +88,10 @@ def walk_to(
 
     Each step happens *every* after the one before: the evidence is recorded,
     and *every* later the release is promoted, by the first owner of the
-    environment it leaves. A step held by a window or a reservation waits for
-    its earliest moment (evidence is recorded again there, so it is fresh).
+    environment it leaves allowed to take the step (else of the one it
+    enters, else whoever started the release). A step held by a window or a
+    reservation waits for its earliest moment (evidence is recorded again
+    there, so it is fresh).
 
     Args:
         engine: An :class:`Engine` (with *release* a :class:`Release` and *now*
@@ -242,11 +245,20 @@ class _Walker:
         self.release = self.desk.record(self.release.id, *items).release
 
     def _promote(self, step: Step) -> None:
-        owners = sorted(self.engine.policy.environment(step.source).owners)
-        by = owners[0] if owners else self.release.created_by
-        explanation = self.engine.explain(self.release, now=self.now, actor=by)
-        if not explanation.allowed:
-            reasons = "; ".join(blocker.message for blocker in explanation.blockers)
+        policy = self.engine.policy
+        candidates = (
+            *sorted(policy.environment(step.source).owners),
+            *sorted(policy.environment(step.target).owners),
+            self.release.created_by,
+        )
+        refusals: list[Explanation] = []
+        for by in dict.fromkeys(candidates):
+            explanation = self.engine.explain(self.release, now=self.now, actor=by)
+            if explanation.allowed:
+                break
+            refusals.append(explanation)
+        else:
+            reasons = "; ".join(blocker.message for blocker in refusals[0].blockers)
             msg = f"{self.release.id} cannot take {step.source} -> {step.target}: {reasons}"
             raise InvalidInputError(msg, field="target", value=step.target)
         if self.desk is None:
