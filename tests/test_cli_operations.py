@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import sqlite3
@@ -14,9 +15,9 @@ import pytest
 import releasekit as rk
 from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
 from fake_dt import write_fake_dt
-from releasekit import executors
 from releasekit._actions.data import fingerprint
 from releasekit._interfaces.cli import ExitCode
+from releasekit.testing import walk_to
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -61,42 +62,21 @@ def act(cli: Callable[..., Ran], actor: str, now: str, *argv: str) -> Ran:
 
 
 def in_production(db: Path, *versions: str, minutes: int = 60) -> None:
-    """Walk hotfixes of *versions* to production, the first at 10:00, then every *minutes*."""
+    """Hotfixes of *versions* in production, the first from 10:00, then every *minutes*."""
     clock = rk.FixedClock(FRIDAY)
-    with rk.SqliteStore(db) as store:
-        desk = rk.Desk(
-            rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock
-        )
+    with rk.Desk.open(store=db, clock=clock) as desk:
         for version in versions:
             release = desk.start(version, by="anton", kind="hotfix")
-            desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
-            desk.promote(release.id, by="anton")
-            desk.run_tests(release.id, by="ci")
-            desk.promote(release.id, by="maria")
-            desk.record(
-                release.id,
-                rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
-                rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
-            )
-            desk.promote(release.id, by="maria")
-            desk.record(
-                release.id,
-                rk.SignOff(
-                    by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)
-                ),
-                rk.ChangeReview(by="ivan", at=clock.now(), version=version),
-            )
-            desk.promote(release.id, by="maria")
+            walk_to(desk, release, "production", every=dt.timedelta(0), through_executors=True)
             clock.advance(minutes=minutes)
 
 
-def in_sandbox(cli: Callable[..., Ran]) -> None:
-    """A normal release 2.4.0 in sandbox since 10:00, waiting for its log review."""
-    act(cli, "anton", TEN, "start", "2.4.0")
-    act(cli, "anton", TEN, "promote", "2.4.0")
-    act(cli, "ci", TEN, "run-tests", "2.4.0")
-    act(cli, "anton", TEN, "promote", "2.4.0")
-    act(cli, "maria", TEN, "record", "2.4.0", "sign-off")
+def in_sandbox(db: Path) -> None:
+    """A normal release 2.4.0 in sandbox since 10:00, signed off, waiting for its log review."""
+    with rk.Desk.open(store=db, clock=rk.FixedClock(FRIDAY)) as desk:
+        release = desk.start("2.4.0", by="anton")
+        walk_to(desk, release, "sandbox", every=dt.timedelta(0), through_executors=True)
+        desk.record(release.id, rk.SignOff(by="maria", at=FRIDAY, environment="sandbox"))
 
 
 def blocker_codes(cli: Callable[..., Ran], now: str) -> list[str]:
@@ -128,9 +108,9 @@ def test_logs_collects_every_environment_through_dt(
     ) == (lines[0], lines[1], lines[-3], lines[-2])
 
 
-def test_logs_of_a_release_start_at_its_last_move(cli: Callable[..., Ran]) -> None:
+def test_logs_of_a_release_start_at_its_last_move(cli: Callable[..., Ran], db: Path) -> None:
     """`logs RELEASE --json` reads since the release reached where it is; the dry run finds none."""
-    in_sandbox(cli)
+    in_sandbox(db)
 
     document = ok(cli("--now", ELEVEN, "--json", "logs", "2.4.0")).json
 
@@ -179,10 +159,10 @@ def test_logs_of_an_unknown_release_is_an_error(cli: Callable[..., Ran]) -> None
 
 
 def test_a_saved_report_is_what_review_logs_records(
-    cli: Callable[..., Ran], tmp_path: Path
+    cli: Callable[..., Ran], db: Path, tmp_path: Path
 ) -> None:
     """`logs --save FILE`, then `review-logs --report FILE`: the review holds for that report."""
-    in_sandbox(cli)
+    in_sandbox(db)
     saved = act(cli, "ivan", ELEVEN, "logs", "2.4.0", "--save", "logs.json")
 
     ran = act(
@@ -206,9 +186,11 @@ def test_a_saved_report_is_what_review_logs_records(
     assert [] == blocker_codes(cli, NOON)
 
 
-def test_review_logs_collects_shows_and_records_in_one_go(cli: Callable[..., Ran]) -> None:
+def test_review_logs_collects_shows_and_records_in_one_go(
+    cli: Callable[..., Ran], db: Path
+) -> None:
     """Without --report the logs are collected now, shown, and the verdict recorded."""
-    in_sandbox(cli)
+    in_sandbox(db)
 
     ran = act(cli, "ivan", ELEVEN, "review-logs", "2.4.0", "--verdict", "clean")
 
@@ -223,9 +205,9 @@ def test_review_logs_collects_shows_and_records_in_one_go(cli: Callable[..., Ran
     ] == lines[-2:]
 
 
-def test_a_review_finding_problems_keeps_stage_closed(cli: Callable[..., Ran]) -> None:
+def test_a_review_finding_problems_keeps_stage_closed(cli: Callable[..., Ran], db: Path) -> None:
     """`--verdict problems` is recorded, and the logs-reviewed guard blocks on it."""
-    in_sandbox(cli)
+    in_sandbox(db)
 
     document = act(
         cli, "ivan", ELEVEN, "--json", "review-logs", "2.4.0", "--verdict", "problems"
@@ -238,10 +220,10 @@ def test_a_review_finding_problems_keeps_stage_closed(cli: Callable[..., Ran]) -
 
 
 def test_a_review_names_the_environments_it_does_not_cover(
-    cli: Callable[..., Ran], tmp_path: Path
+    cli: Callable[..., Ran], db: Path, tmp_path: Path
 ) -> None:
     """A saved report whose production logs are missing covers the other four only."""
-    in_sandbox(cli)
+    in_sandbox(db)
     document = act(cli, "ivan", ELEVEN, "--json", "logs", "2.4.0").json
     document["batches"] = document["batches"][:-1]
     document["gaps"] = [{"environment": "production", "reason": "dt logs: permission denied"}]
@@ -266,10 +248,10 @@ def test_a_review_names_the_environments_it_does_not_cover(
 
 
 def test_review_logs_reads_a_report_from_standard_input(
-    cli: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Ran], db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--report -` reads the saved report from standard input."""
-    in_sandbox(cli)
+    in_sandbox(db)
     saved = act(cli, "ivan", ELEVEN, "--json", "logs", "2.4.0").out
     monkeypatch.setattr("sys.stdin", io.StringIO(saved))
 
@@ -300,10 +282,10 @@ def test_review_logs_reads_a_report_from_standard_input(
     ids=["missing", "not-json", "not-a-report", "binary", "nested-too-deeply"],
 )
 def test_review_logs_refuses_what_is_no_saved_report(
-    cli: Callable[..., Ran], tmp_path: Path, content: str | bytes | None, expected: str
+    cli: Callable[..., Ran], db: Path, tmp_path: Path, content: str | bytes | None, expected: str
 ) -> None:
     """A missing, binary or endlessly nested file, or JSON that is no report: exit 2, no record."""
-    in_sandbox(cli)
+    in_sandbox(db)
     if isinstance(content, bytes):
         (tmp_path / "report.json").write_bytes(content)
     elif content is not None:
@@ -319,9 +301,9 @@ def test_review_logs_refuses_what_is_no_saved_report(
     assert before == ok(cli("--json", "history", "2.4.0")).json["events"]
 
 
-def test_review_logs_refuses_a_report_that_never_ends(cli: Callable[..., Ran]) -> None:
+def test_review_logs_refuses_a_report_that_never_ends(cli: Callable[..., Ran], db: Path) -> None:
     """`--report /dev/zero`: refused after 16 MiB, instead of reading forever."""
-    in_sandbox(cli)
+    in_sandbox(db)
 
     ran = cli("review-logs", "2.4.0", "--report", "/dev/zero", "--verdict", "clean")
 
@@ -334,9 +316,9 @@ def test_review_logs_refuses_a_report_that_never_ends(cli: Callable[..., Ran]) -
     ) == (ran.code, ran.err)
 
 
-def test_review_logs_refuses_a_report_of_another_release(cli: Callable[..., Ran]) -> None:
+def test_review_logs_refuses_a_report_of_another_release(cli: Callable[..., Ran], db: Path) -> None:
     """A report collected for 2.5.0 is not a review of 2.4.0."""
-    in_sandbox(cli)
+    in_sandbox(db)
     act(cli, "anton", TEN, "start", "2.5.0")
     act(cli, "ivan", ELEVEN, "logs", "2.5.0", "--save", "other.json")
 

@@ -249,3 +249,26 @@ def test_a_walk_into_an_owned_environment_is_promoted_by_its_owner() -> None:
     release, _ = walk_to(owned, started(owned, kind="hotfix"), "production", now=FRIDAY_EVENING)
 
     assert ["anton", "anton", "anton", "olga"] == [move.by for move in release.moves]
+
+
+def test_a_walk_every_zero_takes_each_step_at_the_moment_it_starts(engine: rk.Engine) -> None:
+    """`every=0`: a hotfix is in production at the very moment the walk began."""
+    release, moment = walk_to(
+        engine,
+        started(engine, kind="hotfix"),
+        "production",
+        now=FRIDAY_EVENING,
+        every=dt.timedelta(0),
+    )
+
+    assert ([FRIDAY_EVENING] * 4, FRIDAY_EVENING) == ([move.at for move in release.moves], moment)
+
+
+def test_a_walk_back_in_time_is_refused(engine: rk.Engine) -> None:
+    """A negative `every` is refused before any step is taken."""
+    with pytest.raises(rk.InvalidInputError, match="must not be negative") as raised:
+        walk_to(
+            engine, started(engine), "tests", now=FRIDAY_EVENING, every=dt.timedelta(minutes=-1)
+        )
+
+    assert "every" == raised.value.field

@@ -102,7 +102,8 @@ def walk_to(
             :meth:`Desk.start` returned.
         target: An environment on the release's path, after where it is.
         now: When the walk starts.
-        every: The time between recording evidence and promoting, and between steps.
+        every: The time between recording evidence and promoting, and between
+            steps; zero takes every step at one moment (waits still move it on).
         evidence: Evidence for one guard; :func:`satisfying_evidence` by default
             (override it for a team's own guard types).
         through_executors: On a desk, run the tests and the migrations a step
@@ -115,9 +116,12 @@ def walk_to(
         InvalidInputError: *target* is not ahead of the release on its path,
             a desk's clock is not a :class:`FixedClock`, or a step stays
             blocked by something evidence and waiting cannot clear (the
-            error names its blockers), or *through_executors* is asked of an
-            engine.
+            error names its blockers), *every* is negative, or
+            *through_executors* is asked of an engine.
     """
+    if every < dt.timedelta(0):
+        msg = f"a walk goes forward in time: every must not be negative, not {every}"
+        raise InvalidInputError(msg, field="every", value=every)
     walker = _Walker.of(
         engine, release, now, every=every, evidence=evidence, through_executors=through_executors
     )
