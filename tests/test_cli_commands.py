@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shlex
 import sqlite3
@@ -19,6 +20,7 @@ from plugin_packages import install_package
 from releasekit._interfaces import _cli_commands
 from releasekit._interfaces._cli_parsers import Commands
 from releasekit._interfaces.cli import ENVIRONMENT, ExitCode, build_parser, main
+from releasekit.testing import walk_to
 
 if TYPE_CHECKING:
     import argparse
@@ -53,28 +55,42 @@ def act(cli: Callable[..., Ran], actor: str, now: str, *argv: str) -> Ran:
     return ok(cli("--actor", actor, "--now", now, *argv))
 
 
+#: What `start` ships: two functions, a migration, and chart as new functionality.
+ARTIFACT = rk.Artifact(
+    functions=("quote", "chart"), migrations=("0042_add_index",), new_functionality=("chart",)
+)
+
+
 def start(cli: Callable[..., Ran], *extra: str) -> Ran:
     artifact = ("--function", "quote", "chart", "--migration", "0042_add_index", "--new", "chart")
     return act(cli, "anton", MORNING, "start", "2.4.0", *artifact, *extra)
 
 
-def to_sandbox(cli: Callable[..., Ran]) -> None:
-    start(cli)
-    act(cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "chart")
-    act(cli, "anton", MORNING, "promote", "2.4.0")
-    act(cli, "ci", NOON, "run-tests", "2.4.0")
-    act(cli, "anton", NOON, "promote", "2.4.0")
+def to_sandbox(db: Path) -> None:
+    """2.4.0 (as `start` ships it) in tests at 11:00; tested at noon, when it enters sandbox."""
+    with rk.Desk.open(store=db, clock=rk.FixedClock(pendulum.parse(MORNING))) as desk:
+        release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
+        walk_to(desk, release, "tests", every=dt.timedelta(0))
+        walk_to(
+            desk,
+            release,
+            "sandbox",
+            now=pendulum.parse(NOON),
+            every=dt.timedelta(0),
+            through_executors=True,
+        )
 
 
-def to_stage(cli: Callable[..., Ran]) -> None:
-    to_sandbox(cli)
-    act(cli, "maria", AFTERNOON, "record", "2.4.0", "sign-off")
-    act(cli, "ivan", AFTERNOON, "record", "2.4.0", "log-review")
-    act(cli, "anton", AFTERNOON, "promote", "2.4.0")
+def to_stage(db: Path) -> None:
+    """As :func:`to_sandbox`, then signed off, its logs reviewed and in stage at 14:00."""
+    to_sandbox(db)
+    with rk.Desk.open(store=db, clock=rk.FixedClock(pendulum.parse(AFTERNOON))) as desk:
+        walk_to(desk, "2.4.0", "stage", every=dt.timedelta(0))
 
 
-def ready_but_for_the_window(cli: Callable[..., Ran]) -> None:
-    to_stage(cli)
+def ready_but_for_the_window(cli: Callable[..., Ran], db: Path) -> None:
+    """As :func:`to_stage`, with everything production asks for but the window at 18:00."""
+    to_stage(db)
     act(cli, "ci", EVENING, "migrate", "2.4.0")
     act(cli, "maria", EVENING, "record", "2.4.0", "sign-off", "--old-app-version", "2.3.1")
     act(cli, "ivan", EVENING, "record", "2.4.0", "change-review")
@@ -186,14 +202,16 @@ def test_status_json_summarizes_every_release(cli: Callable[..., Ran]) -> None:
     }
 
 
-def test_status_of_one_release_shows_its_evidence_and_moves(cli: Callable[..., Ran]) -> None:
+def test_status_of_one_release_shows_its_evidence_and_moves(
+    cli: Callable[..., Ran], db: Path
+) -> None:
     """`status RELEASE` shows where it is, what was recorded and every move."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     out = ok(cli("--now", NOON, "status", "2.4.0")).out
 
     assert "state:       sandbox since Fri 2026-11-27 12:00 UTC" in out
-    assert "Fri 2026-11-27 12:00 UTC  test-run on tests: passed (by ci)" in out
+    assert "Fri 2026-11-27 12:00 UTC  test-run on tests: passed (by tester)" in out
     assert "Fri 2026-11-27 11:00 UTC  sandbox-anton -> tests by anton" in out
     assert "next:        sandbox -> stage: blocked (2)" in out
 
@@ -275,9 +293,9 @@ def test_explain_exits_0_when_the_step_is_allowed(cli: Callable[..., Ran]) -> No
     assert "allowed now (Fri 2026-11-27 11:00 UTC): releasekit promote 2.4.0" in ran.out
 
 
-def test_explain_says_when_only_time_blocks(cli: Callable[..., Ran]) -> None:
+def test_explain_says_when_only_time_blocks(cli: Callable[..., Ran], db: Path) -> None:
     """On Friday evening with all evidence in, only the window blocks, until Saturday 09:00."""
-    ready_but_for_the_window(cli)
+    ready_but_for_the_window(cli, db)
 
     ran = cli("--now", EVENING, "explain", "2.4.0")
 
@@ -286,9 +304,9 @@ def test_explain_says_when_only_time_blocks(cli: Callable[..., Ran]) -> None:
     assert "(unblocked by: time; earliest: Sat 2026-11-28 09:00 UTC)" in ran.out
 
 
-def test_explain_json_shape(cli: Callable[..., Ran]) -> None:
+def test_explain_json_shape(cli: Callable[..., Ran], db: Path) -> None:
     """`explain --json` has the step, the verdict, the instant, the blockers and the revision."""
-    ready_but_for_the_window(cli)
+    ready_but_for_the_window(cli, db)
     revision = cli("--json", "status", "2.4.0").json["release"]["revision"]
 
     document = cli("--now", EVENING, "--json", "explain", "2.4.0").json
@@ -352,9 +370,9 @@ def test_explain_of_a_release_without_a_next_step_exits_1(cli: Callable[..., Ran
     )
 
 
-def test_plan_gives_the_earliest_production_time(cli: Callable[..., Ran]) -> None:
+def test_plan_gives_the_earliest_production_time(cli: Callable[..., Ran], db: Path) -> None:
     """On Friday at noon the plan says Saturday 09:00 at the earliest."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     ran = ok(cli("--now", NOON, "plan", "2.4.0"))
 
@@ -366,9 +384,9 @@ def test_plan_gives_the_earliest_production_time(cli: Callable[..., Ran]) -> Non
     )
 
 
-def test_plan_json_lists_every_remaining_step(cli: Callable[..., Ran]) -> None:
+def test_plan_json_lists_every_remaining_step(cli: Callable[..., Ran], db: Path) -> None:
     """`plan --json` has one entry per remaining step and the earliest production time."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     document = ok(cli("--now", NOON, "--json", "plan", "2.4.0")).json
 
@@ -485,9 +503,10 @@ def test_explain_suggests_promoting_to_the_step_it_explains(cli: Callable[..., R
 
 def test_the_friday_evening_promotion_is_refused_with_every_reason(
     cli: Callable[..., Ran],
+    db: Path,
 ) -> None:
     """Friday 18:00 on stage: four reasons, the window saying when it opens; exit 1."""
-    to_stage(cli)
+    to_stage(db)
 
     ran = cli("--actor", "anton", "--now", EVENING, "promote", "2.4.0")
 
@@ -501,9 +520,9 @@ def test_the_friday_evening_promotion_is_refused_with_every_reason(
     assert "next opens Sat 2026-11-28 09:00 UTC" in blockers[3]
 
 
-def test_a_refused_promotion_json_carries_the_blockers(cli: Callable[..., Ran]) -> None:
+def test_a_refused_promotion_json_carries_the_blockers(cli: Callable[..., Ran], db: Path) -> None:
     """`promote --json` refused: outcome, step, blockers and the release as stored."""
-    ready_but_for_the_window(cli)
+    ready_but_for_the_window(cli, db)
 
     ran = cli("--actor", "anton", "--now", EVENING, "--json", "promote", "2.4.0")
 
@@ -528,9 +547,9 @@ def test_a_refusal_is_recorded_in_the_history(cli: Callable[..., Ran]) -> None:
     assert ["started", "refused"] == [event["action"] for event in events]
 
 
-def test_promote_on_saturday_morning_reaches_production(cli: Callable[..., Ran]) -> None:
+def test_promote_on_saturday_morning_reaches_production(cli: Callable[..., Ran], db: Path) -> None:
     """Once the window opens, the promotion goes through."""
-    ready_but_for_the_window(cli)
+    ready_but_for_the_window(cli, db)
 
     ran = act(cli, "anton", SATURDAY, "--json", "promote", "2.4.0")
 
@@ -770,9 +789,9 @@ def test_record_builds_each_kind_of_evidence(
     }
 
 
-def test_record_takes_a_time_and_an_author(cli: Callable[..., Ran]) -> None:
+def test_record_takes_a_time_and_an_author(cli: Callable[..., Ran], db: Path) -> None:
     """`--at` and `--by` say when and whose; a bot may record a person's sign-off."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     ran = ok(
         cli(
@@ -787,9 +806,9 @@ def test_record_takes_a_time_and_an_author(cli: Callable[..., Ran]) -> None:
     assert "chatbot" == ok(cli("--json", "history", "2.4.0")).json["events"][-1]["actor"]
 
 
-def test_record_by_is_an_identity(cli: Callable[..., Ran]) -> None:
+def test_record_by_is_an_identity(cli: Callable[..., Ran], db: Path) -> None:
     """`--by ' Maria '` records maria's sign-off."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     ran = ok(cli("--actor", "chatbot", "--json", "record", "2.4.0", "sign-off", "--by", " Maria "))
 
@@ -797,9 +816,9 @@ def test_record_by_is_an_identity(cli: Callable[..., Ran]) -> None:
 
 
 @pytest.mark.parametrize("by", ["", "maria\r", "ma\u200bria"])
-def test_record_by_no_one_is_a_usage_error(cli: Callable[..., Ran], by: str) -> None:
+def test_record_by_no_one_is_a_usage_error(cli: Callable[..., Ran], db: Path, by: str) -> None:
     """`--by ''` is refused (exit 2, one JSON error): it never falls back to the actor."""
-    to_sandbox(cli)
+    to_sandbox(db)
     before = ok(cli("--json", "history", "2.4.0")).json
 
     ran = cli("--actor", "chatbot", "--json", "record", "2.4.0", "sign-off", "--by", by)
@@ -903,9 +922,9 @@ def test_run_tests_inside_the_daily_run_is_busy(cli: Callable[..., Ran]) -> None
     assert "would overlap the daily scheduled run" in ran.err
 
 
-def test_migrate_records_the_migration_run(cli: Callable[..., Ran]) -> None:
+def test_migrate_records_the_migration_run(cli: Callable[..., Ran], db: Path) -> None:
     """`migrate` on stage records a successful MigrationRun."""
-    to_stage(cli)
+    to_stage(db)
 
     ran = act(cli, "ci", EVENING, "migrate", "2.4.0")
 
@@ -1345,9 +1364,11 @@ def test_status_of_a_release_with_a_step_in_flight_says_what_to_do(
     ) in out
 
 
-def test_a_release_in_production_has_nothing_left_to_plan(cli: Callable[..., Ran]) -> None:
+def test_a_release_in_production_has_nothing_left_to_plan(
+    cli: Callable[..., Ran], db: Path
+) -> None:
     """In production the plan is empty and the status says there is no further step."""
-    ready_but_for_the_window(cli)
+    ready_but_for_the_window(cli, db)
     act(cli, "anton", SATURDAY, "promote", "2.4.0")
 
     planned = ok(cli("--now", SATURDAY, "plan", "2.4.0")).out
@@ -1465,9 +1486,10 @@ def test_a_time_guard_that_never_opens(
 
 def test_a_refusal_says_what_to_run_for_each_blocker_evidence_clears(
     cli: Callable[..., Ran],
+    db: Path,
 ) -> None:
     """Under each blocker evidence clears: the command that does the work, or records it."""
-    to_stage(cli)
+    to_stage(db)
 
     lines = cli("--actor", "anton", "--now", EVENING, "promote", "2.4.0").out.splitlines()
 
@@ -1482,9 +1504,11 @@ def test_a_refusal_says_what_to_run_for_each_blocker_evidence_clears(
     ] == [line for line in lines if line.startswith("    ")]
 
 
-def test_explain_json_names_the_evidence_and_the_commands(cli: Callable[..., Ran]) -> None:
+def test_explain_json_names_the_evidence_and_the_commands(
+    cli: Callable[..., Ran], db: Path
+) -> None:
     """Each blocker carries `evidence` and `suggested_commands`; time blockers have neither."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     blockers = cli("--now", NOON, "--json", "explain", "2.4.0").json["blockers"]
 
@@ -1504,9 +1528,11 @@ def test_explain_json_names_the_evidence_and_the_commands(cli: Callable[..., Ran
     ]
 
 
-def test_running_the_suggested_commands_clears_the_blockers(cli: Callable[..., Ran]) -> None:
+def test_running_the_suggested_commands_clears_the_blockers(
+    cli: Callable[..., Ran], db: Path
+) -> None:
     """Friday 18:00 on stage: once ivan (not the author) runs them, only the window blocks."""
-    to_stage(cli)
+    to_stage(db)
     blockers = cli("--now", EVENING, "--json", "explain", "2.4.0").json["blockers"]
 
     for blocker in blockers:
@@ -1520,9 +1546,11 @@ def test_running_the_suggested_commands_clears_the_blockers(cli: Callable[..., R
     ]
 
 
-def test_the_plan_suggests_commands_for_the_next_step_only(cli: Callable[..., Ran]) -> None:
+def test_the_plan_suggests_commands_for_the_next_step_only(
+    cli: Callable[..., Ran], db: Path
+) -> None:
     """Evidence recorded now counts for the next step: later steps get no commands."""
-    to_sandbox(cli)
+    to_sandbox(db)
 
     document = ok(cli("--now", NOON, "--json", "plan", "2.4.0")).json
     text = ok(cli("--now", NOON, "plan", "2.4.0")).out

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
+import pendulum
 import pytest
 
 import releasekit as rk
 from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest finds fixtures by name here
+from releasekit.testing import walk_to
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,13 +52,24 @@ def act(cli: Callable[..., Ran], actor: str, now: str, *argv: str) -> Ran:
     return ok(cli("--actor", actor, "--now", now, *argv))
 
 
-def to_sandbox(cli: Callable[..., Ran]) -> None:
-    """2.4.0, started by anton as toni, tested by the CI login, in sandbox at noon."""
-    act(cli, "toni", MORNING, "start", "2.4.0", "--new", "chart")
-    act(cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "chart")
-    act(cli, "anton", MORNING, "promote", "2.4.0")
-    act(cli, "github-actions", NOON, "run-tests", "2.4.0")
-    act(cli, "anton", NOON, "promote", "2.4.0")
+def to_sandbox(db: Path) -> None:
+    """2.4.0, with chart new, in tests from 11:00; tested at noon, when it enters sandbox."""
+    policy = rk.loads_policy(rk.reference_policy_file() + PEOPLE)
+    with rk.Desk.open(
+        policy=policy, store=db, clock=rk.FixedClock(pendulum.parse(MORNING))
+    ) as desk:
+        release = desk.start(
+            "2.4.0", by="anton", artifact=rk.Artifact(new_functionality=("chart",))
+        )
+        walk_to(desk, release, "tests", every=dt.timedelta(0))
+        walk_to(
+            desk,
+            release,
+            "sandbox",
+            now=pendulum.parse(NOON),
+            every=dt.timedelta(0),
+            through_executors=True,
+        )
 
 
 # -- who acts -----------------------------------------------------------------------------
@@ -150,10 +164,10 @@ def test_an_unknown_login_name_may_look_but_not_act(
 
 
 def test_an_unknown_login_name_may_ask_why_as_no_one_in_particular(
-    roster_cli: Callable[..., Ran], monkeypatch: pytest.MonkeyPatch
+    roster_cli: Callable[..., Ran], db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """explain only reads: a login name off the roster gets the blockers, none marked as theirs."""
-    to_sandbox(roster_cli)
+    to_sandbox(db)
     monkeypatch.setenv("LOGNAME", "zed")
     monkeypatch.setenv("USER", "zed")
 
@@ -165,7 +179,11 @@ def test_an_unknown_login_name_may_ask_why_as_no_one_in_particular(
 
 def test_an_alias_acts_and_is_recorded_as_its_person(roster_cli: Callable[..., Ran]) -> None:
     """toni starts 2.4.0 and github-actions runs its tests: the history says anton and ci."""
-    to_sandbox(roster_cli)
+    act(roster_cli, "toni", MORNING, "start", "2.4.0", "--new", "chart")
+    act(roster_cli, "anton", MORNING, "record", "2.4.0", "tests-written", "--covers", "chart")
+    act(roster_cli, "anton", MORNING, "promote", "2.4.0")
+    act(roster_cli, "github-actions", NOON, "run-tests", "2.4.0")
+    act(roster_cli, "anton", NOON, "promote", "2.4.0")
 
     events = roster_cli("--json", "history", "2.4.0").json["events"]
     release = roster_cli("--json", "status", "2.4.0").json["release"]
@@ -182,9 +200,10 @@ def test_an_alias_acts_and_is_recorded_as_its_person(roster_cli: Callable[..., R
 
 def test_explain_names_who_can_clear_each_blocker_and_marks_the_asker_s(
     roster_cli: Callable[..., Ran],
+    db: Path,
 ) -> None:
     """maria (as mk) asking in sandbox: the team's blockers are hers to clear, and say so."""
-    to_sandbox(roster_cli)
+    to_sandbox(db)
 
     ran = roster_cli("--actor", "mk", "--now", NOON, "explain", "2.4.0")
     document = roster_cli("--json", "--actor", "mk", "--now", NOON, "explain", "2.4.0").json
@@ -201,9 +220,10 @@ def test_explain_names_who_can_clear_each_blocker_and_marks_the_asker_s(
 
 def test_explain_for_someone_who_cannot_clear_marks_nothing(
     roster_cli: Callable[..., Ran],
+    db: Path,
 ) -> None:
     """ci holds no team role: the blockers name the team, and none is ci's."""
-    to_sandbox(roster_cli)
+    to_sandbox(db)
 
     ran = roster_cli("--actor", "ci", "--now", NOON, "explain", "2.4.0")
     document = roster_cli("--json", "--actor", "ci", "--now", NOON, "explain", "2.4.0").json
@@ -212,9 +232,9 @@ def test_explain_for_someone_who_cannot_clear_marks_nothing(
     assert [False, False] == [blocker["can_clear"] for blocker in document["blockers"]]
 
 
-def test_plan_and_status_name_the_people(roster_cli: Callable[..., Ran]) -> None:
+def test_plan_and_status_name_the_people(roster_cli: Callable[..., Ran], db: Path) -> None:
     """The plan's blockers and owed evidence, and a release's status, name the people to ask."""
-    to_sandbox(roster_cli)
+    to_sandbox(db)
 
     plan = roster_cli("--actor", "anton", "--now", NOON, "plan", "2.4.0")
     plan_json = roster_cli("--json", "--now", NOON, "plan", "2.4.0").json
