@@ -36,11 +36,9 @@ def stored(store: stores.Store) -> dict[str, list[stores.Event]]:
     return {stream: store.events(stream) for stream in store.streams()}
 
 
-def to_production(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Release:
-    """A hotfix walked to production, migrations and all."""
-    del clock  # the walk moves the desk's clock
-    release = desk.start(version, by="anton", kind="hotfix", artifact=ARTIFACT)
-    return walk_to(desk, release.id, "production")[0]
+def hotfix(desk: rk.Desk, version: str) -> rk.Record:
+    """A hotfix of *version*, migrations and all, started by anton."""
+    return desk.start(version, by="anton", kind="hotfix", artifact=ARTIFACT)
 
 
 def abandoned(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
@@ -54,9 +52,9 @@ def abandoned(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
 
 def rolled_back(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
     """The newer of two releases in production, rolled back."""
-    to_production(desk, clock, "2.4.0")
+    walk_to(desk, hotfix(desk, "2.4.0"), "production")[0]
     clock.advance(hours=1)
-    newer = to_production(desk, clock, "2.4.1")
+    newer = walk_to(desk, hotfix(desk, "2.4.1"), "production")[0]
     clock.advance(minutes=10)
     return desk.roll_back(by="maria", reason="quotes are wrong", release_id=newer.id).rolled_back
 
@@ -110,11 +108,9 @@ def test_every_action_on_an_ended_release_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize("action", sorted(set(ACTIONS) - PRODUCTION_ONLY))
-def test_a_release_in_production_takes_no_further_flow_action(
-    desk: rk.Desk, clock: rk.FixedClock, action: str
-) -> None:
+def test_a_release_in_production_takes_no_further_flow_action(desk: rk.Desk, action: str) -> None:
     """Evidence, tests, migrations, promotion, abandoning: refused once the flow is finished."""
-    release = to_production(desk, clock, "2.4.0")
+    release = walk_to(desk, hotfix(desk, "2.4.0"), "production")[0]
     before = stored(desk.store)
 
     with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production") as refused:
@@ -132,9 +128,9 @@ def test_a_release_in_production_is_still_checked_and_rolled_back(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """Monitoring, log checks, attention items and the rollback go on in production."""
-    to_production(desk, clock, "2.4.0")
+    walk_to(desk, hotfix(desk, "2.4.0"), "production")[0]
     clock.advance(hours=1)
-    release = to_production(desk, clock, "2.4.1")
+    release = walk_to(desk, hotfix(desk, "2.4.1"), "production")[0]
     clock.advance(hours=1)
 
     check = desk.check_production(release.id, by="log-monitor")
@@ -205,9 +201,9 @@ def test_an_attention_item_left_open_is_cleared_after_the_rollback(clock: rk.Fix
     """The bad check that led to a rollback can still be marked dealt with on the ended release."""
     recorder = executors.RecordingExecutor(logs={"production": ["09:12 ERROR quote: timeout"]})
     desk = rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
-    to_production(desk, clock, "2.4.0")
+    walk_to(desk, hotfix(desk, "2.4.0"), "production")[0]
     clock.advance(hours=1)
-    newer = to_production(desk, clock, "2.4.1")
+    newer = walk_to(desk, hotfix(desk, "2.4.1"), "production")[0]
     clock.advance(hours=1)
     check = desk.check_production(newer.id, by="log-monitor")
     desk.roll_back(by="maria", reason="quotes time out", release_id=newer.id)
