@@ -8,6 +8,7 @@ import pendulum
 
 import releasekit as rk
 from builders import ARTIFACT, evidence_for
+from releasekit.testing import walk_to
 
 #: Saturday 28 November 2026, 09:30 UTC: the production window is open.
 SATURDAY = pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC")
@@ -54,13 +55,8 @@ def to_stage(
 
     The walk takes twenty minutes of the clock, from where it stands.
     """
-    moment = clock.now()
     release = desk.start(version, by="anton", kind=kind, artifact=ARTIFACT)
-    for target in ("tests", "sandbox", "stage", "production"):
-        moment += dt.timedelta(minutes=5)
-        clock.set(moment)
-        current = desk.get(release.id).release
-        desk.record(release.id, *evidence_for(current, target, moment))
-        if target != "production":
-            desk.promote(release.id, by="anton", to=target)
+    walked, moment = walk_to(desk, release, "stage", every=dt.timedelta(minutes=2, seconds=30))
+    clock.set(moment + dt.timedelta(minutes=5))
+    desk.record(release.id, *evidence_for(walked, "production", clock.now()))
     return release.id
