@@ -68,14 +68,14 @@ def start(cli: Callable[..., Ran], *extra: str) -> Ran:
 
 def to_sandbox(db: Path) -> None:
     """2.4.0 (as `start` ships it) in tests at 11:00; tested at noon, when it enters sandbox."""
-    with rk.Desk.open(store=db, clock=rk.FixedClock(pendulum.parse(MORNING))) as desk:
+    with rk.Desk.open(store=db, clock=rk.FixedClock(dt.datetime.fromisoformat(MORNING))) as desk:
         release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
         walk_to(desk, release, "tests", every=dt.timedelta(0))
         walk_to(
             desk,
             release,
             "sandbox",
-            now=pendulum.parse(NOON),
+            now=dt.datetime.fromisoformat(NOON),
             every=dt.timedelta(0),
             through_executors=True,
         )
@@ -84,7 +84,7 @@ def to_sandbox(db: Path) -> None:
 def to_stage(db: Path) -> None:
     """As :func:`to_sandbox`, then signed off, its logs reviewed and in stage at 14:00."""
     to_sandbox(db)
-    with rk.Desk.open(store=db, clock=rk.FixedClock(pendulum.parse(AFTERNOON))) as desk:
+    with rk.Desk.open(store=db, clock=rk.FixedClock(dt.datetime.fromisoformat(AFTERNOON))) as desk:
         walk_to(desk, "2.4.0", "stage", every=dt.timedelta(0))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-import pendulum
 import pytest
 
 import releasekit as rk
@@ -56,7 +55,7 @@ def to_sandbox(db: Path) -> None:
     """2.4.0, with chart new, in tests from 11:00; tested at noon, when it enters sandbox."""
     policy = rk.loads_policy(rk.reference_policy_file() + PEOPLE)
     with rk.Desk.open(
-        policy=policy, store=db, clock=rk.FixedClock(pendulum.parse(MORNING))
+        policy=policy, store=db, clock=rk.FixedClock(dt.datetime.fromisoformat(MORNING))
     ) as desk:
         release = desk.start(
             "2.4.0", by="anton", artifact=rk.Artifact(new_functionality=("chart",))
@@ -66,7 +65,7 @@ def to_sandbox(db: Path) -> None:
             desk,
             release,
             "sandbox",
-            now=pendulum.parse(NOON),
+            now=dt.datetime.fromisoformat(NOON),
             every=dt.timedelta(0),
             through_executors=True,
         )

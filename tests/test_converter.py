@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import releasekit as rk
-import strategies as rks
 from releasekit._records import converter as conv
 from releasekit._records.events import Draft, Event
 from releasekit._records.leases import Lease
@@ -19,15 +18,16 @@ from releasekit._records.processes import HostProcess
 from releasekit._records.values import Attempt, Attention, Record, State
 from releasekit._rules.evidence import Evidence
 from releasekit.exceptions import RecordError
+from releasekit.testing import strategies as rks
 
 #: Nested values are slow to draw: fewer examples of them still cover every field.
 FEWER = settings(max_examples=min(60, settings().max_examples))
 
 ROUND_TRIPS: list[tuple[Any, st.SearchStrategy[Any]]] = [
-    (rk.Artifact, rks.artifacts()),
+    (rk.Artifact, rks.any_artifacts()),
     (rk.Move, rks.moves()),
-    (rk.Release, rks.releases()),
-    (Evidence, rks.evidence()),
+    (rk.Release, rks.any_releases()),
+    (Evidence, rks.any_evidence()),
     (rk.Blocker, rks.blockers()),
     (Draft, rks.drafts()),
     (Event, rks.events()),
@@ -57,7 +57,7 @@ def test_roundtrip(kind: Any, values: st.SearchStrategy[Any], data: st.DataObjec
     assert value == conv.structure(conv.loads(text), kind)
 
 
-@given(rks.evidence())
+@given(rks.any_evidence())
 def test_evidence_is_tagged_with_its_kind(item: Evidence) -> None:
     """Evidence is written with its class name under "type", first."""
     unstructured = conv.unstructure(item, Evidence)
@@ -65,7 +65,7 @@ def test_evidence_is_tagged_with_its_kind(item: Evidence) -> None:
     assert ("type", type(item).__name__) == next(iter(unstructured.items()))
 
 
-@given(rks.evidence())
+@given(rks.any_evidence())
 def test_evidence_unstructured_by_its_own_class_is_tagged_too(item: Evidence) -> None:
     """A piece of evidence written on its own reads back as evidence of the union."""
     assert item == conv.structure(conv.unstructure(item), Evidence)

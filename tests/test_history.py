@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 
 import releasekit as rk
-import strategies as rks
 from releasekit._records.converter import dumps, iso
 from releasekit._records.events import (
     STATE_CHANGED,
@@ -21,6 +20,7 @@ from releasekit._records.events import (
     digest_of,
     seal,
 )
+from releasekit.testing import strategies as rks
 
 AT = pendulum.datetime(2026, 11, 28, 9, 0, tz="UTC")
 

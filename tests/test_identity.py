@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import releasekit as rk
 from releasekit._rules.identity import MAX_IDENTITY_LENGTH
-from strategies import people
+from releasekit.testing.strategies import people
 
 AT = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
 Form = Literal["NFC", "NFD", "NFKC", "NFKD"]

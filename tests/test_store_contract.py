@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import releasekit as rk
-import strategies as rks
 from releasekit._records.events import digest
 from releasekit._records.rows import NO_FACTS, roll
 from releasekit.exceptions import LeaseNotHeldError
 from releasekit.stores import Action, Draft, Fact, Lease, ReleaseRow, Snapshot, Store, StoredRelease
+from releasekit.testing import strategies as rks
 
 if TYPE_CHECKING:
     from collections.abc import Callable

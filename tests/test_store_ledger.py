@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import releasekit as rk
-import strategies as rks
 from builders import ARTIFACT, THURSDAY, evidence_for
 from releasekit._records.converter import structure, unstructure
 from releasekit._records.rows import evidence_text, roll
@@ -27,6 +26,7 @@ from releasekit.stores import (
     Store,
     replay,
 )
+from releasekit.testing import strategies as rks
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -675,7 +675,7 @@ class Operation:
 
 
 def _evidence(data: st.DataObject, _record: Record, when: dict[str, Any]) -> Operation:
-    items = data.draw(st.lists(rks.evidence(), min_size=1, max_size=2))
+    items = data.draw(st.lists(rks.any_evidence(), min_size=1, max_size=2))
     return Operation("record_evidence", tuple(items), when)
 
 
@@ -729,7 +729,7 @@ def _end(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation
     method = data.draw(st.sampled_from(["finish_attempt", "fail_attempt", "abandon_attempt"]))
     keywords: dict[str, Any] = {**when, "reason": data.draw(rks.storable_text)}
     if method != "abandon_attempt":
-        keywords["evidence"] = data.draw(st.lists(rks.evidence(), max_size=2))
+        keywords["evidence"] = data.draw(st.lists(rks.any_evidence(), max_size=2))
     return Operation(method, (record.attempt.id,), keywords)
 
 
@@ -766,7 +766,7 @@ def _operation(data: st.DataObject, record: Record, at: pendulum.DateTime) -> Op
 def test_replaying_any_history_gives_the_stored_record(store: Store, data: st.DataObject) -> None:
     """Whatever happened, replaying the history rebuilds exactly what load() reads."""
     ledger = Ledger(store)
-    release = data.draw(rks.releases(release_id=st.just(f"p{next(_unique)}")))
+    release = data.draw(rks.any_releases(release_id=st.just(f"p{next(_unique)}")))
     record = ledger.start(release)
     at = pendulum.datetime(2026, 1, 1, tz="UTC")
     for _ in range(data.draw(st.integers(min_value=0, max_value=8))):

@@ -232,7 +232,9 @@ def test_a_failing_test_run_stops_a_walk_through_executors() -> None:
 def test_an_engine_walk_through_executors_is_refused(engine: rk.Engine) -> None:
     """An engine has no executors: asking it to run them is refused, not silently ignored."""
     with pytest.raises(rk.InvalidInputError, match="no executors") as raised:
-        walk_to(engine, started(engine), "sandbox", now=FRIDAY_EVENING, through_executors=True)
+        walk_to(  # type: ignore[call-overload]  # the mistake this test makes on purpose
+            engine, started(engine), "sandbox", now=FRIDAY_EVENING, through_executors=True
+        )
 
     assert "through_executors" == raised.value.field
 

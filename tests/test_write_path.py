@@ -21,12 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import releasekit as rk
-import strategies as rks
 from builders import ARTIFACT, THURSDAY, evidence_for
 from releasekit._records import converter as conv
 from releasekit._rules._time import instant
 from releasekit.exceptions import InvalidInputError
 from releasekit.stores import Ledger, MemoryStore, Record, Store
+from releasekit.testing import strategies as rks
 
 #: Nested values are slow to draw: fewer examples of them still cover every field.
 FEWER = settings(max_examples=min(60, settings().max_examples))
@@ -40,7 +40,7 @@ AT = pendulum.datetime(2030, 1, 1, 9, 30, tz="UTC")
 
 
 @FEWER
-@given(rks.releases(), rks.moves(), st.lists(rks.evidence(), min_size=1, max_size=3))
+@given(rks.any_releases(), rks.moves(), st.lists(rks.any_evidence(), min_size=1, max_size=3))
 def test_a_moved_release_equals_the_evolved_one(
     release: rk.Release, move: rk.Move, evidence: list[rk.Evidence]
 ) -> None:

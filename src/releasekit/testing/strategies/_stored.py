@@ -1,11 +1,9 @@
-"""Hypothesis strategies for releasekit's stored values, shared by the store and history tests.
+"""Strategies for what a store must keep: any text people type, records, events, leases.
 
-Strategies a team would use too — windows, aware datetimes, evidence, releases,
-policies — live in :mod:`releasekit.testing.strategies`; these add the record
-and event shapes the stores keep.
-
-Each section builds the values of one module; add new sections below the
-existing ones rather than mixing them.
+Where :mod:`._values` draws tidy values (lowercase names, a policy's own
+environments), these draw anything releasekit accepts: names in any case and
+script, text with control characters, and the record and event shapes the
+stores hold.
 """
 
 from __future__ import annotations
@@ -37,15 +35,16 @@ from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import InvalidInputError
 
 __all__ = [
+    "any_artifacts",
+    "any_evidence",
+    "any_releases",
     "any_text",
-    "artifacts",
     "attempts",
     "attentions",
     "blockers",
     "declared_freezes",
     "drafts",
     "events",
-    "evidence",
     "host_processes",
     "instants",
     "json_objects",
@@ -56,7 +55,6 @@ __all__ = [
     "people",
     "record_names",
     "records",
-    "releases",
     "some_text",
     "storable_names",
     "storable_text",
@@ -64,11 +62,6 @@ __all__ = [
     "tokens",
 ]
 
-
-# ---------------------------------------------------------------------------
-# Records: releases, evidence, blockers and history events, as the stores keep
-# them (releasekit._rules.release, .evidence, .verdicts; releasekit._records)
-# ---------------------------------------------------------------------------
 
 #: Any text a person might type, including non-ASCII and control characters
 #: (never a lone surrogate: Hypothesis' text() leaves them out).
@@ -150,14 +143,14 @@ def instants() -> st.SearchStrategy[pendulum.DateTime]:
     )
 
 
-def artifacts() -> st.SearchStrategy[Artifact]:
-    """Draw what a release ships."""
+def any_artifacts() -> st.SearchStrategy[Artifact]:
+    """Draw what a release ships, its names any printable text."""
     names = st.lists(labels, max_size=3).map(tuple)
     return st.builds(Artifact, functions=names, migrations=names, new_functionality=names)
 
 
-def evidence() -> st.SearchStrategy[Evidence]:
-    """Draw any kind of evidence."""
+def any_evidence() -> st.SearchStrategy[Evidence]:
+    """Draw any kind of evidence, by people named as typed, with any notes."""
     listed = st.lists(labels, max_size=2).map(tuple)
     return st.one_of(
         st.builds(TestsWritten, by=people, at=instants(), covers=listed, tests=listed),
@@ -214,18 +207,18 @@ def moves() -> st.SearchStrategy[Move]:
     return st.builds(Move, source=record_names, target=record_names, at=instants(), by=people)
 
 
-def releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStrategy[Release]:
-    """Draw a release anywhere on its way, with evidence and moves."""
+def any_releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStrategy[Release]:
+    """Draw a release anywhere on its way, with evidence and moves, named as people type."""
     return st.builds(
         Release,
         id=release_id,
         version=tokens,
         kind=st.sampled_from(Kind),
-        artifact=artifacts(),
+        artifact=any_artifacts(),
         state=record_names,
         created_at=instants(),
         created_by=people,  # it becomes the actor of the started event
-        evidence=st.lists(evidence(), max_size=4).map(tuple),
+        evidence=st.lists(any_evidence(), max_size=4).map(tuple),
         moves=st.lists(moves(), max_size=3).map(tuple),
     )
 
@@ -351,7 +344,7 @@ def records() -> st.SearchStrategy[Record]:
     digests = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
     return st.builds(
         Record,
-        release=releases(),
+        release=any_releases(),
         revision=st.integers(min_value=1, max_value=10**6),
         head=digests,
         attempt=st.none() | attempts(),

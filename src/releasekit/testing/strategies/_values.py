@@ -1,15 +1,4 @@
-"""Hypothesis strategies for releasekit's values.
-
-Use them to property-test code built on releasekit — a team's own guards, a
-tool that reads plans — or a team's own policy::
-
-    from hypothesis import given
-    from releasekit.testing import strategies as rks
-
-    @given(rks.windows(), rks.aware_datetimes())
-    def test_next_opening_is_inside(window, moment):
-        assert window.contains(window.next_opening(moment))
-"""
+"""Strategies for the values a team writes: windows, freezes, artifacts, evidence, policies."""
 
 from __future__ import annotations
 
