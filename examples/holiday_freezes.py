@@ -53,7 +53,7 @@ policy = attrs.evolve(
     freezes=(christmas, quarter_end, bank_holidays),
     flows=tuple(
         attrs.evolve(flow, lifts=flow.lifts | {"quarter-end-freeze"})
-        if flow.kind is rk.Kind.HOTFIX
+        if flow.kind is rk.ReleaseKind.HOTFIX
         else flow
         for flow in reference.flows
     ),

@@ -32,7 +32,7 @@ from releasekit._rules.evidence import (
     TestsWritten,
 )
 from releasekit._rules.identity import identity
-from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import InvalidInputError
 
@@ -220,7 +220,7 @@ def releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStrateg
         Release,
         id=release_id,
         version=tokens,
-        kind=st.sampled_from(Kind),
+        kind=st.sampled_from(ReleaseKind),
         artifact=artifacts(),
         state=record_names,
         created_at=instants(),
@@ -376,6 +376,6 @@ def declared_freezes() -> st.SearchStrategy[DeclaredFreeze]:
         reason=some_text,
         declared_by=people,
         declared_at=instants(),
-        kinds=st.sets(st.sampled_from(Kind), min_size=1),
+        kinds=st.sets(st.sampled_from(ReleaseKind), min_size=1),
         environments=st.none() | st.sets(record_names, min_size=1, max_size=3),
     )

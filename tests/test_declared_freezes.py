@@ -480,7 +480,7 @@ def test_a_declared_freeze_survives_the_converter(desk: rk.Desk) -> None:
     other = rk.Desk(team_policy(), store=desk.store, clock=desk.clock)
 
     assert [declared] == other.freezes.list()
-    assert (rk.Kind.HOTFIX, rk.Kind.NORMAL) == declared.kinds
+    assert (rk.ReleaseKind.HOTFIX, rk.ReleaseKind.NORMAL) == declared.kinds
 
 
 # -- the policy says who may ---------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine)
 
 def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> None:
     """A hotfix with all its evidence goes to production on Friday evening."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage")
+    release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "stage")
     release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=FRIDAY_EVENING)
@@ -113,7 +113,7 @@ def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> Non
 
 def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None:
     """The hotfix flow lifts the window only: missing evidence still blocks."""
-    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage")
+    release, _ = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "stage")
 
     with pytest.raises(rk.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
@@ -125,14 +125,14 @@ def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None
 
 def test_a_hotfix_visits_every_environment_in_order(engine: rk.Engine) -> None:
     """A hotfix passes through all five environments, none skipped."""
-    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, _ = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
     assert ["tests", "sandbox", "stage", "production"] == [m.target for m in release.moves]
 
 
 def test_promote_from_production_is_refused(engine: rk.Engine) -> None:
     """A release in production has finished its flow: no further step."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
     with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
         engine.promote(release, by="anton", now=moment)
@@ -177,7 +177,7 @@ def test_explain_agrees_with_promote(engine: rk.Engine) -> None:
 
 def test_explain_of_a_release_in_production_is_finished(engine: rk.Engine) -> None:
     """A release at the end of its flow has no next step and no blockers."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
     explanation = engine.explain(release, now=moment)
 
@@ -216,14 +216,14 @@ def test_plan_forecasts_the_next_production_window(engine: rk.Engine) -> None:
 
 def test_plan_of_a_hotfix_allows_production_after_its_test_run(engine: rk.Engine) -> None:
     """A hotfix planned on Friday evening could reach production once its 1 h test run ends."""
-    plan = engine.plan(start(engine, kind=rk.Kind.HOTFIX), now=FRIDAY_EVENING)
+    plan = engine.plan(start(engine, kind=rk.ReleaseKind.HOTFIX), now=FRIDAY_EVENING)
 
     assert FRIDAY_EVENING.add(hours=1) == plan.earliest_production
 
 
 def test_plan_of_a_finished_release_is_empty(engine: rk.Engine) -> None:
     """A release in production has nothing left to plan."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
     plan = engine.plan(release, now=moment)
 
@@ -241,7 +241,7 @@ def test_abandon_stops_a_release(engine: rk.Engine) -> None:
 
 def test_abandon_of_a_finished_release_is_refused(engine: rk.Engine) -> None:
     """A release that reached production cannot be abandoned."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
     with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
         engine.abandon(release, by="anton", now=moment)
@@ -296,7 +296,7 @@ def test_diagram_draws_every_step_of_the_flow(engine: rk.Engine) -> None:
 
 def test_diagram_of_the_hotfix_flow_shows_the_window_lifted(engine: rk.Engine) -> None:
     """The hotfix diagram marks the production window as lifted."""
-    assert "lifted: inside" in engine.diagram(rk.Kind.HOTFIX)
+    assert "lifted: inside" in engine.diagram(rk.ReleaseKind.HOTFIX)
 
 
 def test_diagram_marks_the_current_state(engine: rk.Engine) -> None:
@@ -346,7 +346,7 @@ def test_time_guard_alternation_finds_a_moment_all_windows_share() -> None:
 
 def test_roll_back_takes_a_release_out_of_production(engine: rk.Engine) -> None:
     """A release in production can be rolled back; it then has no next step."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production")
+    release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
     rolled = engine.roll_back(release, by="anton", now=moment)
 

@@ -270,13 +270,15 @@ def test_a_part_that_cannot_be_used_is_refused(build: object, field: str, words:
 def with_freezes(*freezes: rk.Freeze, lifts: frozenset[str] = frozenset()) -> rk.Policy:
     policy = rk.reference_policy()
     flows = tuple(
-        attrs.evolve(flow, lifts=flow.lifts | lifts) if flow.kind is rk.Kind.HOTFIX else flow
+        attrs.evolve(flow, lifts=flow.lifts | lifts) if flow.kind is rk.ReleaseKind.HOTFIX else flow
         for flow in policy.flows
     )
     return attrs.evolve(policy, freezes=freezes, flows=flows)
 
 
-def ready_for_production(engine: rk.Engine, kind: rk.Kind, at: pendulum.DateTime) -> rk.Release:
+def ready_for_production(
+    engine: rk.Engine, kind: rk.ReleaseKind, at: pendulum.DateTime
+) -> rk.Release:
     release, moment = walk_to(engine, start(engine, kind=kind, at=at), "stage", at=at)
     return engine.record(release, *evidence_for(release, "production", moment), now=moment)
 
@@ -354,7 +356,7 @@ def test_a_flow_may_not_lift_a_freeze_that_does_not_hold_for_it() -> None:
 def test_a_frozen_step_names_the_freeze_why_who_and_until_when() -> None:
     """On Christmas Day the blocker names the freeze, its reason, the policy and the thaw."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 25, 10))
 
@@ -374,7 +376,7 @@ def test_a_frozen_step_names_the_freeze_why_who_and_until_when() -> None:
 def test_the_window_blocker_forecasts_past_the_freeze() -> None:
     """The closed window's earliest is its first opening outside the freeze, not Saturday's."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 24, 10))
 
@@ -390,7 +392,7 @@ def test_the_window_blocker_forecasts_past_the_freeze() -> None:
 def test_a_hotfix_goes_through_a_freeze_its_flow_lifts() -> None:
     """With lifts = christmas-freeze, a hotfix enters production on Christmas Day."""
     engine = rk.Engine(with_freezes(christmas(), lifts=frozenset({"christmas-freeze"})))
-    release = ready_for_production(engine, rk.Kind.HOTFIX, utc(2026, 12, 25, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.HOTFIX, utc(2026, 12, 25, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 25, 10))
 
@@ -403,7 +405,7 @@ def test_a_hotfix_goes_through_a_freeze_its_flow_lifts() -> None:
 def test_a_hotfix_is_held_by_a_freeze_its_flow_does_not_lift() -> None:
     """Without lifting it, a hotfix waits for the freeze to end, however urgent."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.HOTFIX, utc(2026, 12, 25, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.HOTFIX, utc(2026, 12, 25, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 25, 10))
 
@@ -418,7 +420,7 @@ def test_a_hotfix_is_held_by_a_freeze_its_flow_does_not_lift() -> None:
 def test_the_hint_names_the_kinds_a_freeze_spares() -> None:
     """A freeze for normal releases only says a hotfix is the way through."""
     engine = rk.Engine(with_freezes(christmas(kinds=["normal"])))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     blocker = next(
         b
@@ -440,7 +442,7 @@ def test_a_freeze_declared_by_someone_says_who_and_when() -> None:
         declared_at=utc(2026, 12, 1, 9),
     )
     engine = rk.Engine(with_freezes(incident))
-    release = ready_for_production(engine, rk.Kind.HOTFIX, utc(2026, 12, 1, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.HOTFIX, utc(2026, 12, 1, 8))
 
     blocker = engine.explain(release, now=utc(2026, 12, 1, 10)).blockers[0]
 
@@ -478,7 +480,7 @@ def test_many_long_freezes_still_forecast_exactly() -> None:
         for week in range(40)
     ]
     engine = rk.Engine(with_freezes(*weekends))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 31, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 31, 8))
 
     explanation = engine.explain(release, now=utc(2027, 1, 1, 10))
 
@@ -494,7 +496,7 @@ def test_a_freeze_that_never_thaws_gives_no_forecast() -> None:
         ],
     )
     engine = rk.Engine(with_freezes(always))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 1, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 1, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 1, 10))
 
@@ -557,7 +559,7 @@ def test_a_log_review_too_old_by_the_window_is_owed_again() -> None:
 def test_the_timeline_says_which_rules_held_production_back() -> None:
     """Over Christmas the plan waits for the window, then the freeze, then the window again."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     plan = engine.plan(release, now=utc(2026, 12, 24, 10))
 

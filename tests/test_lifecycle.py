@@ -22,14 +22,14 @@ class ReferenceLifecycle(PolicyMachine):
         """Every move of a normal release into production happened inside the window."""
         for release in self.releases.values():
             for move in release.moves:
-                if move.target == "production" and release.kind is rk.Kind.NORMAL:
+                if move.target == "production" and release.kind is rk.ReleaseKind.NORMAL:
                     assert WINDOW.contains(move.at)
 
     @invariant()
     def hotfixes_passed_every_environment(self) -> None:
         """A hotfix in production went through all five environments."""
         for release in self.releases.values():
-            if release.kind is rk.Kind.HOTFIX and release.state == "production":
+            if release.kind is rk.ReleaseKind.HOTFIX and release.state == "production":
                 assert ["tests", "sandbox", "stage", "production"] == [
                     m.target for m in release.moves
                 ]

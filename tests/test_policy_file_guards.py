@@ -201,7 +201,7 @@ def test_check_policy_names_the_package_behind_each_guard() -> None:
             source="team.toml",
             name="policy",
             environments=("dev", "prod"),
-            kinds=(rk.Kind.NORMAL,),
+            kinds=(rk.ReleaseKind.NORMAL,),
             guards=(MAX_FUNCTIONS,),
             guards_loaded=False,
         )

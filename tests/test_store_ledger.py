@@ -148,7 +148,7 @@ def test_a_listed_release_is_its_row(ledger: Ledger, started: Record) -> None:
         rk.ReleaseSummary(
             id="r1",
             version="2.4.0",
-            kind=rk.Kind.NORMAL,
+            kind=rk.ReleaseKind.NORMAL,
             state="sandbox-anton",
             revision=2,
             head=record.head,

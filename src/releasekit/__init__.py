@@ -81,7 +81,7 @@ if TYPE_CHECKING:
     from releasekit._rules.policy import Flow, Gate, Policy, Step
     from releasekit._rules.recurrences import IcsCalendar, Recurrence
     from releasekit._rules.reference import production_window, reference_policy
-    from releasekit._rules.release import Artifact, Kind, Move, Release
+    from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
     from releasekit._rules.roster import Person, Roster
     from releasekit._rules.verdicts import Blocker, Verdict
     from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
@@ -185,7 +185,7 @@ _SOURCES = {
     "releasekit._rules.policy": ("Flow", "Gate", "Policy", "Step"),
     "releasekit._rules.recurrences": ("IcsCalendar", "Recurrence"),
     "releasekit._rules.reference": ("production_window", "reference_policy"),
-    "releasekit._rules.release": ("Artifact", "Kind", "Move", "Release"),
+    "releasekit._rules.release": ("Artifact", "Move", "Release", "ReleaseKind"),
     "releasekit._rules.roster": ("Person", "Roster"),
     "releasekit._rules.verdicts": ("Blocker", "Verdict"),
     "releasekit._rules.versions": ("DEFAULT_VERSION_PATTERN",),
@@ -296,7 +296,6 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "HistoryTamperedError",
     "IcsCalendar",
     "InvalidInputError",
-    "Kind",
     "LeaseHeldError",
     "LeaseNotHeldError",
     "Ledger",
@@ -329,6 +328,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "RegisteredGuard",
     "Release",
     "ReleaseEndedError",
+    "ReleaseKind",
     "ReleaseKitError",
     "ReleaseSummary",
     "Rollback",

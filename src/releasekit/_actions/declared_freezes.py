@@ -34,7 +34,7 @@ Example:
     ...     declared_at=pendulum.datetime(2026, 12, 26, 10, tz="UTC"),
     ... )
     >>> incident.freeze.code, incident.kinds
-    ('incident-42-freeze', (<Kind.NORMAL: 'normal'>,))
+    ('incident-42-freeze', (<ReleaseKind.NORMAL: 'normal'>,))
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from releasekit._rules._time import instant, when
 from releasekit._rules.freeze_dates import FreezeInterval
 from releasekit._rules.freezes import Freeze, _environments, _kinds
 from releasekit._rules.identity import identity
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit.exceptions import (
     InvalidInputError,
     NotPermittedError,
@@ -87,7 +87,7 @@ __all__ = [
 STREAM: Final = "freezes:declared"
 
 #: Whom a declared freeze holds back unless it names kinds: normal releases (hotfixes go through).
-DEFAULT_KINDS: Final = frozenset({Kind.NORMAL})
+DEFAULT_KINDS: Final = frozenset({ReleaseKind.NORMAL})
 
 
 def _start(value: dt.datetime) -> pendulum.DateTime:
@@ -106,7 +106,7 @@ def _declared_by(value: str) -> str:
     return identity(value, field="declared_by")
 
 
-def _held_kinds(value: Iterable[Kind | str] | None) -> tuple[Kind, ...]:
+def _held_kinds(value: Iterable[ReleaseKind | str] | None) -> tuple[ReleaseKind, ...]:
     kinds = _kinds(value)
     return tuple(sorted(DEFAULT_KINDS if kinds is None else kinds))
 
@@ -144,7 +144,7 @@ class DeclaredFreeze:
     until: pendulum.DateTime = attrs.field(converter=_until)
     declared_by: str = attrs.field(converter=_declared_by)
     declared_at: pendulum.DateTime = attrs.field(converter=_declared_at)
-    kinds: tuple[Kind, ...] = attrs.field(default=DEFAULT_KINDS, converter=_held_kinds)
+    kinds: tuple[ReleaseKind, ...] = attrs.field(default=DEFAULT_KINDS, converter=_held_kinds)
     environments: tuple[str, ...] | None = attrs.field(default=None, converter=_closed)
 
     @until.validator
@@ -237,7 +237,7 @@ def draft(
     now: dt.datetime,
     start: dt.datetime | None = None,
     environments: Iterable[str] | None = None,
-    kinds: Iterable[Kind | str] | None = None,
+    kinds: Iterable[ReleaseKind | str] | None = None,
 ) -> DeclaredFreeze:
     """Return the freeze *by* would declare now, once every rule that needs no store allows it.
 

@@ -58,7 +58,7 @@ from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.policy import Policy
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -314,7 +314,7 @@ class Desk:
         version: str,
         *,
         by: str,
-        kind: Kind | str = Kind.NORMAL,
+        kind: ReleaseKind | str = ReleaseKind.NORMAL,
         artifact: Artifact | None = None,
         release_id: str | None = None,
     ) -> Record:

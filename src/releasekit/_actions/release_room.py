@@ -12,7 +12,7 @@ import attrs
 
 from releasekit._actions.room import Room
 from releasekit._rules.evidence import TestsWritten
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit.exceptions import ConflictError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class ReleaseRoom(Room):
         version: str,
         *,
         by: str,
-        kind: Kind | str = Kind.NORMAL,
+        kind: ReleaseKind | str = ReleaseKind.NORMAL,
         artifact: Artifact | None = None,
         release_id: str | None = None,
     ) -> Record:

@@ -27,7 +27,7 @@ from releasekit._records.sqlite import SqliteStore
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.evidence import ChangeReview, LogReview, SignOff, TestRun, TestsWritten
 from releasekit._rules.reference import production_window, reference_policy
-from releasekit._rules.release import Artifact, Kind
+from releasekit._rules.release import Artifact, ReleaseKind
 from releasekit._rules.roster import Person, Roster
 from releasekit.exceptions import InvalidInputError, PromotionRefusedError
 
@@ -107,7 +107,7 @@ class _Story:
     def _last_reason(self, release_id: str) -> str:
         return self.desk.history(release_id)[-1].reason
 
-    def start(self, version: str, kind: Kind, artifact: Artifact, *, by: str) -> str:
+    def start(self, version: str, kind: ReleaseKind, artifact: Artifact, *, by: str) -> str:
         release = self.desk.start(version, by=by, kind=kind, artifact=artifact).release
         self._step(
             by,
@@ -224,7 +224,7 @@ def _normal_release(story: _Story) -> None:
     story.heading("A normal release: 2.4.0 adds `chart` and brings a migration")
     release = story.start(
         "2.4.0",
-        Kind.NORMAL,
+        ReleaseKind.NORMAL,
         Artifact(
             functions=("quote", "chart"),
             migrations=("0042_add_index",),
@@ -276,7 +276,9 @@ def _hotfix(story: _Story) -> None:
     clock = story.clock
     clock.set(SATURDAY_AFTERNOON)
     story.heading("A hotfix: 2.4.1 fixes `quote` on Saturday afternoon, after the window closed")
-    release = story.start("2.4.1", Kind.HOTFIX, Artifact(functions=("quote", "chart")), by="anton")
+    release = story.start(
+        "2.4.1", ReleaseKind.HOTFIX, Artifact(functions=("quote", "chart")), by="anton"
+    )
     story.promote(release, by="anton", note=" (no new functionality, so no new tests owed)")
     clock.advance(minutes=30)
     story.run_tests(release, by="ci")

@@ -20,7 +20,7 @@ from releasekit._records.store import tampered_state
 from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
 from releasekit._rules.ended import ENDED_STATES
 from releasekit._rules.evidence import Evidence
-from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
 from releasekit.exceptions import InvalidInputError, RecordError
 
 if TYPE_CHECKING:
@@ -179,10 +179,10 @@ def summary_of(row: ReleaseRow) -> ReleaseSummary:
         raise RecordError(what=error.what, problems=error.problems, release_id=name) from None
 
 
-def _kind(row: ReleaseRow) -> Kind:
+def _kind(row: ReleaseRow) -> ReleaseKind:
     """Read the kind of *row*, or say that its column cannot be read."""
     try:
-        return Kind(row.kind)
+        return ReleaseKind(row.kind)
     except ValueError:
         problem = f"{row.kind!r} is no kind of release @ $.kind"
         raise RecordError(what=f"the row of {row.id}", problems=[problem]) from None

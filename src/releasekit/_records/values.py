@@ -18,7 +18,7 @@ from releasekit._records.processes import HostProcess
 from releasekit._rules import _validate
 from releasekit._rules._time import instant, optional_instant
 from releasekit._rules.identity import by_identity
-from releasekit._rules.release import Kind, Release
+from releasekit._rules.release import Release, ReleaseKind
 from releasekit.exceptions import StepInProgressError
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ class ReleaseSummary:
 
     id: str
     version: str
-    kind: Kind
+    kind: ReleaseKind
     state: str
     revision: int
     head: str

@@ -52,7 +52,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.release import Artifact, Kind, Release
+from releasekit._rules.release import Artifact, Release, ReleaseKind
 from releasekit.exceptions import (
     InvalidInputError,
     NotPermittedError,
@@ -261,7 +261,7 @@ class PolicyMachine(RuleBasedStateMachine):
         release = self.engine.start(
             release_id=f"r{self._counter}",
             version=f"1.{self._counter}.0",
-            kind=Kind(kind),
+            kind=ReleaseKind(kind),
             by=_actor_in(self.policy, self.policy.flow(kind).path[0]),
             now=self.clock.now(),
             artifact=artifact,
