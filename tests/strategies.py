@@ -325,7 +325,7 @@ def host_processes() -> st.SearchStrategy[HostProcess]:
 
 
 def attempts() -> st.SearchStrategy[Attempt]:
-    """Draw an executor step in flight."""
+    """Draw an executor attempt in flight."""
     return st.builds(
         Attempt,
         id=some_text,

@@ -638,7 +638,7 @@ def test_without_plugins_there_is_no_executor(cli: Callable[..., Ran]) -> None:
     assert "no executor is registered to deploy in tests" in ran.err
 
 
-# -- steps in flight ----------------------------------------------------------------
+# -- attempts in flight ----------------------------------------------------------------
 
 
 def interrupt_a_deployment(db: Path) -> None:
@@ -657,7 +657,7 @@ def interrupt_a_deployment(db: Path) -> None:
 
 
 def test_a_step_in_flight_makes_promote_busy(cli: Callable[..., Ran], db: Path) -> None:
-    """An interrupted step blocks new steps with exit 3 until resumed or abandoned."""
+    """An interrupted attempt blocks new steps with exit 3 until resumed or abandoned."""
     ok(cli("--actor", "anton", "start", "2.4.0"))
     interrupt_a_deployment(db)
 
@@ -685,7 +685,7 @@ def test_abandon_step_gives_the_interrupted_step_up(cli: Callable[..., Ran], db:
 
     ran = ok(cli("--actor", "anton", "abandon-step", "2.4.0", "--reason", "dt was killed"))
 
-    assert "abandoned the unfinished step of 2.4.0; it stays in sandbox-anton\n" == ran.out
+    assert "abandoned the unfinished attempt of 2.4.0; it stays in sandbox-anton\n" == ran.out
     assert "step-abandoned" == ok(cli("--json", "history", "2.4.0")).json["events"][-1]["action"]
 
 

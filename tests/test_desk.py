@@ -143,7 +143,7 @@ def test_a_failed_deployment_leaves_the_release_where_it_was(
 def test_a_timed_out_deployment_is_recorded_and_raised(
     desk: rk.Desk, recorder: executors.RecordingExecutor
 ) -> None:
-    """A deploy that times out raises ExecutorTimeoutError and leaves no step in flight."""
+    """A deploy that times out raises ExecutorTimeoutError and leaves no attempt in flight."""
     release = desk.start("2.4.0", by="anton")
     recorder.fail(
         "deploy",
@@ -187,7 +187,7 @@ def test_an_interrupted_step_blocks_until_resumed(
         target="tests",
     )
 
-    with pytest.raises(rk.StepInProgressError) as caught:
+    with pytest.raises(rk.AttemptInProgressError) as caught:
         desk.promote(release.id, by="anton")
     resumed = desk.resume(release.id, by="anton")
 
@@ -196,26 +196,26 @@ def test_an_interrupted_step_blocks_until_resumed(
 
 
 def test_an_interrupted_step_can_be_abandoned(desk: rk.Desk) -> None:
-    """Abandoning the unfinished step leaves the release where it was, ready to retry."""
+    """Abandoning the unfinished attempt leaves the release where it was, ready to retry."""
     release = desk.start("2.4.0", by="anton")
     desk.ledger.begin_attempt(
         desk.get(release.id), capability="deploy", by="anton", at=FRIDAY, target="tests"
     )
 
-    desk.abandon_step(release.id, by="anton", reason="the deploy host rebooted")
+    desk.abandon_attempt(release.id, by="anton", reason="the deploy host rebooted")
 
     assert (None, "step-abandoned") == (desk.get(release.id).attempt, actions(desk, release.id)[-1])
     assert "tests" == desk.promote(release.id, by="anton").state
 
 
 def test_resume_and_abandon_step_need_an_unfinished_step(desk: rk.Desk) -> None:
-    """With no step in flight there is nothing to resume or abandon."""
+    """With no attempt in flight there is nothing to resume or abandon."""
     release = desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="no unfinished step"):
+    with pytest.raises(rk.InvalidInputError, match="no unfinished attempt"):
         desk.resume(release.id, by="anton")
-    with pytest.raises(rk.InvalidInputError, match="no unfinished step"):
-        desk.abandon_step(release.id, by="anton", reason="x")
+    with pytest.raises(rk.InvalidInputError, match="no unfinished attempt"):
+        desk.abandon_attempt(release.id, by="anton", reason="x")
 
 
 def test_run_tests_records_the_test_run_the_guard_reads(

@@ -726,7 +726,7 @@ def test_nobody_but_the_owner_abandons_a_release_or_step_in_sandbox_anton(
     with pytest.raises(rk.NotPermittedError):
         desk.resume(release.id, by="maria")
     with pytest.raises(rk.NotPermittedError):
-        desk.abandon_step(release.id, by="maria", reason="x")
+        desk.abandon_attempt(release.id, by="maria", reason="x")
 
     assert (before, "sandbox-anton") == (actions(desk, release.id), desk.get(release.id).state)
 

@@ -71,7 +71,9 @@ ACTIONS: dict[str, Callable[[rk.Desk, rk.Release], Any]] = {
     "promote it": lambda desk, release: desk.promote(release.id, by="maria"),
     "abandon it": lambda desk, release: desk.abandon(release.id, by="maria"),
     "resume a step": lambda desk, release: desk.resume(release.id, by="maria"),
-    "abandon a step": lambda desk, release: desk.abandon_step(release.id, by="maria", reason="x"),
+    "abandon a step": lambda desk, release: desk.abandon_attempt(
+        release.id, by="maria", reason="x"
+    ),
     "record a review of the logs": lambda desk, release: desk.review_logs(
         release.id, desk.collect_logs(release.id), by="ivan", verdict="clean"
     ),

@@ -60,8 +60,8 @@ def test_naive_datetime_error_suggests_a_fix() -> None:
 
 
 def test_a_step_that_may_still_run_is_a_step_in_progress() -> None:
-    """Callers that catch StepInProgressError also catch a step that may still be running."""
-    error = rk.StepStillRunningError(
+    """Callers that catch AttemptInProgressError also catch a step that may still be running."""
+    error = rk.AttemptStillRunningError(
         release_id="r1",
         attempt_id="r1/3",
         capability="run-tests",
@@ -72,7 +72,7 @@ def test_a_step_that_may_still_run_is_a_step_in_progress() -> None:
         running=True,
     )
 
-    assert isinstance(error, rk.StepInProgressError)
+    assert isinstance(error, rk.AttemptInProgressError)
     assert str(error).endswith(
         "may still be running: its executor's process 4242 on ci-7 still runs; wait for it to "
         "end or stop it, then try again"

@@ -202,7 +202,7 @@ def test_a_killed_run_keeps_its_lease_and_resume_refuses_beside_its_dt(
         assert left.attempt is not None
         (dt_process,) = left.attempt.children
 
-        with pytest.raises(rk.StepStillRunningError) as refused:
+        with pytest.raises(rk.AttemptStillRunningError) as refused:
             desk.resume("r1", by="anton")
         with pytest.raises(rk.LeaseHeldError):
             desk.run_tests("r2", by="ci")
@@ -228,7 +228,7 @@ def test_abandon_step_frees_the_lease_of_a_killed_run(
         dt_ends(tmp_path, left.attempt.children[0])
         desk = desk_on(durable_backend.open(), tmp_path)
 
-        desk.abandon_step("r1", by="anton", reason="the CI runner was killed")
+        desk.abandon_attempt("r1", by="anton", reason="the CI runner was killed")
 
         assert desk.store.current(LEASE, now=AT) is None
         abandoned = desk.history("r1")[-1]
@@ -247,11 +247,11 @@ def test_abandon_step_beside_a_running_dt_needs_force(
     """Giving up a step whose dt still runs is refused, unless forced; the history says so."""
     with killed_mid_run(durable_backend, tmp_path) as left:
         desk = desk_on(durable_backend.open(), tmp_path)
-        with pytest.raises(rk.StepStillRunningError, match="still runs") as refused:
-            desk.abandon_step("r1", by="anton", reason="giving up")
+        with pytest.raises(rk.AttemptStillRunningError, match="still runs") as refused:
+            desk.abandon_attempt("r1", by="anton", reason="giving up")
         assert left == desk.get("r1")
 
-        desk.abandon_step("r1", by="anton", reason="giving up", force=True)
+        desk.abandon_attempt("r1", by="anton", reason="giving up", force=True)
 
         assert "abandon-step --force" in refused.value.__notes__[0]
         assert desk.store.current(LEASE, now=AT) is None

@@ -181,7 +181,7 @@ def test_the_next_event_of_a_migrated_release_records_its_row(old: Old) -> None:
     desk = desk_on(store)
     assert desk.get("2.7.0").attempt is not None
 
-    desk.abandon_step("2.7.0", by="anton", reason="the runner died", force=True)
+    desk.abandon_attempt("2.7.0", by="anton", reason="the runner died", force=True)
 
     stored = store.read_release("2.7.0")
     assert stored is not None

@@ -40,7 +40,7 @@ def moves_into(events: list[Event], target: str) -> list[Event]:
     return [
         event
         for event in events
-        if event.action in {Action.PROMOTED, Action.STEP_FINISHED}
+        if event.action in {Action.PROMOTED, Action.ATTEMPT_FINISHED}
         and event.target == target
         and event.source != target
     ]

@@ -358,7 +358,7 @@ def test_a_second_attempt_waits_for_the_first(ledger: Ledger, started: Record) -
     """Starting a step while another is in flight is refused with what is in flight."""
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
 
-    with pytest.raises(rk.StepInProgressError) as raised:
+    with pytest.raises(rk.AttemptInProgressError) as raised:
         ledger.begin_attempt(record, capability="run-tests", by="ci", at=LATER)
 
     assert ("r1", "r1/2", "deploy", LATER) == (
@@ -373,12 +373,12 @@ def test_a_second_attempt_waits_for_the_first(ledger: Ledger, started: Record) -
 def test_a_release_does_not_move_while_a_step_runs(
     ledger: Ledger, started: Record, method: str
 ) -> None:
-    """Moves wait for the step in flight to finish or be abandoned."""
+    """Moves wait for the attempt in flight to finish or be abandoned."""
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
     target = "abandoned" if method == "abandon" else "tests"
     move = rk.Move(source=record.state, target=target, at=LATER, by="anton")
 
-    with pytest.raises(rk.StepInProgressError):
+    with pytest.raises(rk.AttemptInProgressError):
         getattr(ledger, method)(record, move, reason="because")
 
 
@@ -789,7 +789,7 @@ def test_text_taken_from_values_is_kept_even_with_a_nul(ledger: Ledger, started:
 
 
 def test_require_idle_names_the_unfinished_step() -> None:
-    """A record with a step in flight refuses to go on, naming the step; an idle one passes."""
+    """A record with an attempt in flight refuses to go on, naming the step; an idle one passes."""
     ledger = Ledger(rk.MemoryStore())
     moment = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
     release = rk.Release(
@@ -799,7 +799,7 @@ def test_require_idle_names_the_unfinished_step() -> None:
     busy = ledger.begin_attempt(idle, capability="deploy", by="a", at=moment, target="prod")
 
     idle.require_idle()
-    with pytest.raises(rk.StepInProgressError) as caught:
+    with pytest.raises(rk.AttemptInProgressError) as caught:
         busy.require_idle()
 
     assert ("r1", "deploy") == (caught.value.release_id, caught.value.capability)

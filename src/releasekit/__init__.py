@@ -87,6 +87,8 @@ if TYPE_CHECKING:
     from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
     from releasekit._rules.windows import Opening, Span, Weekday, Window
     from releasekit.exceptions import (
+        AttemptInProgressError,
+        AttemptStillRunningError,
         ConflictError,
         DataOperationRefusedError,
         ExecutorError,
@@ -110,8 +112,6 @@ if TYPE_CHECKING:
         ReleaseKitError,
         ScheduleConflictError,
         SchemaVersionError,
-        StepInProgressError,
-        StepStillRunningError,
         StoreError,
         UnknownDataOperationError,
         UnknownPersonError,
@@ -214,8 +214,8 @@ _SOURCES = {
         "ReleaseKitError",
         "ScheduleConflictError",
         "SchemaVersionError",
-        "StepInProgressError",
-        "StepStillRunningError",
+        "AttemptInProgressError",
+        "AttemptStillRunningError",
         "StoreError",
         "UnknownDataOperationError",
         "UnknownPersonError",
@@ -256,6 +256,8 @@ def __dir__() -> list[str]:
 
 __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py checks
     "Artifact",
+    "AttemptInProgressError",
+    "AttemptStillRunningError",
     "Attestation",
     "Blocker",
     "CLOCK_SKEW_TOLERANCE",
@@ -341,9 +343,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Span",
     "SqliteStore",
     "Step",
-    "StepInProgressError",
     "StepPlan",
-    "StepStillRunningError",
     "StoreError",
     "SystemClock",
     "TestRun",

@@ -21,8 +21,8 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── LeaseHeldError
     ├── LeaseNotHeldError
     ├── ScheduleConflictError
-    ├── StepInProgressError
-    │   └── StepStillRunningError
+    ├── AttemptInProgressError
+    │   └── AttemptStillRunningError
     ├── StoreError
     │   ├── ConflictError
     │   ├── HistoryTamperedError
@@ -49,11 +49,11 @@ from releasekit._errors.base import (
     UnknownReleaseError,
 )
 from releasekit._errors.busy import (
+    AttemptInProgressError,
+    AttemptStillRunningError,
     LeaseHeldError,
     LeaseNotHeldError,
     ScheduleConflictError,
-    StepInProgressError,
-    StepStillRunningError,
 )
 from releasekit._errors.executors import (
     ExecutorError,
@@ -79,6 +79,8 @@ from releasekit._errors.store import (
 )
 
 __all__ = [
+    "AttemptInProgressError",
+    "AttemptStillRunningError",
     "ConflictError",
     "DataOperationRefusedError",
     "ExecutorError",
@@ -102,8 +104,6 @@ __all__ = [
     "ReleaseKitError",
     "ScheduleConflictError",
     "SchemaVersionError",
-    "StepInProgressError",
-    "StepStillRunningError",
     "StoreError",
     "UnknownDataOperationError",
     "UnknownPersonError",

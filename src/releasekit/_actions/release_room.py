@@ -125,7 +125,7 @@ class ReleaseRoom(Room):
 
         Raises:
             ReleaseEndedError: The release already finished its flow, or has ended.
-            StepInProgressError: A step is in flight: abandon it first.
+            AttemptInProgressError: A step is in flight: abandon it first.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
         by = self.person(by)

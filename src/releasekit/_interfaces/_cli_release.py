@@ -224,7 +224,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
     move = moved.moves[-1]
     written = _last_event(
         desk.history(moved.id),
-        {Action.PROMOTED, Action.STEP_FINISHED},
+        {Action.PROMOTED, Action.ATTEMPT_FINISHED},
         (move.source, move.target, move.by),
         at=move.at,
     )

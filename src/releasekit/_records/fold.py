@@ -121,7 +121,7 @@ class StepEnded:
 
 @attrs.frozen(kw_only=True)
 class StepResumed:
-    """The data of a ``step-resumed`` event: who runs the step in flight from now on.
+    """The data of a ``step-resumed`` event: who runs the attempt in flight from now on.
 
     Attributes:
         attempt_id: The attempt resumed.
@@ -160,7 +160,7 @@ class AttentionCleared:
 def _changed(
     state: State, release: Release, attempt: Attempt | None, attention: tuple[Attention, ...]
 ) -> State:
-    """Return *state* with its release, step in flight and attention items replaced."""
+    """Return *state* with its release, attempt in flight and attention items replaced."""
     return State(
         release=release, attempt=attempt, attention=attention, finished_at=state.finished_at
     )
@@ -232,11 +232,11 @@ EFFECTS: dict[Action, tuple[type[Any], Callable[[Any, Any], State]]] = {
     Action.ABANDONED: (Moved, _on_moved),
     Action.ROLLED_BACK: (Moved, _on_moved),
     Action.REFUSED: (Refused, _on_refused),
-    Action.STEP_STARTED: (StepStarted, _on_step_started),
-    Action.STEP_FINISHED: (StepEnded, _on_step_ended),
-    Action.STEP_FAILED: (StepEnded, _on_step_ended),
-    Action.STEP_ABANDONED: (StepEnded, _on_step_ended),
-    Action.STEP_RESUMED: (StepResumed, _on_step_resumed),
+    Action.ATTEMPT_STARTED: (StepStarted, _on_step_started),
+    Action.ATTEMPT_FINISHED: (StepEnded, _on_step_ended),
+    Action.ATTEMPT_FAILED: (StepEnded, _on_step_ended),
+    Action.ATTEMPT_ABANDONED: (StepEnded, _on_step_ended),
+    Action.ATTEMPT_RESUMED: (StepResumed, _on_step_resumed),
     Action.CHILD_STARTED: (ChildStarted, _on_child_started),
     Action.ATTENTION_NEEDED: (AttentionNeeded, _on_attention_needed),
     Action.ATTENTION_CLEARED: (AttentionCleared, _on_attention_cleared),

@@ -1,7 +1,7 @@
 """The ledger: releases kept in any store, one event per action.
 
 A :class:`Ledger` turns what happens to a release — started, evidence
-recorded, promoted, refused, an executor step started and finished, attention
+recorded, promoted, refused, an executor attempt started and finished, attention
 needed — into exactly one history event plus the release's new rows, written
 together by the store. Reading a release reads its rows only
 (:meth:`Ledger.load`), never its history, so neither grows with the history:
@@ -14,7 +14,7 @@ the release changed since: two tools can never both win the same step.
 The state is a pure fold over the history (:mod:`releasekit._records.fold`):
 the ledger computes every new state with the very function
 :func:`~releasekit._records.fold.replay` folds with, so the stored state
-always equals the replayed one. The writes for executor steps and attention
+always equals the replayed one. The writes for executor attempts and attention
 items are in :mod:`releasekit._records.steps`; the texts a store keeps for a
 release's values are written and read by :mod:`releasekit._records.rows`.
 """
@@ -256,7 +256,7 @@ class Ledger(StepWrites):
 
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            StepInProgressError: An executor step is in flight.
+            AttemptInProgressError: An executor attempt is in flight.
             InvalidInputError: *move* does not start where the release is.
         """
         return self._move(record, move, Action.PROMOTED, reason)
@@ -266,7 +266,7 @@ class Ledger(StepWrites):
 
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            StepInProgressError: An executor step is in flight.
+            AttemptInProgressError: An executor attempt is in flight.
             InvalidInputError: *move* does not start where the release is.
         """
         return self._move(record, move, Action.ROLLED_BACK, reason)
@@ -276,7 +276,7 @@ class Ledger(StepWrites):
 
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            StepInProgressError: An executor step is in flight: abandon it first.
+            AttemptInProgressError: An executor attempt is in flight: abandon it first.
             InvalidInputError: *move* does not lead to ``abandoned``.
         """
         if move.target != ABANDONED:
