@@ -76,7 +76,7 @@ def seed(db: Path, count: int) -> None:
             if place == 1:
                 continue  # in tests, its tests not run yet
             now = clock.now()
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.TestRun(
                     environment="tests",
@@ -89,7 +89,7 @@ def seed(db: Path, count: int) -> None:
             desk.promote(release.id, by="anton")
             if place == 2:  # noqa: PLR2004  # the third place of four
                 continue  # in sandbox: nobody signed off, logs not reviewed
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.SignOff(by="maria", at=now, environment="sandbox"),
                 rk.LogReview(

@@ -67,7 +67,7 @@ def ready(kind: str, at: pendulum.DateTime) -> rk.Release:
         release_id=f"{kind}-{at.date()}", version="2.4.0", kind=kind, by="anton", now=at
     )
     release = attrs.evolve(release, state="stage")
-    return engine.record(
+    return engine.add_evidence(
         release,
         rk.MigrationRun(
             environment="stage", version="2.4.0", migrations=(), succeeded=True, at=at, by="ci"

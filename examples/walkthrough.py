@@ -44,10 +44,10 @@ def promote(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.
 def record(
     engine: rk.Engine, release: rk.Release, clock: rk.FixedClock, *evidence: rk.Evidence
 ) -> rk.Release:
-    """Record evidence and say so."""
+    """Add evidence and say so."""
     for item in evidence:
         print(f"{rk.guards.when(item.at)}  record {type(item).__name__} by {item.by}")
-    return engine.record(release, *evidence, now=clock.now())
+    return engine.add_evidence(release, *evidence, now=clock.now())
 
 
 def walk_to_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.Release:

@@ -60,7 +60,7 @@ def to_stage(
         moment += dt.timedelta(minutes=5)
         clock.set(moment)
         current = desk.get(release.id).release
-        desk.record(release.id, *evidence_for(current, target, moment))
+        desk.add_evidence(release.id, *evidence_for(current, target, moment))
         if target != "production":
             desk.promote(release.id, by="anton", to=target)
     return release.id

@@ -96,7 +96,7 @@ def forge(store: rk.stores.Store) -> None:
     )
     for release_id in (RELEASE_ID, ABANDONED_ID):
         desk.start(_VERSION, by=_OWNER, release_id=release_id, artifact=rk.Artifact())
-    desk.record(RELEASE_ID, rk.TestsWritten(by=_OWNER, at=_MORNING, note=NOTE))
+    desk.add_evidence(RELEASE_ID, rk.TestsWritten(by=_OWNER, at=_MORNING, note=NOTE))
     desk.promote(RELEASE_ID, by=_OWNER)
     desk.abandon(ABANDONED_ID, by=_OWNER, reason=NOTE)
     scratch = rk.MemoryStore()

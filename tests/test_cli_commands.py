@@ -614,8 +614,8 @@ def test_plugins_provide_the_executors(
         "[releasekit.executors]\ncli-test = cli_test_plugin:register\n"
     )
     (site / "cli_test_plugin.py").write_text(
-        "from releasekit.executors import RecordingExecutor\n\n"
-        "def register(registry):\n    registry.register_all(RecordingExecutor())\n"
+        "from releasekit.executors import DryRunExecutor\n\n"
+        "def register(registry):\n    registry.register_all(DryRunExecutor())\n"
     )
     monkeypatch.syspath_prepend(str(site))
     ok(cli("--actor", "anton", "start", "2.4.0"))
@@ -1521,7 +1521,7 @@ def test_running_the_suggested_commands_clears_the_blockers(cli: Callable[..., R
 
 
 def test_the_plan_suggests_commands_for_the_next_step_only(cli: Callable[..., Ran]) -> None:
-    """Evidence recorded now counts for the next step: later steps get no commands."""
+    """Evidence added now counts for the next step: later steps get no commands."""
     to_sandbox(cli)
 
     document = ok(cli("--now", NOON, "--json", "plan", "2.4.0")).json

@@ -36,8 +36,8 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor()
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor()
 
 
 @pytest.fixture(name="fake_dt")
@@ -50,14 +50,14 @@ def fixture_fake_dt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     """A dry-run desk: fine for everything but running adjustments."""
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
 @pytest.fixture(name="dt_desk")
 def fixture_dt_desk(
-    clock: rk.FixedClock, recorder: executors.RecordingExecutor, fake_dt: Path
+    clock: rk.FixedClock, recorder: executors.DryRunExecutor, fake_dt: Path
 ) -> rk.Desk:
     """A dry-run desk whose production data adjustments run through the (fake) dt."""
     registry = executors.dry_run(recorder)
@@ -516,9 +516,9 @@ def test_voided_verifications_do_not_let_an_adjustment_run(dt_desk: rk.Desk, fak
 
 
 def test_a_dry_run_executor_may_not_adjust_production_data(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
-    """Production data is adjusted only through dt: the recording executor is refused."""
+    """Production data is adjusted only through dt: the dry-run executor is refused."""
     operation = verified(desk, "ivan", "maria")
     before = state(desk)
 
@@ -531,7 +531,7 @@ def test_a_dry_run_executor_may_not_adjust_production_data(
         error.environment,
         error.required,
     )
-    assert "RecordingExecutor (a dry run" in error.executor
+    assert "DryRunExecutor (a dry run" in error.executor
     assert (before, ()) == (state(desk), recorder.calls_for("adjust-data"))
 
 
@@ -610,7 +610,7 @@ def test_only_the_requester_or_the_operator_cancels(desk: rk.Desk) -> None:
 
 
 def test_production_data_is_restored_into_anton_s_sandbox(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """anton copies production's data into his sandbox through the restorer; it is recorded."""
     restored = desk.data.restore("production", "sandbox-anton", by="anton", reason="debug 2.4.0")
@@ -630,7 +630,7 @@ def test_production_data_is_restored_into_anton_s_sandbox(
 
 
 def test_nothing_is_ever_restored_into_production(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """tests -> production is refused by the policy, whoever asks; nothing runs or is stored."""
     with pytest.raises(DataOperationRefusedError) as caught:
@@ -647,7 +647,7 @@ def test_nothing_is_ever_restored_into_production(
 
 
 def test_only_the_owner_restores_into_anton_s_sandbox(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """maria may not replace the data of anton's sandbox; nothing runs or is stored."""
     with pytest.raises(rk.NotPermittedError) as caught:
@@ -661,7 +661,7 @@ def test_only_the_owner_restores_into_anton_s_sandbox(
     assert ({}, ()) == (state(desk), recorder.calls)
 
 
-def test_a_failed_restore_is_recorded(desk: rk.Desk, recorder: executors.RecordingExecutor) -> None:
+def test_a_failed_restore_is_recorded(desk: rk.Desk, recorder: executors.DryRunExecutor) -> None:
     """The restore's failure is raised and its history says failed."""
     recorder.fail("restore-data", "disk full")
 

@@ -25,12 +25,12 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor()
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor()
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -49,7 +49,7 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
 
 def to_tests(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
     return desk.promote(release.id, by="anton")
 
 
@@ -60,7 +60,7 @@ def to_stage(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
     clock.advance(minutes=5)
     desk.promote(release.id, by="maria")
     clock.advance(minutes=30)
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
         rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
@@ -94,7 +94,7 @@ def test_start_by_someone_else_changes_nothing(desk: rk.Desk) -> None:
 
 
 def test_promote_deploys_through_the_executor_and_moves_the_release(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A promotion runs the deploy executor for the target, then records the move."""
     release = to_tests(desk, clock)
@@ -109,7 +109,7 @@ def test_promote_deploys_through_the_executor_and_moves_the_release(
 
 
 def test_a_refused_promotion_is_recorded_and_changes_nothing(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """Without tests written, promotion is refused, recorded with its blockers, and nothing runs."""
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
@@ -124,11 +124,11 @@ def test_a_refused_promotion_is_recorded_and_changes_nothing(
 
 
 def test_a_failed_deployment_leaves_the_release_where_it_was(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A failing deploy is recorded as a failed step; the release stays and can be retried."""
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
     recorder.fail("deploy", "tests is unreachable")
 
     with pytest.raises(rk.exceptions.ExecutorFailedError, match="tests is unreachable"):
@@ -141,7 +141,7 @@ def test_a_failed_deployment_leaves_the_release_where_it_was(
 
 
 def test_a_timed_out_deployment_is_recorded_and_raised(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """A deploy that times out raises ExecutorTimeoutError and leaves no attempt in flight."""
     release = desk.start("2.4.0", by="anton")
@@ -173,7 +173,7 @@ def test_an_executor_that_cannot_run_is_recorded_as_a_failed_step(
 
 
 def test_an_interrupted_step_blocks_until_resumed(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """A step recorded as started but never finished blocks promotion; resume finishes it."""
     release = desk.start("2.4.0", by="anton")
@@ -219,7 +219,7 @@ def test_resume_and_abandon_step_need_an_unfinished_step(desk: rk.Desk) -> None:
 
 
 def test_run_tests_records_the_test_run_the_guard_reads(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A passing run on tests becomes a TestRun for this version, and sandbox opens."""
     release = to_tests(desk, clock)
@@ -239,7 +239,7 @@ def test_run_tests_records_the_test_run_the_guard_reads(
 
 
 def test_a_failing_test_run_is_recorded_as_failed_evidence(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """Failing tests are a result: a TestRun with passed=False, and the guard says why."""
     release = to_tests(desk, clock)
@@ -280,7 +280,7 @@ def test_the_lease_is_given_back_after_a_run(desk: rk.Desk, clock: rk.FixedClock
 
 
 def test_a_run_overlapping_the_daily_run_is_refused_with_the_next_free_time(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """At 23:45 UTC a run would overlap the midnight run; it may start at 01:30."""
     release = to_tests(desk, clock)
@@ -302,7 +302,7 @@ def test_tests_run_only_where_the_release_is(desk: rk.Desk) -> None:
 
 
 def test_migrate_records_the_migration_run(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """Migrations run on stage through the executor and become a MigrationRun."""
     release = to_stage(desk, clock)
@@ -340,7 +340,7 @@ def test_a_release_walks_to_production_through_a_fake_dt(
     )
     release = to_stage(desk, clock)
     desk.migrate(release.id, by="ci")
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version="2.4.0"),

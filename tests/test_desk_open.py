@@ -152,7 +152,7 @@ def test_desk_open_with_nothing_named_is_the_reference_policy_in_memory_as_a_dry
         type(desk.store),
         record.state,
     )
-    assert isinstance(desk.executors.deployer("tests"), executors.RecordingExecutor)
+    assert isinstance(desk.executors.deployer("tests"), executors.DryRunExecutor)
 
 
 def test_the_with_block_closes_the_store_the_desk_opened_even_when_it_raises(
@@ -192,7 +192,7 @@ def test_close_may_be_called_again_and_a_desk_built_from_parts_closes_nothing(
 
 @pytest.mark.parametrize(
     ("choice", "kind"),
-    [("dry-run", executors.RecordingExecutor), ("dt", executors.DtExecutor)],
+    [("dry-run", executors.DryRunExecutor), ("dt", executors.DtExecutor)],
 )
 def test_executors_named_as_the_command_names_them(choice: str, kind: type) -> None:
     """A dry run records every call; dt runs the dt on the PATH, as --executors names them."""
@@ -256,7 +256,7 @@ def test_the_command_reads_a_sqlite_url_as_open_store_does(
 @pytest.mark.parametrize(
     ("given", "advice"),
     [
-        (executors.RecordingExecutor(), r"executors\.dry_run\(recorder\)"),
+        (executors.DryRunExecutor(), r"executors\.dry_run\(recorder\)"),
         (executors.DtExecutor(), r"executors\.dt\(executor\)"),
         ("dt", r"Desk\.open\(executors='dt'\)"),
         (object(), r"executors\.dry_run\(\), executors\.dt\(\)"),
@@ -265,7 +265,7 @@ def test_the_command_reads_a_sqlite_url_as_open_store_does(
 def test_one_executor_where_a_registry_belongs_is_refused_at_once(
     given: object, advice: str
 ) -> None:
-    """A RecordingExecutor (or a dt, or a name) passed as executors fails when the desk is built."""
+    """A DryRunExecutor (or a dt, or a name) passed as executors fails when the desk is built."""
     with pytest.raises(rk.InvalidInputError, match=advice) as refused:
         rk.Desk(rk.reference_policy(), executors=given)  # type: ignore[arg-type]
 

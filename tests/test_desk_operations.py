@@ -27,12 +27,12 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor(logs={"production": ["09:12 ERROR quote: upstream timeout"]})
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor(logs={"production": ["09:12 ERROR quote: upstream timeout"]})
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -49,7 +49,7 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
 def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> rk.Record:
     """A hotfix (no production window) promoted to sandbox, tests run."""
     release = desk.start(version, by="anton", kind="hotfix")
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
     desk.promote(release.id, by="anton")
     desk.run_tests(release.id, by="ci")
     clock.advance(minutes=5)
@@ -61,13 +61,13 @@ def to_production(
 ) -> rk.Record:
     """A hotfix walked all the way to production (by *by*), five minutes after the clock's time."""
     release = to_sandbox(desk, clock, version)
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
         rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
     )
     desk.promote(release.id, by="maria")
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version=version),
@@ -104,7 +104,7 @@ class Collector:
 
 
 def test_collect_logs_reads_every_environment_since_the_last_move(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """One report holds the logs of all five environments, since the release reached sandbox."""
     release = to_sandbox(desk, clock)
@@ -133,7 +133,7 @@ def test_collect_logs_without_a_release_reaches_back_a_day(desk: rk.Desk) -> Non
 
 
 def test_the_report_names_what_could_not_be_collected_and_why(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """A failed collection, a cut output and a crashing plug-in are gaps, with their reasons."""
     collector = Collector()
@@ -198,7 +198,7 @@ def test_a_clean_review_of_every_environment_opens_stage(
 ) -> None:
     """The reviewer's verdict becomes the LogReview the logs-reviewed guard reads."""
     release = to_sandbox(desk, clock)
-    desk.record(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
+    desk.add_evidence(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
     report = desk.collect_logs(release.id)
 
     reviewed = desk.review_logs(
@@ -246,7 +246,7 @@ def test_a_report_for_another_release_is_refused(desk: rk.Desk, clock: rk.FixedC
 
 
 def test_a_report_that_covers_nothing_is_refused(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """With no environment's logs collected, there is nothing to review."""
     release = to_sandbox(desk, clock)
@@ -307,7 +307,7 @@ def test_monitoring_lists_overdue_due_and_upcoming_checks(
 
 
 def test_a_good_check_is_recorded_and_the_next_reads_from_it(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A clean check records logs-checked; the next check collects only the logs since it."""
     recorder.logs.clear()
@@ -328,7 +328,7 @@ def test_a_good_check_is_recorded_and_the_next_reads_from_it(
 
 
 def test_a_late_check_covers_the_missed_ones(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A check 2 h 30 in satisfies the first hour (late) and the second."""
     recorder.logs.clear()
@@ -345,7 +345,7 @@ def test_a_late_check_covers_the_missed_ones(
 
 
 def test_a_check_finding_errors_notifies_at_once_and_needs_attention(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """Errors in the production logs notify the team and raise log-check:production."""
     release = to_production(desk, clock)
@@ -368,7 +368,7 @@ def test_a_check_finding_errors_notifies_at_once_and_needs_attention(
 
 
 def test_logs_that_cannot_be_collected_are_a_bad_check(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """If production's logs cannot be read, that is as bad as errors in them."""
     release = to_production(desk, clock)
@@ -383,7 +383,7 @@ def test_logs_that_cannot_be_collected_are_a_bad_check(
 
 
 def test_a_failed_notification_still_leaves_the_attention_item(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """When the team cannot be told, the attention item and the failed notice are recorded."""
     release = to_production(desk, clock)
@@ -532,7 +532,7 @@ def test_a_production_check_runs_through_a_fake_dt(
 
 
 def test_roll_back_deploys_the_previous_version_and_retires_the_current_one(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """2.5.0 goes to rolled-back; 2.4.0 is deployed again with rollback_of=2.5.0."""
     old = to_production(desk, clock, "2.4.0")
@@ -589,7 +589,7 @@ def test_a_second_rollback_goes_one_version_further_back(
 
 
 def test_nothing_to_roll_back_to_is_refused_and_changes_nothing(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """With nothing or only one release in production, there is no earlier version."""
     with pytest.raises(NothingToRollBackError) as empty:
@@ -609,7 +609,7 @@ def test_nothing_to_roll_back_to_is_refused_and_changes_nothing(
 
 
 def test_a_failed_rollback_deploy_leaves_everything_as_it_was(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """The failed deploy is recorded on the current release, which stays in production."""
     old = to_production(desk, clock, "2.4.0")
@@ -652,7 +652,7 @@ def test_only_the_last_environment_is_rolled_back(desk: rk.Desk) -> None:
 
 
 def test_an_interrupted_rollback_is_resumed(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A rollback whose process died is finished by resume: deploy again, then roll back."""
     to_production(desk, clock, "2.4.0")
@@ -677,7 +677,7 @@ def test_an_interrupted_rollback_is_resumed(
 
 
 def test_nobody_but_the_owner_runs_tests_or_migrations_in_sandbox_anton(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """maria may neither run tests nor migrate in anton's sandbox; nothing runs or is recorded."""
     release = desk.start("2.4.0", by="anton", artifact=rk.Artifact(migrations=("0042_add_index",)))
@@ -705,7 +705,7 @@ def test_nobody_but_the_owner_records_evidence_in_sandbox_anton(
     before = actions(desk, release.id)
 
     with pytest.raises(rk.NotPermittedError) as caught:
-        desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()), by="ci-bot")
+        desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()), by="ci-bot")
 
     assert ("ci-bot", "record a TestsWritten") == (caught.value.actor, caught.value.action)
     assert before == actions(desk, release.id)
@@ -772,7 +772,7 @@ def test_a_rollback_needs_a_reason(desk: rk.Desk, clock: rk.FixedClock) -> None:
 
 
 def test_anton_in_capitals_acts_in_his_sandbox(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """'ANTON' is anton: he starts, runs the tests and promotes; the history names anton."""
     release = desk.start("2.4.0", by="ANTON")
@@ -821,7 +821,9 @@ def test_a_sign_off_by_team_lead_reads_back_as_their_identity(
     """' Team-Lead ' signs off; the stored release and its history say team-lead."""
     release = to_sandbox(desk, clock)
 
-    desk.record(release.id, rk.SignOff(by=" Team-Lead ", at=clock.now(), environment="sandbox"))
+    desk.add_evidence(
+        release.id, rk.SignOff(by=" Team-Lead ", at=clock.now(), environment="sandbox")
+    )
 
     stored = desk.get(release.id).release.evidence_of(rk.SignOff)
     assert ["team-lead"] == [item.by for item in stored]

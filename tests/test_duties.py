@@ -242,7 +242,7 @@ def test_the_guards_describe_the_requirement() -> None:
 def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.Engine) -> None:
     """anton reviewing his own 2.4.0 does not open production; ivan's review does."""
     release, moment = in_stage(engine)
-    release = engine.record(
+    release = engine.add_evidence(
         release,
         rk.MigrationRun(
             environment="stage",
@@ -260,7 +260,9 @@ def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.
 
     own = engine.explain(release, now=saturday)
     other = engine.explain(
-        engine.record(release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0"), now=moment),
+        engine.add_evidence(
+            release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0"), now=moment
+        ),
         now=saturday,
     )
 

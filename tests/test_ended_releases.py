@@ -27,7 +27,7 @@ def fixture_clock() -> rk.FixedClock:
 
 @pytest.fixture(name="desk")
 def fixture_desk(clock: rk.FixedClock) -> rk.Desk:
-    recorder = executors.RecordingExecutor(logs={"production": []})
+    recorder = executors.DryRunExecutor(logs={"production": []})
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -46,7 +46,7 @@ def to_production(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Relea
 def abandoned(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
     """A release given up in stage, where tests, migrations and reviews all make sense."""
     release = desk.start("2.4.0", by="anton", kind="hotfix", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
     desk.promote(release.id, by="anton")
     desk.run_tests(release.id, by="ci")
     return desk.abandon(release.id, by="maria", reason="superseded by 2.4.1").release
@@ -63,7 +63,7 @@ def rolled_back(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
 
 #: Every action on a release that is not reading, as the desk offers it.
 ACTIONS: dict[str, Callable[[rk.Desk, rk.Release], Any]] = {
-    "record evidence": lambda desk, release: desk.record(
+    "record evidence": lambda desk, release: desk.add_evidence(
         release.id, rk.ChangeReview(by="ivan", at=desk.clock.now(), version=release.version)
     ),
     "run the tests": lambda desk, release: desk.run_tests(release.id, by="ci", environment="tests"),
@@ -161,13 +161,13 @@ def test_an_ended_release_can_still_be_read(desk: rk.Desk, clock: rk.FixedClock)
 
 
 def test_the_engine_refuses_evidence_on_an_ended_release() -> None:
-    """`Engine.record` on an abandoned release raises ReleaseEndedError, an InvalidInputError."""
+    """`Engine.add_evidence` on an abandoned release raises ReleaseEndedError, an input error."""
     engine = rk.Engine(rk.reference_policy())
     release = engine.start(release_id="r1", version="2.4.0", kind="normal", by="anton", now=FRIDAY)
     release = engine.abandon(release, by="anton", now=FRIDAY)
 
     with pytest.raises(rk.InvalidInputError) as refused:
-        engine.record(release, rk.TestsWritten(by="anton", at=FRIDAY), now=FRIDAY)
+        engine.add_evidence(release, rk.TestsWritten(by="anton", at=FRIDAY), now=FRIDAY)
 
     assert (rk.ReleaseEndedError, "record evidence") == (
         type(refused.value),
@@ -205,7 +205,7 @@ def test_run_tests_on_an_abandoned_release_says_it_ended(cli: Callable[..., Ran]
 
 def test_an_attention_item_left_open_is_cleared_after_the_rollback(clock: rk.FixedClock) -> None:
     """The bad check that led to a rollback can still be marked dealt with on the ended release."""
-    recorder = executors.RecordingExecutor(logs={"production": ["09:12 ERROR quote: timeout"]})
+    recorder = executors.DryRunExecutor(logs={"production": ["09:12 ERROR quote: timeout"]})
     desk = rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
     to_production(desk, clock, "2.4.0")
     clock.advance(hours=1)

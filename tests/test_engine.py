@@ -49,7 +49,7 @@ def test_start_refuses_an_unknown_kind(engine: rk.Engine) -> None:
 
 def test_promote_moves_a_release_whose_guards_hold(engine: rk.Engine) -> None:
     """With its tests written, a release moves from sandbox-anton to tests."""
-    release = engine.record(
+    release = engine.add_evidence(
         start(engine), *evidence_for(start(engine), "tests", THURSDAY), now=THURSDAY
     )
 
@@ -81,7 +81,7 @@ def test_a_refused_promotion_reports_every_blocker_at_once(engine: rk.Engine) ->
 def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> None:
     """The window blocker of a Friday-evening promotion names Saturday 09:00 UTC."""
     release, moment = walk_to(engine, start(engine), "stage")
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     with pytest.raises(rk.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
@@ -94,7 +94,7 @@ def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> No
 def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine) -> None:
     """On Saturday at 09:00 the same release is promoted to production."""
     release, moment = walk_to(engine, start(engine), "stage")
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=SATURDAY_OPENING)
 
@@ -104,7 +104,7 @@ def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine)
 def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> None:
     """A hotfix with all its evidence goes to production on Friday evening."""
     release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "stage")
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
@@ -140,7 +140,7 @@ def test_promote_from_production_is_refused(engine: rk.Engine) -> None:
 
 def test_promote_out_of_the_owned_sandbox_needs_its_owner(engine: rk.Engine) -> None:
     """Someone other than anton may not move a release out of sandbox-anton."""
-    release = engine.record(
+    release = engine.add_evidence(
         start(engine), *evidence_for(start(engine), "tests", THURSDAY), now=THURSDAY
     )
 
@@ -165,7 +165,7 @@ def test_explain_lists_the_blockers_of_the_next_step(engine: rk.Engine) -> None:
 def test_explain_agrees_with_promote(engine: rk.Engine) -> None:
     """When explain finds no blocker, promote succeeds at the same instant."""
     release, moment = walk_to(engine, start(engine), "sandbox")
-    release = engine.record(release, *evidence_for(release, "stage", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "stage", moment), now=moment)
 
     explanation = engine.explain(release, now=moment, actor="anton")
 
@@ -187,7 +187,7 @@ def test_explain_of_a_release_in_production_is_finished(engine: rk.Engine) -> No
 def test_explain_gives_the_earliest_time_when_only_time_blocks(engine: rk.Engine) -> None:
     """With all evidence in, explaining on Friday evening points at Saturday 09:00."""
     release, moment = walk_to(engine, start(engine), "stage")
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     assert SATURDAY_OPENING == engine.explain(release, now=FRIDAY_EVENING).earliest
 
@@ -252,7 +252,7 @@ def test_record_refuses_evidence_for_another_version(engine: rk.Engine) -> None:
     run = rk.TestRun(environment="tests", version="2.3.9", passed=True, at=THURSDAY, by="ci")
 
     with pytest.raises(rk.InvalidInputError, match=r"2\.3\.9") as caught:
-        engine.record(start(engine), run, now=THURSDAY)
+        engine.add_evidence(start(engine), run, now=THURSDAY)
 
     assert "version" == caught.value.field
 
@@ -260,7 +260,7 @@ def test_record_refuses_evidence_for_another_version(engine: rk.Engine) -> None:
 def test_record_refuses_tests_declared_by_someone_other_than_the_owner(engine: rk.Engine) -> None:
     """Tests are declared in sandbox-anton, where only anton acts."""
     with pytest.raises(rk.NotPermittedError):
-        engine.record(
+        engine.add_evidence(
             start(engine),
             rk.TestsWritten(by="maria", at=THURSDAY, covers=("chart",)),
             now=THURSDAY,
@@ -270,7 +270,7 @@ def test_record_refuses_tests_declared_by_someone_other_than_the_owner(engine: r
 def test_record_refuses_evidence_for_an_unknown_environment(engine: rk.Engine) -> None:
     """A sign-off for an environment the policy lacks is refused."""
     with pytest.raises(rk.InvalidInputError, match="qa"):
-        engine.record(
+        engine.add_evidence(
             start(engine), rk.SignOff(by="maria", at=THURSDAY, environment="qa"), now=THURSDAY
         )
 

@@ -280,7 +280,7 @@ def ready_for_production(
     engine: rk.Engine, kind: rk.ReleaseKind, at: pendulum.DateTime
 ) -> rk.Release:
     release, moment = walk_to(engine, start(engine, kind=kind, at=at), "stage", at=at)
-    return engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    return engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
 
 def test_a_freeze_guards_every_production_step_it_holds_for() -> None:
@@ -544,7 +544,7 @@ def test_a_log_review_too_old_by_the_window_is_owed_again() -> None:
     friday = utc(2026, 11, 27, 18)
     release = engine.start(release_id="r1", version="1.0.0", kind="normal", by="ann", now=friday)
     review = rk.LogReview(by="ann", at=friday, environments=["dev", "live"], verdict="clean")
-    release = engine.record(release, review, now=friday)
+    release = engine.add_evidence(release, review, now=friday)
 
     step = engine.plan(release, now=friday).steps[0]
 

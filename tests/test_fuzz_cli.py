@@ -474,17 +474,17 @@ def _seed(folder: Path) -> None:
         )
         for version in ("2.3.9", "2.4.0"):
             release = desk.start(version, by="anton", kind="hotfix")
-            desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+            desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
             desk.promote(release.id, by="anton")
             desk.run_tests(release.id, by="ci")
             desk.promote(release.id, by="maria")
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
                 rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
             )
             desk.promote(release.id, by="maria")
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.SignOff(
                     by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)

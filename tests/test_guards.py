@@ -459,7 +459,7 @@ def test_evidence_guards_name_what_a_person_can_do(engine: rk.Engine) -> None:
 def test_evidence_for_reaches_every_step(engine: rk.Engine) -> None:
     """The builders' evidence satisfies every guard of the normal flow inside the window."""
     release, moment = in_stage(engine)
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")
     assert engine.explain(release, now=saturday).allowed

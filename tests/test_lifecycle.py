@@ -51,7 +51,7 @@ def test_the_lifecycle_machine_can_reach_production() -> None:
         release = machine.releases["r1"]
         step = machine.engine.next_step(release)
         assert step is not None
-        machine.releases["r1"] = machine.engine.record(
+        machine.releases["r1"] = machine.engine.add_evidence(
             release,
             *evidence_for(release, step.target, machine.clock.now()),
             now=machine.clock.now(),

@@ -47,7 +47,7 @@ def ledger(store: PostgresStore) -> Ledger:
 
 @pytest.fixture
 def record(ledger: Ledger) -> Record:
-    """A release with three events: started, promoted, evidence recorded."""
+    """A release with three events: started, promoted, evidence added."""
     release = rk.Engine(rk.reference_policy()).start(
         release_id="r1", version="2.4.0", kind="normal", by="anton", now=THURSDAY
     )
@@ -55,7 +55,7 @@ def record(ledger: Ledger) -> Record:
     record = ledger.promote(
         record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
     )
-    return ledger.record_evidence(
+    return ledger.add_evidence(
         record,
         rk.TestRun(environment="tests", version="2.4.0", passed=True, at=LATER, by="ci"),
         by="ci",

@@ -118,10 +118,10 @@ def test_a_blocked_step_seen_from_a_stale_view_records_no_refusal(desk: rk.Desk)
 def test_a_stale_revision_is_a_conflict_that_writes_nothing(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
-    """Evidence recorded after the caller looked: their revision is stale, even for that step."""
+    """Evidence added after the caller looked: their revision is stale, even for that step."""
     desk.start("2.4.0", by="anton")
     seen = desk.get("2.4.0")
-    desk.record("2.4.0", rk.TestsWritten(by="anton", at=clock.now(), covers=("quote",)))
+    desk.add_evidence("2.4.0", rk.TestsWritten(by="anton", at=clock.now(), covers=("quote",)))
     before = history(desk)
 
     with pytest.raises(rk.ConflictError) as raised:

@@ -348,7 +348,7 @@ def test_evidence_by_an_alias_is_credited_to_its_person(engine: rk.Engine) -> No
         environment="tests", version="2.4.0", passed=True, at=moment, by="github-actions"
     )
 
-    recorded = engine.record(release, run, now=moment)
+    recorded = engine.add_evidence(release, run, now=moment)
 
     assert "ci" == recorded.evidence[-1].by
 
@@ -366,7 +366,7 @@ def test_a_name_off_the_roster_is_refused_wherever_a_person_acts(
     with pytest.raises(rk.UnknownPersonError):
         engine.promote(release, by=spelling, now=moment)
     with pytest.raises(rk.UnknownPersonError):
-        engine.record(release, rk.TestsWritten(by=spelling, at=moment), now=moment)
+        engine.add_evidence(release, rk.TestsWritten(by=spelling, at=moment), now=moment)
     with pytest.raises(rk.UnknownPersonError):
         engine.explain(release, now=moment, actor=spelling)
 

@@ -23,12 +23,12 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor()
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor()
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -105,7 +105,7 @@ def test_scheduled_is_no_way_around_the_reservation_at_another_time(
     at: pendulum.DateTime,
     desk: rk.Desk,
     clock: rk.FixedClock,
-    recorder: executors.RecordingExecutor,
+    recorder: executors.DryRunExecutor,
 ) -> None:
     """A run calling itself scheduled outside 23:30 to 00:30 is refused, and nothing runs."""
     release_id = in_tests(desk)
@@ -262,7 +262,7 @@ def test_the_tests_lease_has_a_public_name() -> None:
 
 
 def test_an_outside_runner_holding_the_lease_keeps_releasekit_runs_out(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A nightly job holding rk.lease_for_tests("tests") itself: no releasekit run overlaps it."""
     release_id = in_tests(desk)

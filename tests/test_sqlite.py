@@ -15,7 +15,12 @@ from builders import THURSDAY
 from legacy import write_schema_2_store
 from releasekit._records.events import STATE_CHANGED
 from releasekit._records.sqlite_schema import APPLICATION_ID, MIGRATIONS
-from releasekit.exceptions import HistoryTamperedError, RecordError, SchemaVersionError, StoreError
+from releasekit.exceptions import (
+    HistoryTamperedError,
+    SchemaVersionError,
+    StoreError,
+    UnreadableDataError,
+)
 from releasekit.stores import Action, Draft, Ledger, Record, SqliteStore
 
 if TYPE_CHECKING:
@@ -418,10 +423,10 @@ def test_an_edited_current_state_is_refused_before_it_is_read(path: Path, ledger
 def test_a_listed_row_that_cannot_be_read_names_its_release(
     path: Path, ledger: Ledger, column: str, value: str, problem: str
 ) -> None:
-    """Listing meets a column edited into nonsense: a RecordError whose release_id names it."""
+    """A listing meets a column edited into nonsense: an UnreadableDataError naming its release."""
     tamper(path, f"UPDATE releases SET {column} = '{value}' WHERE id = 'r1'")  # noqa: S608  # ours
 
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(UnreadableDataError) as raised:
         ledger.releases()
 
     assert ("r1", (problem,)) == (raised.value.release_id, raised.value.problems)
@@ -434,7 +439,7 @@ def test_a_state_of_old_events_that_cannot_be_read_names_its_path(tmp_path: Path
         pass
     tamper(path, "UPDATE releases SET created_at = 'soon' WHERE id = '2.4.0'")
 
-    with SqliteStore(path) as store, pytest.raises(RecordError) as raised:
+    with SqliteStore(path) as store, pytest.raises(UnreadableDataError) as raised:
         Ledger(store).load("2.4.0")
 
     assert ("'soon' is not an ISO 8601 date and time @ $.created_at",) == raised.value.problems
@@ -459,7 +464,7 @@ def test_an_event_that_cannot_be_read_is_named(path: Path, ledger: Ledger) -> No
     """An unknown action in a stored event is refused with the event's position."""
     tamper(path, "UPDATE events SET action = 'teleported' WHERE seq = 2")
 
-    with pytest.raises(RecordError, match="event 2 of r1 cannot be read"):
+    with pytest.raises(UnreadableDataError, match="event 2 of r1 cannot be read"):
         ledger.history("r1")
 
 

@@ -164,7 +164,7 @@ def test_releasekit_leaves_the_transitions_logger_to_the_application(tmp_path: P
         "release = engine.start(\n"
         "    release_id='r1', version='2.4.0', kind='normal', by='anton', now=now\n"
         ")\n"
-        "release = engine.record(release, rk.TestsWritten(by='anton', at=now), now=now)\n"
+        "release = engine.add_evidence(release, rk.TestsWritten(by='anton', at=now), now=now)\n"
         "engine.promote(release, by='anton', now=now)\n"
         "print(logging.getLevelName(logging.getLogger('transitions').level))\n"
     )

@@ -188,7 +188,7 @@ def test_a_ledger_that_knows_the_flow_finishes_a_release_at_its_end(store: Store
         moment = moment.add(minutes=10)
         step = engine.next_step(record.release)
         assert step is not None
-        record = ledger.record_evidence(
+        record = ledger.add_evidence(
             record, *evidence_for(record.release, step.target, moment), by="anton", at=moment
         )
         record = ledger.promote(
@@ -210,19 +210,19 @@ def test_a_ledger_that_knows_the_flow_finishes_a_release_at_its_end(store: Store
 
 
 def test_evidence_is_recorded(ledger: Ledger, started: Record) -> None:
-    """Recording evidence adds it to the release in one event."""
+    """Adding evidence adds it to the release in one event."""
     evidence = evidence_for(started.release, "tests", LATER)
 
-    record = ledger.record_evidence(started, *evidence, by="anton", at=LATER)
+    record = ledger.add_evidence(started, *evidence, by="anton", at=LATER)
 
     assert (evidence, 2) == (record.release.evidence, record.revision)
     assert ["started", "evidence-recorded"] == actions(ledger)
 
 
 def test_recording_no_evidence_is_refused(ledger: Ledger, started: Record) -> None:
-    """record_evidence needs something to record."""
+    """add_evidence needs something to record."""
     with pytest.raises(rk.InvalidInputError, match="at least one piece of evidence"):
-        ledger.record_evidence(started, by="anton", at=LATER)
+        ledger.add_evidence(started, by="anton", at=LATER)
 
 
 def test_a_promotion_moves_the_release(ledger: Ledger, started: Record) -> None:
@@ -240,9 +240,7 @@ def test_a_promotion_moves_the_release(ledger: Ledger, started: Record) -> None:
 
 def test_a_stale_record_is_a_conflict_naming_the_release(ledger: Ledger, started: Record) -> None:
     """Writing with a record someone else already moved on is refused."""
-    ledger.record_evidence(
-        started, *evidence_for(started.release, "tests", LATER), by="x", at=LATER
-    )
+    ledger.add_evidence(started, *evidence_for(started.release, "tests", LATER), by="x", at=LATER)
 
     with pytest.raises(rk.ConflictError) as raised:
         ledger.promote(started, to_tests(started))
@@ -402,7 +400,7 @@ def test_a_finished_attempt_moves_the_release_and_adds_its_evidence(
 
 
 def test_a_failed_attempt_keeps_the_release_where_it_is(ledger: Ledger, started: Record) -> None:
-    """A failure ends the attempt, keeps the state, and records the evidence it produced."""
+    """A failure ends the attempt, keeps the state, and adds the evidence it produced."""
     record = ledger.begin_attempt(started, capability="run-tests", by="ci", at=LATER, target="x")
     assert record.attempt is not None
     failed_run = rk.TestRun(environment="tests", version="2.4.0", passed=False, at=LATER, by="ci")
@@ -676,7 +674,7 @@ class Operation:
 
 def _evidence(data: st.DataObject, _record: Record, when: dict[str, Any]) -> Operation:
     items = data.draw(st.lists(rks.evidence(), min_size=1, max_size=2))
-    return Operation("record_evidence", tuple(items), when)
+    return Operation("add_evidence", tuple(items), when)
 
 
 def _move(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:

@@ -107,7 +107,6 @@ if TYPE_CHECKING:
         PolicyError,
         PolicyFileError,
         PromotionRefusedError,
-        RecordError,
         ReleaseEndedError,
         ReleaseKitError,
         ScheduleConflictError,
@@ -116,6 +115,7 @@ if TYPE_CHECKING:
         UnknownDataOperationError,
         UnknownPersonError,
         UnknownReleaseError,
+        UnreadableDataError,
     )
 
     __version__: str
@@ -209,7 +209,7 @@ _SOURCES = {
         "PolicyError",
         "PolicyFileError",
         "PromotionRefusedError",
-        "RecordError",
+        "UnreadableDataError",
         "ReleaseEndedError",
         "ReleaseKitError",
         "ScheduleConflictError",
@@ -325,7 +325,6 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "PostgresStore",
     "PromotionRefusedError",
     "Record",
-    "RecordError",
     "Recurrence",
     "RegisteredGuard",
     "Release",
@@ -351,6 +350,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "UnknownDataOperationError",
     "UnknownPersonError",
     "UnknownReleaseError",
+    "UnreadableDataError",
     "Verdict",
     "Weekday",
     "Window",

@@ -26,7 +26,7 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── StoreError
     │   ├── ConflictError
     │   ├── HistoryTamperedError
-    │   ├── RecordError (ValueError)
+    │   ├── UnreadableDataError (ValueError)
     │   └── SchemaVersionError
     └── ExecutorError
         ├── ExecutorNotFoundError (LookupError)
@@ -73,9 +73,9 @@ from releasekit._errors.refusals import (
 from releasekit._errors.store import (
     ConflictError,
     HistoryTamperedError,
-    RecordError,
     SchemaVersionError,
     StoreError,
+    UnreadableDataError,
 )
 
 __all__ = [
@@ -99,7 +99,6 @@ __all__ = [
     "PolicyError",
     "PolicyFileError",
     "PromotionRefusedError",
-    "RecordError",
     "ReleaseEndedError",
     "ReleaseKitError",
     "ScheduleConflictError",
@@ -108,6 +107,7 @@ __all__ = [
     "UnknownDataOperationError",
     "UnknownPersonError",
     "UnknownReleaseError",
+    "UnreadableDataError",
 ]
 
 # Each error is shown and pickled as releasekit.exceptions' own, the module users import it from.

@@ -57,8 +57,8 @@ from releasekit.exceptions import (
     InvalidInputError,
     NotPermittedError,
     PolicyError,
-    RecordError,
     ReleaseKitError,
+    UnreadableDataError,
 )
 
 if TYPE_CHECKING:
@@ -401,7 +401,7 @@ def apply(
     Raises:
         ValueError: The step cannot follow *before* (a name declared twice, a
             freeze lifted that is not there) or its data does not describe it;
-            :func:`replay` reports it as a :class:`~releasekit.exceptions.RecordError`.
+            :func:`replay` reports it as a :class:`~releasekit.exceptions.UnreadableDataError`.
     """
     moment = instant(at, field="at")
     kept = tuple(freeze for freeze in before if not freeze.over(moment))
@@ -441,7 +441,7 @@ def replay(events: Sequence[Event]) -> tuple[DeclaredFreeze, ...]:
     """Rebuild the declared freezes from their history, oldest event first.
 
     Raises:
-        RecordError: An event does not describe a step that can follow the ones before.
+        UnreadableDataError: An event does not describe a step that can follow the ones before.
     """
     freezes: tuple[DeclaredFreeze, ...] = ()
     for event in events:
@@ -455,7 +455,7 @@ def replay(events: Sequence[Event]) -> tuple[DeclaredFreeze, ...]:
                 data=event.data,
             )
         except ValueError as error:
-            raise RecordError(
+            raise UnreadableDataError(
                 what=f"event {event.seq} of {event.stream}", problems=[f"{error} @ $.data"]
             ) from None
     return freezes
@@ -465,7 +465,7 @@ def structured(snapshot: Snapshot) -> tuple[DeclaredFreeze, ...]:
     """Return the declared freezes a stored state holds.
 
     Raises:
-        RecordError: It does not hold declared freezes.
+        UnreadableDataError: It does not hold declared freezes.
     """
     what = f"the current state of {snapshot.stream}"
     data = snapshot.data.get("freezes") if isinstance(snapshot.data, dict) else None
@@ -481,11 +481,11 @@ def replay_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, st
     """
     try:
         replayed = replay(events)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return (events[0].seq if events else 1), str(error)
     try:
         stored = structured(snapshot)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return snapshot.revision, str(error)
     if replayed != stored:
         return snapshot.revision, MISMATCH

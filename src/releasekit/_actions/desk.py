@@ -326,12 +326,13 @@ class Desk:
             version, by=by, kind=kind, artifact=artifact, release_id=release_id
         )
 
-    def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
-        """Record evidence on a release after checking it belongs there.
+    def add_evidence(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
+        """Add evidence to a release after checking it belongs there.
 
-        In full: [ReleaseRoom.record][releasekit._actions.release_room.ReleaseRoom.record].
+        In full:
+        [ReleaseRoom.add_evidence][releasekit._actions.release_room.ReleaseRoom.add_evidence].
         """
-        return self._releases.record(release_id, *evidence, by=by)
+        return self._releases.add_evidence(release_id, *evidence, by=by)
 
     def promote(
         self,

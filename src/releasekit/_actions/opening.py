@@ -298,12 +298,12 @@ def check_executors(value: object) -> Registry:
     """
     from releasekit._actions.executors.command import CommandExecutor  # noqa: PLC0415
     from releasekit._actions.executors.protocols import capabilities_of  # noqa: PLC0415
-    from releasekit._actions.executors.recording import RecordingExecutor  # noqa: PLC0415
+    from releasekit._actions.executors.recording import DryRunExecutor  # noqa: PLC0415
     from releasekit._actions.executors.registry import Registry  # noqa: PLC0415
 
     if isinstance(value, Registry):
         return value
-    if isinstance(value, RecordingExecutor):
+    if isinstance(value, DryRunExecutor):
         hint = "pass executors.dry_run(recorder) to have it record every capability"
     elif isinstance(value, CommandExecutor):
         hint = "pass executors.dt(executor) to have it run every capability"

@@ -28,7 +28,7 @@ _MAX_ID_TRIES = 100
 
 @attrs.define(eq=False)
 class ReleaseRoom(Room):
-    """Start releases, record evidence on them, abandon them."""
+    """Start releases, add evidence to them, abandon them."""
 
     def start(
         self,
@@ -80,8 +80,8 @@ class ReleaseRoom(Room):
             value=version,
         )
 
-    def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
-        """Record evidence on a release after checking it belongs there.
+    def add_evidence(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
+        """Add evidence to a release after checking it belongs there.
 
         In an environment with owners, both the evidence's author and whoever
         records it must be owners.
@@ -108,7 +108,7 @@ class ReleaseRoom(Room):
         evidence = tuple(self.policy.credited(item) for item in evidence)
         record = self.load(release_id)
         now = self.clock.now()
-        self.engine.record(record.release, *evidence, now=now)
+        self.engine.add_evidence(record.release, *evidence, now=now)
         recorder = by if by is not None else evidence[0].by
         for item in evidence:
             where = (
@@ -118,7 +118,7 @@ class ReleaseRoom(Room):
             )
             if where is not None:
                 self.engine.require_actor(where, recorder, action=f"record a {type(item).__name__}")
-        return self.ledger.record_evidence(record, *evidence, by=recorder, at=now)
+        return self.ledger.add_evidence(record, *evidence, by=recorder, at=now)
 
     def abandon(self, release_id: str, *, by: str, reason: str = "") -> Record:
         """Give the release up; it takes no further step.

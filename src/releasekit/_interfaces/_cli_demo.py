@@ -149,9 +149,9 @@ class _Story:
             f"{self._last_reason(release_id)}",
         )
 
-    def record(self, release_id: str, *evidence: Evidence) -> None:
+    def add_evidence(self, release_id: str, *evidence: Evidence) -> None:
         for item in evidence:
-            self.desk.record(release_id, item)
+            self.desk.add_evidence(release_id, item)
             self._step(
                 item.by,
                 "record",
@@ -234,7 +234,7 @@ def _normal_release(story: _Story) -> None:
     )
     story.promote(release, by="maria")  # not her sandbox, and `chart` has no tests yet
     clock.advance(minutes=10)
-    story.record(
+    story.add_evidence(
         release,
         TestsWritten(by="anton", at=clock.now(), covers=("chart",), tests=("test_chart_renders",)),
     )
@@ -245,7 +245,7 @@ def _normal_release(story: _Story) -> None:
     clock.advance(hours=2, minutes=10)  # the team tests by hand on sandbox
     story.promote(release, by="anton")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="sandbox", note="charts look right"),
         LogReview(
@@ -261,7 +261,7 @@ def _normal_release(story: _Story) -> None:
     clock.advance(minutes=10)
     story.migrate(release, by="ci")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3.1",)),
         ChangeReview(by="ivan", at=clock.now(), version="2.4.0"),
@@ -285,7 +285,7 @@ def _hotfix(story: _Story) -> None:
     story.promote(release, by="anton")
     story.promote(release, by="anton", note=": a hotfix skips no step")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="sandbox"),
         LogReview(
@@ -298,7 +298,7 @@ def _hotfix(story: _Story) -> None:
     story.promote(release, by="anton")
     story.promote(release, by="anton", note=": still no window blocker")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.4.0",)),
         ChangeReview(by="ivan", at=clock.now(), version="2.4.1"),

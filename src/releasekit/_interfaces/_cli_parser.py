@@ -46,7 +46,7 @@ EVIDENCE_KINDS = (
 
 
 _DESCRIPTION = """\
-Run your team's release process: start releases, record evidence, ask why a
+Run your team's release process: start releases, add evidence, ask why a
 step is refused and when it will be allowed, promote, and read the history.
 
 Start with `releasekit demo`, which walks a normal and a hotfix release through
@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
             "changed since, nothing is done (exit 3)",
         )
 
-    @command.command("record", "record evidence for RELEASE")
+    @command.command("record", "add evidence to RELEASE")
     def _record(record: argparse.ArgumentParser) -> None:
         record.add_argument("release", metavar="RELEASE")
         evidence_parsers(record)

@@ -54,8 +54,8 @@ class Action(enum.StrEnum):
 
     #: A release was started.
     STARTED = "started"
-    #: Evidence was recorded for a release.
-    EVIDENCE_RECORDED = "evidence-recorded"
+    #: Evidence was added for a release.
+    EVIDENCE_ADDED = "evidence-recorded"
     #: A release moved to its next environment.
     PROMOTED = "promoted"
     #: A promotion was asked for and refused; the blockers are in the data.

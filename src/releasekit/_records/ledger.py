@@ -85,7 +85,7 @@ class Ledger(StepWrites):
         Raises:
             UnknownReleaseError: No release with that id was started.
             HistoryTamperedError: Its rows are not what its history recorded.
-            RecordError: A row cannot be read.
+            UnreadableDataError: A row cannot be read.
         """
         found = self.find(release_id)
         if found is None:
@@ -100,7 +100,7 @@ class Ledger(StepWrites):
 
         Raises:
             HistoryTamperedError: Its rows are not what its history recorded.
-            RecordError: A row cannot be read.
+            UnreadableDataError: A row cannot be read.
         """
         stored = self.store.read_release(check_release_id(release_id))
         return None if stored is None else record_of(stored)
@@ -117,7 +117,7 @@ class Ledger(StepWrites):
 
         Raises:
             InvalidInputError: *after* is not an id, or *limit* not at least 1.
-            RecordError: A row cannot be read.
+            UnreadableDataError: A row cannot be read.
         """
         rows = self.store.list_releases(active=active, after=after, limit=limit)
         return [summary_of(row) for row in rows]
@@ -228,10 +228,10 @@ class Ledger(StepWrites):
         state = State(release=release)
         return self._write(None, state, state, draft)
 
-    def record_evidence(
+    def add_evidence(
         self, record: Record, *evidence: Evidence, by: str, at: dt.datetime, reason: str = ""
     ) -> Record:
-        """Add evidence to the release, checked first with :meth:`Engine.record`.
+        """Add evidence to the release, checked first with :meth:`Engine.add_evidence`.
 
         Args:
             record: The record as loaded.
@@ -246,10 +246,10 @@ class Ledger(StepWrites):
         """
         if not evidence:
             raise InvalidInputError(
-                "record_evidence needs at least one piece of evidence", field="evidence", value=()
+                "add_evidence needs at least one piece of evidence", field="evidence", value=()
             )
         data = EvidenceRecorded(evidence=evidence)
-        return self._change(record, Action.EVIDENCE_RECORDED, data, by=by, at=at, reason=reason)
+        return self._change(record, Action.EVIDENCE_ADDED, data, by=by, at=at, reason=reason)
 
     def promote(self, record: Record, move: Move, *, reason: str = "") -> Record:
         """Record a promotion the engine allowed (the last move of the promoted release).

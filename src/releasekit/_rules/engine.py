@@ -401,7 +401,7 @@ class Engine:
         self._machines[release.kind].events[ROLL_BACK].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
 
-    def record(self, release: Release, *evidence: Evidence, now: dt.datetime) -> Release:
+    def add_evidence(self, release: Release, *evidence: Evidence, now: dt.datetime) -> Release:
         """Return the release with *evidence* added, after checking it belongs to it.
 
         Evidence dated after *now* by more than :data:`CLOCK_SKEW_TOLERANCE`
@@ -412,7 +412,7 @@ class Engine:
         Args:
             release: The release.
             *evidence: The evidence to add.
-            now: The instant the evidence is recorded.
+            now: The instant the evidence is added.
 
         Raises:
             ReleaseEndedError: The release has ended or finished its flow.
@@ -542,7 +542,7 @@ class Engine:
             raise InvalidInputError(
                 f"this {type(item).__name__} is dated {item.at.isoformat()}, after the instant "
                 f"it is recorded ({now.isoformat()}) by more than the "
-                f"{_minutes(CLOCK_SKEW_TOLERANCE)} allowed for clock skew; record evidence once "
+                f"{_minutes(CLOCK_SKEW_TOLERANCE)} allowed for clock skew; add evidence once "
                 "it has happened, dated when it happened",
                 field="at",
                 value=item.at,

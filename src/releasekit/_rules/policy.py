@@ -469,7 +469,7 @@ class Policy:
     def same_person(self, name: str) -> str:
         """Return the person a stored name (an identity) stands for: an alias is its person.
 
-        Never refuses: a name on nobody's entry (evidence recorded before the
+        Never refuses: a name on nobody's entry (evidence added before the
         roster listed its author), or any name without a roster, stands for itself.
         """
         return name if self.roster is None else self.roster.canonical(name)

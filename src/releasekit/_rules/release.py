@@ -119,7 +119,7 @@ class Release:
         state: The environment the release is in (or ``"abandoned"``).
         created_at: When the release was started.
         created_by: Who started it.
-        evidence: Every piece of evidence recorded so far, oldest first.
+        evidence: Every piece of evidence added so far, oldest first.
         moves: Every step taken so far, oldest first.
     """
 

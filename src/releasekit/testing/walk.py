@@ -80,10 +80,10 @@ def walk_to(
 ) -> tuple[Release, pendulum.DateTime]:
     """Take *release* step by step until it is in *target*; return it and the last step's time.
 
-    Each step happens *every* after the one before: the evidence is recorded,
+    Each step happens *every* after the one before: the evidence is added,
     and *every* later the release is promoted, by the first owner of the
     environment it leaves. A step held by a window or a reservation waits for
-    its earliest moment (evidence is recorded again there, so it is fresh).
+    its earliest moment (evidence is added again there, so it is fresh).
 
     Args:
         engine: An :class:`Engine` (with *release* a :class:`Release` and *now*
@@ -93,7 +93,7 @@ def walk_to(
         release: The release, or on a desk its id.
         target: An environment on the release's path, after where it is.
         now: When the walk starts.
-        every: The time between recording evidence and promoting, and between steps.
+        every: The time between adding evidence and promoting, and between steps.
         evidence: Evidence for one guard; :func:`satisfying_evidence` by default
             (override it for a team's own guard types).
 
@@ -189,10 +189,10 @@ class _Walker:
         if not items:
             return
         if self.desk is None:
-            self.release = self.engine.record(self.release, *items, now=self.now)
+            self.release = self.engine.add_evidence(self.release, *items, now=self.now)
             return
         self._set_clock(self.now)
-        self.release = self.desk.record(self.release.id, *items).release
+        self.release = self.desk.add_evidence(self.release.id, *items).release
 
     def _promote(self, step: Step) -> None:
         owners = sorted(self.engine.policy.environment(step.source).owners)
