@@ -59,7 +59,7 @@ NOW = pendulum.datetime(2026, 11, 27, 15, 0, tz="UTC")
 def seed(db: Path, count: int) -> None:
     """Write *count* releases in flight, a quarter in each of four places on the flow."""
     clock = rk.FixedClock(NOW.subtract(days=2))
-    store = rk.SqliteStore(db)
+    store = rk.stores.SqliteStore(db)
     desk = rk.Desk(rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock)
     try:
         for index in range(count):

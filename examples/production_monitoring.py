@@ -26,7 +26,7 @@ def say(clock: rk.FixedClock, text: str) -> None:
     print(f"{clock.now().format('ddd HH:mm')}  {text}")
 
 
-def release_hotfix(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Record:
+def release_hotfix(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.stores.Record:
     """Take a hotfix through every environment, adding the evidence each gate reads."""
     release = desk.start(version, by="anton", kind="hotfix")
     desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))

@@ -114,7 +114,7 @@ def seed(folder: Path) -> Seeded:
     policy = rk.load_policy(policy_file)
     recorder = executors.DryRunExecutor()
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 16, 10, 0, tz="UTC"))
-    store = rk.SqliteStore(folder / "releases.db")
+    store = rk.stores.SqliteStore(folder / "releases.db")
     desk = rk.Desk(policy, store=store, executors=executors.dry_run(recorder), clock=clock)
     try:
         _week(desk, recorder)

@@ -25,9 +25,9 @@ def interrupted_test_run(cli: Callable[..., Ran], db: Path, *, host: str | None)
     """Bring 2.4.0 to tests, and leave its test run as a process on *host* would, dying in it."""
     ok(cli("--actor", "anton", "--now", "2026-11-27T11:00Z", "start", "2.4.0"))
     ok(cli("--actor", "anton", "--now", "2026-11-27T11:00Z", "promote", "2.4.0"))
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         lease = store.acquire(LEASE, holder="ci (2.4.0)", now=MORNING, ttl=dt.timedelta(hours=2))
-        ledger = rk.Ledger(store)
+        ledger = rk.stores.Ledger(store)
         ledger.begin_attempt(
             ledger.load("2.4.0"),
             capability="run-tests",
@@ -42,7 +42,7 @@ def interrupted_test_run(cli: Callable[..., Ran], db: Path, *, host: str | None)
 
 
 def current(db: Path) -> rk.Lease | None:
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         return store.current(LEASE, now=MORNING)
 
 

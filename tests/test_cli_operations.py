@@ -63,7 +63,7 @@ def act(cli: Callable[..., Ran], actor: str, now: str, *argv: str) -> Ran:
 def in_production(db: Path, *versions: str, minutes: int = 60) -> None:
     """Walk hotfixes of *versions* to production, the first at 10:00, then every *minutes*."""
     clock = rk.FixedClock(FRIDAY)
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         desk = rk.Desk(
             rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock
         )

@@ -56,7 +56,7 @@ def fixture_clock() -> rk.FixedClock:
 @pytest.fixture(name="desk")
 def fixture_desk(db: Path, clock: rk.FixedClock) -> Iterator[rk.Desk]:
     """A desk on the command's store."""
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         yield rk.Desk(
             rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock
         )

@@ -225,14 +225,14 @@ def race(kind: str, location: str, task: str, go: str, name: str) -> dict[str, A
             lease = store.acquire("tests", holder=holder, now=AT, ttl=dt.timedelta(minutes=30))
             report["token"] = lease.token
         report["outcome"] = "won"
-    except rk.ConflictError as conflict:
+    except rk.exceptions.ConflictError as conflict:
         report.update(
             outcome="conflict",
             stream=conflict.stream,
             expected=conflict.expected,
             actual=conflict.actual,
         )
-    except rk.LeaseHeldError as held:
+    except rk.exceptions.LeaseHeldError as held:
         report.update(outcome="held", holder=held.holder)
     finally:
         store.close()

@@ -153,7 +153,7 @@ def test_a_record_error_reads_as_a_sentence() -> None:
 
 def test_record_errors_are_store_and_value_errors() -> None:
     """Bad stored data is a store error, and a value error for callers catching those."""
-    assert issubclass(UnreadableDataError, rk.StoreError)
+    assert issubclass(UnreadableDataError, rk.exceptions.StoreError)
     assert issubclass(UnreadableDataError, ValueError)
 
 
@@ -186,13 +186,13 @@ def test_naive_instants_are_refused() -> None:
 
 def test_json_refuses_nan() -> None:
     """NaN cannot be written: it is not JSON."""
-    with pytest.raises(rk.InvalidInputError, match="cannot be written as JSON"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot be written as JSON"):
         conv.dumps({"ratio": float("nan")})
 
 
 def test_json_refuses_objects() -> None:
     """Arbitrary objects cannot be written as JSON either."""
-    with pytest.raises(rk.InvalidInputError, match="cannot be written as JSON"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot be written as JSON"):
         conv.dumps({"when": object()})
 
 

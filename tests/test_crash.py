@@ -101,7 +101,7 @@ def test_a_killed_step_is_found_interrupted_and_blocks_new_steps(started: Backen
         "sandbox-anton",
         True,
     ) == (record.attempt, record.state, ledger.verify("r1").ok)
-    with pytest.raises(rk.AttemptInProgressError, match="resume it or abandon it"):
+    with pytest.raises(rk.exceptions.AttemptInProgressError, match="resume it or abandon it"):
         ledger.begin_attempt(record, capability="deploy", by="anton", at=LATER)
     store.close()
 

@@ -63,7 +63,7 @@ def test_every_step_leaves_the_state_its_replay_gives(
         states.append(step())
         assert states[-1] == replayed(desk, "adjustment-1")
     monkeypatch.setenv("FAKE_DT_EXIT", "3")
-    with pytest.raises(rk.ExecutorFailedError):
+    with pytest.raises(rk.exceptions.ExecutorFailedError):
         desk.data.execute_adjustment("adjustment-1", by="data-operator")
     failed = desk.data.get("adjustment-1")
     monkeypatch.delenv("FAKE_DT_EXIT")

@@ -165,7 +165,7 @@ def test_an_environment_without_an_adjustment_rule_refuses_adjustments(desk: rk.
         error.actor,
     )
     assert str(error).startswith("the policy does not allow adjusting data in stage by hand")
-    assert isinstance(error, rk.NotPermittedError)
+    assert isinstance(error, rk.exceptions.NotPermittedError)
     assert {} == state(desk)
 
 
@@ -304,7 +304,7 @@ def test_a_verifier_who_is_no_one_is_refused_and_nothing_changes(desk: rk.Desk, 
     operation = request(desk)
     before = state(desk)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.data.verify_adjustment(operation.id, by=who)
 
     assert "by" == caught.value.field
@@ -408,7 +408,7 @@ def test_an_amendment_that_changes_nothing_is_refused(desk: rk.Desk) -> None:
     operation = verified(desk, "ivan")
     before = state(desk)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.data.amend_adjustment(operation.id, by="olga", arguments=ARGUMENTS)
 
     assert "arguments" == caught.value.field
@@ -456,7 +456,7 @@ def test_a_failed_adjustment_is_recorded_and_may_run_again(
     monkeypatch.setenv("FAKE_DT_EXIT", "3")
     monkeypatch.setenv("FAKE_DT_LAST", "price table locked")
 
-    with pytest.raises(rk.ExecutorFailedError, match="price table locked") as caught:
+    with pytest.raises(rk.exceptions.ExecutorFailedError, match="price table locked") as caught:
         dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     failed = dt_desk.data.get(operation.id)
@@ -650,7 +650,7 @@ def test_only_the_owner_restores_into_anton_s_sandbox(
     desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """maria may not replace the data of anton's sandbox; nothing runs or is stored."""
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         desk.data.restore("production", "sandbox-anton", by="maria", reason="x")
 
     assert ("maria", ("anton",), "restore data") == (
@@ -665,7 +665,7 @@ def test_a_failed_restore_is_recorded(desk: rk.Desk, recorder: executors.DryRunE
     """The restore's failure is raised and its history says failed."""
     recorder.fail("restore-data", "disk full")
 
-    with pytest.raises(rk.ExecutorFailedError, match="disk full"):
+    with pytest.raises(rk.exceptions.ExecutorFailedError, match="disk full"):
         desk.data.restore("production", "sandbox-anton", by="anton", reason="debug")
 
     (operation,) = desk.data.operations()
@@ -707,7 +707,7 @@ def test_a_restore_is_not_an_adjustment(desk: rk.Desk) -> None:
     """Verifying a restore makes no sense and is refused as a wrong id."""
     restore = desk.data.restore("production", "sandbox-anton", by="anton", reason="debug")
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.data.verify_adjustment(restore.id, by="ivan")
 
     assert ("operation_id", restore.id) == (caught.value.field, caught.value.value)

@@ -47,13 +47,13 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def to_tests(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
+def to_tests(desk: rk.Desk, clock: rk.FixedClock) -> rk.stores.Record:
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
     desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
     return desk.promote(release.id, by="anton")
 
 
-def to_stage(desk: rk.Desk, clock: rk.FixedClock) -> rk.Record:
+def to_stage(desk: rk.Desk, clock: rk.FixedClock) -> rk.stores.Record:
     release = to_tests(desk, clock)
     clock.advance(minutes=5)
     desk.run_tests(release.id, by="ci")
@@ -81,13 +81,13 @@ def test_start_with_a_taken_id_is_a_conflict(desk: rk.Desk) -> None:
     """An explicit id that exists is refused, not silently renamed."""
     desk.start("2.4.0", by="anton", release_id="weekly")
 
-    with pytest.raises(rk.ConflictError):
+    with pytest.raises(rk.exceptions.ConflictError):
         desk.start("2.4.1", by="anton", release_id="weekly")
 
 
 def test_start_by_someone_else_changes_nothing(desk: rk.Desk) -> None:
     """Only anton may start a release in sandbox-anton; nothing is stored otherwise."""
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.start("2.4.0", by="maria")
 
     assert [] == desk.releases()
@@ -114,7 +114,7 @@ def test_a_refused_promotion_is_recorded_and_changes_nothing(
     """Without tests written, promotion is refused, recorded with its blockers, and nothing runs."""
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         desk.promote(release.id, by="anton")
 
     assert ["new-tests-written"] == [b.code for b in caught.value.blockers]
@@ -187,7 +187,7 @@ def test_an_interrupted_step_blocks_until_resumed(
         target="tests",
     )
 
-    with pytest.raises(rk.AttemptInProgressError) as caught:
+    with pytest.raises(rk.exceptions.AttemptInProgressError) as caught:
         desk.promote(release.id, by="anton")
     resumed = desk.resume(release.id, by="anton")
 
@@ -212,9 +212,9 @@ def test_resume_and_abandon_step_need_an_unfinished_step(desk: rk.Desk) -> None:
     """With no attempt in flight there is nothing to resume or abandon."""
     release = desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="no unfinished attempt"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no unfinished attempt"):
         desk.resume(release.id, by="anton")
-    with pytest.raises(rk.InvalidInputError, match="no unfinished attempt"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no unfinished attempt"):
         desk.abandon_attempt(release.id, by="anton", reason="x")
 
 
@@ -263,7 +263,7 @@ def test_a_second_test_run_is_refused_while_the_first_holds_the_lease(
         "test-run:tests", holder="olga (2.3.9)", now=FRIDAY, ttl=dt.timedelta(hours=1)
     )
 
-    with pytest.raises(rk.LeaseHeldError) as caught:
+    with pytest.raises(rk.exceptions.LeaseHeldError) as caught:
         desk.run_tests(release.id, by="ci")
 
     assert ("olga (2.3.9)", FRIDAY) == (caught.value.holder, caught.value.since)
@@ -297,7 +297,7 @@ def test_tests_run_only_where_the_release_is(desk: rk.Desk) -> None:
     """A release still in sandbox-anton cannot have its tests run on tests."""
     release = desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="promote it to tests"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="promote it to tests"):
         desk.run_tests(release.id, by="ci", environment="tests")
 
 
@@ -320,7 +320,7 @@ def test_migrate_without_migrations_is_refused(desk: rk.Desk) -> None:
     release = desk.start("2.4.0", by="anton")
     desk.promote(release.id, by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="no migrations"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no migrations"):
         desk.migrate(release.id, by="ci", environment="tests")
 
 
@@ -331,7 +331,7 @@ def test_a_release_walks_to_production_through_a_fake_dt(
     program = write_fake_dt(tmp_path)
     calls = tmp_path / "argv.jsonl"
     monkeypatch.setenv("FAKE_DT_ARGV", str(calls))
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     desk = rk.Desk(
         rk.reference_policy(),
         store=store,
@@ -345,7 +345,7 @@ def test_a_release_walks_to_production_through_a_fake_dt(
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version="2.4.0"),
     )
-    with pytest.raises(rk.PromotionRefusedError) as friday:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as friday:
         desk.promote(release.id, by="maria")
     clock.set(SATURDAY)
 
@@ -365,9 +365,9 @@ def test_a_release_walks_to_production_through_a_fake_dt(
         ["deploy", "production", "2.4.0"],
     ] == [call[:3] if call[0] != "test" else call for call in argv]
     store.close()
-    with rk.SqliteStore(tmp_path / "releases.db") as reopened:
-        assert "production" == rk.Ledger(reopened).load("2.4.0").state
-        assert rk.Ledger(reopened).verify("2.4.0").ok
+    with rk.stores.SqliteStore(tmp_path / "releases.db") as reopened:
+        assert "production" == rk.stores.Ledger(reopened).load("2.4.0").state
+        assert rk.stores.Ledger(reopened).verify("2.4.0").ok
 
 
 def test_abandon_stops_a_release(desk: rk.Desk) -> None:
@@ -381,7 +381,7 @@ def test_abandon_stops_a_release(desk: rk.Desk) -> None:
 
 def test_unknown_releases_are_reported(desk: rk.Desk) -> None:
     """Asking about a release that does not exist says so."""
-    with pytest.raises(rk.UnknownReleaseError):
+    with pytest.raises(rk.exceptions.UnknownReleaseError):
         desk.explain("9.9.9")
 
 

@@ -134,7 +134,7 @@ def test_a_run_refused_the_lease_leaves_it_as_it_was(desk: rk.Desk) -> None:
     )
     before = desk.get(release_id)
 
-    with pytest.raises(rk.LeaseHeldError, match=r"held by ci \(2.4.0\)"):
+    with pytest.raises(rk.exceptions.LeaseHeldError, match=r"held by ci \(2.4.0\)"):
         desk.run_tests(release_id, by="ci")
 
     assert (first, before) == (desk.store.current(LEASE, now=FRIDAY), desk.get(release_id))
@@ -147,7 +147,7 @@ def test_a_step_begun_on_another_host_is_resumed_only_when_forced(
     dead = interrupted(desk, runner=elsewhere(4242))
     before = desk.get("2.4.0")
 
-    with pytest.raises(rk.AttemptStillRunningError) as refused:
+    with pytest.raises(rk.exceptions.AttemptStillRunningError) as refused:
         desk.resume("2.4.0", by="anton")
 
     assert (ELSEWHERE, 4242, "releasekit", False) == (
@@ -188,7 +188,9 @@ def test_a_step_whose_process_runs_on_this_host_is_not_resumed_even_forced(
     interrupted(desk, runner=describe(sleeper.pid))
 
     for force in (False, True):
-        with pytest.raises(rk.AttemptStillRunningError, match=f"{sleeper.pid} on .* still runs"):
+        with pytest.raises(
+            rk.exceptions.AttemptStillRunningError, match=f"{sleeper.pid} on .* still runs"
+        ):
             desk.resume("2.4.0", by="anton", force=force)
 
     assert [] == runner.seen
@@ -217,7 +219,7 @@ def test_resume_leaves_a_lease_another_run_took_since(
     )
     before = desk.get("2.4.0")
 
-    with pytest.raises(rk.LeaseHeldError, match=r"held by nightly \(2.3.9\)"):
+    with pytest.raises(rk.exceptions.LeaseHeldError, match=r"held by nightly \(2.3.9\)"):
         desk.resume("2.4.0", by="anton")
 
     assert (before, other, []) == (
@@ -279,7 +281,7 @@ def test_abandon_step_of_a_run_on_another_host_needs_force(desk: rk.Desk) -> Non
     """Giving up a step that may still run elsewhere would free its lease: a person checks first."""
     dead = interrupted(desk, runner=elsewhere())
 
-    with pytest.raises(rk.AttemptStillRunningError, match="cannot tell") as refused:
+    with pytest.raises(rk.exceptions.AttemptStillRunningError, match="cannot tell") as refused:
         desk.abandon_attempt("2.4.0", by="anton", reason="ci-7 is gone")
     assert dead == desk.store.current(LEASE, now=FRIDAY)
 

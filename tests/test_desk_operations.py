@@ -46,7 +46,7 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> rk.Record:
+def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> rk.stores.Record:
     """A hotfix (no production window) promoted to sandbox, tests run."""
     release = desk.start(version, by="anton", kind="hotfix")
     desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
@@ -58,7 +58,7 @@ def to_sandbox(desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0") -> r
 
 def to_production(
     desk: rk.Desk, clock: rk.FixedClock, version: str = "2.4.0", *, by: str = "maria"
-) -> rk.Record:
+) -> rk.stores.Record:
     """A hotfix walked all the way to production (by *by*), five minutes after the clock's time."""
     release = to_sandbox(desk, clock, version)
     desk.add_evidence(
@@ -238,7 +238,7 @@ def test_a_report_for_another_release_is_refused(desk: rk.Desk, clock: rk.FixedC
     other = desk.start("2.5.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.review_logs(release.id, desk.collect_logs(other.id), by="ivan", verdict="clean")
 
     assert ("report", other.id) == (caught.value.field, caught.value.value)
@@ -253,7 +253,7 @@ def test_a_report_that_covers_nothing_is_refused(
     recorder.fail("collect-logs", "dt is down")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.review_logs(release.id, desk.collect_logs(release.id), by="ivan", verdict="clean")
 
     assert ("report", ALL) == (caught.value.field, caught.value.value)
@@ -278,7 +278,9 @@ def test_monitoring_begins_in_production(desk: rk.Desk, clock: rk.FixedClock) ->
     """A release that has not reached production has no log checks yet."""
     release = to_sandbox(desk, clock)
 
-    with pytest.raises(rk.InvalidInputError, match="has not reached production") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="has not reached production"
+    ) as caught:
         desk.monitoring(release.id)
 
     assert "release_id" == caught.value.field
@@ -412,7 +414,7 @@ def test_attention_is_cleared_once_dealt_with(desk: rk.Desk, clock: rk.FixedCloc
         desk.get(release.id).attention,
         actions(desk, release.id)[-1],
     )
-    with pytest.raises(rk.InvalidInputError, match="no open attention item"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no open attention item"):
         desk.clear_attention(release.id, check.attention_key, by="olga", reason="again")
 
 
@@ -423,7 +425,7 @@ def test_a_replaced_release_is_no_longer_checked(desk: rk.Desk, clock: rk.FixedC
     new = to_production(desk, clock, "2.5.0")
     before = actions(desk, old.id)
 
-    with pytest.raises(rk.InvalidInputError, match=r"2\.5\.0 replaced it") as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError, match=r"2\.5\.0 replaced it") as caught:
         desk.check_production(old.id, by="log-monitor")
 
     assert ("release_id", before) == (caught.value.field, actions(desk, old.id))
@@ -462,7 +464,7 @@ class Meanwhile:
         )
 
 
-def checking_desk(clock: rk.FixedClock) -> tuple[rk.Desk, rk.Record, Meanwhile]:
+def checking_desk(clock: rk.FixedClock) -> tuple[rk.Desk, rk.stores.Record, Meanwhile]:
     """A desk with a release in production, whose production logs a Meanwhile collects."""
     store = CountingStore()
     collector = Meanwhile(store)
@@ -616,7 +618,7 @@ def test_a_failed_rollback_deploy_leaves_everything_as_it_was(
     new = to_production(desk, clock, "2.5.0")
     recorder.fail("deploy", "production is unreachable")
 
-    with pytest.raises(rk.ExecutorFailedError, match="production is unreachable"):
+    with pytest.raises(rk.exceptions.ExecutorFailedError, match="production is unreachable"):
         desk.roll_back(by="olga", reason="broken")
 
     assert ("production", None, "step-failed") == (
@@ -637,7 +639,9 @@ def test_roll_back_refuses_a_release_that_does_not_run_there(
     new = to_production(desk, clock, "2.5.0")
     before = actions(desk, new.id)
 
-    with pytest.raises(rk.InvalidInputError, match=r"2\.5\.0 \(2\.5\.0\) does") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match=r"2\.5\.0 \(2\.5\.0\) does"
+    ) as caught:
         desk.roll_back(by="olga", reason="x", release_id=old.id)
 
     assert ("release_id", before) == (caught.value.field, actions(desk, new.id))
@@ -645,7 +649,9 @@ def test_roll_back_refuses_a_release_that_does_not_run_there(
 
 def test_only_the_last_environment_is_rolled_back(desk: rk.Desk) -> None:
     """Stage runs what was promoted last; it is not rolled back."""
-    with pytest.raises(rk.InvalidInputError, match="only production can be rolled back") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="only production can be rolled back"
+    ) as caught:
         desk.roll_back(by="olga", reason="x", environment="stage")
 
     assert ("environment", "stage", []) == (caught.value.field, caught.value.value, desk.releases())
@@ -683,9 +689,9 @@ def test_nobody_but_the_owner_runs_tests_or_migrations_in_sandbox_anton(
     release = desk.start("2.4.0", by="anton", artifact=rk.Artifact(migrations=("0042_add_index",)))
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.NotPermittedError) as tests:
+    with pytest.raises(rk.exceptions.NotPermittedError) as tests:
         desk.run_tests(release.id, by="maria", environment="sandbox-anton")
-    with pytest.raises(rk.NotPermittedError) as migrations:
+    with pytest.raises(rk.exceptions.NotPermittedError) as migrations:
         desk.migrate(release.id, by="maria", environment="sandbox-anton")
 
     assert (("maria", ("anton",)), ("maria", ("anton",))) == (
@@ -704,7 +710,7 @@ def test_nobody_but_the_owner_records_evidence_in_sandbox_anton(
     release = desk.start("2.4.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()), by="ci-bot")
 
     assert ("ci-bot", "record a TestsWritten") == (caught.value.actor, caught.value.action)
@@ -716,16 +722,16 @@ def test_nobody_but_the_owner_abandons_a_release_or_step_in_sandbox_anton(
 ) -> None:
     """maria may not abandon, resume or give up a step of a release in anton's sandbox."""
     release = desk.start("2.4.0", by="anton")
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.abandon(release.id, by="maria")
     desk.ledger.begin_attempt(
         desk.get(release.id), capability="deploy", by="anton", at=clock.now(), target="tests"
     )
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.resume(release.id, by="maria")
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.abandon_attempt(release.id, by="maria", reason="x")
 
     assert (before, "sandbox-anton") == (actions(desk, release.id), desk.get(release.id).state)
@@ -743,9 +749,9 @@ def test_only_the_last_environment_s_owners_roll_it_back_or_check_it(clock: rk.F
     new = to_production(desk, clock, "2.5.0", by="olga")
     before = actions(desk, new.id)
 
-    with pytest.raises(rk.NotPermittedError) as rollback:
+    with pytest.raises(rk.exceptions.NotPermittedError) as rollback:
         desk.roll_back(by="maria", reason="broken")
-    with pytest.raises(rk.NotPermittedError) as check:
+    with pytest.raises(rk.exceptions.NotPermittedError) as check:
         desk.check_production(new.id, by="maria")
 
     assert [("roll back", ("olga",)), ("check the logs", ("olga",))] == [
@@ -760,7 +766,7 @@ def test_a_rollback_needs_a_reason(desk: rk.Desk, clock: rk.FixedClock) -> None:
     new = to_production(desk, clock, "2.5.0")
     before = actions(desk, new.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.roll_back(by="olga", reason="  ")
 
     assert ("reason", before) == (caught.value.field, actions(desk, new.id))
@@ -796,7 +802,7 @@ def test_anton_with_an_invisible_character_is_refused_with_a_clear_error(
     release = desk.start("2.4.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.promote(release.id, by=who)
 
     assert ("by", who) == (caught.value.field, caught.value.value)
@@ -809,7 +815,7 @@ def test_a_name_that_is_no_one_is_refused_before_a_refusal_is_recorded(desk: rk.
     release = desk.start("2.4.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError, match="names nobody"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="names nobody"):
         desk.promote(release.id, by="  ")
 
     assert before == actions(desk, release.id)

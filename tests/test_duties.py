@@ -205,7 +205,7 @@ def test_old_versions_still_decide_which_sign_offs_count(
 @pytest.mark.parametrize("keyword", ["owner", "Author", "anton", ""])
 def test_unknown_keywords_are_refused_when_the_guard_is_built(kind: type, keyword: str) -> None:
     """not_by takes keywords, not names: anything else is refused, listing what is accepted."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         kind(environment="stage", not_by=[keyword])
 
     assert ("not_by", True) == (
@@ -217,7 +217,7 @@ def test_unknown_keywords_are_refused_when_the_guard_is_built(kind: type, keywor
 @pytest.mark.parametrize("count", [0, -1, True, 1.5, "2"])
 def test_min_people_is_a_whole_number_of_at_least_one(count: object) -> None:
     """Zero people, a boolean, a fraction or text is refused."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         guards.ChangesReviewed(min_people=count)  # type: ignore[arg-type]  # the point of the test
 
     assert "min_people" == raised.value.field
@@ -346,7 +346,7 @@ def test_a_policy_file_s_mistakes_in_them_are_reported_with_their_path(
     review: str, problem: str
 ) -> None:
     """An unknown keyword or zero people is a PolicyFileError naming the guard's key."""
-    with pytest.raises(rk.PolicyFileError) as raised:
+    with pytest.raises(rk.exceptions.PolicyFileError) as raised:
         rk.loads_policy(POLICY.format(review=review))
 
     assert [True] == [item.startswith(problem) for item in raised.value.problems]
@@ -354,7 +354,7 @@ def test_a_policy_file_s_mistakes_in_them_are_reported_with_their_path(
 
 def test_an_owner_a_policy_file_names_with_an_invisible_character_is_refused() -> None:
     """owners = ['lea\u200b'] is refused with its path: nobody could type that owner."""
-    with pytest.raises(rk.PolicyFileError) as raised:
+    with pytest.raises(rk.exceptions.PolicyFileError) as raised:
         rk.loads_policy(POLICY.format(review="min_people = 1").replace('"Lea"', '"lea\\u200b"'))
 
     assert [True] == [

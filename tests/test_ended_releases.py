@@ -99,7 +99,7 @@ def test_every_action_on_an_ended_release_is_refused_and_changes_nothing(
     release = ending(desk, clock)
     before = stored(desk.store)
 
-    with pytest.raises(rk.ReleaseEndedError) as refused:
+    with pytest.raises(rk.exceptions.ReleaseEndedError) as refused:
         ACTIONS[action](desk, release)
 
     assert (release.id, release.state, action, True, before) == (
@@ -119,7 +119,9 @@ def test_a_release_in_production_takes_no_further_flow_action(
     release = to_production(desk, clock, "2.4.0")
     before = stored(desk.store)
 
-    with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production") as refused:
+    with pytest.raises(
+        rk.exceptions.ReleaseEndedError, match="finished its flow in production"
+    ) as refused:
         ACTIONS[action](desk, release)
 
     assert ("production", action, False, before) == (
@@ -166,10 +168,10 @@ def test_the_engine_refuses_evidence_on_an_ended_release() -> None:
     release = engine.start(release_id="r1", version="2.4.0", kind="normal", by="anton", now=FRIDAY)
     release = engine.abandon(release, by="anton", now=FRIDAY)
 
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         engine.add_evidence(release, rk.TestsWritten(by="anton", at=FRIDAY), now=FRIDAY)
 
-    assert (rk.ReleaseEndedError, "record evidence") == (
+    assert (rk.exceptions.ReleaseEndedError, "record evidence") == (
         type(refused.value),
         getattr(refused.value, "action", None),
     )

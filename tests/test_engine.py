@@ -21,7 +21,7 @@ def test_start_puts_a_release_in_the_first_environment(engine: rk.Engine) -> Non
 
 def test_start_by_someone_other_than_the_owner_is_refused(engine: rk.Engine) -> None:
     """Only anton may start a release in sandbox-anton."""
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         engine.start(release_id="r1", version="1.0", kind="normal", by="maria", now=THURSDAY)
 
     assert ("maria", ("anton",)) == (caught.value.actor, caught.value.allowed)
@@ -29,7 +29,7 @@ def test_start_by_someone_other_than_the_owner_is_refused(engine: rk.Engine) -> 
 
 def test_start_refuses_a_naive_datetime(engine: rk.Engine) -> None:
     """An instant without a time zone is refused, naming the argument."""
-    with pytest.raises(rk.NaiveDatetimeError) as caught:
+    with pytest.raises(rk.exceptions.NaiveDatetimeError) as caught:
         engine.start(
             release_id="r1",
             version="1.0",
@@ -43,7 +43,7 @@ def test_start_refuses_a_naive_datetime(engine: rk.Engine) -> None:
 
 def test_start_refuses_an_unknown_kind(engine: rk.Engine) -> None:
     """A kind with no flow is refused with the kinds that exist."""
-    with pytest.raises(rk.InvalidInputError, match="'normal', 'hotfix'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="'normal', 'hotfix'"):
         engine.start(release_id="r1", version="1.0", kind="urgent", by="anton", now=THURSDAY)
 
 
@@ -66,7 +66,7 @@ def test_a_refused_promotion_reports_every_blocker_at_once(engine: rk.Engine) ->
     """A Friday-evening promotion to production lists all missing evidence and the window."""
     release, _ = walk_to(engine, start(engine), "stage")
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
     codes = [b.code for b in caught.value.blockers]
@@ -83,7 +83,7 @@ def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> No
     release, moment = walk_to(engine, start(engine), "stage")
     release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
     (blocker,) = caught.value.blockers
@@ -115,7 +115,7 @@ def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None
     """The hotfix flow lifts the window only: missing evidence still blocks."""
     release, _ = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "stage")
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
     assert ["migrations-succeeded", "signed-off", "changes-reviewed"] == [
@@ -134,7 +134,7 @@ def test_promote_from_production_is_refused(engine: rk.Engine) -> None:
     """A release in production has finished its flow: no further step."""
     release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
-    with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
+    with pytest.raises(rk.exceptions.ReleaseEndedError, match="finished its flow in production"):
         engine.promote(release, by="anton", now=moment)
 
 
@@ -144,7 +144,7 @@ def test_promote_out_of_the_owned_sandbox_needs_its_owner(engine: rk.Engine) -> 
         start(engine), *evidence_for(start(engine), "tests", THURSDAY), now=THURSDAY
     )
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="maria", now=THURSDAY)
 
     (blocker,) = caught.value.blockers
@@ -235,7 +235,7 @@ def test_abandon_stops_a_release(engine: rk.Engine) -> None:
     abandoned = engine.abandon(start(engine), by="anton", now=THURSDAY)
 
     assert ("abandoned", None) == (abandoned.state, engine.next_step(abandoned))
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         engine.promote(abandoned, by="anton", now=THURSDAY)
 
 
@@ -243,7 +243,7 @@ def test_abandon_of_a_finished_release_is_refused(engine: rk.Engine) -> None:
     """A release that reached production cannot be abandoned."""
     release, moment = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production")
 
-    with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
+    with pytest.raises(rk.exceptions.ReleaseEndedError, match="finished its flow in production"):
         engine.abandon(release, by="anton", now=moment)
 
 
@@ -251,7 +251,7 @@ def test_record_refuses_evidence_for_another_version(engine: rk.Engine) -> None:
     """A test run of 2.3.9 cannot be recorded on the release of 2.4.0."""
     run = rk.TestRun(environment="tests", version="2.3.9", passed=True, at=THURSDAY, by="ci")
 
-    with pytest.raises(rk.InvalidInputError, match=r"2\.3\.9") as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError, match=r"2\.3\.9") as caught:
         engine.add_evidence(start(engine), run, now=THURSDAY)
 
     assert "version" == caught.value.field
@@ -259,7 +259,7 @@ def test_record_refuses_evidence_for_another_version(engine: rk.Engine) -> None:
 
 def test_record_refuses_tests_declared_by_someone_other_than_the_owner(engine: rk.Engine) -> None:
     """Tests are declared in sandbox-anton, where only anton acts."""
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         engine.add_evidence(
             start(engine),
             rk.TestsWritten(by="maria", at=THURSDAY, covers=("chart",)),
@@ -269,7 +269,7 @@ def test_record_refuses_tests_declared_by_someone_other_than_the_owner(engine: r
 
 def test_record_refuses_evidence_for_an_unknown_environment(engine: rk.Engine) -> None:
     """A sign-off for an environment the policy lacks is refused."""
-    with pytest.raises(rk.InvalidInputError, match="qa"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="qa"):
         engine.add_evidence(
             start(engine), rk.SignOff(by="maria", at=THURSDAY, environment="qa"), now=THURSDAY
         )
@@ -281,7 +281,7 @@ def test_a_release_in_a_state_off_its_flow_is_refused(engine: rk.Engine) -> None
         id="r9", version="1", kind="normal", state="qa", created_at=THURSDAY, created_by="anton"
     )
 
-    with pytest.raises(rk.InvalidInputError, match="not on the normal flow"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="not on the normal flow"):
         engine.explain(broken, now=THURSDAY)
 
 
@@ -359,5 +359,5 @@ def test_roll_back_takes_a_release_out_of_production(engine: rk.Engine) -> None:
 
 def test_roll_back_outside_production_is_refused(engine: rk.Engine) -> None:
     """Only a release in production can be rolled back."""
-    with pytest.raises(rk.InvalidInputError, match="only a release in production"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="only a release in production"):
         engine.roll_back(start(engine), by="anton", now=THURSDAY)

@@ -116,7 +116,7 @@ def test_evidence_of_the_wrong_type_is_refused_when_built(
     kind: type[Any], fields: dict[str, Any], field: str
 ) -> None:
     """`TestRun(passed="false")` and the like raise an InvalidInputError naming the field."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         kind(**fields)
 
     assert field == refused.value.field
@@ -191,7 +191,7 @@ def test_the_engine_refuses_evidence_dated_tomorrow() -> None:
     engine = rk.Engine(rk.reference_policy())
     tests = rk.TestsWritten(by="anton", at=TOMORROW)
 
-    with pytest.raises(rk.InvalidInputError, match="clock skew") as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="clock skew") as refused:
         engine.add_evidence(started(engine), tests, now=FRIDAY)
 
     assert "at" == refused.value.field
@@ -203,7 +203,7 @@ def test_evidence_within_the_clock_skew_tolerance_is_taken() -> None:
     edge = FRIDAY + rk.CLOCK_SKEW_TOLERANCE
 
     taken = engine.add_evidence(started(engine), rk.TestsWritten(by="anton", at=edge), now=FRIDAY)
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         engine.add_evidence(
             started(engine),
             rk.TestsWritten(by="anton", at=edge + dt.timedelta(microseconds=1)),
@@ -218,7 +218,7 @@ def test_the_desk_refuses_evidence_dated_tomorrow_and_stores_nothing(desk: rk.De
     release = desk.start("2.4.0", by="anton")
     before = stored(desk.store)
 
-    with pytest.raises(rk.InvalidInputError, match="clock skew"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="clock skew"):
         desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=TOMORROW))
 
     assert before == stored(desk.store)

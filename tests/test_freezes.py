@@ -187,7 +187,7 @@ def test_a_freeze_that_cannot_be_used_is_refused(
     fields: dict[str, object], field: str, words: str
 ) -> None:
     """Each bad value is refused with the field it names and a sentence saying what to do."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         christmas(**fields)
 
     assert (field, True) == (refused.value.field, words in str(refused.value))
@@ -258,7 +258,7 @@ def test_a_freeze_that_cannot_be_used_is_refused(
 )
 def test_a_part_that_cannot_be_used_is_refused(build: object, field: str, words: str) -> None:
     """Bad dates, days of the year, intervals, rules and calendars are refused by field."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         build()  # type: ignore[operator]  # each case is a callable
 
     assert (field, True) == (refused.value.field, words in str(refused.value))
@@ -321,7 +321,7 @@ def test_a_policy_refuses_freezes_that_do_not_fit() -> None:
         for gate in policy.gates
     )
 
-    with pytest.raises(rk.PolicyError) as refused:
+    with pytest.raises(rk.exceptions.PolicyError) as refused:
         attrs.evolve(
             policy,
             gates=gates,
@@ -345,7 +345,7 @@ def test_a_policy_refuses_freezes_that_do_not_fit() -> None:
 
 def test_a_flow_may_not_lift_a_freeze_that_does_not_hold_for_it() -> None:
     """Lifting christmas-freeze on a flow it never holds for is a mistake, as for any guard."""
-    with pytest.raises(rk.PolicyError) as refused:
+    with pytest.raises(rk.exceptions.PolicyError) as refused:
         with_freezes(christmas(kinds=["normal"]), lifts=frozenset({"christmas-freeze"}))
 
     assert ["the hotfix flow lifts guard 'christmas-freeze', which none of its steps has"] == list(
@@ -413,7 +413,7 @@ def test_a_hotfix_is_held_by_a_freeze_its_flow_does_not_lift() -> None:
         [b.code for b in explanation.blockers],
         explanation.earliest,
     )
-    with pytest.raises(rk.PromotionRefusedError):
+    with pytest.raises(rk.exceptions.PromotionRefusedError):
         engine.promote(release, by="ivan", now=utc(2026, 12, 25, 10))
 
 

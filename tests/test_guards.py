@@ -246,7 +246,7 @@ def test_logs_reviewed_blocks_on_problems_found(engine: rk.Engine, policy: rk.Po
 
 def test_logs_reviewed_refuses_a_non_positive_age() -> None:
     """A maximum age of zero is refused when the guard is built."""
-    with pytest.raises(rk.InvalidInputError, match="positive"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="positive"):
         guards.LogsReviewed(max_age=dt.timedelta())
 
 

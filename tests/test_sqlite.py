@@ -168,7 +168,7 @@ def test_a_lease_taken_before_tokens_stays_held_until_it_lapses(path: Path) -> N
         held = store.current("test-run:tests", now=THURSDAY)
         assert held is not None
         assert ("ci (r1)", THURSDAY, 32) == (held.holder, held.since, len(held.token))
-        with pytest.raises(rk.LeaseHeldError):
+        with pytest.raises(rk.exceptions.LeaseHeldError):
             store.acquire("test-run:tests", holder="ci (r1)", now=THURSDAY, ttl=LATER - THURSDAY)
         assert "ci (r1)" == store.release("test-run:tests", token=held.token).holder
     with raw(path) as conn:
@@ -219,7 +219,7 @@ def test_another_applications_database_is_refused(path: Path) -> None:
     with raw(path) as conn:
         conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
 
-    with pytest.raises(rk.StoreError, match="another application"):
+    with pytest.raises(rk.exceptions.StoreError, match="another application"):
         SqliteStore(path)
 
 
@@ -228,7 +228,7 @@ def test_a_file_marked_by_another_application_is_refused(path: Path) -> None:
     with raw(path) as conn:
         conn.execute("PRAGMA application_id = 42")
 
-    with pytest.raises(rk.StoreError, match="another application"):
+    with pytest.raises(rk.exceptions.StoreError, match="another application"):
         SqliteStore(path)
 
 
@@ -236,13 +236,13 @@ def test_a_file_that_is_not_a_database_is_refused(path: Path) -> None:
     """Opening a text file says what went wrong, as a StoreError."""
     path.write_text("releases: none\n" * 100)
 
-    with pytest.raises(rk.StoreError, match="could not open the SQLite store"):
+    with pytest.raises(rk.exceptions.StoreError, match="could not open the SQLite store"):
         SqliteStore(path)
 
 
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
     """A path in a directory that does not exist cannot be opened."""
-    with pytest.raises(rk.StoreError, match="could not open"):
+    with pytest.raises(rk.exceptions.StoreError, match="could not open"):
         SqliteStore(tmp_path / "nowhere" / "releases.db")
 
 
@@ -251,7 +251,9 @@ def test_a_busy_file_gives_up_after_the_timeout(path: Path) -> None:
     with SqliteStore(path, timeout=0.1) as store, raw(path) as other:
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
+            with pytest.raises(
+                rk.exceptions.StoreError, match=r"kept it busy for more than 0\.1 s"
+            ):
                 store.append(
                     "ops:r1",
                     expected=0,
@@ -302,7 +304,9 @@ def test_a_step_on_a_busy_file_gives_up_and_changes_nothing(path: Path) -> None:
         )
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
+            with pytest.raises(
+                rk.exceptions.StoreError, match=r"kept it busy for more than 0\.1 s"
+            ):
                 ledger.promote(
                     record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
                 )
@@ -343,7 +347,7 @@ def test_verify_catches_an_edited_event(path: Path, ledger: Ledger) -> None:
     result = ledger.verify("r1")
 
     assert (2, False) == (result.seq, result.ok)
-    with pytest.raises(rk.HistoryTamperedError) as raised:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as raised:
         result.raise_if_tampered()
     assert ("r1", 2) == (raised.value.stream, raised.value.seq)
 

@@ -107,7 +107,7 @@ def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
     """`status` with no release to list: no dependency but attrs, no store opened, no policy."""
     db = tmp_path / "releases.db"
     if store != "none":
-        rk.SqliteStore(db).close()
+        rk.stores.SqliteStore(db).close()
     (tmp_path / "releasekit.toml").write_text("this is no policy\n", encoding="utf-8")
     named = f"sqlite:///{db.name}" if store.endswith("sqlite:///") else str(db)
 

@@ -107,7 +107,7 @@ def test_load_gives_the_record_back(ledger: Ledger, started: Record) -> None:
 
 def test_loading_an_unknown_release_says_so(ledger: Ledger) -> None:
     """An id nobody started is an UnknownReleaseError; find() gives None."""
-    with pytest.raises(rk.UnknownReleaseError) as raised:
+    with pytest.raises(rk.exceptions.UnknownReleaseError) as raised:
         ledger.load("r9")
 
     assert ("r9", None) == (raised.value.release_id, ledger.find("r9"))
@@ -115,13 +115,13 @@ def test_loading_an_unknown_release_says_so(ledger: Ledger) -> None:
 
 def test_starting_a_release_twice_is_a_conflict(ledger: Ledger, started: Record) -> None:
     """A release id is started once."""
-    with pytest.raises(rk.ConflictError, match="r1 already exists"):
+    with pytest.raises(rk.exceptions.ConflictError, match="r1 already exists"):
         ledger.start(started.release)
 
 
 def test_release_ids_may_not_name_other_histories(ledger: Ledger, release: rk.Release) -> None:
     """Ids with ':' are reserved for histories such as data:production."""
-    with pytest.raises(rk.InvalidInputError, match="choose an id without it"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="choose an id without it"):
         ledger.start(attrs.evolve(release, id="data:production"))
 
 
@@ -145,7 +145,7 @@ def test_a_listed_release_is_its_row(ledger: Ledger, started: Record) -> None:
     record = ledger.begin_attempt(started, capability="deploy", by="anton", at=LATER)
 
     assert [
-        rk.ReleaseSummary(
+        rk.stores.ReleaseSummary(
             id="r1",
             version="2.4.0",
             kind=rk.ReleaseKind.NORMAL,
@@ -221,7 +221,7 @@ def test_evidence_is_recorded(ledger: Ledger, started: Record) -> None:
 
 def test_recording_no_evidence_is_refused(ledger: Ledger, started: Record) -> None:
     """add_evidence needs something to record."""
-    with pytest.raises(rk.InvalidInputError, match="at least one piece of evidence"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="at least one piece of evidence"):
         ledger.add_evidence(started, by="anton", at=LATER)
 
 
@@ -242,7 +242,7 @@ def test_a_stale_record_is_a_conflict_naming_the_release(ledger: Ledger, started
     """Writing with a record someone else already moved on is refused."""
     ledger.add_evidence(started, *evidence_for(started.release, "tests", LATER), by="x", at=LATER)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         ledger.promote(started, to_tests(started))
 
     assert ("r1", 1, 2) == (raised.value.stream, raised.value.expected, raised.value.actual)
@@ -253,7 +253,7 @@ def test_a_move_must_start_where_the_release_is(ledger: Ledger, started: Record)
     """A move from another environment is refused."""
     move = rk.Move(source="stage", target="production", at=LATER, by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="this move starts in stage"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="this move starts in stage"):
         ledger.promote(started, move)
 
 
@@ -274,7 +274,7 @@ def test_a_release_is_abandoned(ledger: Ledger, started: Record) -> None:
 
 def test_abandoning_needs_a_move_to_abandoned(ledger: Ledger, started: Record) -> None:
     """abandon() refuses a move that leads elsewhere."""
-    with pytest.raises(rk.InvalidInputError, match="leads to 'abandoned'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="leads to 'abandoned'"):
         ledger.abandon(started, to_tests(started))
 
 
@@ -295,7 +295,7 @@ def test_a_refusal_is_recorded_without_changing_the_release(
     blocker = rk.Blocker(
         code="tests-written", reason="missing", message="no tests", hint="write them"
     )
-    refusal = rk.PromotionRefusedError(
+    refusal = rk.exceptions.PromotionRefusedError(
         release_id="r1", source="sandbox-anton", target="tests", blockers=[blocker]
     )
 
@@ -314,9 +314,11 @@ def test_a_refusal_is_recorded_without_changing_the_release(
 
 def test_a_refusal_of_another_release_is_refused(ledger: Ledger, started: Record) -> None:
     """A refusal is recorded on the release it concerns."""
-    refusal = rk.PromotionRefusedError(release_id="r2", source="a", target="b", blockers=[])
+    refusal = rk.exceptions.PromotionRefusedError(
+        release_id="r2", source="a", target="b", blockers=[]
+    )
 
-    with pytest.raises(rk.InvalidInputError, match="concerns release r2"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="concerns release r2"):
         ledger.refuse(started, refusal, by="anton", at=LATER)
 
 
@@ -356,7 +358,7 @@ def test_a_second_attempt_waits_for_the_first(ledger: Ledger, started: Record) -
     """Starting a step while another is in flight is refused with what is in flight."""
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
 
-    with pytest.raises(rk.AttemptInProgressError) as raised:
+    with pytest.raises(rk.exceptions.AttemptInProgressError) as raised:
         ledger.begin_attempt(record, capability="run-tests", by="ci", at=LATER)
 
     assert ("r1", "r1/2", "deploy", LATER) == (
@@ -376,7 +378,7 @@ def test_a_release_does_not_move_while_a_step_runs(
     target = "abandoned" if method == "abandon" else "tests"
     move = rk.Move(source=record.state, target=target, at=LATER, by="anton")
 
-    with pytest.raises(rk.AttemptInProgressError):
+    with pytest.raises(rk.exceptions.AttemptInProgressError):
         getattr(ledger, method)(record, move, reason="because")
 
 
@@ -434,11 +436,11 @@ def test_ending_an_attempt_names_the_one_in_flight(
     ledger: Ledger, started: Record, method: str
 ) -> None:
     """Ending an attempt that is not in flight is refused, saying which one is."""
-    with pytest.raises(rk.InvalidInputError, match="no step is"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no step is"):
         getattr(ledger, method)(started, "r1/9", by="bot", at=LATER, reason="x")
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
 
-    with pytest.raises(rk.InvalidInputError, match="r1/2 is"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="r1/2 is"):
         getattr(ledger, method)(record, "r1/9", by="bot", at=LATER, reason="x")
 
 
@@ -476,9 +478,9 @@ def test_resuming_or_recording_a_child_names_the_step_in_flight(
 ) -> None:
     """Neither writes for a step that is not the one in flight."""
     process = HostProcess(host="ci-7", pid=12)
-    with pytest.raises(rk.InvalidInputError, match="no step"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no step"):
         ledger.resume_attempt(started, "r1/9", by="anton", at=LATER, reason="x")
-    with pytest.raises(rk.InvalidInputError, match="no step"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no step"):
         ledger.record_child(started, "r1/9", process, by="ci", at=LATER)
 
     assert ["started"] == actions(ledger)
@@ -530,7 +532,9 @@ def test_raising_the_same_attention_again_replaces_it(ledger: Ledger, started: R
 
 def test_clearing_unknown_attention_is_refused(ledger: Ledger, started: Record) -> None:
     """Only open items can be cleared; the error lists the open ones."""
-    with pytest.raises(rk.InvalidInputError, match=r"no open attention item 'logs' \(open: none\)"):
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match=r"no open attention item 'logs' \(open: none\)"
+    ):
         ledger.clear_attention(started, "logs", by="maria", at=LATER)
 
 
@@ -546,7 +550,7 @@ def test_a_note_adds_history_without_changing_the_release(ledger: Ledger, starte
 
 def test_a_note_may_not_change_the_release(ledger: Ledger, started: Record) -> None:
     """Actions that change a release have their own methods."""
-    with pytest.raises(rk.InvalidInputError, match="promoted changes a release"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="promoted changes a release"):
         ledger.note(started, action=Action.PROMOTED, by="ci", at=LATER)
 
 
@@ -592,7 +596,7 @@ def test_other_histories_are_appended_with_attrs_values(ledger: Ledger) -> None:
 
 def test_other_histories_need_a_kind(ledger: Ledger) -> None:
     """A history name without ':' would be taken for a release."""
-    with pytest.raises(rk.InvalidInputError, match="kind:name"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="kind:name"):
         ledger.append(
             "production", expected=0, action="data-operation", by="o", at=LATER, snapshot={}
         )
@@ -600,7 +604,9 @@ def test_other_histories_need_a_kind(ledger: Ledger) -> None:
 
 def test_other_histories_need_mappings(ledger: Ledger) -> None:
     """Data that is neither a mapping nor an attrs value is refused."""
-    with pytest.raises(rk.InvalidInputError, match="must be a mapping or an attrs value"):
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="must be a mapping or an attrs value"
+    ):
         ledger.append("data:x", expected=0, action="data-operation", by="o", at=LATER, snapshot=3)
 
 
@@ -618,7 +624,7 @@ def test_a_release_verifies(ledger: Ledger, started: Record) -> None:
 
 def test_verifying_an_unknown_release_says_so(ledger: Ledger) -> None:
     """There is nothing to verify for a release nobody started."""
-    with pytest.raises(rk.UnknownReleaseError):
+    with pytest.raises(rk.exceptions.UnknownReleaseError):
         ledger.verify("r9")
 
 
@@ -631,7 +637,7 @@ def test_the_history_after_a_position(ledger: Ledger, started: Record) -> None:
 
 def test_replay_needs_a_history() -> None:
     """An empty history replays to nothing: an error."""
-    with pytest.raises(rk.StoreError, match="it holds no event"):
+    with pytest.raises(rk.exceptions.StoreError, match="it holds no event"):
         replay([])
 
 
@@ -640,9 +646,9 @@ def test_replay_needs_a_start(ledger: Ledger, started: Record) -> None:
     record = ledger.promote(started, to_tests(started))
     history = ledger.history("r1")
 
-    with pytest.raises(rk.StoreError, match="begins with a promoted event"):
+    with pytest.raises(rk.exceptions.StoreError, match="begins with a promoted event"):
         replay(history[1:])
-    with pytest.raises(rk.StoreError, match="second started event"):
+    with pytest.raises(rk.exceptions.StoreError, match="second started event"):
         replay([history[0], history[0]])
     assert record == replay(history)
 
@@ -651,7 +657,9 @@ def test_a_replayed_record_is_not_written_on(ledger: Ledger, started: Record) ->
     """A replay is for comparing: a write needs the record the ledger read, and writes nothing."""
     replayed = replay(ledger.history("r1"))
 
-    with pytest.raises(rk.InvalidInputError, match="was not read from a store") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="was not read from a store"
+    ) as caught:
         ledger.promote(replayed, to_tests(replayed))
 
     assert ("record", 1) == (caught.value.field, len(ledger.history("r1")))
@@ -685,7 +693,7 @@ def _move(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operatio
 
 
 def _refuse(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
-    refusal = rk.PromotionRefusedError(
+    refusal = rk.exceptions.PromotionRefusedError(
         release_id=record.id,
         source=record.state,
         target=data.draw(rks.record_names),
@@ -788,7 +796,7 @@ def test_text_taken_from_values_is_kept_even_with_a_nul(ledger: Ledger, started:
 
 def test_require_idle_names_the_unfinished_step() -> None:
     """A record with an attempt in flight refuses to go on, naming the step; an idle one passes."""
-    ledger = Ledger(rk.MemoryStore())
+    ledger = Ledger(rk.stores.MemoryStore())
     moment = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
     release = rk.Release(
         id="r1", version="1.0", kind="normal", state="dev", created_at=moment, created_by="a"
@@ -797,7 +805,7 @@ def test_require_idle_names_the_unfinished_step() -> None:
     busy = ledger.begin_attempt(idle, capability="deploy", by="a", at=moment, target="prod")
 
     idle.require_idle()
-    with pytest.raises(rk.AttemptInProgressError) as caught:
+    with pytest.raises(rk.exceptions.AttemptInProgressError) as caught:
         busy.require_idle()
 
     assert ("r1", "deploy") == (caught.value.release_id, caught.value.capability)

@@ -44,7 +44,7 @@ def test_the_policy_fixture_is_the_reference_policy(releasekit_policy: rk.Policy
 
 def test_the_desk_fixture_wires_the_other_fixtures(
     releasekit_desk: rk.Desk,
-    releasekit_store: rk.MemoryStore,
+    releasekit_store: rk.stores.MemoryStore,
     releasekit_executors: rk.executors.DryRunExecutor,
     releasekit_clock: rk.FixedClock,
 ) -> None:

@@ -83,7 +83,10 @@ def test_a_desk_walk_writes_every_step_and_moves_the_clock() -> None:
     """On a desk: the store holds the moves, the history verifies, the clock is where it ended."""
     clock = rk.FixedClock(FRIDAY_EVENING)
     desk = rk.Desk(
-        rk.reference_policy(), store=rk.MemoryStore(), executors=executors.dry_run(), clock=clock
+        rk.reference_policy(),
+        store=rk.stores.MemoryStore(),
+        executors=executors.dry_run(),
+        clock=clock,
     )
     desk.start("2.4.0", by="anton", release_id="r1", artifact=ARTIFACT)
 
@@ -97,7 +100,7 @@ def test_a_desk_walk_writes_every_step_and_moves_the_clock() -> None:
 @pytest.mark.parametrize("target", ["sandbox-anton", "staging", "STAGE"])
 def test_a_target_not_ahead_on_the_path_is_refused(engine: rk.Engine, target: str) -> None:
     """Where it already is, a name off the path, a name in capitals: refused, naming the path."""
-    with pytest.raises(rk.InvalidInputError, match="not ahead of r1") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="not ahead of r1") as raised:
         walk_to(engine, started(engine), target, now=FRIDAY_EVENING)
 
     assert ("target", target) == (raised.value.field, raised.value.value)
@@ -107,16 +110,18 @@ def test_a_walk_never_goes_backwards(engine: rk.Engine) -> None:
     """A release in stage cannot be walked to tests."""
     release, moment = walk_to(engine, started(engine), "stage", now=FRIDAY_EVENING)
 
-    with pytest.raises(rk.InvalidInputError, match="it is in 'stage'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="it is in 'stage'"):
         walk_to(engine, release, "tests", now=moment)
 
 
 def test_a_desk_on_the_real_clock_is_refused() -> None:
     """A walk moves the clock: a desk on the system clock is refused before anything is written."""
-    desk = rk.Desk(rk.reference_policy(), store=rk.MemoryStore(), executors=executors.dry_run())
+    desk = rk.Desk(
+        rk.reference_policy(), store=rk.stores.MemoryStore(), executors=executors.dry_run()
+    )
     desk.start("2.4.0", by="anton", release_id="r1", artifact=ARTIFACT)
 
-    with pytest.raises(rk.InvalidInputError, match="FixedClock"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="FixedClock"):
         walk_to(desk, "r1", "tests")
     assert 1 == desk.get("r1").revision
 
@@ -125,7 +130,7 @@ def test_a_step_evidence_cannot_clear_stops_the_walk_naming_why(engine: rk.Engin
     """A test function in the artifact: the walk stops before stage and says what holds it."""
     release = started(engine, artifact=rk.Artifact(functions=("test_quote",)))
 
-    with pytest.raises(rk.InvalidInputError, match="cannot take") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot take") as raised:
         walk_to(engine, release, "production", now=FRIDAY_EVENING)
 
     assert "test_quote" in str(raised.value)

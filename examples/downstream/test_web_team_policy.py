@@ -28,7 +28,7 @@ def test_only_lea_may_start_a_release(
     releasekit_engine: rk.Engine, releasekit_clock: rk.FixedClock
 ) -> None:
     """Nobody but lea may start a release in dev, which she owns."""
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         releasekit_engine.start(
             release_id="r1", version="3.1.0", kind="normal", by="max", now=releasekit_clock.now()
         )

@@ -108,7 +108,7 @@ def fill(store: rk.stores.Store) -> None:
     clock.set(FRIDAY_EVENING)
     try:
         desk.promote(third.id, by="maria", to="production")
-    except rk.PromotionRefusedError:
+    except rk.exceptions.PromotionRefusedError:
         pass
     else:  # pragma: no cover  # the window is closed on Friday evenings
         raise AssertionError

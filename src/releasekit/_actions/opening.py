@@ -281,8 +281,9 @@ def check_store(value: object) -> Store:
         )
     else:
         message = (
-            f"store must be a releasekit store, not {_kind(value)}; pass rk.SqliteStore(path), "
-            f"rk.PostgresStore(url), rk.MemoryStore() or rk.open_store(path or URL)"
+            f"store must be a releasekit store, not {_kind(value)}; pass "
+            "rk.stores.SqliteStore(path), rk.stores.PostgresStore(url), rk.stores.MemoryStore() "
+            "or rk.open_store(path or URL)"
         )
     raise InvalidInputError(message, field="store", value=value)
 

@@ -9,7 +9,7 @@ releasekit:
 - ``releasekit_policy``: the policy under test — the reference policy, or the
   file named by the ``releasekit_policy`` ini option;
 - ``releasekit_engine``: an :class:`~releasekit.Engine` for that policy;
-- ``releasekit_store``: a fresh :class:`~releasekit.MemoryStore`;
+- ``releasekit_store``: a fresh :class:`~releasekit.stores.MemoryStore`;
 - ``releasekit_executors``: a :class:`~releasekit.executors.DryRunExecutor`
   that records every call and succeeds unless told to fail;
 - ``releasekit_desk``: a :class:`~releasekit.Desk` wired to all of the above.
