@@ -208,7 +208,7 @@ def test_an_interrupted_step_can_be_abandoned(desk: rk.Desk) -> None:
     assert "tests" == desk.promote(release.id, by="anton").state
 
 
-def test_resume_and_abandon_step_need_an_unfinished_step(desk: rk.Desk) -> None:
+def test_resume_and_abandon_attempt_need_an_unfinished_attempt(desk: rk.Desk) -> None:
     """With no attempt in flight there is nothing to resume or abandon."""
     release = desk.start("2.4.0", by="anton")
 

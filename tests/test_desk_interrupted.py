@@ -245,7 +245,7 @@ def test_resume_takes_afresh_a_lease_that_was_given_back(
     assert 1 == len(runner.seen)
 
 
-def test_abandon_step_gives_the_lease_back_by_its_token(desk: rk.Desk) -> None:
+def test_abandon_attempt_gives_the_lease_back_by_its_token(desk: rk.Desk) -> None:
     """Giving up a dead run frees the tests environment at once, and the history says so."""
     interrupted(desk, runner=None)
 
@@ -258,7 +258,7 @@ def test_abandon_step_gives_the_lease_back_by_its_token(desk: rk.Desk) -> None:
     ) == desk.history("2.4.0")[-1].reason
 
 
-def test_abandon_step_leaves_alone_a_lease_another_run_took(
+def test_abandon_attempt_leaves_alone_a_lease_another_run_took(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """Only the dead run's token gives its lease back: one another run took since stays."""
@@ -277,7 +277,7 @@ def test_abandon_step_leaves_alone_a_lease_another_run_took(
     ) == desk.history("2.4.0")[-1].reason
 
 
-def test_abandon_step_of_a_run_on_another_host_needs_force(desk: rk.Desk) -> None:
+def test_abandon_attempt_of_a_run_on_another_host_needs_force(desk: rk.Desk) -> None:
     """Giving up a step that may still run elsewhere would free its lease: a person checks first."""
     dead = interrupted(desk, runner=elsewhere())
 

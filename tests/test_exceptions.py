@@ -96,8 +96,8 @@ def test_a_lapsed_lease_says_it_cannot_be_renewed() -> None:
     )
 
 
-def _raised(action: Callable[[], object]) -> rk.ReleaseKitError:
-    with pytest.raises(rk.ReleaseKitError) as raised:
+def _raised(action: Callable[[], object]) -> rk.exceptions.ReleaseKitError:
+    with pytest.raises(rk.exceptions.ReleaseKitError) as raised:
         action()
     return raised.value
 
@@ -119,9 +119,9 @@ def test_every_error_survives_pickle_with_its_message_and_attributes() -> None:
         copy = pickle.loads(pickle.dumps(error))  # noqa: S301  # our own bytes
         assert (type(error), str(error), vars(error)) == (type(copy), str(copy), vars(copy))
     assert {
-        rk.UnknownReleaseError,
-        rk.PromotionRefusedError,
-        rk.ConflictError,
-        rk.NaiveDatetimeError,
-        rk.InvalidInputError,
+        rk.exceptions.UnknownReleaseError,
+        rk.exceptions.PromotionRefusedError,
+        rk.exceptions.ConflictError,
+        rk.exceptions.NaiveDatetimeError,
+        rk.exceptions.InvalidInputError,
     } <= {type(error) for error in errors}
