@@ -59,7 +59,7 @@ NOW = pendulum.datetime(2026, 11, 27, 15, 0, tz="UTC")
 def seed(db: Path, count: int) -> None:
     """Write *count* releases in flight, a quarter in each of four places on the flow."""
     clock = rk.FixedClock(NOW.subtract(days=2))
-    store = rk.SqliteStore(db)
+    store = rk.stores.SqliteStore(db)
     desk = rk.Desk(rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock)
     try:
         for index in range(count):
@@ -76,7 +76,7 @@ def seed(db: Path, count: int) -> None:
             if place == 1:
                 continue  # in tests, its tests not run yet
             now = clock.now()
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.TestRun(
                     environment="tests",
@@ -89,7 +89,7 @@ def seed(db: Path, count: int) -> None:
             desk.promote(release.id, by="anton")
             if place == 2:  # noqa: PLR2004  # the third place of four
                 continue  # in sandbox: nobody signed off, logs not reviewed
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.SignOff(by="maria", at=now, environment="sandbox"),
                 rk.LogReview(

@@ -164,7 +164,7 @@ def main() -> int:
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         db = folder / "empty.db"
-        rk.SqliteStore(db).close()
+        rk.stores.SqliteStore(db).close()
 
         def start(*argv: str) -> Starter:
             return Starter(argv=argv, cwd=folder, env=env)

@@ -164,7 +164,7 @@ def staged_release(engine: rk.Engine) -> rk.Release:
     }
     for target, evidence in steps.items():
         at = at.add(minutes=10)
-        release = engine.record(release, *evidence(at), now=at)
+        release = engine.add_evidence(release, *evidence(at), now=at)
         if target != "production":
             at = at.add(minutes=10)
             release = engine.promote(release, by="anton", now=at)

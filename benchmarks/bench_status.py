@@ -106,7 +106,7 @@ def templates() -> list[rk.Release]:
     found = [release]
     for target in _EVERYONE[1:]:
         at = at.add(minutes=10)
-        release = engine.record(release, *evidence_for(target, at), now=at)
+        release = engine.add_evidence(release, *evidence_for(target, at), now=at)
         if target == "production":
             found[-1] = release  # at stage, holding what production asks for
             break
@@ -145,7 +145,7 @@ def finished_release(store: stores.Store, name: str) -> None:
     )
     for target in _EVERYONE[1:]:
         at = at.add(minutes=10)
-        record = ledger.record_evidence(record, *evidence_for(target, at), by="anton", at=at)
+        record = ledger.add_evidence(record, *evidence_for(target, at), by="anton", at=at)
         at = at.add(minutes=10)
         moved = engine.promote(record.release, by="anton", now=at)
         record = ledger.promote(record, moved.moves[-1])

@@ -113,7 +113,7 @@ def staged_release(release_id: str) -> rk.Release:
     }
     for target, evidence in steps.items():
         at = at.add(minutes=10)
-        release = engine.record(release, *evidence(at), now=at)
+        release = engine.add_evidence(release, *evidence(at), now=at)
         if target != "production":
             at = at.add(minutes=10)
             release = engine.promote(release, by="anton", now=at)
@@ -504,7 +504,7 @@ def with_evidence(ledger: stores.Ledger, release_id: str, count: int) -> stores.
     record = ledger.start(release)
     for n in range(count):
         run = rk.TestRun(environment="tests", version="2.4.0", passed=n % 2 == 0, at=START, by="ci")
-        record = ledger.record_evidence(record, run, by="ci", at=START)
+        record = ledger.add_evidence(record, run, by="ci", at=START)
     return record
 
 

@@ -42,7 +42,7 @@ def write_stand_in(folder: Path) -> Path:
     return program
 
 
-def refused(action: str, error: rk.ReleaseKitError) -> None:
+def refused(action: str, error: rk.exceptions.ReleaseKitError) -> None:
     """Print a refusal the way a chat bot would."""
     reason = getattr(error, "reason", type(error).__name__)
     print(f"  refused ({reason}): {action}")

@@ -1,6 +1,6 @@
 """A dry run of a release from sandbox-anton to production: every step decided, nothing run.
 
-The engine decides whether each step may happen; a ``RecordingExecutor`` stands in for ``dt``
+The engine decides whether each step may happen; a ``DryRunExecutor`` stands in for ``dt``
 and records every call instead of running it. It is given a ``DtExecutor`` as its preview, so
 each outcome names the exact ``dt`` command a real run would start. The outcomes become the
 evidence the next guards read, as they will when the coordinator runs a real release.
@@ -108,7 +108,7 @@ def migrate(registry: ex.Registry, release: rk.Release, clock: rk.FixedClock) ->
 
 def main() -> None:
     """Take release 2.4.0 through every environment, dry."""
-    recorder = ex.RecordingExecutor(
+    recorder = ex.DryRunExecutor(
         preview=ex.DtExecutor(),
         logs={"production": ["2026-11-28T05:12:09Z ERROR quote: upstream timeout"]},
     )
@@ -126,10 +126,10 @@ def main() -> None:
     )
     release = step(engine, registry, release, clock)  # -> tests
     clock.advance(minutes=10)
-    release = engine.record(release, run_tests(registry, release, clock), now=clock.now())
+    release = engine.add_evidence(release, run_tests(registry, release, clock), now=clock.now())
     release = step(engine, registry, release, clock)  # -> sandbox
     clock.advance(hours=1)
-    release = engine.record(
+    release = engine.add_evidence(
         release,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox", note="charts look right"),
         review_logs(registry, release, clock),
@@ -148,7 +148,7 @@ def main() -> None:
     release = step(engine, registry, release, clock)  # -> stage
 
     clock.advance(minutes=30)
-    release = engine.record(
+    release = engine.add_evidence(
         release,
         migrate(registry, release, clock),
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3.1",)),

@@ -53,7 +53,7 @@ policy = attrs.evolve(
     freezes=(christmas, quarter_end, bank_holidays),
     flows=tuple(
         attrs.evolve(flow, lifts=flow.lifts | {"quarter-end-freeze"})
-        if flow.kind is rk.Kind.HOTFIX
+        if flow.kind is rk.ReleaseKind.HOTFIX
         else flow
         for flow in reference.flows
     ),
@@ -67,7 +67,7 @@ def ready(kind: str, at: pendulum.DateTime) -> rk.Release:
         release_id=f"{kind}-{at.date()}", version="2.4.0", kind=kind, by="anton", now=at
     )
     release = attrs.evolve(release, state="stage")
-    return engine.record(
+    return engine.add_evidence(
         release,
         rk.MigrationRun(
             environment="stage", version="2.4.0", migrations=(), succeeded=True, at=at, by="ci"

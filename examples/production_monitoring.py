@@ -5,7 +5,7 @@ whatever runs there every hour. 2.4.1's second check finds errors: the team is n
 and the release needs attention. Olga rolls production back to 2.4.0, which is monitored again
 from the moment it returns, and clears the attention item.
 
-Everything runs dry: a ``RecordingExecutor`` stands in for ``dt`` (its outcomes name the ``dt``
+Everything runs dry: a ``DryRunExecutor`` stands in for ``dt`` (its outcomes name the ``dt``
 commands a real run would start) and a ``FixedClock`` for the time.
 
 Run it with ``python examples/production_monitoring.py``.
@@ -26,18 +26,18 @@ def say(clock: rk.FixedClock, text: str) -> None:
     print(f"{clock.now().format('ddd HH:mm')}  {text}")
 
 
-def release_hotfix(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Record:
-    """Take a hotfix through every environment, recording the evidence each gate reads."""
+def release_hotfix(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.stores.Record:
+    """Take a hotfix through every environment, adding the evidence each gate reads."""
     release = desk.start(version, by="anton", kind="hotfix")
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
     desk.promote(release.id, by="anton")
     desk.run_tests(release.id, by="ci")
     clock.advance(minutes=10)
     desk.promote(release.id, by="maria")
-    desk.record(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
+    desk.add_evidence(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
     desk.review_logs(release.id, desk.collect_logs(release.id), by="ivan", verdict="clean")
     desk.promote(release.id, by="maria")
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3.1",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version=version),
@@ -78,7 +78,7 @@ def show_schedule(desk: rk.Desk, release_id: str) -> None:
 
 def main() -> None:
     """Two releases, hourly checks, a bad one, a rollback."""
-    recorder = ex.RecordingExecutor(preview=ex.DtExecutor())
+    recorder = ex.DryRunExecutor(preview=ex.DtExecutor())
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 25, 8, 0, tz="UTC"))  # a Wednesday
     desk = rk.Desk(rk.reference_policy(), executors=ex.dry_run(recorder), clock=clock)
 

@@ -15,7 +15,7 @@ import releasekit as rk
 ENVIRONMENTS = ("sandbox-anton", "tests", "sandbox", "stage", "production")
 
 
-def show_refusal(error: rk.PromotionRefusedError) -> None:
+def show_refusal(error: rk.exceptions.PromotionRefusedError) -> None:
     """Print every blocker of a refused promotion."""
     print(f"  refused: {error.source} -> {error.target}, {len(error.blockers)} reason(s):")
     for blocker in error.blockers:
@@ -30,7 +30,7 @@ def promote(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.
     """Try to promote; print the outcome and return the (possibly unchanged) release."""
     try:
         moved = engine.promote(release, by="anton", now=clock.now())
-    except rk.PromotionRefusedError as error:
+    except rk.exceptions.PromotionRefusedError as error:
         print(f"{rk.guards.when(clock.now())}  promote {release.version} ({release.kind.value})")
         show_refusal(error)
         return release
@@ -44,10 +44,10 @@ def promote(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.
 def record(
     engine: rk.Engine, release: rk.Release, clock: rk.FixedClock, *evidence: rk.Evidence
 ) -> rk.Release:
-    """Record evidence and say so."""
+    """Add evidence and say so."""
     for item in evidence:
         print(f"{rk.guards.when(item.at)}  record {type(item).__name__} by {item.by}")
-    return engine.record(release, *evidence, now=clock.now())
+    return engine.add_evidence(release, *evidence, now=clock.now())
 
 
 def walk_to_stage(engine: rk.Engine, release: rk.Release, clock: rk.FixedClock) -> rk.Release:

@@ -88,7 +88,7 @@ class _Week:
     """Writes the week in order: a FixedClock never goes back."""
 
     desk: rk.Desk
-    recorder: executors.RecordingExecutor
+    recorder: executors.DryRunExecutor
     checked: pendulum.DateTime | None = None
 
     def at(self, moment: pendulum.DateTime) -> None:
@@ -112,9 +112,9 @@ def seed(folder: Path) -> Seeded:
         encoding="utf-8",
     )
     policy = rk.load_policy(policy_file)
-    recorder = executors.RecordingExecutor()
+    recorder = executors.DryRunExecutor()
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 16, 10, 0, tz="UTC"))
-    store = rk.SqliteStore(folder / "releases.db")
+    store = rk.stores.SqliteStore(folder / "releases.db")
     desk = rk.Desk(policy, store=store, executors=executors.dry_run(recorder), clock=clock)
     try:
         _week(desk, recorder)
@@ -123,7 +123,7 @@ def seed(folder: Path) -> Seeded:
     return Seeded(db=folder / "releases.db", policy=policy_file, now=NOW)
 
 
-def _week(desk: rk.Desk, recorder: executors.RecordingExecutor) -> None:
+def _week(desk: rk.Desk, recorder: executors.DryRunExecutor) -> None:
     week = _Week(desk=desk, recorder=recorder)
     desk.start("2.2.0", by="anton", artifact=rk.Artifact(functions=["quote"]))
     week.at(_day(17, 9))
@@ -152,7 +152,7 @@ def _week(desk: rk.Desk, recorder: executors.RecordingExecutor) -> None:
     week.at(_day(27, 11))
     desk.migrate("2.4.0", by="anton")
     now = desk.clock.now()
-    desk.record(
+    desk.add_evidence(
         "2.4.0",
         rk.SignOff(by="maria", at=now, environment="stage", old_app_versions=["2.3.0"]),
         rk.ChangeReview(by="ivan", at=now, version="2.4.0"),

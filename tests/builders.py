@@ -28,7 +28,7 @@ ARTIFACT = rk.Artifact(
 def start(
     engine: rk.Engine,
     *,
-    kind: rk.Kind = rk.Kind.NORMAL,
+    kind: rk.ReleaseKind = rk.ReleaseKind.NORMAL,
     at: dt.datetime = THURSDAY,
     artifact: rk.Artifact = ARTIFACT,
     version: str = "2.4.0",

@@ -53,7 +53,7 @@ def _replaced(value: Any, texts: Mapping[str, str]) -> Any:  # JSON values in an
 
 
 def _copy(
-    source: rk.MemoryStore, stream: str, target: rk.stores.Store, texts: Mapping[str, str]
+    source: rk.stores.MemoryStore, stream: str, target: rk.stores.Store, texts: Mapping[str, str]
 ) -> None:
     """Write *stream* of *source* into *target*, every placeholder replaced, chain recomputed."""
     snapshot = source.snapshot(stream)
@@ -96,10 +96,10 @@ def forge(store: rk.stores.Store) -> None:
     )
     for release_id in (RELEASE_ID, ABANDONED_ID):
         desk.start(_VERSION, by=_OWNER, release_id=release_id, artifact=rk.Artifact())
-    desk.record(RELEASE_ID, rk.TestsWritten(by=_OWNER, at=_MORNING, note=NOTE))
+    desk.add_evidence(RELEASE_ID, rk.TestsWritten(by=_OWNER, at=_MORNING, note=NOTE))
     desk.promote(RELEASE_ID, by=_OWNER)
     desk.abandon(ABANDONED_ID, by=_OWNER, reason=NOTE)
-    scratch = rk.MemoryStore()
+    scratch = rk.stores.MemoryStore()
     scratch_desk = rk.Desk(
         policy, store=scratch, executors=executors.dry_run(), clock=rk.FixedClock(_MORNING)
     )

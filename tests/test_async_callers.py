@@ -53,7 +53,7 @@ def test_the_wrappers_leave_the_loop_free_while_a_deployment_runs(
         await asyncio.sleep(0)
         deployer.loop_ran.set()
 
-    async def bot(desk: rk.Desk) -> rk.Record:
+    async def bot(desk: rk.Desk) -> rk.stores.Record:
         moved, _ = await asyncio.gather(
             howto["AsyncDesk"](desk).promote("2.4.0", by="anton", to="tests"), meanwhile()
         )
@@ -92,8 +92,8 @@ def test_racing_messages_through_the_wrappers_move_the_release_once(
         moves = [e for e in desk.history("2.4.0") if e.action.value == "step-finished"]
 
     assert (1, 7, 1) == (
-        sum(isinstance(answer, rk.Record) for answer in answers),
-        sum(isinstance(answer, rk.ConflictError) for answer in answers),
+        sum(isinstance(answer, rk.stores.Record) for answer in answers),
+        sum(isinstance(answer, rk.exceptions.ConflictError) for answer in answers),
         len(moves),
     )
 

@@ -173,7 +173,7 @@ def test_a_parameter_the_command_does_not_take_is_a_usage_error(
 )
 def test_a_release_id_is_read_as_it_is_written(release_id: str, tmp_path: Path) -> None:
     """An id holding a slash, markup, query characters or dots names that very release."""
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     desk = rk.Desk(rk.reference_policy(), store=store, clock=rk.FixedClock(board_store.NOW))
     desk.start("2.4.0", by="anton", release_id=release_id)
     store.close()

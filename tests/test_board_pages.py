@@ -274,7 +274,7 @@ def test_a_zone_no_one_knows_is_refused_on_the_page(client: TestClient) -> None:
 def test_a_hostile_release_id_is_shown_as_text_and_its_link_finds_it(tmp_path: Path) -> None:
     """Markup in an id is escaped on every page, and the overview's link opens that release."""
     hostile = "x<img/src=x/onerror=alert(1)>"
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     rk.Desk(rk.reference_policy(), store=store, clock=rk.FixedClock(board_store.NOW)).start(
         "2.4.0", by="anton", release_id=hostile
     )
@@ -303,7 +303,7 @@ def test_control_characters_in_what_the_store_holds_are_shown_as_escapes(
     tmp_path: Path,
 ) -> None:
     r"""A note with escape sequences and a bidi override shows as \x1b and \u202e, never raw."""
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     hostile.forge(store)
     store.close()
     app = board.create_app(
@@ -323,7 +323,7 @@ def test_control_characters_in_what_the_store_holds_are_shown_as_escapes(
 
 def test_a_release_whose_rows_were_edited_by_hand_says_so_and_where(tmp_path: Path) -> None:
     """Its page is refused (409) with the command's sentence, and verifying names the event."""
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     hostile.forge(store)
     store.close()
     hostile.forge_version(tmp_path / "releases.db")
@@ -424,7 +424,7 @@ HELD = "nobody-s"
 def test_the_board_s_store_refuses_every_write(write: object, week: board_store.Seeded) -> None:
     """Whatever asks it to write, the board's store refuses before the store is touched."""
     before = dump(week.db)
-    opened = rk.SqliteStore(week.db)
+    opened = rk.stores.SqliteStore(week.db)
     try:
         with pytest.raises(StoreError, match="the board only reads the store"):
             write(ReadOnlyStore(opened))  # type: ignore[operator]
@@ -488,7 +488,7 @@ def test_every_page_reads_a_team_s_own_policy(tmp_path: Path) -> None:
     """No window, no freeze, no hotfix, nothing in `live` yet: each page says so."""
     policy = tmp_path / "releasekit.toml"
     policy.write_text(SMALL_POLICY, encoding="utf-8")
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     desk = rk.Desk(rk.load_policy(policy), store=store, clock=rk.FixedClock(board_store.NOW))
     desk.start("1.0.0", by="lea")
     store.close()

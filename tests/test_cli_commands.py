@@ -633,8 +633,8 @@ def test_plugins_provide_the_executors(
         "[releasekit.executors]\ncli-test = cli_test_plugin:register\n"
     )
     (site / "cli_test_plugin.py").write_text(
-        "from releasekit.executors import RecordingExecutor\n\n"
-        "def register(registry):\n    registry.register_all(RecordingExecutor())\n"
+        "from releasekit.executors import DryRunExecutor\n\n"
+        "def register(registry):\n    registry.register_all(DryRunExecutor())\n"
     )
     monkeypatch.syspath_prepend(str(site))
     ok(cli("--actor", "anton", "start", "2.4.0"))
@@ -657,13 +657,13 @@ def test_without_plugins_there_is_no_executor(cli: Callable[..., Ran]) -> None:
     assert "no executor is registered to deploy in tests" in ran.err
 
 
-# -- steps in flight ----------------------------------------------------------------
+# -- attempts in flight ----------------------------------------------------------------
 
 
 def interrupt_a_deployment(db: Path) -> None:
     """Leave a deployment of 2.4.0 to tests started and never finished, as a crash would."""
-    with rk.SqliteStore(db) as store:
-        ledger = rk.Ledger(store)
+    with rk.stores.SqliteStore(db) as store:
+        ledger = rk.stores.Ledger(store)
         ledger.begin_attempt(
             ledger.load("2.4.0"),
             capability="deploy",
@@ -676,7 +676,7 @@ def interrupt_a_deployment(db: Path) -> None:
 
 
 def test_a_step_in_flight_makes_promote_busy(cli: Callable[..., Ran], db: Path) -> None:
-    """An interrupted step blocks new steps with exit 3 until resumed or abandoned."""
+    """An interrupted attempt blocks new steps with exit 3 until resumed or abandoned."""
     ok(cli("--actor", "anton", "start", "2.4.0"))
     interrupt_a_deployment(db)
 
@@ -704,7 +704,7 @@ def test_abandon_step_gives_the_interrupted_step_up(cli: Callable[..., Ran], db:
 
     ran = ok(cli("--actor", "anton", "abandon-step", "2.4.0", "--reason", "dt was killed"))
 
-    assert "abandoned the unfinished step of 2.4.0; it stays in sandbox-anton\n" == ran.out
+    assert "abandoned the unfinished attempt of 2.4.0; it stays in sandbox-anton\n" == ran.out
     assert "step-abandoned" == ok(cli("--json", "history", "2.4.0")).json["events"][-1]["action"]
 
 
@@ -1302,16 +1302,21 @@ def test_every_command_on_the_command_line_runs_a_function_of_its_module() -> No
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (rk.PromotionRefusedError(release_id="r", source="a", target="b", blockers=()), 1),
-        (rk.NotPermittedError("no", actor="x", action="y", allowed=()), 1),
-        (rk.HistoryTamperedError(stream="r", seq=1, detail="d"), 1),
-        (rk.UnknownReleaseError("r"), 2),
-        (rk.InvalidInputError("bad", field="f", value=1), 2),
-        (rk.PolicyFileError(source="f", problems=["p"]), 2),
-        (rk.StoreError("s"), 2),
-        (rk.ConflictError(stream="r", expected=1, actual=2), 3),
         (
-            rk.LeaseHeldError(
+            rk.exceptions.PromotionRefusedError(
+                release_id="r", source="a", target="b", blockers=()
+            ),
+            1,
+        ),
+        (rk.exceptions.NotPermittedError("no", actor="x", action="y", allowed=()), 1),
+        (rk.exceptions.HistoryTamperedError(stream="r", seq=1, detail="d"), 1),
+        (rk.exceptions.UnknownReleaseError("r"), 2),
+        (rk.exceptions.InvalidInputError("bad", field="f", value=1), 2),
+        (rk.exceptions.PolicyFileError(source="f", problems=["p"]), 2),
+        (rk.exceptions.StoreError("s"), 2),
+        (rk.exceptions.ConflictError(stream="r", expected=1, actual=2), 3),
+        (
+            rk.exceptions.LeaseHeldError(
                 lease="l",
                 holder="h",
                 since=pendulum.datetime(2026, 1, 1, tz="UTC"),
@@ -1319,12 +1324,15 @@ def test_every_command_on_the_command_line_runs_a_function_of_its_module() -> No
             ),
             3,
         ),
-        (rk.ExecutorTimeoutError(capability="deploy", environment="tests", timeout=1), 4),
-        (rk.ExecutorNotFoundError(capability="deploy"), 4),
+        (
+            rk.exceptions.ExecutorTimeoutError(capability="deploy", environment="tests", timeout=1),
+            4,
+        ),
+        (rk.exceptions.ExecutorNotFoundError(capability="deploy"), 4),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
 )
-def test_every_error_has_its_exit_code(error: rk.ReleaseKitError, expected: int) -> None:
+def test_every_error_has_its_exit_code(error: rk.exceptions.ReleaseKitError, expected: int) -> None:
     """Refusals are 1, errors 2, conflicts and busy resources 3, executor failures 4."""
     assert expected == _cli_commands.exit_code_for(error)
 
@@ -1590,7 +1598,7 @@ def test_a_history_with_a_refusal_stored_before_blockers_named_evidence_loads(
         "target": "tests",
     }
     at = pendulum.datetime(2026, 11, 27, 11, 0, tz="UTC")
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         stored = store.read_release("2.4.0")
         assert stored is not None
         draft = rk.stores.Draft(
@@ -1616,6 +1624,6 @@ def test_a_history_with_a_refusal_stored_before_blockers_named_evidence_loads(
 
     assert (True, 2) == (verified["ok"], verified["releases"][0]["events"])
     assert [old_blocker] == events[-1]["data"]["blockers"]
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         replayed = rk.stores.replay(store.events("2.4.0"))
     assert "sandbox-anton" == replayed.state

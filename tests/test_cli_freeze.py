@@ -37,7 +37,7 @@ def fixture_staged(team: Path, db: Path) -> str:
     """A normal release at stage on the command's store, everything production asks recorded."""
     del team
     clock = rk.FixedClock(SATURDAY - dt.timedelta(hours=1))
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         return to_stage(rk.Desk(team_policy(), store=store, clock=clock), clock)
 
 
@@ -86,7 +86,7 @@ def test_a_freeze_from_the_command_line_shows_in_every_tools_explain(
     status = ok(cli("--now", NOW, "status", staged)).out
     plan = ok(cli("--now", NOW, "--json", "plan", staged)).json
     windows = ok(cli("--now", NOW, "windows")).out
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         desk = rk.Desk(team_policy(), store=store, clock=rk.FixedClock(SATURDAY))
         blockers = desk.explain(staged).blockers
 

@@ -25,9 +25,9 @@ def interrupted_test_run(cli: Callable[..., Ran], db: Path, *, host: str | None)
     """Bring 2.4.0 to tests, and leave its test run as a process on *host* would, dying in it."""
     ok(cli("--actor", "anton", "--now", "2026-11-27T11:00Z", "start", "2.4.0"))
     ok(cli("--actor", "anton", "--now", "2026-11-27T11:00Z", "promote", "2.4.0"))
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         lease = store.acquire(LEASE, holder="ci (2.4.0)", now=MORNING, ttl=dt.timedelta(hours=2))
-        ledger = rk.Ledger(store)
+        ledger = rk.stores.Ledger(store)
         ledger.begin_attempt(
             ledger.load("2.4.0"),
             capability="run-tests",
@@ -42,7 +42,7 @@ def interrupted_test_run(cli: Callable[..., Ran], db: Path, *, host: str | None)
 
 
 def current(db: Path) -> rk.Lease | None:
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         return store.current(LEASE, now=MORNING)
 
 
@@ -53,7 +53,7 @@ def test_resume_of_a_run_on_another_host_asks_for_force(cli: Callable[..., Ran],
     ran = cli("--actor", "anton", "--now", "2026-11-27T11:30Z", "--json", "resume", "2.4.0")
 
     assert ExitCode.BUSY == ran.code
-    assert ("StepStillRunningError", "ci-7", 4242, False) == (
+    assert ("AttemptStillRunningError", "ci-7", 4242, False) == (
         ran.json["error"]["type"],
         ran.json["error"]["host"],
         ran.json["error"]["pid"],
@@ -70,7 +70,7 @@ def test_resume_force_says_what_it_did_with_the_lease(cli: Callable[..., Ran], d
     ran = ok(cli("--actor", "anton", "--now", "2026-11-27T11:30Z", "resume", "2.4.0", "--force"))
 
     assert [
-        "resumed the unfinished step of 2.4.0; it is in tests",
+        "resumed the unfinished attempt of 2.4.0; it is in tests",
         (
             "  resumed 2.4.0/4: took over the lease test-run:tests from the interrupted run; "
             f"releasekit python (pid 4242) on ci-7 cannot be checked from {this_host()} (forced)"
@@ -104,7 +104,7 @@ def test_abandon_step_of_a_run_on_another_host_needs_force(
 
     assert "  abandon-step --force (force=True) gives the step up even so" in refused.err
     assert [
-        "abandoned the unfinished step of 2.4.0; it stays in tests",
+        "abandoned the unfinished attempt of 2.4.0; it stays in tests",
         (
             "  ci-7 died (gave back the lease test-run:tests, held by ci (2.4.0) since "
             "2026-11-27T11:00:00+00:00; releasekit python (pid 4242) on ci-7 cannot be checked "

@@ -56,7 +56,7 @@ def fixture_clock() -> rk.FixedClock:
 @pytest.fixture(name="desk")
 def fixture_desk(db: Path, clock: rk.FixedClock) -> Iterator[rk.Desk]:
     """A desk on the command's store."""
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         yield rk.Desk(
             rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock
         )
@@ -208,7 +208,7 @@ def test_every_release_is_explained_at_one_instant(
     for release_id in ("r1", "r2"):
         testing.walk_to(desk, release_id, "stage")
         release = desk.get(release_id).release
-        desk.record(release_id, *builders.evidence_for(release, "production", clock.now()))
+        desk.add_evidence(release_id, *builders.evidence_for(release, "production", clock.now()))
     ticks = itertools.count()
     monkeypatch.setattr(rk.SystemClock, "now", lambda _: BEFORE_NOON.add(minutes=next(ticks)))
     monkeypatch.chdir(db.parent)  # no policy file but the reference
@@ -280,5 +280,8 @@ def test_a_row_that_cannot_be_read_at_all_is_listed_and_the_rest_too(
         ran.json["next_after"],
     )
     problem = ran.json["releases"][1]["problem"]
-    assert ("RecordError", True) == (problem["type"], "is no kind of release" in problem["message"])
+    assert ("UnreadableDataError", True) == (
+        problem["type"],
+        "is no kind of release" in problem["message"],
+    )
     assert "'weird\\x1b[2J'" in cli("status").out

@@ -49,7 +49,7 @@ def raw_controls(text: str) -> list[str]:
 
 def forged_store(db: Path) -> Path:
     """A store holding an honest release and the forged ones (see ``hostile.forge``)."""
-    with rk.SqliteStore(db) as store:
+    with rk.stores.SqliteStore(db) as store:
         desk = rk.Desk(
             rk.reference_policy(),
             store=store,

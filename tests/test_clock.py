@@ -37,16 +37,16 @@ def test_a_fixed_clock_refuses_to_go_back() -> None:
     """Neither set() nor advance() moves a clock into its past."""
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC"))
 
-    with pytest.raises(rk.InvalidInputError, match="back in time"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="back in time"):
         clock.set(pendulum.datetime(2026, 11, 27, 17, 0, tz="UTC"))
-    with pytest.raises(rk.InvalidInputError, match="only moves forward"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="only moves forward"):
         clock.advance(minutes=-1)
     assert pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC") == clock.now()
 
 
 def test_a_fixed_clock_refuses_a_naive_datetime() -> None:
     """A naive start time is refused."""
-    with pytest.raises(rk.NaiveDatetimeError):
+    with pytest.raises(rk.exceptions.NaiveDatetimeError):
         rk.FixedClock(dt.datetime(2026, 11, 27, 18, 0))  # noqa: DTZ001  # the point of the test
 
 

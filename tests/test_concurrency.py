@@ -173,7 +173,7 @@ def test_bots_racing_to_promote_move_the_release_once(
     into_tests = [
         event
         for event in events
-        if event.action in {Action.PROMOTED, Action.STEP_FINISHED}
+        if event.action in {Action.PROMOTED, Action.ATTEMPT_FINISHED}
         and (event.source, event.target) == ("sandbox-anton", "tests")
     ]
     assert [0] + [3] * (BOTS - 1) == sorted(report["code"] for report in reports)
@@ -192,7 +192,7 @@ def test_bots_racing_to_promote_move_the_release_once(
     ]
     lost = [report["reply"]["error"] for report in reports if report["code"] != 0]
     assert {3} == {error["exit_code"] for error in lost}
-    assert {"ConflictError", "StepInProgressError"} >= {error["type"] for error in lost}
+    assert {"ConflictError", "AttemptInProgressError"} >= {error["type"] for error in lost}
     assert {"tests"} >= {error["expected_target"] for error in lost if error.get("expected_target")}
 
 
@@ -225,14 +225,14 @@ def race(kind: str, location: str, task: str, go: str, name: str) -> dict[str, A
             lease = store.acquire("tests", holder=holder, now=AT, ttl=dt.timedelta(minutes=30))
             report["token"] = lease.token
         report["outcome"] = "won"
-    except rk.ConflictError as conflict:
+    except rk.exceptions.ConflictError as conflict:
         report.update(
             outcome="conflict",
             stream=conflict.stream,
             expected=conflict.expected,
             actual=conflict.actual,
         )
-    except rk.LeaseHeldError as held:
+    except rk.exceptions.LeaseHeldError as held:
         report.update(outcome="held", holder=held.holder)
     finally:
         store.close()

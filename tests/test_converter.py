@@ -17,7 +17,7 @@ from releasekit._records.leases import Lease
 from releasekit._records.processes import HostProcess
 from releasekit._records.values import Attempt, Attention, Record, State
 from releasekit._rules.evidence import Evidence
-from releasekit.exceptions import RecordError
+from releasekit.exceptions import UnreadableDataError
 from releasekit.testing import strategies as rks
 
 #: Nested values are slow to draw: fewer examples of them still cover every field.
@@ -131,7 +131,7 @@ def test_bad_data_names_every_path() -> None:
     data["evidence"][1]["by"] = ""
     del data["version"]
 
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(UnreadableDataError) as raised:
         conv.structure(data, rk.Release, what="the snapshot of r1")
 
     assert {
@@ -143,7 +143,7 @@ def test_bad_data_names_every_path() -> None:
 
 def test_a_record_error_reads_as_a_sentence() -> None:
     """The error names what was read, counts the problems and says what to do."""
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(UnreadableDataError) as raised:
         conv.structure({"id": "r1"}, rk.Move, what="the move")
 
     message = str(raised.value)
@@ -153,13 +153,13 @@ def test_a_record_error_reads_as_a_sentence() -> None:
 
 def test_record_errors_are_store_and_value_errors() -> None:
     """Bad stored data is a store error, and a value error for callers catching those."""
-    assert issubclass(RecordError, rk.StoreError)
-    assert issubclass(RecordError, ValueError)
+    assert issubclass(UnreadableDataError, rk.exceptions.StoreError)
+    assert issubclass(UnreadableDataError, ValueError)
 
 
 def test_an_unknown_evidence_type_is_named() -> None:
     """Evidence of a type releasekit does not know is refused with the known ones listed."""
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(UnreadableDataError) as raised:
         conv.structure({"type": "Rumour", "by": "x"}, Evidence)
 
     assert (
@@ -170,7 +170,7 @@ def test_an_unknown_evidence_type_is_named() -> None:
 
 def test_evidence_must_be_a_mapping() -> None:
     """A list where evidence should be is refused at its path."""
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(UnreadableDataError) as raised:
         conv.structure([["TestRun"]], tuple[Evidence, ...])
 
     assert (
@@ -180,19 +180,19 @@ def test_evidence_must_be_a_mapping() -> None:
 
 def test_naive_instants_are_refused() -> None:
     """An instant without a zone is refused with the fix."""
-    with pytest.raises(RecordError, match="give it a time zone"):
+    with pytest.raises(UnreadableDataError, match="give it a time zone"):
         conv.structure("2026-01-01T00:00:00", pendulum.DateTime)
 
 
 def test_json_refuses_nan() -> None:
     """NaN cannot be written: it is not JSON."""
-    with pytest.raises(rk.InvalidInputError, match="cannot be written as JSON"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot be written as JSON"):
         conv.dumps({"ratio": float("nan")})
 
 
 def test_json_refuses_objects() -> None:
     """Arbitrary objects cannot be written as JSON either."""
-    with pytest.raises(rk.InvalidInputError, match="cannot be written as JSON"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot be written as JSON"):
         conv.dumps({"when": object()})
 
 

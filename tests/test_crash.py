@@ -2,7 +2,7 @@
 
 The child is this file run as a script (see ``child`` at the bottom): it
 records that a step starts, tells the test, and "runs" the step; the test
-kills it with SIGKILL, reopens the store and finds the interrupted step,
+kills it with SIGKILL, reopens the store and finds the interrupted attempt,
 which it then finishes or abandons explicitly.
 """
 
@@ -83,7 +83,7 @@ def interrupted(backend: Backend) -> tuple[Store, str]:
 
 
 def test_a_killed_step_is_found_interrupted_and_blocks_new_steps(started: Backend) -> None:
-    """After the kill, the release shows the step in flight, and nothing else starts on it."""
+    """After the kill, the release shows the attempt in flight, and nothing else starts on it."""
     store, attempt_id = interrupted(started)
     ledger = Ledger(store)
     record = ledger.load("r1")
@@ -101,7 +101,7 @@ def test_a_killed_step_is_found_interrupted_and_blocks_new_steps(started: Backen
         "sandbox-anton",
         True,
     ) == (record.attempt, record.state, ledger.verify("r1").ok)
-    with pytest.raises(rk.StepInProgressError, match="resume it or abandon it"):
+    with pytest.raises(rk.exceptions.AttemptInProgressError, match="resume it or abandon it"):
         ledger.begin_attempt(record, capability="deploy", by="anton", at=LATER)
     store.close()
 

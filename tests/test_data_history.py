@@ -11,7 +11,7 @@ import releasekit as rk
 from fake_dt import write_fake_dt
 from releasekit import executors
 from releasekit._actions import data_history
-from releasekit.exceptions import RecordError
+from releasekit.exceptions import UnreadableDataError
 from releasekit.stores import Action, Event
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def test_every_step_leaves_the_state_its_replay_gives(
         states.append(step())
         assert states[-1] == replayed(desk, "adjustment-1")
     monkeypatch.setenv("FAKE_DT_EXIT", "3")
-    with pytest.raises(rk.ExecutorFailedError):
+    with pytest.raises(rk.exceptions.ExecutorFailedError):
         desk.data.execute_adjustment("adjustment-1", by="data-operator")
     failed = desk.data.get("adjustment-1")
     monkeypatch.delenv("FAKE_DT_EXIT")
@@ -155,8 +155,8 @@ def test_a_step_that_records_them_again_checks_them_again() -> None:
     ],
 )  # fmt: skip
 def test_an_event_that_describes_no_step_is_named(data: dict[str, object], problem: str) -> None:
-    """A step the fold cannot read is a RecordError naming the event."""
-    with pytest.raises(RecordError) as raised:
+    """A step the fold cannot read is an UnreadableDataError naming the event."""
+    with pytest.raises(UnreadableDataError) as raised:
         data_history.replay([_event(1, REQUESTED, actor="olga"), _event(2, data)])
 
     assert ("event 2 of data:adjustment-1", (problem,)) == (
@@ -167,7 +167,7 @@ def test_an_event_that_describes_no_step_is_named(data: dict[str, object], probl
 
 def test_a_history_with_no_event_is_refused() -> None:
     """Nothing to replay is an error, not an empty operation."""
-    with pytest.raises(RecordError):
+    with pytest.raises(UnreadableDataError):
         data_history.replay([])
 
 

@@ -36,8 +36,8 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor()
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor()
 
 
 @pytest.fixture(name="fake_dt")
@@ -50,14 +50,14 @@ def fixture_fake_dt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     """A dry-run desk: fine for everything but running adjustments."""
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
 @pytest.fixture(name="dt_desk")
 def fixture_dt_desk(
-    clock: rk.FixedClock, recorder: executors.RecordingExecutor, fake_dt: Path
+    clock: rk.FixedClock, recorder: executors.DryRunExecutor, fake_dt: Path
 ) -> rk.Desk:
     """A dry-run desk whose production data adjustments run through the (fake) dt."""
     registry = executors.dry_run(recorder)
@@ -165,7 +165,7 @@ def test_an_environment_without_an_adjustment_rule_refuses_adjustments(desk: rk.
         error.actor,
     )
     assert str(error).startswith("the policy does not allow adjusting data in stage by hand")
-    assert isinstance(error, rk.NotPermittedError)
+    assert isinstance(error, rk.exceptions.NotPermittedError)
     assert {} == state(desk)
 
 
@@ -304,7 +304,7 @@ def test_a_verifier_who_is_no_one_is_refused_and_nothing_changes(desk: rk.Desk, 
     operation = request(desk)
     before = state(desk)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.data.verify_adjustment(operation.id, by=who)
 
     assert "by" == caught.value.field
@@ -408,7 +408,7 @@ def test_an_amendment_that_changes_nothing_is_refused(desk: rk.Desk) -> None:
     operation = verified(desk, "ivan")
     before = state(desk)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.data.amend_adjustment(operation.id, by="olga", arguments=ARGUMENTS)
 
     assert "arguments" == caught.value.field
@@ -456,7 +456,7 @@ def test_a_failed_adjustment_is_recorded_and_may_run_again(
     monkeypatch.setenv("FAKE_DT_EXIT", "3")
     monkeypatch.setenv("FAKE_DT_LAST", "price table locked")
 
-    with pytest.raises(rk.ExecutorFailedError, match="price table locked") as caught:
+    with pytest.raises(rk.exceptions.ExecutorFailedError, match="price table locked") as caught:
         dt_desk.data.execute_adjustment(operation.id, by="data-operator")
 
     failed = dt_desk.data.get(operation.id)
@@ -516,9 +516,9 @@ def test_voided_verifications_do_not_let_an_adjustment_run(dt_desk: rk.Desk, fak
 
 
 def test_a_dry_run_executor_may_not_adjust_production_data(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
-    """Production data is adjusted only through dt: the recording executor is refused."""
+    """Production data is adjusted only through dt: the dry-run executor is refused."""
     operation = verified(desk, "ivan", "maria")
     before = state(desk)
 
@@ -531,7 +531,7 @@ def test_a_dry_run_executor_may_not_adjust_production_data(
         error.environment,
         error.required,
     )
-    assert "RecordingExecutor (a dry run" in error.executor
+    assert "DryRunExecutor (a dry run" in error.executor
     assert (before, ()) == (state(desk), recorder.calls_for("adjust-data"))
 
 
@@ -610,7 +610,7 @@ def test_only_the_requester_or_the_operator_cancels(desk: rk.Desk) -> None:
 
 
 def test_production_data_is_restored_into_anton_s_sandbox(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """anton copies production's data into his sandbox through the restorer; it is recorded."""
     restored = desk.data.restore("production", "sandbox-anton", by="anton", reason="debug 2.4.0")
@@ -630,7 +630,7 @@ def test_production_data_is_restored_into_anton_s_sandbox(
 
 
 def test_nothing_is_ever_restored_into_production(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """tests -> production is refused by the policy, whoever asks; nothing runs or is stored."""
     with pytest.raises(DataOperationRefusedError) as caught:
@@ -647,10 +647,10 @@ def test_nothing_is_ever_restored_into_production(
 
 
 def test_only_the_owner_restores_into_anton_s_sandbox(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """maria may not replace the data of anton's sandbox; nothing runs or is stored."""
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         desk.data.restore("production", "sandbox-anton", by="maria", reason="x")
 
     assert ("maria", ("anton",), "restore data") == (
@@ -661,11 +661,11 @@ def test_only_the_owner_restores_into_anton_s_sandbox(
     assert ({}, ()) == (state(desk), recorder.calls)
 
 
-def test_a_failed_restore_is_recorded(desk: rk.Desk, recorder: executors.RecordingExecutor) -> None:
+def test_a_failed_restore_is_recorded(desk: rk.Desk, recorder: executors.DryRunExecutor) -> None:
     """The restore's failure is raised and its history says failed."""
     recorder.fail("restore-data", "disk full")
 
-    with pytest.raises(rk.ExecutorFailedError, match="disk full"):
+    with pytest.raises(rk.exceptions.ExecutorFailedError, match="disk full"):
         desk.data.restore("production", "sandbox-anton", by="anton", reason="debug")
 
     (operation,) = desk.data.operations()
@@ -707,7 +707,7 @@ def test_a_restore_is_not_an_adjustment(desk: rk.Desk) -> None:
     """Verifying a restore makes no sense and is refused as a wrong id."""
     restore = desk.data.restore("production", "sandbox-anton", by="anton", reason="debug")
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.data.verify_adjustment(restore.id, by="ivan")
 
     assert ("operation_id", restore.id) == (caught.value.field, caught.value.value)

@@ -38,7 +38,7 @@ def fixture_clock() -> rk.FixedClock:
 @pytest.fixture(name="desk")
 def fixture_desk(path: Path, clock: rk.FixedClock) -> rk.Desk:
     """The team's desk on its SQLite file."""
-    return rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    return rk.Desk(team_policy(), store=rk.stores.SqliteStore(path), clock=clock)
 
 
 @pytest.fixture(name="staged")
@@ -78,7 +78,7 @@ def test_a_declared_freeze_refuses_a_normal_release_naming_who_declared_it(
     """A promotion inside the freeze is refused with its name, reason, declarer and end."""
     declare(desk)
 
-    with pytest.raises(rk.PromotionRefusedError) as refused:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as refused:
         desk.promote(staged, by="anton", to="production")
 
     (blocker,) = refused.value.blockers
@@ -97,7 +97,7 @@ def test_a_second_desk_on_the_same_file_explains_and_plans_around_it(
     """Another tool's desk on the same SQLite file sees the freeze in explain and plan."""
     declare(desk)
 
-    other = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    other = rk.Desk(team_policy(), store=rk.stores.SqliteStore(path), clock=clock)
     explanation = other.explain(staged)
     plan = other.plan(staged)
 
@@ -111,7 +111,7 @@ def test_the_window_blocker_forecasts_past_a_freeze_over_the_next_opening(
 ) -> None:
     """On Friday, a freeze over Saturday's whole window makes the window wait until Sunday."""
     clock = rk.FixedClock(FRIDAY - dt.timedelta(hours=1))
-    desk = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    desk = rk.Desk(team_policy(), store=rk.stores.SqliteStore(path), clock=clock)
     staged = to_stage(desk, clock)
     clock.set(FRIDAY)
     declare(desk, start=SATURDAY - dt.timedelta(hours=2), until=SATURDAY + dt.timedelta(hours=4))
@@ -199,7 +199,7 @@ def test_someone_not_in_the_role_may_not_declare_and_nothing_is_written(
     """ivan holds no operator role: refused, naming who may, and the store is as it was."""
     before = histories(path)
 
-    with pytest.raises(rk.NotPermittedError) as refused:
+    with pytest.raises(rk.exceptions.NotPermittedError) as refused:
         declare(desk, by="ivan")
 
     assert (("maria",), "declare a freeze") == (refused.value.allowed, refused.value.action)
@@ -219,7 +219,7 @@ def test_a_stranger_is_refused_with_the_rosters_suggestion(desk: rk.Desk, path: 
     """A name on nobody's entry is refused, suggesting the closest person."""
     before = histories(path)
 
-    with pytest.raises(rk.UnknownPersonError) as refused:
+    with pytest.raises(rk.exceptions.UnknownPersonError) as refused:
         declare(desk, by="marja")
 
     assert ("maria",) == refused.value.suggestions
@@ -230,7 +230,9 @@ def test_without_declarers_nobody_may_declare() -> None:
     """A policy naming no freeze declarers refuses everyone, saying how to allow someone."""
     desk = rk.Desk(rk.reference_policy(), clock=rk.FixedClock(SATURDAY))
 
-    with pytest.raises(rk.NotPermittedError, match="lets nobody declare or lift freezes"):
+    with pytest.raises(
+        rk.exceptions.NotPermittedError, match="lets nobody declare or lift freezes"
+    ):
         declare(desk, by="anton")
 
 
@@ -246,7 +248,7 @@ def test_a_freeze_lifted_by_someone_not_allowed_stays(desk: rk.Desk) -> None:
     """ivan may not lift maria's freeze; it still holds."""
     declared = declare(desk)
 
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.freezes.lift("incident-42", by="ivan", reason="I need to release")
 
     assert [declared] == desk.freezes.list()
@@ -279,7 +281,7 @@ def test_a_declaration_that_cannot_be_used_is_refused_and_writes_nothing(
     """An end in the past or before the start, a bad name, reason, kind or environment."""
     before = histories(path)
 
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         declare(desk, **changes)
 
     assert (field, before) == (refused.value.field, histories(path))
@@ -291,7 +293,7 @@ def test_a_naive_time_is_refused(desk: rk.Desk, field: str) -> None:
     """An instant without a time zone is never guessed."""
     naive = dt.datetime(2026, 11, 28, 11, 0)  # noqa: DTZ001  # the naive time refused
 
-    with pytest.raises(rk.NaiveDatetimeError) as refused:
+    with pytest.raises(rk.exceptions.NaiveDatetimeError) as refused:
         declare(desk, **{field: naive})
 
     assert field == refused.value.field
@@ -303,7 +305,9 @@ def test_a_second_freeze_with_the_same_name_is_refused_while_the_first_holds(
     """The name is taken while the freeze holds or is to come; free again once it is lifted."""
     first = declare(desk)
 
-    with pytest.raises(rk.InvalidInputError, match="already declared, by maria") as refused:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="already declared, by maria"
+    ) as refused:
         declare(desk, until=clock.now() + dt.timedelta(hours=3), by="mk")
     desk.freezes.lift("incident-42", by="maria", reason="payments work again")
     again = declare(desk, reason="payments fail again")
@@ -327,9 +331,9 @@ def test_a_freeze_of_the_policy_cannot_be_declared_or_lifted_by_name(desk: rk.De
     )
     desk = rk.Desk(policy, store=desk.store, clock=desk.clock)
 
-    with pytest.raises(rk.InvalidInputError, match="is the name of a freeze of policy"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="is the name of a freeze of policy"):
         declare(desk, name="christmas")
-    with pytest.raises(rk.InvalidInputError, match="change the policy to lift it"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="change the policy to lift it"):
         desk.freezes.lift("christmas", by="maria", reason="we want to release")
 
 
@@ -338,7 +342,9 @@ def test_lifting_a_freeze_that_does_not_exist_is_refused(desk: rk.Desk, path: Pa
     declare(desk)
     before = histories(path)
 
-    with pytest.raises(rk.InvalidInputError, match="no declared freeze named 'incident-43'"):
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="no declared freeze named 'incident-43'"
+    ):
         desk.freezes.lift("incident-43", by="maria", reason="typo")
 
     assert before == histories(path)
@@ -348,7 +354,7 @@ def test_a_lift_needs_a_reason(desk: rk.Desk) -> None:
     """A lift without a reason is refused: the history says why."""
     declare(desk)
 
-    with pytest.raises(rk.InvalidInputError, match="say why the freeze is lifted"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="say why the freeze is lifted"):
         desk.freezes.lift("incident-42", by="maria", reason=" ")
 
 
@@ -386,7 +392,7 @@ def test_two_tools_declaring_in_turn_keep_every_freeze(
     desk: rk.Desk, path: Path, clock: rk.FixedClock
 ) -> None:
     """A desk that read the freezes before another tool declared one adds its own to both."""
-    other = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    other = rk.Desk(team_policy(), store=rk.stores.SqliteStore(path), clock=clock)
     declare(desk, name="first")
     declare(other, name="second")
     declare(desk, name="third")
@@ -427,9 +433,9 @@ def test_an_edited_freeze_history_is_refused_before_it_is_acted_on(  # noqa: PLR
     """A freeze removed or shortened by hand never lets a release through; verify names it."""
     declare(desk)
     forge(path, statement, *values)
-    other = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    other = rk.Desk(team_policy(), store=rk.stores.SqliteStore(path), clock=clock)
 
-    with pytest.raises(rk.HistoryTamperedError) as tampered:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as tampered:
         other.promote(staged, by="anton", to="production")
 
     verified = {item.stream: item for item in other.verify_all()}
@@ -444,17 +450,17 @@ def test_a_deleted_freeze_state_is_refused_by_every_tool_and_reported_by_verify(
     declare(desk)
     assert not desk.explain(staged).allowed
     forge(path, "DELETE FROM streams WHERE stream = ?", STREAM)
-    other = rk.Desk(team_policy(), store=rk.SqliteStore(path), clock=clock)
+    other = rk.Desk(team_policy(), store=rk.stores.SqliteStore(path), clock=clock)
 
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         desk.promote(staged, by="anton", to="production")
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         other.freezes.list()
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         declare(other, name="incident-43")
-    with pytest.raises(rk.HistoryTamperedError, match="state is gone while its history"):
+    with pytest.raises(rk.exceptions.HistoryTamperedError, match="state is gone while its history"):
         other.explain(staged)
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         other.promote(staged, by="anton", to="production")
 
     verified = {item.stream: item for item in other.verify_all()}
@@ -470,7 +476,7 @@ def test_a_desk_that_read_the_freezes_notices_their_state_edited_since(
 
     forge(path, "UPDATE streams SET snapshot = ? WHERE stream = ?", '{"freezes":[]}', STREAM)
 
-    with pytest.raises(rk.HistoryTamperedError, match="does not match its history"):
+    with pytest.raises(rk.exceptions.HistoryTamperedError, match="does not match its history"):
         desk.promote(staged, by="anton", to="production")
 
 
@@ -480,7 +486,7 @@ def test_a_declared_freeze_survives_the_converter(desk: rk.Desk) -> None:
     other = rk.Desk(team_policy(), store=desk.store, clock=desk.clock)
 
     assert [declared] == other.freezes.list()
-    assert (rk.Kind.HOTFIX, rk.Kind.NORMAL) == declared.kinds
+    assert (rk.ReleaseKind.HOTFIX, rk.ReleaseKind.NORMAL) == declared.kinds
 
 
 # -- the policy says who may ---------------------------------------------------------------
@@ -488,7 +494,7 @@ def test_a_declared_freeze_survives_the_converter(desk: rk.Desk) -> None:
 
 def test_freeze_declarers_naming_no_one_on_the_roster_is_a_policy_error() -> None:
     """A role no one holds (or a name no one goes by) is refused when the policy is built."""
-    with pytest.raises(rk.PolicyError) as refused:
+    with pytest.raises(rk.exceptions.PolicyError) as refused:
         attrs.evolve(team_policy(), freeze_declarers=["@oprator", "maria"])
 
     assert (
@@ -502,7 +508,9 @@ def test_freeze_declarers_naming_no_one_on_the_roster_is_a_policy_error() -> Non
 
 def test_a_role_without_a_roster_is_a_policy_error() -> None:
     """Without a roster nothing says who holds a role."""
-    with pytest.raises(rk.PolicyError, match="'@operator', a role, but the policy has no roster"):
+    with pytest.raises(
+        rk.exceptions.PolicyError, match="'@operator', a role, but the policy has no roster"
+    ):
         rk.reference_policy(freeze_declarers=["@operator"])
 
 
@@ -511,7 +519,7 @@ def test_a_policy_file_names_its_freeze_declarers() -> None:
     policy = team_policy()
     broken = 'freeze_declarers = ["maria", "\\u0007"]\n' + rk.reference_policy_file()
 
-    with pytest.raises(rk.PolicyFileError) as refused:
+    with pytest.raises(rk.exceptions.PolicyFileError) as refused:
         rk.loads_policy(broken)
 
     assert (("@operator",), ("maria",)) == (policy.freeze_declarers, policy.declarers)
@@ -541,11 +549,11 @@ def test_every_store_shares_a_declared_freeze_and_refuses_it_removed_by_hand(
     third = rk.Desk(team_policy(), store=durable_backend.open(), clock=clock)
 
     assert ["incident-42-freeze"] == codes
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         other.promote(staged, by="anton", to="production")
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         third.freezes.list()
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         third.promote(staged, by="anton", to="production")
     assert [False] == [item.ok for item in third.verify_all() if item.stream == STREAM]
     assert "stage" == third.get(staged).state

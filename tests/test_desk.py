@@ -26,12 +26,12 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor()
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor()
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -61,20 +61,20 @@ def test_start_with_a_taken_id_is_a_conflict(desk: rk.Desk) -> None:
     """An explicit id that exists is refused, not silently renamed."""
     desk.start("2.4.0", by="anton", release_id="weekly")
 
-    with pytest.raises(rk.ConflictError):
+    with pytest.raises(rk.exceptions.ConflictError):
         desk.start("2.4.1", by="anton", release_id="weekly")
 
 
 def test_start_by_someone_else_changes_nothing(desk: rk.Desk) -> None:
     """Only anton may start a release in sandbox-anton; nothing is stored otherwise."""
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.start("2.4.0", by="maria")
 
     assert [] == desk.releases()
 
 
 def test_promote_deploys_through_the_executor_and_moves_the_release(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """A promotion runs the deploy executor for the target, then records the move."""
     release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
@@ -89,12 +89,12 @@ def test_promote_deploys_through_the_executor_and_moves_the_release(
 
 
 def test_a_refused_promotion_is_recorded_and_changes_nothing(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """Without tests written, promotion is refused, recorded with its blockers, and nothing runs."""
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         desk.promote(release.id, by="anton")
 
     assert ["new-tests-written"] == [b.code for b in caught.value.blockers]
@@ -104,11 +104,11 @@ def test_a_refused_promotion_is_recorded_and_changes_nothing(
 
 
 def test_a_failed_deployment_leaves_the_release_where_it_was(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A failing deploy is recorded as a failed step; the release stays and can be retried."""
     release = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
     recorder.fail("deploy", "tests is unreachable")
 
     with pytest.raises(rk.exceptions.ExecutorFailedError, match="tests is unreachable"):
@@ -121,9 +121,9 @@ def test_a_failed_deployment_leaves_the_release_where_it_was(
 
 
 def test_a_timed_out_deployment_is_recorded_and_raised(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
-    """A deploy that times out raises ExecutorTimeoutError and leaves no step in flight."""
+    """A deploy that times out raises ExecutorTimeoutError and leaves no attempt in flight."""
     release = desk.start("2.4.0", by="anton")
     recorder.fail(
         "deploy",
@@ -153,7 +153,7 @@ def test_an_executor_that_cannot_run_is_recorded_as_a_failed_step(
 
 
 def test_an_interrupted_step_blocks_until_resumed(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """A step recorded as started but never finished blocks promotion; resume finishes it."""
     release = desk.start("2.4.0", by="anton")
@@ -167,7 +167,7 @@ def test_an_interrupted_step_blocks_until_resumed(
         target="tests",
     )
 
-    with pytest.raises(rk.StepInProgressError) as caught:
+    with pytest.raises(rk.exceptions.AttemptInProgressError) as caught:
         desk.promote(release.id, by="anton")
     resumed = desk.resume(release.id, by="anton")
 
@@ -176,30 +176,30 @@ def test_an_interrupted_step_blocks_until_resumed(
 
 
 def test_an_interrupted_step_can_be_abandoned(desk: rk.Desk) -> None:
-    """Abandoning the unfinished step leaves the release where it was, ready to retry."""
+    """Abandoning the unfinished attempt leaves the release where it was, ready to retry."""
     release = desk.start("2.4.0", by="anton")
     desk.ledger.begin_attempt(
         desk.get(release.id), capability="deploy", by="anton", at=FRIDAY, target="tests"
     )
 
-    desk.abandon_step(release.id, by="anton", reason="the deploy host rebooted")
+    desk.abandon_attempt(release.id, by="anton", reason="the deploy host rebooted")
 
     assert (None, "step-abandoned") == (desk.get(release.id).attempt, actions(desk, release.id)[-1])
     assert "tests" == desk.promote(release.id, by="anton").state
 
 
-def test_resume_and_abandon_step_need_an_unfinished_step(desk: rk.Desk) -> None:
-    """With no step in flight there is nothing to resume or abandon."""
+def test_resume_and_abandon_attempt_need_an_unfinished_attempt(desk: rk.Desk) -> None:
+    """With no attempt in flight there is nothing to resume or abandon."""
     release = desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="no unfinished step"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no unfinished attempt"):
         desk.resume(release.id, by="anton")
-    with pytest.raises(rk.InvalidInputError, match="no unfinished step"):
-        desk.abandon_step(release.id, by="anton", reason="x")
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no unfinished attempt"):
+        desk.abandon_attempt(release.id, by="anton", reason="x")
 
 
 def test_run_tests_records_the_test_run_the_guard_reads(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A passing run on tests becomes a TestRun for this version, and sandbox opens."""
     release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
@@ -219,7 +219,7 @@ def test_run_tests_records_the_test_run_the_guard_reads(
 
 
 def test_a_failing_test_run_is_recorded_as_failed_evidence(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """Failing tests are a result: a TestRun with passed=False, and the guard says why."""
     release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
@@ -241,7 +241,7 @@ def test_a_second_test_run_is_refused_while_the_first_holds_the_lease(desk: rk.D
         "test-run:tests", holder="olga (2.3.9)", now=FRIDAY, ttl=dt.timedelta(hours=1)
     )
 
-    with pytest.raises(rk.LeaseHeldError) as caught:
+    with pytest.raises(rk.exceptions.LeaseHeldError) as caught:
         desk.run_tests(release.id, by="ci")
 
     assert ("olga (2.3.9)", FRIDAY) == (caught.value.holder, caught.value.since)
@@ -258,7 +258,7 @@ def test_the_lease_is_given_back_after_a_run(desk: rk.Desk, clock: rk.FixedClock
 
 
 def test_a_run_overlapping_the_daily_run_is_refused_with_the_next_free_time(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """At 23:45 UTC a run would overlap the midnight run; it may start at 01:30."""
     release, _ = walk_to(desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "tests")
@@ -275,12 +275,12 @@ def test_tests_run_only_where_the_release_is(desk: rk.Desk) -> None:
     """A release still in sandbox-anton cannot have its tests run on tests."""
     release = desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="promote it to tests"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="promote it to tests"):
         desk.run_tests(release.id, by="ci", environment="tests")
 
 
 def test_migrate_records_the_migration_run(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """Migrations run on stage through the executor and become a MigrationRun."""
     release, _ = walk_to(
@@ -300,7 +300,7 @@ def test_migrate_without_migrations_is_refused(desk: rk.Desk) -> None:
     release = desk.start("2.4.0", by="anton")
     desk.promote(release.id, by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="no migrations"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no migrations"):
         desk.migrate(release.id, by="ci", environment="tests")
 
 
@@ -311,7 +311,7 @@ def test_a_release_walks_to_production_through_a_fake_dt(
     program = write_fake_dt(tmp_path)
     calls = tmp_path / "argv.jsonl"
     monkeypatch.setenv("FAKE_DT_ARGV", str(calls))
-    store = rk.SqliteStore(tmp_path / "releases.db")
+    store = rk.stores.SqliteStore(tmp_path / "releases.db")
     desk = rk.Desk(
         rk.reference_policy(),
         store=store,
@@ -322,12 +322,12 @@ def test_a_release_walks_to_production_through_a_fake_dt(
         desk, desk.start("2.4.0", by="anton", artifact=ARTIFACT), "stage", through_executors=True
     )
     desk.migrate(release.id, by="ci")
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version="2.4.0"),
     )
-    with pytest.raises(rk.PromotionRefusedError) as friday:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as friday:
         desk.promote(release.id, by="maria")
     clock.set(SATURDAY)
 
@@ -347,9 +347,9 @@ def test_a_release_walks_to_production_through_a_fake_dt(
         ["deploy", "production", "2.4.0"],
     ] == [call[:3] if call[0] != "test" else call for call in argv]
     store.close()
-    with rk.SqliteStore(tmp_path / "releases.db") as reopened:
-        assert "production" == rk.Ledger(reopened).load("2.4.0").state
-        assert rk.Ledger(reopened).verify("2.4.0").ok
+    with rk.stores.SqliteStore(tmp_path / "releases.db") as reopened:
+        assert "production" == rk.stores.Ledger(reopened).load("2.4.0").state
+        assert rk.stores.Ledger(reopened).verify("2.4.0").ok
 
 
 def test_abandon_stops_a_release(desk: rk.Desk) -> None:
@@ -363,7 +363,7 @@ def test_abandon_stops_a_release(desk: rk.Desk) -> None:
 
 def test_unknown_releases_are_reported(desk: rk.Desk) -> None:
     """Asking about a release that does not exist says so."""
-    with pytest.raises(rk.UnknownReleaseError):
+    with pytest.raises(rk.exceptions.UnknownReleaseError):
         desk.explain("9.9.9")
 
 

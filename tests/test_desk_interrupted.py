@@ -1,4 +1,4 @@
-"""An interrupted step's lease and processes: recorded when it begins, checked before it runs again.
+"""An interrupted attempt's lease and processes: noted when it begins, checked before it runs again.
 
 Steps here are interrupted by hand (``Ledger.begin_attempt``, as a process that
 died would have left them); ``test_exclusive_runs`` kills real processes.
@@ -37,13 +37,13 @@ def fixture_clock() -> rk.FixedClock:
 
 @attrs.define
 class WatchingRunner:
-    """A test runner that notes the step in flight, as the desk recorded it, while it runs."""
+    """A test runner that notes the attempt in flight, as the desk recorded it, while it runs."""
 
     desk: rk.Desk | None = None
     seen: list[Attempt | None] = attrs.Factory(list)
 
     def run_tests(self, request: executors.TestRequest, /) -> executors.Outcome:
-        """Note the step in flight, and pass."""
+        """Note the attempt in flight, and pass."""
         assert self.desk is not None
         assert request.release_id is not None
         self.seen.append(self.desk.get(request.release_id).attempt)
@@ -134,7 +134,7 @@ def test_a_run_refused_the_lease_leaves_it_as_it_was(desk: rk.Desk) -> None:
     )
     before = desk.get(release_id)
 
-    with pytest.raises(rk.LeaseHeldError, match=r"held by ci \(2.4.0\)"):
+    with pytest.raises(rk.exceptions.LeaseHeldError, match=r"held by ci \(2.4.0\)"):
         desk.run_tests(release_id, by="ci")
 
     assert (first, before) == (desk.store.current(LEASE, now=FRIDAY), desk.get(release_id))
@@ -147,7 +147,7 @@ def test_a_step_begun_on_another_host_is_resumed_only_when_forced(
     dead = interrupted(desk, runner=elsewhere(4242))
     before = desk.get("2.4.0")
 
-    with pytest.raises(rk.StepStillRunningError) as refused:
+    with pytest.raises(rk.exceptions.AttemptStillRunningError) as refused:
         desk.resume("2.4.0", by="anton")
 
     assert (ELSEWHERE, 4242, "releasekit", False) == (
@@ -188,7 +188,9 @@ def test_a_step_whose_process_runs_on_this_host_is_not_resumed_even_forced(
     interrupted(desk, runner=describe(sleeper.pid))
 
     for force in (False, True):
-        with pytest.raises(rk.StepStillRunningError, match=f"{sleeper.pid} on .* still runs"):
+        with pytest.raises(
+            rk.exceptions.AttemptStillRunningError, match=f"{sleeper.pid} on .* still runs"
+        ):
             desk.resume("2.4.0", by="anton", force=force)
 
     assert [] == runner.seen
@@ -217,7 +219,7 @@ def test_resume_leaves_a_lease_another_run_took_since(
     )
     before = desk.get("2.4.0")
 
-    with pytest.raises(rk.LeaseHeldError, match=r"held by nightly \(2.3.9\)"):
+    with pytest.raises(rk.exceptions.LeaseHeldError, match=r"held by nightly \(2.3.9\)"):
         desk.resume("2.4.0", by="anton")
 
     assert (before, other, []) == (
@@ -243,11 +245,11 @@ def test_resume_takes_afresh_a_lease_that_was_given_back(
     assert 1 == len(runner.seen)
 
 
-def test_abandon_step_gives_the_lease_back_by_its_token(desk: rk.Desk) -> None:
+def test_abandon_attempt_gives_the_lease_back_by_its_token(desk: rk.Desk) -> None:
     """Giving up a dead run frees the tests environment at once, and the history says so."""
     interrupted(desk, runner=None)
 
-    desk.abandon_step("2.4.0", by="anton", reason="ci was killed")
+    desk.abandon_attempt("2.4.0", by="anton", reason="ci was killed")
 
     assert desk.store.current(LEASE, now=FRIDAY) is None
     assert (
@@ -256,7 +258,7 @@ def test_abandon_step_gives_the_lease_back_by_its_token(desk: rk.Desk) -> None:
     ) == desk.history("2.4.0")[-1].reason
 
 
-def test_abandon_step_leaves_alone_a_lease_another_run_took(
+def test_abandon_attempt_leaves_alone_a_lease_another_run_took(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
     """Only the dead run's token gives its lease back: one another run took since stays."""
@@ -266,7 +268,7 @@ def test_abandon_step_leaves_alone_a_lease_another_run_took(
         LEASE, holder="nightly (2.3.9)", now=clock.now(), ttl=dt.timedelta(hours=2)
     )
 
-    desk.abandon_step("2.4.0", by="anton", reason="ci was killed")
+    desk.abandon_attempt("2.4.0", by="anton", reason="ci was killed")
 
     assert other == desk.store.current(LEASE, now=clock.now())
     assert (
@@ -275,15 +277,15 @@ def test_abandon_step_leaves_alone_a_lease_another_run_took(
     ) == desk.history("2.4.0")[-1].reason
 
 
-def test_abandon_step_of_a_run_on_another_host_needs_force(desk: rk.Desk) -> None:
+def test_abandon_attempt_of_a_run_on_another_host_needs_force(desk: rk.Desk) -> None:
     """Giving up a step that may still run elsewhere would free its lease: a person checks first."""
     dead = interrupted(desk, runner=elsewhere())
 
-    with pytest.raises(rk.StepStillRunningError, match="cannot tell") as refused:
-        desk.abandon_step("2.4.0", by="anton", reason="ci-7 is gone")
+    with pytest.raises(rk.exceptions.AttemptStillRunningError, match="cannot tell") as refused:
+        desk.abandon_attempt("2.4.0", by="anton", reason="ci-7 is gone")
     assert dead == desk.store.current(LEASE, now=FRIDAY)
 
-    desk.abandon_step("2.4.0", by="anton", reason="ci-7 is gone", force=True)
+    desk.abandon_attempt("2.4.0", by="anton", reason="ci-7 is gone", force=True)
 
     assert ["abandon-step --force (force=True) gives the step up even so and frees its lease"] == (
         refused.value.__notes__

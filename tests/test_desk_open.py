@@ -21,7 +21,7 @@ def closed(store: rk.stores.Store) -> bool:
     """Whether *store* was closed: reading it is refused."""
     try:
         store.list_releases()
-    except rk.StoreError as error:
+    except rk.exceptions.StoreError as error:
         return "closed" in str(error)
     return False
 
@@ -39,7 +39,7 @@ def test_a_path_or_a_sqlite_url_opens_a_sqlite_file(
     with rk.open_store(given) as store:
         kind = type(store)
 
-    assert (rk.SqliteStore, True) == (kind, (tmp_path / "releases.db").is_file())
+    assert (rk.stores.SqliteStore, True) == (kind, (tmp_path / "releases.db").is_file())
 
 
 def test_an_absolute_sqlite_url_and_a_path_object_open_that_file(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_an_absolute_sqlite_url_and_a_path_object_open_that_file(tmp_path: Path)
     ):
         kinds = (type(first), type(second))
 
-    assert ((rk.SqliteStore, rk.SqliteStore), ["a.db", "b.db"]) == (
+    assert ((rk.stores.SqliteStore, rk.stores.SqliteStore), ["a.db", "b.db"]) == (
         kinds,
         sorted(path.name for path in tmp_path.iterdir()),
     )
@@ -66,7 +66,7 @@ def test_memory_opens_a_store_in_this_process(
     with rk.open_store(given) as store:
         kind = type(store)
 
-    assert (rk.MemoryStore, []) == (kind, list(tmp_path.iterdir()))
+    assert (rk.stores.MemoryStore, []) == (kind, list(tmp_path.iterdir()))
 
 
 def test_a_postgresql_url_opens_the_database(request: pytest.FixtureRequest) -> None:
@@ -75,7 +75,7 @@ def test_a_postgresql_url_opens_the_database(request: pytest.FixtureRequest) -> 
     url = pgserver.url(server.schema_dsn())
 
     with rk.open_store(url) as store:
-        assert isinstance(store, rk.PostgresStore)
+        assert isinstance(store, rk.stores.PostgresStore)
         assert [] == store.list_releases()
 
 
@@ -101,7 +101,7 @@ def test_what_names_no_store_is_refused_and_nothing_is_written(
     """Empty, NUL, another database's URL, a malformed URL, an option, a libpq string: refused."""
     monkeypatch.chdir(tmp_path)
 
-    with pytest.raises(rk.InvalidInputError, match=said) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match=said) as refused:
         rk.open_store(given)
 
     assert ("store", given, []) == (refused.value.field, refused.value.value, [*tmp_path.iterdir()])
@@ -119,7 +119,7 @@ def test_a_file_named_like_an_option_opens_through_its_path(tmp_path: Path) -> N
 
 def test_a_value_of_another_type_is_refused() -> None:
     """A number or a store object is no path or URL."""
-    with pytest.raises(rk.InvalidInputError, match="got int") as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="got int") as refused:
         rk.open_store(42)  # type: ignore[arg-type]  # what an untyped caller may pass
 
     assert "store" == refused.value.field
@@ -136,7 +136,7 @@ def test_desk_open_reads_a_policy_file_and_opens_the_store_it_names(tmp_path: Pa
     with rk.Desk.open(policy=str(policy_file), store=tmp_path / "releases.db") as desk:
         started = desk.start("2.4.0", by="anton")
 
-    with rk.SqliteStore(tmp_path / "releases.db") as again:
+    with rk.stores.SqliteStore(tmp_path / "releases.db") as again:
         kept = [row.id for row in again.list_releases()]
     assert (rk.load_policy(policy_file), ["2.4.0"]) == (desk.policy, kept)
     assert "sandbox-anton" == started.state
@@ -147,19 +147,22 @@ def test_desk_open_with_nothing_named_is_the_reference_policy_in_memory_as_a_dry
     with rk.Desk.open(clock=rk.FixedClock(FRIDAY)) as desk:
         record = desk.promote(desk.start("2.4.0", by="anton").id, by="anton")
 
-    assert (rk.reference_policy(), rk.MemoryStore, "tests") == (
+    assert (rk.reference_policy(), rk.stores.MemoryStore, "tests") == (
         desk.policy,
         type(desk.store),
         record.state,
     )
-    assert isinstance(desk.executors.deployer("tests"), executors.RecordingExecutor)
+    assert isinstance(desk.executors.deployer("tests"), executors.DryRunExecutor)
 
 
 def test_the_with_block_closes_the_store_the_desk_opened_even_when_it_raises(
     tmp_path: Path,
 ) -> None:
     """Leaving the block — on an error too — closes the store Desk.open opened."""
-    with pytest.raises(rk.UnknownReleaseError), rk.Desk.open(store=tmp_path / "r.db") as desk:
+    with (
+        pytest.raises(rk.exceptions.UnknownReleaseError),
+        rk.Desk.open(store=tmp_path / "r.db") as desk,
+    ):
         desk.get("9.9.9")
 
     assert closed(desk.store)
@@ -167,7 +170,7 @@ def test_the_with_block_closes_the_store_the_desk_opened_even_when_it_raises(
 
 def test_a_store_passed_as_an_object_stays_open_after_close(tmp_path: Path) -> None:
     """close() closes what the desk opened, never a store its caller passed in."""
-    with rk.SqliteStore(tmp_path / "r.db") as mine:
+    with rk.stores.SqliteStore(tmp_path / "r.db") as mine:
         with rk.Desk.open(store=mine) as desk:
             desk.start("2.4.0", by="anton")
         desk.close()
@@ -179,7 +182,7 @@ def test_close_may_be_called_again_and_a_desk_built_from_parts_closes_nothing(
     tmp_path: Path,
 ) -> None:
     """close() twice is harmless; Desk(...) opened nothing, so its close() leaves its store."""
-    store = rk.SqliteStore(tmp_path / "r.db")
+    store = rk.stores.SqliteStore(tmp_path / "r.db")
     with rk.Desk(rk.reference_policy(), store=store) as built:
         pass
     opened = rk.Desk.open(store=tmp_path / "s.db")
@@ -192,7 +195,7 @@ def test_close_may_be_called_again_and_a_desk_built_from_parts_closes_nothing(
 
 @pytest.mark.parametrize(
     ("choice", "kind"),
-    [("dry-run", executors.RecordingExecutor), ("dt", executors.DtExecutor)],
+    [("dry-run", executors.DryRunExecutor), ("dt", executors.DtExecutor)],
 )
 def test_executors_named_as_the_command_names_them(choice: str, kind: type) -> None:
     """A dry run records every call; dt runs the dt on the PATH, as --executors names them."""
@@ -205,7 +208,7 @@ def test_executors_named_as_the_command_names_them(choice: str, kind: type) -> N
 @pytest.mark.parametrize("choice", ["DT", " dt", "ansible", "-dt", "dt\n"])
 def test_an_executor_name_is_one_of_the_three_exactly(choice: str, tmp_path: Path) -> None:
     """A name in capitals, with spaces, an option or a newline names nothing; nothing is opened."""
-    with pytest.raises(rk.InvalidInputError, match="dry-run, dt, plugins") as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="dry-run, dt, plugins") as refused:
         rk.Desk.open(store=tmp_path / "r.db", executors=choice)
 
     assert ("executors", []) == (refused.value.field, [*tmp_path.iterdir()])
@@ -216,7 +219,7 @@ def test_a_bad_policy_file_opens_no_store(tmp_path: Path) -> None:
     policy_file = tmp_path / "releasekit.toml"
     policy_file.write_text("[environments.tests]\nowners = 3\n", encoding="utf-8")
 
-    with pytest.raises(rk.PolicyFileError):
+    with pytest.raises(rk.exceptions.PolicyFileError):
         rk.Desk.open(policy=policy_file, store=tmp_path / "r.db")
 
     assert ["releasekit.toml"] == [path.name for path in tmp_path.iterdir()]
@@ -224,7 +227,7 @@ def test_a_bad_policy_file_opens_no_store(tmp_path: Path) -> None:
 
 def test_a_bad_clock_opens_no_store(tmp_path: Path) -> None:
     """A clock of the wrong kind is refused before the store is opened."""
-    with pytest.raises(rk.InvalidInputError, match="FixedClock"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="FixedClock"):
         rk.Desk.open(store=tmp_path / "r.db", clock=FRIDAY)
 
     assert [] == list(tmp_path.iterdir())
@@ -256,7 +259,7 @@ def test_the_command_reads_a_sqlite_url_as_open_store_does(
 @pytest.mark.parametrize(
     ("given", "advice"),
     [
-        (executors.RecordingExecutor(), r"executors\.dry_run\(recorder\)"),
+        (executors.DryRunExecutor(), r"executors\.dry_run\(recorder\)"),
         (executors.DtExecutor(), r"executors\.dt\(executor\)"),
         ("dt", r"Desk\.open\(executors='dt'\)"),
         (object(), r"executors\.dry_run\(\), executors\.dt\(\)"),
@@ -265,8 +268,8 @@ def test_the_command_reads_a_sqlite_url_as_open_store_does(
 def test_one_executor_where_a_registry_belongs_is_refused_at_once(
     given: object, advice: str
 ) -> None:
-    """A RecordingExecutor (or a dt, or a name) passed as executors fails when the desk is built."""
-    with pytest.raises(rk.InvalidInputError, match=advice) as refused:
+    """A DryRunExecutor (or a dt, or a name) passed as executors fails when the desk is built."""
+    with pytest.raises(rk.exceptions.InvalidInputError, match=advice) as refused:
         rk.Desk(rk.reference_policy(), executors=given)  # type: ignore[arg-type]
 
     assert ("executors", given) == (refused.value.field, refused.value.value)
@@ -280,7 +283,7 @@ def test_a_plug_in_executor_where_a_registry_belongs_is_told_how_to_register_it(
         def deploy(self, request: executors.DeployRequest, /) -> executors.Outcome:
             return executors.Outcome.success(f"deployed {request.version}")
 
-    with pytest.raises(rk.InvalidInputError, match=r"register_all\(executor\)"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match=r"register_all\(executor\)"):
         rk.Desk(rk.reference_policy(), executors=Deploys())  # type: ignore[arg-type]
 
 
@@ -291,7 +294,7 @@ def test_a_plug_in_executor_where_a_registry_belongs_is_told_how_to_register_it(
         ("policy", Path("releasekit.toml"), r"rk\.load_policy\('releasekit\.toml'\)"),
         ("policy", {"environments": []}, r"rk\.reference_policy\(\)"),
         ("store", "releases.db", r"rk\.open_store\('releases\.db'\)"),
-        ("store", rk.SqliteStore, r"rk\.SqliteStore\(path\)"),
+        ("store", rk.stores.SqliteStore, r"rk\.stores\.SqliteStore\(path\)"),
         ("clock", FRIDAY, r"rk\.FixedClock\(that instant\)"),
         ("clock", rk.FixedClock, r"rk\.SystemClock\(\)"),
     ],
@@ -303,7 +306,7 @@ def test_a_part_of_the_wrong_kind_is_refused_naming_what_to_pass(
     monkeypatch.chdir(tmp_path)
     parts: dict[str, object] = {"policy": rk.reference_policy(), field: given}
 
-    with pytest.raises(rk.InvalidInputError, match=advice) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match=advice) as refused:
         rk.Desk(**parts)  # type: ignore[arg-type]
 
     assert (field, []) == (refused.value.field, [*tmp_path.iterdir()])
@@ -314,7 +317,7 @@ def test_the_parts_of_a_built_desk_cannot_be_replaced() -> None:
     desk = rk.Desk(rk.reference_policy())
 
     with pytest.raises(attrs.exceptions.FrozenAttributeError):
-        desk.store = rk.MemoryStore()
+        desk.store = rk.stores.MemoryStore()
 
 
 # -- one answer for every question about a release ----------------------------------------
@@ -326,7 +329,7 @@ def test_start_and_get_answer_with_the_same_record() -> None:
 
     started = desk.start("2.4.0", by="anton")
 
-    assert (rk.Record, desk.get(started.id)) == (type(started), started)
+    assert (rk.stores.Record, desk.get(started.id)) == (type(started), started)
 
 
 def test_every_step_answers_with_the_record_to_name_the_next_one() -> None:
@@ -340,7 +343,11 @@ def test_every_step_answers_with_the_record_to_name_the_next_one() -> None:
     record = desk.run_tests(record.id, by="ci")
     record = desk.promote(record.id, by="maria", to="sandbox", revision=record.revision)
 
-    assert (rk.Record, "sandbox", desk.get(record.id)) == (type(record), record.state, record)
+    assert (rk.stores.Record, "sandbox", desk.get(record.id)) == (
+        type(record),
+        record.state,
+        record,
+    )
 
 
 # -- the README's release, run as a script ------------------------------------------------------

@@ -28,12 +28,12 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor(logs={"production": ["09:12 ERROR quote: upstream timeout"]})
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor(logs={"production": ["09:12 ERROR quote: upstream timeout"]})
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -47,7 +47,7 @@ def actions(desk: rk.Desk, release_id: str) -> list[str]:
     return [event.action.value for event in desk.history(release_id)]
 
 
-def hotfix(desk: rk.Desk, version: str = "2.4.0") -> rk.Record:
+def hotfix(desk: rk.Desk, version: str = "2.4.0") -> rk.stores.Record:
     """A hotfix of *version* (no production window to wait for) started by anton."""
     return desk.start(version, by="anton", kind="hotfix")
 
@@ -80,7 +80,7 @@ class Collector:
 
 
 def test_collect_logs_reads_every_environment_since_the_last_move(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """One report holds the logs of all five environments, since the release reached sandbox."""
     release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
@@ -109,7 +109,7 @@ def test_collect_logs_without_a_release_reaches_back_a_day(desk: rk.Desk) -> Non
 
 
 def test_the_report_names_what_could_not_be_collected_and_why(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """A failed collection, a cut output and a crashing plug-in are gaps, with their reasons."""
     collector = Collector()
@@ -174,7 +174,7 @@ def test_a_clean_review_of_every_environment_opens_stage(
 ) -> None:
     """The reviewer's verdict becomes the LogReview the logs-reviewed guard reads."""
     release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
-    desk.record(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
+    desk.add_evidence(release.id, rk.SignOff(by="maria", at=clock.now(), environment="sandbox"))
     report = desk.collect_logs(release.id)
 
     reviewed = desk.review_logs(
@@ -212,7 +212,7 @@ def test_a_report_for_another_release_is_refused(desk: rk.Desk) -> None:
     other = desk.start("2.5.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.review_logs(release.id, desk.collect_logs(other.id), by="ivan", verdict="clean")
 
     assert ("report", other.id) == (caught.value.field, caught.value.value)
@@ -220,14 +220,14 @@ def test_a_report_for_another_release_is_refused(desk: rk.Desk) -> None:
 
 
 def test_a_report_that_covers_nothing_is_refused(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """With no environment's logs collected, there is nothing to review."""
     release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
     recorder.fail("collect-logs", "dt is down")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.review_logs(release.id, desk.collect_logs(release.id), by="ivan", verdict="clean")
 
     assert ("report", ALL) == (caught.value.field, caught.value.value)
@@ -252,7 +252,9 @@ def test_monitoring_begins_in_production(desk: rk.Desk) -> None:
     """A release that has not reached production has no log checks yet."""
     release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
 
-    with pytest.raises(rk.InvalidInputError, match="has not reached production") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="has not reached production"
+    ) as caught:
         desk.monitoring(release.id)
 
     assert "release_id" == caught.value.field
@@ -281,7 +283,7 @@ def test_monitoring_lists_overdue_due_and_upcoming_checks(
 
 
 def test_a_good_check_is_recorded_and_the_next_reads_from_it(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A clean check records logs-checked; the next check collects only the logs since it."""
     recorder.logs.clear()
@@ -302,7 +304,7 @@ def test_a_good_check_is_recorded_and_the_next_reads_from_it(
 
 
 def test_a_late_check_covers_the_missed_ones(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A check 2 h 30 in satisfies the first hour (late) and the second."""
     recorder.logs.clear()
@@ -319,7 +321,7 @@ def test_a_late_check_covers_the_missed_ones(
 
 
 def test_a_check_finding_errors_notifies_at_once_and_needs_attention(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """Errors in the production logs notify the team and raise log-check:production."""
     release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
@@ -342,7 +344,7 @@ def test_a_check_finding_errors_notifies_at_once_and_needs_attention(
 
 
 def test_logs_that_cannot_be_collected_are_a_bad_check(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """If production's logs cannot be read, that is as bad as errors in them."""
     release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
@@ -357,7 +359,7 @@ def test_logs_that_cannot_be_collected_are_a_bad_check(
 
 
 def test_a_failed_notification_still_leaves_the_attention_item(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """When the team cannot be told, the attention item and the failed notice are recorded."""
     release = walk_to(desk, hotfix(desk), "production", through_executors=True)[0]
@@ -386,7 +388,7 @@ def test_attention_is_cleared_once_dealt_with(desk: rk.Desk) -> None:
         desk.get(release.id).attention,
         actions(desk, release.id)[-1],
     )
-    with pytest.raises(rk.InvalidInputError, match="no open attention item"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no open attention item"):
         desk.clear_attention(release.id, check.attention_key, by="olga", reason="again")
 
 
@@ -403,7 +405,7 @@ def test_a_replaced_release_is_no_longer_checked(desk: rk.Desk, clock: rk.FixedC
     )
     before = actions(desk, old.id)
 
-    with pytest.raises(rk.InvalidInputError, match=r"2\.5\.0 replaced it") as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError, match=r"2\.5\.0 replaced it") as caught:
         desk.check_production(old.id, by="log-monitor")
 
     assert ("release_id", before) == (caught.value.field, actions(desk, old.id))
@@ -512,7 +514,7 @@ def test_a_production_check_runs_through_a_fake_dt(
 
 
 def test_roll_back_deploys_the_previous_version_and_retires_the_current_one(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """2.5.0 goes to rolled-back; 2.4.0 is deployed again with rollback_of=2.5.0."""
     old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
@@ -567,7 +569,7 @@ def test_a_second_rollback_goes_one_version_further_back(desk: rk.Desk) -> None:
 
 
 def test_nothing_to_roll_back_to_is_refused_and_changes_nothing(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """With nothing or only one release in production, there is no earlier version."""
     with pytest.raises(NothingToRollBackError) as empty:
@@ -587,14 +589,14 @@ def test_nothing_to_roll_back_to_is_refused_and_changes_nothing(
 
 
 def test_a_failed_rollback_deploy_leaves_everything_as_it_was(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """The failed deploy is recorded on the current release, which stays in production."""
     old = walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
     new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     recorder.fail("deploy", "production is unreachable")
 
-    with pytest.raises(rk.ExecutorFailedError, match="production is unreachable"):
+    with pytest.raises(rk.exceptions.ExecutorFailedError, match="production is unreachable"):
         desk.roll_back(by="olga", reason="broken")
 
     assert ("production", None, "step-failed") == (
@@ -613,7 +615,9 @@ def test_roll_back_refuses_a_release_that_does_not_run_there(desk: rk.Desk) -> N
     new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     before = actions(desk, new.id)
 
-    with pytest.raises(rk.InvalidInputError, match=r"2\.5\.0 \(2\.5\.0\) does") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match=r"2\.5\.0 \(2\.5\.0\) does"
+    ) as caught:
         desk.roll_back(by="olga", reason="x", release_id=old.id)
 
     assert ("release_id", before) == (caught.value.field, actions(desk, new.id))
@@ -621,14 +625,16 @@ def test_roll_back_refuses_a_release_that_does_not_run_there(desk: rk.Desk) -> N
 
 def test_only_the_last_environment_is_rolled_back(desk: rk.Desk) -> None:
     """Stage runs what was promoted last; it is not rolled back."""
-    with pytest.raises(rk.InvalidInputError, match="only production can be rolled back") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="only production can be rolled back"
+    ) as caught:
         desk.roll_back(by="olga", reason="x", environment="stage")
 
     assert ("environment", "stage", []) == (caught.value.field, caught.value.value, desk.releases())
 
 
 def test_an_interrupted_rollback_is_resumed(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A rollback whose process died is finished by resume: deploy again, then roll back."""
     walk_to(desk, hotfix(desk, "2.4.0"), "production", through_executors=True)[0]
@@ -653,15 +659,15 @@ def test_an_interrupted_rollback_is_resumed(
 
 
 def test_nobody_but_the_owner_runs_tests_or_migrations_in_sandbox_anton(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """maria may neither run tests nor migrate in anton's sandbox; nothing runs or is recorded."""
     release = desk.start("2.4.0", by="anton", artifact=rk.Artifact(migrations=("0042_add_index",)))
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.NotPermittedError) as tests:
+    with pytest.raises(rk.exceptions.NotPermittedError) as tests:
         desk.run_tests(release.id, by="maria", environment="sandbox-anton")
-    with pytest.raises(rk.NotPermittedError) as migrations:
+    with pytest.raises(rk.exceptions.NotPermittedError) as migrations:
         desk.migrate(release.id, by="maria", environment="sandbox-anton")
 
     assert (("maria", ("anton",)), ("maria", ("anton",))) == (
@@ -680,8 +686,8 @@ def test_nobody_but_the_owner_records_evidence_in_sandbox_anton(
     release = desk.start("2.4.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.NotPermittedError) as caught:
-        desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()), by="ci-bot")
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
+        desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()), by="ci-bot")
 
     assert ("ci-bot", "record a TestsWritten") == (caught.value.actor, caught.value.action)
     assert before == actions(desk, release.id)
@@ -692,17 +698,17 @@ def test_nobody_but_the_owner_abandons_a_release_or_step_in_sandbox_anton(
 ) -> None:
     """maria may not abandon, resume or give up a step of a release in anton's sandbox."""
     release = desk.start("2.4.0", by="anton")
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.abandon(release.id, by="maria")
     desk.ledger.begin_attempt(
         desk.get(release.id), capability="deploy", by="anton", at=clock.now(), target="tests"
     )
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.NotPermittedError):
+    with pytest.raises(rk.exceptions.NotPermittedError):
         desk.resume(release.id, by="maria")
-    with pytest.raises(rk.NotPermittedError):
-        desk.abandon_step(release.id, by="maria", reason="x")
+    with pytest.raises(rk.exceptions.NotPermittedError):
+        desk.abandon_attempt(release.id, by="maria", reason="x")
 
     assert (before, "sandbox-anton") == (actions(desk, release.id), desk.get(release.id).state)
 
@@ -719,9 +725,9 @@ def test_only_the_last_environment_s_owners_roll_it_back_or_check_it(clock: rk.F
     new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     before = actions(desk, new.id)
 
-    with pytest.raises(rk.NotPermittedError) as rollback:
+    with pytest.raises(rk.exceptions.NotPermittedError) as rollback:
         desk.roll_back(by="maria", reason="broken")
-    with pytest.raises(rk.NotPermittedError) as check:
+    with pytest.raises(rk.exceptions.NotPermittedError) as check:
         desk.check_production(new.id, by="maria")
 
     assert [("roll back", ("olga",)), ("check the logs", ("olga",))] == [
@@ -736,7 +742,7 @@ def test_a_rollback_needs_a_reason(desk: rk.Desk) -> None:
     new = walk_to(desk, hotfix(desk, "2.5.0"), "production", through_executors=True)[0]
     before = actions(desk, new.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.roll_back(by="olga", reason="  ")
 
     assert ("reason", before) == (caught.value.field, actions(desk, new.id))
@@ -748,7 +754,7 @@ def test_a_rollback_needs_a_reason(desk: rk.Desk) -> None:
 
 
 def test_anton_in_capitals_acts_in_his_sandbox(
-    desk: rk.Desk, recorder: executors.RecordingExecutor
+    desk: rk.Desk, recorder: executors.DryRunExecutor
 ) -> None:
     """'ANTON' is anton: he starts, runs the tests and promotes; the history names anton."""
     release = desk.start("2.4.0", by="ANTON")
@@ -772,7 +778,7 @@ def test_anton_with_an_invisible_character_is_refused_with_a_clear_error(
     release = desk.start("2.4.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError) as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError) as caught:
         desk.promote(release.id, by=who)
 
     assert ("by", who) == (caught.value.field, caught.value.value)
@@ -785,7 +791,7 @@ def test_a_name_that_is_no_one_is_refused_before_a_refusal_is_recorded(desk: rk.
     release = desk.start("2.4.0", by="anton")
     before = actions(desk, release.id)
 
-    with pytest.raises(rk.InvalidInputError, match="names nobody"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="names nobody"):
         desk.promote(release.id, by="  ")
 
     assert before == actions(desk, release.id)
@@ -797,7 +803,9 @@ def test_a_sign_off_by_team_lead_reads_back_as_their_identity(
     """' Team-Lead ' signs off; the stored release and its history say team-lead."""
     release = walk_to(desk, hotfix(desk), "sandbox", through_executors=True)[0]
 
-    desk.record(release.id, rk.SignOff(by=" Team-Lead ", at=clock.now(), environment="sandbox"))
+    desk.add_evidence(
+        release.id, rk.SignOff(by=" Team-Lead ", at=clock.now(), environment="sandbox")
+    )
 
     stored = desk.get(release.id).release.evidence_of(rk.SignOff)
     assert ["team-lead"] == [item.by for item in stored]

@@ -196,7 +196,7 @@ def test_old_versions_still_decide_which_sign_offs_count(
 @pytest.mark.parametrize("keyword", ["owner", "Author", "anton", ""])
 def test_unknown_keywords_are_refused_when_the_guard_is_built(kind: type, keyword: str) -> None:
     """not_by takes keywords, not names: anything else is refused, listing what is accepted."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         kind(environment="stage", not_by=[keyword])
 
     assert ("not_by", True) == (
@@ -208,7 +208,7 @@ def test_unknown_keywords_are_refused_when_the_guard_is_built(kind: type, keywor
 @pytest.mark.parametrize("count", [0, -1, True, 1.5, "2"])
 def test_min_people_is_a_whole_number_of_at_least_one(count: object) -> None:
     """Zero people, a boolean, a fraction or text is refused."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         guards.ChangesReviewed(min_people=count)  # type: ignore[arg-type]  # the point of the test
 
     assert "min_people" == raised.value.field
@@ -233,7 +233,7 @@ def test_the_guards_describe_the_requirement() -> None:
 def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.Engine) -> None:
     """anton reviewing his own 2.4.0 does not open production; ivan's review does."""
     release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
-    release = engine.record(
+    release = engine.add_evidence(
         release,
         rk.MigrationRun(
             environment="stage",
@@ -251,7 +251,9 @@ def test_the_reference_policy_wants_the_final_review_by_someone_else(engine: rk.
 
     own = engine.explain(release, now=saturday)
     other = engine.explain(
-        engine.record(release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0"), now=moment),
+        engine.add_evidence(
+            release, rk.ChangeReview(by="ivan", at=moment, version="2.4.0"), now=moment
+        ),
         now=saturday,
     )
 
@@ -335,7 +337,7 @@ def test_a_policy_file_s_mistakes_in_them_are_reported_with_their_path(
     review: str, problem: str
 ) -> None:
     """An unknown keyword or zero people is a PolicyFileError naming the guard's key."""
-    with pytest.raises(rk.PolicyFileError) as raised:
+    with pytest.raises(rk.exceptions.PolicyFileError) as raised:
         rk.loads_policy(POLICY.format(review=review))
 
     assert [True] == [item.startswith(problem) for item in raised.value.problems]
@@ -343,7 +345,7 @@ def test_a_policy_file_s_mistakes_in_them_are_reported_with_their_path(
 
 def test_an_owner_a_policy_file_names_with_an_invisible_character_is_refused() -> None:
     """owners = ['lea\u200b'] is refused with its path: nobody could type that owner."""
-    with pytest.raises(rk.PolicyFileError) as raised:
+    with pytest.raises(rk.exceptions.PolicyFileError) as raised:
         rk.loads_policy(POLICY.format(review="min_people = 1").replace('"Lea"', '"lea\\u200b"'))
 
     assert [True] == [

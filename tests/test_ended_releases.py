@@ -27,7 +27,7 @@ def fixture_clock() -> rk.FixedClock:
 
 @pytest.fixture(name="desk")
 def fixture_desk(clock: rk.FixedClock) -> rk.Desk:
-    recorder = executors.RecordingExecutor(logs={"production": []})
+    recorder = executors.DryRunExecutor(logs={"production": []})
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -36,7 +36,7 @@ def stored(store: stores.Store) -> dict[str, list[stores.Event]]:
     return {stream: store.events(stream) for stream in store.streams()}
 
 
-def hotfix(desk: rk.Desk, version: str) -> rk.Record:
+def hotfix(desk: rk.Desk, version: str) -> rk.stores.Record:
     """A hotfix of *version*, migrations and all, started by anton."""
     return desk.start(version, by="anton", kind="hotfix", artifact=ARTIFACT)
 
@@ -44,7 +44,7 @@ def hotfix(desk: rk.Desk, version: str) -> rk.Record:
 def abandoned(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
     """A release given up in stage, where tests, migrations and reviews all make sense."""
     release = desk.start("2.4.0", by="anton", kind="hotfix", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
     desk.promote(release.id, by="anton")
     desk.run_tests(release.id, by="ci")
     return desk.abandon(release.id, by="maria", reason="superseded by 2.4.1").release
@@ -61,7 +61,7 @@ def rolled_back(desk: rk.Desk, clock: rk.FixedClock) -> rk.Release:
 
 #: Every action on a release that is not reading, as the desk offers it.
 ACTIONS: dict[str, Callable[[rk.Desk, rk.Release], Any]] = {
-    "record evidence": lambda desk, release: desk.record(
+    "record evidence": lambda desk, release: desk.add_evidence(
         release.id, rk.ChangeReview(by="ivan", at=desk.clock.now(), version=release.version)
     ),
     "run the tests": lambda desk, release: desk.run_tests(release.id, by="ci", environment="tests"),
@@ -69,7 +69,9 @@ ACTIONS: dict[str, Callable[[rk.Desk, rk.Release], Any]] = {
     "promote it": lambda desk, release: desk.promote(release.id, by="maria"),
     "abandon it": lambda desk, release: desk.abandon(release.id, by="maria"),
     "resume a step": lambda desk, release: desk.resume(release.id, by="maria"),
-    "abandon a step": lambda desk, release: desk.abandon_step(release.id, by="maria", reason="x"),
+    "abandon a step": lambda desk, release: desk.abandon_attempt(
+        release.id, by="maria", reason="x"
+    ),
     "record a review of the logs": lambda desk, release: desk.review_logs(
         release.id, desk.collect_logs(release.id), by="ivan", verdict="clean"
     ),
@@ -95,7 +97,7 @@ def test_every_action_on_an_ended_release_is_refused_and_changes_nothing(
     release = ending(desk, clock)
     before = stored(desk.store)
 
-    with pytest.raises(rk.ReleaseEndedError) as refused:
+    with pytest.raises(rk.exceptions.ReleaseEndedError) as refused:
         ACTIONS[action](desk, release)
 
     assert (release.id, release.state, action, True, before) == (
@@ -113,7 +115,9 @@ def test_a_release_in_production_takes_no_further_flow_action(desk: rk.Desk, act
     release = walk_to(desk, hotfix(desk, "2.4.0"), "production")[0]
     before = stored(desk.store)
 
-    with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production") as refused:
+    with pytest.raises(
+        rk.exceptions.ReleaseEndedError, match="finished its flow in production"
+    ) as refused:
         ACTIONS[action](desk, release)
 
     assert ("production", action, False, before) == (
@@ -155,15 +159,15 @@ def test_an_ended_release_can_still_be_read(desk: rk.Desk, clock: rk.FixedClock)
 
 
 def test_the_engine_refuses_evidence_on_an_ended_release() -> None:
-    """`Engine.record` on an abandoned release raises ReleaseEndedError, an InvalidInputError."""
+    """`Engine.add_evidence` on an abandoned release raises ReleaseEndedError, an input error."""
     engine = rk.Engine(rk.reference_policy())
     release = engine.start(release_id="r1", version="2.4.0", kind="normal", by="anton", now=FRIDAY)
     release = engine.abandon(release, by="anton", now=FRIDAY)
 
-    with pytest.raises(rk.InvalidInputError) as refused:
-        engine.record(release, rk.TestsWritten(by="anton", at=FRIDAY), now=FRIDAY)
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
+        engine.add_evidence(release, rk.TestsWritten(by="anton", at=FRIDAY), now=FRIDAY)
 
-    assert (rk.ReleaseEndedError, "record evidence") == (
+    assert (rk.exceptions.ReleaseEndedError, "record evidence") == (
         type(refused.value),
         getattr(refused.value, "action", None),
     )
@@ -199,7 +203,7 @@ def test_run_tests_on_an_abandoned_release_says_it_ended(cli: Callable[..., Ran]
 
 def test_an_attention_item_left_open_is_cleared_after_the_rollback(clock: rk.FixedClock) -> None:
     """The bad check that led to a rollback can still be marked dealt with on the ended release."""
-    recorder = executors.RecordingExecutor(logs={"production": ["09:12 ERROR quote: timeout"]})
+    recorder = executors.DryRunExecutor(logs={"production": ["09:12 ERROR quote: timeout"]})
     desk = rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
     walk_to(desk, hotfix(desk, "2.4.0"), "production")[0]
     clock.advance(hours=1)

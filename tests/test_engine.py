@@ -22,7 +22,7 @@ def test_start_puts_a_release_in_the_first_environment(engine: rk.Engine) -> Non
 
 def test_start_by_someone_other_than_the_owner_is_refused(engine: rk.Engine) -> None:
     """Only anton may start a release in sandbox-anton."""
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         engine.start(release_id="r1", version="1.0", kind="normal", by="maria", now=THURSDAY)
 
     assert ("maria", ("anton",)) == (caught.value.actor, caught.value.allowed)
@@ -30,7 +30,7 @@ def test_start_by_someone_other_than_the_owner_is_refused(engine: rk.Engine) -> 
 
 def test_start_refuses_a_naive_datetime(engine: rk.Engine) -> None:
     """An instant without a time zone is refused, naming the argument."""
-    with pytest.raises(rk.NaiveDatetimeError) as caught:
+    with pytest.raises(rk.exceptions.NaiveDatetimeError) as caught:
         engine.start(
             release_id="r1",
             version="1.0",
@@ -44,13 +44,13 @@ def test_start_refuses_a_naive_datetime(engine: rk.Engine) -> None:
 
 def test_start_refuses_an_unknown_kind(engine: rk.Engine) -> None:
     """A kind with no flow is refused with the kinds that exist."""
-    with pytest.raises(rk.InvalidInputError, match="'normal', 'hotfix'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="'normal', 'hotfix'"):
         engine.start(release_id="r1", version="1.0", kind="urgent", by="anton", now=THURSDAY)
 
 
 def test_promote_moves_a_release_whose_guards_hold(engine: rk.Engine) -> None:
     """With its tests written, a release moves from sandbox-anton to tests."""
-    release = engine.record(
+    release = engine.add_evidence(
         start(engine), *evidence_for(start(engine), "tests", THURSDAY), now=THURSDAY
     )
 
@@ -67,7 +67,7 @@ def test_a_refused_promotion_reports_every_blocker_at_once(engine: rk.Engine) ->
     """A Friday-evening promotion to production lists all missing evidence and the window."""
     release, _ = walk_to(engine, start(engine), "stage", now=THURSDAY)
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
     codes = [b.code for b in caught.value.blockers]
@@ -82,9 +82,9 @@ def test_a_refused_promotion_reports_every_blocker_at_once(engine: rk.Engine) ->
 def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> None:
     """The window blocker of a Friday-evening promotion names Saturday 09:00 UTC."""
     release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
     (blocker,) = caught.value.blockers
@@ -95,7 +95,7 @@ def test_a_refused_promotion_says_when_the_window_opens(engine: rk.Engine) -> No
 def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine) -> None:
     """On Saturday at 09:00 the same release is promoted to production."""
     release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=SATURDAY_OPENING)
 
@@ -104,8 +104,10 @@ def test_a_normal_release_enters_production_inside_the_window(engine: rk.Engine)
 
 def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> None:
     """A hotfix with all its evidence goes to production on Friday evening."""
-    release, moment = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage", now=THURSDAY)
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release, moment = walk_to(
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "stage", now=THURSDAY
+    )
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     released = engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
@@ -114,9 +116,9 @@ def test_a_hotfix_enters_production_outside_the_window(engine: rk.Engine) -> Non
 
 def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None:
     """The hotfix flow lifts the window only: missing evidence still blocks."""
-    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "stage", now=THURSDAY)
+    release, _ = walk_to(engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "stage", now=THURSDAY)
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="anton", now=FRIDAY_EVENING)
 
     assert ["migrations-succeeded", "signed-off", "changes-reviewed"] == [
@@ -126,7 +128,9 @@ def test_a_hotfix_still_needs_every_piece_of_evidence(engine: rk.Engine) -> None
 
 def test_a_hotfix_visits_every_environment_in_order(engine: rk.Engine) -> None:
     """A hotfix passes through all five environments, none skipped."""
-    release, _ = walk_to(engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY)
+    release, _ = walk_to(
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production", now=THURSDAY
+    )
 
     assert ["tests", "sandbox", "stage", "production"] == [m.target for m in release.moves]
 
@@ -134,20 +138,20 @@ def test_a_hotfix_visits_every_environment_in_order(engine: rk.Engine) -> None:
 def test_promote_from_production_is_refused(engine: rk.Engine) -> None:
     """A release in production has finished its flow: no further step."""
     release, moment = walk_to(
-        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production", now=THURSDAY
     )
 
-    with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
+    with pytest.raises(rk.exceptions.ReleaseEndedError, match="finished its flow in production"):
         engine.promote(release, by="anton", now=moment)
 
 
 def test_promote_out_of_the_owned_sandbox_needs_its_owner(engine: rk.Engine) -> None:
     """Someone other than anton may not move a release out of sandbox-anton."""
-    release = engine.record(
+    release = engine.add_evidence(
         start(engine), *evidence_for(start(engine), "tests", THURSDAY), now=THURSDAY
     )
 
-    with pytest.raises(rk.PromotionRefusedError) as caught:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as caught:
         engine.promote(release, by="maria", now=THURSDAY)
 
     (blocker,) = caught.value.blockers
@@ -168,7 +172,7 @@ def test_explain_lists_the_blockers_of_the_next_step(engine: rk.Engine) -> None:
 def test_explain_agrees_with_promote(engine: rk.Engine) -> None:
     """When explain finds no blocker, promote succeeds at the same instant."""
     release, moment = walk_to(engine, start(engine), "sandbox", now=THURSDAY)
-    release = engine.record(release, *evidence_for(release, "stage", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "stage", moment), now=moment)
 
     explanation = engine.explain(release, now=moment, actor="anton")
 
@@ -181,7 +185,7 @@ def test_explain_agrees_with_promote(engine: rk.Engine) -> None:
 def test_explain_of_a_release_in_production_is_finished(engine: rk.Engine) -> None:
     """A release at the end of its flow has no next step and no blockers."""
     release, moment = walk_to(
-        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production", now=THURSDAY
     )
 
     explanation = engine.explain(release, now=moment)
@@ -192,7 +196,7 @@ def test_explain_of_a_release_in_production_is_finished(engine: rk.Engine) -> No
 def test_explain_gives_the_earliest_time_when_only_time_blocks(engine: rk.Engine) -> None:
     """With all evidence in, explaining on Friday evening points at Saturday 09:00."""
     release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     assert SATURDAY_OPENING == engine.explain(release, now=FRIDAY_EVENING).earliest
 
@@ -221,7 +225,7 @@ def test_plan_forecasts_the_next_production_window(engine: rk.Engine) -> None:
 
 def test_plan_of_a_hotfix_allows_production_after_its_test_run(engine: rk.Engine) -> None:
     """A hotfix planned on Friday evening could reach production once its 1 h test run ends."""
-    plan = engine.plan(start(engine, kind=rk.Kind.HOTFIX), now=FRIDAY_EVENING)
+    plan = engine.plan(start(engine, kind=rk.ReleaseKind.HOTFIX), now=FRIDAY_EVENING)
 
     assert FRIDAY_EVENING.add(hours=1) == plan.earliest_production
 
@@ -229,7 +233,7 @@ def test_plan_of_a_hotfix_allows_production_after_its_test_run(engine: rk.Engine
 def test_plan_of_a_finished_release_is_empty(engine: rk.Engine) -> None:
     """A release in production has nothing left to plan."""
     release, moment = walk_to(
-        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production", now=THURSDAY
     )
 
     plan = engine.plan(release, now=moment)
@@ -242,17 +246,17 @@ def test_abandon_stops_a_release(engine: rk.Engine) -> None:
     abandoned = engine.abandon(start(engine), by="anton", now=THURSDAY)
 
     assert ("abandoned", None) == (abandoned.state, engine.next_step(abandoned))
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         engine.promote(abandoned, by="anton", now=THURSDAY)
 
 
 def test_abandon_of_a_finished_release_is_refused(engine: rk.Engine) -> None:
     """A release that reached production cannot be abandoned."""
     release, moment = walk_to(
-        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production", now=THURSDAY
     )
 
-    with pytest.raises(rk.ReleaseEndedError, match="finished its flow in production"):
+    with pytest.raises(rk.exceptions.ReleaseEndedError, match="finished its flow in production"):
         engine.abandon(release, by="anton", now=moment)
 
 
@@ -260,16 +264,16 @@ def test_record_refuses_evidence_for_another_version(engine: rk.Engine) -> None:
     """A test run of 2.3.9 cannot be recorded on the release of 2.4.0."""
     run = rk.TestRun(environment="tests", version="2.3.9", passed=True, at=THURSDAY, by="ci")
 
-    with pytest.raises(rk.InvalidInputError, match=r"2\.3\.9") as caught:
-        engine.record(start(engine), run, now=THURSDAY)
+    with pytest.raises(rk.exceptions.InvalidInputError, match=r"2\.3\.9") as caught:
+        engine.add_evidence(start(engine), run, now=THURSDAY)
 
     assert "version" == caught.value.field
 
 
 def test_record_refuses_tests_declared_by_someone_other_than_the_owner(engine: rk.Engine) -> None:
     """Tests are declared in sandbox-anton, where only anton acts."""
-    with pytest.raises(rk.NotPermittedError):
-        engine.record(
+    with pytest.raises(rk.exceptions.NotPermittedError):
+        engine.add_evidence(
             start(engine),
             rk.TestsWritten(by="maria", at=THURSDAY, covers=("chart",)),
             now=THURSDAY,
@@ -278,8 +282,8 @@ def test_record_refuses_tests_declared_by_someone_other_than_the_owner(engine: r
 
 def test_record_refuses_evidence_for_an_unknown_environment(engine: rk.Engine) -> None:
     """A sign-off for an environment the policy lacks is refused."""
-    with pytest.raises(rk.InvalidInputError, match="qa"):
-        engine.record(
+    with pytest.raises(rk.exceptions.InvalidInputError, match="qa"):
+        engine.add_evidence(
             start(engine), rk.SignOff(by="maria", at=THURSDAY, environment="qa"), now=THURSDAY
         )
 
@@ -290,7 +294,7 @@ def test_a_release_in_a_state_off_its_flow_is_refused(engine: rk.Engine) -> None
         id="r9", version="1", kind="normal", state="qa", created_at=THURSDAY, created_by="anton"
     )
 
-    with pytest.raises(rk.InvalidInputError, match="not on the normal flow"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="not on the normal flow"):
         engine.explain(broken, now=THURSDAY)
 
 
@@ -305,7 +309,7 @@ def test_diagram_draws_every_step_of_the_flow(engine: rk.Engine) -> None:
 
 def test_diagram_of_the_hotfix_flow_shows_the_window_lifted(engine: rk.Engine) -> None:
     """The hotfix diagram marks the production window as lifted."""
-    assert "lifted: inside" in engine.diagram(rk.Kind.HOTFIX)
+    assert "lifted: inside" in engine.diagram(rk.ReleaseKind.HOTFIX)
 
 
 def test_diagram_marks_the_current_state(engine: rk.Engine) -> None:
@@ -356,7 +360,7 @@ def test_time_guard_alternation_finds_a_moment_all_windows_share() -> None:
 def test_roll_back_takes_a_release_out_of_production(engine: rk.Engine) -> None:
     """A release in production can be rolled back; it then has no next step."""
     release, moment = walk_to(
-        engine, start(engine, kind=rk.Kind.HOTFIX), "production", now=THURSDAY
+        engine, start(engine, kind=rk.ReleaseKind.HOTFIX), "production", now=THURSDAY
     )
 
     rolled = engine.roll_back(release, by="anton", now=moment)
@@ -370,5 +374,5 @@ def test_roll_back_takes_a_release_out_of_production(engine: rk.Engine) -> None:
 
 def test_roll_back_outside_production_is_refused(engine: rk.Engine) -> None:
     """Only a release in production can be rolled back."""
-    with pytest.raises(rk.InvalidInputError, match="only a release in production"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="only a release in production"):
         engine.roll_back(start(engine), by="anton", now=THURSDAY)

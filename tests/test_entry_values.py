@@ -68,7 +68,7 @@ def test_a_version_that_could_forge_a_row_or_an_option_is_refused(
     desk: rk.Desk, version: str
 ) -> None:
     """`desk.start` refuses it with an InvalidInputError naming the version; nothing is stored."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         desk.start(version, by="anton")
 
     assert ("version", {}) == (refused.value.field, stored(desk.store))
@@ -96,7 +96,7 @@ def test_the_default_rule_takes_what_pep_440_and_semver_write(desk: rk.Desk, ver
 
 def test_a_refused_version_says_what_to_write(desk: rk.Desk) -> None:
     """The message names the problem and gives a version to write instead."""
-    with pytest.raises(rk.InvalidInputError, match=r"starts with '-'.*e\.g\. '2\.4\.0'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match=r"starts with '-'.*e\.g\. '2\.4\.0'"):
         desk.start("--help", by="anton")
 
 
@@ -105,7 +105,7 @@ def test_every_version_the_default_rule_accepts_is_a_plain_word(text: str) -> No
     """Accepted versions start with a letter or digit and hold no space or control character."""
     try:
         check_version(text)
-    except rk.InvalidInputError:
+    except rk.exceptions.InvalidInputError:
         return
 
     assert (True, []) == (
@@ -124,7 +124,7 @@ def test_a_policy_version_pattern_refuses_what_it_does_not_match() -> None:
     engine = rk.Engine(policy)
 
     started = engine.start(release_id="a", version="2.4.0", kind="normal", by="lea", now=FRIDAY)
-    with pytest.raises(rk.InvalidInputError, match="version_pattern") as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="version_pattern") as refused:
         engine.start(release_id="b", version="2.4.0rc1", kind="normal", by="lea", now=FRIDAY)
 
     assert ("2.4.0", "version") == (started.version, refused.value.field)
@@ -141,14 +141,14 @@ def test_a_policy_pattern_never_lets_an_option_or_a_control_through(version: str
         )
     )
 
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         engine.start(release_id="a", version=version, kind="normal", by="lea", now=FRIDAY)
 
 
 @pytest.mark.parametrize("pattern", ["(unclosed", "[z-a]", "", 42])
 def test_a_bad_version_pattern_fails_when_the_policy_is_built(pattern: object) -> None:
     """A pattern that is not a regular expression is a PolicyError naming version_pattern."""
-    with pytest.raises(rk.PolicyError, match="version_pattern"):
+    with pytest.raises(rk.exceptions.PolicyError, match="version_pattern"):
         rk.Policy(
             environments=[rk.Environment(name="dev"), rk.Environment(name="prod")],
             flows=[rk.Flow(kind="normal", path=["dev", "prod"])],
@@ -176,7 +176,7 @@ def test_a_policy_file_sets_the_version_pattern() -> None:
     """The top-level key version_pattern is read, and applied when a release starts."""
     policy = rk.loads_policy(POLICY_FILE)
 
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         policy.check_version("2.4.0rc1")
     assert (r"^\d+\.\d+\.\d+$", "2.4.0") == (policy.version_pattern, policy.check_version("2.4.0"))
 
@@ -192,7 +192,7 @@ def test_a_policy_file_with_a_bad_version_pattern_is_refused(line: str, problem:
     """A version_pattern of the wrong type, or not a regex, is a PolicyFileError saying so."""
     text = POLICY_FILE.replace("version_pattern = '^\\d+\\.\\d+\\.\\d+$'", line)
 
-    with pytest.raises(rk.PolicyFileError) as refused:
+    with pytest.raises(rk.exceptions.PolicyFileError) as refused:
         rk.loads_policy(text)
 
     assert [problem] == [item[: len(problem)] for item in refused.value.problems]
@@ -224,7 +224,7 @@ def test_releasekit_start_refuses_a_version_holding_a_line_break(cli: Callable[.
 @pytest.mark.parametrize("release_id", ["--all", "r 1", "r1\n", "\x1b[31mr1", "r\u202e1"])
 def test_a_release_id_of_your_own_is_refused_likewise(desk: rk.Desk, release_id: str) -> None:
     """`release_id=` is held to the same rule as versions: refused, nothing stored."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         desk.start("2.4.0", by="anton", release_id=release_id)
 
     assert ("id", {}) == (refused.value.field, stored(desk.store))
@@ -242,7 +242,7 @@ def test_a_release_id_of_your_own_is_refused_likewise(desk: rk.Desk, release_id:
 )
 def test_artifact_names_that_could_become_options_are_refused(field: str, names: object) -> None:
     """Function, migration and functionality names may reach dt: no '-' first, no controls."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         rk.Artifact(**{field: names})  # type: ignore[arg-type]
 
     assert field == refused.value.field
@@ -269,7 +269,7 @@ def test_a_data_adjustment_dt_could_misread_is_refused(
     desk: rk.Desk, operation: str, arguments: tuple[str, ...], field: str
 ) -> None:
     """An operation or argument starting with '-' or holding controls: refused, nothing stored."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         desk.data.request_adjustment(
             "production", operation, arguments, by="olga", reason="bad close prices"
         )
@@ -284,7 +284,7 @@ def test_an_amendment_to_an_option_is_refused_and_changes_nothing(desk: rk.Desk)
     )
     before = stored(desk.store)
 
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         desk.data.amend_adjustment(operation.id, by="olga", arguments=("--force",))
 
     assert before == stored(desk.store)
@@ -311,5 +311,5 @@ def test_an_amendment_to_an_option_is_refused_and_changes_nothing(desk: rk.Desk)
 )
 def test_requests_built_by_scripts_are_held_to_the_same_rules(build: Callable[[], object]) -> None:
     """A script or plug-in building requests itself cannot hand dt an option either."""
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         build()

@@ -8,7 +8,7 @@ import releasekit as rk
 
 def test_an_environment_name_must_be_a_plain_lowercase_name() -> None:
     """A name with spaces or capitals is refused with an example of a good one."""
-    with pytest.raises(rk.InvalidInputError, match="sandbox-anton") as caught:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="sandbox-anton") as caught:
         rk.Environment(name="Sandbox Anton")
 
     assert "name" == caught.value.field
@@ -38,7 +38,7 @@ def test_a_data_source_refuses_an_unknown_feed() -> None:
 
 def test_data_adjustments_need_a_sensible_number_of_verifications() -> None:
     """Asking for more minimum than maximum verifications is refused."""
-    with pytest.raises(rk.InvalidInputError, match="min_verifications"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="min_verifications"):
         rk.DataAdjustmentRule(operator="olga", min_verifications=3, max_verifications=2)
 
 
@@ -88,13 +88,13 @@ def test_next_free_time_is_after_the_daily_run() -> None:
 
 def test_a_scheduled_run_refuses_an_unknown_zone() -> None:
     """A misspelt zone is refused."""
-    with pytest.raises(rk.InvalidInputError, match="IANA"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="IANA"):
         rk.ScheduledTestRun(timezone="Mars/Olympus")
 
 
 def test_a_scheduled_run_refuses_a_negative_drift() -> None:
     """Drift cannot be negative."""
-    with pytest.raises(rk.InvalidInputError, match="non-negative"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="non-negative"):
         rk.ScheduledTestRun(drift=dt.timedelta(minutes=-1))
 
 
@@ -110,5 +110,5 @@ def test_hourly_log_checks_after_a_deployment() -> None:
 
 def test_log_monitoring_needs_a_positive_interval() -> None:
     """Checks every zero minutes make no sense."""
-    with pytest.raises(rk.InvalidInputError, match="positive"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="positive"):
         rk.LogMonitoring(every=dt.timedelta())

@@ -13,7 +13,7 @@ from cli_harness import Ran, fixture_cli, fixture_db, ok  # noqa: F401  # pytest
 from releasekit import executors, stores
 from releasekit._interfaces.cli import ExitCode
 from releasekit._records.converter import structure, unstructure
-from releasekit.exceptions import RecordError
+from releasekit.exceptions import UnreadableDataError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -116,7 +116,7 @@ def test_evidence_of_the_wrong_type_is_refused_when_built(
     kind: type[Any], fields: dict[str, Any], field: str
 ) -> None:
     """`TestRun(passed="false")` and the like raise an InvalidInputError naming the field."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         kind(**fields)
 
     assert field == refused.value.field
@@ -133,21 +133,21 @@ def test_a_verdict_is_given_by_member_or_value() -> None:
 
 @pytest.mark.parametrize(("field", "value"), [("passed", "false"), ("passed", 1), ("by", 7)])
 def test_stored_evidence_of_the_wrong_type_is_a_record_error(field: str, value: object) -> None:
-    """A stored `"passed": "false"` written by hand does not read as passed: RecordError."""
+    """A stored `"passed": "false"` written by hand does not read as passed: UnreadableDataError."""
     data = unstructure(rk.TestRun(**RUN), rk.Evidence)
     data[field] = value
 
-    with pytest.raises(RecordError, match=rf"\$\.evidence\[0\]\.{field}"):
+    with pytest.raises(UnreadableDataError, match=rf"\$\.evidence\[0\]\.{field}"):
         structure({**unstructure(rk.Release(**RELEASE)), "evidence": [data]}, rk.Release)
 
 
 @pytest.mark.parametrize(("field", "value"), [("covers", "chart"), ("covers", [1]), ("note", None)])
 def test_stored_lists_and_text_must_be_lists_and_text(field: str, value: object) -> None:
-    """A stored string where a list belongs is not split into letters: RecordError."""
+    """A stored string where a list belongs is not split into letters: UnreadableDataError."""
     data = unstructure(rk.TestsWritten(by="anton", at=FRIDAY, covers=["chart"]), rk.Evidence)
     data[field] = value
 
-    with pytest.raises(RecordError, match=field):
+    with pytest.raises(UnreadableDataError, match=field):
         structure(data, rk.Evidence)
 
 
@@ -187,12 +187,12 @@ def started(engine: rk.Engine) -> rk.Release:
 
 
 def test_the_engine_refuses_evidence_dated_tomorrow() -> None:
-    """A SignOff dated tomorrow is refused by `Engine.record`, naming the field `at`."""
+    """A SignOff dated tomorrow is refused by `Engine.add_evidence`, naming the field `at`."""
     engine = rk.Engine(rk.reference_policy())
     tests = rk.TestsWritten(by="anton", at=TOMORROW)
 
-    with pytest.raises(rk.InvalidInputError, match="clock skew") as refused:
-        engine.record(started(engine), tests, now=FRIDAY)
+    with pytest.raises(rk.exceptions.InvalidInputError, match="clock skew") as refused:
+        engine.add_evidence(started(engine), tests, now=FRIDAY)
 
     assert "at" == refused.value.field
 
@@ -202,9 +202,9 @@ def test_evidence_within_the_clock_skew_tolerance_is_taken() -> None:
     engine = rk.Engine(rk.reference_policy())
     edge = FRIDAY + rk.CLOCK_SKEW_TOLERANCE
 
-    taken = engine.record(started(engine), rk.TestsWritten(by="anton", at=edge), now=FRIDAY)
-    with pytest.raises(rk.InvalidInputError):
-        engine.record(
+    taken = engine.add_evidence(started(engine), rk.TestsWritten(by="anton", at=edge), now=FRIDAY)
+    with pytest.raises(rk.exceptions.InvalidInputError):
+        engine.add_evidence(
             started(engine),
             rk.TestsWritten(by="anton", at=edge + dt.timedelta(microseconds=1)),
             now=FRIDAY,
@@ -214,12 +214,12 @@ def test_evidence_within_the_clock_skew_tolerance_is_taken() -> None:
 
 
 def test_the_desk_refuses_evidence_dated_tomorrow_and_stores_nothing(desk: rk.Desk) -> None:
-    """`Desk.record` checks the date against its clock; the release's history is unchanged."""
+    """`Desk.add_evidence` checks the date against its clock; the release's history is unchanged."""
     release = desk.start("2.4.0", by="anton")
     before = stored(desk.store)
 
-    with pytest.raises(rk.InvalidInputError, match="clock skew"):
-        desk.record(release.id, rk.TestsWritten(by="anton", at=TOMORROW))
+    with pytest.raises(rk.exceptions.InvalidInputError, match="clock skew"):
+        desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=TOMORROW))
 
     assert before == stored(desk.store)
 

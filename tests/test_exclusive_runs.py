@@ -149,7 +149,7 @@ def test_racing_runs_as_the_same_actor_leave_the_winner_its_lease(
         assert step is not None
         assert (held, winner.pid) == (step.lease, step.runner.pid if step.runner else None)
         third = desk_on(durable_backend.open(), tmp_path)
-        with pytest.raises(rk.LeaseHeldError) as refused:
+        with pytest.raises(rk.exceptions.LeaseHeldError) as refused:
             third.run_tests("r2", by="ci")
         assert "ci (r1)" == refused.value.holder
         assert [["test", "--notify"]] == dt_calls(tmp_path)
@@ -202,9 +202,9 @@ def test_a_killed_run_keeps_its_lease_and_resume_refuses_beside_its_dt(
         assert left.attempt is not None
         (dt_process,) = left.attempt.children
 
-        with pytest.raises(rk.StepStillRunningError) as refused:
+        with pytest.raises(rk.exceptions.AttemptStillRunningError) as refused:
             desk.resume("r1", by="anton")
-        with pytest.raises(rk.LeaseHeldError):
+        with pytest.raises(rk.exceptions.LeaseHeldError):
             desk.run_tests("r2", by="ci")
 
         assert left.attempt.lease == store.current(LEASE, now=AT)
@@ -228,7 +228,7 @@ def test_abandon_step_frees_the_lease_of_a_killed_run(
         dt_ends(tmp_path, left.attempt.children[0])
         desk = desk_on(durable_backend.open(), tmp_path)
 
-        desk.abandon_step("r1", by="anton", reason="the CI runner was killed")
+        desk.abandon_attempt("r1", by="anton", reason="the CI runner was killed")
 
         assert desk.store.current(LEASE, now=AT) is None
         abandoned = desk.history("r1")[-1]
@@ -247,11 +247,11 @@ def test_abandon_step_beside_a_running_dt_needs_force(
     """Giving up a step whose dt still runs is refused, unless forced; the history says so."""
     with killed_mid_run(durable_backend, tmp_path) as left:
         desk = desk_on(durable_backend.open(), tmp_path)
-        with pytest.raises(rk.StepStillRunningError, match="still runs") as refused:
-            desk.abandon_step("r1", by="anton", reason="giving up")
+        with pytest.raises(rk.exceptions.AttemptStillRunningError, match="still runs") as refused:
+            desk.abandon_attempt("r1", by="anton", reason="giving up")
         assert left == desk.get("r1")
 
-        desk.abandon_step("r1", by="anton", reason="giving up", force=True)
+        desk.abandon_attempt("r1", by="anton", reason="giving up", force=True)
 
         assert "abandon-step --force" in refused.value.__notes__[0]
         assert desk.store.current(LEASE, now=AT) is None
@@ -319,7 +319,7 @@ def main(kind: str, location: str, task: str, folder: str, release_id: str) -> N
         outcome: dict[str, Any] = {
             "outcome": "passed" if release.evidence_of(rk.TestRun)[-1].passed else "failed"
         }
-    except rk.ReleaseKitError as error:
+    except rk.exceptions.ReleaseKitError as error:
         outcome = {"error": type(error).__name__, "message": str(error)}
     finally:
         store.close()

@@ -190,17 +190,17 @@ def test_the_reference_flow_runs_through_dt_with_no_option_from_a_value(
         clock=clock,
     )
     release = desk.start("2.4.0", by="anton", kind="hotfix")
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
     desk.promote(release.id, by="anton")
     desk.run_tests(release.id, by="ci")
     desk.promote(release.id, by="maria")
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
         rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
     )
     desk.promote(release.id, by="maria")
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version="2.4.0"),

@@ -1,4 +1,4 @@
-"""The recording executor: a dry run that records every call."""
+"""The dry-run executor: it remembers every call."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from releasekit.executors import (
     Call,
     Capability,
     DeployRequest,
+    DryRunExecutor,
     DtExecutor,
     LogRequest,
     MigrationRequest,
     Notice,
     Outcome,
-    RecordingExecutor,
     RestoreRequest,
     Status,
     TestRequest,
@@ -32,7 +32,7 @@ DEPLOY = DeployRequest(release_id="r1", version="2.4.0", environment="stage")
 
 def test_every_call_is_recorded_in_order_with_its_outcome() -> None:
     """Each capability records (capability, request, outcome) and succeeds."""
-    recorder = RecordingExecutor()
+    recorder = DryRunExecutor()
     requests = (
         DEPLOY,
         TestRequest(environment="tests", version="2.4.0"),
@@ -71,7 +71,7 @@ def test_a_rollback_is_described_as_one() -> None:
         release_id="r1", version="2.3.1", environment="production", rollback_of="2.4.0"
     )
 
-    outcome = RecordingExecutor().deploy(request)
+    outcome = DryRunExecutor().deploy(request)
 
     assert "dry run: would roll production back from 2.4.0 to 2.3.1" == outcome.summary
 
@@ -80,7 +80,7 @@ def test_a_configured_failure_is_returned_for_its_capability_only() -> None:
     """failures= makes one capability fail (a sentence or a full Outcome); others succeed."""
     timed_out = Outcome(status="timed-out", summary="tests hung", timeout=dt.timedelta(hours=2))
     failures: dict[str, Outcome | str] = {"deploy": "environment busy", "run-tests": timed_out}
-    recorder = RecordingExecutor(failures=failures)
+    recorder = DryRunExecutor(failures=failures)
 
     deployed = recorder.deploy(DEPLOY)
     tested = recorder.run_tests(TestRequest(environment="tests", version="2.4.0"))
@@ -94,7 +94,7 @@ def test_a_configured_failure_is_returned_for_its_capability_only() -> None:
 
 def test_fail_and_succeed_switch_a_capability_between_calls() -> None:
     """A test can make the next call fail, then let the retry succeed."""
-    recorder = RecordingExecutor()
+    recorder = DryRunExecutor()
 
     recorder.fail("deploy", "environment busy")
     first = recorder.deploy(DEPLOY)
@@ -108,14 +108,14 @@ def test_fail_and_succeed_switch_a_capability_between_calls() -> None:
 def test_a_bad_failure_is_refused() -> None:
     """A failure is an Outcome or a non-empty sentence."""
     with pytest.raises(InvalidInputError) as raised:
-        RecordingExecutor(failures={"deploy": ""})
+        DryRunExecutor(failures={"deploy": ""})
 
     assert "failures" == raised.value.field
 
 
 def test_logs_report_the_entries_configured_for_the_environment() -> None:
     """logs= gives an environment entries to report; others are clean."""
-    recorder = RecordingExecutor(logs={"production": ["E 500 /quote", "E timeout"]})
+    recorder = DryRunExecutor(logs={"production": ["E 500 /quote", "E timeout"]})
 
     production = recorder.collect_logs(LogRequest(environment="production", since=SINCE))
     stage = recorder.collect_logs(LogRequest(environment="stage", since=SINCE))
@@ -126,7 +126,7 @@ def test_logs_report_the_entries_configured_for_the_environment() -> None:
 
 def test_a_failed_log_collection_reports_no_entries() -> None:
     """When collection is told to fail, the batch carries the failure and no entries."""
-    recorder = RecordingExecutor(logs={"stage": ["E"]}, failures={"collect-logs": "no access"})
+    recorder = DryRunExecutor(logs={"stage": ["E"]}, failures={"collect-logs": "no access"})
 
     batch = recorder.collect_logs(LogRequest(environment="stage", since=SINCE))
 
@@ -135,7 +135,7 @@ def test_a_failed_log_collection_reports_no_entries() -> None:
 
 def test_a_preview_shows_the_command_that_would_run() -> None:
     """With a dt executor as preview, outcomes name the exact command, which never ran."""
-    recorder = RecordingExecutor(preview=DtExecutor(templates={"restore-data": None}))
+    recorder = DryRunExecutor(preview=DtExecutor(templates={"restore-data": None}))
 
     deployed = recorder.deploy(DEPLOY)
     restored = recorder.restore_data(RestoreRequest(source="production", target="sandbox"))
@@ -147,7 +147,7 @@ def test_a_preview_shows_the_command_that_would_run() -> None:
 
 def test_a_configured_failure_names_the_previewed_command() -> None:
     """A failure without a command gets the one the preview would have run."""
-    recorder = RecordingExecutor(preview=DtExecutor(), failures={"deploy": "environment busy"})
+    recorder = DryRunExecutor(preview=DtExecutor(), failures={"deploy": "environment busy"})
 
     outcome = recorder.deploy(DEPLOY)
 
@@ -166,7 +166,7 @@ def test_a_failing_progress_callback_does_not_lose_the_outcome(
         raise RuntimeError(line)
 
     with caplog.at_level(logging.ERROR, logger="releasekit.executors"):
-        outcome = RecordingExecutor().notify(Notice(message="hello", progress=progress))
+        outcome = DryRunExecutor().notify(Notice(message="hello", progress=progress))
 
     assert outcome.ok
     assert 1 == len(caplog.records)
@@ -176,14 +176,14 @@ def test_progress_hears_the_summary() -> None:
     """A progress callback gets one line: what would have been done."""
     lines: list[str] = []
 
-    RecordingExecutor().notify(Notice(message="hello", progress=lines.append))
+    DryRunExecutor().notify(Notice(message="hello", progress=lines.append))
 
     assert ["dry run: would notify: hello"] == lines
 
 
 def test_dry_run_wires_one_recorder_for_every_capability() -> None:
     """dry_run() returns a registry whose every lookup is the recorder."""
-    recorder = RecordingExecutor()
+    recorder = DryRunExecutor()
 
     registry = dry_run(recorder)
     registry.deployer("production").deploy(DEPLOY)
@@ -197,7 +197,7 @@ def test_dry_run_wires_one_recorder_for_every_capability() -> None:
 
 def test_clear_forgets_the_calls() -> None:
     """clear() empties the record."""
-    recorder = RecordingExecutor()
+    recorder = DryRunExecutor()
     recorder.deploy(DEPLOY)
 
     recorder.clear()

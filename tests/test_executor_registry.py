@@ -9,10 +9,10 @@ from releasekit.executors import (
     Capability,
     CommandExecutor,
     DeployRequest,
+    DryRunExecutor,
     DtExecutor,
     Notice,
     Outcome,
-    RecordingExecutor,
     Registration,
     Registry,
     dt,
@@ -29,7 +29,7 @@ class Announcer:
 
 def test_an_environment_executor_wins_over_the_default() -> None:
     """Lookups try the environment's own executor first, then the capability default."""
-    default, production = RecordingExecutor(), RecordingExecutor()
+    default, production = DryRunExecutor(), DryRunExecutor()
     registry = Registry()
     registry.register("deploy", default)
     registry.register(Capability.DEPLOY, production, environment="production")
@@ -125,7 +125,7 @@ def test_registering_again_replaces_the_earlier_executor() -> None:
 
 def test_registrations_list_defaults_first_in_capability_order() -> None:
     """registrations() is a stable listing for tools that show the wiring."""
-    announcer, recorder = Announcer(), RecordingExecutor()
+    announcer, recorder = Announcer(), DryRunExecutor()
     registry = Registry()
     registry.register("notify", announcer)
     registry.register("deploy", recorder, environment="stage")
@@ -142,7 +142,7 @@ def test_registrations_list_defaults_first_in_capability_order() -> None:
 def test_provides_answers_without_raising() -> None:
     """provides() tells a coordinator up front whether a lookup would succeed."""
     registry = Registry()
-    registry.register("deploy", RecordingExecutor(), environment="stage")
+    registry.register("deploy", DryRunExecutor(), environment="stage")
 
     assert [True, False, False] == [
         registry.provides("deploy", "stage"),
@@ -153,7 +153,7 @@ def test_provides_answers_without_raising() -> None:
 
 def test_every_typed_accessor_returns_the_registered_executor() -> None:
     """One accessor per capability, each typed with its protocol."""
-    recorder = RecordingExecutor()
+    recorder = DryRunExecutor()
     registry = Registry()
     registry.register_all(recorder)
 

@@ -1,9 +1,17 @@
 import ast
 import importlib
+import re
+import types
 from pathlib import Path
 
 import releasekit
-from releasekit import calendars, exceptions, guards
+from releasekit import board, calendars, exceptions, executors, guards, stores, testing
+
+#: Every public module, the package first.
+PUBLIC_MODULES = (releasekit, exceptions, stores, executors, guards, calendars, board, testing)
+
+#: The API reference page.
+API_PAGE = Path(__file__).parent.parent / "docs" / "api.md"
 
 #: Names a module may hold without exporting them: typing helpers.
 HELPERS = {"annotations", "TYPE_CHECKING", "Any"}
@@ -37,9 +45,57 @@ def test_all_is_sorted() -> None:
 
 
 def test_submodules_export_exactly_their_public_names() -> None:
-    """guards, exceptions and calendars list their public names in __all__."""
-    for module in (guards, exceptions, calendars):
+    """Each public module lists its public names in __all__."""
+    for module in (guards, exceptions, calendars, stores, executors):
         assert public_names(module) == set(module.__all__)
+
+
+def exported() -> list[tuple[str, object]]:
+    """Each exported name, qualified by its public module, and what it names (modules aside)."""
+    return [
+        (f"{module.__name__}.{name}", getattr(module, name))
+        for module in PUBLIC_MODULES
+        for name in module.__all__
+        if name != "__version__" and not isinstance(getattr(module, name), types.ModuleType)
+    ]
+
+
+def test_each_public_name_is_exported_from_one_place() -> None:
+    """No class, function or constant is exported by two public modules: each has one home."""
+    homes: dict[int, list[str]] = {}
+    for qualified, value in exported():
+        homes.setdefault(id(value), []).append(qualified)
+
+    assert [] == [names for names in homes.values() if len(names) > 1]
+
+
+def test_errors_live_in_exceptions_and_stores_in_stores() -> None:
+    """Errors are exported by exceptions only; stores and records by stores."""
+    top = set(releasekit.__all__)
+
+    assert (set(), set()) == (
+        {name for name in top if name.endswith("Error")},
+        top & {"Ledger", "MemoryStore", "PostgresStore", "Record", "ReleaseSummary", "SqliteStore"},
+    )
+
+
+def listed_in_the_api_reference() -> set[str]:
+    """Every name the API page documents: as a member of a module, or on its own."""
+    page = API_PAGE.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^::: (releasekit[\w.]*)$", page, re.MULTILINE))
+    for block in re.split(r"^(?=::: )", page, flags=re.MULTILINE):
+        header = re.match(r"::: (releasekit[\w.]*)\n", block)
+        if header is not None:
+            members = re.findall(r"^ {8}- (\w+)$", block, re.MULTILINE)
+            listed |= {f"{header.group(1)}.{member}" for member in members}
+    return listed
+
+
+def test_every_public_name_is_listed_in_the_api_reference() -> None:
+    """docs/api.md lists each exported name under the one module that exports it."""
+    names = {qualified for qualified, _ in exported()}
+
+    assert set() == names - listed_in_the_api_reference()
 
 
 def test_the_version_is_known() -> None:

@@ -188,7 +188,7 @@ def test_a_freeze_that_cannot_be_used_is_refused(
     fields: dict[str, object], field: str, words: str
 ) -> None:
     """Each bad value is refused with the field it names and a sentence saying what to do."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         christmas(**fields)
 
     assert (field, True) == (refused.value.field, words in str(refused.value))
@@ -259,7 +259,7 @@ def test_a_freeze_that_cannot_be_used_is_refused(
 )
 def test_a_part_that_cannot_be_used_is_refused(build: object, field: str, words: str) -> None:
     """Bad dates, days of the year, intervals, rules and calendars are refused by field."""
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         build()  # type: ignore[operator]  # each case is a callable
 
     assert (field, True) == (refused.value.field, words in str(refused.value))
@@ -271,15 +271,17 @@ def test_a_part_that_cannot_be_used_is_refused(build: object, field: str, words:
 def with_freezes(*freezes: rk.Freeze, lifts: frozenset[str] = frozenset()) -> rk.Policy:
     policy = rk.reference_policy()
     flows = tuple(
-        attrs.evolve(flow, lifts=flow.lifts | lifts) if flow.kind is rk.Kind.HOTFIX else flow
+        attrs.evolve(flow, lifts=flow.lifts | lifts) if flow.kind is rk.ReleaseKind.HOTFIX else flow
         for flow in policy.flows
     )
     return attrs.evolve(policy, freezes=freezes, flows=flows)
 
 
-def ready_for_production(engine: rk.Engine, kind: rk.Kind, at: pendulum.DateTime) -> rk.Release:
+def ready_for_production(
+    engine: rk.Engine, kind: rk.ReleaseKind, at: pendulum.DateTime
+) -> rk.Release:
     release, moment = walk_to(engine, start(engine, kind=kind, at=at), "stage", now=at)
-    return engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    return engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
 
 def test_a_freeze_guards_every_production_step_it_holds_for() -> None:
@@ -320,7 +322,7 @@ def test_a_policy_refuses_freezes_that_do_not_fit() -> None:
         for gate in policy.gates
     )
 
-    with pytest.raises(rk.PolicyError) as refused:
+    with pytest.raises(rk.exceptions.PolicyError) as refused:
         attrs.evolve(
             policy,
             gates=gates,
@@ -344,7 +346,7 @@ def test_a_policy_refuses_freezes_that_do_not_fit() -> None:
 
 def test_a_flow_may_not_lift_a_freeze_that_does_not_hold_for_it() -> None:
     """Lifting christmas-freeze on a flow it never holds for is a mistake, as for any guard."""
-    with pytest.raises(rk.PolicyError) as refused:
+    with pytest.raises(rk.exceptions.PolicyError) as refused:
         with_freezes(christmas(kinds=["normal"]), lifts=frozenset({"christmas-freeze"}))
 
     assert ["the hotfix flow lifts guard 'christmas-freeze', which none of its steps has"] == list(
@@ -355,7 +357,7 @@ def test_a_flow_may_not_lift_a_freeze_that_does_not_hold_for_it() -> None:
 def test_a_frozen_step_names_the_freeze_why_who_and_until_when() -> None:
     """On Christmas Day the blocker names the freeze, its reason, the policy and the thaw."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 25, 10))
 
@@ -375,7 +377,7 @@ def test_a_frozen_step_names_the_freeze_why_who_and_until_when() -> None:
 def test_the_window_blocker_forecasts_past_the_freeze() -> None:
     """The closed window's earliest is its first opening outside the freeze, not Saturday's."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 24, 10))
 
@@ -391,7 +393,7 @@ def test_the_window_blocker_forecasts_past_the_freeze() -> None:
 def test_a_hotfix_goes_through_a_freeze_its_flow_lifts() -> None:
     """With lifts = christmas-freeze, a hotfix enters production on Christmas Day."""
     engine = rk.Engine(with_freezes(christmas(), lifts=frozenset({"christmas-freeze"})))
-    release = ready_for_production(engine, rk.Kind.HOTFIX, utc(2026, 12, 25, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.HOTFIX, utc(2026, 12, 25, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 25, 10))
 
@@ -404,7 +406,7 @@ def test_a_hotfix_goes_through_a_freeze_its_flow_lifts() -> None:
 def test_a_hotfix_is_held_by_a_freeze_its_flow_does_not_lift() -> None:
     """Without lifting it, a hotfix waits for the freeze to end, however urgent."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.HOTFIX, utc(2026, 12, 25, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.HOTFIX, utc(2026, 12, 25, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 25, 10))
 
@@ -412,14 +414,14 @@ def test_a_hotfix_is_held_by_a_freeze_its_flow_does_not_lift() -> None:
         [b.code for b in explanation.blockers],
         explanation.earliest,
     )
-    with pytest.raises(rk.PromotionRefusedError):
+    with pytest.raises(rk.exceptions.PromotionRefusedError):
         engine.promote(release, by="ivan", now=utc(2026, 12, 25, 10))
 
 
 def test_the_hint_names_the_kinds_a_freeze_spares() -> None:
     """A freeze for normal releases only says a hotfix is the way through."""
     engine = rk.Engine(with_freezes(christmas(kinds=["normal"])))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     blocker = next(
         b
@@ -441,7 +443,7 @@ def test_a_freeze_declared_by_someone_says_who_and_when() -> None:
         declared_at=utc(2026, 12, 1, 9),
     )
     engine = rk.Engine(with_freezes(incident))
-    release = ready_for_production(engine, rk.Kind.HOTFIX, utc(2026, 12, 1, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.HOTFIX, utc(2026, 12, 1, 8))
 
     blocker = engine.explain(release, now=utc(2026, 12, 1, 10)).blockers[0]
 
@@ -479,7 +481,7 @@ def test_many_long_freezes_still_forecast_exactly() -> None:
         for week in range(40)
     ]
     engine = rk.Engine(with_freezes(*weekends))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 31, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 31, 8))
 
     explanation = engine.explain(release, now=utc(2027, 1, 1, 10))
 
@@ -495,7 +497,7 @@ def test_a_freeze_that_never_thaws_gives_no_forecast() -> None:
         ],
     )
     engine = rk.Engine(with_freezes(always))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 1, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 1, 8))
 
     explanation = engine.explain(release, now=utc(2026, 12, 1, 10))
 
@@ -543,7 +545,7 @@ def test_a_log_review_too_old_by_the_window_is_owed_again() -> None:
     friday = utc(2026, 11, 27, 18)
     release = engine.start(release_id="r1", version="1.0.0", kind="normal", by="ann", now=friday)
     review = rk.LogReview(by="ann", at=friday, environments=["dev", "live"], verdict="clean")
-    release = engine.record(release, review, now=friday)
+    release = engine.add_evidence(release, review, now=friday)
 
     step = engine.plan(release, now=friday).steps[0]
 
@@ -558,7 +560,7 @@ def test_a_log_review_too_old_by_the_window_is_owed_again() -> None:
 def test_the_timeline_says_which_rules_held_production_back() -> None:
     """Over Christmas the plan waits for the window, then the freeze, then the window again."""
     engine = rk.Engine(with_freezes(christmas()))
-    release = ready_for_production(engine, rk.Kind.NORMAL, utc(2026, 12, 24, 8))
+    release = ready_for_production(engine, rk.ReleaseKind.NORMAL, utc(2026, 12, 24, 8))
 
     plan = engine.plan(release, now=utc(2026, 12, 24, 10))
 

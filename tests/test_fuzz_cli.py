@@ -468,23 +468,23 @@ _GLOBAL_FLAGS = frozenset(flag for option in GLOBAL for flag in option.flags) | 
 def _seed(folder: Path) -> None:
     """Releases in production, one starting, a forged one; adjustments; files of every kind."""
     clock = rk.FixedClock(FRIDAY)
-    with rk.SqliteStore(folder / "releasekit.db") as store:
+    with rk.stores.SqliteStore(folder / "releasekit.db") as store:
         desk = rk.Desk(
             rk.reference_policy(), store=store, executors=executors.dry_run(), clock=clock
         )
         for version in ("2.3.9", "2.4.0"):
             release = desk.start(version, by="anton", kind="hotfix")
-            desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now()))
+            desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now()))
             desk.promote(release.id, by="anton")
             desk.run_tests(release.id, by="ci")
             desk.promote(release.id, by="maria")
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.SignOff(by="maria", at=clock.now(), environment="sandbox"),
                 rk.LogReview(by="ivan", at=clock.now(), environments=ALL, verdict="clean"),
             )
             desk.promote(release.id, by="maria")
-            desk.record(
+            desk.add_evidence(
                 release.id,
                 rk.SignOff(
                     by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3",)
@@ -530,7 +530,7 @@ def _interrupted(desk: rk.Desk, clock: rk.FixedClock, store: rk.stores.Store) ->
     lease = store.acquire(
         "test-run:tests", holder="ci (2.6.0)", now=clock.now(), ttl=dt.timedelta(hours=2)
     )
-    ledger = rk.Ledger(store)
+    ledger = rk.stores.Ledger(store)
     ledger.begin_attempt(
         ledger.load(release.id),
         capability="run-tests",

@@ -4,7 +4,7 @@ Evidence is built by tools and people and read back from stores that may have
 been edited by hand. Whatever arrives — through the constructors or through
 the converter — the outcome is a piece of evidence whose every field has its
 declared type, or an :class:`InvalidInputError` (constructors) or a
-:class:`RecordError` (stored JSON): never a ``TypeError``, never ``"false"``
+:class:`UnreadableDataError` (stored JSON): never a ``TypeError``, never ``"false"``
 counted as true.
 """
 
@@ -28,7 +28,7 @@ from releasekit._records.converter import (
     unstructure,
 )
 from releasekit._rules.evidence import EVIDENCE_TYPES
-from releasekit.exceptions import InvalidInputError, RecordError
+from releasekit.exceptions import InvalidInputError, UnreadableDataError
 
 FRIDAY = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
 
@@ -194,10 +194,10 @@ def _as_read(data: dict[str, Any]) -> dict[str, Any]:
 
 @given(stored_evidence())
 def test_reading_any_stored_json_gives_evidence_or_a_record_error(data: object) -> None:
-    """The converter reads exactly what was stored, well typed, or raises RecordError."""
+    """The converter reads exactly what was stored, well typed, or raises UnreadableDataError."""
     try:
         item = structure(data, rk.Evidence)
-    except RecordError:
+    except UnreadableDataError:
         return
     assert isinstance(data, dict)  # only an object can describe evidence
     written = unstructure(item, rk.Evidence)

@@ -26,7 +26,7 @@ def outcome_of(text: str) -> tuple[str, ...] | None:
     """The problems loads_policy reports for *text*, or None if it builds a policy."""
     try:
         policy = rk.loads_policy(text, source="fuzzed.toml")
-    except rk.PolicyFileError as error:
+    except rk.exceptions.PolicyFileError as error:
         problems = error.problems
     else:
         assert isinstance(policy, rk.Policy)

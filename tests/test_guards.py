@@ -239,7 +239,7 @@ def test_logs_reviewed_blocks_on_problems_found(engine: rk.Engine, policy: rk.Po
 
 def test_logs_reviewed_refuses_a_non_positive_age() -> None:
     """A maximum age of zero is refused when the guard is built."""
-    with pytest.raises(rk.InvalidInputError, match="positive"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="positive"):
         guards.LogsReviewed(max_age=dt.timedelta())
 
 
@@ -448,7 +448,7 @@ def test_evidence_guards_name_what_a_person_can_do(engine: rk.Engine) -> None:
 def test_evidence_for_reaches_every_step(engine: rk.Engine) -> None:
     """The builders' evidence satisfies every guard of the normal flow inside the window."""
     release, moment = walk_to(engine, start(engine), "stage", now=THURSDAY)
-    release = engine.record(release, *evidence_for(release, "production", moment), now=moment)
+    release = engine.add_evidence(release, *evidence_for(release, "production", moment), now=moment)
 
     saturday = pendulum.datetime(2026, 11, 28, 10, 0, tz="UTC")
     assert engine.explain(release, now=saturday).allowed

@@ -138,14 +138,14 @@ def test_any_change_to_an_event_breaks_its_digest(event: Event) -> None:
 
 def test_a_draft_refuses_a_naive_time() -> None:
     """An event's time must say its zone."""
-    with pytest.raises(rk.NaiveDatetimeError):
+    with pytest.raises(rk.exceptions.NaiveDatetimeError):
         Draft(actor="anton", action="started", at=pendulum.naive(2026, 1, 1))
 
 
 @pytest.mark.parametrize("actor", ["", "   ", "an\x00ton"])
 def test_a_draft_refuses_an_actor_no_store_can_keep(actor: str) -> None:
     """Who acted must be named, in text every store can keep."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         Draft(actor=actor, action="started", at=AT)
 
     assert "actor" == raised.value.field
@@ -153,13 +153,13 @@ def test_a_draft_refuses_an_actor_no_store_can_keep(actor: str) -> None:
 
 def test_a_draft_refuses_a_lone_surrogate() -> None:
     """Text that is not valid Unicode is refused before it reaches a store."""
-    with pytest.raises(rk.InvalidInputError, match="lone surrogate"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="lone surrogate"):
         Draft(actor="anton", action="started", at=AT, reason="\udc80")
 
 
 def test_a_draft_refuses_data_that_is_not_a_mapping() -> None:
     """An event's data is a JSON object."""
-    with pytest.raises(rk.InvalidInputError, match="data must be a mapping"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="data must be a mapping"):
         Draft(actor="anton", action="started", at=AT, data=[1, 2])  # type: ignore[arg-type]
 
 
@@ -173,7 +173,7 @@ def test_sealing_refuses_data_that_is_not_json() -> None:
     """Data that JSON cannot hold is refused when the event is sealed."""
     draft = Draft(actor="anton", action="started", at=AT, data={"x": float("inf")})
 
-    with pytest.raises(rk.InvalidInputError, match="cannot be written as JSON"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot be written as JSON"):
         seal("r1", seq=1, previous="", draft=draft)
 
 
@@ -288,7 +288,7 @@ def test_raise_if_tampered_raises_with_the_details() -> None:
     events = chain(3)
     events[0] = attrs.evolve(events[0], reason="edited")
 
-    with pytest.raises(rk.HistoryTamperedError) as raised:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as raised:
         verify(events).raise_if_tampered()
 
     assert ("r1", 1) == (raised.value.stream, raised.value.seq)

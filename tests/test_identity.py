@@ -54,7 +54,7 @@ def test_case_is_folded_not_just_lowered() -> None:
 )
 def test_invisible_and_control_characters_are_refused_not_removed(typed: str, shown: str) -> None:
     """A name that would look like another is refused, naming the character and its place."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         rk.identity(typed, field="by")
 
     assert ("by", typed) == (raised.value.field, raised.value.value)
@@ -65,23 +65,25 @@ def test_invisible_and_control_characters_are_refused_not_removed(typed: str, sh
 @pytest.mark.parametrize("typed", ["", "   ", "\u00a0", "\u3000"])
 def test_a_name_of_nothing_is_refused(typed: str) -> None:
     """Empty, or only spaces: it names nobody."""
-    with pytest.raises(rk.InvalidInputError, match="names nobody"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="names nobody"):
         rk.identity(typed, field="actor")
 
 
 @pytest.mark.parametrize("value", [None, 42, b"ivan", ["ivan"]])
 def test_a_name_must_be_a_string(value: object) -> None:
     """Anything but a string is refused with its type named."""
-    with pytest.raises(rk.InvalidInputError, match="must be a person's name as a string"):
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="must be a person's name as a string"
+    ):
         rk.identity(value)  # type: ignore[arg-type]  # the point of the test
 
 
 def test_a_name_has_a_bound() -> None:
     """128 characters are accepted, 129 are refused, and so is a name NFKC makes too long."""
     assert "a" * MAX_IDENTITY_LENGTH == rk.identity("A" * MAX_IDENTITY_LENGTH)
-    with pytest.raises(rk.InvalidInputError, match="at most 128"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="at most 128"):
         rk.identity("a" * (MAX_IDENTITY_LENGTH + 1))
-    with pytest.raises(rk.InvalidInputError, match="at most 128"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="at most 128"):
         rk.identity("\ufdfa" * 8)  # one character, 18 once normalised
 
 
@@ -156,13 +158,13 @@ def test_may_act_compares_identities() -> None:
     sandbox = rk.Environment(name="sandbox-anton", owners=["anton"])
 
     assert (True, False) == (sandbox.may_act("ANTON"), sandbox.may_act("maria"))
-    with pytest.raises(rk.InvalidInputError, match="ZERO WIDTH SPACE"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="ZERO WIDTH SPACE"):
         sandbox.may_act("anton\u200b")
 
 
 def test_an_owner_named_with_a_control_character_is_refused() -> None:
     """A policy cannot name an owner nobody could type."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         rk.Environment(name="dev", owners=["lea\u200b"])
 
     assert "owners" == raised.value.field

@@ -22,14 +22,14 @@ class ReferenceLifecycle(PolicyMachine):
         """Every move of a normal release into production happened inside the window."""
         for release in self.releases.values():
             for move in release.moves:
-                if move.target == "production" and release.kind is rk.Kind.NORMAL:
+                if move.target == "production" and release.kind is rk.ReleaseKind.NORMAL:
                     assert WINDOW.contains(move.at)
 
     @invariant()
     def hotfixes_passed_every_environment(self) -> None:
         """A hotfix in production went through all five environments."""
         for release in self.releases.values():
-            if release.kind is rk.Kind.HOTFIX and release.state == "production":
+            if release.kind is rk.ReleaseKind.HOTFIX and release.state == "production":
                 assert ["tests", "sandbox", "stage", "production"] == [
                     m.target for m in release.moves
                 ]
@@ -51,7 +51,7 @@ def test_the_lifecycle_machine_can_reach_production() -> None:
         release = machine.releases["r1"]
         step = machine.engine.next_step(release)
         assert step is not None
-        machine.releases["r1"] = machine.engine.record(
+        machine.releases["r1"] = machine.engine.add_evidence(
             release,
             *evidence_for(release, step.target, machine.clock.now()),
             now=machine.clock.now(),

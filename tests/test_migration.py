@@ -165,7 +165,7 @@ def test_a_row_edited_before_its_next_event_is_refused(old: Old) -> None:
     )
     desk = desk_on(old.open())
 
-    with pytest.raises(rk.HistoryTamperedError) as raised:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as raised:
         desk.get("2.5.0")
 
     assert ("2.5.0", "its row is not the state its last event recorded") == (
@@ -181,7 +181,7 @@ def test_the_next_event_of_a_migrated_release_records_its_row(old: Old) -> None:
     desk = desk_on(store)
     assert desk.get("2.7.0").attempt is not None
 
-    desk.abandon_step("2.7.0", by="anton", reason="the runner died", force=True)
+    desk.abandon_attempt("2.7.0", by="anton", reason="the runner died", force=True)
 
     stored = store.read_release("2.7.0")
     assert stored is not None
@@ -202,7 +202,9 @@ def test_a_state_that_does_not_match_its_history_refuses_the_migration(old: Old)
         "SELECT stream, revision, snapshot::text FROM releasekit_streams ORDER BY stream",
     )
 
-    with pytest.raises(rk.StoreError, match=r"the stored state of 2\.5\.0 does not match its"):
+    with pytest.raises(
+        rk.exceptions.StoreError, match=r"the stored state of 2\.5\.0 does not match its"
+    ):
         old.open()
 
     assert {"sqlite": 4, "postgres": 3}[old.kind] == schema_version(old)

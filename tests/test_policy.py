@@ -21,7 +21,7 @@ def build(**overrides: object) -> rk.Policy:
 
 
 def problems(**overrides: object) -> tuple[str, ...]:
-    with pytest.raises(rk.PolicyError) as caught:
+    with pytest.raises(rk.exceptions.PolicyError) as caught:
         build(**overrides)
     return caught.value.problems
 
@@ -170,19 +170,21 @@ def test_policy_error_reads_as_a_sentence() -> None:
     """The error's text names each problem."""
     flow = rk.Flow(kind="normal", path=("dev", "qa", "prod"))
 
-    with pytest.raises(rk.PolicyError, match="the policy is invalid: kind 'normal' has 2 flows"):
+    with pytest.raises(
+        rk.exceptions.PolicyError, match="the policy is invalid: kind 'normal' has 2 flows"
+    ):
         build(flows=(flow, flow))
 
 
 def test_looking_up_an_unknown_environment_lists_the_known_ones() -> None:
     """policy.environment() names the environments that exist."""
-    with pytest.raises(rk.InvalidInputError, match="dev, qa, prod"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="dev, qa, prod"):
         build().environment("uat")
 
 
 def test_looking_up_a_missing_flow_is_refused() -> None:
     """A policy without a hotfix flow says so."""
-    with pytest.raises(rk.InvalidInputError, match="no hotfix flow"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no hotfix flow"):
         build().flow("hotfix")
 
 

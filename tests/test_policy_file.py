@@ -32,7 +32,7 @@ path = ["dev", "prod"]
 
 
 def problems_of(text: str) -> tuple[str, ...]:
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.loads_policy(text, source="releasekit.toml")
     return caught.value.problems
 
@@ -63,7 +63,7 @@ def test_load_policy_reads_a_file(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
     """Reading a file that does not exist names it."""
-    with pytest.raises(rk.PolicyFileError, match="cannot read the file") as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError, match="cannot read the file") as caught:
         rk.load_policy(tmp_path / "nope.toml")
 
     assert str(tmp_path / "nope.toml") == caught.value.source
@@ -207,7 +207,7 @@ def test_durations_accept_several_spellings() -> None:
 
 def test_policy_file_errors_are_policy_errors() -> None:
     """Code catching PolicyError also catches mistakes in files."""
-    assert issubclass(rk.PolicyFileError, rk.PolicyError)
+    assert issubclass(rk.exceptions.PolicyFileError, rk.exceptions.PolicyError)
 
 
 def test_no_guard_type_drops_a_gate() -> None:

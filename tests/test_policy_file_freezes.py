@@ -96,7 +96,7 @@ def test_checking_a_file_reads_its_calendar_and_nothing_else(tmp_path: Path) -> 
     """policy check reads the calendar beside the file; a missing one is a problem with its path."""
     (tmp_path / "releasekit.toml").write_text(POLICY, encoding="utf-8")
 
-    with pytest.raises(rk.PolicyFileError) as refused:
+    with pytest.raises(rk.exceptions.PolicyFileError) as refused:
         rk.check_policy(tmp_path / "releasekit.toml")
 
     assert 1 == len(refused.value.problems)
@@ -180,7 +180,7 @@ def test_a_freeze_written_wrong_is_reported_with_its_path(table: str, problem: s
         '[[flows]]\nkind = "normal"\npath = ["dev", "live"]\n'
     )
 
-    with pytest.raises(rk.PolicyFileError) as refused:
+    with pytest.raises(rk.exceptions.PolicyFileError) as refused:
         rk.loads_policy(text)
 
     assert [True] == [p.startswith(problem) for p in refused.value.problems]
@@ -239,7 +239,7 @@ def test_a_calendar_file_that_cannot_be_used_is_refused(
     path = tmp_path / "holidays.ics"
     path.write_bytes(content)
 
-    with pytest.raises(rk.InvalidInputError) as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError) as refused:
         calendars.read_ics(path)
 
     assert ("ics", True) == (refused.value.field, words in str(refused.value))

@@ -62,14 +62,14 @@ def installed(example_site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def problems_of(text: str) -> tuple[str, ...]:
     """The problems loads_policy reports for *text*."""
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.loads_policy(text, source="releasekit.toml")
     return caught.value.problems
 
 
 def check_problems_of(text: str) -> tuple[str, ...]:
     """The problems check_policy_text reports for *text*."""
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.check_policy_text(text, source="releasekit.toml")
     return caught.value.problems
 
@@ -201,7 +201,7 @@ def test_check_policy_names_the_package_behind_each_guard() -> None:
             source="team.toml",
             name="policy",
             environments=("dev", "prod"),
-            kinds=(rk.Kind.NORMAL,),
+            kinds=(rk.ReleaseKind.NORMAL,),
             guards=(MAX_FUNCTIONS,),
             guards_loaded=False,
         )
@@ -215,7 +215,7 @@ def test_check_policy_leaves_parameters_to_the_guard_unless_asked_to_load_it() -
     text = policy_with('{ type = "custom", guard = "max-functions", limit = "three" }')
 
     plain = rk.check_policy_text(text)
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.check_policy_text(text, load_guards=True)
 
     assert (MAX_FUNCTIONS,) == plain.guards

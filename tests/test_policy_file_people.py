@@ -30,7 +30,7 @@ roles = ["operator"]
 
 def problems_of(text: str) -> tuple[str, ...]:
     """Every problem loads_policy reports for *text*."""
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.loads_policy(text, source="releasekit.toml")
     return caught.value.problems
 

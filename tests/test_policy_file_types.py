@@ -28,7 +28,7 @@ def reference_with(old: str, new: str) -> str:
 
 def problems_of(text: str) -> tuple[str, ...]:
     """Every problem loads_policy reports for *text*."""
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.loads_policy(text, source="releasekit.toml")
     return caught.value.problems
 
@@ -639,7 +639,7 @@ def test_a_file_that_is_not_utf8_is_a_policy_file_error(tmp_path: Path) -> None:
     path = tmp_path / "releasekit.toml"
     path.write_bytes(b'name = "caf\xe9"\n')
 
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.load_policy(path)
 
     assert (
@@ -686,9 +686,9 @@ def test_a_file_larger_than_a_mebibyte_is_refused(tmp_path: Path) -> None:
         "the file is larger than 1024 KiB, the most a policy file may hold; is it the right file?",
     )
 
-    with pytest.raises(rk.PolicyFileError) as from_file:
+    with pytest.raises(rk.exceptions.PolicyFileError) as from_file:
         rk.load_policy(path)
-    with pytest.raises(rk.PolicyFileError) as from_text:
+    with pytest.raises(rk.exceptions.PolicyFileError) as from_text:
         rk.loads_policy(path.read_text(encoding="utf-8"))
 
     assert (expected, expected) == (from_file.value.problems, from_text.value.problems)
@@ -697,13 +697,13 @@ def test_a_file_larger_than_a_mebibyte_is_refused(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_a_file_that_never_ends_is_not_read_for_ever() -> None:
     """--policy /dev/zero is refused after 1 MiB instead of filling the memory."""
-    with pytest.raises(rk.PolicyFileError, match="larger than 1024 KiB"):
+    with pytest.raises(rk.exceptions.PolicyFileError, match="larger than 1024 KiB"):
         rk.load_policy("/dev/zero")
 
 
 def test_a_folder_is_not_a_policy_file(tmp_path: Path) -> None:
     """Naming a directory says the file cannot be read."""
-    with pytest.raises(rk.PolicyFileError) as caught:
+    with pytest.raises(rk.exceptions.PolicyFileError) as caught:
         rk.load_policy(tmp_path)
 
     assert ("cannot read the file (Is a directory)",) == caught.value.problems

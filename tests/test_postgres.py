@@ -47,7 +47,7 @@ def ledger(store: PostgresStore) -> Ledger:
 
 @pytest.fixture
 def record(ledger: Ledger) -> Record:
-    """A release with three events: started, promoted, evidence recorded."""
+    """A release with three events: started, promoted, evidence added."""
     release = rk.Engine(rk.reference_policy()).start(
         release_id="r1", version="2.4.0", kind="normal", by="anton", now=THURSDAY
     )
@@ -55,7 +55,7 @@ def record(ledger: Ledger) -> Record:
     record = ledger.promote(
         record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
     )
-    return ledger.record_evidence(
+    return ledger.add_evidence(
         record,
         rk.TestRun(environment="tests", version="2.4.0", passed=True, at=LATER, by="ci"),
         by="ci",
@@ -116,7 +116,7 @@ def test_a_database_of_the_first_schema_keeps_its_leases_in_force(dsn: str) -> N
         held = store.current("test-run:tests", now=THURSDAY)
         assert held is not None
         assert ("ci (r1)", THURSDAY, 32) == (held.holder, held.since, len(held.token))
-        with pytest.raises(rk.LeaseHeldError):
+        with pytest.raises(rk.exceptions.LeaseHeldError):
             store.acquire("test-run:tests", holder="ci (r1)", now=THURSDAY, ttl=LATER - THURSDAY)
         assert "ci (r1)" == store.release("test-run:tests", token=held.token).holder
     with raw(dsn) as conn:
@@ -150,7 +150,7 @@ def test_the_connection_string_is_never_shown(dsn: str) -> None:
 
 def test_an_unreachable_server_is_a_store_error() -> None:
     """A server that cannot be reached is reported with where it was looked for."""
-    with pytest.raises(rk.StoreError) as raised:
+    with pytest.raises(rk.exceptions.StoreError) as raised:
         PostgresStore("host=127.0.0.1 port=1 user=x password=hunter2 dbname=db", timeout=2)
 
     assert "could not connect to the PostgreSQL store postgresql://127.0.0.1:1/db" in str(
@@ -161,7 +161,7 @@ def test_an_unreachable_server_is_a_store_error() -> None:
 
 def test_a_malformed_connection_string_is_a_store_error() -> None:
     """A DSN libpq cannot parse is refused before anything is tried."""
-    with pytest.raises(rk.StoreError, match="connection string is malformed"):
+    with pytest.raises(rk.exceptions.StoreError, match="connection string is malformed"):
         PostgresStore("host=127.0.0.1 port")
 
 
@@ -169,7 +169,7 @@ def test_a_locked_release_gives_up_after_the_timeout(dsn: str, record: Record) -
     """A write waits for another writer's lock, then fails and changes nothing."""
     with PostgresStore(dsn, timeout=0.2) as store, raw(dsn) as other, other.transaction():
         other.execute("SELECT * FROM releasekit_releases WHERE id = 'r1' FOR UPDATE")
-        with pytest.raises(rk.StoreError, match=r"held the lock for more than 0\.2 s"):
+        with pytest.raises(rk.exceptions.StoreError, match=r"held the lock for more than 0\.2 s"):
             Ledger(store).note(record, action=Action.LEASE_TAKEN, by="a", at=LATER)
 
     with PostgresStore(dsn) as store:
@@ -182,7 +182,7 @@ def test_a_lost_connection_is_reported_then_replaced(dsn: str, store: PostgresSt
         pid = store._conn.info.backend_pid
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
-    with pytest.raises(rk.StoreError, match="could not read the PostgreSQL store"):
+    with pytest.raises(rk.exceptions.StoreError, match="could not read the PostgreSQL store"):
         store.streams()
 
     assert [] == store.streams()
@@ -197,7 +197,7 @@ def test_import_does_not_need_psycopg() -> None:
         import releasekit, releasekit.stores
         try:
             releasekit.stores.PostgresStore("host=localhost")
-        except releasekit.StoreError as error:
+        except releasekit.exceptions.StoreError as error:
             print(error)
         """
     )
@@ -238,7 +238,7 @@ def test_verify_catches_an_edited_event(dsn: str, ledger: Ledger) -> None:
     result = ledger.verify("r1")
 
     assert (2, False) == (result.seq, result.ok)
-    with pytest.raises(rk.HistoryTamperedError, match="does not verify at event 2"):
+    with pytest.raises(rk.exceptions.HistoryTamperedError, match="does not verify at event 2"):
         result.raise_if_tampered()
 
 

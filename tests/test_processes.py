@@ -150,7 +150,7 @@ def test_a_process_reads_as_a_person_looks_for_it() -> None:
 @pytest.mark.parametrize("pid", [0, -1, True, "1240", 1.5])
 def test_a_pid_is_a_whole_number_above_zero(pid: object) -> None:
     """A recorded process needs a real process id."""
-    with pytest.raises(rk.InvalidInputError, match="process id") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="process id") as raised:
         HostProcess(host="ci-7", pid=pid)  # type: ignore[arg-type]
 
     assert "pid" == raised.value.field

@@ -40,7 +40,7 @@ def moves_into(events: list[Event], target: str) -> list[Event]:
     return [
         event
         for event in events
-        if event.action in {Action.PROMOTED, Action.STEP_FINISHED}
+        if event.action in {Action.PROMOTED, Action.ATTEMPT_FINISHED}
         and event.target == target
         and event.source != target
     ]
@@ -65,7 +65,7 @@ def test_the_same_promotion_twice_moves_the_release_once(desk: rk.Desk) -> None:
     desk.promote("2.4.0", by="anton", to="tests")
     before = history(desk)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         desk.promote("2.4.0", by="anton", to="tests")
 
     conflict = raised.value
@@ -92,7 +92,7 @@ def test_a_release_past_the_step_meant_is_not_moved_again(
     clock.advance(minutes=5)
     before = history(desk)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         desk.promote("2.4.0", by="bot", to="tests")
 
     assert str(raised.value) == (
@@ -108,7 +108,7 @@ def test_a_blocked_step_seen_from_a_stale_view_records_no_refusal(desk: rk.Desk)
     desk.promote("2.4.0", by="anton", to="tests")  # sandbox needs a passed test run now
     before = history(desk)
 
-    with pytest.raises(rk.ConflictError):
+    with pytest.raises(rk.exceptions.ConflictError):
         desk.promote("2.4.0", by="bot", to="tests")
 
     assert [] == [event for event in history(desk) if event.action is Action.REFUSED]
@@ -118,13 +118,13 @@ def test_a_blocked_step_seen_from_a_stale_view_records_no_refusal(desk: rk.Desk)
 def test_a_stale_revision_is_a_conflict_that_writes_nothing(
     desk: rk.Desk, clock: rk.FixedClock
 ) -> None:
-    """Evidence recorded after the caller looked: their revision is stale, even for that step."""
+    """Evidence added after the caller looked: their revision is stale, even for that step."""
     desk.start("2.4.0", by="anton")
     seen = desk.get("2.4.0")
-    desk.record("2.4.0", rk.TestsWritten(by="anton", at=clock.now(), covers=("quote",)))
+    desk.add_evidence("2.4.0", rk.TestsWritten(by="anton", at=clock.now(), covers=("quote",)))
     before = history(desk)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         desk.promote("2.4.0", by="anton", to="tests", revision=seen.revision)
 
     conflict = raised.value
@@ -147,7 +147,7 @@ def test_a_revision_alone_names_the_step_too(desk: rk.Desk) -> None:
     desk.promote("2.4.0", by="anton")
     before = history(desk)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         desk.promote("2.4.0", by="anton", revision=1)
 
     assert (1, 3, None, "tests") == (
@@ -165,7 +165,7 @@ def test_an_ended_release_has_no_step_to_take(desk: rk.Desk) -> None:
     desk.abandon("2.4.0", by="anton")
     before = history(desk)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         desk.promote("2.4.0", by="anton", to="tests")
 
     assert (None, "abandoned") == (raised.value.actual_target, raised.value.state)
@@ -178,7 +178,7 @@ def test_to_must_name_an_environment(desk: rk.Desk, to: str) -> None:
     """An environment the policy does not have is bad input, not a stale view; nothing written."""
     desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         desk.promote("2.4.0", by="anton", to=to)
 
     assert ("to", to) == (raised.value.field, raised.value.value)
@@ -190,7 +190,7 @@ def test_revision_must_be_a_revision(desk: rk.Desk, revision: object) -> None:
     """A revision that no release can have is bad input; nothing written."""
     desk.start("2.4.0", by="anton")
 
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         desk.promote("2.4.0", by="anton", revision=revision)  # type: ignore[arg-type]
 
     assert "revision" == raised.value.field
@@ -203,7 +203,7 @@ def test_a_blocked_step_meant_is_refused_and_the_refusal_recorded(desk: rk.Desk)
     desk.promote("2.4.0", by="anton", to="tests")  # sandbox needs a passed test run
     seen = desk.get("2.4.0")
 
-    with pytest.raises(rk.PromotionRefusedError) as raised:
+    with pytest.raises(rk.exceptions.PromotionRefusedError) as raised:
         desk.promote("2.4.0", by="anton", to="sandbox", revision=seen.revision)
 
     refused = history(desk)[-1]
@@ -223,11 +223,11 @@ def test_the_ledger_refuses_a_refusal_for_another_step(store: Store) -> None:
     record = ledger.start(
         engine.start(release_id="r1", version="2.4.0", kind="normal", by="anton", now=FRIDAY)
     )
-    refusal = rk.PromotionRefusedError(
+    refusal = rk.exceptions.PromotionRefusedError(
         release_id="r1", source="tests", target="sandbox", blockers=[]
     )
 
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         ledger.refuse(record, refusal, by="bot", at=FRIDAY)
 
     assert "refusal" == raised.value.field
@@ -239,7 +239,7 @@ def test_the_engine_checks_the_step_meant() -> None:
     engine = rk.Engine(rk.reference_policy())
     release = engine.start(release_id="r1", version="2.4.0", kind="normal", by="anton", now=FRIDAY)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         engine.promote(release, by="anton", now=FRIDAY, to="sandbox")
 
     assert ("sandbox", "tests", None, None) == (

@@ -23,12 +23,12 @@ def fixture_clock() -> rk.FixedClock:
 
 
 @pytest.fixture(name="recorder")
-def fixture_recorder() -> executors.RecordingExecutor:
-    return executors.RecordingExecutor()
+def fixture_recorder() -> executors.DryRunExecutor:
+    return executors.DryRunExecutor()
 
 
 @pytest.fixture(name="desk")
-def fixture_desk(clock: rk.FixedClock, recorder: executors.RecordingExecutor) -> rk.Desk:
+def fixture_desk(clock: rk.FixedClock, recorder: executors.DryRunExecutor) -> rk.Desk:
     return rk.Desk(rk.reference_policy(), executors=executors.dry_run(recorder), clock=clock)
 
 
@@ -89,7 +89,7 @@ def test_a_run_by_hand_at_midnight_is_still_refused(desk: rk.Desk, clock: rk.Fix
     release_id = in_tests(desk)
     clock.set(MIDNIGHT)
 
-    with pytest.raises(rk.ScheduleConflictError):
+    with pytest.raises(rk.exceptions.ScheduleConflictError):
         desk.run_tests(release_id, by="ci")
 
 
@@ -105,14 +105,16 @@ def test_scheduled_is_no_way_around_the_reservation_at_another_time(
     at: pendulum.DateTime,
     desk: rk.Desk,
     clock: rk.FixedClock,
-    recorder: executors.RecordingExecutor,
+    recorder: executors.DryRunExecutor,
 ) -> None:
     """A run calling itself scheduled outside 23:30 to 00:30 is refused, and nothing runs."""
     release_id = in_tests(desk)
     clock.set(at)
     before = desk.get(release_id)
 
-    with pytest.raises(rk.InvalidInputError, match="starts within 30 min of 00:00 UTC") as refused:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="starts within 30 min of 00:00 UTC"
+    ) as refused:
         desk.run_tests(release_id, by="ci", scheduled=True)
 
     assert ("scheduled", before, ()) == (
@@ -126,7 +128,7 @@ def test_scheduled_where_no_run_is_scheduled_is_refused(desk: rk.Desk) -> None:
     """sandbox-anton has no daily run, so no run there is the scheduled one."""
     release_id = desk.start("2.4.0", by="anton").id
 
-    with pytest.raises(rk.InvalidInputError, match="no scheduled test run") as refused:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no scheduled test run") as refused:
         desk.run_tests(release_id, by="anton", environment="sandbox-anton", scheduled=True)
 
     assert "scheduled" == refused.value.field
@@ -138,7 +140,7 @@ def test_scheduled_is_true_or_false(given: object, desk: rk.Desk, clock: rk.Fixe
     release_id = in_tests(desk)
     clock.set(MIDNIGHT)
 
-    with pytest.raises(rk.InvalidInputError, match="True or False"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="True or False"):
         desk.run_tests(release_id, by="ci", scheduled=given)  # type: ignore[arg-type]
 
 
@@ -150,7 +152,7 @@ def test_the_scheduled_run_still_waits_for_a_run_holding_the_lease(
     clock.set(MIDNIGHT)
     desk.store.acquire(LEASE, holder="olga (2.3.9)", now=MIDNIGHT, ttl=dt.timedelta(hours=1))
 
-    with pytest.raises(rk.LeaseHeldError) as held:
+    with pytest.raises(rk.exceptions.LeaseHeldError) as held:
         desk.run_tests(release_id, by="ci", scheduled=True)
 
     assert "olga (2.3.9)" == held.value.holder
@@ -204,7 +206,7 @@ def test_a_run_stated_too_long_is_refused_with_when_it_fits(
     release_id = in_tests(desk)
     clock.set(pendulum.datetime(2026, 11, 27, 23, 5, tz="UTC"))
 
-    with pytest.raises(rk.ScheduleConflictError) as caught:
+    with pytest.raises(rk.exceptions.ScheduleConflictError) as caught:
         desk.run_tests(release_id, by="ci", expected=dt.timedelta(minutes=40))
 
     assert pendulum.datetime(2026, 11, 28, 1, 30, tz="UTC") == caught.value.next_free
@@ -217,7 +219,7 @@ def test_without_a_stated_length_a_run_takes_the_usual_hour(
     release_id = in_tests(desk)
     clock.set(pendulum.datetime(2026, 11, 27, 23, 5, tz="UTC"))
 
-    with pytest.raises(rk.ScheduleConflictError):
+    with pytest.raises(rk.exceptions.ScheduleConflictError):
         desk.run_tests(release_id, by="ci")
 
 
@@ -244,7 +246,9 @@ def test_a_stated_length_is_a_positive_duration(given: object, desk: rk.Desk) ->
     release_id = in_tests(desk)
     before = desk.get(release_id)
 
-    with pytest.raises(rk.InvalidInputError, match=r"positive datetime\.timedelta") as refused:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match=r"positive datetime\.timedelta"
+    ) as refused:
         desk.run_tests(release_id, by="ci", expected=given)  # type: ignore[arg-type]
 
     assert ("expected", before) == (refused.value.field, desk.get(release_id))
@@ -262,7 +266,7 @@ def test_the_tests_lease_has_a_public_name() -> None:
 
 
 def test_an_outside_runner_holding_the_lease_keeps_releasekit_runs_out(
-    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.RecordingExecutor
+    desk: rk.Desk, clock: rk.FixedClock, recorder: executors.DryRunExecutor
 ) -> None:
     """A nightly job holding rk.lease_for_tests("tests") itself: no releasekit run overlaps it."""
     release_id = in_tests(desk)
@@ -274,7 +278,7 @@ def test_an_outside_runner_holding_the_lease_keeps_releasekit_runs_out(
         ttl=dt.timedelta(hours=1),
     )
 
-    with pytest.raises(rk.LeaseHeldError) as held:
+    with pytest.raises(rk.exceptions.LeaseHeldError) as held:
         desk.run_tests(release_id, by="ci")
     desk.store.release(outside.name, token=outside.token)
     record = desk.run_tests(release_id, by="ci")

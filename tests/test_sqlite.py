@@ -15,7 +15,12 @@ from builders import THURSDAY
 from legacy import write_schema_2_store
 from releasekit._records.events import STATE_CHANGED
 from releasekit._records.sqlite_schema import APPLICATION_ID, MIGRATIONS
-from releasekit.exceptions import HistoryTamperedError, RecordError, SchemaVersionError, StoreError
+from releasekit.exceptions import (
+    HistoryTamperedError,
+    SchemaVersionError,
+    StoreError,
+    UnreadableDataError,
+)
 from releasekit.stores import Action, Draft, Ledger, Record, SqliteStore
 
 if TYPE_CHECKING:
@@ -163,7 +168,7 @@ def test_a_lease_taken_before_tokens_stays_held_until_it_lapses(path: Path) -> N
         held = store.current("test-run:tests", now=THURSDAY)
         assert held is not None
         assert ("ci (r1)", THURSDAY, 32) == (held.holder, held.since, len(held.token))
-        with pytest.raises(rk.LeaseHeldError):
+        with pytest.raises(rk.exceptions.LeaseHeldError):
             store.acquire("test-run:tests", holder="ci (r1)", now=THURSDAY, ttl=LATER - THURSDAY)
         assert "ci (r1)" == store.release("test-run:tests", token=held.token).holder
     with raw(path) as conn:
@@ -214,7 +219,7 @@ def test_another_applications_database_is_refused(path: Path) -> None:
     with raw(path) as conn:
         conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
 
-    with pytest.raises(rk.StoreError, match="another application"):
+    with pytest.raises(rk.exceptions.StoreError, match="another application"):
         SqliteStore(path)
 
 
@@ -223,7 +228,7 @@ def test_a_file_marked_by_another_application_is_refused(path: Path) -> None:
     with raw(path) as conn:
         conn.execute("PRAGMA application_id = 42")
 
-    with pytest.raises(rk.StoreError, match="another application"):
+    with pytest.raises(rk.exceptions.StoreError, match="another application"):
         SqliteStore(path)
 
 
@@ -231,13 +236,13 @@ def test_a_file_that_is_not_a_database_is_refused(path: Path) -> None:
     """Opening a text file says what went wrong, as a StoreError."""
     path.write_text("releases: none\n" * 100)
 
-    with pytest.raises(rk.StoreError, match="could not open the SQLite store"):
+    with pytest.raises(rk.exceptions.StoreError, match="could not open the SQLite store"):
         SqliteStore(path)
 
 
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
     """A path in a directory that does not exist cannot be opened."""
-    with pytest.raises(rk.StoreError, match="could not open"):
+    with pytest.raises(rk.exceptions.StoreError, match="could not open"):
         SqliteStore(tmp_path / "nowhere" / "releases.db")
 
 
@@ -246,7 +251,9 @@ def test_a_busy_file_gives_up_after_the_timeout(path: Path) -> None:
     with SqliteStore(path, timeout=0.1) as store, raw(path) as other:
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
+            with pytest.raises(
+                rk.exceptions.StoreError, match=r"kept it busy for more than 0\.1 s"
+            ):
                 store.append(
                     "ops:r1",
                     expected=0,
@@ -297,7 +304,9 @@ def test_a_step_on_a_busy_file_gives_up_and_changes_nothing(path: Path) -> None:
         )
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(rk.StoreError, match=r"kept it busy for more than 0\.1 s"):
+            with pytest.raises(
+                rk.exceptions.StoreError, match=r"kept it busy for more than 0\.1 s"
+            ):
                 ledger.promote(
                     record, rk.Move(source="sandbox-anton", target="tests", at=LATER, by="anton")
                 )
@@ -338,7 +347,7 @@ def test_verify_catches_an_edited_event(path: Path, ledger: Ledger) -> None:
     result = ledger.verify("r1")
 
     assert (2, False) == (result.seq, result.ok)
-    with pytest.raises(rk.HistoryTamperedError) as raised:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as raised:
         result.raise_if_tampered()
     assert ("r1", 2) == (raised.value.stream, raised.value.seq)
 
@@ -418,10 +427,10 @@ def test_an_edited_current_state_is_refused_before_it_is_read(path: Path, ledger
 def test_a_listed_row_that_cannot_be_read_names_its_release(
     path: Path, ledger: Ledger, column: str, value: str, problem: str
 ) -> None:
-    """Listing meets a column edited into nonsense: a RecordError whose release_id names it."""
+    """A listing meets a column edited into nonsense: an UnreadableDataError naming its release."""
     tamper(path, f"UPDATE releases SET {column} = '{value}' WHERE id = 'r1'")  # noqa: S608  # ours
 
-    with pytest.raises(RecordError) as raised:
+    with pytest.raises(UnreadableDataError) as raised:
         ledger.releases()
 
     assert ("r1", (problem,)) == (raised.value.release_id, raised.value.problems)
@@ -434,7 +443,7 @@ def test_a_state_of_old_events_that_cannot_be_read_names_its_path(tmp_path: Path
         pass
     tamper(path, "UPDATE releases SET created_at = 'soon' WHERE id = '2.4.0'")
 
-    with SqliteStore(path) as store, pytest.raises(RecordError) as raised:
+    with SqliteStore(path) as store, pytest.raises(UnreadableDataError) as raised:
         Ledger(store).load("2.4.0")
 
     assert ("'soon' is not an ISO 8601 date and time @ $.created_at",) == raised.value.problems
@@ -459,7 +468,7 @@ def test_an_event_that_cannot_be_read_is_named(path: Path, ledger: Ledger) -> No
     """An unknown action in a stored event is refused with the event's position."""
     tamper(path, "UPDATE events SET action = 'teleported' WHERE seq = 2")
 
-    with pytest.raises(RecordError, match="event 2 of r1 cannot be read"):
+    with pytest.raises(UnreadableDataError, match="event 2 of r1 cannot be read"):
         ledger.history("r1")
 
 

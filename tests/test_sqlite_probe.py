@@ -27,7 +27,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def started(path: Path) -> Path:
     """A store at *path* holding one release."""
-    with rk.SqliteStore(path) as store:
+    with rk.stores.SqliteStore(path) as store:
         rk.Desk(rk.reference_policy(), store=store).start("2.4.0", by="anton")
     return path
 
@@ -45,7 +45,7 @@ def test_a_missing_file_holds_no_release_and_is_not_created(tmp_path: Path) -> N
 def test_a_current_file_is_read_and_left_as_it_was(tmp_path: Path) -> None:
     """An empty store and one with a release: answered, the folder byte for byte the same."""
     empty, full = tmp_path / "empty.db", started(tmp_path / "full.db")
-    rk.SqliteStore(empty).close()
+    rk.stores.SqliteStore(empty).close()
     before = files(tmp_path)
 
     assert ((False, True), before) == (
@@ -92,7 +92,7 @@ def test_what_is_no_store_cannot_be_told(tmp_path: Path, name: str) -> None:
 
 def test_status_on_a_newer_file_is_refused_as_before(cli: Callable[..., Ran], db: Path) -> None:
     """The probe cannot tell, so `status` opens the store, which refuses the file: exit 2."""
-    rk.SqliteStore(db).close()
+    rk.stores.SqliteStore(db).close()
     with contextlib.closing(sqlite3.connect(db)) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
 

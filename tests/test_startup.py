@@ -107,7 +107,7 @@ def test_status_with_no_releases_loads_no_state_machine_and_no_executor(
     """`status` with no release to list: no dependency but attrs, no store opened, no policy."""
     db = tmp_path / "releases.db"
     if store != "none":
-        rk.SqliteStore(db).close()
+        rk.stores.SqliteStore(db).close()
     (tmp_path / "releasekit.toml").write_text("this is no policy\n", encoding="utf-8")
     named = f"sqlite:///{db.name}" if store.endswith("sqlite:///") else str(db)
 
@@ -164,7 +164,7 @@ def test_releasekit_leaves_the_transitions_logger_to_the_application(tmp_path: P
         "release = engine.start(\n"
         "    release_id='r1', version='2.4.0', kind='normal', by='anton', now=now\n"
         ")\n"
-        "release = engine.record(release, rk.TestsWritten(by='anton', at=now), now=now)\n"
+        "release = engine.add_evidence(release, rk.TestsWritten(by='anton', at=now), now=now)\n"
         "engine.promote(release, by='anton', now=now)\n"
         "print(logging.getLevelName(logging.getLogger('transitions').level))\n"
     )

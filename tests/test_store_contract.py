@@ -105,7 +105,7 @@ def test_a_stale_revision_is_a_conflict_and_writes_nothing(store: Store) -> None
     store.append("ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"v": 2})
     before = (store.snapshot("ops:r1"), store.events("ops:r1"))
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         store.append("ops:r1", expected=1, draft=draft(Action.PROMOTED), snapshot={"v": 3})
 
     assert ("ops:r1", 1, 2) == (raised.value.stream, raised.value.expected, raised.value.actual)
@@ -116,7 +116,7 @@ def test_creating_a_stream_twice_is_a_conflict(store: Store) -> None:
     """A second create is refused: the stream already exists."""
     store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 1})
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 9})
 
     assert "ops:r1 already exists (revision 1); load it instead of creating it" == str(raised.value)
@@ -125,7 +125,7 @@ def test_creating_a_stream_twice_is_a_conflict(store: Store) -> None:
 
 def test_a_revision_from_the_future_is_a_conflict(store: Store) -> None:
     """Naming a revision the stream has not reached is refused too."""
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         store.append("ops:r1", expected=3, draft=draft(), snapshot={})
 
     assert (3, 0) == (raised.value.expected, raised.value.actual)
@@ -148,7 +148,7 @@ def test_a_wrong_head_is_refused_and_writes_nothing(store: Store) -> None:
     """A head that is not the stream's is refused, even at the right revision."""
     store.append("ops:r1", expected=0, draft=draft(), snapshot={"v": 1})
 
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         store.append("ops:r1", expected=1, draft=draft(), snapshot={"v": 2}, previous="0" * 64)
 
     assert "previous" == raised.value.field
@@ -160,7 +160,7 @@ def test_a_stale_revision_with_a_head_is_still_a_conflict(store: Store) -> None:
     first = store.append("ops:r1", expected=0, draft=draft(), snapshot={})
     store.append("ops:r1", expected=1, draft=draft(), snapshot={})
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         store.append("ops:r1", expected=1, draft=draft(), snapshot={}, previous=first.digest)
 
     assert (1, 2) == (raised.value.expected, raised.value.actual)
@@ -193,7 +193,7 @@ def test_bad_input_is_refused_and_writes_nothing(
     store: Store, stream: str, expected: int, snapshot: object, field: str
 ) -> None:
     """A malformed name (a release id among them), revision or snapshot writes nothing."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         store.append(stream, expected=expected, draft=draft(), snapshot=snapshot)  # type: ignore[arg-type]
 
     assert field == raised.value.field
@@ -202,7 +202,7 @@ def test_bad_input_is_refused_and_writes_nothing(
 
 def test_data_that_is_not_json_is_refused_and_writes_nothing(store: Store) -> None:
     """An event whose data JSON cannot hold is refused before anything is written."""
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         store.append("ops:r1", expected=0, draft=draft(when=object()), snapshot={})
 
     assert (None, []) == (store.snapshot("ops:r1"), store.events("ops:r1"))
@@ -317,7 +317,7 @@ def test_a_held_lease_is_refused_to_its_own_holder_name(store: Store) -> None:
     """A second acquisition under the same holder name is refused and leaves the lease untouched."""
     first = store.acquire("tests", holder="ci (r1)", now=AT, ttl=MINUTES_30)
 
-    with pytest.raises(rk.LeaseHeldError) as raised:
+    with pytest.raises(rk.exceptions.LeaseHeldError) as raised:
         store.acquire("tests", holder="ci (r1)", now=AT.add(minutes=5), ttl=MINUTES_30)
 
     assert ("tests", "ci (r1)", AT, AT + MINUTES_30) == (
@@ -333,7 +333,7 @@ def test_a_held_lease_is_refused_to_another_holder(store: Store) -> None:
     """Someone else's lease cannot be taken before it lapses; the error says whose it is."""
     first = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    with pytest.raises(rk.LeaseHeldError) as raised:
+    with pytest.raises(rk.exceptions.LeaseHeldError) as raised:
         store.acquire("tests", holder="nightly", now=AT.add(minutes=29), ttl=MINUTES_30)
 
     assert ("ci", AT) == (raised.value.holder, raised.value.since)
@@ -508,9 +508,9 @@ def test_leases_are_independent(store: Store) -> None:
 @pytest.mark.parametrize(
     ("now", "ttl", "error"),
     [
-        (pendulum.naive(2026, 11, 28, 9), MINUTES_30, rk.NaiveDatetimeError),
-        (AT, dt.timedelta(0), rk.InvalidInputError),
-        (AT, 30, rk.InvalidInputError),
+        (pendulum.naive(2026, 11, 28, 9), MINUTES_30, rk.exceptions.NaiveDatetimeError),
+        (AT, dt.timedelta(0), rk.exceptions.InvalidInputError),
+        (AT, 30, rk.exceptions.InvalidInputError),
     ],
 )
 def test_a_lease_needs_an_aware_time_and_a_positive_ttl(
@@ -526,8 +526,8 @@ def test_a_lease_needs_an_aware_time_and_a_positive_ttl(
 @pytest.mark.parametrize(
     ("now", "ttl", "error"),
     [
-        (pendulum.naive(2026, 11, 28, 9), MINUTES_30, rk.NaiveDatetimeError),
-        (AT, dt.timedelta(0), rk.InvalidInputError),
+        (pendulum.naive(2026, 11, 28, 9), MINUTES_30, rk.exceptions.NaiveDatetimeError),
+        (AT, dt.timedelta(0), rk.exceptions.InvalidInputError),
     ],
 )
 def test_renewing_and_taking_over_need_an_aware_time_and_a_positive_ttl(
@@ -546,7 +546,7 @@ def test_renewing_and_taking_over_need_an_aware_time_and_a_positive_ttl(
 
 def test_a_lease_needs_a_holder(store: Store) -> None:
     """A lease is taken by someone named."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         store.acquire("tests", holder=" ", now=AT, ttl=MINUTES_30)
 
     assert "holder" == raised.value.field
@@ -557,7 +557,7 @@ def test_a_lease_is_changed_only_with_a_token(store: Store, token: object) -> No
     """An empty or unstorable token is refused as input, and the lease stays as it was."""
     taken = store.acquire("tests", holder="ci", now=AT, ttl=MINUTES_30)
 
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         store.release("tests", token=token)  # type: ignore[arg-type]
 
     assert "token" == raised.value.field
@@ -591,9 +591,9 @@ def test_a_closed_store_refuses_work(backend: Backend) -> None:
     store = backend.open()
     store.close()
 
-    with pytest.raises(rk.StoreError, match="closed"):
+    with pytest.raises(rk.exceptions.StoreError, match="closed"):
         store.snapshot("ops:r1")
-    with pytest.raises(rk.StoreError, match="closed"):
+    with pytest.raises(rk.exceptions.StoreError, match="closed"):
         store.append("ops:r1", expected=0, draft=draft(), snapshot={})
 
 
@@ -602,7 +602,7 @@ def test_a_store_closes_at_the_end_of_a_with_block(backend: Backend) -> None:
     with backend.open() as store:
         store.append("ops:r1", expected=0, draft=draft(), snapshot={})
 
-    with pytest.raises(rk.StoreError):
+    with pytest.raises(rk.exceptions.StoreError):
         store.events("ops:r1")
 
 
@@ -704,7 +704,7 @@ def test_a_stale_release_write_is_a_conflict_and_writes_nothing(store: Store) ->
     )
     before = (store.read_release("r1"), store.events("r1"))
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         store.append_release(
             release_row(state="prod", moves=(MOVE,)),
             expected=1,
@@ -724,7 +724,7 @@ def test_a_release_created_twice_is_a_conflict(store: Store) -> None:
     create(store, release_row(evidence=EVIDENCE), EVIDENCE)
     before = store.read_release("r1")
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         create(store, release_row(state="other"))
 
     assert (0, 1) == (raised.value.expected, raised.value.actual)
@@ -739,7 +739,7 @@ def test_a_step_naming_another_head_or_digest_is_refused(store: Store, wrong: st
     seen = {"previous": first.digest, "evidence_before": NO_FACTS, "moves_before": NO_FACTS}
     seen[wrong] = "0" * 64
 
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         store.append_release(
             attrs.evolve(
                 release_row(),
@@ -757,7 +757,7 @@ def test_a_step_naming_another_head_or_digest_is_refused(store: Store, wrong: st
 
 def test_a_row_without_the_digests_of_its_rows_is_refused(store: Store) -> None:
     """A row whose digests are not those of the evidence written with it is refused as input."""
-    with pytest.raises(rk.InvalidInputError) as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError) as raised:
         create(store, release_row(evidence=EVIDENCE), EVIDENCE[:1])
 
     assert "row" == raised.value.field
@@ -767,7 +767,7 @@ def test_a_row_without_the_digests_of_its_rows_is_refused(store: Store) -> None:
 @pytest.mark.parametrize("release_id", ["", "data:r1", "a\x00b", "x" * 201])
 def test_a_release_id_a_store_cannot_keep_is_refused(store: Store, release_id: str) -> None:
     """A release id that is empty, too long, holds NUL or names another history is refused."""
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         create(store, release_row(release_id))
 
     assert [] == store.list_releases(active=False)
@@ -808,7 +808,7 @@ def test_a_page_needs_an_id_and_a_limit_of_at_least_one(
     store: Store, after: object, limit: object
 ) -> None:
     """A page that starts after something not an id, or holds no row, is refused."""
-    with pytest.raises(rk.InvalidInputError):
+    with pytest.raises(rk.exceptions.InvalidInputError):
         store.list_releases(after=after, limit=limit)  # type: ignore[arg-type]
 
 

@@ -107,7 +107,7 @@ def test_load_gives_the_record_back(ledger: Ledger, started: Record) -> None:
 
 def test_loading_an_unknown_release_says_so(ledger: Ledger) -> None:
     """An id nobody started is an UnknownReleaseError; find() gives None."""
-    with pytest.raises(rk.UnknownReleaseError) as raised:
+    with pytest.raises(rk.exceptions.UnknownReleaseError) as raised:
         ledger.load("r9")
 
     assert ("r9", None) == (raised.value.release_id, ledger.find("r9"))
@@ -115,13 +115,13 @@ def test_loading_an_unknown_release_says_so(ledger: Ledger) -> None:
 
 def test_starting_a_release_twice_is_a_conflict(ledger: Ledger, started: Record) -> None:
     """A release id is started once."""
-    with pytest.raises(rk.ConflictError, match="r1 already exists"):
+    with pytest.raises(rk.exceptions.ConflictError, match="r1 already exists"):
         ledger.start(started.release)
 
 
 def test_release_ids_may_not_name_other_histories(ledger: Ledger, release: rk.Release) -> None:
     """Ids with ':' are reserved for histories such as data:production."""
-    with pytest.raises(rk.InvalidInputError, match="choose an id without it"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="choose an id without it"):
         ledger.start(attrs.evolve(release, id="data:production"))
 
 
@@ -145,10 +145,10 @@ def test_a_listed_release_is_its_row(ledger: Ledger, started: Record) -> None:
     record = ledger.begin_attempt(started, capability="deploy", by="anton", at=LATER)
 
     assert [
-        rk.ReleaseSummary(
+        rk.stores.ReleaseSummary(
             id="r1",
             version="2.4.0",
-            kind=rk.Kind.NORMAL,
+            kind=rk.ReleaseKind.NORMAL,
             state="sandbox-anton",
             revision=2,
             head=record.head,
@@ -188,7 +188,7 @@ def test_a_ledger_that_knows_the_flow_finishes_a_release_at_its_end(store: Store
         moment = moment.add(minutes=10)
         step = engine.next_step(record.release)
         assert step is not None
-        record = ledger.record_evidence(
+        record = ledger.add_evidence(
             record, *evidence_for(record.release, step.target, moment), by="anton", at=moment
         )
         record = ledger.promote(
@@ -210,19 +210,19 @@ def test_a_ledger_that_knows_the_flow_finishes_a_release_at_its_end(store: Store
 
 
 def test_evidence_is_recorded(ledger: Ledger, started: Record) -> None:
-    """Recording evidence adds it to the release in one event."""
+    """Adding evidence adds it to the release in one event."""
     evidence = evidence_for(started.release, "tests", LATER)
 
-    record = ledger.record_evidence(started, *evidence, by="anton", at=LATER)
+    record = ledger.add_evidence(started, *evidence, by="anton", at=LATER)
 
     assert (evidence, 2) == (record.release.evidence, record.revision)
     assert ["started", "evidence-recorded"] == actions(ledger)
 
 
 def test_recording_no_evidence_is_refused(ledger: Ledger, started: Record) -> None:
-    """record_evidence needs something to record."""
-    with pytest.raises(rk.InvalidInputError, match="at least one piece of evidence"):
-        ledger.record_evidence(started, by="anton", at=LATER)
+    """add_evidence needs something to record."""
+    with pytest.raises(rk.exceptions.InvalidInputError, match="at least one piece of evidence"):
+        ledger.add_evidence(started, by="anton", at=LATER)
 
 
 def test_a_promotion_moves_the_release(ledger: Ledger, started: Record) -> None:
@@ -240,11 +240,9 @@ def test_a_promotion_moves_the_release(ledger: Ledger, started: Record) -> None:
 
 def test_a_stale_record_is_a_conflict_naming_the_release(ledger: Ledger, started: Record) -> None:
     """Writing with a record someone else already moved on is refused."""
-    ledger.record_evidence(
-        started, *evidence_for(started.release, "tests", LATER), by="x", at=LATER
-    )
+    ledger.add_evidence(started, *evidence_for(started.release, "tests", LATER), by="x", at=LATER)
 
-    with pytest.raises(rk.ConflictError) as raised:
+    with pytest.raises(rk.exceptions.ConflictError) as raised:
         ledger.promote(started, to_tests(started))
 
     assert ("r1", 1, 2) == (raised.value.stream, raised.value.expected, raised.value.actual)
@@ -255,7 +253,7 @@ def test_a_move_must_start_where_the_release_is(ledger: Ledger, started: Record)
     """A move from another environment is refused."""
     move = rk.Move(source="stage", target="production", at=LATER, by="anton")
 
-    with pytest.raises(rk.InvalidInputError, match="this move starts in stage"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="this move starts in stage"):
         ledger.promote(started, move)
 
 
@@ -276,7 +274,7 @@ def test_a_release_is_abandoned(ledger: Ledger, started: Record) -> None:
 
 def test_abandoning_needs_a_move_to_abandoned(ledger: Ledger, started: Record) -> None:
     """abandon() refuses a move that leads elsewhere."""
-    with pytest.raises(rk.InvalidInputError, match="leads to 'abandoned'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="leads to 'abandoned'"):
         ledger.abandon(started, to_tests(started))
 
 
@@ -297,7 +295,7 @@ def test_a_refusal_is_recorded_without_changing_the_release(
     blocker = rk.Blocker(
         code="tests-written", reason="missing", message="no tests", hint="write them"
     )
-    refusal = rk.PromotionRefusedError(
+    refusal = rk.exceptions.PromotionRefusedError(
         release_id="r1", source="sandbox-anton", target="tests", blockers=[blocker]
     )
 
@@ -316,9 +314,11 @@ def test_a_refusal_is_recorded_without_changing_the_release(
 
 def test_a_refusal_of_another_release_is_refused(ledger: Ledger, started: Record) -> None:
     """A refusal is recorded on the release it concerns."""
-    refusal = rk.PromotionRefusedError(release_id="r2", source="a", target="b", blockers=[])
+    refusal = rk.exceptions.PromotionRefusedError(
+        release_id="r2", source="a", target="b", blockers=[]
+    )
 
-    with pytest.raises(rk.InvalidInputError, match="concerns release r2"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="concerns release r2"):
         ledger.refuse(started, refusal, by="anton", at=LATER)
 
 
@@ -358,7 +358,7 @@ def test_a_second_attempt_waits_for_the_first(ledger: Ledger, started: Record) -
     """Starting a step while another is in flight is refused with what is in flight."""
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
 
-    with pytest.raises(rk.StepInProgressError) as raised:
+    with pytest.raises(rk.exceptions.AttemptInProgressError) as raised:
         ledger.begin_attempt(record, capability="run-tests", by="ci", at=LATER)
 
     assert ("r1", "r1/2", "deploy", LATER) == (
@@ -373,12 +373,12 @@ def test_a_second_attempt_waits_for_the_first(ledger: Ledger, started: Record) -
 def test_a_release_does_not_move_while_a_step_runs(
     ledger: Ledger, started: Record, method: str
 ) -> None:
-    """Moves wait for the step in flight to finish or be abandoned."""
+    """Moves wait for the attempt in flight to finish or be abandoned."""
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
     target = "abandoned" if method == "abandon" else "tests"
     move = rk.Move(source=record.state, target=target, at=LATER, by="anton")
 
-    with pytest.raises(rk.StepInProgressError):
+    with pytest.raises(rk.exceptions.AttemptInProgressError):
         getattr(ledger, method)(record, move, reason="because")
 
 
@@ -402,7 +402,7 @@ def test_a_finished_attempt_moves_the_release_and_adds_its_evidence(
 
 
 def test_a_failed_attempt_keeps_the_release_where_it_is(ledger: Ledger, started: Record) -> None:
-    """A failure ends the attempt, keeps the state, and records the evidence it produced."""
+    """A failure ends the attempt, keeps the state, and adds the evidence it produced."""
     record = ledger.begin_attempt(started, capability="run-tests", by="ci", at=LATER, target="x")
     assert record.attempt is not None
     failed_run = rk.TestRun(environment="tests", version="2.4.0", passed=False, at=LATER, by="ci")
@@ -436,11 +436,11 @@ def test_ending_an_attempt_names_the_one_in_flight(
     ledger: Ledger, started: Record, method: str
 ) -> None:
     """Ending an attempt that is not in flight is refused, saying which one is."""
-    with pytest.raises(rk.InvalidInputError, match="no step is"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no step is"):
         getattr(ledger, method)(started, "r1/9", by="bot", at=LATER, reason="x")
     record = ledger.begin_attempt(started, capability="deploy", by="bot", at=LATER)
 
-    with pytest.raises(rk.InvalidInputError, match="r1/2 is"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="r1/2 is"):
         getattr(ledger, method)(record, "r1/9", by="bot", at=LATER, reason="x")
 
 
@@ -478,9 +478,9 @@ def test_resuming_or_recording_a_child_names_the_step_in_flight(
 ) -> None:
     """Neither writes for a step that is not the one in flight."""
     process = HostProcess(host="ci-7", pid=12)
-    with pytest.raises(rk.InvalidInputError, match="no step"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no step"):
         ledger.resume_attempt(started, "r1/9", by="anton", at=LATER, reason="x")
-    with pytest.raises(rk.InvalidInputError, match="no step"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no step"):
         ledger.record_child(started, "r1/9", process, by="ci", at=LATER)
 
     assert ["started"] == actions(ledger)
@@ -532,7 +532,9 @@ def test_raising_the_same_attention_again_replaces_it(ledger: Ledger, started: R
 
 def test_clearing_unknown_attention_is_refused(ledger: Ledger, started: Record) -> None:
     """Only open items can be cleared; the error lists the open ones."""
-    with pytest.raises(rk.InvalidInputError, match=r"no open attention item 'logs' \(open: none\)"):
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match=r"no open attention item 'logs' \(open: none\)"
+    ):
         ledger.clear_attention(started, "logs", by="maria", at=LATER)
 
 
@@ -548,7 +550,7 @@ def test_a_note_adds_history_without_changing_the_release(ledger: Ledger, starte
 
 def test_a_note_may_not_change_the_release(ledger: Ledger, started: Record) -> None:
     """Actions that change a release have their own methods."""
-    with pytest.raises(rk.InvalidInputError, match="promoted changes a release"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="promoted changes a release"):
         ledger.note(started, action=Action.PROMOTED, by="ci", at=LATER)
 
 
@@ -594,7 +596,7 @@ def test_other_histories_are_appended_with_attrs_values(ledger: Ledger) -> None:
 
 def test_other_histories_need_a_kind(ledger: Ledger) -> None:
     """A history name without ':' would be taken for a release."""
-    with pytest.raises(rk.InvalidInputError, match="kind:name"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="kind:name"):
         ledger.append(
             "production", expected=0, action="data-operation", by="o", at=LATER, snapshot={}
         )
@@ -602,7 +604,9 @@ def test_other_histories_need_a_kind(ledger: Ledger) -> None:
 
 def test_other_histories_need_mappings(ledger: Ledger) -> None:
     """Data that is neither a mapping nor an attrs value is refused."""
-    with pytest.raises(rk.InvalidInputError, match="must be a mapping or an attrs value"):
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="must be a mapping or an attrs value"
+    ):
         ledger.append("data:x", expected=0, action="data-operation", by="o", at=LATER, snapshot=3)
 
 
@@ -620,7 +624,7 @@ def test_a_release_verifies(ledger: Ledger, started: Record) -> None:
 
 def test_verifying_an_unknown_release_says_so(ledger: Ledger) -> None:
     """There is nothing to verify for a release nobody started."""
-    with pytest.raises(rk.UnknownReleaseError):
+    with pytest.raises(rk.exceptions.UnknownReleaseError):
         ledger.verify("r9")
 
 
@@ -633,7 +637,7 @@ def test_the_history_after_a_position(ledger: Ledger, started: Record) -> None:
 
 def test_replay_needs_a_history() -> None:
     """An empty history replays to nothing: an error."""
-    with pytest.raises(rk.StoreError, match="it holds no event"):
+    with pytest.raises(rk.exceptions.StoreError, match="it holds no event"):
         replay([])
 
 
@@ -642,9 +646,9 @@ def test_replay_needs_a_start(ledger: Ledger, started: Record) -> None:
     record = ledger.promote(started, to_tests(started))
     history = ledger.history("r1")
 
-    with pytest.raises(rk.StoreError, match="begins with a promoted event"):
+    with pytest.raises(rk.exceptions.StoreError, match="begins with a promoted event"):
         replay(history[1:])
-    with pytest.raises(rk.StoreError, match="second started event"):
+    with pytest.raises(rk.exceptions.StoreError, match="second started event"):
         replay([history[0], history[0]])
     assert record == replay(history)
 
@@ -653,7 +657,9 @@ def test_a_replayed_record_is_not_written_on(ledger: Ledger, started: Record) ->
     """A replay is for comparing: a write needs the record the ledger read, and writes nothing."""
     replayed = replay(ledger.history("r1"))
 
-    with pytest.raises(rk.InvalidInputError, match="was not read from a store") as caught:
+    with pytest.raises(
+        rk.exceptions.InvalidInputError, match="was not read from a store"
+    ) as caught:
         ledger.promote(replayed, to_tests(replayed))
 
     assert ("record", 1) == (caught.value.field, len(ledger.history("r1")))
@@ -676,7 +682,7 @@ class Operation:
 
 def _evidence(data: st.DataObject, _record: Record, when: dict[str, Any]) -> Operation:
     items = data.draw(st.lists(rks.any_evidence(), min_size=1, max_size=2))
-    return Operation("record_evidence", tuple(items), when)
+    return Operation("add_evidence", tuple(items), when)
 
 
 def _move(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
@@ -687,7 +693,7 @@ def _move(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operatio
 
 
 def _refuse(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
-    refusal = rk.PromotionRefusedError(
+    refusal = rk.exceptions.PromotionRefusedError(
         release_id=record.id,
         source=record.state,
         target=data.draw(rks.record_names),
@@ -789,8 +795,8 @@ def test_text_taken_from_values_is_kept_even_with_a_nul(ledger: Ledger, started:
 
 
 def test_require_idle_names_the_unfinished_step() -> None:
-    """A record with a step in flight refuses to go on, naming the step; an idle one passes."""
-    ledger = Ledger(rk.MemoryStore())
+    """A record with an attempt in flight refuses to go on, naming the step; an idle one passes."""
+    ledger = Ledger(rk.stores.MemoryStore())
     moment = pendulum.datetime(2026, 11, 27, 10, 0, tz="UTC")
     release = rk.Release(
         id="r1", version="1.0", kind="normal", state="dev", created_at=moment, created_by="a"
@@ -799,7 +805,7 @@ def test_require_idle_names_the_unfinished_step() -> None:
     busy = ledger.begin_attempt(idle, capability="deploy", by="a", at=moment, target="prod")
 
     idle.require_idle()
-    with pytest.raises(rk.StepInProgressError) as caught:
+    with pytest.raises(rk.exceptions.AttemptInProgressError) as caught:
         busy.require_idle()
 
     assert ("r1", "deploy") == (caught.value.release_id, caught.value.capability)

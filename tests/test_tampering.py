@@ -116,7 +116,7 @@ def test_a_forged_verifier_in_the_stored_state_is_never_run(
     forge_verifier(durable_backend, operation, by="mallory")
     before = events_of(desk, operation)
 
-    with pytest.raises(rk.HistoryTamperedError) as raised:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as raised:
         desk.data.execute_adjustment(operation.id, by="data-operator")
 
     found = desk.data.verify(operation.id)
@@ -142,7 +142,7 @@ def test_every_action_on_a_forged_operation_is_refused(
         "show": lambda: desk.data.get(operation.id),
     }
 
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         attempts[action]()
 
     assert before == events_of(desk, operation)
@@ -166,7 +166,7 @@ def test_an_edited_verification_event_breaks_the_chain(
 
     assert (False, 2) == (found.ok, found.seq)
     assert found.detail.startswith("its content does not match its digest")
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         desk.data.execute_adjustment(operation.id, by="data-operator")
     assert not dt_calls.exists()
 
@@ -242,7 +242,7 @@ def test_a_forged_sign_off_is_refused_before_any_guard_reads_it(
         )
     before = desk.history("2.4.0")
 
-    with pytest.raises(rk.HistoryTamperedError) as raised:
+    with pytest.raises(rk.exceptions.HistoryTamperedError) as raised:
         desk.promote("2.4.0", by="anton")
 
     assert ("2.4.0", len(before)) == (raised.value.stream, raised.value.seq)
@@ -333,7 +333,7 @@ def test_a_forged_verifier_in_an_old_operation_is_caught_by_replaying_it(
 
     assert (False, 5) == (found.ok, found.seq)
     assert found.detail.startswith("the current state does not match what the history says")
-    with pytest.raises(rk.HistoryTamperedError):
+    with pytest.raises(rk.exceptions.HistoryTamperedError):
         desk.data.get("adjustment-1")
     store.close()
 

@@ -44,11 +44,11 @@ def test_the_policy_fixture_is_the_reference_policy(releasekit_policy: rk.Policy
 
 def test_the_desk_fixture_wires_the_other_fixtures(
     releasekit_desk: rk.Desk,
-    releasekit_store: rk.MemoryStore,
-    releasekit_executors: rk.executors.RecordingExecutor,
+    releasekit_store: rk.stores.MemoryStore,
+    releasekit_executors: rk.executors.DryRunExecutor,
     releasekit_clock: rk.FixedClock,
 ) -> None:
-    """The desk records in the store, runs the recording executors, and reads the clock."""
+    """The desk records in the store, runs the dry-run executors, and reads the clock."""
     release = releasekit_desk.start("1.0", by="anton")
     releasekit_desk.promote(release.id, by="anton")
 

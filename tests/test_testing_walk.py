@@ -84,7 +84,10 @@ def test_a_desk_walk_writes_every_step_and_moves_the_clock() -> None:
     """On a desk: the store holds the moves, the history verifies, the clock is where it ended."""
     clock = rk.FixedClock(FRIDAY_EVENING)
     desk = rk.Desk(
-        rk.reference_policy(), store=rk.MemoryStore(), executors=executors.dry_run(), clock=clock
+        rk.reference_policy(),
+        store=rk.stores.MemoryStore(),
+        executors=executors.dry_run(),
+        clock=clock,
     )
     desk.start("2.4.0", by="anton", release_id="r1", artifact=ARTIFACT)
 
@@ -98,7 +101,7 @@ def test_a_desk_walk_writes_every_step_and_moves_the_clock() -> None:
 @pytest.mark.parametrize("target", ["sandbox-anton", "staging", "STAGE"])
 def test_a_target_not_ahead_on_the_path_is_refused(engine: rk.Engine, target: str) -> None:
     """Where it already is, a name off the path, a name in capitals: refused, naming the path."""
-    with pytest.raises(rk.InvalidInputError, match="not ahead of r1") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="not ahead of r1") as raised:
         walk_to(engine, started(engine), target, now=FRIDAY_EVENING)
 
     assert ("target", target) == (raised.value.field, raised.value.value)
@@ -108,16 +111,18 @@ def test_a_walk_never_goes_backwards(engine: rk.Engine) -> None:
     """A release in stage cannot be walked to tests."""
     release, moment = walk_to(engine, started(engine), "stage", now=FRIDAY_EVENING)
 
-    with pytest.raises(rk.InvalidInputError, match="it is in 'stage'"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="it is in 'stage'"):
         walk_to(engine, release, "tests", now=moment)
 
 
 def test_a_desk_on_the_real_clock_is_refused() -> None:
     """A walk moves the clock: a desk on the system clock is refused before anything is written."""
-    desk = rk.Desk(rk.reference_policy(), store=rk.MemoryStore(), executors=executors.dry_run())
+    desk = rk.Desk(
+        rk.reference_policy(), store=rk.stores.MemoryStore(), executors=executors.dry_run()
+    )
     desk.start("2.4.0", by="anton", release_id="r1", artifact=ARTIFACT)
 
-    with pytest.raises(rk.InvalidInputError, match="FixedClock"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="FixedClock"):
         walk_to(desk, "r1", "tests")
     assert 1 == desk.get("r1").revision
 
@@ -126,7 +131,7 @@ def test_a_step_evidence_cannot_clear_stops_the_walk_naming_why(engine: rk.Engin
     """A test function in the artifact: the walk stops before stage and says what holds it."""
     release = started(engine, artifact=rk.Artifact(functions=("test_quote",)))
 
-    with pytest.raises(rk.InvalidInputError, match="cannot take") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="cannot take") as raised:
         walk_to(engine, release, "production", now=FRIDAY_EVENING)
 
     assert "test_quote" in str(raised.value)
@@ -165,11 +170,11 @@ def test_evidence_comes_from_enough_people_of_the_roster_and_never_the_barred_au
 
 def test_a_desk_walk_through_executors_runs_the_tests_and_migrations_it_needs() -> None:
     """Tests run on tests and migrations on stage through the executors; no run is made up."""
-    recorder = executors.RecordingExecutor()
+    recorder = executors.DryRunExecutor()
     clock = rk.FixedClock(FRIDAY_EVENING)
     desk = rk.Desk(
         rk.reference_policy(),
-        store=rk.MemoryStore(),
+        store=rk.stores.MemoryStore(),
         executors=executors.dry_run(recorder),
         clock=clock,
     )
@@ -192,10 +197,10 @@ def test_a_desk_walk_through_executors_runs_the_tests_and_migrations_it_needs() 
 
 def test_a_walk_through_executors_that_waits_runs_each_once() -> None:
     """Waiting for Saturday's window records fresh evidence but does not migrate twice."""
-    recorder = executors.RecordingExecutor()
+    recorder = executors.DryRunExecutor()
     desk = rk.Desk(
         rk.reference_policy(),
-        store=rk.MemoryStore(),
+        store=rk.stores.MemoryStore(),
         executors=executors.dry_run(recorder),
         clock=rk.FixedClock(FRIDAY_EVENING),
     )
@@ -213,17 +218,17 @@ def test_a_walk_through_executors_that_waits_runs_each_once() -> None:
 
 def test_a_failing_test_run_stops_a_walk_through_executors() -> None:
     """Tests that fail are a result: the walk stops in tests, naming the failed run."""
-    recorder = executors.RecordingExecutor()
+    recorder = executors.DryRunExecutor()
     recorder.fail("run-tests", "3 tests failed")
     desk = rk.Desk(
         rk.reference_policy(),
-        store=rk.MemoryStore(),
+        store=rk.stores.MemoryStore(),
         executors=executors.dry_run(recorder),
         clock=rk.FixedClock(FRIDAY_EVENING),
     )
     record = desk.start("2.4.0", by="anton", artifact=ARTIFACT)
 
-    with pytest.raises(rk.InvalidInputError, match="tests -> sandbox"):
+    with pytest.raises(rk.exceptions.InvalidInputError, match="tests -> sandbox"):
         walk_to(desk, record, "sandbox", through_executors=True)
 
     assert "tests" == desk.get(record.id).state
@@ -231,7 +236,7 @@ def test_a_failing_test_run_stops_a_walk_through_executors() -> None:
 
 def test_an_engine_walk_through_executors_is_refused(engine: rk.Engine) -> None:
     """An engine has no executors: asking it to run them is refused, not silently ignored."""
-    with pytest.raises(rk.InvalidInputError, match="no executors") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="no executors") as raised:
         walk_to(  # type: ignore[call-overload]  # the mistake this test makes on purpose
             engine, started(engine), "sandbox", now=FRIDAY_EVENING, through_executors=True
         )
@@ -268,7 +273,7 @@ def test_a_walk_every_zero_takes_each_step_at_the_moment_it_starts(engine: rk.En
 
 def test_a_walk_back_in_time_is_refused(engine: rk.Engine) -> None:
     """A negative `every` is refused before any step is taken."""
-    with pytest.raises(rk.InvalidInputError, match="must not be negative") as raised:
+    with pytest.raises(rk.exceptions.InvalidInputError, match="must not be negative") as raised:
         walk_to(
             engine, started(engine), "tests", now=FRIDAY_EVENING, every=dt.timedelta(minutes=-1)
         )

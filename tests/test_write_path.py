@@ -125,13 +125,13 @@ def at_stage(ledger: Ledger) -> Record:
         step = engine.next_step(record.release)
         assert step is not None
         moment = moment.add(minutes=10)
-        record = ledger.record_evidence(
+        record = ledger.add_evidence(
             record, *evidence_for(record.release, step.target, moment), by="anton", at=moment
         )
         moved = engine.promote(record.release, by="anton", now=moment)
         record = ledger.promote(record, moved.moves[-1])
     evidence = evidence_for(record.release, "production", moment)
-    return ledger.record_evidence(record, *evidence, by="anton", at=moment)
+    return ledger.add_evidence(record, *evidence, by="anton", at=moment)
 
 
 def canonical(text: str) -> bool:
@@ -272,7 +272,7 @@ def test_a_step_written_over_a_note_made_meanwhile_is_written_on_top_of_it() -> 
     store = MemoryStore()
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC"))
 
-    class Meanwhile(rk.executors.RecordingExecutor):
+    class Meanwhile(rk.executors.DryRunExecutor):
         def deploy(self, request: Any) -> Any:
             """Note something on the release while the deployment runs."""
             ledger = Ledger(store)

@@ -28,7 +28,7 @@ def test_only_lea_may_start_a_release(
     releasekit_engine: rk.Engine, releasekit_clock: rk.FixedClock
 ) -> None:
     """Nobody but lea may start a release in dev, which she owns."""
-    with pytest.raises(rk.NotPermittedError) as caught:
+    with pytest.raises(rk.exceptions.NotPermittedError) as caught:
         releasekit_engine.start(
             release_id="r1", version="3.1.0", kind="normal", by="max", now=releasekit_clock.now()
         )
@@ -38,7 +38,7 @@ def test_only_lea_may_start_a_release(
 
 def test_a_deploy_failure_leaves_the_release_in_dev(
     releasekit_desk: rk.Desk,
-    releasekit_executors: rk.executors.RecordingExecutor,
+    releasekit_executors: rk.executors.DryRunExecutor,
     releasekit_clock: rk.FixedClock,
 ) -> None:
     """With the dry run told to fail, a promotion records the failure and the release stays."""
@@ -46,7 +46,7 @@ def test_a_deploy_failure_leaves_the_release_in_dev(
     passed = rk.TestRun(
         environment="dev", version="3.1.0", passed=True, at=releasekit_clock.now(), by="lea"
     )
-    releasekit_desk.record(release.id, passed)
+    releasekit_desk.add_evidence(release.id, passed)
     releasekit_executors.fail("deploy", "staging is down")
 
     with pytest.raises(rk.exceptions.ExecutorFailedError):

@@ -4,6 +4,15 @@ Build a policy (or take :func:`reference_policy`), drive releases through it
 with an :class:`Engine`, and ask at any moment: may this release move on now,
 and if not, why — and when?
 
+The top level holds what a script uses every day: the :class:`Desk` and
+:func:`open_store`, policies and how to load them, and the values releases,
+evidence and answers are made of. Everything else lives in one public
+submodule by role, and each public name is exported from exactly one place:
+:mod:`releasekit.exceptions` (every error), :mod:`releasekit.stores` (stores,
+the ledger, records and events), :mod:`releasekit.executors`,
+:mod:`releasekit.guards`, :mod:`releasekit.calendars`, :mod:`releasekit.board`
+and :mod:`releasekit.testing`.
+
 Every name here is imported on first use: ``import releasekit`` loads nothing
 beyond the standard library, so the ``releasekit`` command (which lives in this
 package) prints its help and parses its arguments without loading the rules,
@@ -47,11 +56,6 @@ if TYPE_CHECKING:
         loads_policy,
         reference_policy_file,
     )
-    from releasekit._records.ledger import Ledger
-    from releasekit._records.memory import MemoryStore
-    from releasekit._records.postgres import PostgresStore
-    from releasekit._records.sqlite import SqliteStore
-    from releasekit._records.values import Record, ReleaseSummary
     from releasekit._rules.clock import Clock, FixedClock, SystemClock
     from releasekit._rules.engine import Engine, Explanation, Plan, StepPlan
     from releasekit._rules.environments import (
@@ -81,42 +85,11 @@ if TYPE_CHECKING:
     from releasekit._rules.policy import Flow, Gate, Policy, Step
     from releasekit._rules.recurrences import IcsCalendar, Recurrence
     from releasekit._rules.reference import production_window, reference_policy
-    from releasekit._rules.release import Artifact, Kind, Move, Release
+    from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
     from releasekit._rules.roster import Person, Roster
     from releasekit._rules.verdicts import Blocker, Verdict
     from releasekit._rules.versions import DEFAULT_VERSION_PATTERN
     from releasekit._rules.windows import Opening, Span, Weekday, Window
-    from releasekit.exceptions import (
-        ConflictError,
-        DataOperationRefusedError,
-        ExecutorError,
-        ExecutorFailedError,
-        ExecutorNotAllowedError,
-        ExecutorNotFoundError,
-        ExecutorTimeoutError,
-        HistoryTamperedError,
-        InvalidInputError,
-        LeaseHeldError,
-        LeaseNotHeldError,
-        NaiveDatetimeError,
-        NothingToRollBackError,
-        NotPermittedError,
-        PluginLoadError,
-        PolicyError,
-        PolicyFileError,
-        PromotionRefusedError,
-        RecordError,
-        ReleaseEndedError,
-        ReleaseKitError,
-        ScheduleConflictError,
-        SchemaVersionError,
-        StepInProgressError,
-        StepStillRunningError,
-        StoreError,
-        UnknownDataOperationError,
-        UnknownPersonError,
-        UnknownReleaseError,
-    )
 
     __version__: str
 
@@ -151,11 +124,6 @@ _SOURCES = {
         "loads_policy",
         "reference_policy_file",
     ),
-    "releasekit._records.ledger": ("Ledger",),
-    "releasekit._records.memory": ("MemoryStore",),
-    "releasekit._records.postgres": ("PostgresStore",),
-    "releasekit._records.sqlite": ("SqliteStore",),
-    "releasekit._records.values": ("Record", "ReleaseSummary"),
     "releasekit._rules.clock": ("Clock", "FixedClock", "SystemClock"),
     "releasekit._rules.engine": ("Engine", "Explanation", "Plan", "StepPlan"),
     "releasekit._rules.environments": (
@@ -185,42 +153,11 @@ _SOURCES = {
     "releasekit._rules.policy": ("Flow", "Gate", "Policy", "Step"),
     "releasekit._rules.recurrences": ("IcsCalendar", "Recurrence"),
     "releasekit._rules.reference": ("production_window", "reference_policy"),
-    "releasekit._rules.release": ("Artifact", "Kind", "Move", "Release"),
+    "releasekit._rules.release": ("Artifact", "Move", "Release", "ReleaseKind"),
     "releasekit._rules.roster": ("Person", "Roster"),
     "releasekit._rules.verdicts": ("Blocker", "Verdict"),
     "releasekit._rules.versions": ("DEFAULT_VERSION_PATTERN",),
     "releasekit._rules.windows": ("Opening", "Span", "Weekday", "Window"),
-    "releasekit.exceptions": (
-        "ConflictError",
-        "DataOperationRefusedError",
-        "ExecutorError",
-        "ExecutorFailedError",
-        "ExecutorNotAllowedError",
-        "ExecutorNotFoundError",
-        "ExecutorTimeoutError",
-        "HistoryTamperedError",
-        "InvalidInputError",
-        "LeaseHeldError",
-        "LeaseNotHeldError",
-        "NaiveDatetimeError",
-        "NothingToRollBackError",
-        "NotPermittedError",
-        "PluginLoadError",
-        "PolicyError",
-        "PolicyFileError",
-        "PromotionRefusedError",
-        "RecordError",
-        "ReleaseEndedError",
-        "ReleaseKitError",
-        "ScheduleConflictError",
-        "SchemaVersionError",
-        "StepInProgressError",
-        "StepStillRunningError",
-        "StoreError",
-        "UnknownDataOperationError",
-        "UnknownPersonError",
-        "UnknownReleaseError",
-    ),
 }
 #: The public submodules, imported the first time they are read.
 _SUBMODULES = frozenset(
@@ -262,13 +199,11 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "ChangeReview",
     "CheckStatus",
     "Clock",
-    "ConflictError",
     "DEFAULT_VERSION_PATTERN",
     "DataAdjustmentRule",
     "DataLifecycle",
     "DataOperation",
     "DataOperationKind",
-    "DataOperationRefusedError",
     "DataOperationStatus",
     "DataSource",
     "DataVerification",
@@ -278,11 +213,6 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "Engine",
     "Environment",
     "Evidence",
-    "ExecutorError",
-    "ExecutorFailedError",
-    "ExecutorNotAllowedError",
-    "ExecutorNotFoundError",
-    "ExecutorTimeoutError",
     "Explanation",
     "Feed",
     "FixedClock",
@@ -293,64 +223,36 @@ __all__ = [  # noqa: RUF022  # plainly sorted, as tests/test_exported_members.py
     "FreezeRoom",
     "FrozenPeriod",
     "Gate",
-    "HistoryTamperedError",
     "IcsCalendar",
-    "InvalidInputError",
-    "Kind",
-    "LeaseHeldError",
-    "LeaseNotHeldError",
-    "Ledger",
     "LogCheck",
     "LogGap",
     "LogMonitoring",
     "LogReport",
     "LogReview",
     "LogVerdict",
-    "MemoryStore",
     "MigrationRun",
     "Monitoring",
     "Move",
-    "NaiveDatetimeError",
-    "NotPermittedError",
-    "NothingToRollBackError",
     "Opening",
     "Person",
     "Plan",
-    "PluginLoadError",
     "Policy",
     "PolicyCheck",
-    "PolicyError",
-    "PolicyFileError",
-    "PostgresStore",
-    "PromotionRefusedError",
-    "Record",
-    "RecordError",
     "Recurrence",
     "RegisteredGuard",
     "Release",
-    "ReleaseEndedError",
-    "ReleaseKitError",
-    "ReleaseSummary",
+    "ReleaseKind",
     "Rollback",
     "Roster",
-    "ScheduleConflictError",
     "ScheduledCheck",
     "ScheduledTestRun",
-    "SchemaVersionError",
     "SignOff",
     "Span",
-    "SqliteStore",
     "Step",
-    "StepInProgressError",
     "StepPlan",
-    "StepStillRunningError",
-    "StoreError",
     "SystemClock",
     "TestRun",
     "TestsWritten",
-    "UnknownDataOperationError",
-    "UnknownPersonError",
-    "UnknownReleaseError",
     "Verdict",
     "Weekday",
     "Window",

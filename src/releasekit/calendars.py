@@ -30,7 +30,7 @@ from releasekit.exceptions import InvalidInputError as _InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from releasekit._rules.release import Kind
+    from releasekit._rules.release import ReleaseKind
 
 __all__ = ["MAX_SIZE", "freeze_from_ics", "read_ics"]
 
@@ -84,7 +84,7 @@ def freeze_from_ics(
     reason: str,
     timezone: str,
     environments: Iterable[str] | None = None,
-    kinds: Iterable[Kind | str] | None = None,
+    kinds: Iterable[ReleaseKind | str] | None = None,
 ) -> _Freeze:
     """Return a freeze over every event of the calendar file at *path*.
 

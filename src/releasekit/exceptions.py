@@ -21,12 +21,12 @@ so ``except ValueError`` keeps working for callers that already catch it::
     ├── LeaseHeldError
     ├── LeaseNotHeldError
     ├── ScheduleConflictError
-    ├── StepInProgressError
-    │   └── StepStillRunningError
+    ├── AttemptInProgressError
+    │   └── AttemptStillRunningError
     ├── StoreError
     │   ├── ConflictError
     │   ├── HistoryTamperedError
-    │   ├── RecordError (ValueError)
+    │   ├── UnreadableDataError (ValueError)
     │   └── SchemaVersionError
     └── ExecutorError
         ├── ExecutorNotFoundError (LookupError)
@@ -49,11 +49,11 @@ from releasekit._errors.base import (
     UnknownReleaseError,
 )
 from releasekit._errors.busy import (
+    AttemptInProgressError,
+    AttemptStillRunningError,
     LeaseHeldError,
     LeaseNotHeldError,
     ScheduleConflictError,
-    StepInProgressError,
-    StepStillRunningError,
 )
 from releasekit._errors.executors import (
     ExecutorError,
@@ -73,12 +73,14 @@ from releasekit._errors.refusals import (
 from releasekit._errors.store import (
     ConflictError,
     HistoryTamperedError,
-    RecordError,
     SchemaVersionError,
     StoreError,
+    UnreadableDataError,
 )
 
 __all__ = [
+    "AttemptInProgressError",
+    "AttemptStillRunningError",
     "ConflictError",
     "DataOperationRefusedError",
     "ExecutorError",
@@ -97,17 +99,15 @@ __all__ = [
     "PolicyError",
     "PolicyFileError",
     "PromotionRefusedError",
-    "RecordError",
     "ReleaseEndedError",
     "ReleaseKitError",
     "ScheduleConflictError",
     "SchemaVersionError",
-    "StepInProgressError",
-    "StepStillRunningError",
     "StoreError",
     "UnknownDataOperationError",
     "UnknownPersonError",
     "UnknownReleaseError",
+    "UnreadableDataError",
 ]
 
 # Each error is shown and pickled as releasekit.exceptions' own, the module users import it from.

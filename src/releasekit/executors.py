@@ -14,7 +14,7 @@ The built-in executors:
   streamed progress lines;
 - :class:`DtExecutor` is that, preset for the team's ``dt`` tool
   (:data:`DT_TEMPLATES`);
-- :class:`RecordingExecutor` is a dry run: it records each call and succeeds
+- :class:`DryRunExecutor` is a dry run: it records each call and succeeds
   (or fails as told).
 
 Anything that ran yields an :class:`Outcome`; executors raise
@@ -35,7 +35,7 @@ from releasekit._actions.executors.protocols import (
     Migrator,
     Notifier,
 )
-from releasekit._actions.executors.recording import Call, RecordingExecutor, dry_run
+from releasekit._actions.executors.recording import Call, DryRunExecutor, dry_run
 from releasekit._actions.executors.registry import (
     ENTRY_POINT_GROUP,
     Registration,
@@ -70,6 +70,7 @@ __all__ = [  # noqa: RUF022  # plainly sorted, like releasekit.__all__
     "DeclaresCapabilities",
     "DeployRequest",
     "Deployer",
+    "DryRunExecutor",
     "DtExecutor",
     "END_OF_OPTIONS",
     "ENTRY_POINT_GROUP",
@@ -84,7 +85,6 @@ __all__ = [  # noqa: RUF022  # plainly sorted, like releasekit.__all__
     "Notifier",
     "Outcome",
     "Progress",
-    "RecordingExecutor",
     "Registration",
     "Registry",
     "Request",

@@ -58,14 +58,14 @@ ARTIFACT = rk.Artifact(
 def to_stage(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Release:
     """Start *version* and take it to stage through the desk, with dry-run executors."""
     release = desk.start(version, by="anton", artifact=ARTIFACT)
-    desk.record(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
+    desk.add_evidence(release.id, rk.TestsWritten(by="anton", at=clock.now(), covers=("chart",)))
     desk.promote(release.id, by="anton", to="tests")
     clock.advance(minutes=10)
     desk.run_tests(release.id, by="ci")
     clock.advance(minutes=10)
     desk.promote(release.id, by="maria", to="sandbox")
     clock.advance(minutes=10)
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="sandbox", note="Grüße ✓ — ok"),
         rk.LogReview(by="maria", at=clock.now(), environments=EVERYONE, verdict="clean"),
@@ -74,7 +74,7 @@ def to_stage(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Release:
     clock.advance(minutes=10)
     desk.migrate(release.id, by="ci")
     clock.advance(minutes=10)
-    desk.record(
+    desk.add_evidence(
         release.id,
         rk.SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3.1",)),
         rk.ChangeReview(by="ivan", at=clock.now(), version=version),
@@ -85,7 +85,7 @@ def to_stage(desk: rk.Desk, clock: rk.FixedClock, version: str) -> rk.Release:
 def fill(store: rk.stores.Store) -> None:
     """Write every history the fixtures hold into *store*."""
     clock = rk.FixedClock(THURSDAY)
-    recorder = executors.RecordingExecutor(
+    recorder = executors.DryRunExecutor(
         logs={"production": ["09:12 ERROR quote: upstream timeout"]}
     )
     desk = rk.Desk(
@@ -108,7 +108,7 @@ def fill(store: rk.stores.Store) -> None:
     clock.set(FRIDAY_EVENING)
     try:
         desk.promote(third.id, by="maria", to="production")
-    except rk.PromotionRefusedError:
+    except rk.exceptions.PromotionRefusedError:
         pass
     else:  # pragma: no cover  # the window is closed on Friday evenings
         raise AssertionError

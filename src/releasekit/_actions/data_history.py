@@ -46,7 +46,7 @@ from releasekit._actions.data import (
 )
 from releasekit._records.converter import structure
 from releasekit._records.verifying import MISMATCH
-from releasekit.exceptions import RecordError, ReleaseKitError
+from releasekit.exceptions import ReleaseKitError, UnreadableDataError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -176,7 +176,7 @@ def apply(
 
     Raises:
         ValueError: *data* does not describe a step (a missing key, a value of
-            the wrong kind); :func:`replay` reports it as a :class:`RecordError`.
+            the wrong kind); :func:`replay` reports it as a :class:`UnreadableDataError`.
     """
     if data.get("step") not in _STEPS:
         msg = f"{data.get('step')!r} is not a step of a data operation"
@@ -201,7 +201,7 @@ def replay(events: Sequence[Event]) -> Folded:
     """Rebuild a data operation from its history, oldest event first.
 
     Raises:
-        RecordError: The history is empty, or an event does not describe a step.
+        UnreadableDataError: The history is empty, or an event does not describe a step.
     """
     folded: Folded | None = None
     for event in events:
@@ -215,11 +215,11 @@ def replay(events: Sequence[Event]) -> Folded:
                 data=event.data,
             )
         except ValueError as error:
-            raise RecordError(
+            raise UnreadableDataError(
                 what=f"event {event.seq} of {event.stream}", problems=[f"{error} @ $.data"]
             ) from None
     if folded is None:
-        raise RecordError(what="the history", problems=["it holds no event @ $"])
+        raise UnreadableDataError(what="the history", problems=["it holds no event @ $"])
     return folded
 
 
@@ -232,12 +232,12 @@ def replay_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, st
     """
     try:
         folded = replay(events)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return (events[0].seq if events else 1), str(error)
     try:
         what = f"the current state of {snapshot.stream}"
         stored = structure(snapshot.data, DataOperation, what=what)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return snapshot.revision, str(error)
     replayed = attrs.evolve(
         folded.operation, **{name: getattr(stored, name) for name in folded.unrecorded}

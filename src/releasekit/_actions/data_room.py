@@ -28,7 +28,7 @@ from releasekit._actions.data_records import DataRecords
 from releasekit._actions.executors.capabilities import Capability
 from releasekit._actions.executors.command import CommandExecutor, show_command
 from releasekit._actions.executors.outcomes import Outcome
-from releasekit._actions.executors.recording import RecordingExecutor
+from releasekit._actions.executors.recording import DryRunExecutor
 from releasekit._actions.executors.requests import AdjustmentRequest, RestoreRequest
 from releasekit._actions.room import Room
 from releasekit.exceptions import ExecutorNotAllowedError
@@ -472,7 +472,7 @@ class DataRoom(Room):
 def _describe_executor(executor: object) -> str:
     """Say what an executor is, for a refusal: its class, and its program or dry-run nature."""
     kind = type(executor).__name__
-    if isinstance(executor, RecordingExecutor):
+    if isinstance(executor, DryRunExecutor):
         return f"{kind} (a dry run that runs nothing)"
     if isinstance(executor, CommandExecutor):
         return f"{kind} running {executor.program}"

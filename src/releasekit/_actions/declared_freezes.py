@@ -34,7 +34,7 @@ Example:
     ...     declared_at=pendulum.datetime(2026, 12, 26, 10, tz="UTC"),
     ... )
     >>> incident.freeze.code, incident.kinds
-    ('incident-42-freeze', (<Kind.NORMAL: 'normal'>,))
+    ('incident-42-freeze', (<ReleaseKind.NORMAL: 'normal'>,))
 """
 
 from __future__ import annotations
@@ -52,13 +52,13 @@ from releasekit._rules._time import instant, when
 from releasekit._rules.freeze_dates import FreezeInterval
 from releasekit._rules.freezes import Freeze, _environments, _kinds
 from releasekit._rules.identity import identity
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit.exceptions import (
     InvalidInputError,
     NotPermittedError,
     PolicyError,
-    RecordError,
     ReleaseKitError,
+    UnreadableDataError,
 )
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ __all__ = [
 STREAM: Final = "freezes:declared"
 
 #: Whom a declared freeze holds back unless it names kinds: normal releases (hotfixes go through).
-DEFAULT_KINDS: Final = frozenset({Kind.NORMAL})
+DEFAULT_KINDS: Final = frozenset({ReleaseKind.NORMAL})
 
 
 def _start(value: dt.datetime) -> pendulum.DateTime:
@@ -106,7 +106,7 @@ def _declared_by(value: str) -> str:
     return identity(value, field="declared_by")
 
 
-def _held_kinds(value: Iterable[Kind | str] | None) -> tuple[Kind, ...]:
+def _held_kinds(value: Iterable[ReleaseKind | str] | None) -> tuple[ReleaseKind, ...]:
     kinds = _kinds(value)
     return tuple(sorted(DEFAULT_KINDS if kinds is None else kinds))
 
@@ -144,7 +144,7 @@ class DeclaredFreeze:
     until: pendulum.DateTime = attrs.field(converter=_until)
     declared_by: str = attrs.field(converter=_declared_by)
     declared_at: pendulum.DateTime = attrs.field(converter=_declared_at)
-    kinds: tuple[Kind, ...] = attrs.field(default=DEFAULT_KINDS, converter=_held_kinds)
+    kinds: tuple[ReleaseKind, ...] = attrs.field(default=DEFAULT_KINDS, converter=_held_kinds)
     environments: tuple[str, ...] | None = attrs.field(default=None, converter=_closed)
 
     @until.validator
@@ -237,7 +237,7 @@ def draft(
     now: dt.datetime,
     start: dt.datetime | None = None,
     environments: Iterable[str] | None = None,
-    kinds: Iterable[Kind | str] | None = None,
+    kinds: Iterable[ReleaseKind | str] | None = None,
 ) -> DeclaredFreeze:
     """Return the freeze *by* would declare now, once every rule that needs no store allows it.
 
@@ -401,7 +401,7 @@ def apply(
     Raises:
         ValueError: The step cannot follow *before* (a name declared twice, a
             freeze lifted that is not there) or its data does not describe it;
-            :func:`replay` reports it as a :class:`~releasekit.exceptions.RecordError`.
+            :func:`replay` reports it as a :class:`~releasekit.exceptions.UnreadableDataError`.
     """
     moment = instant(at, field="at")
     kept = tuple(freeze for freeze in before if not freeze.over(moment))
@@ -441,7 +441,7 @@ def replay(events: Sequence[Event]) -> tuple[DeclaredFreeze, ...]:
     """Rebuild the declared freezes from their history, oldest event first.
 
     Raises:
-        RecordError: An event does not describe a step that can follow the ones before.
+        UnreadableDataError: An event does not describe a step that can follow the ones before.
     """
     freezes: tuple[DeclaredFreeze, ...] = ()
     for event in events:
@@ -455,7 +455,7 @@ def replay(events: Sequence[Event]) -> tuple[DeclaredFreeze, ...]:
                 data=event.data,
             )
         except ValueError as error:
-            raise RecordError(
+            raise UnreadableDataError(
                 what=f"event {event.seq} of {event.stream}", problems=[f"{error} @ $.data"]
             ) from None
     return freezes
@@ -465,7 +465,7 @@ def structured(snapshot: Snapshot) -> tuple[DeclaredFreeze, ...]:
     """Return the declared freezes a stored state holds.
 
     Raises:
-        RecordError: It does not hold declared freezes.
+        UnreadableDataError: It does not hold declared freezes.
     """
     what = f"the current state of {snapshot.stream}"
     data = snapshot.data.get("freezes") if isinstance(snapshot.data, dict) else None
@@ -481,11 +481,11 @@ def replay_problem(snapshot: Snapshot, events: Sequence[Event]) -> tuple[int, st
     """
     try:
         replayed = replay(events)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return (events[0].seq if events else 1), str(error)
     try:
         stored = structured(snapshot)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return snapshot.revision, str(error)
     if replayed != stored:
         return snapshot.revision, MISMATCH

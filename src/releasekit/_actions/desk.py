@@ -5,18 +5,18 @@ coordinates one room per concern, each a module of its own:
 
 - ``release_room``: a release is started, gathers evidence, is abandoned;
 - ``history_room``: releases listed, histories read and checked against their chains;
-- ``step_room``: promotions, and how every executor step is begun, run and ended;
+- ``step_room``: promotions, and how every executor attempt is begun, run and ended;
 - ``run_room``: the automatic tests (under the tests environment's lease) and migrations;
 - ``log_room``: the log review before stage, and production's log monitoring;
 - ``rollback_room``: production back to the version deployed there before;
-- ``resume_room``: an interrupted step resumed, or given up;
+- ``resume_room``: an interrupted attempt resumed, or given up;
 - ``data_room``: data adjustments and restores — the desk's :attr:`Desk.data`.
 
 Every action goes the same way: read the release from the store, ask the rules,
 run the executor, record what happened — one event per fact, each write checked
-against the revision that was read. An executor step is recorded as started
+against the revision that was read. An executor attempt is recorded as started
 before it runs and as finished (or failed) after, so a crash in between leaves
-an interrupted step that :meth:`Desk.resume` or :meth:`Desk.abandon_step`
+an interrupted attempt that :meth:`Desk.resume` or :meth:`Desk.abandon_attempt`
 deals with explicitly. Nothing is half-done silently. An environment with
 owners accepts every action from its owners only.
 
@@ -58,7 +58,7 @@ from releasekit._records.memory import MemoryStore
 from releasekit._records.store import Store
 from releasekit._rules.clock import Clock, SystemClock
 from releasekit._rules.policy import Policy
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -314,7 +314,7 @@ class Desk:
         version: str,
         *,
         by: str,
-        kind: Kind | str = Kind.NORMAL,
+        kind: ReleaseKind | str = ReleaseKind.NORMAL,
         artifact: Artifact | None = None,
         release_id: str | None = None,
     ) -> Record:
@@ -326,12 +326,13 @@ class Desk:
             version, by=by, kind=kind, artifact=artifact, release_id=release_id
         )
 
-    def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
-        """Record evidence on a release after checking it belongs there.
+    def add_evidence(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
+        """Add evidence to a release after checking it belongs there.
 
-        In full: [ReleaseRoom.record][releasekit._actions.release_room.ReleaseRoom.record].
+        In full:
+        [ReleaseRoom.add_evidence][releasekit._actions.release_room.ReleaseRoom.add_evidence].
         """
-        return self._releases.record(release_id, *evidence, by=by)
+        return self._releases.add_evidence(release_id, *evidence, by=by)
 
     def promote(
         self,
@@ -363,18 +364,21 @@ class Desk:
         progress: Progress | None = None,
         force: bool = False,
     ) -> Record:
-        """Run an interrupted step again, e.g. after the process running it died.
+        """Run an interrupted attempt again, e.g. after the process running it died.
 
         In full: [ResumeRoom.resume][releasekit._actions.resume_room.ResumeRoom.resume].
         """
         return self._resumes.resume(release_id, by=by, progress=progress, force=force)
 
-    def abandon_step(self, release_id: str, *, by: str, reason: str, force: bool = False) -> Record:
-        """Give up a release's unfinished step explicitly; the release stays where it is.
+    def abandon_attempt(
+        self, release_id: str, *, by: str, reason: str, force: bool = False
+    ) -> Record:
+        """Give up a release's unfinished attempt explicitly; the release stays where it is.
 
-        In full: [ResumeRoom.abandon_step][releasekit._actions.resume_room.ResumeRoom.abandon_step].
+        In full:
+        [ResumeRoom.abandon_attempt][releasekit._actions.resume_room.ResumeRoom.abandon_attempt].
         """
-        return self._resumes.abandon_step(release_id, by=by, reason=reason, force=force)
+        return self._resumes.abandon_attempt(release_id, by=by, reason=reason, force=force)
 
     # -- environment operations ----------------------------------------------
 

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from releasekit._records.events import Event, Verification
     from releasekit._rules.engine import Explanation, Plan
-    from releasekit._rules.release import Kind, Release
+    from releasekit._rules.release import Release, ReleaseKind
 
 __all__ = ["DeskEngine", "FreezeRoom"]
 
@@ -102,7 +102,7 @@ class FreezeRoom:
         by: str,
         start: dt.datetime | None = None,
         environments: Iterable[str] | None = None,
-        kinds: Iterable[Kind | str] | None = None,
+        kinds: Iterable[ReleaseKind | str] | None = None,
     ) -> DeclaredFreeze:
         """Declare a freeze from *start* (now) until *until*; every tool on the store obeys it.
 

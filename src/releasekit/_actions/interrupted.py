@@ -1,4 +1,4 @@
-"""What resuming or giving up an interrupted step does about its processes and its lease.
+"""What resuming or giving up an interrupted attempt does about its processes and its lease.
 
 A step records the releasekit process running it and each program its
 executor started. Before the step is run again (``resume``) or given up
@@ -20,7 +20,7 @@ import attrs
 from releasekit._actions.processes import Liveness, describe, liveness, this_host, this_process
 from releasekit._records.converter import iso
 from releasekit._records.processes import HostProcess
-from releasekit.exceptions import ConflictError, LeaseNotHeldError, StepStillRunningError
+from releasekit.exceptions import AttemptStillRunningError, ConflictError, LeaseNotHeldError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -101,21 +101,21 @@ def require_ended(
     """Refuse to go on while a process of the step may still run it.
 
     Args:
-        record: The release, its step in flight.
+        record: The release, its attempt in flight.
         sightings: What :func:`look_for` found.
         force: A person checked the processes of other hosts: go on despite them.
         running_ok: Go on even past a process known to run (giving a step up
             may; running it again may not).
 
     Raises:
-        StepStillRunningError: Naming the first process that may still run.
+        AttemptStillRunningError: Naming the first process that may still run.
     """
     attempt = record.attempt
     assert attempt is not None  # noqa: S101  # the caller checked there is a step
     for sighting in sightings:
         running = sighting.liveness is Liveness.RUNNING
         if (running and not running_ok) or (sighting.liveness is Liveness.UNKNOWN and not force):
-            raise StepStillRunningError(
+            raise AttemptStillRunningError(
                 release_id=record.id,
                 attempt_id=attempt.id,
                 capability=attempt.capability,

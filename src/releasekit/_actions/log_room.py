@@ -198,9 +198,9 @@ class LogRoom(Room):
             note=text,
         )
         now = self.clock.now()
-        self.engine.record(record.release, review, now=now)
+        self.engine.add_evidence(record.release, review, now=now)
         order = [name for name in report.environments if name in covered]
-        return self.ledger.record_evidence(
+        return self.ledger.add_evidence(
             record,
             review,
             by=by,

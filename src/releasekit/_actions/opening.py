@@ -281,8 +281,9 @@ def check_store(value: object) -> Store:
         )
     else:
         message = (
-            f"store must be a releasekit store, not {_kind(value)}; pass rk.SqliteStore(path), "
-            f"rk.PostgresStore(url), rk.MemoryStore() or rk.open_store(path or URL)"
+            f"store must be a releasekit store, not {_kind(value)}; pass "
+            "rk.stores.SqliteStore(path), rk.stores.PostgresStore(url), rk.stores.MemoryStore() "
+            "or rk.open_store(path or URL)"
         )
     raise InvalidInputError(message, field="store", value=value)
 
@@ -298,12 +299,12 @@ def check_executors(value: object) -> Registry:
     """
     from releasekit._actions.executors.command import CommandExecutor  # noqa: PLC0415
     from releasekit._actions.executors.protocols import capabilities_of  # noqa: PLC0415
-    from releasekit._actions.executors.recording import RecordingExecutor  # noqa: PLC0415
+    from releasekit._actions.executors.recording import DryRunExecutor  # noqa: PLC0415
     from releasekit._actions.executors.registry import Registry  # noqa: PLC0415
 
     if isinstance(value, Registry):
         return value
-    if isinstance(value, RecordingExecutor):
+    if isinstance(value, DryRunExecutor):
         hint = "pass executors.dry_run(recorder) to have it record every capability"
     elif isinstance(value, CommandExecutor):
         hint = "pass executors.dt(executor) to have it run every capability"

@@ -12,7 +12,7 @@ import attrs
 
 from releasekit._actions.room import Room
 from releasekit._rules.evidence import TestsWritten
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit.exceptions import ConflictError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -28,14 +28,14 @@ _MAX_ID_TRIES = 100
 
 @attrs.define(eq=False)
 class ReleaseRoom(Room):
-    """Start releases, record evidence on them, abandon them."""
+    """Start releases, add evidence to them, abandon them."""
 
     def start(
         self,
         version: str,
         *,
         by: str,
-        kind: Kind | str = Kind.NORMAL,
+        kind: ReleaseKind | str = ReleaseKind.NORMAL,
         artifact: Artifact | None = None,
         release_id: str | None = None,
     ) -> Record:
@@ -80,8 +80,8 @@ class ReleaseRoom(Room):
             value=version,
         )
 
-    def record(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
-        """Record evidence on a release after checking it belongs there.
+    def add_evidence(self, release_id: str, *evidence: Evidence, by: str | None = None) -> Record:
+        """Add evidence to a release after checking it belongs there.
 
         In an environment with owners, both the evidence's author and whoever
         records it must be owners.
@@ -108,7 +108,7 @@ class ReleaseRoom(Room):
         evidence = tuple(self.policy.credited(item) for item in evidence)
         record = self.load(release_id)
         now = self.clock.now()
-        self.engine.record(record.release, *evidence, now=now)
+        self.engine.add_evidence(record.release, *evidence, now=now)
         recorder = by if by is not None else evidence[0].by
         for item in evidence:
             where = (
@@ -118,14 +118,14 @@ class ReleaseRoom(Room):
             )
             if where is not None:
                 self.engine.require_actor(where, recorder, action=f"record a {type(item).__name__}")
-        return self.ledger.record_evidence(record, *evidence, by=recorder, at=now)
+        return self.ledger.add_evidence(record, *evidence, by=recorder, at=now)
 
     def abandon(self, release_id: str, *, by: str, reason: str = "") -> Record:
         """Give the release up; it takes no further step.
 
         Raises:
             ReleaseEndedError: The release already finished its flow, or has ended.
-            StepInProgressError: A step is in flight: abandon it first.
+            AttemptInProgressError: A step is in flight: abandon it first.
             NotPermittedError: The release is in an environment *by* may not act in.
         """
         by = self.person(by)

@@ -1,4 +1,4 @@
-"""Interrupted steps: resumed, or given up, once no process of theirs still runs.
+"""Interrupted attempts: resumed, or given up, once no process of theirs still runs.
 
 A step whose process died stays on its release as its
 :attr:`~releasekit.stores.Record.attempt`. Before anything is done with it,
@@ -20,7 +20,7 @@ from releasekit._actions.rollback_room import RollbackRoom
 from releasekit._actions.room import Room
 from releasekit._actions.run_room import RunRoom
 from releasekit._actions.step_room import StepRoom
-from releasekit.exceptions import InvalidInputError, StepStillRunningError
+from releasekit.exceptions import AttemptStillRunningError, InvalidInputError
 
 if TYPE_CHECKING:
     from releasekit._actions.executors.requests import Progress
@@ -32,7 +32,7 @@ __all__ = ["ResumeRoom"]
 
 @attrs.define(eq=False)
 class ResumeRoom(Room):
-    """Resume an interrupted step, or give it up."""
+    """Resume an interrupted attempt, or give it up."""
 
     _steps: StepRoom = attrs.field(init=False)
     _runs: RunRoom = attrs.field(init=False)
@@ -51,7 +51,7 @@ class ResumeRoom(Room):
         progress: Progress | None = None,
         force: bool = False,
     ) -> Record:
-        """Run an interrupted step again, e.g. after the process running it died.
+        """Run an interrupted attempt again, e.g. after the process running it died.
 
         First the processes recorded with the step are looked for: while the
         releasekit process that ran it, or a program its executor started,
@@ -74,9 +74,9 @@ class ResumeRoom(Room):
 
         Raises:
             ReleaseEndedError: The release was abandoned or rolled back.
-            InvalidInputError: The release has no unfinished step.
+            InvalidInputError: The release has no unfinished attempt.
             NotPermittedError: *by* may not act where the step runs.
-            StepStillRunningError: A process of the step still runs on this
+            AttemptStillRunningError: A process of the step still runs on this
                 host, or ran on another (without *force*).
             LeaseHeldError: Another run holds the environment's lease now.
         """
@@ -86,7 +86,7 @@ class ResumeRoom(Room):
         attempt = record.attempt
         if attempt is None:
             raise InvalidInputError(
-                f"release {release_id} has no unfinished step to resume",
+                f"release {release_id} has no unfinished attempt to resume",
                 field="release_id",
                 value=release_id,
             )
@@ -154,8 +154,10 @@ class ResumeRoom(Room):
             value=record.id,
         )
 
-    def abandon_step(self, release_id: str, *, by: str, reason: str, force: bool = False) -> Record:
-        """Give up a release's unfinished step explicitly; the release stays where it is.
+    def abandon_attempt(
+        self, release_id: str, *, by: str, reason: str, force: bool = False
+    ) -> Record:
+        """Give up a release's unfinished attempt explicitly; the release stays where it is.
 
         The processes recorded with the step are looked for first, as by
         :meth:`resume`: one still running on this host, or one recorded on
@@ -173,9 +175,9 @@ class ResumeRoom(Room):
 
         Raises:
             ReleaseEndedError: The release was abandoned or rolled back.
-            InvalidInputError: The release has no unfinished step.
+            InvalidInputError: The release has no unfinished attempt.
             NotPermittedError: *by* may not act where the step runs.
-            StepStillRunningError: A process of the step may still run (without *force*).
+            AttemptStillRunningError: A process of the step may still run (without *force*).
         """
         by = self.person(by)
         record = self.load(release_id)
@@ -183,7 +185,7 @@ class ResumeRoom(Room):
         attempt = record.attempt
         if attempt is None:
             raise InvalidInputError(
-                f"release {release_id} has no unfinished step to abandon",
+                f"release {release_id} has no unfinished attempt to abandon",
                 field="release_id",
                 value=release_id,
             )
@@ -193,7 +195,7 @@ class ResumeRoom(Room):
         sightings = interrupted.look_for(attempt)
         try:
             interrupted.require_ended(record, sightings, force=force, running_ok=force)
-        except StepStillRunningError as busy:
+        except AttemptStillRunningError as busy:
             busy.add_note(
                 "abandon-step --force (force=True) gives the step up even so and frees its lease"
             )

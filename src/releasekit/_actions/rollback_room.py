@@ -70,7 +70,7 @@ class RollbackRoom(Room):
             InvalidInputError: The environment is not the last one, *release_id*
                 does not run there, or *reason* is empty.
             NotPermittedError: *by* may not act in the environment.
-            StepInProgressError: The running release has a step in flight.
+            AttemptInProgressError: The running release has an attempt in flight.
             ExecutorFailedError: The deploy failed; nothing was rolled back.
             ExecutorTimeoutError: The deploy timed out; nothing was rolled back.
         """

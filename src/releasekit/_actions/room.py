@@ -4,7 +4,7 @@ The :class:`~releasekit.Desk` coordinates rooms, one per concern: the release
 lifecycle (``release_room``), listing and checking histories
 (``history_room``), running steps (``step_room``), test runs and migrations
 (``run_room``), log review and production monitoring (``log_room``), rollback
-(``rollback_room``), interrupted steps (``resume_room``) and data operations
+(``rollback_room``), interrupted attempts (``resume_room``) and data operations
 (``data_room``). Each
 room is a :class:`Room`: the desk's policy, store, executors, clock, engine and
 ledger — the same objects for every room of one desk — and the room's own

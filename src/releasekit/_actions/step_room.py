@@ -1,8 +1,8 @@
-"""Running steps: promotions, and how every executor step is begun, run and ended.
+"""Running steps: promotions, and how every executor attempt is begun, run and ended.
 
-An executor step is recorded as started before it runs and as finished (or
-failed) after, so a crash in between leaves an interrupted step on the release
-that the desk's ``resume`` or ``abandon_step`` deals with explicitly
+An executor attempt is recorded as started before it runs and as finished (or
+failed) after, so a crash in between leaves an interrupted attempt on the release
+that the desk's ``resume`` or ``abandon_attempt`` deals with explicitly
 (:mod:`~releasekit._actions.resume_room`). Every room that runs an executor for
 a release — a deployment, a test run, a migration, a rollback — runs it through
 the :class:`StepRoom` here.
@@ -47,7 +47,7 @@ _END_TRIES = 5
 
 @attrs.define(eq=False)
 class StepRoom(Room):
-    """Promote releases, and begin, run and end the executor steps of every room."""
+    """Promote releases, and begin, run and end the executor attempts of every room."""
 
     def promote(
         self,
@@ -93,7 +93,7 @@ class StepRoom(Room):
             PromotionRefusedError: With every blocker of the step.
             ReleaseEndedError: The release has ended or finished its flow (and
                 the caller named no *to* or *revision* it contradicts).
-            StepInProgressError: A step of this release is in flight or was interrupted.
+            AttemptInProgressError: A step of this release is in flight or was interrupted.
             ExecutorNotFoundError: No executor deploys to the target.
             ExecutorFailedError: The deployment failed; the release did not move.
             ExecutorTimeoutError: The deployment timed out; the release did not move.
@@ -229,7 +229,7 @@ class StepRoom(Room):
         )
 
     def child_hook(self, record: Record, by: str) -> ChildHook:
-        """Return the callback recording each program the executor starts for the step in flight."""
+        """Return the callback noting each program the executor starts for the attempt in flight."""
         attempt = record.attempt
         assert attempt is not None  # noqa: S101  # every caller began or resumed the step
         return interrupted.child_recorder(
@@ -280,7 +280,7 @@ class StepRoom(Room):
         raise AssertionError  # pragma: no cover  # raise_for_status raised
 
     def run(self, record: Record, call: Callable[[], Outcome], *, by: str) -> Outcome:
-        """Run an executor call for the step in flight on *record*, and return its outcome.
+        """Run an executor call for the attempt in flight on *record*, and return its outcome.
 
         If nothing could run, the step is recorded as failed and the error re-raised.
         """

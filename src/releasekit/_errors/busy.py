@@ -1,4 +1,4 @@
-"""Busy: a lease held by someone else or not held, a step in flight, a reserved test environment."""
+"""Busy: a lease held by someone else or not held, an attempt in flight, a reserved tests run."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "AttemptInProgressError",
+    "AttemptStillRunningError",
     "LeaseHeldError",
     "LeaseNotHeldError",
     "ScheduleConflictError",
-    "StepInProgressError",
-    "StepStillRunningError",
 ]
 
 
@@ -42,11 +42,13 @@ class LeaseHeldError(ReleaseKitError):
         self.expires = expires
 
 
-class StepInProgressError(ReleaseKitError):
-    """A release has a step that was started and never finished.
+class AttemptInProgressError(ReleaseKitError):
+    """A release has an attempt that was started and never finished.
 
-    Raised when a new step is asked for while one is in flight, or after a
-    crash left one interrupted: resume it or abandon it explicitly first.
+    An attempt is one run of an executor for the release (a deploy for a
+    step, a test run, a migration). Raised when anything else is asked of the
+    release while one is in flight, or after a crash left one interrupted:
+    resume it or abandon it explicitly first.
 
     Attributes:
         release_id: The release.
@@ -59,7 +61,7 @@ class StepInProgressError(ReleaseKitError):
         self, *, release_id: str, attempt_id: str, capability: str, started_at: dt.datetime
     ) -> None:
         super().__init__(
-            f"release {release_id} has an unfinished {capability} step ({attempt_id}) started "
+            f"release {release_id} has an unfinished {capability} attempt ({attempt_id}) started "
             f"{started_at.isoformat()}; resume it or abandon it before doing anything else"
         )
         self.release_id = release_id
@@ -68,10 +70,10 @@ class StepInProgressError(ReleaseKitError):
         self.started_at = started_at
 
 
-class StepStillRunningError(StepInProgressError):
-    """An unfinished step may still be running: resuming or abandoning it now could double it.
+class AttemptStillRunningError(AttemptInProgressError):
+    """An unfinished attempt may still be running: resuming or abandoning it now could double it.
 
-    Raised by ``resume`` and ``abandon-step`` while a process of the step — the
+    Raised by ``resume`` and ``abandon-step`` while a process of the attempt — the
     releasekit process that began it, or the program its executor started —
     still runs on this host, or ran on another host, from which releasekit
     cannot tell. Pass ``force=True`` (``--force``) once a person checked that
@@ -85,7 +87,7 @@ class StepStillRunningError(StepInProgressError):
         host: The host the process runs (or ran) on.
         pid: Its process id there.
         role: What the process is: ``"releasekit"`` (the process that began
-            the step) or ``"executor"`` (the program the executor started).
+            the attempt) or ``"executor"`` (the program the executor started).
         running: ``True`` if it is known to run still (on this host);
             ``False`` if releasekit cannot tell (another host).
     """
@@ -116,7 +118,7 @@ class StepStillRunningError(StepInProgressError):
             )
         ReleaseKitError.__init__(
             self,
-            f"the {capability} step {attempt_id} of release {release_id} (started "
+            f"the {capability} attempt {attempt_id} of release {release_id} (started "
             f"{started_at.isoformat()}) may still be running: {detail}",
         )
         self.release_id = release_id

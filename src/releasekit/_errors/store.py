@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ConflictError",
     "HistoryTamperedError",
-    "RecordError",
     "SchemaVersionError",
     "StoreError",
+    "UnreadableDataError",
 ]
 
 
@@ -130,8 +130,8 @@ class HistoryTamperedError(StoreError):
         self.detail = detail
 
 
-class RecordError(StoreError, ValueError):
-    """Stored or given data does not describe the record it should.
+class UnreadableDataError(StoreError, ValueError):
+    """Stored or given data cannot be read as what it should be (a row, an event, a snapshot).
 
     Attributes:
         what: What was being read, e.g. ``"the snapshot of r1"``.

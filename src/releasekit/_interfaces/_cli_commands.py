@@ -22,6 +22,7 @@ from releasekit._interfaces._cli_session import (
 )
 from releasekit._interfaces._cli_text import escape, json_text, terminal_text
 from releasekit.exceptions import (
+    AttemptInProgressError,
     ConflictError,
     ExecutorError,
     HistoryTamperedError,
@@ -34,7 +35,6 @@ from releasekit.exceptions import (
     ReleaseEndedError,
     ReleaseKitError,
     ScheduleConflictError,
-    StepInProgressError,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = {
     "run-tests": ("_cli_steps", "run_tests"),
     "migrate": ("_cli_steps", "migrate"),
     "resume": ("_cli_steps", "resume"),
-    "abandon-step": ("_cli_steps", "abandon_step"),
+    "abandon-step": ("_cli_steps", "abandon_attempt"),
     "history": ("_cli_history", "history"),
     "verify": ("_cli_history", "verify"),
     "windows": ("_cli_windows", "windows"),
@@ -104,7 +104,7 @@ _BUSY = (
     ConflictError,
     LeaseHeldError,
     LeaseNotHeldError,
-    StepInProgressError,
+    AttemptInProgressError,
     ScheduleConflictError,
 )
 

@@ -27,7 +27,7 @@ from releasekit._records.sqlite import SqliteStore
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.evidence import ChangeReview, LogReview, SignOff, TestRun, TestsWritten
 from releasekit._rules.reference import production_window, reference_policy
-from releasekit._rules.release import Artifact, Kind
+from releasekit._rules.release import Artifact, ReleaseKind
 from releasekit._rules.roster import Person, Roster
 from releasekit.exceptions import InvalidInputError, PromotionRefusedError
 
@@ -107,7 +107,7 @@ class _Story:
     def _last_reason(self, release_id: str) -> str:
         return self.desk.history(release_id)[-1].reason
 
-    def start(self, version: str, kind: Kind, artifact: Artifact, *, by: str) -> str:
+    def start(self, version: str, kind: ReleaseKind, artifact: Artifact, *, by: str) -> str:
         release = self.desk.start(version, by=by, kind=kind, artifact=artifact).release
         self._step(
             by,
@@ -149,9 +149,9 @@ class _Story:
             f"{self._last_reason(release_id)}",
         )
 
-    def record(self, release_id: str, *evidence: Evidence) -> None:
+    def add_evidence(self, release_id: str, *evidence: Evidence) -> None:
         for item in evidence:
-            self.desk.record(release_id, item)
+            self.desk.add_evidence(release_id, item)
             self._step(
                 item.by,
                 "record",
@@ -224,7 +224,7 @@ def _normal_release(story: _Story) -> None:
     story.heading("A normal release: 2.4.0 adds `chart` and brings a migration")
     release = story.start(
         "2.4.0",
-        Kind.NORMAL,
+        ReleaseKind.NORMAL,
         Artifact(
             functions=("quote", "chart"),
             migrations=("0042_add_index",),
@@ -234,7 +234,7 @@ def _normal_release(story: _Story) -> None:
     )
     story.promote(release, by="maria")  # not her sandbox, and `chart` has no tests yet
     clock.advance(minutes=10)
-    story.record(
+    story.add_evidence(
         release,
         TestsWritten(by="anton", at=clock.now(), covers=("chart",), tests=("test_chart_renders",)),
     )
@@ -245,7 +245,7 @@ def _normal_release(story: _Story) -> None:
     clock.advance(hours=2, minutes=10)  # the team tests by hand on sandbox
     story.promote(release, by="anton")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="sandbox", note="charts look right"),
         LogReview(
@@ -261,7 +261,7 @@ def _normal_release(story: _Story) -> None:
     clock.advance(minutes=10)
     story.migrate(release, by="ci")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.3.1",)),
         ChangeReview(by="ivan", at=clock.now(), version="2.4.0"),
@@ -276,14 +276,16 @@ def _hotfix(story: _Story) -> None:
     clock = story.clock
     clock.set(SATURDAY_AFTERNOON)
     story.heading("A hotfix: 2.4.1 fixes `quote` on Saturday afternoon, after the window closed")
-    release = story.start("2.4.1", Kind.HOTFIX, Artifact(functions=("quote", "chart")), by="anton")
+    release = story.start(
+        "2.4.1", ReleaseKind.HOTFIX, Artifact(functions=("quote", "chart")), by="anton"
+    )
     story.promote(release, by="anton", note=" (no new functionality, so no new tests owed)")
     clock.advance(minutes=30)
     story.run_tests(release, by="ci")
     story.promote(release, by="anton")
     story.promote(release, by="anton", note=": a hotfix skips no step")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="sandbox"),
         LogReview(
@@ -296,7 +298,7 @@ def _hotfix(story: _Story) -> None:
     story.promote(release, by="anton")
     story.promote(release, by="anton", note=": still no window blocker")
     clock.advance(minutes=30)
-    story.record(
+    story.add_evidence(
         release,
         SignOff(by="maria", at=clock.now(), environment="stage", old_app_versions=("2.4.0",)),
         ChangeReview(by="ivan", at=clock.now(), version="2.4.1"),

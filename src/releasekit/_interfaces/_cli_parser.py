@@ -46,7 +46,7 @@ EVIDENCE_KINDS = (
 
 
 _DESCRIPTION = """\
-Run your team's release process: start releases, record evidence, ask why a
+Run your team's release process: start releases, add evidence, ask why a
 step is refused and when it will be allowed, promote, and read the history.
 
 Start with `releasekit demo`, which walks a normal and a hotfix release through
@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
             "changed since, nothing is done (exit 3)",
         )
 
-    @command.command("record", "record evidence for RELEASE")
+    @command.command("record", "add evidence to RELEASE")
     def _record(record: argparse.ArgumentParser) -> None:
         record.add_argument("release", metavar="RELEASE")
         evidence_parsers(record)
@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
         migrate.add_argument("release", metavar="RELEASE")
         migrate.add_argument("--environment", metavar="ENV", help="where (default: the gate's)")
 
-    @command.command("resume", "run an interrupted step of RELEASE again")
+    @command.command("resume", "run an interrupted attempt of RELEASE again")
     def _resume(resume: argparse.ArgumentParser) -> None:
         resume.add_argument("release", metavar="RELEASE")
         resume.add_argument(
@@ -331,11 +331,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: C901, PLR0915  # one fun
             help="the step's processes ran on another host, and you checked that they ended",
         )
 
-    @command.command("abandon-step", "give up the interrupted step of RELEASE")
-    def _abandon_step(abandon_step: argparse.ArgumentParser) -> None:
-        abandon_step.add_argument("release", metavar="RELEASE")
-        abandon_step.add_argument("--reason", required=True, help="why, for the history")
-        abandon_step.add_argument(
+    @command.command("abandon-step", "give up the interrupted attempt of RELEASE")
+    def _abandon_step(abandon_attempt: argparse.ArgumentParser) -> None:
+        abandon_attempt.add_argument("release", metavar="RELEASE")
+        abandon_attempt.add_argument("--reason", required=True, help="why, for the history")
+        abandon_attempt.add_argument(
             "--force",
             action="store_true",
             help="give it up (and free its lease) although its processes may still run",

@@ -32,7 +32,7 @@ from releasekit._interfaces._cli_session import (
 from releasekit._interfaces._cli_text import json_text
 from releasekit._records.converter import structure
 from releasekit._rules.evidence import LogReview
-from releasekit.exceptions import InvalidInputError, RecordError
+from releasekit.exceptions import InvalidInputError, UnreadableDataError
 
 if TYPE_CHECKING:
     import argparse
@@ -99,7 +99,7 @@ def _read_report(path: str) -> LogReport:
         ) from None
     try:
         return structure(document, LogReport, what=f"the log report in {where}")
-    except RecordError as error:
+    except UnreadableDataError as error:
         problems = "; ".join(error.problems[:3])
         raise InvalidInputError(
             f"{where} holds no log report saved by `releasekit logs --save` ({problems})",

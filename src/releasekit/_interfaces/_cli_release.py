@@ -167,7 +167,7 @@ def plan(session: Session, args: argparse.Namespace) -> Reply:
         if step.earliest is not None and step.earliest > made.at:
             earliest = f", earliest {show.short(step.earliest)}"
         lines.append(f"  {step.step.source} -> {step.step.target}: {state}{earliest}")
-        # Evidence recorded now counts for the next step only: later ones get no commands.
+        # Evidence added now counts for the next step only: later ones get no commands.
         lines.extend(_blocker_lines(step.blockers, suggest if index == 0 else _nothing, "    "))
         lines.extend(show.timeline_lines(step, "    "))
     if not made.steps:
@@ -224,7 +224,7 @@ def promote(session: Session, args: argparse.Namespace) -> Reply:
     move = moved.moves[-1]
     written = _last_event(
         desk.history(moved.id),
-        {Action.PROMOTED, Action.STEP_FINISHED},
+        {Action.PROMOTED, Action.ATTEMPT_FINISHED},
         (move.source, move.target, move.by),
         at=move.at,
     )
@@ -338,7 +338,7 @@ def record(session: Session, args: argparse.Namespace) -> Reply:
     desk = session.desk()
     release = desk.get(args.release).release
     item = _evidence(session, desk, release, args)
-    desk.record(args.release, item, by=session.actor)
+    desk.add_evidence(args.release, item, by=session.actor)
     stored = desk.get(args.release)
     return Reply(
         data={"recorded": [show.evidence_json(item)], "release": show.record_json(stored)},

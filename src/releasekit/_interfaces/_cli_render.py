@@ -384,7 +384,7 @@ def plan_json(plan: Plan, suggest: Suggest = _no_suggestions) -> dict[str, objec
     Args:
         plan: The plan.
         suggest: Gives the ``suggested_commands`` of the next step's blockers;
-            evidence recorded now does not count for the steps after it.
+            evidence added now does not count for the steps after it.
     """
     return {
         "release_id": plan.release_id,
@@ -471,7 +471,7 @@ def event_step(event: Event) -> str:
 
 
 def event_reason(event: Event) -> str:
-    """Return why an event happened; for recorded evidence, which kinds were recorded."""
+    """Return why an event happened; for evidence added, which kinds were added."""
     if event.reason:
         return event.reason
     recorded = event.data.get("evidence")

@@ -29,8 +29,8 @@ from releasekit._interfaces._cli_text import escape
 from releasekit.exceptions import (
     HistoryTamperedError,
     InvalidInputError,
-    RecordError,
     ReleaseKitError,
+    UnreadableDataError,
 )
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _listed(
         wanted = 1 if unreadable_at is not None else limit - len(found)
         try:
             page = desk.releases(active=active, after=after, limit=wanted)
-        except RecordError as error:
+        except UnreadableDataError as error:
             if error.release_id is None:
                 raise
             if wanted > 1:  # go one at a time up to the row that cannot be read
@@ -163,7 +163,7 @@ def _record(desk: Desk, item: ReleaseSummary | _Unreadable) -> Record | _Unreada
         return item
     try:
         return desk.get(item.id)
-    except (HistoryTamperedError, RecordError) as error:  # what is stored, not the store
+    except (HistoryTamperedError, UnreadableDataError) as error:  # what is stored, not the store
         return _Unreadable(id=item.id, error=error)
 
 

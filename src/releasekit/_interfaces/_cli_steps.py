@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from releasekit._records.events import Action
 
 
-__all__ = ["abandon_step", "migrate", "resume", "run_tests"]
+__all__ = ["abandon_attempt", "migrate", "resume", "run_tests"]
 
 
 def _last_reason(desk: Desk, release_id: str) -> str:
@@ -96,7 +96,7 @@ def resume(session: Session, args: argparse.Namespace) -> Reply:
     release = desk.resume(
         args.release, by=session.actor, progress=session.progress(), force=args.force
     ).release
-    resumed = _written(desk, release.id, after=before, action=Action.STEP_RESUMED)
+    resumed = _written(desk, release.id, after=before, action=Action.ATTEMPT_RESUMED)
     summary = _last_reason(desk, release.id)
     return Reply(
         data={
@@ -108,24 +108,24 @@ def resume(session: Session, args: argparse.Namespace) -> Reply:
         },
         text=show.block(
             [
-                f"resumed the unfinished step of {release.id}; it is in {release.state}",
+                f"resumed the unfinished attempt of {release.id}; it is in {release.state}",
                 *(f"  {line}" for line in (resumed, summary) if line),
             ]
         ),
     )
 
 
-def abandon_step(session: Session, args: argparse.Namespace) -> Reply:
+def abandon_attempt(session: Session, args: argparse.Namespace) -> Reply:
     """``releasekit abandon-step RELEASE --reason ... [--force]``."""
     from releasekit._records.events import Action  # noqa: PLC0415  # on use
 
     desk = session.desk()
     before = desk.get(args.release).revision
-    release = desk.abandon_step(
+    release = desk.abandon_attempt(
         args.release, by=session.actor, reason=args.reason, force=args.force
     ).release
-    abandoned = _written(desk, release.id, after=before, action=Action.STEP_ABANDONED)
-    text = f"abandoned the unfinished step of {release.id}; it stays in {release.state}"
+    abandoned = _written(desk, release.id, after=before, action=Action.ATTEMPT_ABANDONED)
+    text = f"abandoned the unfinished attempt of {release.id}; it stays in {release.state}"
     return Reply(
         data={
             "outcome": "step-abandoned",

@@ -41,7 +41,7 @@ from releasekit._rules import guards as _guards
 from releasekit._rules.environments import Environment
 from releasekit._rules.identity import identity
 from releasekit._rules.policy import Flow, Gate, Policy
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit._rules.roster import Person, Roster
 from releasekit._rules.windows import Window
 from releasekit.exceptions import InvalidInputError, PolicyError, PolicyFileError
@@ -374,7 +374,7 @@ class PolicyCheck:
     source: str
     name: str
     environments: tuple[str, ...]
-    kinds: tuple[Kind, ...]
+    kinds: tuple[ReleaseKind, ...]
     guards: tuple[RegisteredGuard, ...] = ()
     guards_loaded: bool = False
     people: tuple[str, ...] = ()

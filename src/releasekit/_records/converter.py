@@ -6,7 +6,7 @@ as ISO 8601 strings; enums are written as their values; evidence is a tagged
 union (``{"type": "TestRun", ...}``); frozensets are written as sorted lists,
 so the same value always gives the same JSON.
 
-Bad data is refused with a :class:`~releasekit.exceptions.RecordError` that
+Bad data is refused with a :class:`~releasekit.exceptions.UnreadableDataError` that
 lists every problem with its path, e.g. ``$.evidence[2].at`` (built with
 :func:`cattrs.transform_error`).
 
@@ -36,7 +36,7 @@ from cattrs.v import format_exception
 from releasekit._rules._time import instant
 from releasekit._rules.evidence import EVIDENCE_TYPES, Evidence
 from releasekit._rules.release import Artifact
-from releasekit.exceptions import InvalidInputError, RecordError, ReleaseKitError
+from releasekit.exceptions import InvalidInputError, ReleaseKitError, UnreadableDataError
 
 __all__ = [
     "EVIDENCE_TAG",
@@ -313,13 +313,13 @@ def structure(data: object, kind: Any, *, what: str | None = None) -> Any:
         what: What the data is, for the error, e.g. ``"the snapshot of r1"``.
 
     Raises:
-        RecordError: *data* does not describe a *kind*; lists every problem.
+        UnreadableDataError: *data* does not describe a *kind*; lists every problem.
     """
     try:
         return converter.structure(data, kind)
     except (ClassValidationError, IterableValidationError, ValueError, TypeError) as error:
         name = getattr(kind, "__name__", repr(kind))
-        raise RecordError(what=what or f"a {name}", problems=problems_of(error)) from error
+        raise UnreadableDataError(what=what or f"a {name}", problems=problems_of(error)) from error
 
 
 def unstructure(value: object, unstructure_as: Any = None) -> Any:  # noqa: ANN401  # JSON

@@ -54,8 +54,8 @@ class Action(enum.StrEnum):
 
     #: A release was started.
     STARTED = "started"
-    #: Evidence was recorded for a release.
-    EVIDENCE_RECORDED = "evidence-recorded"
+    #: Evidence was added for a release.
+    EVIDENCE_ADDED = "evidence-recorded"
     #: A release moved to its next environment.
     PROMOTED = "promoted"
     #: A promotion was asked for and refused; the blockers are in the data.
@@ -64,17 +64,18 @@ class Action(enum.StrEnum):
     ABANDONED = "abandoned"
     #: A release was moved back to an earlier environment.
     ROLLED_BACK = "rolled-back"
-    #: An executor step started (recorded before it runs).
-    STEP_STARTED = "step-started"
-    #: An executor step finished (recorded after it ran).
-    STEP_FINISHED = "step-finished"
-    #: An executor step failed.
-    STEP_FAILED = "step-failed"
-    #: An unfinished executor step was given up explicitly (e.g. after a crash).
-    STEP_ABANDONED = "step-abandoned"
-    #: An interrupted executor step runs again, in another process.
-    STEP_RESUMED = "step-resumed"
-    #: The executor of the step in flight started a program (its host and pid are in the data).
+    #: An executor attempt started (written before it runs). The ``ATTEMPT_*``
+    #: actions keep the ``step-*`` values every store already holds.
+    ATTEMPT_STARTED = "step-started"
+    #: An executor attempt finished (recorded after it ran).
+    ATTEMPT_FINISHED = "step-finished"
+    #: An executor attempt failed.
+    ATTEMPT_FAILED = "step-failed"
+    #: An unfinished executor attempt was given up explicitly (e.g. after a crash).
+    ATTEMPT_ABANDONED = "step-abandoned"
+    #: An interrupted executor attempt runs again, in another process.
+    ATTEMPT_RESUMED = "step-resumed"
+    #: The executor of the attempt in flight started a program (its host and pid are in the data).
     CHILD_STARTED = "child-started"
     #: An exclusive lease was taken.
     LEASE_TAKEN = "lease-taken"

@@ -25,7 +25,7 @@ from releasekit._rules.ended import ENDED_STATES
 from releasekit._rules.evidence import Evidence
 from releasekit._rules.release import Move, Release
 from releasekit._rules.verdicts import Blocker
-from releasekit.exceptions import RecordError
+from releasekit.exceptions import UnreadableDataError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -121,7 +121,7 @@ class StepEnded:
 
 @attrs.frozen(kw_only=True)
 class StepResumed:
-    """The data of a ``step-resumed`` event: who runs the step in flight from now on.
+    """The data of a ``step-resumed`` event: who runs the attempt in flight from now on.
 
     Attributes:
         attempt_id: The attempt resumed.
@@ -160,7 +160,7 @@ class AttentionCleared:
 def _changed(
     state: State, release: Release, attempt: Attempt | None, attention: tuple[Attention, ...]
 ) -> State:
-    """Return *state* with its release, step in flight and attention items replaced."""
+    """Return *state* with its release, attempt in flight and attention items replaced."""
     return State(
         release=release, attempt=attempt, attention=attention, finished_at=state.finished_at
     )
@@ -227,16 +227,16 @@ def _on_attention_cleared(state: State, data: AttentionCleared) -> State:
 #: the state as it is.
 EFFECTS: dict[Action, tuple[type[Any], Callable[[Any, Any], State]]] = {
     Action.STARTED: (Started, _on_started),
-    Action.EVIDENCE_RECORDED: (EvidenceRecorded, _on_evidence),
+    Action.EVIDENCE_ADDED: (EvidenceRecorded, _on_evidence),
     Action.PROMOTED: (Moved, _on_moved),
     Action.ABANDONED: (Moved, _on_moved),
     Action.ROLLED_BACK: (Moved, _on_moved),
     Action.REFUSED: (Refused, _on_refused),
-    Action.STEP_STARTED: (StepStarted, _on_step_started),
-    Action.STEP_FINISHED: (StepEnded, _on_step_ended),
-    Action.STEP_FAILED: (StepEnded, _on_step_ended),
-    Action.STEP_ABANDONED: (StepEnded, _on_step_ended),
-    Action.STEP_RESUMED: (StepResumed, _on_step_resumed),
+    Action.ATTEMPT_STARTED: (StepStarted, _on_step_started),
+    Action.ATTEMPT_FINISHED: (StepEnded, _on_step_ended),
+    Action.ATTEMPT_FAILED: (StepEnded, _on_step_ended),
+    Action.ATTEMPT_ABANDONED: (StepEnded, _on_step_ended),
+    Action.ATTEMPT_RESUMED: (StepResumed, _on_step_resumed),
     Action.CHILD_STARTED: (ChildStarted, _on_child_started),
     Action.ATTENTION_NEEDED: (AttentionNeeded, _on_attention_needed),
     Action.ATTENTION_CLEARED: (AttentionCleared, _on_attention_cleared),
@@ -292,7 +292,7 @@ def _apply(state: State | None, event: Event) -> tuple[State, object]:
             if state is None
             else "it holds a second started event"
         )
-        raise RecordError(
+        raise UnreadableDataError(
             what=f"the history of {event.stream}", problems=[f"{problem} @ $[{event.seq - 1}]"]
         )
     effect = EFFECTS.get(event.action)
@@ -324,7 +324,7 @@ def applied(events: Iterable[Event]) -> Iterator[tuple[Event, State, object]]:
     nothing, such as a note).
 
     Raises:
-        RecordError: The history does not begin with ``started``, or holds
+        UnreadableDataError: The history does not begin with ``started``, or holds
             data that cannot be read.
     """
     state: State | None = None
@@ -340,14 +340,14 @@ def replay(events: Iterable[Event]) -> Record:
     <releasekit.stores.Ledger.verify>` checks it.
 
     Raises:
-        RecordError: The history is empty, does not begin with ``started``, or
+        UnreadableDataError: The history is empty, does not begin with ``started``, or
             holds data that cannot be read.
     """
     last = None
     for last in applied(events):  # noqa: B007  # the fold ends at the last one
         pass
     if last is None:
-        raise RecordError(what="the history", problems=["it holds no event @ $"])
+        raise UnreadableDataError(what="the history", problems=["it holds no event @ $"])
     event, state, _data = last
     return Record(
         release=state.release,

@@ -1,7 +1,7 @@
 """The ledger: releases kept in any store, one event per action.
 
 A :class:`Ledger` turns what happens to a release — started, evidence
-recorded, promoted, refused, an executor step started and finished, attention
+recorded, promoted, refused, an executor attempt started and finished, attention
 needed — into exactly one history event plus the release's new rows, written
 together by the store. Reading a release reads its rows only
 (:meth:`Ledger.load`), never its history, so neither grows with the history:
@@ -14,7 +14,7 @@ the release changed since: two tools can never both win the same step.
 The state is a pure fold over the history (:mod:`releasekit._records.fold`):
 the ledger computes every new state with the very function
 :func:`~releasekit._records.fold.replay` folds with, so the stored state
-always equals the replayed one. The writes for executor steps and attention
+always equals the replayed one. The writes for executor attempts and attention
 items are in :mod:`releasekit._records.steps`; the texts a store keeps for a
 release's values are written and read by :mod:`releasekit._records.rows`.
 """
@@ -85,7 +85,7 @@ class Ledger(StepWrites):
         Raises:
             UnknownReleaseError: No release with that id was started.
             HistoryTamperedError: Its rows are not what its history recorded.
-            RecordError: A row cannot be read.
+            UnreadableDataError: A row cannot be read.
         """
         found = self.find(release_id)
         if found is None:
@@ -100,7 +100,7 @@ class Ledger(StepWrites):
 
         Raises:
             HistoryTamperedError: Its rows are not what its history recorded.
-            RecordError: A row cannot be read.
+            UnreadableDataError: A row cannot be read.
         """
         stored = self.store.read_release(check_release_id(release_id))
         return None if stored is None else record_of(stored)
@@ -117,7 +117,7 @@ class Ledger(StepWrites):
 
         Raises:
             InvalidInputError: *after* is not an id, or *limit* not at least 1.
-            RecordError: A row cannot be read.
+            UnreadableDataError: A row cannot be read.
         """
         rows = self.store.list_releases(active=active, after=after, limit=limit)
         return [summary_of(row) for row in rows]
@@ -228,10 +228,10 @@ class Ledger(StepWrites):
         state = State(release=release)
         return self._write(None, state, state, draft)
 
-    def record_evidence(
+    def add_evidence(
         self, record: Record, *evidence: Evidence, by: str, at: dt.datetime, reason: str = ""
     ) -> Record:
-        """Add evidence to the release, checked first with :meth:`Engine.record`.
+        """Add evidence to the release, checked first with :meth:`Engine.add_evidence`.
 
         Args:
             record: The record as loaded.
@@ -246,17 +246,17 @@ class Ledger(StepWrites):
         """
         if not evidence:
             raise InvalidInputError(
-                "record_evidence needs at least one piece of evidence", field="evidence", value=()
+                "add_evidence needs at least one piece of evidence", field="evidence", value=()
             )
         data = EvidenceRecorded(evidence=evidence)
-        return self._change(record, Action.EVIDENCE_RECORDED, data, by=by, at=at, reason=reason)
+        return self._change(record, Action.EVIDENCE_ADDED, data, by=by, at=at, reason=reason)
 
     def promote(self, record: Record, move: Move, *, reason: str = "") -> Record:
         """Record a promotion the engine allowed (the last move of the promoted release).
 
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            StepInProgressError: An executor step is in flight.
+            AttemptInProgressError: An executor attempt is in flight.
             InvalidInputError: *move* does not start where the release is.
         """
         return self._move(record, move, Action.PROMOTED, reason)
@@ -266,7 +266,7 @@ class Ledger(StepWrites):
 
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            StepInProgressError: An executor step is in flight.
+            AttemptInProgressError: An executor attempt is in flight.
             InvalidInputError: *move* does not start where the release is.
         """
         return self._move(record, move, Action.ROLLED_BACK, reason)
@@ -276,7 +276,7 @@ class Ledger(StepWrites):
 
         Raises:
             ConflictError: The release changed since *record* was loaded.
-            StepInProgressError: An executor step is in flight: abandon it first.
+            AttemptInProgressError: An executor attempt is in flight: abandon it first.
             InvalidInputError: *move* does not lead to ``abandoned``.
         """
         if move.target != ABANDONED:

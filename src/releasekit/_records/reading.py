@@ -5,7 +5,7 @@ store's rows hold (or, for a release still kept as the state stored before
 release rows, :func:`legacy_record`); :func:`summary_of` gives the
 :class:`~releasekit._records.values.ReleaseSummary` of a row alone, for
 listings. A column that cannot be read is a
-:class:`~releasekit.exceptions.RecordError` naming the release and the column.
+:class:`~releasekit.exceptions.UnreadableDataError` naming the release and the column.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from releasekit._records.store import tampered_state
 from releasekit._records.values import Attempt, Attention, Record, ReleaseSummary, State
 from releasekit._rules.ended import ENDED_STATES
 from releasekit._rules.evidence import Evidence
-from releasekit._rules.release import Artifact, Kind, Move, Release
-from releasekit.exceptions import InvalidInputError, RecordError
+from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
+from releasekit.exceptions import InvalidInputError, UnreadableDataError
 
 if TYPE_CHECKING:
     import pendulum
@@ -40,7 +40,7 @@ def _parsed(text: str, what: str) -> Any:  # noqa: ANN401  # JSON
     try:
         return loads(text)
     except ValueError as error:
-        raise RecordError(what=what, problems=[f"it is not JSON: {error} @ $"]) from None
+        raise UnreadableDataError(what=what, problems=[f"it is not JSON: {error} @ $"]) from None
 
 
 def record_of(stored: StoredRelease) -> Record:
@@ -48,7 +48,7 @@ def record_of(stored: StoredRelease) -> Record:
 
     Raises:
         HistoryTamperedError: The rows are not what the history recorded.
-        RecordError: A row cannot be read.
+        UnreadableDataError: A row cannot be read.
     """
     stored.require_recorded()
     row = stored.row
@@ -76,7 +76,7 @@ def record_of(stored: StoredRelease) -> Record:
             ),
         )
     except InvalidInputError as error:
-        raise RecordError(what=f"the row of {name}", problems=[f"{error} @ $"]) from None
+        raise UnreadableDataError(what=f"the row of {name}", problems=[f"{error} @ $"]) from None
     return Record(
         release=release,
         revision=row.revision,
@@ -104,7 +104,7 @@ def _instant(row: ReleaseRow, field: str) -> pendulum.DateTime:
         return parse_instant(getattr(row, field))
     except InvalidInputError as error:
         problem = f"{error} @ $.{field}"
-        raise RecordError(what=f"the row of {row.id}", problems=[problem]) from None
+        raise UnreadableDataError(what=f"the row of {row.id}", problems=[problem]) from None
 
 
 def legacy_record(stored: StoredRelease) -> Record:
@@ -155,7 +155,7 @@ def summary_of(row: ReleaseRow) -> ReleaseSummary:
     """Return the summary of a release row.
 
     Raises:
-        RecordError: A column cannot be read; its ``release_id`` names the release.
+        UnreadableDataError: A column cannot be read; its ``release_id`` names the release.
     """
     name = row.id
     try:
@@ -175,14 +175,16 @@ def summary_of(row: ReleaseRow) -> ReleaseSummary:
             else _read(row.attempt, Attempt, f"the step of {name}"),
             attention=_attention(row),
         )
-    except RecordError as error:
-        raise RecordError(what=error.what, problems=error.problems, release_id=name) from None
+    except UnreadableDataError as error:
+        raise UnreadableDataError(
+            what=error.what, problems=error.problems, release_id=name
+        ) from None
 
 
-def _kind(row: ReleaseRow) -> Kind:
+def _kind(row: ReleaseRow) -> ReleaseKind:
     """Read the kind of *row*, or say that its column cannot be read."""
     try:
-        return Kind(row.kind)
+        return ReleaseKind(row.kind)
     except ValueError:
         problem = f"{row.kind!r} is no kind of release @ $.kind"
-        raise RecordError(what=f"the row of {row.id}", problems=[problem]) from None
+        raise UnreadableDataError(what=f"the row of {row.id}", problems=[problem]) from None

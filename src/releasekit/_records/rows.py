@@ -3,7 +3,7 @@
 A store keeps each release as one small row: the columns tools filter and list
 by (id, version, kind, state, revision, head, when it was started, last
 changed and finished) and the parts of its state that are not history — the
-artifact, the step in flight, the open attention items — as short JSON texts.
+artifact, the attempt in flight, the open attention items — as short JSON texts.
 Every piece of evidence and every move is a row of its own, added by the event
 that brought it (its position is the row's ``seq``) and never changed. A step
 appends its event and fact rows and rewrites the one small release row, so

@@ -1,6 +1,6 @@
-"""The ledger's writes for what is in flight or open on a release: executor steps, attention.
+"""The ledger's writes for what is in flight or open on a release: executor attempts, attention.
 
-An executor step is recorded as started *before* it runs and as finished,
+An executor attempt is recorded as started *before* it runs and as finished,
 failed or abandoned *after* (:meth:`StepWrites.begin_attempt` and the rest);
 if the process dies in between, the release keeps its
 :class:`~releasekit._records.values.Attempt` until someone ends it. Attention
@@ -60,7 +60,7 @@ class _Writes(Protocol):
 
 
 class StepWrites:
-    """The :class:`~releasekit.stores.Ledger`'s writes for executor steps and attention items."""
+    """The :class:`~releasekit.stores.Ledger`'s writes for executor attempts and attention items."""
 
     def begin_attempt(
         self: _Writes,
@@ -76,7 +76,7 @@ class StepWrites:
         lease: Lease | None = None,
         runner: HostProcess | None = None,
     ) -> Record:
-        """Record that an executor step starts — call it *before* the executor runs.
+        """Record that an executor attempt starts — call it *before* the executor runs.
 
         Args:
             record: The record as loaded.
@@ -96,7 +96,7 @@ class StepWrites:
             The record, whose :attr:`~Record.attempt` is the new attempt.
 
         Raises:
-            StepInProgressError: Another step is in flight (or was interrupted).
+            AttemptInProgressError: Another step is in flight (or was interrupted).
             ConflictError: The release changed since *record* was loaded.
         """
         record.require_idle()
@@ -114,7 +114,7 @@ class StepWrites:
         data = StepStarted(attempt=attempt)
         return self._change(
             record,
-            Action.STEP_STARTED,
+            Action.ATTEMPT_STARTED,
             data,
             by=by,
             at=at,
@@ -140,7 +140,7 @@ class StepWrites:
         release moves there, all in the same event.
 
         Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
+            InvalidInputError: *attempt_id* is not the attempt in flight.
             ConflictError: The release changed since *record* was loaded.
         """
         attempt = _require_attempt(record, attempt_id)
@@ -158,7 +158,7 @@ class StepWrites:
         )
         return self._change(
             record,
-            Action.STEP_FINISHED,
+            Action.ATTEMPT_FINISHED,
             data,
             by=by,
             at=at,
@@ -183,14 +183,14 @@ class StepWrites:
         Evidence it produced (a failed test run) is added in the same event.
 
         Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
+            InvalidInputError: *attempt_id* is not the attempt in flight.
             ConflictError: The release changed since *record* was loaded.
         """
         _require_attempt(record, attempt_id)
         data = StepEnded(attempt_id=attempt_id, evidence=tuple(evidence), output=output)
         return self._change(
             record,
-            Action.STEP_FAILED,
+            Action.ATTEMPT_FAILED,
             data,
             by=by,
             at=at,
@@ -202,17 +202,17 @@ class StepWrites:
     def abandon_attempt(
         self: _Writes, record: Record, attempt_id: str, *, by: str, at: dt.datetime, reason: str
     ) -> Record:
-        """Give an unfinished step up explicitly, e.g. one a crash interrupted.
+        """Give an unfinished attempt up explicitly, e.g. one a crash interrupted.
 
         Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
+            InvalidInputError: *attempt_id* is not the attempt in flight.
             ConflictError: The release changed since *record* was loaded.
         """
         _require_attempt(record, attempt_id)
         data = StepEnded(attempt_id=attempt_id)
         return self._change(
             record,
-            Action.STEP_ABANDONED,
+            Action.ATTEMPT_ABANDONED,
             data,
             by=by,
             at=at,
@@ -232,18 +232,18 @@ class StepWrites:
         lease: Lease | None = None,
         runner: HostProcess | None = None,
     ) -> Record:
-        """Record that an interrupted step runs again, under *lease*, in *runner*.
+        """Record that an interrupted attempt runs again, under *lease*, in *runner*.
 
         The step's lease and runner are replaced, and the programs recorded
         for the interrupted run are forgotten (they were checked to have ended).
 
         Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
+            InvalidInputError: *attempt_id* is not the attempt in flight.
             ConflictError: The release changed since *record* was loaded.
         """
         _require_attempt(record, attempt_id)
         data = StepResumed(attempt_id=attempt_id, lease=lease, runner=runner)
-        return self._change(record, Action.STEP_RESUMED, data, by=by, at=at, reason=reason)
+        return self._change(record, Action.ATTEMPT_RESUMED, data, by=by, at=at, reason=reason)
 
     def record_child(
         self: _Writes,
@@ -254,10 +254,10 @@ class StepWrites:
         by: str,
         at: dt.datetime,
     ) -> Record:
-        """Record a program the executor started for the step in flight.
+        """Record a program the executor started for the attempt in flight.
 
         Raises:
-            InvalidInputError: *attempt_id* is not the step in flight.
+            InvalidInputError: *attempt_id* is not the attempt in flight.
             ConflictError: The release changed since *record* was loaded.
         """
         _require_attempt(record, attempt_id)

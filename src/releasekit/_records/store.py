@@ -34,7 +34,7 @@ from releasekit._records.leases import Lease
 from releasekit.exceptions import (
     HistoryTamperedError,
     InvalidInputError,
-    RecordError,
+    UnreadableDataError,
 )
 
 if TYPE_CHECKING:
@@ -370,7 +370,7 @@ def read_event(stream: str, row: Sequence[Any]) -> Event:
     datetime, the data as JSON text.
 
     Raises:
-        RecordError: A value cannot be read (an unknown action, a bad instant).
+        UnreadableDataError: A value cannot be read (an unknown action, a bad instant).
     """
     seq, at, actor, action, source, target, reason, data, previous, digest, state_digest = row
     try:
@@ -389,4 +389,6 @@ def read_event(stream: str, row: Sequence[Any]) -> Event:
             state_digest=state_digest,
         )
     except ValueError as error:
-        raise RecordError(what=f"event {seq} of {stream}", problems=[f"{error} @ $"]) from error
+        raise UnreadableDataError(
+            what=f"event {seq} of {stream}", problems=[f"{error} @ $"]
+        ) from error

@@ -1,4 +1,4 @@
-"""What the ledger hands out: a release's record, the step in flight, open attention items.
+"""What the ledger hands out: a release's record, the attempt in flight, open attention items.
 
 These are plain values: a :class:`Record` is a release as its history leaves
 it, and where that history stands; a :class:`ReleaseSummary` is the row a
@@ -18,8 +18,8 @@ from releasekit._records.processes import HostProcess
 from releasekit._rules import _validate
 from releasekit._rules._time import instant, optional_instant
 from releasekit._rules.identity import by_identity
-from releasekit._rules.release import Kind, Release
-from releasekit.exceptions import StepInProgressError
+from releasekit._rules.release import Release, ReleaseKind
+from releasekit.exceptions import AttemptInProgressError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,28 +44,28 @@ def _raised_at(value: dt.datetime) -> pendulum.DateTime:
 
 @attrs.frozen(kw_only=True)
 class Attempt:
-    """An executor step that was started and has not finished (yet).
+    """An executor's attempt at a step (or a test run, a migration) started and not finished (yet).
 
     It is recorded *before* the executor runs. If the process dies while it
     runs, the attempt stays on the release until someone finishes it (after
-    checking or re-running the step) or abandons it.
+    checking or re-running it) or abandons it.
 
     Attributes:
         id: Identifies the attempt; finishing or abandoning it names it.
-        capability: What the step does, e.g. ``"deploy"`` or ``"run-tests"``.
+        capability: What the attempt does, e.g. ``"deploy"`` or ``"run-tests"``.
         environment: Where it runs, if it concerns one environment.
         started_at: When it started.
         by: Who started it.
-        target: The environment the release moves to when the step succeeds,
+        target: The environment the release moves to when the attempt succeeds,
             or ``None`` if success does not move it.
         detail: What exactly runs, for the person who finds it interrupted,
             e.g. ``"dt deploy stage 2.4.0"``.
-        lease: The lease taken for the step (the tests environment's), with
+        lease: The lease taken for the attempt (the tests environment's), with
             the token that alone gives it back or hands it over; ``None`` if
             it needs none.
-        runner: The releasekit process running the step: the one that began
+        runner: The releasekit process running the attempt: the one that began
             it, or the last one that resumed it. ``None`` if not recorded.
-        children: The programs the executor started for the step, as it
+        children: The programs the executor started for the attempt, as it
             reported them (since it began or was last resumed).
     """
 
@@ -82,7 +82,7 @@ class Attempt:
 
     @property
     def processes(self) -> tuple[HostProcess, ...]:
-        """Every process recorded as running the step: its runner, then its children."""
+        """Every process recorded as running the attempt: its runner, then its children."""
         return (self.runner, *self.children) if self.runner is not None else self.children
 
 
@@ -133,7 +133,7 @@ class Record:
         release: The release.
         revision: How many events its history holds.
         head: The digest of its last event.
-        attempt: The executor step started and not finished, if any — after a
+        attempt: The executor attempt started and not finished, if any — after a
             crash, the one that was interrupted.
         attention: Open items that need a person, oldest first.
         finished_at: When the release ended (was abandoned or rolled back) or
@@ -164,14 +164,14 @@ class Record:
         return self.release.state
 
     def require_idle(self) -> None:
-        """Refuse to go on while a step of the release is in flight or was interrupted.
+        """Refuse to go on while an attempt of the release is in flight or was interrupted.
 
         Raises:
-            StepInProgressError: Naming the unfinished step: resume it or abandon it first.
+            AttemptInProgressError: Naming the unfinished attempt: resume it or abandon it first.
         """
         attempt = self.attempt
         if attempt is not None:
-            raise StepInProgressError(
+            raise AttemptInProgressError(
                 release_id=self.id,
                 attempt_id=attempt.id,
                 capability=attempt.capability,
@@ -195,13 +195,13 @@ class ReleaseSummary:
         updated_at: When its last event happened.
         finished_at: When it ended or reached the end of its flow; ``None``
             while it is active.
-        attempt: The step in flight, if any.
+        attempt: The attempt in flight, if any.
         attention: Its open attention items, oldest first.
     """
 
     id: str
     version: str
-    kind: Kind
+    kind: ReleaseKind
     state: str
     revision: int
     head: str
@@ -238,7 +238,7 @@ class ReleaseRow:
         finished_at: When it ended, or reached the end of its flow; ``None``
             while it is active.
         artifact: What it ships (JSON).
-        attempt: The step in flight (JSON), or ``None``.
+        attempt: The attempt in flight (JSON), or ``None``.
         attention: The open attention items (a JSON list).
         evidence_digest: The rolling digest of its evidence rows (:func:`roll`).
         moves_digest: The rolling digest of its move rows.

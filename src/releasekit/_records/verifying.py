@@ -35,7 +35,12 @@ from releasekit._records.rows import (
 )
 from releasekit._records.store import Snapshot, Store
 from releasekit._records.values import State
-from releasekit.exceptions import HistoryTamperedError, RecordError, ReleaseKitError, StoreError
+from releasekit.exceptions import (
+    HistoryTamperedError,
+    ReleaseKitError,
+    StoreError,
+    UnreadableDataError,
+)
 
 __all__ = [
     "MISMATCH",
@@ -119,7 +124,7 @@ def replay_rows(events: Iterable[Event]) -> tuple[State, StoredRelease]:
     """Fold a release's history, oldest event first, into its state and the rows a store keeps.
 
     Raises:
-        RecordError: The history is empty, does not begin with ``started``, or
+        UnreadableDataError: The history is empty, does not begin with ``started``, or
             holds data that cannot be read.
     """
     evidence: list[Fact] = []
@@ -131,7 +136,7 @@ def replay_rows(events: Iterable[Event]) -> tuple[State, StoredRelease]:
         evidence.extend(Fact(event.seq, evidence_text(item)) for item in added)
         moves.extend(Fact(event.seq, move_text(move)) for move in moved)
     if last is None:
-        raise RecordError(what="the history", problems=["it holds no event @ $"])
+        raise UnreadableDataError(what="the history", problems=["it holds no event @ $"])
     event, state, _data = last
     row = row_of(
         state,
@@ -149,7 +154,7 @@ def release_problem(stored: StoredRelease, events: Sequence[Event]) -> tuple[int
     """Return where and why a release's stored rows are not the replay of its history."""
     try:
         _state, replayed = replay_rows(events)
-    except RecordError as error:
+    except UnreadableDataError as error:
         return 1, str(error)
     if stored.legacy is not None:
         try:
@@ -184,7 +189,7 @@ def migrated_release(
         try:
             folded, replayed = replay_rows(events)
             state = structure(loads(text), State, what=f"the current state of {stream}")
-        except (RecordError, ValueError) as error:
+        except (UnreadableDataError, ValueError) as error:
             problem = str(error)
         else:
             if (state.release, state.attempt, state.attention) != (

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from releasekit._rules.policy import Policy, Step
-    from releasekit._rules.release import Kind
+    from releasekit._rules.release import ReleaseKind
 
 
 class _Model:
@@ -41,7 +41,7 @@ def _labels(step: Step) -> list[Callable[[], bool]]:
     return [_label(name) for name in names]
 
 
-def mermaid(policy: Policy, kind: Kind, *, current: str | None = None) -> str:
+def mermaid(policy: Policy, kind: ReleaseKind, *, current: str | None = None) -> str:
     """Return a Mermaid ``stateDiagram-v2`` of the flow for *kind*.
 
     Args:

@@ -30,7 +30,7 @@ from releasekit._rules.evidence import (
 from releasekit._rules.flow_machine import ABANDON, PROMOTE, ROLL_BACK, definition
 from releasekit._rules.guards import GuardContext
 from releasekit._rules.policy import Policy, Step
-from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
 from releasekit._rules.timeline import Owed, Wait, timeline
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import (
@@ -135,7 +135,7 @@ class Plan:
     """
 
     release_id: str
-    kind: Kind
+    kind: ReleaseKind
     state: str
     steps: tuple[StepPlan, ...]
     at: pendulum.DateTime
@@ -191,7 +191,7 @@ class Engine:
     """
 
     policy: Policy
-    _machines: dict[Kind, Machine] = attrs.field(init=False, repr=False, factory=dict)
+    _machines: dict[ReleaseKind, Machine] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         for kind in self.policy.kinds:
@@ -208,7 +208,7 @@ class Engine:
         *,
         release_id: str,
         version: str,
-        kind: Kind | str,
+        kind: ReleaseKind | str,
         by: str,
         now: dt.datetime,
         artifact: Artifact | None = None,
@@ -401,7 +401,7 @@ class Engine:
         self._machines[release.kind].events[ROLL_BACK].trigger(cursor)
         return release.moved(Move(source=release.state, target=cursor.state, at=moment, by=by))
 
-    def record(self, release: Release, *evidence: Evidence, now: dt.datetime) -> Release:
+    def add_evidence(self, release: Release, *evidence: Evidence, now: dt.datetime) -> Release:
         """Return the release with *evidence* added, after checking it belongs to it.
 
         Evidence dated after *now* by more than :data:`CLOCK_SKEW_TOLERANCE`
@@ -412,7 +412,7 @@ class Engine:
         Args:
             release: The release.
             *evidence: The evidence to add.
-            now: The instant the evidence is recorded.
+            now: The instant the evidence is added.
 
         Raises:
             ReleaseEndedError: The release has ended or finished its flow.
@@ -478,7 +478,7 @@ class Engine:
             earliest_production=earliest if steps else None,
         )
 
-    def diagram(self, kind: Kind | str, *, current: str | None = None) -> str:
+    def diagram(self, kind: ReleaseKind | str, *, current: str | None = None) -> str:
         """Return a Mermaid state diagram of the flow for *kind*, marking *current* if given."""
         from releasekit._rules.diagram import mermaid  # noqa: PLC0415  # rarely needed
 
@@ -542,7 +542,7 @@ class Engine:
             raise InvalidInputError(
                 f"this {type(item).__name__} is dated {item.at.isoformat()}, after the instant "
                 f"it is recorded ({now.isoformat()}) by more than the "
-                f"{_minutes(CLOCK_SKEW_TOLERANCE)} allowed for clock skew; record evidence once "
+                f"{_minutes(CLOCK_SKEW_TOLERANCE)} allowed for clock skew; add evidence once "
                 "it has happened, dated when it happened",
                 field="at",
                 value=item.at,

@@ -10,7 +10,7 @@ Evidence decides whether a release may move on, so every field is checked
 by type when the value is built: a boolean is ``True`` or ``False`` (never
 ``"false"`` or ``1``), text is a ``str``, lists hold strings, an enum field
 takes a member or its value, and an instant is aware. Whether evidence is
-dated in the future is checked when it is recorded (:meth:`Engine.record`),
+dated in the future is checked when it is recorded (:meth:`Engine.add_evidence`),
 against the instant of recording, with :data:`CLOCK_SKEW_TOLERANCE` of slack.
 """
 
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 
-#: How far ahead of the instant of recording evidence may be dated: clocks of
+#: How far ahead of the instant of adding evidence may be dated: clocks of
 #: the machines that report evidence (a CI runner, a laptop) drift a little.
 #: Evidence dated later than that is refused when it is recorded.
 CLOCK_SKEW_TOLERANCE = dt.timedelta(minutes=5)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from releasekit._rules.policy import Policy, Step
-    from releasekit._rules.release import Kind
+    from releasekit._rules.release import ReleaseKind
 
 __all__ = ["ABANDON", "PROMOTE", "ROLL_BACK", "definition"]
 
@@ -31,7 +31,10 @@ ROLL_BACK = "roll_back"
 
 
 def definition(
-    policy: Policy, kind: Kind, *, conditions: Callable[[Step], Sequence[Callable[..., bool]]]
+    policy: Policy,
+    kind: ReleaseKind,
+    *,
+    conditions: Callable[[Step], Sequence[Callable[..., bool]]],
 ) -> dict[str, Any]:
     """Return the keyword arguments of a :class:`transitions.Machine` for the flow of *kind*.
 

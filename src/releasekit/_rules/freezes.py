@@ -52,7 +52,7 @@ from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDa
 from releasekit._rules.guards import GuardContext, GuardKind
 from releasekit._rules.identity import identity
 from releasekit._rules.recurrences import IcsCalendar, Recurrence
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit._rules.verdicts import Verdict
 from releasekit._rules.windows import _check_timezone
 from releasekit.exceptions import InvalidInputError
@@ -101,7 +101,7 @@ def _calendars(value: Iterable[IcsCalendar]) -> tuple[IcsCalendar, ...]:
     return _parts(value, IcsCalendar, "calendars")
 
 
-def _kinds(value: Iterable[Kind | str] | None) -> frozenset[Kind] | None:
+def _kinds(value: Iterable[ReleaseKind | str] | None) -> frozenset[ReleaseKind] | None:
     if value is None:
         return None
     given: object = value
@@ -114,11 +114,11 @@ def _kinds(value: Iterable[Kind | str] | None) -> frozenset[Kind] | None:
     kinds = set()
     for item in given:
         try:
-            kinds.add(Kind(item))
+            kinds.add(ReleaseKind(item))
         except ValueError:
             raise InvalidInputError(
                 f"kinds holds {item!r}, which is not a release kind; use "
-                + ", ".join(repr(kind.value) for kind in Kind),
+                + ", ".join(repr(kind.value) for kind in ReleaseKind),
                 field="kinds",
                 value=given,
             ) from None
@@ -218,7 +218,7 @@ class Freeze:
     recurrences: tuple[Recurrence, ...] = attrs.field(default=(), converter=_recurrences)
     calendars: tuple[IcsCalendar, ...] = attrs.field(default=(), converter=_calendars)
     environments: frozenset[str] | None = attrs.field(default=None, converter=_environments)
-    kinds: frozenset[Kind] | None = attrs.field(default=None, converter=_kinds)
+    kinds: frozenset[ReleaseKind] | None = attrs.field(default=None, converter=_kinds)
     declared_by: str | None = attrs.field(default=None, converter=_declared_by)
     declared_at: pendulum.DateTime | None = attrs.field(default=None, converter=_declared_at)
 
@@ -248,7 +248,7 @@ class Freeze:
         """Whether it closes *environment*, in a policy whose last environment is *last*."""
         return environment in (self.environments or {last})
 
-    def holds_for(self, kind: Kind) -> bool:
+    def holds_for(self, kind: ReleaseKind) -> bool:
         """Whether it holds for releases of *kind* (before any flow lifts it)."""
         return self.kinds is None or kind in self.kinds
 

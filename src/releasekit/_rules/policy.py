@@ -18,7 +18,7 @@ from releasekit._rules.environments import Environment
 from releasekit._rules.freezes import Freeze, OutsideFreeze
 from releasekit._rules.guards import ActorAllowed, Guard, GuardKind
 from releasekit._rules.identity import identities, identity
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit._rules.roster import (
     Roster,
     declarer_problems,
@@ -36,13 +36,13 @@ if TYPE_CHECKING:
 __all__ = ["Flow", "Gate", "Policy", "Step"]
 
 
-def _kind(value: Kind | str) -> Kind:
+def _kind(value: ReleaseKind | str) -> ReleaseKind:
     try:
-        return Kind(value)
+        return ReleaseKind(value)
     except ValueError:
         raise InvalidInputError(
             f"kind {value!r} is not a release kind; use one of "
-            + ", ".join(repr(k.value) for k in Kind),
+            + ", ".join(repr(k.value) for k in ReleaseKind),
             field="kind",
             value=value,
         ) from None
@@ -97,7 +97,7 @@ class Flow:
         description: One sentence on when to use the flow.
     """
 
-    kind: Kind = attrs.field(converter=_kind)
+    kind: ReleaseKind = attrs.field(converter=_kind)
     path: tuple[str, ...] = attrs.field(converter=_validate.str_tuple)
     lifts: frozenset[str] = attrs.field(default=frozenset(), converter=_validate.str_frozenset)
     description: str = ""
@@ -115,7 +115,7 @@ class Step:
         lifted: The guards of the target's gate that this flow lifts.
     """
 
-    kind: Kind
+    kind: ReleaseKind
     source: str
     target: str
     guards: tuple[Guard, ...]
@@ -353,7 +353,7 @@ class Policy:
     freezes: tuple[Freeze, ...] = attrs.field(default=(), converter=_freezes)
     roster: Roster | None = None
     freeze_declarers: tuple[str, ...] = attrs.field(default=(), converter=_declarers)
-    _steps: dict[Kind, tuple[Step, ...]] = attrs.field(
+    _steps: dict[ReleaseKind, tuple[Step, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, factory=dict
     )
     _versions: re.Pattern[str] | None = attrs.field(
@@ -469,7 +469,7 @@ class Policy:
     def same_person(self, name: str) -> str:
         """Return the person a stored name (an identity) stands for: an alias is its person.
 
-        Never refuses: a name on nobody's entry (evidence recorded before the
+        Never refuses: a name on nobody's entry (evidence added before the
         roster listed its author), or any name without a roster, stands for itself.
         """
         return name if self.roster is None else self.roster.canonical(name)
@@ -480,7 +480,7 @@ class Policy:
         return tuple(env.name for env in self.environments)
 
     @property
-    def kinds(self) -> tuple[Kind, ...]:
+    def kinds(self) -> tuple[ReleaseKind, ...]:
         """The kinds of release this policy has a flow for."""
         return tuple(flow.kind for flow in self.flows)
 
@@ -511,13 +511,13 @@ class Policy:
             value=name,
         )
 
-    def flow(self, kind: Kind | str) -> Flow:
+    def flow(self, kind: ReleaseKind | str) -> Flow:
         """Return the flow for releases of *kind*.
 
         Raises:
             InvalidInputError: The policy has no flow for that kind.
         """
-        wanted = kind if kind.__class__ is Kind else _kind(kind)
+        wanted = kind if kind.__class__ is ReleaseKind else _kind(kind)
         for flow in self.flows:
             if flow.kind is wanted:
                 return flow
@@ -528,18 +528,18 @@ class Policy:
             value=kind,
         )
 
-    def steps(self, kind: Kind | str) -> tuple[Step, ...]:
+    def steps(self, kind: ReleaseKind | str) -> tuple[Step, ...]:
         """Return every step of the flow for *kind*, in order."""
         return self._steps[self.flow(kind).kind]
 
-    def step_from(self, kind: Kind | str, source: str) -> Step | None:
+    def step_from(self, kind: ReleaseKind | str, source: str) -> Step | None:
         """Return the step leaving *source* in the flow for *kind*, or ``None`` at the end."""
         for step in self.steps(kind):
             if step.source == source:
                 return step
         return None
 
-    def remaining_steps(self, kind: Kind | str, source: str) -> tuple[Step, ...]:
+    def remaining_steps(self, kind: ReleaseKind | str, source: str) -> tuple[Step, ...]:
         """Return the steps from *source* to the end of the flow for *kind*."""
         steps = self.steps(kind)
         for index, step in enumerate(steps):

@@ -38,7 +38,7 @@ from releasekit._rules.guards import (
     TestsPassed,
 )
 from releasekit._rules.policy import Flow, Gate, Policy
-from releasekit._rules.release import Kind
+from releasekit._rules.release import ReleaseKind
 from releasekit._rules.windows import Window
 
 if TYPE_CHECKING:
@@ -169,12 +169,12 @@ def reference_policy(
     )
     flows = (
         Flow(
-            kind=Kind.NORMAL,
+            kind=ReleaseKind.NORMAL,
             path=ORDER,
             description="every change, through every environment, into the weekend window",
         ),
         Flow(
-            kind=Kind.HOTFIX,
+            kind=ReleaseKind.HOTFIX,
             path=ORDER,
             lifts=frozenset({"production-window"}),
             description="an urgent fix: the same steps, none skipped, at any time",

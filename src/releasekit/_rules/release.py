@@ -17,7 +17,7 @@ from releasekit.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["Artifact", "Kind", "Move", "Release"]
+__all__ = ["Artifact", "Move", "Release", "ReleaseKind"]
 
 _E = TypeVar("_E", bound=Evidence)
 
@@ -34,7 +34,7 @@ def _new_functionality(value: str | Iterable[str]) -> tuple[str, ...]:
     return _values.label_tuple(value, field="new_functionality")
 
 
-class Kind(enum.StrEnum):
+class ReleaseKind(enum.StrEnum):
     """Which flow a release follows."""
 
     NORMAL = "normal"
@@ -96,8 +96,8 @@ def _moves(value: Iterable[Move]) -> tuple[Move, ...]:
     return tuple(value)
 
 
-def _kind(value: Kind | str) -> Kind:
-    return value if value.__class__ is Kind else Kind(value)
+def _kind(value: ReleaseKind | str) -> ReleaseKind:
+    return value if value.__class__ is ReleaseKind else ReleaseKind(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -119,13 +119,13 @@ class Release:
         state: The environment the release is in (or ``"abandoned"``).
         created_at: When the release was started.
         created_by: Who started it.
-        evidence: Every piece of evidence recorded so far, oldest first.
+        evidence: Every piece of evidence added so far, oldest first.
         moves: Every step taken so far, oldest first.
     """
 
     id: str = attrs.field(validator=_values.token)
     version: str = attrs.field(validator=_values.token)
-    kind: Kind = attrs.field(converter=_kind)
+    kind: ReleaseKind = attrs.field(converter=_kind)
     artifact: Artifact = Artifact()
     state: str = attrs.field(validator=_validate.text)
     created_at: pendulum.DateTime = attrs.field(converter=created_at_instant)

@@ -241,7 +241,7 @@ class Roster:
     def canonical(self, name: str) -> str:
         """Return the name of the person *name* (an identity) is, or *name* if no one is.
 
-        For names already stored: evidence recorded before the roster named
+        For names already stored: evidence added before the roster named
         someone who is not on it still counts as that one person.
         """
         found = self._by_name.get(name)

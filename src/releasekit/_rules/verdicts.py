@@ -3,7 +3,7 @@
 A guard never answers a bare ``False``. It returns a :class:`Verdict` that is
 either passed or holds one or more :class:`Blocker` records, each saying what
 is missing, what to do about it, who can do it, and — for time guards — the
-earliest moment it will pass. A blocker that recorded evidence can clear names
+earliest moment it will pass. A blocker that new evidence can clear names
 the kind of that evidence, so a tool can offer the exact way to record it.
 """
 

@@ -52,7 +52,7 @@ from releasekit._rules.evidence import (
     TestRun,
     TestsWritten,
 )
-from releasekit._rules.release import Artifact, Kind, Release
+from releasekit._rules.release import Artifact, Release, ReleaseKind
 from releasekit.exceptions import (
     InvalidInputError,
     NotPermittedError,
@@ -261,7 +261,7 @@ class PolicyMachine(RuleBasedStateMachine):
         release = self.engine.start(
             release_id=f"r{self._counter}",
             version=f"1.{self._counter}.0",
-            kind=Kind(kind),
+            kind=ReleaseKind(kind),
             by=_actor_in(self.policy, self.policy.flow(kind).path[0]),
             now=self.clock.now(),
             artifact=artifact,
@@ -271,7 +271,7 @@ class PolicyMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.releases)
     @rule(data=st.data())
     def record_helpful_evidence(self, data: st.DataObject) -> None:
-        """Record evidence that satisfies some guards of a release's next step."""
+        """Add evidence that satisfies some guards of a release's next step."""
         release = self._pick(data)
         step = self.engine.next_step(release)
         if step is None:
@@ -284,7 +284,9 @@ class PolicyMachine(RuleBasedStateMachine):
             item for guard in chosen for item in self.evidence_for(guard, release, self.clock.now())
         ]
         if items:
-            self.releases[release.id] = self.engine.record(release, *items, now=self.clock.now())
+            self.releases[release.id] = self.engine.add_evidence(
+                release, *items, now=self.clock.now()
+            )
 
     @precondition(lambda self: self.releases)
     @rule(data=st.data())
@@ -297,7 +299,9 @@ class PolicyMachine(RuleBasedStateMachine):
         ended = self.engine.next_step(release) is None
         refusal: Exception | None = None
         try:
-            self.releases[release.id] = self.engine.record(release, item, now=self.clock.now())
+            self.releases[release.id] = self.engine.add_evidence(
+                release, item, now=self.clock.now()
+            )
         except (InvalidInputError, NotPermittedError) as error:
             refusal = error
         if refusal is not None:
@@ -341,7 +345,7 @@ class PolicyMachine(RuleBasedStateMachine):
             return
         now = self.clock.now()
         items = [item for guard in step.guards for item in self.evidence_for(guard, release, now)]
-        release = self.engine.record(release, *items, now=now)
+        release = self.engine.add_evidence(release, *items, now=now)
         self.releases[release.id] = release
         self._try_promote(release, _actor_in(self.policy, step.source))
 

@@ -9,8 +9,8 @@ releasekit:
 - ``releasekit_policy``: the policy under test — the reference policy, or the
   file named by the ``releasekit_policy`` ini option;
 - ``releasekit_engine``: an :class:`~releasekit.Engine` for that policy;
-- ``releasekit_store``: a fresh :class:`~releasekit.MemoryStore`;
-- ``releasekit_executors``: a :class:`~releasekit.executors.RecordingExecutor`
+- ``releasekit_store``: a fresh :class:`~releasekit.stores.MemoryStore`;
+- ``releasekit_executors``: a :class:`~releasekit.executors.DryRunExecutor`
   that records every call and succeeds unless told to fail;
 - ``releasekit_desk``: a :class:`~releasekit.Desk` wired to all of the above.
 """
@@ -24,7 +24,7 @@ import pendulum
 import pytest
 
 from releasekit._actions.desk import Desk
-from releasekit._actions.executors.recording import RecordingExecutor, dry_run
+from releasekit._actions.executors.recording import DryRunExecutor, dry_run
 from releasekit._policy_files.policy_file import load_policy
 from releasekit._records.memory import MemoryStore
 from releasekit._rules.clock import FixedClock
@@ -76,16 +76,16 @@ def releasekit_store() -> MemoryStore:
 
 
 @pytest.fixture
-def releasekit_executors() -> RecordingExecutor:
+def releasekit_executors() -> DryRunExecutor:
     """A dry run of every executor: it records each call and succeeds unless told to fail."""
-    return RecordingExecutor()
+    return DryRunExecutor()
 
 
 @pytest.fixture
 def releasekit_desk(
     releasekit_policy: Policy,
     releasekit_store: MemoryStore,
-    releasekit_executors: RecordingExecutor,
+    releasekit_executors: DryRunExecutor,
     releasekit_clock: FixedClock,
 ) -> Desk:
     """A desk on the policy under test, the in-memory store, the dry run and the frozen clock."""

@@ -86,7 +86,7 @@ def walk_to(
 ) -> tuple[Release, pendulum.DateTime]:
     """Take *release* step by step until it is in *target*; return it and the last step's time.
 
-    Each step happens *every* after the one before: the evidence is recorded,
+    Each step happens *every* after the one before: the evidence is added,
     and *every* later the release is promoted, by the first owner of the
     environment it leaves allowed to take the step (else of the one it
     enters, else whoever started the release). A step held by a window or a
@@ -243,10 +243,10 @@ class _Walker:
         if not items:
             return
         if self.desk is None:
-            self.release = self.engine.record(self.release, *items, now=self.now)
+            self.release = self.engine.add_evidence(self.release, *items, now=self.now)
             return
         self._set_clock(self.now)
-        self.release = self.desk.record(self.release.id, *items).release
+        self.release = self.desk.add_evidence(self.release.id, *items).release
 
     def _promote(self, step: Step) -> None:
         policy = self.engine.policy

@@ -1,7 +1,7 @@
-"""The recording executor: a dry run that does nothing but remember what it was asked.
+"""The dry-run executor: it does nothing but remember what it was asked.
 
 Example:
-    >>> recorder = RecordingExecutor()
+    >>> recorder = DryRunExecutor()
     >>> registry = dry_run(recorder)
     >>> request = DeployRequest(release_id="r1", version="2.4.0", environment="tests")
     >>> registry.deployer("tests").deploy(request).summary
@@ -37,12 +37,12 @@ from releasekit.exceptions import InvalidInputError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-__all__ = ["Call", "RecordingExecutor", "dry_run"]
+__all__ = ["Call", "DryRunExecutor", "dry_run"]
 
 
 @attrs.frozen(kw_only=True)
 class Call:
-    """One call a :class:`RecordingExecutor` received.
+    """One call a :class:`DryRunExecutor` received.
 
     Attributes:
         capability: What was asked for.
@@ -104,7 +104,7 @@ def _describe(request: Request) -> str:  # noqa: PLR0911  # one return per reque
 
 
 @attrs.define
-class RecordingExecutor:
+class DryRunExecutor:
     """Implements every capability by recording the call and pretending it went well.
 
     Use it for dry runs and to test code that drives executors: it records
@@ -211,11 +211,11 @@ class RecordingExecutor:
         return Outcome.success(f"dry run: would {_describe(request)}")
 
 
-def dry_run(recorder: RecordingExecutor | None = None) -> Registry:
+def dry_run(recorder: DryRunExecutor | None = None) -> Registry:
     """Return a registry whose every capability is *recorder* (a new one if omitted).
 
     Keep a reference to *recorder* to look at the calls afterwards.
     """
     registry = Registry()
-    registry.register_all(recorder if recorder is not None else RecordingExecutor())
+    registry.register_all(recorder if recorder is not None else DryRunExecutor())
     return registry

@@ -13,9 +13,9 @@ the plug-in's executors; :func:`load_plugins` calls every one of them::
     acme = "acme_releasekit:register"
 
 Example:
-    >>> from releasekit.executors import RecordingExecutor
+    >>> from releasekit.executors import DryRunExecutor
     >>> registry = Registry()
-    >>> recorder = RecordingExecutor()
+    >>> recorder = DryRunExecutor()
     >>> sorted(registry.register_all(recorder)) == sorted(Capability)
     True
     >>> registry.deployer("production") is recorder

@@ -37,11 +37,11 @@ from releasekit.exceptions import (
     InvalidInputError,
     NotPermittedError,
     PolicyError,
-    RecordError,
     ReleaseKitError,
     StoreError,
     UnknownDataOperationError,
     UnknownReleaseError,
+    UnreadableDataError,
 )
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ _STATUSES: Mapping[type[ReleaseKitError], int] = {
     PolicyError: 400,
     NotPermittedError: 403,
     HistoryTamperedError: 409,
-    RecordError: 500,
+    UnreadableDataError: 500,
     StoreError: 503,
 }
 

@@ -120,7 +120,7 @@ def event_step(event: Mapping[str, Any]) -> str:
 
 
 def event_reason(event: Mapping[str, Any]) -> str:
-    """Return why an event happened; for recorded evidence, which kinds were recorded."""
+    """Return why an event happened; for evidence added, which kinds were added."""
     if event.get("reason"):
         return str(event["reason"])
     data = event.get("data")

@@ -30,7 +30,7 @@ from releasekit._rules.evidence import (
     TestsWritten,
 )
 from releasekit._rules.identity import identity
-from releasekit._rules.release import Artifact, Kind, Move, Release
+from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
 from releasekit._rules.verdicts import Blocker
 from releasekit.exceptions import InvalidInputError
 
@@ -213,7 +213,7 @@ def any_releases(*, release_id: st.SearchStrategy[str] = tokens) -> st.SearchStr
         Release,
         id=release_id,
         version=tokens,
-        kind=st.sampled_from(Kind),
+        kind=st.sampled_from(ReleaseKind),
         artifact=any_artifacts(),
         state=record_names,
         created_at=instants(),
@@ -318,7 +318,7 @@ def host_processes() -> st.SearchStrategy[HostProcess]:
 
 
 def attempts() -> st.SearchStrategy[Attempt]:
-    """Draw an executor step in flight."""
+    """Draw an executor attempt in flight."""
     return st.builds(
         Attempt,
         id=some_text,
@@ -369,6 +369,6 @@ def declared_freezes() -> st.SearchStrategy[DeclaredFreeze]:
         reason=some_text,
         declared_by=people,
         declared_at=instants(),
-        kinds=st.sets(st.sampled_from(Kind), min_size=1),
+        kinds=st.sets(st.sampled_from(ReleaseKind), min_size=1),
         environments=st.none() | st.sets(record_names, min_size=1, max_size=3),
     )

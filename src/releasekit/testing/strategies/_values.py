@@ -23,7 +23,7 @@ from releasekit._rules.evidence import (
 from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
 from releasekit._rules.freezes import Freeze
 from releasekit._rules.policy import Flow, Gate, Policy
-from releasekit._rules.release import Artifact, Kind, Release
+from releasekit._rules.release import Artifact, Release, ReleaseKind
 from releasekit._rules.windows import Span, Weekday, Window
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ def releases(policy: Policy | None = None) -> st.SearchStrategy[Release]:
     @st.composite
     def build(draw: st.DrawFn) -> Release:
         if policy is None:
-            kind = draw(st.sampled_from(Kind))
+            kind = draw(st.sampled_from(ReleaseKind))
             state = draw(names())
             where: st.SearchStrategy[str] = names()
         else:
@@ -347,7 +347,7 @@ def policies(*, max_environments: int = 5) -> st.SearchStrategy[Policy]:
                 chosen.setdefault(guard.code, guard)
             if chosen:
                 gates.append(Gate(environment=target, guards=tuple(chosen.values())))
-        flows = [Flow(kind=Kind.NORMAL, path=tuple(env_names))]
+        flows = [Flow(kind=ReleaseKind.NORMAL, path=tuple(env_names))]
         windows_codes = frozenset(
             guard.code
             for gate in gates
@@ -355,7 +355,7 @@ def policies(*, max_environments: int = 5) -> st.SearchStrategy[Policy]:
             if guard.kind is guards.GuardKind.TIME
         )
         if draw(st.booleans()):
-            flows.append(Flow(kind=Kind.HOTFIX, path=tuple(env_names), lifts=windows_codes))
+            flows.append(Flow(kind=ReleaseKind.HOTFIX, path=tuple(env_names), lifts=windows_codes))
         return Policy(name="drawn", environments=environments, gates=gates, flows=flows)
 
     return build()
