@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 import pendulum
 
-from releasekit._rules.policy import Step
+from releasekit._rules.flows import Step
 from releasekit._rules.release import Kind
 from releasekit._rules.timeline import Owed, Wait
 from releasekit._rules.verdicts import Blocker
