@@ -9,6 +9,7 @@ import pytest
 
 import releasekit as rk
 from releasekit._interfaces import _cli_render as show
+from releasekit._interfaces._cli_suggestions import suggested_commands
 
 AT = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
 
@@ -160,7 +161,7 @@ def test_a_blocker_no_evidence_clears_suggests_nothing() -> None:
     policy = rk.loads_policy(LOG_TEAM)
 
     assert [(), ()] == [
-        show.suggested_commands(blocker(kind), release(), policy) for kind in (None, "ticket")
+        suggested_commands(blocker(kind), release(), policy) for kind in (None, "ticket")
     ]
 
 
@@ -171,14 +172,14 @@ def test_the_suggestion_names_the_environments_the_guard_reads() -> None:
     assert (
         "releasekit review-logs r1 --verdict clean",
         "releasekit record r1 log-review --environment qa prod --verdict clean",
-    ) == show.suggested_commands(found, release(), rk.loads_policy(LOG_TEAM))
+    ) == suggested_commands(found, release(), rk.loads_policy(LOG_TEAM))
 
 
 def test_a_suggestion_quotes_what_the_shell_would_split() -> None:
     """A release id holding a character the shell reads is quoted once, as one argument."""
     found = blocker("sign-off", code="signed-off")
 
-    assert ("releasekit record '1!2.0' sign-off --environment qa",) == show.suggested_commands(
+    assert ("releasekit record '1!2.0' sign-off --environment qa",) == suggested_commands(
         found, release("1!2.0"), rk.loads_policy(LOG_TEAM)
     )
 
@@ -187,7 +188,7 @@ def test_a_blocker_whose_guard_is_not_found_gets_the_plain_command() -> None:
     """Without the guard (another step), the command has placeholders the person fills in."""
     found = blocker("attestation", source="dev", target="nowhere")
 
-    assert ("releasekit record r1 attestation --name NAME",) == show.suggested_commands(
+    assert ("releasekit record r1 attestation --name NAME",) == suggested_commands(
         found, release(), rk.loads_policy(LOG_TEAM)
     )
 

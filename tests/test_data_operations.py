@@ -16,9 +16,9 @@ from releasekit._actions.data import (
     DataOperationKind,
     DataOperationStatus,
     DataVerification,
-    check_execution,
     fingerprint,
 )
+from releasekit._actions.data_checks import check_execution
 from releasekit._records.converter import structure, unstructure
 from releasekit.exceptions import (
     DataOperationRefusedError,

@@ -6,7 +6,7 @@ environment's one operator through the policy's tool (``dt``); a restore
 copies one environment's data into another, in the directions the policy
 allows. Each operation has a history of its own, ``data:<id>``, kept by
 :class:`~releasekit._actions.data_records.DataRecords`; who may take which step
-is decided by the pure rules of :mod:`releasekit._actions.data` before
+is decided by the pure rules of :mod:`releasekit._actions.data_checks` before
 anything is written, so a refused step changes nothing.
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from releasekit._actions import data
+from releasekit._actions import data_checks
 from releasekit._actions.data import (
     DataOperation,
     DataOperationKind,
@@ -130,7 +130,7 @@ class DataRoom(Room):
         by = self.person(by)
         action = "request a data adjustment"
         env = self.policy.environment(environment)
-        data.adjustment_rule(env, actor=by, action=action)
+        data_checks.adjustment_rule(env, actor=by, action=action)
         self.engine.require_actor(env.name, by, action=action)
         now = self.clock.now()
 
@@ -186,7 +186,7 @@ class DataRoom(Room):
         action = "amend a data adjustment"
         current, revision = self._records.load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
-        data.adjustment_rule(env, actor=by, action=action)
+        data_checks.adjustment_rule(env, actor=by, action=action)
         amended = attrs.evolve(
             current,
             operation=operation if operation is not None else current.operation,
@@ -194,7 +194,7 @@ class DataRoom(Room):
             status=DataOperationStatus.REQUESTED,
             verifications=tuple(attrs.evolve(item, voided=True) for item in current.verifications),
         )
-        data.check_amend(current, actor=by, new_fingerprint=amended.fingerprint)
+        data_checks.check_amend(current, actor=by, new_fingerprint=amended.fingerprint)
         self.engine.require_actor(env.name, by, action=action)
         voided = sum(1 for item in current.verifications if not item.voided)
         return self._records.write(
@@ -244,8 +244,8 @@ class DataRoom(Room):
         action = "verify a data adjustment"
         current, revision = self._records.load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
-        rule = data.adjustment_rule(env, actor=by, action=action)
-        data.check_verification(current, rule, actor=by, seen=fingerprint)
+        rule = data_checks.adjustment_rule(env, actor=by, action=action)
+        data_checks.check_verification(current, rule, actor=by, seen=fingerprint)
         self.engine.require_actor(env.name, by, action=action)
         now = self.clock.now()
         verification = DataVerification(by=by, at=now, fingerprint=current.fingerprint, note=note)
@@ -290,8 +290,8 @@ class DataRoom(Room):
         action = "run a data adjustment"
         current, revision = self._records.load_adjustment(operation_id)
         env = self.policy.environment(current.environment)
-        rule = data.adjustment_rule(env, actor=by, action=action)
-        data.check_execution(current, rule, actor=by)
+        rule = data_checks.adjustment_rule(env, actor=by, action=action)
+        data_checks.check_execution(current, rule, actor=by)
         self.engine.require_actor(env.name, by, action=action)
         executor = self.executors.lookup(Capability.ADJUST_DATA, env.name)
         if not isinstance(executor, CommandExecutor) or Path(executor.program).name != rule.tool:
@@ -344,7 +344,7 @@ class DataRoom(Room):
         by = self.person(by)
         current, revision = self._records.load(operation_id)
         env = self.policy.environment(current.environment)
-        data.check_cancel(current, env.data_adjustments, actor=by)
+        data_checks.check_cancel(current, env.data_adjustments, actor=by)
         self.engine.require_actor(env.name, by, action="cancel a data operation")
         now = self.clock.now()
         return self._records.write(
@@ -394,7 +394,7 @@ class DataRoom(Room):
         action = "restore data"
         origin = self.policy.environment(source)
         into = self.policy.environment(target)
-        data.check_restore(origin, into, actor=by)
+        data_checks.check_restore(origin, into, actor=by)
         self.engine.require_actor(into.name, by, action=action)
         restorer = self.executors.data_restorer(into.name)
         now = self.clock.now()

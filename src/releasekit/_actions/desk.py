@@ -26,7 +26,6 @@ room alike (see :mod:`~releasekit._actions.room`).
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import attrs
@@ -42,9 +41,7 @@ from releasekit._actions.opening import (
     check_executors,
     check_policy,
     check_store,
-    open_executors,
-    open_policy,
-    open_store,
+    open_parts,
     validator,
 )
 from releasekit._actions.release_room import ReleaseRoom
@@ -62,6 +59,7 @@ from releasekit._rules.release import ReleaseKind
 
 if TYPE_CHECKING:
     import datetime as dt
+    import os
     from collections.abc import Iterable
     from types import TracebackType
     from typing import Self
@@ -186,26 +184,9 @@ class Desk:
             StoreError: The store cannot be opened.
             PluginLoadError: An executor plug-in failed to load.
         """
-        registry = open_executors(executors)
-        rules = open_policy(policy)
-        if clock is not None:
-            check_clock(clock)
-        if store is None or isinstance(store, str | os.PathLike):
-            opened = MemoryStore() if store is None else open_store(store)
-        else:
-            opened = None
-        try:
-            desk = cls(
-                rules,
-                store=opened if opened is not None else check_store(store),
-                executors=registry,
-                clock=clock if clock is not None else SystemClock(),
-            )
-        except BaseException:
-            if opened is not None:
-                opened.close()
-            raise
-        desk._opened = opened
+        desk: Self
+        desk, opened = open_parts(cls, policy=policy, store=store, executors=executors, clock=clock)
+        desk._opened = opened  # noqa: SLF001  # this class's own field, once the desk is built
         return desk
 
     def close(self) -> None:

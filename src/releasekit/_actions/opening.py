@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from releasekit.exceptions import InvalidInputError
 
@@ -37,11 +37,14 @@ __all__ = [
     "check_policy",
     "check_store",
     "open_executors",
+    "open_parts",
     "open_policy",
     "open_store",
     "sqlite_file",
     "validator",
 ]
+
+_Built = TypeVar("_Built")
 
 #: The executors a name chooses (``Desk.open(executors=...)``, ``releasekit --executors``).
 EXECUTOR_CHOICES = ("dry-run", "dt", "plugins")
@@ -225,6 +228,51 @@ def open_executors(choice: Registry | str | None) -> Registry:
             value=choice,
         )
     return check_executors(choice)
+
+
+def open_parts(
+    build: Callable[..., _Built],
+    *,
+    policy: Policy | str | os.PathLike[str] | None,
+    store: Store | str | os.PathLike[str] | None,
+    executors: Registry | str | None,
+    clock: Clock | None,
+) -> tuple[_Built, Store | None]:
+    """Resolve each part *Desk.open* is given, build the desk, and return it with what it opened.
+
+    *build* is called as ``build(policy, store=..., executors=..., clock=...)``.
+    The store this opened (from a path or URL, or in memory) comes back
+    beside the desk, for it to close; it is closed at once if *build* fails.
+
+    Raises:
+        PolicyFileError: The policy file cannot be read or is no valid policy.
+        InvalidInputError: A part is of the wrong kind, or names nothing releasekit knows.
+        StoreError: The store cannot be opened.
+        PluginLoadError: An executor plug-in failed to load.
+    """
+    from releasekit._records.memory import MemoryStore  # noqa: PLC0415  # on use
+    from releasekit._rules.clock import SystemClock  # noqa: PLC0415  # on use
+
+    registry = open_executors(executors)
+    rules = open_policy(policy)
+    if clock is not None:
+        check_clock(clock)
+    if store is None or isinstance(store, str | os.PathLike):
+        opened = MemoryStore() if store is None else open_store(store)
+    else:
+        opened = None
+    try:
+        built = build(
+            rules,
+            store=opened if opened is not None else check_store(store),
+            executors=registry,
+            clock=clock if clock is not None else SystemClock(),
+        )
+    except BaseException:
+        if opened is not None:
+            opened.close()
+        raise
+    return built, opened
 
 
 # -- the desk's validators -------------------------------------------------------

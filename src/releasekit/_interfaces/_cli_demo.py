@@ -23,6 +23,7 @@ from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces._cli_session import Reply
+from releasekit._interfaces._cli_suggestions import suggested_commands
 from releasekit._records.sqlite import SqliteStore
 from releasekit._rules.clock import FixedClock
 from releasekit._rules.evidence import ChangeReview, LogReview, SignOff, TestRun, TestsWritten
@@ -101,7 +102,7 @@ class _Story:
     def _blocker_json(self, release_id: str, blocker: Blocker) -> dict[str, object]:
         """A blocker as ``explain --json`` shows it, with the commands that would clear it."""
         release = self.desk.get(release_id).release
-        commands = show.suggested_commands(blocker, release, self.desk.policy)
+        commands = suggested_commands(blocker, release, self.desk.policy)
         return show.blocker_json(blocker, commands)
 
     def _last_reason(self, release_id: str) -> str:

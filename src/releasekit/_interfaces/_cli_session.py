@@ -23,6 +23,7 @@ import attrs
 
 from releasekit._interfaces import _cli_render as show
 from releasekit._interfaces._cli_codes import ExitCode
+from releasekit._interfaces._cli_suggestions import suggested_commands
 from releasekit._interfaces._cli_text import escape
 from releasekit.exceptions import InvalidInputError, ReleaseKitError, UnknownPersonError
 
@@ -444,7 +445,7 @@ def suggester(desk: Desk, release: Release) -> show.Suggest:
     policy = desk.policy
 
     def suggest(blocker: Blocker) -> tuple[str, ...]:
-        return show.suggested_commands(blocker, release, policy)
+        return suggested_commands(blocker, release, policy)
 
     return suggest
 

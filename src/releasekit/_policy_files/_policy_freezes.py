@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any, Final
 from releasekit import calendars
 from releasekit._policy_files import _policy_values as values
 from releasekit._policy_files._policy_values import Problem, key, kind_of, shown
+from releasekit._rules._zones import _check_timezone
 from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
 from releasekit._rules.freezes import Freeze
 from releasekit._rules.recurrences import Recurrence
-from releasekit._rules.windows import _check_timezone
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ from cattrs.gen import make_dict_structure_fn, override
 from releasekit._policy_files import _policy_values as values
 from releasekit._policy_files._policy_values import Problem, kind_of, shown
 from releasekit._rules import guards as _guards
+from releasekit._rules._zones import _check_timezone
 from releasekit._rules.environments import ScheduledTestRun
-from releasekit._rules.windows import Span, Window, _check_timezone
+from releasekit._rules.windows import Span, Window
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:

@@ -14,25 +14,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import attrs
-import pendulum
 from transitions import Machine
 
 from releasekit._rules._time import instant
+from releasekit._rules.admission import check_evidence
 from releasekit._rules.ended import ABANDONED, ROLLED_BACK, require_open
-from releasekit._rules.evidence import (
-    CLOCK_SKEW_TOLERANCE,
-    ChangeReview,
-    LogReview,
-    MigrationRun,
-    TestRun,
-    TestsWritten,
-)
+from releasekit._rules.explanations import Explanation, Plan, StepPlan
 from releasekit._rules.flow_machine import ABANDON, PROMOTE, ROLL_BACK, definition
 from releasekit._rules.guards import GuardContext
 from releasekit._rules.policy import Policy, Step
 from releasekit._rules.release import Artifact, Move, Release, ReleaseKind
-from releasekit._rules.timeline import Owed, Wait, timeline
-from releasekit._rules.verdicts import Blocker
+from releasekit._rules.timeline import timeline
 from releasekit.exceptions import (
     ConflictError,
     InvalidInputError,
@@ -44,102 +36,13 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
+    import pendulum
     from transitions.core import EventData
 
     from releasekit._rules.evidence import Evidence
+    from releasekit._rules.verdicts import Blocker
 
 __all__ = ["Engine", "Explanation", "Plan", "StepPlan"]
-
-
-@attrs.frozen(kw_only=True)
-class Explanation:
-    """Why a release may or may not take its next step now.
-
-    Attributes:
-        release_id: The release explained.
-        state: Where it is.
-        step: The next step, or ``None`` at the end of its flow (or abandoned).
-        blockers: Every reason the next step may not happen now.
-        lifted: Codes of guards the release's flow lifts for this step.
-        at: The instant the explanation holds for.
-    """
-
-    release_id: str
-    state: str
-    step: Step | None
-    blockers: tuple[Blocker, ...]
-    lifted: tuple[str, ...]
-    at: pendulum.DateTime
-
-    @property
-    def allowed(self) -> bool:
-        """Whether the next step may happen now."""
-        return self.step is not None and not self.blockers
-
-    @property
-    def finished(self) -> bool:
-        """Whether there is no next step."""
-        return self.step is None
-
-    @property
-    def earliest(self) -> pendulum.DateTime | None:
-        """The latest of the blockers' earliest times, if only time blocks the step."""
-        times = [b.earliest for b in self.blockers]
-        if not times or any(t is None for t in times):
-            return None
-        return max(t for t in times if t is not None)
-
-
-@attrs.frozen(kw_only=True)
-class StepPlan:
-    """One remaining step of a plan.
-
-    Attributes:
-        step: The step.
-        blockers: What blocks it as things stand now.
-        earliest: The earliest instant the policy's time rules allow it, not
-            before the earliest of the steps before it: its windows and
-            freezes, and a test run it still needs (which starts outside the
-            daily run's reservation and takes the run's usual time).
-        arrives: The earliest instant the release can be in the step's
-            source: now for the next step, else the earliest of the one before.
-        owed: The evidence it still needs at its earliest instant, who can
-            give it, and from when it counts (a log review too old by then is
-            owed again).
-        waits: The time rules that hold it back from *arrives* to
-            *earliest*, in the order they were met.
-    """
-
-    step: Step
-    blockers: tuple[Blocker, ...]
-    earliest: pendulum.DateTime | None
-    arrives: pendulum.DateTime | None = None
-    owed: tuple[Owed, ...] = ()
-    waits: tuple[Wait, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Plan:
-    """The road from where a release is to the end of its flow.
-
-    Attributes:
-        release_id: The release planned.
-        kind: Its flow.
-        state: Where it is.
-        steps: Every remaining step, in order.
-        at: The instant the plan was made for.
-        earliest_production: The earliest instant the last step's time rules
-            allow, given those of the steps before it — assuming every piece
-            of missing evidence arrives in time. ``None`` if no instant in the
-            next two years can.
-    """
-
-    release_id: str
-    kind: ReleaseKind
-    state: str
-    steps: tuple[StepPlan, ...]
-    at: pendulum.DateTime
-    earliest_production: pendulum.DateTime | None
 
 
 class _Cursor:
@@ -181,7 +84,7 @@ class Engine:
     """Drive releases through a policy: start, record, explain, plan, promote.
 
     Example:
-        >>> import releasekit as rk
+        >>> import pendulum, releasekit as rk
         >>> engine = rk.Engine(rk.reference_policy())
         >>> friday = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
         >>> release = engine.start(release_id="r1", version="2.4.0", kind="normal",
@@ -426,7 +329,7 @@ class Engine:
         self.require_open(release, action="record evidence")
         credited = tuple(self.policy.credited(item) for item in evidence)
         for item in credited:
-            self._check_evidence(release, item, moment)
+            check_evidence(self.policy, release, item, moment, require_actor=self.require_actor)
         return release.with_evidence(*credited)
 
     def require_open(self, release: Release, *, action: str, at_end: bool = False) -> None:
@@ -536,38 +439,3 @@ class Engine:
                 action=action,
                 allowed=owners,
             )
-
-    def _check_evidence(self, release: Release, item: Evidence, now: pendulum.DateTime) -> None:
-        if item.at > now + CLOCK_SKEW_TOLERANCE:
-            raise InvalidInputError(
-                f"this {type(item).__name__} is dated {item.at.isoformat()}, after the instant "
-                f"it is recorded ({now.isoformat()}) by more than the "
-                f"{_minutes(CLOCK_SKEW_TOLERANCE)} allowed for clock skew; add evidence once "
-                "it has happened, dated when it happened",
-                field="at",
-                value=item.at,
-            )
-        version = getattr(item, "version", release.version)
-        if isinstance(item, TestRun | MigrationRun | ChangeReview) and version != release.version:
-            raise InvalidInputError(
-                f"this {type(item).__name__} is for version {version}, but release {release.id} "
-                f"is {release.version}; record it on the release of {version}",
-                field="version",
-                value=version,
-            )
-        if isinstance(item, LogReview):
-            for name in sorted(item.environments):
-                self.policy.environment(name)
-            return
-        if isinstance(item, TestsWritten):
-            where: str | None = release.origin
-        else:
-            where = getattr(item, "environment", None)
-        if where is not None:
-            self.policy.environment(where)
-            self.require_actor(where, item.by, action=f"record a {type(item).__name__}")
-
-
-def _minutes(span: dt.timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"

@@ -48,13 +48,13 @@ import pendulum
 from releasekit._rules import _forecast, _local, _validate
 from releasekit._rules._time import from_posix, instant, optional_instant, posix_second, when
 from releasekit._rules._weekly import DAY
+from releasekit._rules._zones import _check_timezone
 from releasekit._rules.freeze_dates import FreezeDates, FreezeInterval, YearlyDates
 from releasekit._rules.guards import GuardContext, GuardKind
 from releasekit._rules.identity import identity
 from releasekit._rules.recurrences import IcsCalendar, Recurrence
 from releasekit._rules.release import ReleaseKind
 from releasekit._rules.verdicts import Verdict
-from releasekit._rules.windows import _check_timezone
 from releasekit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
