@@ -44,6 +44,7 @@ __all__ = [
     "dumps",
     "extend",
     "iso",
+    "json_mapping",
     "loads",
     "parse_instant",
     "problems_of",
@@ -378,3 +379,23 @@ def loads(text: str | bytes) -> Any:  # noqa: ANN401  # JSON
             if end == len(text):
                 return value
     return json.loads(text)
+
+
+def json_mapping(value: object, field: str) -> Mapping[str, Any]:
+    """Return *value* — a mapping, an attrs value or ``None`` (an empty one) — as a JSON mapping.
+
+    Raises:
+        InvalidInputError: *value* is none of those.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return value
+    result = unstructure(value)
+    if not isinstance(result, Mapping):
+        raise InvalidInputError(
+            f"{field} must be a mapping or an attrs value, got {type(value).__name__}",
+            field=field,
+            value=value,
+        )
+    return result

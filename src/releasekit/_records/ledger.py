@@ -21,13 +21,12 @@ release's values are written and read by :mod:`releasekit._records.rows`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from releasekit._records.checks import SEPARATOR, check_history_name, check_release_id, check_stream
-from releasekit._records.converter import unstructure
+from releasekit._records.converter import json_mapping, unstructure
 from releasekit._records.events import Action, Draft, Event, Verification
 from releasekit._records.fold import (
     NOTES,
@@ -41,7 +40,7 @@ from releasekit._records.reading import record_of, summary_of
 from releasekit._records.rows import NO_FACTS, fact_texts, next_row
 from releasekit._records.steps import StepWrites, derived
 from releasekit._records.store import Snapshot, Store
-from releasekit._records.values import Record, ReleaseRow, ReleaseSummary, State
+from releasekit._records.values import Record, ReleaseSummary, State, state_of, stored_row
 from releasekit._records.verifying import Replay, check_history, release_problem, tampered
 from releasekit._rules.ended import ABANDONED
 from releasekit._rules.policy import Policy
@@ -49,6 +48,7 @@ from releasekit.exceptions import InvalidInputError, UnknownReleaseError
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable, Mapping
 
     from releasekit._rules.evidence import Evidence
     from releasekit._rules.release import Move, Release
@@ -366,7 +366,7 @@ class Ledger(StepWrites):
                 value=action,
             )
         draft = Draft(actor=by, action=kind, at=at, reason=reason, data=data)
-        state = _state_of(record)
+        state = state_of(record)
         return self._write(record, state, state, draft)
 
     def append(
@@ -411,13 +411,13 @@ class Ledger(StepWrites):
             source=source,
             target=target,
             reason=reason,
-            data=_json(data, "data"),
+            data=json_mapping(data, "data"),
         )
         return self.store.append(
             check_history_name(stream),
             expected=expected,
             draft=draft,
-            snapshot=_json(snapshot, "snapshot"),
+            snapshot=json_mapping(snapshot, "snapshot"),
         )
 
     # -- internals ---------------------------------------------------------------
@@ -470,12 +470,12 @@ class Ledger(StepWrites):
             reason=reason,
             data=unstructure(data),
         )
-        before = _state_of(record)
+        before = state_of(record)
         return self._write(record, before, advance(before, action, data, at=draft.at), draft)
 
     def _write(self, record: Record | None, before: State, after: State, draft: Draft) -> Record:
         """Write *draft* with the rows of *after*, and the evidence and moves its data adds."""
-        row = None if record is None else _row_of(record)
+        row = None if record is None else stored_row(record)
         evidence, moves = fact_texts(draft.action, draft.data)
         new = next_row(row, before, after, updated_at=draft.at, evidence=evidence, moves=moves)
         event = self.store.append_release(
@@ -497,39 +497,3 @@ class Ledger(StepWrites):
             finished_at=after.finished_at,
             row=new.placed(event.seq, event.digest),
         )
-
-
-def _row_of(record: Record) -> ReleaseRow:
-    """Return the row *record* was read or written as; refuse a record that was neither."""
-    if record.row is None:
-        raise InvalidInputError(
-            f"this record of {record.id} was not read from a store (a replay, or built by "
-            "hand); load the release and write on the record the ledger gives you",
-            field="record",
-            value=record.id,
-        )
-    return record.row
-
-
-def _state_of(record: Record) -> State:
-    return State(
-        release=record.release,
-        attempt=record.attempt,
-        attention=record.attention,
-        finished_at=record.finished_at,
-    )
-
-
-def _json(value: object, field: str) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return value
-    result = unstructure(value)
-    if not isinstance(result, Mapping):
-        raise InvalidInputError(
-            f"{field} must be a mapping or an attrs value, got {type(value).__name__}",
-            field=field,
-            value=value,
-        )
-    return result

@@ -33,7 +33,6 @@ from releasekit._records.checks import (
     check_token,
     wrong_previous,
 )
-from releasekit._records.converter import iso
 from releasekit._records.events import (
     EVENT_COLUMNS,
     Draft,
@@ -54,11 +53,9 @@ from releasekit._records.leases import (
 )
 from releasekit._records.postgres_schema import migrate, read_events
 from releasekit._records.rows import (
-    Fact,
     StoredRelease,
     check_release_chain,
     release_conflict,
-    row_from,
     sealed_write,
 )
 from releasekit._records.store import Snapshot, snapshot_text, stored_snapshot
@@ -231,7 +228,7 @@ class PostgresStore:
         with self._use("write to") as conn:
             changed = conn.execute(sql.ADVANCE_RELEASE if expected else sql.CREATE_RELEASE, params)
             if changed.fetchone() != (1,):
-                found = _stored(conn, stream)
+                found = sql.read_release(conn, stream)
                 raise release_conflict(
                     None if found is None else found.row,
                     stream=stream,
@@ -248,7 +245,7 @@ class PostgresStore:
         One statement: one consistent view of the row, the evidence and the moves.
         """
         with self._use("read") as conn:
-            return _stored(conn, release_id)
+            return sql.read_release(conn, release_id)
 
     def list_releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None
@@ -259,7 +256,7 @@ class PostgresStore:
             rows = conn.execute(
                 sql.LIST_ACTIVE if active else sql.LIST_ALL, ("" if after is None else after, limit)
             ).fetchall()
-        return [_release_row(values) for values in rows]
+        return [sql.release_row(values) for values in rows]
 
     def append(
         self,
@@ -341,7 +338,7 @@ class PostgresStore:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             head = conn.execute(sql.SELECT_HEAD_AND_STATE, (stream,)).fetchone()
             events = read_events(conn, stream)
-            stored = _stored(conn, stream)
+            stored = sql.read_release(conn, stream)
         if head is None:
             return check_release_chain(stream, events, stored)
         return check_chain(stream, events, revision=head[0], head=head[1], state=head[2])
@@ -464,32 +461,6 @@ class PostgresStore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _release_row(values: Sequence[Any]) -> ReleaseRow:
-    """Build a release row from its columns (``sql.COLUMNS``), instants written by :func:`iso`."""
-    return row_from(
-        [
-            iso(value) if place in sql.INSTANTS and value is not None else value
-            for place, value in enumerate(values)
-        ]
-    )
-
-
-def _stored(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | None:
-    """Read a release's rows, with what its last event recorded, in one statement."""
-    found = conn.execute(sql.SELECT_RELEASE, (release_id,)).fetchone()
-    if found is None:
-        return None
-    row = _release_row(found[:15])
-    last_digest, last_state_digest = found[16], found[17]
-    return StoredRelease(
-        row=row,
-        evidence=tuple(map(Fact, found[18], found[19])),
-        moves=tuple(map(Fact, found[20], found[21])),
-        recorded_digest=last_state_digest if last_digest == row.head else "",
-        legacy=found[15],
-    )
 
 
 def _lease(conn: psycopg.Connection[Any], name: str) -> Lease | None:

@@ -1,4 +1,4 @@
-"""The PostgreSQL store's schema: its tables, their forward migrations, the statements on them.
+"""The PostgreSQL store's schema: its tables, forward migrations, statements, and reading a release.
 
 The tables are the SQLite store's, prefixed ``releasekit_`` (in the
 connection's ``search_path``); the schema version is kept in
@@ -13,19 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.rows import ROW_COLUMNS, numbered
+from releasekit._records.converter import iso
+from releasekit._records.rows import ROW_COLUMNS, Fact, StoredRelease, numbered, row_from
 from releasekit._records.store import read_event
 from releasekit._records.verifying import migrated_release
 from releasekit.exceptions import SchemaVersionError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import psycopg
 
     from releasekit._records.events import Event
+    from releasekit._records.values import ReleaseRow
 
-__all__ = ["MIGRATIONS", "migrate", "read_events"]
+__all__ = ["MIGRATIONS", "migrate", "read_events", "read_release", "release_row"]
 
 #: Any number: the advisory lock held while the schema is migrated.
 _SCHEMA_LOCK = 0x524B6974
@@ -391,3 +393,29 @@ TAKE_OVER = """
     RETURNING token, holder, since, expires
 """
 SELECT_LEASE = "SELECT token, holder, since, expires FROM releasekit_leases WHERE name = %s"
+
+
+def release_row(values: Sequence[Any]) -> ReleaseRow:
+    """Build a release row from its columns (``COLUMNS``), instants written by :func:`iso`."""
+    return row_from(
+        [
+            iso(value) if place in INSTANTS and value is not None else value
+            for place, value in enumerate(values)
+        ]
+    )
+
+
+def read_release(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | None:
+    """Read a release's rows, with what its last event recorded, in one statement."""
+    found = conn.execute(SELECT_RELEASE, (release_id,)).fetchone()
+    if found is None:
+        return None
+    row = release_row(found[:15])
+    last_digest, last_state_digest = found[16], found[17]
+    return StoredRelease(
+        row=row,
+        evidence=tuple(map(Fact, found[18], found[19])),
+        moves=tuple(map(Fact, found[20], found[21])),
+        recorded_digest=last_state_digest if last_digest == row.head else "",
+        legacy=found[15],
+    )

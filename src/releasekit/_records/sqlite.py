@@ -14,7 +14,6 @@ wins. The schema and its migrations are in :mod:`releasekit._records.sqlite_sche
 from __future__ import annotations
 
 import contextlib
-import operator
 import os
 import sqlite3
 import threading
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
+from releasekit._records import sqlite_statements as sql
 from releasekit._records.checks import (
     check_expected,
     check_history_name,
@@ -33,7 +33,6 @@ from releasekit._records.checks import (
 )
 from releasekit._records.converter import dumps, iso, parse_instant
 from releasekit._records.events import (
-    EVENT_COLUMNS,
     Draft,
     Event,
     Verification,
@@ -50,7 +49,6 @@ from releasekit._records.leases import (
     new_token,
 )
 from releasekit._records.rows import (
-    ROW_COLUMNS,
     Fact,
     StoredRelease,
     check_release_chain,
@@ -77,55 +75,6 @@ if TYPE_CHECKING:
 __all__ = ["SqliteStore"]
 
 _T = TypeVar("_T")
-
-
-#: What the ``release_appends`` trigger says when the release moved on (SQLite's error text).
-_STALE = "releasekit: the release is not at the revision the writer saw"
-
-#: The columns of a release row, in the order of ReleaseRow's fields.
-_COLUMNS = ", ".join(ROW_COLUMNS)
-_SELECT_HEAD = "SELECT revision, head FROM streams WHERE stream = ?"
-_SELECT_HEAD_AND_STATE = "SELECT revision, head, snapshot FROM streams WHERE stream = ?"
-_INSERT_EVENT = (
-    "INSERT INTO events (stream, seq, at, actor, action, source, target, reason, data, "
-    "previous, digest, state_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_CREATE_STREAM = (
-    "INSERT INTO streams (stream, revision, head, snapshot) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (stream) DO NOTHING"
-)
-_UPDATE_STREAM = (
-    "UPDATE streams SET revision = ?, head = ?, snapshot = ? WHERE stream = ? AND revision = ?"
-)
-#: A stream's state, with the digests of the event at its revision, and the seq of its last
-#: event (a state deleted while its history remains is found by the same statement).
-_SELECT_STATE = (
-    "SELECT s.revision, s.head, s.snapshot, e.digest, e.state_digest, "
-    "(SELECT max(seq) FROM events WHERE stream = q.name) FROM (SELECT ? AS name) AS q "
-    "LEFT JOIN streams AS s ON s.stream = q.name "
-    "LEFT JOIN events AS e ON e.stream = s.stream AND e.seq = s.revision"
-)
-#: A release's row, with the digests of the event at its revision (one lookup by key).
-_SELECT_RELEASE = (
-    f"SELECT {', '.join(f'r.{name}' for name in ROW_COLUMNS)}, r.legacy, e.digest, "  # noqa: S608  # constant names
-    "e.state_digest FROM releases AS r "
-    "LEFT JOIN events AS e ON e.stream = r.id AND e.seq = r.revision WHERE r.id = ?"
-)
-#: A release's evidence, and its moves, oldest first (in the order of their keys).
-_SELECT_EVIDENCE = "SELECT seq, body FROM release_evidence WHERE release = ? ORDER BY seq, n"
-_SELECT_MOVES = "SELECT seq, body FROM release_moves WHERE release = ? ORDER BY seq, n"
-#: A release's next step: the event's columns, then the row's (all but its id, revision and
-#: head), then the digests the writer saw and the evidence and moves added (JSON lists).
-_APPEND_RELEASE = (
-    f"INSERT INTO release_appends ({', '.join(EVENT_COLUMNS)}, {', '.join(ROW_COLUMNS[1:13])}, "  # noqa: S608
-    f"evidence_before, moves_before, evidence, moves) VALUES ({', '.join('?' * 28)})"
-)
-_ROW_VALUES = operator.attrgetter(*ROW_COLUMNS[1:13])
-_LIST_ACTIVE = (
-    f"SELECT {_COLUMNS} FROM releases "  # noqa: S608
-    "WHERE finished_at IS NULL AND id > ? ORDER BY id LIMIT ?"
-)
-_LIST_ALL = f"SELECT {_COLUMNS} FROM releases WHERE id > ? ORDER BY id LIMIT ?"  # noqa: S608
 
 
 def _path(value: str | os.PathLike[str]) -> str:
@@ -258,14 +207,14 @@ class SqliteStore:
                     ):
                         actual = _revision(conn, stream)
                         raise ConflictError(stream=stream, expected=0, actual=actual)
-                    conn.execute(_INSERT_EVENT, columns)
+                    conn.execute(sql.INSERT_EVENT, columns)
                 return event
             try:
                 conn.execute(
-                    _APPEND_RELEASE,
+                    sql.APPEND_RELEASE,
                     (
                         *columns,
-                        *_ROW_VALUES(row),
+                        *sql.ROW_VALUES(row),
                         evidence_before,
                         moves_before,
                         dumps(list(evidence)),
@@ -273,7 +222,7 @@ class SqliteStore:
                     ),
                 )
             except sqlite3.IntegrityError as error:
-                if _STALE not in str(error):
+                if sql.STALE not in str(error):
                     raise
                 found = _stored(conn, stream, with_facts=False)
                 raise release_conflict(
@@ -298,7 +247,7 @@ class SqliteStore:
         check_page(after, limit)
         with self._use("read") as conn:
             rows = conn.execute(
-                _LIST_ACTIVE if active else _LIST_ALL,
+                sql.LIST_ACTIVE if active else sql.LIST_ALL,
                 ("" if after is None else after, -1 if limit is None else limit),
             ).fetchall()
         return [row_from(values) for values in rows]
@@ -317,7 +266,7 @@ class SqliteStore:
         check_expected(expected)
         text = snapshot_text(snapshot)
         with self._use("write to") as conn, self._write():
-            row = conn.execute(_SELECT_HEAD, (stream,)).fetchone()
+            row = conn.execute(sql.SELECT_HEAD, (stream,)).fetchone()
             actual, head = row if row is not None else (0, "")
             if actual != expected:
                 raise ConflictError(stream=stream, expected=expected, actual=actual)
@@ -327,16 +276,16 @@ class SqliteStore:
                 stream, seq=expected + 1, previous=head, draft=draft, state_digest=digest(text)
             )
             if expected == 0:
-                conn.execute(_CREATE_STREAM, (stream, event.seq, event.digest, text))
+                conn.execute(sql.CREATE_STREAM, (stream, event.seq, event.digest, text))
             else:
-                conn.execute(_UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
-            conn.execute(_INSERT_EVENT, columns)
+                conn.execute(sql.UPDATE_STREAM, (event.seq, event.digest, text, stream, expected))
+            conn.execute(sql.INSERT_EVENT, columns)
         return event
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
         with self._use("read"):
-            row = self._conn.execute(_SELECT_STATE, (stream,)).fetchone()
+            row = self._conn.execute(sql.SELECT_STATE, (stream,)).fetchone()
         return stored_snapshot(stream, row)
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
@@ -372,7 +321,7 @@ class SqliteStore:
         with self._use("read") as conn:
             head, events, stored = self._read(
                 lambda: (
-                    conn.execute(_SELECT_HEAD_AND_STATE, (stream,)).fetchone(),
+                    conn.execute(sql.SELECT_HEAD_AND_STATE, (stream,)).fetchone(),
                     read_events(conn, stream),
                     _stored(conn, stream),
                 )
@@ -472,12 +421,12 @@ def _stored(
     conn: sqlite3.Connection, release_id: str, *, with_facts: bool = True
 ) -> StoredRelease | None:
     """Read a release's row (and its evidence and moves), with what its last event recorded."""
-    found = conn.execute(_SELECT_RELEASE, (release_id,)).fetchone()
+    found = conn.execute(sql.SELECT_RELEASE, (release_id,)).fetchone()
     if found is None:
         return None
     row = row_from(found[:15])
-    evidence = conn.execute(_SELECT_EVIDENCE, (release_id,)).fetchall() if with_facts else ()
-    moves = conn.execute(_SELECT_MOVES, (release_id,)).fetchall() if with_facts else ()
+    evidence = conn.execute(sql.SELECT_EVIDENCE, (release_id,)).fetchall() if with_facts else ()
+    moves = conn.execute(sql.SELECT_MOVES, (release_id,)).fetchall() if with_facts else ()
     last_digest, last_state_digest = found[16], found[17]
     return StoredRelease(
         row=row,

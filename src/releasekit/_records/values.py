@@ -19,13 +19,22 @@ from releasekit._rules import _validate
 from releasekit._rules._time import instant, optional_instant
 from releasekit._rules.identity import by_identity
 from releasekit._rules.release import Release, ReleaseKind
-from releasekit.exceptions import AttemptInProgressError
+from releasekit.exceptions import AttemptInProgressError, InvalidInputError
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable
 
-__all__ = ["Attempt", "Attention", "Record", "ReleaseRow", "ReleaseSummary", "State"]
+__all__ = [
+    "Attempt",
+    "Attention",
+    "Record",
+    "ReleaseRow",
+    "ReleaseSummary",
+    "State",
+    "state_of",
+    "stored_row",
+]
 
 
 def _started_at(value: dt.datetime) -> pendulum.DateTime:
@@ -305,3 +314,25 @@ class ReleaseRow:
                 "version": self.version,
             }
         )
+
+
+def stored_row(record: Record) -> ReleaseRow:
+    """Return the row *record* was read or written as; refuse a record that was neither."""
+    if record.row is None:
+        raise InvalidInputError(
+            f"this record of {record.id} was not read from a store (a replay, or built by "
+            "hand); load the release and write on the record the ledger gives you",
+            field="record",
+            value=record.id,
+        )
+    return record.row
+
+
+def state_of(record: Record) -> State:
+    """Return the state *record* holds, as the fold computes the next one from."""
+    return State(
+        release=record.release,
+        attempt=record.attempt,
+        attention=record.attention,
+        finished_at=record.finished_at,
+    )
