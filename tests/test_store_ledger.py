@@ -449,7 +449,7 @@ def test_a_resumed_attempt_names_its_new_lease_and_process(ledger: Ledger, start
     dead = HostProcess(host="ci-7", pid=11)
     record = ledger.begin_attempt(started, capability="run-tests", by="ci", at=LATER, runner=dead)
     assert record.attempt is not None
-    record = ledger.record_child(
+    record = ledger.add_child_process(
         record, record.attempt.id, HostProcess(host="ci-7", pid=12, name="dt"), by="ci", at=LATER
     )
     assert record.attempt is not None
@@ -481,7 +481,7 @@ def test_resuming_or_recording_a_child_names_the_step_in_flight(
     with pytest.raises(rk.exceptions.InvalidInputError, match="no step"):
         ledger.resume_attempt(started, "r1/9", by="anton", at=LATER, reason="x")
     with pytest.raises(rk.exceptions.InvalidInputError, match="no step"):
-        ledger.record_child(started, "r1/9", process, by="ci", at=LATER)
+        ledger.add_child_process(started, "r1/9", process, by="ci", at=LATER)
 
     assert ["started"] == actions(ledger)
 
@@ -727,7 +727,9 @@ def _resume(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operat
 
 def _child(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:
     assert record.attempt is not None
-    return Operation("record_child", (record.attempt.id, data.draw(rks.host_processes())), when)
+    return Operation(
+        "add_child_process", (record.attempt.id, data.draw(rks.host_processes())), when
+    )
 
 
 def _end(data: st.DataObject, record: Record, when: dict[str, Any]) -> Operation:

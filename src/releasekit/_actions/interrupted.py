@@ -187,11 +187,11 @@ def child_recorder(
     release again and retries.
     """
 
-    def record_child(pid: int) -> None:
+    def add_child_process(pid: int) -> None:
         process = describe(pid)
         for remaining in reversed(range(_TRIES)):
             try:
-                ledger.record_child(
+                ledger.add_child_process(
                     ledger.load(release_id), attempt_id, process, by=by, at=clock.now()
                 )
             except ConflictError:
@@ -200,4 +200,4 @@ def child_recorder(
             else:
                 return
 
-    return record_child
+    return add_child_process

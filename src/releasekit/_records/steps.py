@@ -245,7 +245,7 @@ class StepWrites:
         data = StepResumed(attempt_id=attempt_id, lease=lease, runner=runner)
         return self._change(record, Action.ATTEMPT_RESUMED, data, by=by, at=at, reason=reason)
 
-    def record_child(
+    def add_child_process(
         self: _Writes,
         record: Record,
         attempt_id: str,
