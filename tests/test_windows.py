@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zoneinfo
 from typing import TYPE_CHECKING
@@ -673,3 +674,22 @@ def test_describe_reads_as_a_person_would_write_it(window: Window, expected: str
 def test_str_is_describe(reference_window: Window) -> None:
     """str() of a window is its description."""
     assert reference_window.describe() == str(reference_window)
+
+
+@pytest.mark.parametrize("n", [0, -1, 1001, 10**7, True, 2.0, "3"])
+def test_next_openings_takes_a_bounded_count(reference_window: Window, n: object) -> None:
+    """A count of openings outside 1 to 1,000 is refused at once, never searched for minutes."""
+    after = pendulum.datetime(2026, 6, 6, tz="UTC")
+
+    with pytest.raises(InvalidInputError, match="from 1 to 1,000") as refused:
+        reference_window.next_openings(after, n)  # type: ignore[arg-type]  # untyped callers
+
+    assert ("n", n) == (refused.value.field, refused.value.value)
+
+
+def test_next_openings_returns_up_to_the_bound(reference_window: Window) -> None:
+    """The largest count allowed gives that many openings, each after the one before."""
+    openings = reference_window.next_openings(pendulum.datetime(2026, 6, 6, tz="UTC"), 1000)
+
+    assert 1000 == len(openings)
+    assert all(a.end is not None and a.end <= b.start for a, b in itertools.pairwise(openings))

@@ -63,7 +63,10 @@ from releasekit.exceptions import InvalidInputError
 if TYPE_CHECKING:
     import datetime as dt
 
-__all__ = ["Opening", "Span", "Weekday", "Window"]
+__all__ = ["MAX_OPENINGS", "Opening", "Span", "Weekday", "Window"]
+
+#: The most openings :meth:`Window.next_openings` returns at once (as ``--count`` allows).
+MAX_OPENINGS = 1000
 
 
 def _to_start(value: dt.datetime) -> pendulum.DateTime:
@@ -279,17 +282,18 @@ class Window:
 
         Args:
             after: An aware instant.
-            n: How many openings to return; at least 1.
+            n: How many openings to return; from 1 to :data:`MAX_OPENINGS` (1,000).
 
         Raises:
             NaiveDatetimeError: *after* has no time zone.
-            InvalidInputError: *n* is not a positive whole number.
+            InvalidInputError: *n* is not a whole number from 1 to 1,000.
         """
         second = posix_second(after, field="after")
         count: object = n
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_OPENINGS:
             raise InvalidInputError(
-                f"n must be a whole number of openings, 1 or more, not {count!r}",
+                f"n must be a whole number of openings from 1 to {MAX_OPENINGS:,}, not "
+                f"{count!r}; ask again after the last opening for more",
                 field="n",
                 value=count,
             )
