@@ -420,10 +420,12 @@ class CountingStore(rk.stores.MemoryStore):
         super().__init__()
         self.reads: list[str] = []
 
-    def read_release(self, release_id: str) -> rk.stores.StoredRelease | None:
+    def read_release(
+        self, release_id: str, *, with_state: str | None = None
+    ) -> rk.stores.StoredRelease | None:
         """Name the release, then read it."""
         self.reads.append(release_id)
-        return super().read_release(release_id)
+        return super().read_release(release_id, with_state=with_state)
 
 
 @attrs.define

@@ -667,6 +667,25 @@ def test_a_release_is_created_with_its_rows(store: Store) -> None:
     assert store.read_release("r1").problem() is None  # type: ignore[union-attr]
 
 
+def test_a_release_is_read_with_another_historys_state_in_the_same_read(store: Store) -> None:
+    """with_state gives the state snapshot() gives, or None; the release's rows are unchanged."""
+    create(store, release_row(evidence=EVIDENCE), EVIDENCE)
+    store.append("freezes:declared", expected=0, draft=draft(), snapshot={"freezes": ["x"]})
+
+    alone = store.read_release("r1")
+    with_it = store.read_release("r1", with_state="freezes:declared")
+    with_none = store.read_release("r1", with_state="ops:never")
+
+    assert alone is not None and with_it is not None and with_none is not None
+    assert (None, store.snapshot("freezes:declared"), None) == (
+        alone.state,
+        with_it.state,
+        with_none.state,
+    )
+    assert alone == attrs.evolve(with_it, state=None) == with_none
+    assert None is store.read_release("r9", with_state="freezes:declared")
+
+
 def test_a_step_adds_rows_and_rewrites_the_release_row(store: Store) -> None:
     """A step appends its event and move, and the release row moves to its revision."""
     first = create(store, release_row(evidence=EVIDENCE), EVIDENCE)

@@ -224,10 +224,10 @@ class Counting(MemoryStore):
         super().__init__()
         self.calls: list[str] = []
 
-    def read_release(self, release_id: str) -> Any:
+    def read_release(self, release_id: str, *, with_state: str | None = None) -> Any:
         """Count, then read."""
         self.calls.append("read_release")
-        return super().read_release(release_id)
+        return super().read_release(release_id, with_state=with_state)
 
     def append_release(self, *args: Any, **kwargs: Any) -> Any:
         """Count, then write."""
@@ -238,6 +238,11 @@ class Counting(MemoryStore):
         """Count, then read."""
         self.calls.append("events")
         return super().events(stream, after=after)
+
+    def snapshot(self, stream: str) -> Any:
+        """Count, then read."""
+        self.calls.append("snapshot")
+        return super().snapshot(stream)
 
 
 def test_a_load_reads_once_and_a_step_writes_once() -> None:
@@ -255,7 +260,7 @@ def test_a_load_reads_once_and_a_step_writes_once() -> None:
 
 
 def test_a_desk_promotion_reads_the_release_once() -> None:
-    """Desk.promote loads the release once, then writes the step's start and its end."""
+    """Desk.promote reads the release and the freezes in one read, then writes twice."""
     store = Counting()
     clock = rk.FixedClock(pendulum.datetime(2026, 11, 28, 9, 30, tz="UTC"))
     desk = rk.Desk(rk.reference_policy(), store=store, clock=clock)

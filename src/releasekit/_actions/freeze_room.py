@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from releasekit._records.events import Event, Verification
+    from releasekit._records.store import Snapshot
+    from releasekit._records.values import Record
     from releasekit._rules.engine import Explanation, Plan
     from releasekit._rules.release import Release, ReleaseKind
 
@@ -206,7 +208,10 @@ class FreezeRoom:
         Raises:
             HistoryTamperedError: The history of declared freezes does not verify.
         """
-        seen = self._current()
+        return self._policy_of(self._current())
+
+    def _policy_of(self, seen: _Seen) -> Policy:
+        """Return the desk's policy with the freezes *seen* among its freezes."""
         if not seen.freezes:
             return self._policy
         if seen.policy is None:
@@ -238,20 +243,41 @@ class FreezeRoom:
         Raises:
             HistoryTamperedError: The history of declared freezes does not verify.
         """
-        policy = self.policy()
+        return self._declared_of(self._current())
+
+    def deciding(self, release_id: str) -> tuple[Record, Engine | None]:
+        """Load a release and the freezes declared now in one read, for a decision on it.
+
+        Returns its record and the engine obeying the freezes (``None`` if
+        none is declared: the policy's own engine decides).
+
+        Raises:
+            UnknownReleaseError: No release has that id.
+            HistoryTamperedError: The history of declared freezes does not verify.
+        """
+        record, snapshot = self._ledger.load_with_state(release_id, STREAM)
+        return record, self._declared_of(self._seen_in(snapshot))
+
+    def _declared_of(self, seen: _Seen) -> Engine | None:
+        """Return the engine obeying the freezes *seen*; ``None`` if there are none."""
+        policy = self._policy_of(seen)
         if policy is self._policy:
             return None
-        seen = self._seen
-        assert seen is not None  # noqa: S101  # policy() saw the freezes
-        if seen.engine is None:
-            seen = self._seen = attrs.evolve(seen, engine=Engine(policy))
-        assert seen.engine is not None  # noqa: S101  # set just above
-        return seen.engine
+        kept = self._seen
+        assert kept is not None  # noqa: S101  # _policy_of kept what it saw
+        if kept.engine is None:
+            kept = self._seen = attrs.evolve(kept, engine=Engine(policy))
+        assert kept.engine is not None  # noqa: S101  # set just above
+        return kept.engine
 
     # -- internals ---------------------------------------------------------------------
 
     def _current(self) -> _Seen:
-        """Return the declared freezes as stored now, checked against their history.
+        """Return the declared freezes as stored now (see :meth:`_seen_in`)."""
+        return self._seen_in(self._ledger.store.snapshot(STREAM))
+
+    def _seen_in(self, snapshot: Snapshot | None) -> _Seen:
+        """Return the declared freezes of *snapshot*, their state as just read, checked.
 
         The stored state is checked against the digest its last event recorded
         on every read; a state this room has not seen before is checked against
@@ -260,7 +286,6 @@ class FreezeRoom:
         history remains is refused by the store on that same read, and a state
         this room saw, gone since with its history, is refused here.
         """
-        snapshot = self._ledger.store.snapshot(STREAM)
         seen = self._seen
         if snapshot is None:
             if seen is None:
@@ -374,10 +399,30 @@ class DeskEngine(Engine):
     """
 
     _freezes: FreezeRoom | None = attrs.field(default=None, init=False, repr=False)
+    _policy_engine: Engine | None = attrs.field(default=None, init=False, repr=False)
 
     def obey(self, freezes: FreezeRoom) -> None:
         """Obey the freezes *freezes* reads from the store from now on."""
         self._freezes = freezes
+
+    def deciding(self, ledger: Ledger, release_id: str) -> tuple[Record, Engine]:
+        """Load a release and the freezes declared now in one read; return the engine to ask.
+
+        The engine obeys those freezes without reading them again: one read
+        for the release and everything its decision depends on.
+
+        Raises:
+            UnknownReleaseError: No release has that id.
+            HistoryTamperedError: The history of declared freezes does not verify.
+        """
+        if self._freezes is None:
+            return ledger.load(release_id), self
+        record, declared_engine = self._freezes.deciding(release_id)
+        if declared_engine is not None:
+            return record, declared_engine
+        if self._policy_engine is None:
+            self._policy_engine = Engine(self.policy)
+        return record, self._policy_engine
 
     def _declared(self) -> Engine | None:
         return None if self._freezes is None else self._freezes.declared_engine()

@@ -28,6 +28,7 @@ import attrs
 
 from releasekit._actions.deployments import Deployment, deployments
 from releasekit._actions.executors.registry import Registry
+from releasekit._actions.freeze_room import DeskEngine
 from releasekit._records.ledger import Ledger
 from releasekit._records.store import Store
 from releasekit._rules.clock import Clock
@@ -82,6 +83,19 @@ class Room:
             UnknownReleaseError: No release has that id.
         """
         return self.ledger.load(release_id)
+
+    def deciding(self, release_id: str) -> tuple[Record, Engine]:
+        """Return the release's current record and the engine to decide on it, in one read.
+
+        The desk's engine reads the freezes declared on the spot with the
+        release (:meth:`DeskEngine.deciding`); any other engine decides alone.
+
+        Raises:
+            UnknownReleaseError: No release has that id.
+        """
+        if isinstance(self.engine, DeskEngine):
+            return self.engine.deciding(self.ledger, release_id)
+        return self.load(release_id), self.engine
 
     def deployments(self, environment: str | None = None) -> tuple[Deployment, ...]:
         """Return every release's stay in an environment (production by default), oldest first."""

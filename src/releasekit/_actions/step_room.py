@@ -100,13 +100,13 @@ class StepRoom(Room):
             InvalidInputError: *to* names no environment, or *revision* is not a revision.
         """
         by = self.person(by)
-        record = self.load(release_id)
+        record, engine = self.deciding(release_id)
         self._require_view(record, to=to, revision=revision)
         self.engine.require_open(record.release, action="promote it")
         record.require_idle()
         now = self.clock.now()
         try:
-            moved = self.engine.promote(record.release, by=by, now=now, to=to)
+            moved = engine.promote(record.release, by=by, now=now, to=to)
         except PromotionRefusedError as refusal:
             self.ledger.refuse(record, refusal, by=by, at=now)
             raise

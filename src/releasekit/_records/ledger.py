@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from releasekit._records.checks import SEPARATOR, check_history_name, check_release_id, check_stream
+from releasekit._records.checks import check_history_name, check_release_id
 from releasekit._records.converter import json_mapping, unstructure
-from releasekit._records.events import Action, Draft, Event, Verification
+from releasekit._records.events import Action, Draft, Event
 from releasekit._records.fold import (
     NOTES,
     EvidenceRecorded,
@@ -36,12 +36,12 @@ from releasekit._records.fold import (
     Started,
     advance,
 )
+from releasekit._records.history_checks import HistoryChecks
 from releasekit._records.reading import record_of, summary_of
 from releasekit._records.rows import NO_FACTS, fact_texts, next_row
 from releasekit._records.steps import StepWrites, derived
 from releasekit._records.store import Snapshot, Store
 from releasekit._records.values import Record, ReleaseSummary, State, state_of, stored_row
-from releasekit._records.verifying import Replay, check_history, release_problem, tampered
 from releasekit._rules.ended import ABANDONED
 from releasekit._rules.policy import Policy
 from releasekit.exceptions import InvalidInputError, UnknownReleaseError
@@ -58,7 +58,7 @@ __all__ = ["Ledger"]
 
 
 @attrs.define(eq=False)
-class Ledger(StepWrites):
+class Ledger(StepWrites, HistoryChecks):
     """Releases kept in a store: one event and the release's new rows per action.
 
     Example:
@@ -105,6 +105,25 @@ class Ledger(StepWrites):
         stored = self.store.read_release(check_release_id(release_id))
         return None if stored is None else record_of(stored)
 
+    def load_with_state(self, release_id: str, stream: str) -> tuple[Record, Snapshot | None]:
+        """Return the release's record and the state of the history *stream*, read together.
+
+        One read instead of two, for a decision that needs both (a release and
+        the freezes declared on the spot); the state is as
+        :meth:`Store.snapshot <releasekit.stores.Store.snapshot>` gives it.
+
+        Raises:
+            UnknownReleaseError: No release with that id was started.
+            HistoryTamperedError: Its rows are not what its history recorded, or
+                the state of *stream* was deleted while its history remains.
+            UnreadableDataError: A row cannot be read.
+        """
+        name = check_history_name(stream)
+        stored = self.store.read_release(check_release_id(release_id), with_state=name)
+        if stored is None:
+            raise UnknownReleaseError(release_id)
+        return record_of(stored), stored.state
+
     def releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None
     ) -> list[ReleaseSummary]:
@@ -134,64 +153,6 @@ class Ledger(StepWrites):
     def history(self, release_id: str, *, after: int = 0) -> list[Event]:
         """Return the release's events after position *after*, oldest first."""
         return self.store.events(check_release_id(release_id), after=after)
-
-    def verify(self, release_id: str) -> Verification:
-        """Check the release's history against its hash chain *and* its rows.
-
-        Beyond the chain, the history is replayed and compared with the stored
-        rows, so rows edited behind releasekit's back are caught too.
-
-        Raises:
-            UnknownReleaseError: The release has neither a history nor rows.
-        """
-        stream = check_release_id(release_id)
-        verification, stored = check_history(
-            self.store, stream, self.store.read_release, release_problem
-        )
-        if stored is None and verification.ok:
-            raise UnknownReleaseError(release_id)
-        return verification
-
-    def verify_history(self, stream: str, *, replay: Replay | None = None) -> Verification:
-        """Check any history the store holds: its chain, and its state against it.
-
-        The store checks the chain and that the state is the one the last
-        event recorded; given *replay*, the whole history is also replayed and
-        compared with the state. A release's history is always replayed.
-
-        Args:
-            stream: The history, e.g. ``"data:adjustment-1"`` (or a release id).
-            replay: Returns where and why the stored state (a
-                :class:`~releasekit.stores.Snapshot`) is not the replay of the
-                events, or ``None`` if it is.
-        """
-        name = check_stream(stream)
-        if SEPARATOR not in name:
-            return check_history(self.store, name, self.store.read_release, release_problem)[0]
-        return check_history(self.store, name, self.store.snapshot, replay)[0]
-
-    def checked_snapshot(self, stream: str, *, replay: Replay) -> Snapshot | None:
-        """Return the stream's state once its whole history was checked against it.
-
-        For short histories (a data operation's), read before acting on one:
-        the chain is checked and the history replayed on every read.
-
-        Raises:
-            HistoryTamperedError: The history does not verify, or the state is
-                not its replay.
-        """
-        name = check_history_name(stream)
-        verification, snapshot = check_history(self.store, name, self.store.snapshot, replay)
-        if not verification.ok:
-            raise tampered(verification)
-        return snapshot
-
-    def histories(self) -> list[str]:
-        """Return the name of every history the store holds, releases and others, sorted.
-
-        A history whose state was deleted is listed too, so ``verify`` reports it.
-        """
-        return self.store.histories()
 
     # -- writing -----------------------------------------------------------------
 

@@ -239,13 +239,16 @@ class PostgresStore:
                 )
         return event
 
-    def read_release(self, release_id: str) -> StoredRelease | None:
+    def read_release(
+        self, release_id: str, *, with_state: str | None = None
+    ) -> StoredRelease | None:
         """Return a release's rows and the state digest its last event recorded, or ``None``.
 
-        One statement: one consistent view of the row, the evidence and the moves.
+        One statement: one consistent view of the row, the evidence, the moves
+        (and the state of *with_state*).
         """
         with self._use("read") as conn:
-            return sql.read_release(conn, release_id)
+            return sql.read_release(conn, release_id, with_state)
 
     def list_releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None

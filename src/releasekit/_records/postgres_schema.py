@@ -15,7 +15,7 @@ import attrs
 
 from releasekit._records.converter import iso
 from releasekit._records.rows import ROW_COLUMNS, Fact, StoredRelease, numbered, row_from
-from releasekit._records.store import read_event
+from releasekit._records.store import read_event, stored_snapshot
 from releasekit._records.verifying import migrated_release
 from releasekit.exceptions import SchemaVersionError
 
@@ -336,16 +336,20 @@ COLUMNS = ", ".join(
 )
 #: The columns of a release row holding instants (timestamptz, read back as datetimes).
 INSTANTS = {ROW_COLUMNS.index(name) for name in ("created_at", "updated_at", "finished_at")}
-#: A release's row, the digests of the event at its revision, its evidence and its moves.
-SELECT_RELEASE = (
+#: What a release's read selects: its row, the digests of the event at its revision, its
+#: evidence and its moves.
+_RELEASE_READ = (
     f"SELECT {COLUMNS}, r.legacy::text, e.digest, e.state_digest, "  # noqa: S608  # constant names
     "ARRAY(SELECT seq FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
     "ARRAY(SELECT body::text FROM releasekit_evidence WHERE release = r.id ORDER BY seq, n), "
     "ARRAY(SELECT seq FROM releasekit_moves WHERE release = r.id ORDER BY seq, n), "
-    "ARRAY(SELECT body::text FROM releasekit_moves WHERE release = r.id ORDER BY seq, n) "
-    "FROM releasekit_releases AS r LEFT JOIN releasekit_events AS e "
-    "ON e.stream = r.id AND e.seq = r.revision WHERE r.id = %s"
+    "ARRAY(SELECT body::text FROM releasekit_moves WHERE release = r.id ORDER BY seq, n)"
 )
+_RELEASE_FROM = (
+    "FROM releasekit_releases AS r LEFT JOIN releasekit_events AS e "
+    "ON e.stream = r.id AND e.seq = r.revision"
+)
+SELECT_RELEASE = f"{_RELEASE_READ} {_RELEASE_FROM} WHERE r.id = %s"
 LIST_ACTIVE = (
     f"SELECT {COLUMNS} FROM releasekit_releases AS r "  # noqa: S608  # constant names
     'WHERE r.finished_at IS NULL AND r.id COLLATE "C" > %s ORDER BY r.id COLLATE "C" LIMIT %s'
@@ -362,6 +366,10 @@ SELECT_STATE = (
     "FROM (SELECT %s::text AS name) AS q "
     "LEFT JOIN releasekit_streams AS s ON s.stream = q.name "
     "LEFT JOIN releasekit_events AS e ON e.stream = s.stream AND e.seq = s.revision"
+)
+#: A release's read with the state of another history (its name first, then the release's id).
+SELECT_RELEASE_AND_STATE = (
+    f"{_RELEASE_READ}, state.* {_RELEASE_FROM} CROSS JOIN ({SELECT_STATE}) AS state WHERE r.id = %s"
 )
 SELECT_HEAD_AND_STATE = (
     "SELECT revision, head, snapshot::text FROM releasekit_streams WHERE stream = %s"
@@ -405,9 +413,17 @@ def release_row(values: Sequence[Any]) -> ReleaseRow:
     )
 
 
-def read_release(conn: psycopg.Connection[Any], release_id: str) -> StoredRelease | None:
-    """Read a release's rows, with what its last event recorded, in one statement."""
-    found = conn.execute(SELECT_RELEASE, (release_id,)).fetchone()
+def read_release(
+    conn: psycopg.Connection[Any], release_id: str, with_state: str | None = None
+) -> StoredRelease | None:
+    """Read a release's rows, with what its last event recorded, in one statement.
+
+    With *with_state*, the state of that history too (see ``Store.read_release``).
+    """
+    if with_state is None:
+        found = conn.execute(SELECT_RELEASE, (release_id,)).fetchone()
+    else:
+        found = conn.execute(SELECT_RELEASE_AND_STATE, (with_state, release_id)).fetchone()
     if found is None:
         return None
     row = release_row(found[:15])
@@ -418,4 +434,5 @@ def read_release(conn: psycopg.Connection[Any], release_id: str) -> StoredReleas
         moves=tuple(map(Fact, found[20], found[21])),
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
+        state=None if with_state is None else stored_snapshot(with_state, found[22:]),
     )

@@ -35,7 +35,7 @@ from releasekit._records.checks import check_expected, check_release_id, wrong_p
 from releasekit._records.converter import dumps, iso, unstructure
 from releasekit._records.events import Event, Verification, check_chain, digest, seal
 from releasekit._records.fold import EFFECTS, EvidenceRecorded, Moved, Started, StepEnded
-from releasekit._records.store import tampered_state
+from releasekit._records.store import Snapshot, tampered_state
 from releasekit._records.values import (
     Attempt,
     ReleaseRow,
@@ -122,6 +122,8 @@ class StoredRelease:
         legacy: The state as it was stored before release rows, kept until
             the release's next event, while its last event records the digest
             of that text; ``None`` otherwise.
+        state: The state of the other history the reader asked for with the
+            release (``with_state``), if it has one.
     """
 
     row: ReleaseRow
@@ -129,6 +131,7 @@ class StoredRelease:
     moves: tuple[Fact, ...] = ()
     recorded_digest: str | None = None
     legacy: str | None = None
+    state: Snapshot | None = None
 
     @property
     def revision(self) -> int:

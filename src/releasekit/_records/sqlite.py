@@ -235,10 +235,12 @@ class SqliteStore:
                 ) from None
         return event
 
-    def read_release(self, release_id: str) -> StoredRelease | None:
+    def read_release(
+        self, release_id: str, *, with_state: str | None = None
+    ) -> StoredRelease | None:
         """Return a release's rows and the state digest its last event recorded, or ``None``."""
         with self._use("read") as conn:
-            return self._read(lambda: _stored(conn, release_id))
+            return self._read(lambda: _stored(conn, release_id, with_state=with_state))
 
     def list_releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None
@@ -418,9 +420,16 @@ class SqliteStore:
 
 
 def _stored(
-    conn: sqlite3.Connection, release_id: str, *, with_facts: bool = True
+    conn: sqlite3.Connection,
+    release_id: str,
+    *,
+    with_facts: bool = True,
+    with_state: str | None = None,
 ) -> StoredRelease | None:
-    """Read a release's row (and its evidence and moves), with what its last event recorded."""
+    """Read a release's row (and its evidence and moves), with what its last event recorded.
+
+    With *with_state*, the state of that history too (see ``Store.read_release``).
+    """
     found = conn.execute(sql.SELECT_RELEASE, (release_id,)).fetchone()
     if found is None:
         return None
@@ -434,6 +443,9 @@ def _stored(
         moves=tuple(Fact(*fact) for fact in moves),
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
+        state=None
+        if with_state is None
+        else stored_snapshot(with_state, conn.execute(sql.SELECT_STATE, (with_state,)).fetchone()),
     )
 
 

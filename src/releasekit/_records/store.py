@@ -165,11 +165,21 @@ class Store(Protocol):
         """
         ...
 
-    def read_release(self, release_id: str) -> StoredRelease | None:
+    def read_release(
+        self, release_id: str, *, with_state: str | None = None
+    ) -> StoredRelease | None:
         """Return a release's rows and the state digest its last event recorded, or ``None``.
 
         The history is not read beyond that one event: the cost does not grow
-        with it.
+        with it. *with_state* names another history whose state is read in the
+        same read, as :meth:`snapshot` reads it, into
+        :attr:`StoredRelease.state <releasekit._records.rows.StoredRelease.state>`:
+        what a decision needs beside the release (the freezes declared on the
+        spot) costs no read of its own.
+
+        Raises:
+            HistoryTamperedError: The state of *with_state* was deleted while
+                its history remains.
         """
         ...
 

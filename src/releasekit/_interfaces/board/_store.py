@@ -68,8 +68,10 @@ class ReadOnlyStore:
         del row, expected, previous, evidence_before, moves_before, draft, evidence, moves
         _refuse("write a release")
 
-    def read_release(self, release_id: str) -> StoredRelease | None:
-        return self._store.read_release(release_id)
+    def read_release(
+        self, release_id: str, *, with_state: str | None = None
+    ) -> StoredRelease | None:
+        return self._store.read_release(release_id, with_state=with_state)
 
     def list_releases(
         self, *, active: bool = True, after: str | None = None, limit: int | None = None
