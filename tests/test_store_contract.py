@@ -676,7 +676,9 @@ def test_a_release_is_read_with_another_historys_state_in_the_same_read(store: S
     with_it = store.read_release("r1", with_state="freezes:declared")
     with_none = store.read_release("r1", with_state="ops:never")
 
-    assert alone is not None and with_it is not None and with_none is not None
+    assert alone is not None
+    assert with_it is not None
+    assert with_none is not None
     assert (None, store.snapshot("freezes:declared"), None) == (
         alone.state,
         with_it.state,
