@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     Command = Callable[[Session, argparse.Namespace], Reply]
 
 
-__all__ = ["COMMANDS", "command", "exit_code_for", "run"]
+__all__ = ["COMMANDS", "command", "error_json", "exit_code_for", "run"]
 
 #: The module (in ``releasekit._interfaces``) and the function of each command.
 COMMANDS: Mapping[str, tuple[str, str]] = {
@@ -153,7 +153,8 @@ _ERROR_FIELDS = (
 )
 
 
-def _error_json(error: ReleaseKitError, code: ExitCode) -> dict[str, object]:
+def error_json(error: ReleaseKitError, code: ExitCode) -> dict[str, object]:
+    """Return the one JSON document of a refused command (``--json``), as the board answers too."""
     body: dict[str, object] = {
         "type": type(error).__name__,
         "message": str(error),
@@ -218,7 +219,7 @@ def run(args: argparse.Namespace, *, environ: Mapping[str, str]) -> int:
         code = exit_code_for(error)
         _complain(error, debug=getattr(args, "debug", False))
         if args.json:
-            _write(json_text(_error_json(error, code)))
+            _write(json_text(error_json(error, code)))
         return code
     finally:
         session.close()

@@ -24,8 +24,7 @@ from releasekit._actions.desk import Desk
 from releasekit._actions.executors.recording import dry_run
 from releasekit._interfaces._cli_arguments import UsageError
 from releasekit._interfaces._cli_codes import ExitCode
-from releasekit._interfaces._cli_commands import _error_json as error_json
-from releasekit._interfaces._cli_commands import command, exit_code_for
+from releasekit._interfaces._cli_commands import command, error_json, exit_code_for
 from releasekit._interfaces._cli_parser import build_parser
 from releasekit._interfaces._cli_session import Session
 from releasekit._interfaces.board._store import StoreSource
