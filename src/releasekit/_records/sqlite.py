@@ -286,9 +286,8 @@ class SqliteStore:
 
     def snapshot(self, stream: str) -> Snapshot | None:
         """Return the current state of *stream* without reading its history, or ``None``."""
-        with self._use("read"):
-            row = self._conn.execute(sql.SELECT_STATE, (stream,)).fetchone()
-        return stored_snapshot(stream, row)
+        with self._use("read") as conn:
+            return _state(conn, stream)
 
     def events(self, stream: str, *, after: int = 0) -> list[Event]:
         """Return the events of *stream* after position *after*, oldest first."""
@@ -443,10 +442,13 @@ def _stored(
         moves=tuple(Fact(*fact) for fact in moves),
         recorded_digest=last_state_digest if last_digest == row.head else "",
         legacy=found[15],
-        state=None
-        if with_state is None
-        else stored_snapshot(with_state, conn.execute(sql.SELECT_STATE, (with_state,)).fetchone()),
+        state=None if with_state is None else _state(conn, with_state),
     )
+
+
+def _state(conn: sqlite3.Connection, stream: str) -> Snapshot | None:
+    """Read the state of the history *stream* (see ``Store.snapshot``)."""
+    return stored_snapshot(stream, conn.execute(sql.SELECT_STATE, (stream,)).fetchone())
 
 
 def _revision(conn: sqlite3.Connection, release_id: str) -> int:

@@ -282,7 +282,7 @@ class Window:
 
         Args:
             after: An aware instant.
-            n: How many openings to return; from 1 to :data:`MAX_OPENINGS` (1,000).
+            n: How many openings to return; from 1 to 1,000.
 
         Raises:
             NaiveDatetimeError: *after* has no time zone.
