@@ -10,6 +10,9 @@ Prints, measured in one run, each ratio against its target:
     release row, its evidence and move rows, and ``json.loads`` of each), then
     one ``BEGIN IMMEDIATE`` transaction inserting the event and the move row
     and updating the release row under a revision check;
+(a) also prints, without a target, **the rules alone**: ``Engine.promote`` of a
+    release loaded beforehand, in memory, against the same bare tool path —
+    what is left of the target for reading and writing once the rules answered;
 (b) **``Desk.promote`` on SQLite**, dry-run executor: against one read and one
     durable transaction per event it records (the step started, the step
     finished with its move);
@@ -332,8 +335,8 @@ class BareSqlite:
         conn.execute("COMMIT")
 
 
-def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sample]:
-    """Measure (a) and (b)."""
+def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sample, Sample]:
+    """Measure (a), the rules alone, and (b)."""
     total = runs + warmup
     staged = staged_release("bench")
     promoted, started, finished = what_is_written(staged)
@@ -341,6 +344,8 @@ def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sa
         with stores.SqliteStore(directory / name) as store:
             seeded(store, staged, total, "t")
             seeded(store, staged, total, "d")
+    with stores.SqliteStore(directory / "bare.db") as store:
+        seeded(store, staged, total, "r")
     policy = rk.reference_policy()
     engine = rk.Engine(policy)
     nows = instants(total)
@@ -359,6 +364,15 @@ def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sa
             bare.read(f"t{i}")
             bare.write(f"t{i}", promoted)
 
+        def bare_again(i: int) -> None:  # the same, on releases of its own
+            bare.read(f"r{i}")
+            bare.write(f"r{i}", promoted)
+
+        loaded = ledger.load("t0").release
+
+        def rules(i: int) -> None:
+            engine.promote(loaded, by="anton", now=nows[i])
+
         def desk_promotion(i: int) -> None:
             desk.promote(f"d{i}", by="anton", to="production")
 
@@ -368,6 +382,7 @@ def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sa
             bare.write(f"d{i}", finished)
 
         tool_path = alternate(bare_tool, tool, runs=runs, warmup=warmup)
+        rules_alone = alternate(bare_again, rules, runs=runs, warmup=warmup)
         desk_path = alternate(
             bare_desk,
             desk_promotion,
@@ -378,6 +393,7 @@ def sqlite_paths(directory: Path, *, runs: int, warmup: int) -> tuple[Sample, Sa
         bare.conn.close()
     return (
         Sample("(a) tool path on SQLite: load + Engine.promote + Ledger.promote", *tool_path),
+        Sample("(a) the rules alone: Engine.promote in memory", *rules_alone, None),
         Sample("(b) Desk.promote on SQLite, dry-run executor", *desk_path),
     )
 
@@ -561,8 +577,9 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory(prefix="releasekit-bench-") as scratch:
         directory = Path(scratch)
-        tool, desk = sqlite_paths(directory, runs=runs, warmup=warmup)
+        tool, rules, desk = sqlite_paths(directory, runs=runs, warmup=warmup)
         print(tool.report("bare: SELECT rows + json.loads, one durable transaction", "releasekit"))
+        print(rules.report("bare tool path, as above", "Engine.promote alone"))
         print(desk.report("bare: one read, one durable transaction per event (2)", "releasekit"))
         print(growing(directory, runs=max(runs // 10, 50), warmup=10).report("10", "1,000"))
     left, size = memory(10_000)
