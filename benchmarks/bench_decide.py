@@ -42,12 +42,12 @@ from transitions import Machine
 import releasekit as rk
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from staged import staged_release  # the release every benchmark measures
 from window_oracle import Search  # the search windows used before, found via the path above
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-START = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
 #: Friday 27 November 2026, 18:00 UTC: the production window is closed.
 FRIDAY = pendulum.datetime(2026, 11, 27, 18, 0, tz="UTC")
 #: A Friday evening in July, far from any clock change in Europe/London.
@@ -124,53 +124,6 @@ def micro(seconds: float) -> str:
 # ---------------------------------------------------------------------------
 
 
-def staged_release(engine: rk.Engine) -> rk.Release:
-    """Return a release at stage holding every piece of evidence production asks for."""
-    at = START
-    release = engine.start(
-        release_id="bench",
-        version="2.4.0",
-        kind="normal",
-        by="anton",
-        now=at,
-        artifact=rk.Artifact(
-            functions=("quote", "chart"),
-            migrations=("0042_add_index",),
-            new_functionality=("chart",),
-        ),
-    )
-    everyone = ("sandbox-anton", "tests", "sandbox", "stage", "production")
-    steps: dict[str, Callable[[pendulum.DateTime], tuple[rk.Evidence, ...]]] = {
-        "tests": lambda at: (rk.TestsWritten(by="anton", at=at, covers=("chart",)),),
-        "sandbox": lambda at: (
-            rk.TestRun(environment="tests", version="2.4.0", passed=True, at=at, by="ci"),
-        ),
-        "stage": lambda at: (
-            rk.SignOff(by="maria", at=at, environment="sandbox"),
-            rk.LogReview(by="maria", at=at, environments=everyone, verdict="clean"),
-        ),
-        "production": lambda at: (
-            rk.MigrationRun(
-                environment="stage",
-                version="2.4.0",
-                migrations=("0042_add_index",),
-                succeeded=True,
-                at=at,
-                by="ci",
-            ),
-            rk.SignOff(by="maria", at=at, environment="stage", old_app_versions=("2.3.1",)),
-            rk.ChangeReview(by="ivan", at=at, version="2.4.0"),
-        ),
-    }
-    for target, evidence in steps.items():
-        at = at.add(minutes=10)
-        release = engine.add_evidence(release, *evidence(at), now=at)
-        if target != "production":
-            at = at.add(minutes=10)
-            release = engine.promote(release, by="anton", now=at)
-    return release
-
-
 class Model:
     """What a bare state machine moves."""
 
@@ -219,7 +172,7 @@ def bare_trigger() -> Callable[[int], object]:
 def explain_blocked_by_the_window(*, runs: int, warmup: int) -> Sample:
     """Measure (a)."""
     engine = rk.Engine(rk.reference_policy())
-    release = staged_release(engine)
+    release = staged_release()
     nows = [FRIDAY.add(seconds=i % SPREAD) for i in range(runs + warmup)]
     explanation = engine.explain(release, now=FRIDAY)
     assert ["production-window"] == [blocker.code for blocker in explanation.blockers]

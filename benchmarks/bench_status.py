@@ -44,11 +44,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
-import pendulum
 
 import releasekit as rk
 from releasekit import stores
 from releasekit._interfaces.cli import main as releasekit_main
+from staged import EVERYONE, START, evidence_for, on_the_way  # the release benchmarks measure
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -56,63 +56,8 @@ if TYPE_CHECKING:
 TARGET = 1.5
 #: The releases the large store holds, and how many of them are active (every 100th id).
 TOTAL, ACTIVE = 100_000, 1_000
-START = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
 #: When the releases are listed: a Friday evening, production closed until Saturday 09:00.
 NOW = "2026-11-27T18:00Z"
-_EVERYONE = ("sandbox-anton", "tests", "sandbox", "stage", "production")
-
-
-def evidence_for(target: str, at: pendulum.DateTime) -> tuple[rk.Evidence, ...]:
-    """The evidence the reference policy asks for before a release of 2.4.0 enters *target*."""
-    wanted: dict[str, tuple[rk.Evidence, ...]] = {
-        "tests": (rk.TestsWritten(by="anton", at=at, covers=("chart",)),),
-        "sandbox": (rk.TestRun(environment="tests", version="2.4.0", passed=True, at=at, by="ci"),),
-        "stage": (
-            rk.SignOff(by="maria", at=at, environment="sandbox"),
-            rk.LogReview(by="maria", at=at, environments=_EVERYONE, verdict="clean"),
-        ),
-        "production": (
-            rk.MigrationRun(
-                environment="stage",
-                version="2.4.0",
-                migrations=("0042_add_index",),
-                succeeded=True,
-                at=at,
-                by="ci",
-            ),
-            rk.SignOff(by="maria", at=at, environment="stage", old_app_versions=("2.3.1",)),
-            rk.ChangeReview(by="ivan", at=at, version="2.4.0"),
-        ),
-    }
-    return wanted.get(target, ())
-
-
-def templates() -> list[rk.Release]:
-    """Return a release in each of sandbox-anton, tests, sandbox and stage, with its evidence."""
-    engine = rk.Engine(rk.reference_policy())
-    at = START
-    release = engine.start(
-        release_id="template",
-        version="2.4.0",
-        kind="normal",
-        by="anton",
-        now=at,
-        artifact=rk.Artifact(
-            functions=("quote", "chart"),
-            migrations=("0042_add_index",),
-            new_functionality=("chart",),
-        ),
-    )
-    found = [release]
-    for target in _EVERYONE[1:]:
-        at = at.add(minutes=10)
-        release = engine.add_evidence(release, *evidence_for(target, at), now=at)
-        if target == "production":
-            found[-1] = release  # at stage, holding what production asks for
-            break
-        at = at.add(minutes=10)
-        found.append(release := engine.promote(release, by="anton", now=at))
-    return found
 
 
 def release_id(number: int) -> str:
@@ -128,7 +73,7 @@ def active_ids() -> list[str]:
 
 def small_store(path: Path) -> None:
     """Write the 1,000 active releases, through releasekit, in four states in turn."""
-    shapes = templates()
+    shapes = on_the_way()
     with stores.SqliteStore(path) as store:
         ledger = stores.Ledger(store)
         for n, name in enumerate(active_ids()):
@@ -143,7 +88,7 @@ def finished_release(store: stores.Store, name: str) -> None:
     record = ledger.start(
         engine.start(release_id=name, version="2.4.0", kind="hotfix", by="anton", now=at)
     )
-    for target in _EVERYONE[1:]:
+    for target in EVERYONE[1:]:
         at = at.add(minutes=10)
         record = ledger.add_evidence(record, *evidence_for(target, at), by="anton", at=at)
         at = at.add(minutes=10)

@@ -59,12 +59,12 @@ from releasekit._records.converter import dumps
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import pgserver  # the tests' throw-away server, found via the path above
+from staged import START, staged_release  # the release every benchmark measures
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 DSN_ENV = "RELEASEKIT_BENCH_POSTGRES_DSN"
-START = pendulum.datetime(2026, 11, 26, 10, 0, tz="UTC")
 #: Saturday 28 November 2026, 09:00 UTC: the production window opens; run i promotes at +i s.
 WINDOW = pendulum.datetime(2026, 11, 28, 9, 0, tz="UTC")
 TARGET = 1.5
@@ -73,55 +73,6 @@ TARGET = 1.5
 # ---------------------------------------------------------------------------
 # The release that is promoted: at stage, with every piece of evidence
 # ---------------------------------------------------------------------------
-
-
-def staged_release(release_id: str) -> rk.Release:
-    """Return a release at stage holding the evidence production asks for."""
-    engine = rk.Engine(rk.reference_policy())
-    at = START
-    release = engine.start(
-        release_id=release_id,
-        version="2.4.0",
-        kind="normal",
-        by="anton",
-        now=at,
-        artifact=rk.Artifact(
-            functions=("quote", "chart"),
-            migrations=("0042_add_index",),
-            new_functionality=("chart",),
-        ),
-    )
-    everyone = ("sandbox-anton", "tests", "sandbox", "stage", "production")
-    steps: dict[str, Callable[[pendulum.DateTime], tuple[rk.Evidence, ...]]] = {
-        "tests": lambda at: (rk.TestsWritten(by="anton", at=at, covers=("chart",)),),
-        "sandbox": lambda at: (
-            rk.TestRun(environment="tests", version="2.4.0", passed=True, at=at, by="ci"),
-        ),
-        "stage": lambda at: (
-            rk.SignOff(by="maria", at=at, environment="sandbox"),
-            rk.LogReview(by="maria", at=at, environments=everyone, verdict="clean"),
-        ),
-        "production": lambda at: (
-            rk.MigrationRun(
-                environment="stage",
-                version="2.4.0",
-                migrations=("0042_add_index",),
-                succeeded=True,
-                at=at,
-                by="ci",
-            ),
-            rk.SignOff(by="maria", at=at, environment="stage", old_app_versions=("2.3.1",)),
-            rk.ChangeReview(by="ivan", at=at, version="2.4.0"),
-        ),
-    }
-    for target, evidence in steps.items():
-        at = at.add(minutes=10)
-        release = engine.add_evidence(release, *evidence(at), now=at)
-        if target != "production":
-            at = at.add(minutes=10)
-            release = engine.promote(release, by="anton", now=at)
-            assert release.state == target
-    return release
 
 
 def instants(count: int) -> list[pendulum.DateTime]:
